@@ -1,0 +1,162 @@
+package dev.starling.sdk;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One parameter of an app: its type, whether it is required, its default and bounds.
+ * Build with {@link #integer}, {@link #number}, {@link #string} or {@link #bool} and the {@code with...}
+ * methods; {@link #check} turns a raw JSON value into a typed one or explains what is wrong.
+ */
+public record ParamSpec(
+        String name, Type type, String description, boolean required, Object defaultValue, Double min, Double max) {
+
+    public enum Type {
+        /** a whole number, as {@link Long} */
+        INTEGER,
+        /** a finite number, as {@link Double} */
+        NUMBER,
+        STRING,
+        BOOLEAN
+    }
+
+    public ParamSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(description, "description");
+    }
+
+    public static ParamSpec integer(String name, String description) {
+        return new ParamSpec(name, Type.INTEGER, description, true, null, null, null);
+    }
+
+    public static ParamSpec number(String name, String description) {
+        return new ParamSpec(name, Type.NUMBER, description, true, null, null, null);
+    }
+
+    public static ParamSpec string(String name, String description) {
+        return new ParamSpec(name, Type.STRING, description, true, null, null, null);
+    }
+
+    public static ParamSpec bool(String name, String description) {
+        return new ParamSpec(name, Type.BOOLEAN, description, true, null, null, null);
+    }
+
+    /** Makes the parameter optional with this default. */
+    public ParamSpec withDefault(Object value) {
+        return new ParamSpec(name, type, description, false, value, min, max);
+    }
+
+    /** Inclusive bounds for numeric parameters; {@code null} for no bound. */
+    public ParamSpec withRange(Double min, Double max) {
+        return new ParamSpec(name, type, description, required, defaultValue, min, max);
+    }
+
+    /**
+     * Checks the parameters of a job against the specs: unknown names, missing required ones, wrong
+     * types and values out of range are reported, each naming its parameter. Defaults fill in what is
+     * missing.
+     *
+     * @throws InvalidParamsException listing every problem found
+     */
+    public static JobParams bind(List<ParamSpec> specs, Map<String, ?> raw) {
+        List<ParamError> errors = new ArrayList<>();
+        Map<String, Object> values = new java.util.LinkedHashMap<>();
+        Map<String, ?> given = raw == null ? Map.of() : raw;
+        for (String key : given.keySet()) {
+            if (specs.stream().noneMatch(s -> s.name().equals(key))) {
+                errors.add(new ParamError(key, "unknown parameter; known: "
+                        + specs.stream().map(ParamSpec::name).toList()));
+            }
+        }
+        for (ParamSpec spec : specs) {
+            Object value = given.get(spec.name());
+            if (value == null) {
+                if (spec.required()) {
+                    errors.add(new ParamError(spec.name(), "is required (" + spec.description() + ")"));
+                } else if (spec.defaultValue() != null) {
+                    values.put(spec.name(), spec.defaultValue());
+                }
+                continue;
+            }
+            String problem = spec.check(value);
+            if (problem != null) {
+                errors.add(new ParamError(spec.name(), problem));
+            } else {
+                values.put(spec.name(), spec.normalize(value));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidParamsException(errors);
+        }
+        return new JobParams(values);
+    }
+
+    /** Why {@code value} is not acceptable, or {@code null} when it is. */
+    public String check(Object value) {
+        switch (type) {
+            case INTEGER -> {
+                if (!(value instanceof Number n) || !isWhole(n)) {
+                    return "must be a whole number";
+                }
+                return outOfRange(n.doubleValue());
+            }
+            case NUMBER -> {
+                if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+                    return "must be a finite number";
+                }
+                return outOfRange(n.doubleValue());
+            }
+            case STRING -> {
+                return value instanceof String ? null : "must be a string";
+            }
+            case BOOLEAN -> {
+                return value instanceof Boolean ? null : "must be true or false";
+            }
+            default -> throw new IllegalStateException("unknown type " + type);
+        }
+    }
+
+    private Object normalize(Object value) {
+        return switch (type) {
+            case INTEGER -> ((Number) value).longValue();
+            case NUMBER -> ((Number) value).doubleValue();
+            default -> value;
+        };
+    }
+
+    private static boolean isWhole(Number n) {
+        if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte) {
+            return true;
+        }
+        if (n instanceof java.math.BigInteger b) {
+            return b.bitLength() < 64;
+        }
+        if (n instanceof java.math.BigDecimal d) {
+            try {
+                d.longValueExact();
+                return true;
+            } catch (ArithmeticException e) {
+                return false;
+            }
+        }
+        double d = n.doubleValue();
+        return Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 0x1p63;
+    }
+
+    private String outOfRange(double v) {
+        if (min != null && v < min) {
+            return "must be >= " + format(min);
+        }
+        if (max != null && v > max) {
+            return "must be <= " + format(max);
+        }
+        return null;
+    }
+
+    private static String format(double bound) {
+        return bound == Math.rint(bound) && Math.abs(bound) < 1e18 ? Long.toString((long) bound) : Double.toString(bound);
+    }
+}
