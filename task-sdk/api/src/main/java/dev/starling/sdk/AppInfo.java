@@ -24,5 +24,8 @@ public record AppInfo(String name, String version, String description, List<Para
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(description, "description");
         params = List.copyOf(params);
+        if (params.stream().map(ParamSpec::name).distinct().count() != params.size()) {
+            throw new IllegalArgumentException("two parameters of app " + name + " share a name");
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.starling.sdk;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -11,7 +12,7 @@ public final class Apps {
     private final Map<String, App> byName;
 
     private Apps(Map<String, App> byName) {
-        this.byName = byName;
+        this.byName = Collections.unmodifiableMap(byName);
     }
 
     /** Loads every {@link App} visible to {@code loader}; two apps with one name are an error. */
@@ -31,10 +32,14 @@ public final class Apps {
         return load(Thread.currentThread().getContextClassLoader());
     }
 
+    /** The given apps; two apps with one name are an error, as in {@link #load(ClassLoader)}. */
     public static Apps of(App... apps) {
         Map<String, App> byName = new TreeMap<>();
         for (App app : apps) {
-            byName.put(app.info().name(), app);
+            App previous = byName.putIfAbsent(app.info().name(), app);
+            if (previous != null) {
+                throw new IllegalArgumentException("two apps are named " + app.info().name());
+            }
         }
         return new Apps(byName);
     }

@@ -22,10 +22,28 @@ public record ParamSpec(
         BOOLEAN
     }
 
+    /**
+     * @throws IllegalArgumentException when bounds are given for a non-numeric type, {@code min > max},
+     *     or the default value is not itself acceptable
+     */
     public ParamSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(description, "description");
+        boolean numeric = type == Type.INTEGER || type == Type.NUMBER;
+        if (!numeric && (min != null || max != null)) {
+            throw new IllegalArgumentException(name + ": bounds are only for numeric parameters");
+        }
+        if ((min != null && min.isNaN()) || (max != null && max.isNaN()) || (min != null && max != null && min > max)) {
+            throw new IllegalArgumentException(name + ": bad bounds [" + min + ", " + max + "]");
+        }
+        if (defaultValue != null) {
+            String problem = problem(type, min, max, defaultValue);
+            if (problem != null) {
+                throw new IllegalArgumentException(name + ": default value " + defaultValue + " " + problem);
+            }
+            defaultValue = normalize(type, defaultValue);
+        }
     }
 
     public static ParamSpec integer(String name, String description) {
@@ -85,7 +103,7 @@ public record ParamSpec(
             if (problem != null) {
                 errors.add(new ParamError(spec.name(), problem));
             } else {
-                values.put(spec.name(), spec.normalize(value));
+                values.put(spec.name(), normalize(spec.type(), value));
             }
         }
         if (!errors.isEmpty()) {
@@ -96,18 +114,22 @@ public record ParamSpec(
 
     /** Why {@code value} is not acceptable, or {@code null} when it is. */
     public String check(Object value) {
+        return problem(type, min, max, value);
+    }
+
+    private static String problem(Type type, Double min, Double max, Object value) {
         switch (type) {
             case INTEGER -> {
                 if (!(value instanceof Number n) || !isWhole(n)) {
                     return "must be a whole number";
                 }
-                return outOfRange(n.doubleValue());
+                return outOfRange(n.doubleValue(), min, max);
             }
             case NUMBER -> {
                 if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue())) {
                     return "must be a finite number";
                 }
-                return outOfRange(n.doubleValue());
+                return outOfRange(n.doubleValue(), min, max);
             }
             case STRING -> {
                 return value instanceof String ? null : "must be a string";
@@ -119,7 +141,7 @@ public record ParamSpec(
         }
     }
 
-    private Object normalize(Object value) {
+    private static Object normalize(Type type, Object value) {
         return switch (type) {
             case INTEGER -> ((Number) value).longValue();
             case NUMBER -> ((Number) value).doubleValue();
@@ -146,7 +168,7 @@ public record ParamSpec(
         return Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 0x1p63;
     }
 
-    private String outOfRange(double v) {
+    private static String outOfRange(double v, Double min, Double max) {
         if (min != null && v < min) {
             return "must be >= " + format(min);
         }
