@@ -1,0 +1,52 @@
+package dev.starling.coordinator;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Coordinator settings, under {@code starling.*}.
+ *
+ * @param dataDir where the embedded PostgreSQL keeps its data (when no datasource is configured)
+ * @param dispatch how work is handed to workers
+ * @param split how jobs are split into work units
+ * @param sweep how often background sweepers (leases, splitting, completion) look for work
+ * @param limits what a single job or result may be
+ */
+@ConfigurationProperties("starling")
+public record StarlingProperties(
+        @DefaultValue("./starling-data") Path dataDir,
+        @DefaultValue Dispatch dispatch,
+        @DefaultValue Split split,
+        @DefaultValue Sweep sweep,
+        @DefaultValue Limits limits) {
+
+    /**
+     * @param lease how long a task is held without a heartbeat before it is timed out and reissued
+     * @param heartbeatInterval how often workers heartbeat running tasks (well below the lease)
+     * @param maxWait the longest a RequestWork call waits for work (long poll)
+     * @param maxTasksPerRequest the most tasks one RequestWork call gets
+     */
+    public record Dispatch(
+            @DefaultValue("2m") Duration lease,
+            @DefaultValue("20s") Duration heartbeatInterval,
+            @DefaultValue("20s") Duration maxWait,
+            @DefaultValue("64") int maxTasksPerRequest) {}
+
+    /** @param batchSize work units written per splitting transaction */
+    public record Split(@DefaultValue("1000") int batchSize) {}
+
+    /** @param interval pause between sweeps when a sweeper found nothing to do */
+    public record Sweep(@DefaultValue("1s") Duration interval) {}
+
+    /**
+     * @param maxWorkUnitsPerStage the most work units one stage of a job may have
+     * @param maxInlineOutputBytes the largest output a worker may report inline
+     * @param maxParamsBytes the largest params document a job may have
+     */
+    public record Limits(
+            @DefaultValue("10000000") long maxWorkUnitsPerStage,
+            @DefaultValue("8388608") int maxInlineOutputBytes,
+            @DefaultValue("65536") int maxParamsBytes) {}
+}

@@ -1,0 +1,207 @@
+package dev.starling.coordinator.demo;
+
+import dev.starling.coordinator.StarlingCoordinator;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code ./starling demo}: a coordinator on an embedded PostgreSQL, three local worker processes, and a
+ * {@code primes} job followed in the terminal until it succeeds.
+ */
+public final class Demo {
+    private static final long TO = 1_000_000_000L;
+    private static final long CHUNK = 10_000_000L;
+    private static final long PRIMES_BELOW_1E9 = 50_847_534L;
+
+    private final PrintStream out = System.out;
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<Process> workers = new ArrayList<>();
+    private ConfigurableApplicationContext coordinator;
+
+    private Demo() {}
+
+    public static int run(String[] args) throws Exception {
+        boolean exitWhenDone = false;
+        Path dataDir = Path.of("starling-data", "demo");
+        int workerCount = 3;
+        int httpPort = 8080;
+        int grpcPort = 9090;
+        for (String arg : args) {
+            if (arg.equals("--exit-when-done")) {
+                exitWhenDone = true;
+            } else if (arg.startsWith("--starling.data-dir=") || arg.startsWith("--data-dir=")) {
+                dataDir = Path.of(arg.substring(arg.indexOf('=') + 1));
+            } else if (arg.startsWith("--workers=")) {
+                workerCount = Integer.parseInt(arg.substring("--workers=".length()));
+            } else if (arg.startsWith("--server.port=")) {
+                httpPort = Integer.parseInt(arg.substring("--server.port=".length()));
+            } else if (arg.startsWith("--spring.grpc.server.port=")) {
+                grpcPort = Integer.parseInt(arg.substring("--spring.grpc.server.port=".length()));
+            } else {
+                System.err.println("starling demo: unknown option " + arg);
+                System.err.println("usage: starling demo [--exit-when-done] [--workers=N] [--data-dir=DIR]"
+                        + " [--server.port=P] [--spring.grpc.server.port=P]");
+                return 2;
+            }
+        }
+        String workerJar = System.getenv("STARLING_WORKER_JAR");
+        if (workerJar == null || !Files.isRegularFile(Path.of(workerJar))) {
+            System.err.println("starling demo: the worker jar was not found (STARLING_WORKER_JAR=" + workerJar
+                    + "); run it through ./starling demo, which builds it");
+            return 1;
+        }
+        Demo demo = new Demo();
+        Runtime.getRuntime().addShutdownHook(new Thread(demo::stop, "demo-shutdown"));
+        return demo.go(dataDir, workerCount, free(httpPort), free(grpcPort), Path.of(workerJar), exitWhenDone);
+    }
+
+    private int go(Path dataDir, int workerCount, int httpPort, int grpcPort, Path workerJar, boolean exitWhenDone)
+            throws Exception {
+        Files.createDirectories(dataDir);
+        out.println("Starting the coordinator (embedded PostgreSQL in " + dataDir.resolve("postgres")
+                + "; log in " + dataDir.resolve("coordinator.log") + ") ...");
+        CompletableFuture<Integer> grpcBound = new CompletableFuture<>();
+        SpringApplication app = new SpringApplication(StarlingCoordinator.class);
+        app.addListeners(event -> {
+            if (event instanceof GrpcServerStartedEvent started) {
+                grpcBound.complete(started.getPort());
+            }
+        });
+        coordinator = app.run("--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
+                "--starling.data-dir=" + dataDir, "--logging.file.name=" + dataDir.resolve("coordinator.log"),
+                "--logging.threshold.console=WARN", "--spring.main.banner-mode=off");
+        int grpc = grpcBound.get(60, TimeUnit.SECONDS);
+        String base = "http://localhost:" + httpPort;
+
+        out.println("Starting " + workerCount + " workers (logs in " + dataDir + "/worker-N.log) ...");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        for (int i = 1; i <= workerCount; i++) {
+            Path log = dataDir.resolve("worker-" + i + ".log");
+            workers.add(new ProcessBuilder(java, "-jar", workerJar.toString(), "--coordinator", "localhost:" + grpc,
+                    "--name", "demo-worker-" + i, "--cores", "1", "--work-dir", dataDir.resolve("worker-" + i).toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start());
+        }
+
+        String body = "{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":" + TO + ",\"chunkSize\":" + CHUNK
+                + "},\"redundancy\":{\"quorum\":2,\"initialReplicas\":2}}";
+        JsonNode job = json.readTree(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build()));
+        long id = job.get("id").asLong();
+        out.println("Submitted job " + id + ": count the primes below 10^9 (" + TO / CHUNK
+                + " work units, each computed by 2 different workers)");
+
+        JsonNode state = followProgress(base, id);
+        if (!state.get("state").asString().equals("SUCCEEDED")) {
+            out.println("Job " + id + " ended " + state.get("state").asString() + ": " + state.path("error").asString());
+            return 1;
+        }
+        JsonNode result = json.readTree(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs/" + id + "/result")).build()));
+        long count = result.get("count").asLong();
+        out.println();
+        out.println("Result: " + result + (count == PRIMES_BELOW_1E9 ? "  (correct: pi(10^9) = 50,847,534)" : "  (WRONG!)"));
+        out.println();
+        out.println("REST API:      " + base + "/api/v1/jobs/" + id);
+        out.println("Work units:    " + base + "/api/v1/jobs/" + id + "/workunits");
+        out.println("Result:        " + base + "/api/v1/jobs/" + id + "/result");
+        out.println("Hosts:         " + base + "/api/v1/hosts");
+        out.println("Apps:          " + base + "/api/v1/apps");
+        out.println("Worker gRPC:   localhost:" + grpc);
+        if (exitWhenDone) {
+            stop();
+            return count == PRIMES_BELOW_1E9 ? 0 : 1;
+        }
+        out.println();
+        out.println("The platform keeps running; submit more jobs to the REST API. Press Ctrl-C to stop.");
+        Thread.currentThread().join();
+        return 0;
+    }
+
+    private JsonNode followProgress(String base, long id) throws Exception {
+        URI uri = URI.create(base + "/api/v1/jobs/" + id);
+        JsonNode state = json.readTree(send(HttpRequest.newBuilder(uri).build()));
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("job " + id).setInitialMax(TO / CHUNK)
+                .setStyle(ProgressBarStyle.ASCII).setUnit(" WUs", 1).setUpdateIntervalMillis(250).build()) {
+            while (!isFinal(state.get("state").asString())) {
+                Thread.sleep(250);
+                state = json.readTree(send(HttpRequest.newBuilder(uri).build()));
+                JsonNode wu = state.get("workUnits");
+                bar.maxHint(Math.max(1, wu.get("total").asLong()));
+                bar.stepTo(wu.get("validated").asLong());
+                bar.setExtraMessage(state.get("state").asString());
+            }
+            bar.stepTo(state.get("workUnits").get("validated").asLong());
+        }
+        return state;
+    }
+
+    private static boolean isFinal(String state) {
+        return state.equals("SUCCEEDED") || state.equals("FAILED") || state.equals("CANCELLED");
+    }
+
+    private String send(HttpRequest request) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 300) {
+            throw new IOException(request.method() + " " + request.uri() + " answered " + response.statusCode()
+                    + ": " + response.body());
+        }
+        return response.body();
+    }
+
+    private synchronized void stop() {
+        for (Process p : workers) {
+            p.destroy(); // SIGTERM: the worker gives back what it cannot finish
+        }
+        for (Process p : workers) {
+            try {
+                if (!p.waitFor(40, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        workers.clear();
+        if (coordinator != null) {
+            coordinator.close();
+            coordinator = null;
+        }
+    }
+
+    /** The port if it is free, else any free port (the demo must run next to something on 8080). */
+    private static int free(int preferred) throws IOException {
+        if (preferred != 0) {
+            try (ServerSocket s = new ServerSocket(preferred)) {
+                s.setReuseAddress(true);
+                return preferred;
+            } catch (IOException taken) {
+                // fall through to any free port
+            }
+        }
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.starling.coordinator.dispatch;
+
+import dev.starling.coordinator.support.SqlArrays;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The dispatch path's SQL: claiming unsent replicas for a host, and extending leases. */
+@Repository
+class DispatchQueries {
+    private final JdbcClient jdbc;
+
+    DispatchQueries(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Claims up to {@code limit} unsent replicas for a host in one statement: best priority first, oldest
+     * first, skipping rows other transactions hold, never a work unit of which this host already has a
+     * replica, and at most one replica of each work unit per claim.
+     */
+    List<ClaimedTask> claim(long hostId, List<String> apps, int limit, Instant now, Instant leaseUntil) {
+        if (apps.isEmpty() || limit <= 0) {
+            return List.of();
+        }
+        return jdbc.sql("""
+                        WITH candidates AS (
+                            SELECT c.id, c.work_unit_id, c.priority
+                              FROM result c
+                             WHERE c.state = 'UNSENT'
+                               AND c.app IN (:apps)
+                               AND NOT EXISTS (SELECT 1 FROM result o
+                                                WHERE o.host_id = :host AND o.work_unit_id = c.work_unit_id)
+                             ORDER BY c.priority DESC, c.id
+                             LIMIT :scan
+                             FOR UPDATE SKIP LOCKED),
+                        one_per_work_unit AS (
+                            SELECT DISTINCT ON (work_unit_id) id, priority
+                              FROM candidates ORDER BY work_unit_id, id),
+                        chosen AS (
+                            SELECT id FROM one_per_work_unit ORDER BY priority DESC, id LIMIT :limit)
+                        UPDATE result r
+                           SET state = 'IN_PROGRESS', host_id = :host, sent_at = :now, progress = 0,
+                               deadline_at = CAST(:now AS timestamptz) + make_interval(secs => j.deadline_seconds),
+                               lease_expires_at = LEAST(CAST(:now AS timestamptz) + make_interval(secs => j.deadline_seconds),
+                                                        CAST(:leaseUntil AS timestamptz))
+                          FROM chosen, work_unit w, job j
+                         WHERE r.id = chosen.id AND w.id = r.work_unit_id AND j.id = r.job_id
+                        RETURNING r.id, r.work_unit_id, r.job_id, r.app, w.stage, w.idx, w.input, r.deadline_at,
+                                  r.lease_expires_at""")
+                .param("apps", apps)
+                .param("host", hostId)
+                .param("scan", limit * 4)
+                .param("limit", limit)
+                .param("now", Timestamp.from(now))
+                .param("leaseUntil", Timestamp.from(leaseUntil))
+                .query((rs, i) -> new ClaimedTask(rs.getLong("id"), rs.getLong("work_unit_id"), rs.getLong("job_id"),
+                        rs.getString("app"), rs.getInt("stage"), rs.getLong("idx"), rs.getBytes("input"),
+                        rs.getTimestamp("deadline_at").toInstant(), rs.getTimestamp("lease_expires_at").toInstant()))
+                .list();
+    }
+
+    /** A job is QUEUED until its first dispatch. */
+    void markRunning(List<Long> jobIds, Instant now) {
+        jdbc.sql("UPDATE job SET state = 'RUNNING', started_at = :now WHERE id IN (:ids) AND state = 'QUEUED'")
+                .param("ids", jobIds).param("now", Timestamp.from(now)).update();
+    }
+
+    /**
+     * Records progress of a host's running replicas and extends their leases (never past the report
+     * deadline). Returns the new lease of each replica that is still this host's and in progress.
+     */
+    Map<Long, Instant> heartbeat(long hostId, Long[] resultIds, Double[] progress, Instant leaseUntil) {
+        return jdbc.sql("""
+                        UPDATE result r
+                           SET progress = u.progress,
+                               lease_expires_at = LEAST(r.deadline_at, CAST(:leaseUntil AS timestamptz))
+                          FROM unnest(:ids, :progress) AS u(id, progress)
+                         WHERE r.id = u.id AND r.host_id = :host AND r.state = 'IN_PROGRESS'
+                        RETURNING r.id, r.lease_expires_at""")
+                .param("ids", SqlArrays.of("bigint", resultIds))
+                .param("progress", SqlArrays.of("float8", progress))
+                .param("host", hostId)
+                .param("leaseUntil", Timestamp.from(leaseUntil))
+                .query((rs, i) -> Map.entry(rs.getLong(1), rs.getTimestamp(2).toInstant()))
+                .list().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    /** Of the given replicas, those that timed out but whose work unit is still open: a late report may help. */
+    List<Long> stillUseful(long hostId, List<Long> resultIds) {
+        if (resultIds.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("""
+                        SELECT r.id FROM result r JOIN work_unit w ON w.id = r.work_unit_id
+                         WHERE r.id IN (:ids) AND r.host_id = :host AND r.state = 'TIMED_OUT' AND w.state = 'OPEN'""")
+                .param("ids", resultIds).param("host", hostId).query(Long.class).list();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.starling.coordinator.dispatch;
+
+import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.host.AuthenticatedHost;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Hands work to hosts (long poll when there is none) and keeps the leases of running tasks. */
+@Service
+class Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final DispatchQueries queries;
+    private final TransactionTemplate tx;
+    private final WorkSignal signal;
+    private final Clock clock;
+    private final StarlingProperties.Dispatch settings;
+
+    Dispatcher(DispatchQueries queries, TransactionTemplate tx, WorkSignal signal, Clock clock,
+            StarlingProperties properties) {
+        this.queries = queries;
+        this.tx = tx;
+        this.signal = signal;
+        this.clock = clock;
+        this.settings = properties.dispatch();
+    }
+
+    /**
+     * Claims up to {@code maxTasks} tasks for the host; when there are none, waits up to {@code wait}
+     * for work to appear. An empty answer is normal.
+     */
+    List<ClaimedTask> requestWork(AuthenticatedHost host, int maxTasks, Duration wait) throws InterruptedException {
+        int limit = Math.min(Math.max(maxTasks, 0), settings.maxTasksPerRequest());
+        Instant giveUp = clock.instant().plus(min(wait, settings.maxWait()));
+        while (true) {
+            long seen = signal.generation();
+            List<ClaimedTask> tasks = claim(host, limit);
+            Duration left = Duration.between(clock.instant(), giveUp);
+            if (!tasks.isEmpty() || limit == 0 || left.isNegative() || left.isZero()) {
+                return tasks;
+            }
+            signal.awaitAfter(seen, left);
+        }
+    }
+
+    private List<ClaimedTask> claim(AuthenticatedHost host, int limit) {
+        return tx.execute(status -> {
+            Instant now = clock.instant();
+            List<ClaimedTask> tasks = queries.claim(host.id(), host.apps(), limit, now, now.plus(settings.lease()));
+            if (!tasks.isEmpty()) {
+                queries.markRunning(tasks.stream().map(ClaimedTask::jobId).distinct().toList(), now);
+                log.debug("Host {} claimed {} task(s)", host.id(), tasks.size());
+            }
+            return tasks;
+        });
+    }
+
+    /** A heartbeat's outcome: new leases, and the tasks the host should abandon. */
+    record Beat(Map<Long, Instant> leases, List<Long> abandon) {}
+
+    Beat heartbeat(AuthenticatedHost host, Map<Long, Double> progress) {
+        if (progress.isEmpty()) {
+            return new Beat(Map.of(), List.of());
+        }
+        return tx.execute(status -> {
+            Long[] ids = progress.keySet().toArray(Long[]::new);
+            Double[] fractions = progress.values().toArray(Double[]::new);
+            Map<Long, Instant> leases = queries.heartbeat(host.id(), ids, fractions,
+                    clock.instant().plus(settings.lease()));
+            List<Long> lost = new ArrayList<>(progress.keySet());
+            lost.removeAll(leases.keySet());
+            lost.removeAll(queries.stillUseful(host.id(), lost));
+            return new Beat(leases, lost);
+        });
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

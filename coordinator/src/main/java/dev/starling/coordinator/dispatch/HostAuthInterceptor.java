@@ -1,0 +1,71 @@
+package dev.starling.coordinator.dispatch;
+
+import dev.starling.coordinator.host.AuthenticatedHost;
+import dev.starling.coordinator.host.HostService;
+import dev.starling.proto.v1.WorkerServiceGrpc;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.util.Optional;
+import org.springframework.grpc.server.GlobalServerInterceptor;
+import org.springframework.stereotype.Component;
+
+/**
+ * Every worker call states its protocol version ({@code starling-protocol}); every call but Register
+ * carries {@code authorization: Bearer <host token>}. A version this coordinator does not speak gets
+ * FAILED_PRECONDITION asking for an update; a missing or unknown token gets UNAUTHENTICATED. The
+ * authenticated host goes into the gRPC {@link Context}.
+ */
+@Component
+@GlobalServerInterceptor
+class HostAuthInterceptor implements ServerInterceptor {
+    static final int PROTOCOL_VERSION = 1;
+    static final Metadata.Key<String> PROTOCOL = Metadata.Key.of("starling-protocol", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Context.Key<AuthenticatedHost> HOST = Context.key("starling-host");
+
+    private final HostService hosts;
+
+    HostAuthInterceptor(HostService hosts) {
+        this.hosts = hosts;
+    }
+
+    @Override
+    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+            ServerCallHandler<Q, A> next) {
+        String service = call.getMethodDescriptor().getServiceName();
+        if (!WorkerServiceGrpc.SERVICE_NAME.equals(service)) {
+            return next.startCall(call, headers); // health, reflection
+        }
+        String version = headers.get(PROTOCOL);
+        if (version == null || !version.trim().equals(Integer.toString(PROTOCOL_VERSION))) {
+            return close(call, Status.FAILED_PRECONDITION.withDescription("this coordinator speaks Starling worker protocol "
+                    + PROTOCOL_VERSION + " and the worker sent " + (version == null ? "none" : version)
+                    + "; please update the worker to a release that speaks protocol " + PROTOCOL_VERSION));
+        }
+        if (call.getMethodDescriptor().equals(WorkerServiceGrpc.getRegisterMethod())) {
+            return next.startCall(call, headers);
+        }
+        String authorization = headers.get(AUTHORIZATION);
+        if (authorization == null || !authorization.startsWith("Bearer ")) {
+            return close(call, Status.UNAUTHENTICATED.withDescription(
+                    "missing 'authorization: Bearer <host token>'; call Register first"));
+        }
+        Optional<AuthenticatedHost> host = hosts.authenticate(authorization.substring("Bearer ".length()).trim());
+        if (host.isEmpty()) {
+            return close(call, Status.UNAUTHENTICATED.withDescription(
+                    "unknown host token; the coordinator does not know this host: register again"));
+        }
+        return Contexts.interceptCall(Context.current().withValue(HOST, host.get()), call, headers, next);
+    }
+
+    private static <Q, A> ServerCall.Listener<Q> close(ServerCall<Q, A> call, Status status) {
+        call.close(status, new Metadata());
+        return new ServerCall.Listener<>() {};
+    }
+}

@@ -1,0 +1,207 @@
+package dev.starling.coordinator.dispatch;
+
+import com.google.protobuf.ByteString;
+import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.host.AuthenticatedHost;
+import dev.starling.coordinator.host.HostInfo;
+import dev.starling.coordinator.host.HostService;
+import dev.starling.coordinator.validation.Ack;
+import dev.starling.coordinator.validation.Report;
+import dev.starling.coordinator.validation.ReportService;
+import dev.starling.proto.v1.Failure;
+import dev.starling.proto.v1.HeartbeatRequest;
+import dev.starling.proto.v1.HeartbeatResponse;
+import dev.starling.proto.v1.Lease;
+import dev.starling.proto.v1.RegisterRequest;
+import dev.starling.proto.v1.RegisterResponse;
+import dev.starling.proto.v1.ReportAck;
+import dev.starling.proto.v1.ReportResultsRequest;
+import dev.starling.proto.v1.ReportResultsResponse;
+import dev.starling.proto.v1.RequestWorkRequest;
+import dev.starling.proto.v1.RequestWorkResponse;
+import dev.starling.proto.v1.Task;
+import dev.starling.proto.v1.TaskProgress;
+import dev.starling.proto.v1.TaskResult;
+import dev.starling.proto.v1.WorkerServiceGrpc;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Service;
+
+/**
+ * The worker protocol over gRPC: translates messages to the coordinator's services and maps every
+ * failure to a {@link Status} with a description a person can act on. Authentication happened in
+ * {@link HostAuthInterceptor}.
+ */
+@Service
+class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
+    private static final Logger log = LoggerFactory.getLogger(WorkerGrpcService.class);
+    static final int MAX_RESULTS_PER_REPORT = 1000;
+    static final int MAX_NAME_LENGTH = 200;
+
+    private final HostService hosts;
+    private final Dispatcher dispatcher;
+    private final ReportService reports;
+    private final StarlingProperties.Dispatch settings;
+
+    WorkerGrpcService(HostService hosts, Dispatcher dispatcher, ReportService reports, StarlingProperties properties) {
+        this.hosts = hosts;
+        this.dispatcher = dispatcher;
+        this.reports = reports;
+        this.settings = properties.dispatch();
+    }
+
+    @Override
+    public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
+        answer(response, () -> {
+            if (request.getProtocolVersion() != HostAuthInterceptor.PROTOCOL_VERSION) {
+                throw Status.FAILED_PRECONDITION.withDescription("this coordinator speaks Starling worker protocol "
+                        + HostAuthInterceptor.PROTOCOL_VERSION + " and the worker " + request.getProtocolVersion()
+                        + "; please update the worker").asRuntimeException();
+            }
+            String name = request.getName().strip();
+            if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
+                throw invalid("name must have 1 to " + MAX_NAME_LENGTH + " characters");
+            }
+            if (request.getCores() < 1) {
+                throw invalid("cores must be at least 1");
+            }
+            if (request.getAppsCount() == 0) {
+                throw invalid("the worker offers no apps; it must be able to run at least one");
+            }
+            HostInfo info = new HostInfo(name, request.getCores(), request.getMemoryBytes(), request.getOs(),
+                    request.getArch(), request.getWorkerVersion(), List.copyOf(request.getAppsList()));
+            HostService.Registration r = hosts.register(info, request.getHostId(), request.getHostToken());
+            if (r.hostId() != request.getHostId()) {
+                log.info("Registered host {} ({}, {} cores, apps {})", r.hostId(), name, request.getCores(),
+                        request.getAppsList());
+            }
+            return RegisterResponse.newBuilder()
+                    .setHostId(r.hostId())
+                    .setHostToken(r.token())
+                    .setHeartbeatIntervalMillis((int) settings.heartbeatInterval().toMillis())
+                    .setMaxWaitMillis((int) settings.maxWait().toMillis())
+                    .build();
+        });
+    }
+
+    @Override
+    public void requestWork(RequestWorkRequest request, StreamObserver<RequestWorkResponse> response) {
+        answer(response, () -> {
+            AuthenticatedHost host = HostAuthInterceptor.HOST.get();
+            List<ClaimedTask> tasks;
+            try {
+                tasks = dispatcher.requestWork(host, request.getMaxTasks(), Duration.ofMillis(request.getWaitMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw Status.UNAVAILABLE.withDescription("the coordinator is shutting down; retry").asRuntimeException();
+            }
+            RequestWorkResponse.Builder b = RequestWorkResponse.newBuilder();
+            for (ClaimedTask t : tasks) {
+                b.addTasks(Task.newBuilder()
+                        .setResultId(t.resultId())
+                        .setWorkUnitId(t.workUnitId())
+                        .setJobId(t.jobId())
+                        .setApp(t.app())
+                        .setStage(t.stage())
+                        .setIndex(t.index())
+                        .setInput(ByteString.copyFrom(t.input()))
+                        .setDeadlineEpochMillis(t.deadline().toEpochMilli())
+                        .setLeaseExpiresEpochMillis(t.leaseExpires().toEpochMilli()));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+        answer(response, () -> {
+            Map<Long, Double> progress = new LinkedHashMap<>();
+            for (TaskProgress p : request.getTasksList()) {
+                double f = p.getFractionDone();
+                if (!(f >= 0 && f <= 1)) {
+                    throw invalid("fraction_done of result " + p.getResultId() + " must be between 0 and 1, got " + f);
+                }
+                progress.put(p.getResultId(), f);
+            }
+            Dispatcher.Beat beat = dispatcher.heartbeat(HostAuthInterceptor.HOST.get(), progress);
+            HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().addAllAbandonResultIds(beat.abandon());
+            beat.leases().forEach((id, until) -> b.addLeases(
+                    Lease.newBuilder().setResultId(id).setLeaseExpiresEpochMillis(until.toEpochMilli())));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void reportResults(ReportResultsRequest request, StreamObserver<ReportResultsResponse> response) {
+        answer(response, () -> {
+            if (request.getResultsCount() > MAX_RESULTS_PER_REPORT) {
+                throw invalid("at most " + MAX_RESULTS_PER_REPORT + " results per report, got "
+                        + request.getResultsCount());
+            }
+            List<Report> batch = new ArrayList<>();
+            List<ReportAck> malformed = new ArrayList<>();
+            for (TaskResult r : request.getResultsList()) {
+                switch (r.getOutcomeCase()) {
+                    case SUCCESS -> batch.add(new Report(r.getResultId(), Report.Kind.SUCCESS,
+                            r.getSuccess().getOutput().toByteArray(), r.getSuccess().getOutputHash(),
+                            r.getSuccess().getOutputSize(), null, r.getCpuTimeMillis()));
+                    case FAILURE -> batch.add(new Report(r.getResultId(),
+                            r.getFailure().getKind() == Failure.Kind.GIVEN_BACK ? Report.Kind.GIVEN_BACK : Report.Kind.ERROR,
+                            null, null, 0, truncate(r.getFailure().getMessage()), r.getCpuTimeMillis()));
+                    default -> malformed.add(ReportAck.newBuilder().setResultId(r.getResultId())
+                            .setStatus(ReportAck.Status.REJECTED)
+                            .setMessage("result " + r.getResultId() + " has neither success nor failure").build());
+                }
+            }
+            ReportResultsResponse.Builder b = ReportResultsResponse.newBuilder();
+            for (Ack ack : reports.report(HostAuthInterceptor.HOST.get().id(), batch)) {
+                b.addAcks(ReportAck.newBuilder().setResultId(ack.resultId())
+                        .setStatus(ReportAck.Status.valueOf(ack.status().name())).setMessage(ack.message()));
+            }
+            b.addAllAcks(malformed);
+            return b.build();
+        });
+    }
+
+    private static String truncate(String message) {
+        String m = message == null || message.isBlank() ? "(no message)" : message;
+        return m.length() > 2000 ? m.substring(0, 2000) + "..." : m;
+    }
+
+    private static StatusRuntimeException invalid(String description) {
+        return Status.INVALID_ARGUMENT.withDescription(description).asRuntimeException();
+    }
+
+    /** The one place where failures become statuses. */
+    private static <T> void answer(StreamObserver<T> response, java.util.function.Supplier<T> work) {
+        T value;
+        try {
+            value = work.get();
+        } catch (StatusRuntimeException e) {
+            response.onError(e);
+            return;
+        } catch (DataAccessException e) {
+            log.warn("Database unavailable while serving a worker", e);
+            response.onError(Status.UNAVAILABLE.withDescription(
+                    "the coordinator cannot reach its database right now; retry later").asRuntimeException());
+            return;
+        } catch (RuntimeException e) {
+            log.error("Unexpected failure serving a worker", e);
+            response.onError(Status.INTERNAL.withDescription(
+                    "the coordinator failed to handle this call; its operator can find the cause in its log")
+                    .asRuntimeException());
+            return;
+        }
+        response.onNext(value);
+        response.onCompleted();
+    }
+}

@@ -1,0 +1,77 @@
+package dev.starling.coordinator.host;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.Optional;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Hosts and their tokens. A token is {@code <host id>.<secret>}; only SHA-256 of the secret is stored.
+ */
+@Service
+public class HostService {
+    private final HostTable hosts;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    HostService(HostTable hosts, Clock clock) {
+        this.hosts = hosts;
+        this.clock = clock;
+    }
+
+    /** A host id and its token. */
+    public record Registration(long hostId, String token) {}
+
+    /**
+     * Registers a host. A returning worker that sends a valid id and token stays the same host (its
+     * description is updated); otherwise a new host is created.
+     */
+    @Transactional
+    public Registration register(HostInfo info, long claimedId, String claimedToken) {
+        Optional<Token> claimed = Token.parse(claimedToken).filter(t -> t.hostId() == claimedId);
+        if (claimed.isPresent() && hosts.update(claimedId, hash(claimed.get().secret()), info, clock.instant())) {
+            return new Registration(claimedId, claimedToken);
+        }
+        byte[] secretBytes = new byte[32];
+        random.nextBytes(secretBytes);
+        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
+        long id = hosts.insert(info, hash(secret), clock.instant());
+        return new Registration(id, id + "." + secret);
+    }
+
+    /** The host a token belongs to, recording the contact; empty for an unknown or malformed token. */
+    @Transactional
+    public Optional<AuthenticatedHost> authenticate(String token) {
+        return Token.parse(token).flatMap(t -> hosts.authenticate(t.hostId(), hash(t.secret()), clock.instant()));
+    }
+
+    private static byte[] hash(String secret) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    record Token(long hostId, String secret) {
+        static Optional<Token> parse(String token) {
+            if (token == null) {
+                return Optional.empty();
+            }
+            int dot = token.indexOf('.');
+            if (dot < 1 || dot == token.length() - 1) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(new Token(Long.parseLong(token.substring(0, dot)), token.substring(dot + 1)));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+    }
+}

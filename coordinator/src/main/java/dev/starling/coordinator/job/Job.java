@@ -1,0 +1,22 @@
+package dev.starling.coordinator.job;
+
+import java.time.Instant;
+
+/** A job as stored. {@code paramsJson} and {@code resultJson} are JSON documents. */
+public record Job(
+        long id,
+        String app,
+        String paramsJson,
+        JobState state,
+        int priority,
+        Redundancy redundancy,
+        int deadlineSeconds,
+        int stage,
+        Long stageSize,
+        long splitNext,
+        boolean splitComplete,
+        String resultJson,
+        String error,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt) {}

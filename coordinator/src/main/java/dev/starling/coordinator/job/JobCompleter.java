@@ -1,0 +1,85 @@
+package dev.starling.coordinator.job;
+
+import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.app.AppCatalog;
+import dev.starling.coordinator.support.Sweeper;
+import dev.starling.coordinator.workunit.WorkUnitTable;
+import dev.starling.sdk.App;
+import dev.starling.sdk.CanonicalOutput;
+import dev.starling.sdk.JobParams;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Finishes jobs whose current stage has no open work unit left: the app assimilates the canonical
+ * outputs (streamed in index order) into the job's result, in the same transaction that marks the job
+ * SUCCEEDED. Validation nudges it; its interval is the safety net for nudges lost in a crash.
+ */
+@Component
+public class JobCompleter extends Sweeper {
+    private static final Logger log = LoggerFactory.getLogger(JobCompleter.class);
+
+    private final JobTable jobs;
+    private final WorkUnitTable workUnits;
+    private final JobParamsReader params;
+    private final AppCatalog apps;
+    private final TransactionTemplate tx;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    JobCompleter(JobTable jobs, WorkUnitTable workUnits, JobParamsReader params, AppCatalog apps,
+            TransactionTemplate tx, JsonMapper json, Clock clock, StarlingProperties properties) {
+        super("completer", properties.sweep().interval());
+        this.jobs = jobs;
+        this.workUnits = workUnits;
+        this.params = params;
+        this.apps = apps;
+        this.tx = tx;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    @Override
+    protected boolean step() {
+        return Boolean.TRUE.equals(tx.execute(status -> {
+            Optional<Job> claimed = jobs.claimStageComplete();
+            claimed.ifPresent(this::complete);
+            return claimed.isPresent();
+        }));
+    }
+
+    private void complete(Job job) {
+        long failed = workUnits.countFailed(job.id());
+        if (failed > 0) {
+            // normally the validation that failed the work unit failed the job in the same transaction
+            jobs.finish(job.id(), JobState.FAILED, null, failed + " work unit(s) failed", clock.instant());
+            return;
+        }
+        App app = apps.installed(job.app());
+        JobParams jobParams = params.params(job);
+        try (Stream<CanonicalOutput> outputs = workUnits.canonicalOutputs(job.id(), job.stage())) {
+            if (app.nextStage(jobParams, job.stage(), outputs).isPresent()) {
+                jobs.finish(job.id(), JobState.FAILED, null,
+                        "app " + job.app() + " planned another stage; multi-stage jobs are not supported yet", clock.instant());
+                return;
+            }
+        }
+        Map<String, Object> result;
+        try (Stream<CanonicalOutput> outputs = workUnits.canonicalOutputs(job.id(), job.stage())) {
+            result = app.assimilate(jobParams, outputs);
+        } catch (RuntimeException e) {
+            log.warn("Job {}: app {} failed to assimilate", job.id(), job.app(), e);
+            jobs.finish(job.id(), JobState.FAILED, null, "assimilation failed: " + e, clock.instant());
+            return;
+        }
+        jobs.finish(job.id(), JobState.SUCCEEDED, json.writeValueAsString(result), null, clock.instant());
+        log.info("Job {} ({}) succeeded", job.id(), job.app());
+    }
+}

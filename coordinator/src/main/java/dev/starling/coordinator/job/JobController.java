@@ -1,0 +1,53 @@
+package dev.starling.coordinator.job;
+
+import dev.starling.coordinator.web.Page;
+import dev.starling.coordinator.web.Paging;
+import java.net.URI;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/jobs")
+class JobController {
+    private final JobService jobs;
+
+    JobController(JobService jobs) {
+        this.jobs = jobs;
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<JobView> submit(@RequestBody SubmitJobRequest request) {
+        Job job = jobs.submit(request);
+        return ResponseEntity.created(URI.create("/api/v1/jobs/" + job.id())).body(jobs.view(job.id()));
+    }
+
+    @GetMapping
+    Page<JobView> list(@RequestParam(defaultValue = "0") int page,
+            @RequestParam(defaultValue = "20") int size) {
+        Paging.check(page, size);
+        return jobs.page(page, size);
+    }
+
+    @GetMapping("/{id}")
+    JobView get(@PathVariable long id) {
+        return jobs.view(id);
+    }
+
+    @GetMapping(value = "/{id}/result", produces = MediaType.APPLICATION_JSON_VALUE)
+    String result(@PathVariable long id) {
+        return jobs.result(id);
+    }
+
+    @PostMapping("/{id}/cancel")
+    JobView cancel(@PathVariable long id) {
+        jobs.cancel(id);
+        return jobs.view(id);
+    }
+}

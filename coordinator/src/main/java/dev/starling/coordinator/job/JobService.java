@@ -1,0 +1,172 @@
+package dev.starling.coordinator.job;
+
+import dev.starling.coordinator.web.Page;
+import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.app.AppCatalog;
+import dev.starling.coordinator.web.BadRequestException;
+import dev.starling.coordinator.web.BadRequestException.FieldError;
+import dev.starling.coordinator.web.ConflictException;
+import dev.starling.coordinator.web.NotFoundException;
+import dev.starling.coordinator.workunit.WorkUnitTable;
+import dev.starling.coordinator.support.AfterCommit;
+import dev.starling.sdk.App;
+import dev.starling.sdk.InvalidParamsException;
+import dev.starling.sdk.JobParams;
+import dev.starling.sdk.ParamError;
+import dev.starling.sdk.ParamSpec;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Submitting, reading and cancelling jobs. */
+@Service
+public class JobService {
+    static final int MAX_PRIORITY = 1000;
+    static final int MAX_REPLICAS = 100;
+    static final int MAX_DEADLINE_SECONDS = 30 * 24 * 3600;
+
+    private final JobTable jobs;
+    private final WorkUnitTable workUnits;
+    private final AppCatalog apps;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final StarlingProperties properties;
+    private final Splitter splitter;
+
+    JobService(JobTable jobs, WorkUnitTable workUnits, AppCatalog apps, JsonMapper json, Clock clock,
+            StarlingProperties properties, Splitter splitter) {
+        this.jobs = jobs;
+        this.workUnits = workUnits;
+        this.apps = apps;
+        this.json = json;
+        this.clock = clock;
+        this.properties = properties;
+        this.splitter = splitter;
+    }
+
+    /** Validates the request completely, then stores the job; splitting happens in the background. */
+    @Transactional
+    public Job submit(SubmitJobRequest request) {
+        if (request.app() == null || request.app().isBlank()) {
+            throw new BadRequestException("app", "is required; installed apps: " + String.join(", ",
+                    apps.all().stream().map(a -> a.info().name()).toList()));
+        }
+        App app = apps.require("app", request.app());
+        if (request.params() == null) {
+            throw new BadRequestException("params", "is required: a JSON object with the app's parameters");
+        }
+        List<FieldError> errors = new ArrayList<>();
+        Redundancy redundancy = redundancy(request.redundancy(), errors);
+        int deadline = bounded(request.deadlineSeconds(), 600, 10, MAX_DEADLINE_SECONDS, "deadlineSeconds", errors);
+        int priority = bounded(request.priority(), 0, -MAX_PRIORITY, MAX_PRIORITY, "priority", errors);
+        JobParams params = null;
+        long stageSize = 0;
+        try {
+            params = ParamSpec.bind(app.info().params(), request.params());
+            for (ParamError e : app.validate(params)) {
+                errors.add(new FieldError("params." + e.param(), e.message()));
+            }
+            if (errors.isEmpty()) {
+                stageSize = app.split(params).size();
+                long max = properties.limits().maxWorkUnitsPerStage();
+                if (stageSize < 1 || stageSize > max) {
+                    errors.add(new FieldError("params", "these parameters make " + stageSize
+                            + " work units; a stage must have between 1 and " + max));
+                }
+            }
+        } catch (InvalidParamsException e) {
+            e.errors().forEach(p -> errors.add(new FieldError("params." + p.param(), p.message())));
+        } catch (IllegalArgumentException e) {
+            errors.add(new FieldError("params", e.getMessage()));
+        }
+        String paramsJson = params == null ? null : json.writeValueAsString(params.asMap());
+        if (paramsJson != null && paramsJson.length() > properties.limits().maxParamsBytes()) {
+            errors.add(new FieldError("params", "is " + paramsJson.length() + " bytes; the limit is "
+                    + properties.limits().maxParamsBytes()));
+        }
+        if (!errors.isEmpty()) {
+            throw new BadRequestException(errors);
+        }
+        long id = jobs.insert(app.info().name(), paramsJson, priority, redundancy, deadline, stageSize, clock.instant());
+        AfterCommit.run(splitter::nudge);
+        return jobs.find(id).orElseThrow();
+    }
+
+    public Job get(long id) {
+        return jobs.find(id).orElseThrow(() -> new NotFoundException("no job " + id));
+    }
+
+    public JobView view(long id) {
+        Job job = get(id);
+        return view(job, jobs.workUnitCounts(List.of(id)).get(id));
+    }
+
+    public Page<JobView> page(int page, int size) {
+        List<Job> list = jobs.page(page * size, size);
+        Map<Long, Map<String, Long>> counts = jobs.workUnitCounts(list.stream().map(Job::id).toList());
+        return new Page<>(list.stream().map(j -> view(j, counts.get(j.id()))).toList(), page, size, jobs.count());
+    }
+
+    /** Cancels a queued or running job; cancelling a cancelled job changes nothing. */
+    @Transactional
+    public Job cancel(long id) {
+        Job job = jobs.lock(id).orElseThrow(() -> new NotFoundException("no job " + id));
+        if (job.state() == JobState.CANCELLED) {
+            return job;
+        }
+        if (job.state().isFinal()) {
+            throw new ConflictException("job " + id + " has already " + job.state() + "; only a queued or running job can be cancelled");
+        }
+        jobs.finish(id, JobState.CANCELLED, null, "cancelled by request", clock.instant());
+        workUnits.cancelOpen(id, clock.instant());
+        return jobs.find(id).orElseThrow();
+    }
+
+    /** The assimilated result of a succeeded job, as JSON. */
+    public String result(long id) {
+        Job job = get(id);
+        if (job.state() != JobState.SUCCEEDED) {
+            throw new ConflictException("job " + id + " is " + job.state()
+                    + (job.state().isFinal() ? " and has no result" : "; its result exists once it has SUCCEEDED"));
+        }
+        return job.resultJson();
+    }
+
+    JobView view(Job job, Map<String, Long> byState) {
+        Map<String, Long> c = JobTable.complete(byState);
+        long written = c.values().stream().mapToLong(Long::longValue).sum();
+        long unwritten = job.splitComplete() || job.stageSize() == null ? 0 : job.stageSize() - job.splitNext();
+        long total = written + unwritten;
+        var counts = new JobView.WorkUnitCounts(total, c.get("OPEN") + unwritten, c.get("VALIDATED"), c.get("FAILED"),
+                c.get("CANCELLED"));
+        double progress = job.state() == JobState.SUCCEEDED ? 1.0 : total == 0 ? 0.0 : (double) counts.validated() / total;
+        return new JobView(job.id(), job.app(), job.state(), job.priority(), job.paramsJson(), job.redundancy(),
+                job.deadlineSeconds(), job.stage(), counts, progress, job.createdAt(), job.startedAt(),
+                job.finishedAt(), job.error());
+    }
+
+    private static Redundancy redundancy(SubmitJobRequest.RedundancyRequest r, List<FieldError> errors) {
+        var req = r == null ? new SubmitJobRequest.RedundancyRequest(null, null, null, null) : r;
+        int quorum = bounded(req.quorum(), 2, 1, MAX_REPLICAS, "redundancy.quorum", errors);
+        int initial = bounded(req.initialReplicas(), quorum, quorum, MAX_REPLICAS, "redundancy.initialReplicas", errors);
+        int maxResults = bounded(req.maxResults(), Math.max(6, 3 * quorum), Math.max(initial, 1), 10 * MAX_REPLICAS,
+                "redundancy.maxResults", errors);
+        int maxErrors = bounded(req.maxErrors(), 3, 1, 10 * MAX_REPLICAS, "redundancy.maxErrors", errors);
+        return new Redundancy(quorum, initial, maxResults, maxErrors);
+    }
+
+    private static int bounded(Integer value, int fallback, int min, int max, String field, List<FieldError> errors) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value < min || value > max) {
+            errors.add(new FieldError(field, "must be between " + min + " and " + max + ", got " + value));
+            return fallback;
+        }
+        return value;
+    }
+}

@@ -1,0 +1,178 @@
+package dev.starling.coordinator.job;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** SQL on the {@code job} table. */
+@Repository
+public class JobTable {
+    private static final String COLUMNS = """
+            id, app, params::text AS params, state, priority, quorum, initial_replicas, max_results, max_errors,
+            deadline_seconds, stage, stage_size, split_next, split_complete, result::text AS result, error,
+            created_at, started_at, finished_at""";
+
+    private final JdbcClient jdbc;
+
+    JobTable(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    long insert(String app, String paramsJson, int priority, Redundancy r, int deadlineSeconds, long stageSize,
+            Instant now) {
+        return jdbc.sql("""
+                        INSERT INTO job (app, params, priority, quorum, initial_replicas, max_results, max_errors,
+                                         deadline_seconds, stage_size, created_at)
+                        VALUES (:app, CAST(:params AS jsonb), :priority, :quorum, :initialReplicas, :maxResults,
+                                :maxErrors, :deadlineSeconds, :stageSize, :now)
+                        RETURNING id""")
+                .param("app", app)
+                .param("params", paramsJson)
+                .param("priority", priority)
+                .param("quorum", r.quorum())
+                .param("initialReplicas", r.initialReplicas())
+                .param("maxResults", r.maxResults())
+                .param("maxErrors", r.maxErrors())
+                .param("deadlineSeconds", deadlineSeconds)
+                .param("stageSize", stageSize)
+                .param("now", Timestamp.from(now))
+                .query(Long.class)
+                .single();
+    }
+
+    public Optional<Job> find(long id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM job WHERE id = :id").param("id", id).query(MAPPER).optional();
+    }
+
+    /** Locks the job row for the rest of the transaction. */
+    public Optional<Job> lock(long id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM job WHERE id = :id FOR UPDATE")
+                .param("id", id).query(MAPPER).optional();
+    }
+
+    List<Job> page(int offset, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM job ORDER BY id DESC OFFSET :offset LIMIT :limit")
+                .param("offset", offset).param("limit", limit).query(MAPPER).list();
+    }
+
+    long count() {
+        return jdbc.sql("SELECT count(*) FROM job").query(Long.class).single();
+    }
+
+    /** The next job that still has work units to write, locked; skips jobs another coordinator is splitting. */
+    Optional<Job> claimUnsplit() {
+        return jdbc.sql("SELECT " + COLUMNS + """
+                         FROM job
+                        WHERE NOT split_complete AND state IN ('QUEUED', 'RUNNING')
+                        ORDER BY priority DESC, id
+                        LIMIT 1
+                        FOR UPDATE SKIP LOCKED""")
+                .query(MAPPER).optional();
+    }
+
+    /** An active, fully split job none of whose work units of its current stage is open, locked. */
+    Optional<Job> claimStageComplete() {
+        return jdbc.sql("SELECT " + COLUMNS + """
+                         FROM job j
+                        WHERE j.state IN ('QUEUED', 'RUNNING') AND j.split_complete
+                          AND NOT EXISTS (SELECT 1 FROM work_unit w WHERE w.job_id = j.id AND w.state = 'OPEN')
+                        ORDER BY j.id
+                        LIMIT 1
+                        FOR UPDATE SKIP LOCKED""")
+                .query(MAPPER).optional();
+    }
+
+    void planStage(long id, int stage, long size) {
+        expectOne(jdbc.sql("""
+                        UPDATE job SET stage = :stage, stage_size = :size, split_next = 0, split_complete = false
+                         WHERE id = :id""")
+                .param("id", id).param("stage", stage).param("size", size).update(), id);
+    }
+
+    void advanceSplit(long id, long next, boolean complete) {
+        expectOne(jdbc.sql("UPDATE job SET split_next = :next, split_complete = :complete WHERE id = :id")
+                .param("id", id).param("next", next).param("complete", complete).update(), id);
+    }
+
+    /** Moves an active job to a final state; returns false when it was final already. */
+    public boolean finish(long id, JobState state, String resultJson, String error, Instant now) {
+        return jdbc.sql("""
+                        UPDATE job SET state = :state, result = CAST(:result AS jsonb), error = :error,
+                                       finished_at = :now, split_complete = true
+                         WHERE id = :id AND state IN ('QUEUED', 'RUNNING')""")
+                .param("id", id)
+                .param("state", state.name())
+                .param("result", resultJson)
+                .param("error", error)
+                .param("now", Timestamp.from(now))
+                .update() == 1;
+    }
+
+    /** Work unit counts by state for each of the given jobs. */
+    Map<Long, Map<String, Long>> workUnitCounts(List<Long> jobIds) {
+        Map<Long, Map<String, Long>> counts = new java.util.HashMap<>();
+        if (jobIds.isEmpty()) {
+            return counts;
+        }
+        jdbc.sql("SELECT job_id, state, count(*) AS n FROM work_unit WHERE job_id IN (:ids) GROUP BY job_id, state")
+                .param("ids", jobIds)
+                .query((RowMapper<Void>) (rs, i) -> {
+                    counts.computeIfAbsent(rs.getLong("job_id"), k -> new java.util.HashMap<>())
+                            .put(rs.getString("state"), rs.getLong("n"));
+                    return null;
+                })
+                .list();
+        return counts;
+    }
+
+    private static void expectOne(int rows, long id) {
+        if (rows != 1) {
+            throw new IllegalStateException("expected to update job " + id + ", updated " + rows + " rows");
+        }
+    }
+
+    private static final RowMapper<Job> MAPPER = JobTable::map;
+
+    private static Job map(ResultSet rs, int row) throws SQLException {
+        Long stageSize = rs.getObject("stage_size", Long.class);
+        return new Job(
+                rs.getLong("id"),
+                rs.getString("app"),
+                rs.getString("params"),
+                JobState.valueOf(rs.getString("state")),
+                rs.getInt("priority"),
+                new Redundancy(rs.getInt("quorum"), rs.getInt("initial_replicas"), rs.getInt("max_results"),
+                        rs.getInt("max_errors")),
+                rs.getInt("deadline_seconds"),
+                rs.getInt("stage"),
+                stageSize,
+                rs.getLong("split_next"),
+                rs.getBoolean("split_complete"),
+                rs.getString("result"),
+                rs.getString("error"),
+                instant(rs, "created_at"),
+                instant(rs, "started_at"),
+                instant(rs, "finished_at"));
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    /** Counts by work unit state, with every state present. */
+    static Map<String, Long> complete(Map<String, Long> byState) {
+        Map<String, Long> all = new java.util.LinkedHashMap<>();
+        for (String s : List.of("OPEN", "VALIDATED", "FAILED", "CANCELLED")) {
+            all.put(s, byState == null ? 0L : byState.getOrDefault(s, 0L));
+        }
+        return all;
+    }
+}

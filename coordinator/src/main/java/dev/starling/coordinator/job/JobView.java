@@ -1,0 +1,30 @@
+package dev.starling.coordinator.job;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import java.time.Instant;
+
+/** A job as the REST API shows it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobView(
+        long id,
+        String app,
+        JobState state,
+        int priority,
+        @JsonRawValue String params,
+        Redundancy redundancy,
+        int deadlineSeconds,
+        int stage,
+        WorkUnitCounts workUnits,
+        double progress,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        String error) {
+
+    /**
+     * @param total every work unit of the job known so far, including those not yet written by the splitter
+     * @param open work units still being computed or waiting for a quorum
+     */
+    public record WorkUnitCounts(long total, long open, long validated, long failed, long cancelled) {}
+}

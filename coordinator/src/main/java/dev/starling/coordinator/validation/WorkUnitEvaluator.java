@@ -1,0 +1,179 @@
+package dev.starling.coordinator.validation;
+
+import dev.starling.coordinator.app.AppCatalog;
+import dev.starling.coordinator.host.HostTable;
+import dev.starling.coordinator.host.HostTable.Outcome;
+import dev.starling.coordinator.job.JobState;
+import dev.starling.coordinator.job.JobTable;
+import dev.starling.coordinator.workunit.WorkUnitTable;
+import dev.starling.sdk.App;
+import dev.starling.sdk.WorkUnit;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Decides what an open work unit needs after one of its replicas changed, with the work unit row locked
+ * by the caller's transaction (so two reports of one work unit are never judged at the same time):
+ * validate when a quorum agrees, ask for more replicas when not, fail it past its limits.
+ *
+ * <p>Counts are derived from the replica rows every time, never kept in counters, so a repeated or
+ * recovered step cannot count anything twice.
+ */
+@Component
+class WorkUnitEvaluator {
+    private static final Logger log = LoggerFactory.getLogger(WorkUnitEvaluator.class);
+
+    private final ValidationQueries queries;
+    private final HostTable hosts;
+    private final JobTable jobs;
+    private final WorkUnitTable workUnits;
+    private final AppCatalog apps;
+    private final Clock clock;
+
+    WorkUnitEvaluator(ValidationQueries queries, HostTable hosts, JobTable jobs, WorkUnitTable workUnits,
+            AppCatalog apps, Clock clock) {
+        this.queries = queries;
+        this.hosts = hosts;
+        this.jobs = jobs;
+        this.workUnits = workUnits;
+        this.apps = apps;
+        this.clock = clock;
+    }
+
+    /** What an evaluation did, for the caller's after-commit signals. */
+    enum Verdict { WAITING, MORE_REPLICAS, DECIDED }
+
+    Verdict evaluate(WorkUnitRow wu) {
+        if (!wu.isOpen()) {
+            return Verdict.WAITING;
+        }
+        Instant now = clock.instant();
+        List<ReplicaRow> replicas = queries.replicas(wu.id());
+        List<ReplicaRow> successes = replicas.stream().filter(ReplicaRow::isSuccess).toList();
+        List<ReplicaRow> errors = replicas.stream().filter(ReplicaRow::isError).toList();
+        long pending = replicas.stream().filter(ReplicaRow::isPending).count();
+        long total = replicas.stream().filter(r -> !r.state().equals("CANCELLED")).count();
+
+        if (errors.size() >= wu.maxErrors()) {
+            ReplicaRow last = errors.get(errors.size() - 1);
+            String why = last.state().equals("TIMED_OUT") ? "timed out" : last.error();
+            fail(wu, errors.size() + " of its results failed (maxErrors " + wu.maxErrors() + "); last: " + why, now);
+            return Verdict.DECIDED;
+        }
+        int needed;
+        if (successes.size() >= wu.quorum()) {
+            List<List<ReplicaRow>> groups = group(wu, successes);
+            List<ReplicaRow> best = groups.get(0);
+            for (List<ReplicaRow> g : groups) {
+                if (g.size() > best.size()) {
+                    best = g;
+                }
+            }
+            if (best.size() >= wu.quorum()) {
+                decide(wu, best, successes, now);
+                return Verdict.DECIDED;
+            }
+            for (ReplicaRow r : successes) {
+                if (r.state().equals("REPORTED")) {
+                    queries.setState(r.id(), "REPORTED", "INCONCLUSIVE", null);
+                }
+            }
+            needed = wu.quorum() - best.size();
+        } else {
+            needed = wu.quorum() - successes.size();
+        }
+        long missing = needed - pending;
+        if (missing <= 0) {
+            return Verdict.WAITING;
+        }
+        long room = wu.maxResults() - total;
+        if (room <= 0) {
+            if (pending == 0) {
+                fail(wu, "no quorum of " + wu.quorum() + " agreeing results after " + total
+                        + " results (maxResults " + wu.maxResults() + ")", now);
+                return Verdict.DECIDED;
+            }
+            return Verdict.WAITING;
+        }
+        queries.addReplicas(wu, (int) Math.min(missing, room), now);
+        return Verdict.MORE_REPLICAS;
+    }
+
+    /** Judges a result reported after its work unit was validated against the canonical output. */
+    void judgeLate(WorkUnitRow wu, long resultId, byte[] output, String hash, long hostId) {
+        byte[] canonical = queries.output(wu.canonicalResultId());
+        String canonicalHash = queries.replicas(wu.id()).stream()
+                .filter(r -> r.id() == wu.canonicalResultId()).findFirst().map(ReplicaRow::outputHash).orElse(null);
+        boolean agrees = hash.equals(canonicalHash) || equivalent(apps.installed(wu.app()), wu, canonical, output);
+        if (agrees) {
+            queries.setState(resultId, "REPORTED", "VALID", wu.cost());
+            hosts.record(hostId, Outcome.VALID, wu.cost());
+        } else {
+            queries.setState(resultId, "REPORTED", "INVALID", null);
+            hosts.record(hostId, Outcome.INVALID, 0);
+        }
+        queries.dropLosingOutputs(wu.id(), wu.canonicalResultId());
+    }
+
+    private void decide(WorkUnitRow wu, List<ReplicaRow> winners, List<ReplicaRow> successes, Instant now) {
+        ReplicaRow canonical = winners.get(0);
+        for (ReplicaRow r : successes) {
+            boolean valid = winners.contains(r);
+            queries.setState(r.id(), r.state(), valid ? "VALID" : "INVALID", valid ? wu.cost() : null);
+            hosts.record(r.hostId(), valid ? Outcome.VALID : Outcome.INVALID, valid ? wu.cost() : 0);
+        }
+        queries.cancelPending(wu.id());
+        queries.validate(wu.id(), canonical.id(), now);
+        queries.dropLosingOutputs(wu.id(), canonical.id());
+        log.debug("Work unit {} validated: {} of {} results agree", wu.id(), winners.size(), successes.size());
+    }
+
+    private void fail(WorkUnitRow wu, String reason, Instant now) {
+        queries.cancelPending(wu.id());
+        queries.fail(wu.id(), reason, now);
+        String jobError = "work unit " + wu.index() + " (stage " + wu.stage() + ") failed: " + reason;
+        if (jobs.finish(wu.jobId(), JobState.FAILED, null, jobError, now)) {
+            workUnits.cancelOpen(wu.jobId(), now);
+            log.info("Job {} failed: {}", wu.jobId(), jobError);
+        }
+    }
+
+    /** Groups outputs by the app's equivalence (equal hashes always agree), keeping report order. */
+    private List<List<ReplicaRow>> group(WorkUnitRow wu, List<ReplicaRow> successes) {
+        App app = apps.installed(wu.app());
+        List<List<ReplicaRow>> groups = new ArrayList<>();
+        for (ReplicaRow r : successes) {
+            List<ReplicaRow> home = null;
+            for (List<ReplicaRow> g : groups) {
+                ReplicaRow first = g.get(0);
+                if (first.outputHash().equals(r.outputHash()) || equivalent(app, wu, first.output(), r.output())) {
+                    home = g;
+                    break;
+                }
+            }
+            if (home == null) {
+                home = new ArrayList<>();
+                groups.add(home);
+            }
+            home.add(r);
+        }
+        return groups;
+    }
+
+    private static boolean equivalent(App app, WorkUnitRow wu, byte[] a, byte[] b) {
+        if (a == null || b == null) {
+            return false;
+        }
+        try {
+            return app.equivalent(new WorkUnit(wu.stage(), wu.index(), wu.input()), a, b);
+        } catch (RuntimeException e) {
+            log.warn("App {} failed to compare outputs of work unit {}; treating them as different", wu.app(), wu.id(), e);
+            return false;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.starling.coordinator.web;
+
+import java.net.URI;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
+
+/**
+ * The one place where exceptions become HTTP answers: RFC 9457 problem details, with a {@code detail}
+ * a person can act on and, for invalid fields, an {@code errors} list naming each field.
+ */
+@RestControllerAdvice
+class ProblemAdvice extends ResponseEntityExceptionHandler {
+    private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
+    private static final String TYPE_BASE = "https://starling.dev/problems/";
+
+    @ExceptionHandler
+    ProblemDetail notFound(NotFoundException e) {
+        return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e.getMessage());
+    }
+
+    @ExceptionHandler
+    ProblemDetail conflict(ConflictException e) {
+        return problem(HttpStatus.CONFLICT, "conflict", "Conflict", e.getMessage());
+    }
+
+    @ExceptionHandler
+    ProblemDetail badRequest(BadRequestException e) {
+        ProblemDetail p = problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", e.getMessage());
+        p.setProperty("errors", e.errors());
+        return p;
+    }
+
+    @ExceptionHandler
+    ProblemDetail unexpected(Exception e) {
+        log.error("Unexpected error", e);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error",
+                "The coordinator failed to handle this request; the operator can find the cause in its log.");
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String detail = "The request body is not valid JSON for this endpoint";
+        ProblemDetail p = problem(HttpStatus.BAD_REQUEST, "malformed-body", "Malformed request body", detail);
+        Throwable cause = e.getMostSpecificCause();
+        if (cause instanceof DatabindException de && !de.getPath().isEmpty()) {
+            String field = de.getPath().stream()
+                    .map(r -> r.getPropertyName() != null ? r.getPropertyName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+            p.setDetail(detail + ": " + de.getOriginalMessage());
+            p.setProperty("errors", List.of(new BadRequestException.FieldError(field, de.getOriginalMessage())));
+        } else if (cause instanceof JacksonException je) {
+            p.setDetail(detail + ": " + je.getOriginalMessage());
+        } else if (e.getMessage() != null && e.getMessage().startsWith("Required request body is missing")) {
+            p.setDetail("The request needs a JSON body");
+        }
+        return ResponseEntity.badRequest().body(p);
+    }
+
+    private static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
+        p.setType(URI.create(TYPE_BASE + type));
+        p.setTitle(title);
+        return p;
+    }
+}

@@ -1,0 +1,28 @@
+package dev.starling.coordinator.workunit;
+
+import dev.starling.coordinator.web.Page;
+import dev.starling.coordinator.job.JobService;
+import dev.starling.coordinator.web.Paging;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class WorkUnitController {
+    private final JobService jobs;
+    private final WorkUnitListing listing;
+
+    WorkUnitController(JobService jobs, WorkUnitListing listing) {
+        this.jobs = jobs;
+        this.listing = listing;
+    }
+
+    @GetMapping("/api/v1/jobs/{id}/workunits")
+    Page<WorkUnitListing.WorkUnitView> list(@PathVariable long id,
+            @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
+        Paging.check(page, size);
+        jobs.get(id); // 404 for an unknown job
+        return new Page<>(listing.page(id, page * size, size), page, size, listing.count(id));
+    }
+}

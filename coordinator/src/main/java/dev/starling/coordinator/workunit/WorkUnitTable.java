@@ -1,0 +1,103 @@
+package dev.starling.coordinator.workunit;
+
+import dev.starling.coordinator.job.Job;
+import dev.starling.coordinator.support.SqlArrays;
+import dev.starling.sdk.CanonicalOutput;
+import dev.starling.sdk.WorkUnitSpec;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** SQL on the {@code work_unit} table (and the replicas created with each work unit). */
+@Repository
+public class WorkUnitTable {
+    private final JdbcClient jdbc;
+    /** reads large result sets through a cursor, 1,000 rows at a time (inside a transaction) */
+    private final JdbcClient streaming;
+
+    WorkUnitTable(JdbcClient jdbc, DataSource dataSource) {
+        this.jdbc = jdbc;
+        JdbcTemplate template = new JdbcTemplate(dataSource);
+        template.setFetchSize(1000);
+        this.streaming = JdbcClient.create(template);
+    }
+
+    /**
+     * Writes the work units {@code firstIndex ..} of the job's current stage with their initial replicas,
+     * in one statement. Writing a batch again inserts nothing (the key is job, stage, index).
+     */
+    public void insertBatch(Job job, long firstIndex, List<WorkUnitSpec> batch, Instant now) {
+        int n = batch.size();
+        Long[] idx = new Long[n];
+        byte[][] inputs = new byte[n][];
+        Double[] costs = new Double[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = firstIndex + i;
+            inputs[i] = batch.get(i).input();
+            costs[i] = batch.get(i).cost();
+        }
+        var r = job.redundancy();
+        jdbc.sql("""
+                        WITH wu AS (
+                            INSERT INTO work_unit (job_id, stage, idx, input, cost, quorum, max_results, max_errors,
+                                                   created_at)
+                            SELECT :job, :stage, u.idx, u.input, u.cost, :quorum, :maxResults, :maxErrors, :now
+                              FROM unnest(:idx, :inputs, :costs) AS u(idx, input, cost)
+                            ON CONFLICT (job_id, stage, idx) DO NOTHING
+                            RETURNING id)
+                        INSERT INTO result (work_unit_id, job_id, app, priority, created_at)
+                        SELECT wu.id, :job, :app, :priority, :now
+                          FROM wu CROSS JOIN generate_series(1, :replicas)
+                         ORDER BY wu.id""")
+                .param("job", job.id())
+                .param("stage", job.stage())
+                .param("quorum", r.quorum())
+                .param("maxResults", r.maxResults())
+                .param("maxErrors", r.maxErrors())
+                .param("now", Timestamp.from(now))
+                .param("idx", SqlArrays.of("bigint", idx))
+                .param("inputs", SqlArrays.of("bytea", inputs))
+                .param("costs", SqlArrays.of("float8", costs))
+                .param("app", job.app())
+                .param("priority", job.priority())
+                .param("replicas", r.initialReplicas())
+                .update();
+    }
+
+    /** Cancels every open work unit of a job and its unfinished replicas, locking work units in id order. */
+    public void cancelOpen(long jobId, Instant now) {
+        jdbc.sql("""
+                        WITH locked AS (
+                            SELECT id FROM work_unit WHERE job_id = :job AND state = 'OPEN' ORDER BY id FOR UPDATE)
+                        UPDATE work_unit w SET state = 'CANCELLED', finished_at = :now
+                          FROM locked WHERE w.id = locked.id""")
+                .param("job", jobId).param("now", Timestamp.from(now)).update();
+        jdbc.sql("""
+                        UPDATE result SET state = 'CANCELLED'
+                         WHERE job_id = :job AND state IN ('UNSENT', 'IN_PROGRESS')""")
+                .param("job", jobId).update();
+    }
+
+    public long countFailed(long jobId) {
+        return jdbc.sql("SELECT count(*) FROM work_unit WHERE job_id = :job AND state = 'FAILED'")
+                .param("job", jobId).query(Long.class).single();
+    }
+
+    /** Canonical outputs of one stage in index order, through a cursor; close the stream. */
+    public Stream<CanonicalOutput> canonicalOutputs(long jobId, int stage) {
+        return streaming.sql("""
+                        SELECT w.stage, w.idx, r.output
+                          FROM work_unit w JOIN result r ON r.id = w.canonical_result_id
+                         WHERE w.job_id = :job AND w.stage = :stage
+                         ORDER BY w.idx""")
+                .param("job", jobId)
+                .param("stage", stage)
+                .query((rs, i) -> new CanonicalOutput(rs.getInt("stage"), rs.getLong("idx"), rs.getBytes("output")))
+                .stream();
+    }
+}
