@@ -96,8 +96,8 @@ public final class LocalRunner {
     private byte[][] runStage(int stage, StagePlan plan) {
         long size = plan.size();
         if (size < 1 || size > maxWorkUnits) {
-            throw new IllegalStateException("stage " + stage + " has " + size + " work units; the local runner takes 1 to "
-                    + maxWorkUnits + " (see Builder.maxWorkUnits)");
+            throw new IllegalStateException("stage " + stage + " has " + size
+                    + " work units; the local runner takes 1 to " + maxWorkUnits + " (see Builder.maxWorkUnits)");
         }
         byte[][] outputs = new byte[(int) size][];
         AtomicLong nextIndex = new AtomicLong();
@@ -175,7 +175,8 @@ public final class LocalRunner {
     private byte[] computeReplica(WorkUnit workUnit, int replica, String where, AtomicBoolean cancelled) {
         Context context = new Context(cancelled);
         try {
-            app.compute(copyOf(workUnit), context); // a copy: an app that mutates its input must not change the next replica's
+            // a copy, so that an app that scribbles on its input cannot change the next replica's
+            app.compute(copyOf(workUnit), context);
         } catch (Exception e) {
             throw new IllegalStateException(where + ", replica " + replica + ": compute failed: " + e, e);
         }
@@ -263,7 +264,10 @@ public final class LocalRunner {
             return this;
         }
 
-        /** The most work units a stage may have, since the runner keeps every canonical output in memory. Default 1,000,000. */
+        /**
+         * The most work units a stage may have, since the runner keeps every canonical output in memory.
+         * Default 1,000,000.
+         */
         public Builder maxWorkUnits(long maxWorkUnits) {
             this.maxWorkUnits = maxWorkUnits;
             return this;
