@@ -39,11 +39,12 @@ class Dispatcher {
      */
     List<ClaimedTask> requestWork(AuthenticatedHost host, int maxTasks, Duration wait) throws InterruptedException {
         int limit = Math.min(Math.max(maxTasks, 0), settings.maxTasksPerRequest());
-        Instant giveUp = clock.instant().plus(min(wait, settings.maxWait()));
+        // waiting is measured on the monotonic clock; the injected clock is for what gets written
+        long giveUp = System.nanoTime() + min(wait, settings.maxWait()).toNanos();
         while (true) {
             long seen = signal.generation();
             List<ClaimedTask> tasks = claim(host, limit);
-            Duration left = Duration.between(clock.instant(), giveUp);
+            Duration left = Duration.ofNanos(giveUp - System.nanoTime());
             if (!tasks.isEmpty() || limit == 0 || left.isNegative() || left.isZero()) {
                 return tasks;
             }

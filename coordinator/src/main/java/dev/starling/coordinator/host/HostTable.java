@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -24,9 +25,7 @@ public class HostTable {
                                           created_at, last_contact_at)
                         VALUES (:name, :tokenHash, :cores, :memory, :os, :arch, :version, :apps, :now, :now)
                         RETURNING id""")
-                .paramSource(params(info))
-                .param("tokenHash", tokenHash)
-                .param("now", Timestamp.from(now))
+                .paramSource(params(info).addValue("tokenHash", tokenHash).addValue("now", Timestamp.from(now)))
                 .query(Long.class)
                 .single();
     }
@@ -37,10 +36,8 @@ public class HostTable {
                         UPDATE host SET name = :name, cores = :cores, memory_bytes = :memory, os = :os, arch = :arch,
                                         worker_version = :version, apps = :apps, last_contact_at = :now
                          WHERE id = :id AND token_hash = :tokenHash""")
-                .paramSource(params(info))
-                .param("id", id)
-                .param("tokenHash", tokenHash)
-                .param("now", Timestamp.from(now))
+                .paramSource(params(info).addValue("id", id).addValue("tokenHash", tokenHash)
+                        .addValue("now", Timestamp.from(now)))
                 .update() == 1;
     }
 
@@ -87,8 +84,8 @@ public class HostTable {
     /** What a result did for its host's record. */
     public enum Outcome { VALID, INVALID, ERROR, TIMED_OUT }
 
-    private static org.springframework.jdbc.core.namedparam.MapSqlParameterSource params(HostInfo info) {
-        return new org.springframework.jdbc.core.namedparam.MapSqlParameterSource()
+    private static MapSqlParameterSource params(HostInfo info) {
+        return new MapSqlParameterSource()
                 .addValue("name", info.name())
                 .addValue("cores", info.cores())
                 .addValue("memory", info.memoryBytes())

@@ -1,0 +1,52 @@
+package dev.starling.coordinator;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * One real PostgreSQL per test JVM; each test class gets a fresh database of its own, migrated by the
+ * coordinator's Flyway like production.
+ */
+public final class TestDatabase {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static EmbeddedPostgres server;
+
+    private TestDatabase() {}
+
+    private static synchronized EmbeddedPostgres server() {
+        if (server == null) {
+            try {
+                server = EmbeddedPostgres.builder()
+                        .setDataDirectory(Path.of("target", "test-postgres-" + ProcessHandle.current().pid()))
+                        .setCleanDataDirectory(true)
+                        .setPGStartupWait(Duration.ofSeconds(120))
+                        .start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the embedded PostgreSQL for tests", e);
+            }
+        }
+        return server;
+    }
+
+    /** Creates a new, empty database and points the Spring context's datasource at it. */
+    public static void register(DynamicPropertyRegistry registry) {
+        EmbeddedPostgres pg = server();
+        String name = "test_" + COUNTER.incrementAndGet();
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create test database " + name, e);
+        }
+        String url = pg.getJdbcUrl("postgres", name);
+        registry.add("spring.datasource.url", () -> url);
+        registry.add("spring.datasource.username", () -> "postgres");
+    }
+}

@@ -1,0 +1,112 @@
+package dev.starling.coordinator;
+
+import com.google.protobuf.ByteString;
+import dev.starling.proto.v1.Failure;
+import dev.starling.proto.v1.HeartbeatRequest;
+import dev.starling.proto.v1.HeartbeatResponse;
+import dev.starling.proto.v1.RegisterRequest;
+import dev.starling.proto.v1.RegisterResponse;
+import dev.starling.proto.v1.ReportAck;
+import dev.starling.proto.v1.ReportResultsRequest;
+import dev.starling.proto.v1.RequestWorkRequest;
+import dev.starling.proto.v1.Success;
+import dev.starling.proto.v1.Task;
+import dev.starling.proto.v1.TaskProgress;
+import dev.starling.proto.v1.TaskResult;
+import dev.starling.proto.v1.WorkerServiceGrpc;
+import dev.starling.sdk.ContentAddress;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A simulated worker host speaking the real protocol over a real socket, step by step, so tests decide
+ * exactly what each host reports and when.
+ */
+public final class TestHost implements AutoCloseable {
+    static final Metadata.Key<String> PROTOCOL = Metadata.Key.of("starling-protocol", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final ManagedChannel channel;
+    private long hostId;
+    private String token;
+
+    public TestHost(int port) {
+        channel = NettyChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+    }
+
+    public static TestHost registered(int port, String name, String... apps) {
+        TestHost host = new TestHost(port);
+        host.register(name, apps);
+        return host;
+    }
+
+    public RegisterResponse register(String name, String... apps) {
+        RegisterResponse r = stub(false).register(RegisterRequest.newBuilder()
+                .setProtocolVersion(1).setName(name).setCores(2).setMemoryBytes(1L << 30).setOs("Linux")
+                .setArch("amd64").setWorkerVersion("test").addAllApps(List.of(apps)).build());
+        hostId = r.getHostId();
+        token = r.getHostToken();
+        return r;
+    }
+
+    public long id() {
+        return hostId;
+    }
+
+    public String token() {
+        return token;
+    }
+
+    public List<Task> requestWork(int max) {
+        return stub(true).requestWork(RequestWorkRequest.newBuilder().setMaxTasks(max).setWaitMillis(0).build())
+                .getTasksList();
+    }
+
+    public ReportAck succeed(Task task, String output) {
+        byte[] bytes = output.getBytes(StandardCharsets.UTF_8);
+        return report(TaskResult.newBuilder().setResultId(task.getResultId()).setCpuTimeMillis(5)
+                .setSuccess(Success.newBuilder().setOutput(ByteString.copyFrom(bytes))
+                        .setOutputHash(ContentAddress.of(bytes)).setOutputSize(bytes.length)).build());
+    }
+
+    public ReportAck fail(Task task, Failure.Kind kind, String message) {
+        return report(TaskResult.newBuilder().setResultId(task.getResultId())
+                .setFailure(Failure.newBuilder().setKind(kind).setMessage(message)).build());
+    }
+
+    public ReportAck report(TaskResult result) {
+        return stub(true).reportResults(ReportResultsRequest.newBuilder().addResults(result).build()).getAcks(0);
+    }
+
+    public HeartbeatResponse heartbeat(Task... tasks) {
+        HeartbeatRequest.Builder b = HeartbeatRequest.newBuilder();
+        for (Task t : tasks) {
+            b.addTasks(TaskProgress.newBuilder().setResultId(t.getResultId()).setFractionDone(0.5));
+        }
+        return stub(true).heartbeat(b.build());
+    }
+
+    /** A stub with the protocol header, and the token when {@code authenticated}. */
+    public WorkerServiceGrpc.WorkerServiceBlockingStub stub(boolean authenticated) {
+        Metadata headers = new Metadata();
+        headers.put(PROTOCOL, "1");
+        if (authenticated) {
+            headers.put(AUTHORIZATION, "Bearer " + token);
+        }
+        return rawStub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
+    public WorkerServiceGrpc.WorkerServiceBlockingStub rawStub() {
+        return WorkerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,340 @@
+package dev.starling.coordinator.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.starling.coordinator.CoordinatorTest;
+import dev.starling.coordinator.TestHost;
+import dev.starling.proto.v1.Failure;
+import dev.starling.proto.v1.RegisterRequest;
+import dev.starling.proto.v1.ReportAck;
+import dev.starling.proto.v1.RequestWorkRequest;
+import dev.starling.proto.v1.Task;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The worker protocol and the quorum state machine, driven step by step by simulated hosts over real
+ * gRPC against a real coordinator and PostgreSQL. Each test uses its own job and its own hosts; hosts
+ * here run a test-only app name (`primes` is what every job uses, so only new hosts see its work).
+ */
+class WorkerProtocolTest extends CoordinatorTest {
+    private final List<TestHost> hosts = new ArrayList<>();
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        configure(registry);
+    }
+
+    @AfterEach
+    void drainAndClose() throws InterruptedException {
+        // cancel whatever this test left running so the next test's hosts see only their own work
+        for (JsonNode job : api().get("/api/v1/jobs?size=500").json().get("items")) {
+            if (job.get("state").asString().matches("QUEUED|RUNNING")) {
+                api().postRaw("/api/v1/jobs/" + job.get("id").asLong() + "/cancel", null, null);
+            }
+        }
+        for (TestHost h : hosts) {
+            h.close();
+        }
+    }
+
+    private TestHost host(String name) {
+        TestHost h = TestHost.registered(grpcPort(), name, "primes");
+        hosts.add(h);
+        return h;
+    }
+
+    /** Submits a primes job of {@code units} work units of 1,000 numbers each and waits until it is split. */
+    private long job(int units, String redundancy) {
+        long id = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":" + units * 1000
+                + ",\"chunkSize\":1000},\"redundancy\":" + redundancy + "}");
+        await().until(() -> resultsOf(id).size() >= units);
+        return id;
+    }
+
+    private long job(int units) {
+        return job(units, "{\"quorum\":2,\"initialReplicas\":2}");
+    }
+
+    /** Every replica of a job, by id. */
+    private Map<Long, JsonNode> resultsOf(long jobId) {
+        List<JsonNode> all = new ArrayList<>();
+        for (JsonNode wu : api().get("/api/v1/jobs/" + jobId + "/workunits?size=500").json().get("items")) {
+            wu.get("results").forEach(all::add);
+        }
+        return all.stream().collect(Collectors.toMap(r -> r.get("id").asLong(), Function.identity()));
+    }
+
+    private JsonNode workUnit(long jobId, int index) {
+        return api().get("/api/v1/jobs/" + jobId + "/workunits?size=500").json().get("items").get(index);
+    }
+
+    private String state(long jobId, Task task) {
+        return resultsOf(jobId).get(task.getResultId()).get("state").asString();
+    }
+
+    private JsonNode hostView(TestHost h) {
+        for (JsonNode v : api().get("/api/v1/hosts?size=500").json().get("items")) {
+            if (v.get("id").asLong() == h.id()) {
+                return v;
+            }
+        }
+        throw new AssertionError("host " + h.id() + " not listed");
+    }
+
+    @Test
+    void agreeingQuorumValidatesCreditsOnceAndTheJobSucceeds() {
+        TestHost a = host("a");
+        TestHost b = host("b");
+        long job = job(3);
+
+        List<Task> forA = a.requestWork(10);
+        List<Task> moreForA = a.requestWork(10);
+        List<Task> forB = b.requestWork(10);
+
+        assertThat(forA).hasSize(3);
+        assertThat(moreForA).as("never two replicas of one work unit to one host").isEmpty();
+        assertThat(forB).hasSize(3);
+        assertThat(forB).extracting(Task::getWorkUnitId)
+                .containsExactlyInAnyOrderElementsOf(forA.stream().map(Task::getWorkUnitId).toList());
+        assertThat(api().job(job).get("state").asString()).isEqualTo("RUNNING");
+
+        // pi(1000) = 168, pi(2000) - pi(1000) = 135, pi(3000) - pi(2000) = 127
+        Map<Long, String> counts = Map.of(0L, "168", 1L, "135", 2L, "127");
+        for (Task t : forA) {
+            assertThat(a.succeed(t, counts.get(t.getIndex())).getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+        }
+        for (Task t : forB) {
+            assertThat(b.succeed(t, counts.get(t.getIndex())).getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+        }
+
+        await().until(() -> api().job(job).get("state").asString().equals("SUCCEEDED"));
+        assertThat(api().get("/api/v1/jobs/" + job + "/result").json().get("count").asLong()).isEqualTo(430);
+        assertThat(resultsOf(job).values()).allSatisfy(r -> assertThat(r.get("state").asString()).isEqualTo("VALID"));
+        for (int i = 0; i < 3; i++) {
+            assertThat(workUnit(job, i).get("state").asString()).isEqualTo("VALIDATED");
+        }
+        assertThat(hostView(a).get("validCount").asLong()).isEqualTo(3);
+        assertThat(hostView(a).get("credit").asDouble()).isCloseTo(0.003, org.assertj.core.data.Offset.offset(1e-12));
+    }
+
+    @Test
+    void disagreementAsksForAnotherReplicaAndTheMinorityIsInvalid() {
+        TestHost a = host("a");
+        TestHost b = host("b");
+        TestHost c = host("c");
+        long job = job(1);
+
+        Task ta = a.requestWork(1).get(0);
+        Task tb = b.requestWork(1).get(0);
+        a.succeed(ta, "168");
+        b.succeed(tb, "999");
+
+        assertThat(state(job, ta)).isEqualTo("INCONCLUSIVE");
+        assertThat(state(job, tb)).isEqualTo("INCONCLUSIVE");
+        assertThat(a.requestWork(1)).isEmpty();
+        assertThat(b.requestWork(1)).isEmpty();
+        Task tc = c.requestWork(1).get(0);
+        c.succeed(tc, "168");
+
+        assertThat(state(job, ta)).isEqualTo("VALID");
+        assertThat(state(job, tc)).isEqualTo("VALID");
+        assertThat(state(job, tb)).isEqualTo("INVALID");
+        assertThat(workUnit(job, 0).get("canonicalResultId").asLong()).isEqualTo(ta.getResultId());
+        assertThat(hostView(b).get("invalidCount").asLong()).isEqualTo(1);
+        assertThat(hostView(b).get("credit").asDouble()).isZero();
+        await().until(() -> api().job(job).get("state").asString().equals("SUCCEEDED"));
+    }
+
+    @Test
+    void repeatedReportsChangeNothing() {
+        TestHost a = host("a");
+        TestHost b = host("b");
+        long job = job(1);
+        Task ta = a.requestWork(1).get(0);
+        Task tb = b.requestWork(1).get(0);
+
+        a.succeed(ta, "168");
+        ReportAck again = a.succeed(ta, "168");
+        b.succeed(tb, "168");
+        ReportAck afterValidation = b.succeed(tb, "168");
+
+        assertThat(again.getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+        assertThat(again.getMessage()).contains("already reported");
+        assertThat(afterValidation.getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+        assertThat(hostView(a).get("validCount").asLong()).isEqualTo(1);
+        assertThat(hostView(b).get("validCount").asLong()).isEqualTo(1);
+        assertThat(resultsOf(job).values()).allSatisfy(r -> assertThat(r.get("credit").asDouble()).isEqualTo(0.001));
+    }
+
+    @Test
+    void aHostCannotReportAnotherHostsTask() {
+        TestHost a = host("a");
+        TestHost b = host("b");
+        long job = job(1);
+        Task ta = a.requestWork(1).get(0);
+
+        ReportAck ack = b.succeed(ta, "168");
+
+        assertThat(ack.getStatus()).isEqualTo(ReportAck.Status.REJECTED);
+        assertThat(ack.getMessage()).contains("not a task of this host");
+        assertThat(state(job, ta)).isEqualTo("IN_PROGRESS");
+    }
+
+    @Test
+    void aMalformedOutputIsRejectedAndCountsAsAnError() {
+        TestHost a = host("a");
+        long job = job(1);
+        Task ta = a.requestWork(1).get(0);
+
+        ReportAck ack = a.report(dev.starling.proto.v1.TaskResult.newBuilder().setResultId(ta.getResultId())
+                .setSuccess(dev.starling.proto.v1.Success.newBuilder()
+                        .setOutput(com.google.protobuf.ByteString.copyFromUtf8("168"))
+                        .setOutputHash("sha256:0000").setOutputSize(3)).build());
+
+        assertThat(ack.getStatus()).isEqualTo(ReportAck.Status.REJECTED);
+        assertThat(ack.getMessage()).contains("does not match");
+        assertThat(state(job, ta)).isEqualTo("ERROR");
+        assertThat(resultsOf(job).values()).filteredOn(r -> r.get("state").asString().equals("UNSENT")).isNotEmpty();
+    }
+
+    @Test
+    void errorsUpToMaxErrorsFailTheWorkUnitAndTheJob() {
+        TestHost a = host("a");
+        TestHost b = host("b");
+        long job = job(2, "{\"quorum\":1,\"initialReplicas\":1,\"maxErrors\":2}");
+
+        Task first = a.requestWork(1).get(0);
+        a.fail(first, Failure.Kind.COMPUTE_ERROR, "out of cheese");
+        Task replacement = b.requestWork(2).stream()
+                .filter(t -> t.getWorkUnitId() == first.getWorkUnitId()).findFirst().orElseThrow();
+        b.fail(replacement, Failure.Kind.COMPUTE_ERROR, "out of cheese again");
+
+        JsonNode failed = api().job(job);
+        assertThat(failed.get("state").asString()).isEqualTo("FAILED");
+        assertThat(failed.get("error").asString()).contains("out of cheese again").contains("maxErrors 2");
+        assertThat(hostView(a).get("errorCount").asLong()).isEqualTo(1);
+        assertThat(resultsOf(job).values()).noneMatch(r -> r.get("state").asString().matches("UNSENT|IN_PROGRESS"));
+    }
+
+    @Test
+    void anExpiredLeaseTimesOutAndIsReissuedAndALateReportStillCounts() {
+        TestHost a = host("a");
+        TestHost b = host("b");
+        TestHost c = host("c");
+        long job = job(1, "{\"quorum\":2,\"initialReplicas\":2,\"maxErrors\":3}");
+        Task ta = a.requestWork(1).get(0);
+        Task tb = b.requestWork(1).get(0);
+        b.succeed(tb, "168");
+
+        clock.advance(Duration.ofSeconds(61));
+        await().until(() -> state(job, ta).equals("TIMED_OUT"));
+
+        assertThat(hostView(a).get("timedOutCount").asLong()).isEqualTo(1);
+        assertThat(a.heartbeat(ta).getAbandonResultIdsList()).as("a late report can still help").isEmpty();
+        Task tc = c.requestWork(1).get(0);
+        assertThat(tc.getWorkUnitId()).isEqualTo(ta.getWorkUnitId());
+        assertThat(a.succeed(ta, "168").getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+
+        assertThat(state(job, ta)).isEqualTo("VALID");
+        assertThat(state(job, tc)).isEqualTo("CANCELLED");
+        assertThat(c.heartbeat(tc).getAbandonResultIdsList()).containsExactly(tc.getResultId());
+        assertThat(c.succeed(tc, "168").getStatus()).isEqualTo(ReportAck.Status.NOT_NEEDED);
+    }
+
+    @Test
+    void heartbeatsExtendLeasesAndCancellationAbandonsTasks() {
+        TestHost a = host("a");
+        long job = job(1);
+        Task ta = a.requestWork(1).get(0);
+
+        clock.advance(Duration.ofSeconds(30));
+        var beat = a.heartbeat(ta);
+        assertThat(beat.getLeasesList()).singleElement().satisfies(l -> assertThat(l.getLeaseExpiresEpochMillis())
+                .isEqualTo(clock.instant().plusSeconds(60).toEpochMilli()));
+        clock.advance(Duration.ofSeconds(45)); // past the first lease, within the extended one
+        assertThat(state(job, ta)).isEqualTo("IN_PROGRESS");
+
+        api().postRaw("/api/v1/jobs/" + job + "/cancel", null, null);
+
+        assertThat(a.heartbeat(ta).getAbandonResultIdsList()).containsExactly(ta.getResultId());
+        assertThat(a.succeed(ta, "168").getStatus()).isEqualTo(ReportAck.Status.NOT_NEEDED);
+        assertThat(state(job, ta)).isEqualTo("CANCELLED");
+    }
+
+    @Test
+    void aTaskGivenBackIsReissuedWithoutCountingAgainstTheHost() {
+        TestHost a = host("a");
+        long job = job(1);
+        Task ta = a.requestWork(1).get(0);
+
+        assertThat(a.fail(ta, Failure.Kind.GIVEN_BACK, "shutting down").getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+
+        assertThat(state(job, ta)).isEqualTo("UNSENT");
+        assertThat(hostView(a).get("errorCount").asLong()).isZero();
+        assertThat(a.requestWork(2)).extracting(Task::getWorkUnitId).contains(ta.getWorkUnitId());
+    }
+
+    @Test
+    void higherPriorityDispatchesFirst() {
+        TestHost a = host("a");
+        long low = job(1);
+        long high = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":1000,\"chunkSize\":1000},\"priority\":10}");
+        await().until(() -> !resultsOf(high).isEmpty());
+
+        assertThat(a.requestWork(1).get(0).getJobId()).isEqualTo(high);
+        assertThat(a.requestWork(1).get(0).getJobId()).isEqualTo(low);
+    }
+
+    @Test
+    void aReturningWorkerKeepsItsIdentityAndABadTokenGetsANewOne() {
+        TestHost a = host("a");
+        long id = a.id();
+        String token = a.token();
+
+        var again = a.stub(false).register(RegisterRequest.newBuilder().setProtocolVersion(1).setName("a2").setCores(4)
+                .addApps("primes").setHostId(id).setHostToken(token).build());
+        var forged = a.stub(false).register(RegisterRequest.newBuilder().setProtocolVersion(1).setName("x").setCores(1)
+                .addApps("primes").setHostId(id).setHostToken(id + ".forged").build());
+
+        assertThat(again.getHostId()).isEqualTo(id);
+        assertThat(again.getHostToken()).isEqualTo(token);
+        assertThat(hostView(a).get("name").asString()).isEqualTo("a2");
+        assertThat(forged.getHostId()).isNotEqualTo(id);
+    }
+
+    @Test
+    void protocolAndAuthenticationFailuresAreClearStatuses() {
+        TestHost a = host("a");
+
+        assertThatThrownBy(() -> a.rawStub().requestWork(RequestWorkRequest.newBuilder().setMaxTasks(1).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+                    assertThat(e.getStatus().getDescription()).contains("please update the worker");
+                });
+        TestHost stranger = new TestHost(grpcPort());
+        hosts.add(stranger);
+        assertThatThrownBy(() -> stranger.requestWork(1))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+        assertThatThrownBy(() -> a.stub(false).register(RegisterRequest.newBuilder().setProtocolVersion(1)
+                .setName("n").setCores(1).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).contains("apps");
+                });
+    }
+}
