@@ -14,6 +14,7 @@ import dev.starling.sdk.TaskContext;
 import dev.starling.sdk.WorkUnit;
 import dev.starling.sdk.WorkUnitSpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,11 +128,16 @@ public final class IntegrateApp implements App {
     }
 
     /**
-     * True when both outputs are finite decimal numbers within the tolerance; output that does not parse
-     * is equivalent to nothing, not even itself, so it can never become canonical.
+     * True when both outputs are finite decimal numbers within the tolerance. Output that does not parse
+     * as one is equivalent to no other output; it stays equivalent to an identical copy of itself, as
+     * {@link App#equivalent} requires (the coordinator treats equal hashes as agreement before asking).
+     * Never throws.
      */
     @Override
     public boolean equivalent(WorkUnit workUnit, byte[] a, byte[] b) {
+        if (Arrays.equals(a, b)) {
+            return true;
+        }
         double x = parse(a);
         double y = parse(b);
         if (Double.isNaN(x) || Double.isNaN(y)) {
