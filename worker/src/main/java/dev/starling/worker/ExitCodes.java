@@ -1,0 +1,15 @@
+package dev.starling.worker;
+
+/** What the worker's exit status means. */
+public final class ExitCodes {
+    /** stopped as asked */
+    public static final int OK = 0;
+    /** failed: the message on stderr says why */
+    public static final int ERROR = 1;
+    /** the command line is wrong: the message on stderr says how */
+    public static final int INVALID_INPUT = 2;
+    /** the coordinator no longer accepts this worker's protocol: update the worker */
+    public static final int PROTOCOL_TOO_OLD = 3;
+
+    private ExitCodes() {}
+}

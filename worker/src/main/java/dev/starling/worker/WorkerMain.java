@@ -1,0 +1,243 @@
+package dev.starling.worker;
+
+import dev.starling.sdk.Apps;
+import dev.starling.worker.internal.CoordinatorAddress;
+import dev.starling.worker.internal.Fault;
+import dev.starling.worker.internal.ProtocolTooOldException;
+import dev.starling.worker.internal.Tuning;
+import dev.starling.worker.internal.Worker;
+import dev.starling.worker.internal.WorkerConfig;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code starling worker}: the worker daemon. Runs until it is stopped (SIGTERM, Ctrl-C). */
+@Command(
+        name = "starling worker",
+        mixinStandardHelpOptions = true,
+        versionProvider = WorkerMain.Version.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        exitCodeOnInvalidInput = ExitCodes.INVALID_INPUT,
+        exitCodeOnExecutionException = ExitCodes.ERROR,
+        description = {
+            "Runs a Starling worker: pulls tasks from the coordinator, computes them on this machine and reports"
+                    + " the results. Runs until stopped; on SIGTERM it lets running tasks finish within the grace"
+                    + " period and gives the rest back.",
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  starling worker --coordinator localhost:7070",
+            "  starling worker --coordinator coord.example.org:7070 --cores 2 --name lab-pc-3",
+            "",
+            "Exit codes: 0 stopped, 1 error, 2 invalid command line, 3 worker too old for the coordinator.",
+        })
+public final class WorkerMain implements Callable<Integer> {
+
+    /** How much the worker logs. */
+    enum LogLevel {
+        ERROR,
+        WARN,
+        INFO,
+        DEBUG,
+        TRACE
+    }
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--coordinator", required = true, paramLabel = "HOST:PORT", converter = AddressConverter.class,
+            description = "Where the coordinator's gRPC endpoint listens.")
+    private CoordinatorAddress coordinator;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "This host's name at the coordinator (default: the machine's host name).")
+    private String name;
+
+    private Integer cores;
+
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the worker keeps its identity and state (default: ~/.starling/worker).")
+    private Path workDir;
+
+    private Duration gracePeriod = Duration.ofSeconds(30);
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", description = "error, warn, info, debug or trace (default: info).")
+    private LogLevel logLevel;
+
+    @Option(names = "--inject-fault", hidden = true, paramLabel = "FAULT", converter = FaultConverter.class,
+            description = "Test only: wrong-output reports a wrong output for every task.")
+    private Fault fault;
+
+    private final Supplier<Apps> apps;
+    private final Tuning tuning;
+    private final Clock clock;
+
+    /** The command with what a volunteer's worker uses: the apps on the class path, default tuning, the system clock. */
+    public WorkerMain() {
+        this(Apps::load, Tuning.defaults(), Clock.systemUTC());
+    }
+
+    WorkerMain(Supplier<Apps> apps, Tuning tuning, Clock clock) {
+        this.apps = apps;
+        this.tuning = tuning;
+        this.clock = clock;
+    }
+
+    public static void main(String[] args) {
+        int exitCode = commandLine(new WorkerMain(), new PrintWriter(System.out, true), new PrintWriter(System.err, true))
+                .execute(args);
+        System.exit(exitCode);
+    }
+
+    /** The command line of {@code command}, writing its output to {@code out} and its diagnostics to {@code err}. */
+    public static CommandLine commandLine(WorkerMain command, PrintWriter out, PrintWriter err) {
+        return new CommandLine(command)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setParameterExceptionHandler(WorkerMain::invalidInput)
+                .setOut(out)
+                .setErr(err);
+    }
+
+    /** A wrong command line: what is wrong and where help is, without the whole usage text. */
+    private static int invalidInput(ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("starling worker: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try 'starling worker --help' for more information.");
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    @Option(names = "--cores", paramLabel = "N", description = "How many tasks run at once, at least 1 (default: all processors).")
+    void setCores(int value) {
+        if (value < 1) {
+            throw new ParameterException(spec.commandLine(), "--cores must be at least 1, was " + value);
+        }
+        cores = value;
+    }
+
+    @Option(names = "--grace-period", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long running tasks may finish when the worker is stopped, for example 30s or 2m (default: 30s).")
+    void setGracePeriod(Duration value) {
+        if (value.isNegative()) {
+            throw new ParameterException(spec.commandLine(), "--grace-period must not be negative, was " + value);
+        }
+        gracePeriod = value;
+    }
+
+    @Override
+    public Integer call() {
+        if (logLevel != null) {
+            // slf4j-simple reads this when a logger is first made, so before any worker class logs
+            System.setProperty("org.slf4j.simpleLogger.log.dev.starling", logLevel.name().toLowerCase(Locale.ROOT));
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        Worker worker;
+        try {
+            WorkerConfig config = new WorkerConfig(coordinator, name != null ? name : hostName(),
+                    cores != null ? cores : Runtime.getRuntime().availableProcessors(),
+                    workDir != null ? workDir : Path.of(System.getProperty("user.home"), ".starling", "worker"),
+                    gracePeriod, Optional.ofNullable(fault));
+            worker = new Worker(config, tuning, apps.get(), clock);
+        } catch (IllegalStateException e) {
+            err.println("starling worker: " + e.getMessage());
+            return ExitCodes.ERROR;
+        }
+        return run(worker, err);
+    }
+
+    private static int run(Worker worker, PrintWriter err) {
+        Thread hook = new Thread(() -> stopOnExit(worker), "starling-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            worker.run();
+            return ExitCodes.OK;
+        } catch (ProtocolTooOldException e) {
+            err.println("starling worker: the coordinator no longer accepts this worker's protocol (" + e.getMessage()
+                    + "). Please update the Starling worker.");
+            return ExitCodes.PROTOCOL_TOO_OLD;
+        } catch (UncheckedIOException e) {
+            err.println("starling worker: " + e.getMessage());
+            return ExitCodes.ERROR;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCodes.ERROR;
+        } finally {
+            removeHook(hook);
+        }
+    }
+
+    private static void stopOnExit(Worker worker) {
+        try {
+            worker.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running: it is what stopped the worker
+        }
+    }
+
+    private static String hostName() {
+        try {
+            String host = InetAddress.getLocalHost().getHostName();
+            if (host != null && !host.isBlank()) {
+                return host;
+            }
+        } catch (UnknownHostException e) {
+            // fall through to the environment
+        }
+        String fromEnv = Optional.ofNullable(System.getenv("HOSTNAME")).orElse(System.getenv("COMPUTERNAME"));
+        return fromEnv != null && !fromEnv.isBlank() ? fromEnv : "worker";
+    }
+
+    static final class AddressConverter implements CommandLine.ITypeConverter<CoordinatorAddress> {
+        @Override
+        public CoordinatorAddress convert(String value) {
+            try {
+                return CoordinatorAddress.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class FaultConverter implements CommandLine.ITypeConverter<Fault> {
+        @Override
+        public Fault convert(String value) {
+            try {
+                return Fault.fromOption(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = WorkerMain.class.getPackage().getImplementationVersion();
+            return new String[] {"Starling worker " + (version != null ? version : "dev")};
+        }
+    }
+}

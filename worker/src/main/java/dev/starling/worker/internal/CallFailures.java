@@ -1,0 +1,103 @@
+package dev.starling.worker.internal;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How one loop reacts to a failed call, so that every loop reacts alike: an old protocol stops the worker,
+ * an unknown host registers again, anything else is retried after a backoff. An outage is logged once
+ * when it starts and once when it ends; failures while the loop is stopping are expected and logged quietly.
+ */
+final class CallFailures {
+    private static final Logger log = LoggerFactory.getLogger(CallFailures.class);
+
+    /** What the loop does next. */
+    enum Next {
+        /** call again at once (the host registered again) */
+        RETRY,
+        /** pause for the next backoff, then call again */
+        BACK_OFF,
+        /** leave the loop */
+        STOP
+    }
+
+    private final String what;
+    private final Session session;
+    private final Lifecycle lifecycle;
+    private final BooleanSupplier stopping;
+    private boolean failing;
+
+    /**
+     * @param what the loop's job, as log lines name it (for example "Reporting results")
+     * @param stopping whether the loop was asked to stop (then failures are expected)
+     */
+    CallFailures(String what, Session session, Lifecycle lifecycle, BooleanSupplier stopping) {
+        this.what = what;
+        this.session = session;
+        this.lifecycle = lifecycle;
+        this.stopping = stopping;
+    }
+
+    void succeeded() {
+        if (failing) {
+            log.info("{}: the coordinator answers again", what);
+            failing = false;
+        }
+    }
+
+    Next failed(RuntimeException failure) {
+        if (stopping.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+            log.debug("{} stopped: {}", what, failure.toString());
+            return Next.STOP;
+        }
+        if (failure instanceof ProtocolTooOldException tooOld) {
+            log.error("The coordinator refuses this worker's protocol version {}: {}",
+                    ProtocolInterceptor.PROTOCOL_VERSION, tooOld.getMessage());
+            lifecycle.fail(tooOld);
+            return Next.STOP;
+        }
+        if (failure instanceof HostUnknownException unknown) {
+            try {
+                session.renew(unknown.identity());
+                return Next.RETRY;
+            } catch (HostUnknownException again) {
+                return unexpected(again);
+            } catch (RuntimeException e) {
+                return failed(e);
+            }
+        }
+        if (failure instanceof StatusRuntimeException e) {
+            if (!failing) {
+                log.warn("{} failed: {}; retrying with backoff", what, describe(e));
+                failing = true;
+            } else {
+                log.debug("{} failed again: {}", what, describe(e));
+            }
+            return Next.BACK_OFF;
+        }
+        return unexpected(failure);
+    }
+
+    private Next unexpected(RuntimeException failure) {
+        log.error("{} failed unexpectedly; retrying with backoff", what, failure);
+        failing = true;
+        return Next.BACK_OFF;
+    }
+
+    /** The status, its description and the cause's message (for example why a connection was refused). */
+    private static String describe(StatusRuntimeException e) {
+        Status status = e.getStatus();
+        StringBuilder text = new StringBuilder(status.getCode().toString());
+        if (status.getDescription() != null) {
+            text.append(" (").append(status.getDescription());
+            if (status.getCause() != null && status.getCause().getMessage() != null) {
+                text.append(": ").append(status.getCause().getMessage());
+            }
+            text.append(')');
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.starling.worker.internal;
+
+import dev.starling.proto.v1.HeartbeatResponse;
+import dev.starling.proto.v1.TaskProgress;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The heartbeat loop: every heartbeat interval, while tasks run, tells the coordinator how far each one
+ * got (which extends their leases) and abandons the tasks the coordinator no longer wants. A failed
+ * heartbeat is simply followed by the next one.
+ */
+final class Heartbeater extends Loop {
+    private static final Logger log = LoggerFactory.getLogger(Heartbeater.class);
+
+    private final CoordinatorClient client;
+    private final Session session;
+    private final RunningTasks tasks;
+    private final TaskExecutor executor;
+    private final CallFailures failures;
+
+    Heartbeater(CoordinatorClient client, Session session, RunningTasks tasks, TaskExecutor executor,
+            Lifecycle lifecycle) {
+        super("heartbeat");
+        this.client = client;
+        this.session = session;
+        this.tasks = tasks;
+        this.executor = executor;
+        this.failures = new CallFailures("Heartbeat", session, lifecycle, this::isStopping);
+    }
+
+    @Override
+    public void run() {
+        while (!isStopping() && pause(session.heartbeatInterval())) {
+            List<TaskProgress> progress = tasks.progress();
+            if (progress.isEmpty()) {
+                continue;
+            }
+            try {
+                HeartbeatResponse response = client.heartbeat(session.identity(), progress);
+                failures.succeeded();
+                executor.abandon(response.getAbandonResultIdsList());
+            } catch (RuntimeException e) {
+                if (failures.failed(e) == CallFailures.Next.STOP) {
+                    leave();
+                }
+            }
+        }
+        log.debug("Heartbeat loop stopped");
+    }
+}

@@ -1,0 +1,81 @@
+package dev.starling.worker.internal;
+
+import dev.starling.proto.v1.Task;
+import dev.starling.sdk.App;
+import dev.starling.sdk.Apps;
+import dev.starling.sdk.WorkUnit;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Runs a task by calling its app's {@code compute} on the calling thread, in the worker's own JVM. */
+final class InProcessTaskRunner implements TaskRunner {
+    private static final int MAX_MESSAGE_CHARS = 2000;
+
+    private final Apps apps;
+    private final int maxOutputBytes;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+
+    InProcessTaskRunner(Apps apps, int maxOutputBytes) {
+        this.apps = apps;
+        this.maxOutputBytes = maxOutputBytes;
+    }
+
+    @Override
+    public TaskOutcome run(RunningTask running) {
+        Task task = running.task();
+        Optional<App> app = apps.find(task.getApp());
+        if (app.isEmpty()) {
+            return new TaskOutcome.Failed("app " + task.getApp() + " is not installed on this worker", Duration.ZERO);
+        }
+        if (running.isCancelled()) {
+            return new TaskOutcome.Cancelled(Duration.ZERO);
+        }
+        WorkUnit workUnit;
+        try {
+            workUnit = new WorkUnit(task.getStage(), task.getIndex(), task.getInput().toByteArray());
+        } catch (IllegalArgumentException e) {
+            return new TaskOutcome.Failed("malformed task: " + e.getMessage(), Duration.ZERO);
+        }
+        InProcessTaskContext context = new InProcessTaskContext(running, maxOutputBytes);
+        long cpuStart = cpuNanos();
+        try {
+            app.get().compute(workUnit, context);
+            return ended(running, context, null, cpuSince(cpuStart));
+        } catch (Throwable failure) {
+            return ended(running, context, failure, cpuSince(cpuStart));
+        }
+    }
+
+    private static TaskOutcome ended(RunningTask running, InProcessTaskContext context, Throwable failure, Duration cpu) {
+        if (running.isCancelled()) {
+            return new TaskOutcome.Cancelled(cpu);
+        }
+        BoundedOutputStream output = context.boundedOutput();
+        if (output.overflowed()) {
+            return new TaskOutcome.Failed(output.tooLargeMessage(), cpu);
+        }
+        if (failure != null) {
+            return new TaskOutcome.Failed(message(failure), cpu);
+        }
+        return new TaskOutcome.Succeeded(output.toByteArray(), cpu);
+    }
+
+    /** The exception's message, or its class when it has none; capped so a report stays small. */
+    static String message(Throwable failure) {
+        String message = failure.getMessage();
+        if (message == null || message.isBlank()) {
+            message = failure.getClass().getName();
+        }
+        return message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "...";
+    }
+
+    private long cpuNanos() {
+        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
+    }
+
+    private Duration cpuSince(long start) {
+        return Duration.ofNanos(Math.max(0, cpuNanos() - start));
+    }
+}

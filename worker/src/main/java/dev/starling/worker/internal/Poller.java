@@ -1,0 +1,106 @@
+package dev.starling.worker.internal;
+
+import dev.starling.proto.v1.RequestWorkResponse;
+import dev.starling.proto.v1.Task;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The poll loop: takes every free slot (waiting for one when none is free), asks the coordinator for that
+ * many tasks in a long poll, starts what comes, and gives the unused slots back. An empty answer is
+ * normal. While the coordinator cannot be reached, polls back off.
+ */
+final class Poller extends Loop {
+    private static final Logger log = LoggerFactory.getLogger(Poller.class);
+
+    private final CoordinatorClient client;
+    private final Session session;
+    private final Slots slots;
+    private final TaskExecutor executor;
+    private final Backoff backoff;
+    private final Duration minPollInterval;
+    private final Clock clock;
+    private final CallFailures failures;
+
+    Poller(CoordinatorClient client, Session session, Slots slots, TaskExecutor executor, Lifecycle lifecycle,
+            Backoff backoff, Duration minPollInterval, Clock clock) {
+        super("poll");
+        this.client = client;
+        this.session = session;
+        this.slots = slots;
+        this.executor = executor;
+        this.backoff = backoff;
+        this.minPollInterval = minPollInterval;
+        this.clock = clock;
+        this.failures = new CallFailures("Asking for work", session, lifecycle, this::isStopping);
+    }
+
+    @Override
+    public void run() {
+        while (!isStopping()) {
+            int free;
+            try {
+                free = slots.acquireFree();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            int used = 0;
+            try {
+                used = pollOnce(free);
+            } finally {
+                slots.release(free - used);
+            }
+        }
+        log.debug("Poll loop stopped");
+    }
+
+    /** One long poll for up to {@code free} tasks; returns how many slots the started tasks took. */
+    private int pollOnce(int free) {
+        Instant asked = clock.instant();
+        RequestWorkResponse response;
+        try {
+            response = client.requestWork(session.identity(), free, session.maxWaitMillis());
+        } catch (RuntimeException e) {
+            switch (failures.failed(e)) {
+                case STOP -> leave();
+                case BACK_OFF -> pauseOrStop(backoff.next());
+                case RETRY -> backoff.reset();
+            }
+            return 0;
+        }
+        failures.succeeded();
+        backoff.reset();
+        executor.abandon(response.getAbandonResultIdsList());
+        int used = start(response.getTasksList(), free);
+        if (response.getTasksCount() == 0) {
+            Duration took = Duration.between(asked, clock.instant());
+            if (took.compareTo(minPollInterval) < 0) {
+                pauseOrStop(minPollInterval.minus(took));
+            }
+        }
+        return used;
+    }
+
+    private int start(List<Task> tasks, int free) {
+        int used = 0;
+        for (Task task : tasks) {
+            if (used == free) {
+                executor.giveBack(task, "the worker asked for " + free + " tasks and got " + tasks.size());
+            } else if (executor.start(task)) {
+                used++;
+            }
+        }
+        return used;
+    }
+
+    private void pauseOrStop(Duration pause) {
+        if (!pause(pause)) {
+            leave();
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.starling.worker.internal;
+
+import dev.starling.proto.v1.ReportAck;
+import dev.starling.proto.v1.ReportResultsResponse;
+import dev.starling.proto.v1.TaskResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The report loop: as soon as results are waiting, sends them in one batch (the oldest, up to a count and
+ * a byte budget). Each acknowledgement settles its result, whatever its status says; a result without one,
+ * or a failed call, keeps the results pending and they are sent again after a backoff. Nothing pending is
+ * ever dropped without an acknowledgement.
+ */
+final class Reporter extends Loop {
+    private static final Logger log = LoggerFactory.getLogger(Reporter.class);
+
+    private final CoordinatorClient client;
+    private final Session session;
+    private final PendingResults pending;
+    private final Backoff backoff;
+    private final int batchSize;
+    private final int batchBytes;
+    private final CallFailures failures;
+    private final Semaphore hurry = new Semaphore(0);
+
+    Reporter(CoordinatorClient client, Session session, PendingResults pending, Lifecycle lifecycle, Backoff backoff,
+            int batchSize, int batchBytes) {
+        super("report");
+        this.client = client;
+        this.session = session;
+        this.pending = pending;
+        this.backoff = backoff;
+        this.batchSize = batchSize;
+        this.batchBytes = batchBytes;
+        this.failures = new CallFailures("Reporting results", session, lifecycle, this::isStopping);
+    }
+
+    @Override
+    public void run() {
+        while (!isStopping()) {
+            List<TaskResult> batch;
+            try {
+                batch = pending.awaitBatch(batchSize, batchBytes);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            try {
+                ReportResultsResponse response = client.report(session.identity(), batch);
+                failures.succeeded();
+                backoff.reset();
+                settle(batch, response.getAcksList());
+            } catch (RuntimeException e) {
+                switch (failures.failed(e)) {
+                    case STOP -> leave();
+                    case BACK_OFF -> pauseOrLeave(backoff.next());
+                    case RETRY -> backoff.reset();
+                }
+            }
+        }
+        log.debug("Report loop stopped");
+    }
+
+    /** Cuts the current backoff short and starts the next ones small again (the worker is stopping). */
+    void hurry() {
+        hurry.release();
+    }
+
+    private void settle(List<TaskResult> batch, List<ReportAck> acks) {
+        for (ReportAck ack : acks) {
+            pending.settle(ack.getResultId());
+            switch (ack.getStatus()) {
+                case ACCEPTED -> log.debug("Task {} reported", ack.getResultId());
+                case NOT_NEEDED -> log.debug("Task {} reported; no longer needed", ack.getResultId());
+                default -> log.warn("The coordinator refused the result of task {} ({}): {}", ack.getResultId(),
+                        ack.getStatus(), ack.getMessage());
+            }
+        }
+        if (acks.size() < batch.size()) {
+            log.debug("{} of {} results were not acknowledged; they will be sent again", batch.size() - acks.size(),
+                    batch.size());
+        }
+    }
+
+    private void pauseOrLeave(Duration pause) {
+        try {
+            if (hurry.tryAcquire(pause.toNanos(), TimeUnit.NANOSECONDS)) {
+                hurry.drainPermits();
+                backoff.reset();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            leave();
+        }
+    }
+}

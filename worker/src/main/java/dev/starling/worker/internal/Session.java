@@ -1,0 +1,115 @@
+package dev.starling.worker.internal;
+
+import dev.starling.proto.v1.RegisterRequest;
+import dev.starling.proto.v1.RegisterResponse;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's standing with the coordinator: its identity and what the coordinator granted at
+ * registration (heartbeat interval, longest poll). Registers once at start, coming back as the stored
+ * host when there is one, and again as a new host when the coordinator forgets this one.
+ */
+final class Session {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+    private record Registration(HostIdentity identity, RegisterResponse response) {}
+
+    private final CoordinatorClient client;
+    private final IdentityStore store;
+    private final CoordinatorAddress coordinator;
+    private final RegisterRequest host;
+    private final Duration defaultHeartbeatInterval;
+    private volatile Registration current;
+
+    Session(CoordinatorClient client, IdentityStore store, CoordinatorAddress coordinator, RegisterRequest host,
+            Duration defaultHeartbeatInterval) {
+        this.client = client;
+        this.store = store;
+        this.coordinator = coordinator;
+        this.host = host;
+        this.defaultHeartbeatInterval = defaultHeartbeatInterval;
+    }
+
+    /**
+     * Registers, as the stored host when {@code host.properties} holds one for this coordinator.
+     *
+     * @throws ProtocolTooOldException when the coordinator refuses this protocol version
+     * @throws io.grpc.StatusRuntimeException when the coordinator cannot be reached (retry)
+     */
+    synchronized void register() {
+        Optional<HostIdentity> stored = store.load(coordinator);
+        RegisterResponse response;
+        if (stored.isPresent()) {
+            try {
+                response = client.register(host.toBuilder()
+                        .setHostId(stored.get().hostId())
+                        .setHostToken(stored.get().token())
+                        .build());
+            } catch (HostUnknownException e) {
+                log.info("The coordinator refused the stored identity of {}; registering as a new host", stored.get());
+                response = client.register(host);
+            }
+        } else {
+            response = client.register(host);
+        }
+        accept(response, stored.orElse(null));
+    }
+
+    /**
+     * Registers as a new host because the coordinator refused {@code rejected}; does nothing when another
+     * thread already did so since {@code rejected} was used. Results of the old host that are still waiting
+     * to be reported will be refused and dropped.
+     */
+    synchronized void renew(HostIdentity rejected) {
+        Registration now = current;
+        if (now != null && !now.identity().equals(rejected)) {
+            return;
+        }
+        log.warn("The coordinator no longer knows {}; registering as a new host", rejected);
+        accept(client.register(host), rejected);
+    }
+
+    private void accept(RegisterResponse response, HostIdentity previous) {
+        if (response.getHostToken().isEmpty()) {
+            throw new IllegalStateException("the coordinator's Register answer holds no host token");
+        }
+        HostIdentity identity = new HostIdentity(response.getHostId(), response.getHostToken());
+        if (!identity.equals(previous)) {
+            store.save(coordinator, identity);
+        }
+        current = new Registration(identity, response);
+        if (previous == null) {
+            log.info("Registered as host {} (heartbeat every {} ms, polls wait up to {} ms)",
+                    identity.hostId(), heartbeatInterval().toMillis(), maxWaitMillis());
+        } else if (previous.hostId() == identity.hostId()) {
+            log.info("Registered again as host {}", identity.hostId());
+        } else {
+            log.info("Registered as host {} (the coordinator did not know {})", identity.hostId(), previous);
+        }
+    }
+
+    boolean isRegistered() {
+        return current != null;
+    }
+
+    HostIdentity identity() {
+        Registration r = current;
+        if (r == null) {
+            throw new IllegalStateException("not registered yet");
+        }
+        return r.identity();
+    }
+
+    Duration heartbeatInterval() {
+        int millis = current.response().getHeartbeatIntervalMillis();
+        return millis > 0 ? Duration.ofMillis(millis) : defaultHeartbeatInterval;
+    }
+
+    /** The longest a RequestWork may wait, as the coordinator granted it. */
+    int maxWaitMillis() {
+        return Math.max(0, current.response().getMaxWaitMillis());
+    }
+}

@@ -1,0 +1,142 @@
+package dev.starling.worker.internal;
+
+import dev.starling.proto.v1.Task;
+import dev.starling.proto.v1.TaskResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the tasks the poller received, one per slot, on the task threads, and settles each one exactly
+ * once: its outcome is queued for reporting, or it is abandoned (nothing reported), or given back.
+ */
+final class TaskExecutor {
+    private static final Logger log = LoggerFactory.getLogger(TaskExecutor.class);
+
+    private final Executor threads;
+    private final TaskRunner runner;
+    private final RunningTasks tasks;
+    private final Slots slots;
+    private final PendingResults pending;
+    private final Stats stats;
+    private final Clock clock;
+
+    TaskExecutor(Executor threads, TaskRunner runner, RunningTasks tasks, Slots slots, PendingResults pending,
+            Stats stats, Clock clock) {
+        this.threads = threads;
+        this.runner = runner;
+        this.tasks = tasks;
+        this.slots = slots;
+        this.pending = pending;
+        this.stats = stats;
+        this.clock = clock;
+    }
+
+    /**
+     * Starts {@code task} on a slot the caller took; the slot is released when the task's run ends.
+     * False (and the slot stays with the caller) when the task is held already.
+     */
+    boolean start(Task task) {
+        RunningTask running = new RunningTask(task, clock.instant());
+        if (!tasks.add(running)) {
+            log.warn("The coordinator sent task {} again while it is running; ignored", task.getResultId());
+            return false;
+        }
+        log.debug("Started {}", running);
+        try {
+            threads.execute(() -> runOnSlot(running));
+        } catch (RejectedExecutionException stopping) {
+            slots.release(1);
+            giveBack(running, "the worker is stopping");
+        }
+        return true;
+    }
+
+    /** Hands a task back at once without running it (for example, more tasks came than were asked for). */
+    void giveBack(Task task, String why) {
+        log.debug("Giving back task {}: {}", task.getResultId(), why);
+        queue(TaskResults.givenBack(task.getResultId(), why));
+        stats.givenBack();
+    }
+
+    /** Cancels the named tasks for good: the coordinator no longer wants them, and nothing is reported. */
+    void abandon(Collection<Long> resultIds) {
+        for (long resultId : resultIds) {
+            tasks.find(resultId).ifPresent(running -> {
+                if (running.settle()) {
+                    tasks.forget(running);
+                    running.cancel(RunningTask.CancelReason.ABANDONED);
+                    stats.abandoned();
+                    log.debug("Abandoned {}: the coordinator no longer needs it", running);
+                }
+            });
+            pending.settle(resultId);
+        }
+    }
+
+    /** Cancels every task still held and gives it back, so that the coordinator reissues it at once. */
+    void giveBackAll(String why) {
+        for (RunningTask running : tasks.all()) {
+            giveBack(running, why);
+        }
+    }
+
+    private void giveBack(RunningTask running, String why) {
+        if (running.settle()) {
+            running.cancel(RunningTask.CancelReason.SHUTDOWN);
+            giveBack(running.task(), why);
+            tasks.forget(running);
+        }
+    }
+
+    private void runOnSlot(RunningTask running) {
+        running.attach(Thread.currentThread());
+        try {
+            TaskOutcome outcome;
+            try {
+                outcome = runner.run(running);
+            } catch (RuntimeException | Error bug) {
+                log.error("The task runner failed on {}", running, bug);
+                outcome = new TaskOutcome.Failed("worker error: " + InProcessTaskRunner.message(bug), Duration.ZERO);
+            }
+            settle(running, outcome);
+        } finally {
+            running.detach();
+            Thread.interrupted(); // a cancellation's interrupt must not reach the next task on this thread
+            slots.release(1);
+        }
+    }
+
+    private void settle(RunningTask running, TaskOutcome outcome) {
+        if (!running.settle()) {
+            log.debug("{} ended after it was {}", running, running.isCancelled() ? running.cancelReason() : "settled");
+            return;
+        }
+        Duration took = Duration.between(running.received(), clock.instant());
+        switch (outcome) {
+            case TaskOutcome.Succeeded s -> {
+                stats.succeeded();
+                log.debug("Finished {} in {} ms (CPU {} ms), {} bytes of output", running, took.toMillis(),
+                        s.cpuTime().toMillis(), s.output().length);
+            }
+            case TaskOutcome.Failed f -> {
+                stats.failed();
+                log.debug("{} failed in {} ms: {}", running, took.toMillis(), f.message());
+            }
+            case TaskOutcome.Cancelled c -> {
+                stats.givenBack();
+                log.debug("{} stopped after {} ms and is given back", running, took.toMillis());
+            }
+        }
+        queue(TaskResults.of(running.resultId(), outcome));
+        tasks.forget(running);
+    }
+
+    private void queue(TaskResult result) {
+        pending.add(result);
+    }
+}

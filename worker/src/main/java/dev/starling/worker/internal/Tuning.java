@@ -1,0 +1,75 @@
+package dev.starling.worker.internal;
+
+import java.time.Duration;
+
+/**
+ * Timings and limits of the worker's machinery. {@link #defaults()} is what a volunteer's worker uses;
+ * tests shorten the timings.
+ *
+ * @param backoffInitial the longest first pause after a failed call (full jitter: the pause is random below it)
+ * @param backoffMax the cap of the pause, reached by doubling
+ * @param callTimeout the deadline of every call but RequestWork
+ * @param pollDeadlineMargin added to a RequestWork's wait to make its deadline
+ * @param minPollInterval an empty RequestWork answer that came back sooner than this is followed by a pause
+ *     of the rest, so that a server granting no wait does not make the worker spin
+ * @param defaultHeartbeatInterval used when the coordinator names no heartbeat interval
+ * @param reportBatchSize the most results one ReportResults carries
+ * @param reportBatchBytes the most output bytes one ReportResults carries (at least one result always goes)
+ * @param reportFlushTimeout how long a stopping worker tries to report what it holds
+ * @param channelCloseTimeout how long a stopping worker waits for its calls to end before it cuts them
+ * @param maxOutputBytes the largest output a task may write (sent inline); a larger one is a compute error
+ * @param maxInboundMessageBytes the largest message accepted from the coordinator
+ * @param summaryInterval how often a summary line is logged (only when something changed)
+ */
+public record Tuning(
+        Duration backoffInitial,
+        Duration backoffMax,
+        Duration callTimeout,
+        Duration pollDeadlineMargin,
+        Duration minPollInterval,
+        Duration defaultHeartbeatInterval,
+        int reportBatchSize,
+        int reportBatchBytes,
+        Duration reportFlushTimeout,
+        Duration channelCloseTimeout,
+        int maxOutputBytes,
+        int maxInboundMessageBytes,
+        Duration summaryInterval) {
+
+    public static final int MIB = 1 << 20;
+
+    public static Tuning defaults() {
+        return new Tuning(
+                Duration.ofMillis(250),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(15),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                200,
+                12 * MIB,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(5),
+                8 * MIB,
+                16 * MIB,
+                Duration.ofMinutes(10));
+    }
+
+    public Tuning withBackoff(Duration initial, Duration max) {
+        return new Tuning(initial, max, callTimeout, pollDeadlineMargin, minPollInterval, defaultHeartbeatInterval,
+                reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout, maxOutputBytes,
+                maxInboundMessageBytes, summaryInterval);
+    }
+
+    public Tuning withMaxOutputBytes(int bytes) {
+        return new Tuning(backoffInitial, backoffMax, callTimeout, pollDeadlineMargin, minPollInterval,
+                defaultHeartbeatInterval, reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout,
+                bytes, maxInboundMessageBytes, summaryInterval);
+    }
+
+    public Tuning withMinPollInterval(Duration interval) {
+        return new Tuning(backoffInitial, backoffMax, callTimeout, pollDeadlineMargin, interval,
+                defaultHeartbeatInterval, reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout,
+                maxOutputBytes, maxInboundMessageBytes, summaryInterval);
+    }
+}

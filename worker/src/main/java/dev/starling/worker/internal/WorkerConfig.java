@@ -1,0 +1,39 @@
+package dev.starling.worker.internal;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the person running the worker chose (the command line, after validation).
+ *
+ * @param coordinator where the coordinator listens
+ * @param name the host's name as the coordinator shows it
+ * @param cores how many tasks run at once (at least 1)
+ * @param workDir where the worker keeps its identity and state
+ * @param gracePeriod how long running tasks may finish when the worker is asked to stop
+ * @param fault a fault to inject (end-to-end tests only)
+ */
+public record WorkerConfig(
+        CoordinatorAddress coordinator,
+        String name,
+        int cores,
+        Path workDir,
+        Duration gracePeriod,
+        Optional<Fault> fault) {
+
+    public WorkerConfig {
+        Objects.requireNonNull(coordinator, "coordinator");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(workDir, "workDir");
+        Objects.requireNonNull(gracePeriod, "gracePeriod");
+        Objects.requireNonNull(fault, "fault");
+        if (cores < 1) {
+            throw new IllegalArgumentException("cores must be at least 1, was " + cores);
+        }
+        if (gracePeriod.isNegative()) {
+            throw new IllegalArgumentException("the grace period must not be negative, was " + gracePeriod);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.starling.worker.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.starling.proto.v1.Task;
+import dev.starling.sdk.App;
+import dev.starling.sdk.AppInfo;
+import dev.starling.sdk.Apps;
+import dev.starling.sdk.CanonicalOutput;
+import dev.starling.sdk.JobParams;
+import dev.starling.sdk.StagePlan;
+import dev.starling.sdk.TaskContext;
+import dev.starling.sdk.WorkUnit;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+class InProcessTaskRunnerTest {
+
+    /** An app given as a lambda: what {@code compute} does. */
+    private interface Body {
+        void compute(WorkUnit workUnit, TaskContext context) throws Exception;
+    }
+
+    private static App app(Body body) {
+        return new App() {
+            @Override
+            public AppInfo info() {
+                return new AppInfo("lambda", "1", "a test app", List.of());
+            }
+
+            @Override
+            public StagePlan split(JobParams params) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void compute(WorkUnit workUnit, TaskContext context) throws Exception {
+                body.compute(workUnit, context);
+            }
+
+            @Override
+            public Map<String, Object> assimilate(JobParams params, Stream<CanonicalOutput> outputs) {
+                return Map.of();
+            }
+        };
+    }
+
+    private static RunningTask task(String input) {
+        return new RunningTask(Task.newBuilder().setResultId(1).setApp("lambda").setStage(1).setIndex(4)
+                .setInput(ByteString.copyFromUtf8(input)).build(), Instant.EPOCH);
+    }
+
+    private static TaskOutcome run(RunningTask task, Body body) {
+        return new InProcessTaskRunner(Apps.of(app(body)), 1024).run(task);
+    }
+
+    @Test
+    void givesTheAppItsWorkUnitAndKeepsProgressAndCheckpoints() {
+        RunningTask task = task("in");
+        TaskOutcome outcome = run(task, (wu, ctx) -> {
+            assertThat(ctx.checkpoint()).isEmpty();
+            ctx.progress(0.25);
+            ctx.saveCheckpoint(new byte[] {1, 2});
+            ctx.progress(7); // clamped
+            ctx.output().write(("" + wu.stage() + wu.index() + new String(wu.input())).getBytes());
+        });
+
+        assertThat(outcome).isInstanceOfSatisfying(TaskOutcome.Succeeded.class,
+                s -> assertThat(new String(s.output())).isEqualTo("14in"));
+        assertThat(outcome.cpuTime()).isGreaterThanOrEqualTo(java.time.Duration.ZERO);
+        assertThat(task.progress()).isEqualTo(1.0);
+        assertThat(task.checkpoint()).hasValueSatisfying(c -> assertThat(c).containsExactly(1, 2));
+    }
+
+    @Test
+    void anExceptionWithoutAMessageIsNamedByItsClass() {
+        TaskOutcome outcome = run(task("x"), (wu, ctx) -> {
+            throw new NullPointerException();
+        });
+        assertThat(outcome).isEqualTo(new TaskOutcome.Failed("java.lang.NullPointerException", outcome.cpuTime()));
+    }
+
+    @Test
+    void anOutputOverflowSwallowedByTheAppIsStillAnError() {
+        TaskOutcome outcome = run(task("x"), (wu, ctx) -> {
+            try {
+                ctx.output().write(new byte[2048]);
+            } catch (java.io.IOException ignored) {
+                // a careless app
+            }
+        });
+        assertThat(outcome).isInstanceOf(TaskOutcome.Failed.class);
+    }
+
+    @Test
+    void aTaskCancelledBeforeItStartsIsNotComputed() {
+        RunningTask task = task("x");
+        task.cancel(RunningTask.CancelReason.SHUTDOWN);
+        TaskOutcome outcome = run(task, (wu, ctx) -> {
+            throw new AssertionError("must not run");
+        });
+        assertThat(outcome).isInstanceOf(TaskOutcome.Cancelled.class);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.starling.worker.testing;
+
+import dev.starling.sdk.App;
+import dev.starling.sdk.AppInfo;
+import dev.starling.sdk.CancelledException;
+import dev.starling.sdk.CanonicalOutput;
+import dev.starling.sdk.JobParams;
+import dev.starling.sdk.StagePlan;
+import dev.starling.sdk.TaskContext;
+import dev.starling.sdk.WorkUnit;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A tiny app whose input says what to do:
+ * {@code echo:TEXT} writes TEXT; {@code fail:MESSAGE} throws; {@code big:N} writes N bytes;
+ * {@code gate:NAME:TEXT} waits until the test opens gate NAME, then writes TEXT;
+ * {@code block:NAME} reports progress 0.5 and waits until it is cancelled.
+ */
+public final class TestApp implements App {
+    public static final String NAME = "test-app";
+
+    private final Gates gates;
+
+    /** For the ServiceLoader. */
+    public TestApp() {
+        this(new Gates());
+    }
+
+    public TestApp(Gates gates) {
+        this.gates = gates;
+    }
+
+    @Override
+    public AppInfo info() {
+        return new AppInfo(NAME, "1", "Does what its input says; for the worker's tests.", List.of());
+    }
+
+    @Override
+    public StagePlan split(JobParams params) {
+        throw new UnsupportedOperationException("only computes");
+    }
+
+    @Override
+    public void compute(WorkUnit workUnit, TaskContext context) throws Exception {
+        String[] command = new String(workUnit.input(), StandardCharsets.UTF_8).split(":", 3);
+        switch (command[0]) {
+            case "echo" -> context.output().write(command[1].getBytes(StandardCharsets.UTF_8));
+            case "fail" -> throw new IllegalStateException(command[1]);
+            case "big" -> context.output().write(new byte[Integer.parseInt(command[1])]);
+            case "gate" -> {
+                gates.markStarted(command[1]);
+                gates.awaitOpen(command[1]);
+                context.output().write(command[2].getBytes(StandardCharsets.UTF_8));
+            }
+            case "block" -> {
+                context.progress(0.5);
+                gates.markStarted(command[1]);
+                try {
+                    gates.awaitOpen(command[1]);
+                } catch (InterruptedException e) {
+                    gates.markCancelled(command[1]);
+                    Thread.currentThread().interrupt();
+                    throw new CancelledException();
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown command " + command[0]);
+        }
+    }
+
+    @Override
+    public Map<String, Object> assimilate(JobParams params, Stream<CanonicalOutput> outputs) {
+        return Map.of();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.starling.worker.testing;
+
+import dev.starling.sdk.Apps;
+import dev.starling.worker.internal.Fault;
+import dev.starling.worker.internal.Tuning;
+import dev.starling.worker.internal.Worker;
+import dev.starling.worker.internal.WorkerConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** Runs a {@link Worker} on a thread of its own against a {@link FakeCoordinator}, with short timings. */
+public final class WorkerHarness implements AutoCloseable {
+    private final Worker worker;
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
+
+    private WorkerHarness(Worker worker) {
+        this.worker = worker;
+        Thread thread = new Thread(() -> {
+            try {
+                worker.run();
+                ended.complete(null);
+            } catch (Throwable e) {
+                ended.completeExceptionally(e);
+            }
+        }, "test-worker");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public static Builder builder(FakeCoordinator coordinator, Path workDir) {
+        return new Builder(coordinator, workDir);
+    }
+
+    /** Timings a test can wait through quickly. */
+    public static Tuning fastTuning() {
+        Tuning d = Tuning.defaults();
+        return new Tuning(Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofMillis(10), Duration.ofMillis(50), d.reportBatchSize(), d.reportBatchBytes(),
+                Duration.ofSeconds(5), Duration.ofSeconds(2), d.maxOutputBytes(), d.maxInboundMessageBytes(),
+                Duration.ofMinutes(1));
+    }
+
+    public Worker worker() {
+        return worker;
+    }
+
+    /** Completes when {@link Worker#run} returns, exceptionally when it throws. */
+    public CompletableFuture<Void> ended() {
+        return ended;
+    }
+
+    public void stop() throws InterruptedException {
+        worker.stop();
+        ended.join();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        worker.stop();
+    }
+
+    public static final class Builder {
+        private final FakeCoordinator coordinator;
+        private final Path workDir;
+        private Apps apps = Apps.of(new TestApp());
+        private int cores = 2;
+        private Duration gracePeriod = Duration.ofSeconds(30);
+        private Optional<Fault> fault = Optional.empty();
+        private Tuning tuning = fastTuning();
+
+        private Builder(FakeCoordinator coordinator, Path workDir) {
+            this.coordinator = coordinator;
+            this.workDir = workDir;
+        }
+
+        public Builder apps(Apps value) {
+            apps = value;
+            return this;
+        }
+
+        public Builder cores(int value) {
+            cores = value;
+            return this;
+        }
+
+        public Builder gracePeriod(Duration value) {
+            gracePeriod = value;
+            return this;
+        }
+
+        public Builder fault(Fault value) {
+            fault = Optional.of(value);
+            return this;
+        }
+
+        public Builder tuning(Tuning value) {
+            tuning = value;
+            return this;
+        }
+
+        public WorkerHarness start() {
+            WorkerConfig config = new WorkerConfig(coordinator.address(), "test-host", cores, workDir, gracePeriod, fault);
+            return new WorkerHarness(new Worker(config, tuning, apps, Clock.systemUTC()));
+        }
+    }
+}
