@@ -12,8 +12,6 @@ import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.sdk.App;
 import dev.starling.sdk.InvalidParamsException;
 import dev.starling.sdk.JobParams;
-import dev.starling.sdk.ParamError;
-import dev.starling.sdk.ParamSpec;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,10 +64,7 @@ public class JobService {
         JobParams params = null;
         long stageSize = 0;
         try {
-            params = ParamSpec.bind(app.info().params(), request.params());
-            for (ParamError e : app.validate(params)) {
-                errors.add(new FieldError("params." + e.param(), e.message()));
-            }
+            params = JobParams.of(app, request.params());
             if (errors.isEmpty()) {
                 stageSize = app.split(params).size();
                 long max = properties.limits().maxWorkUnitsPerStage();

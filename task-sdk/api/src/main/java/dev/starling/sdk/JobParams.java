@@ -13,6 +13,21 @@ public final class JobParams {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     }
 
+    /**
+     * Binds a job's raw parameters to an app: {@link ParamSpec#bind} against its specs, then the app's own
+     * {@link App#validate} checks.
+     *
+     * @throws InvalidParamsException listing every problem found
+     */
+    public static JobParams of(App app, Map<String, ?> raw) {
+        JobParams params = ParamSpec.bind(app.info().params(), raw);
+        java.util.List<ParamError> errors = app.validate(params);
+        if (!errors.isEmpty()) {
+            throw new InvalidParamsException(errors);
+        }
+        return params;
+    }
+
     public long getLong(String name) {
         return ((Number) get(name)).longValue();
     }

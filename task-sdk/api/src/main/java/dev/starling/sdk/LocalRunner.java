@@ -57,12 +57,7 @@ public final class LocalRunner {
      * @throws InvalidParamsException listing every problem found
      */
     public JobParams bind(Map<String, ?> rawParams) {
-        JobParams params = ParamSpec.bind(app.info().params(), rawParams);
-        List<ParamError> errors = app.validate(params);
-        if (!errors.isEmpty()) {
-            throw new InvalidParamsException(errors);
-        }
-        return params;
+        return JobParams.of(app, rawParams);
     }
 
     /**
