@@ -21,8 +21,4 @@ final class Slots {
             permits.release(count);
         }
     }
-
-    int free() {
-        return permits.availablePermits();
-    }
 }

@@ -55,21 +55,9 @@ public record Tuning(
                 Duration.ofMinutes(10));
     }
 
-    public Tuning withBackoff(Duration initial, Duration max) {
-        return new Tuning(initial, max, callTimeout, pollDeadlineMargin, minPollInterval, defaultHeartbeatInterval,
-                reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout, maxOutputBytes,
-                maxInboundMessageBytes, summaryInterval);
-    }
-
     public Tuning withMaxOutputBytes(int bytes) {
         return new Tuning(backoffInitial, backoffMax, callTimeout, pollDeadlineMargin, minPollInterval,
                 defaultHeartbeatInterval, reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout,
                 bytes, maxInboundMessageBytes, summaryInterval);
-    }
-
-    public Tuning withMinPollInterval(Duration interval) {
-        return new Tuning(backoffInitial, backoffMax, callTimeout, pollDeadlineMargin, interval,
-                defaultHeartbeatInterval, reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout,
-                maxOutputBytes, maxInboundMessageBytes, summaryInterval);
     }
 }

@@ -105,6 +105,10 @@ public final class Worker {
                 .plus(tuning.callTimeout()));
     }
 
+    /** The parts that run once the worker is registered. */
+    private record Machinery(RunningTasks tasks, PendingResults pending, Stats stats, TaskExecutor executor,
+            Poller poller, Heartbeater heartbeater, Reporter reporter) {}
+
     private void runOn(ManagedChannel channel, IdentityStore store) throws InterruptedException {
         CoordinatorClient client = new CoordinatorClient(channel, tuning);
         Session session = new Session(client, store, config.coordinator(), HostInfo.describe(config, apps),
@@ -113,55 +117,68 @@ public final class Worker {
             log.info("Stopped before registering");
             return;
         }
-        RunningTasks tasks = new RunningTasks();
-        PendingResults pending = new PendingResults();
-        Slots slots = new Slots(config.cores());
-        Stats stats = new Stats(tasks::count, pending::size);
         ExecutorService taskThreads = Executors.newFixedThreadPool(config.cores(), new NamedThreads("starling-task"));
         ScheduledExecutorService summary = Executors.newSingleThreadScheduledExecutor(new NamedThreads("starling-summary"));
-        TaskExecutor executor = new TaskExecutor(taskThreads, runner(), tasks, slots, pending, stats, clock);
-        Poller poller = new Poller(client, session, slots, executor, lifecycle, backoff(), tuning.minPollInterval(), clock);
-        Heartbeater heartbeater = new Heartbeater(client, session, tasks, executor, lifecycle);
-        Reporter reporter = new Reporter(client, session, pending, lifecycle, backoff(), tuning.reportBatchSize(),
-                tuning.reportBatchBytes());
+        Machinery m = assemble(client, session, taskThreads);
         long summaryMillis = tuning.summaryInterval().toMillis();
-        summary.scheduleAtFixedRate(stats::logIfChanged, summaryMillis, summaryMillis, TimeUnit.MILLISECONDS);
-        reporter.start();
-        heartbeater.start();
-        poller.start();
+        summary.scheduleAtFixedRate(m.stats()::logIfChanged, summaryMillis, summaryMillis, TimeUnit.MILLISECONDS);
         boolean interrupted = false;
         try {
-            lifecycle.awaitStop();
-        } catch (InterruptedException e) {
-            interrupted = true;
-        }
-        try {
-            boolean failed = lifecycle.failure() != null;
-            log.info("Shutting down: {} tasks running{}", tasks.count(),
-                    failed ? "" : ", grace period " + config.gracePeriod().toMillis() + " ms");
-            poller.stop(tuning.callTimeout());
-            if (!failed && !tasks.awaitNone(config.gracePeriod())) {
-                log.info("{} tasks did not finish within the grace period; giving them back", tasks.count());
+            m.reporter().start();
+            m.heartbeater().start();
+            m.poller().start();
+            try {
+                lifecycle.awaitStop();
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
-            executor.giveBackAll("the worker is shutting down");
-            tasks.awaitNone(tuning.callTimeout()); // a task settling right now queues its result first
-            heartbeater.stop(tuning.callTimeout());
-            if (!failed) {
-                reporter.hurry();
-                if (!pending.awaitEmpty(tuning.reportFlushTimeout())) {
-                    log.warn("{} results could not be reported before exit; the coordinator reissues their tasks "
-                            + "when their leases end", pending.size());
-                }
-            }
-            reporter.stop(tuning.callTimeout());
+            shutDown(m);
         } finally {
             taskThreads.shutdownNow();
             summary.shutdownNow();
-            log.info("Stopped: {}", stats.summary());
+            log.info("Stopped: {}", m.stats().summary());
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private Machinery assemble(CoordinatorClient client, Session session, ExecutorService taskThreads) {
+        RunningTasks tasks = new RunningTasks();
+        PendingResults pending = new PendingResults();
+        Slots slots = new Slots(config.cores());
+        Stats stats = new Stats(tasks::count, pending::size);
+        TaskExecutor executor = new TaskExecutor(taskThreads, runner(), tasks, slots, pending, stats, clock);
+        return new Machinery(tasks, pending, stats, executor,
+                new Poller(client, session, slots, executor, lifecycle, backoff(), tuning.minPollInterval(), clock),
+                new Heartbeater(client, session, tasks, executor, lifecycle),
+                new Reporter(client, session, pending, lifecycle, backoff(), tuning.reportBatchSize(),
+                        tuning.reportBatchBytes()));
+    }
+
+    /**
+     * Stops pulling work, lets running tasks finish within the grace period, gives the rest back and reports
+     * what is pending, for a bounded time. After a fatal failure there is no point in waiting or reporting.
+     */
+    private void shutDown(Machinery m) throws InterruptedException {
+        boolean failed = lifecycle.failure() != null;
+        log.info("Shutting down: {} tasks running{}", m.tasks().count(),
+                failed ? "" : ", grace period " + config.gracePeriod().toMillis() + " ms");
+        m.poller().stop(tuning.callTimeout());
+        if (!failed && !m.tasks().awaitNone(config.gracePeriod())) {
+            log.info("{} tasks did not finish within the grace period; giving them back", m.tasks().count());
+        }
+        m.executor().giveBackAll("the worker is shutting down");
+        m.tasks().awaitNone(tuning.callTimeout()); // a task settling right now queues its result first
+        m.heartbeater().stop(tuning.callTimeout());
+        if (!failed) {
+            m.reporter().hurry();
+            if (!m.pending().awaitEmpty(tuning.reportFlushTimeout())) {
+                log.warn("{} results could not be reported before exit; the coordinator reissues their tasks when "
+                        + "their leases end", m.pending().size());
+            }
+        }
+        m.reporter().stop(tuning.callTimeout());
     }
 
     /** Registers, retrying while the coordinator cannot be reached; false when the worker stopped meanwhile. */
