@@ -2,6 +2,7 @@ package dev.starling.coordinator.dispatch;
 
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.AuthenticatedHost;
+import io.grpc.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +46,8 @@ class Dispatcher {
             long seen = signal.generation();
             List<ClaimedTask> tasks = claim(host, limit);
             Duration left = Duration.ofNanos(giveUp - System.nanoTime());
-            if (!tasks.isEmpty() || limit == 0 || left.isNegative() || left.isZero()) {
+            if (!tasks.isEmpty() || limit == 0 || left.isNegative() || left.isZero() || !signal.isOpen()
+                    || Context.current().isCancelled()) {
                 return tasks;
             }
             signal.awaitAfter(seen, left);
