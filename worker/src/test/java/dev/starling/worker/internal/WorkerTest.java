@@ -18,7 +18,9 @@ import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
@@ -32,6 +34,7 @@ class WorkerTest {
     Path workDir;
 
     private final Gates gates = new Gates();
+    private final List<WorkerHarness> workers = new ArrayList<>();
     private FakeCoordinator coordinator;
 
     @BeforeEach
@@ -40,7 +43,8 @@ class WorkerTest {
     }
 
     @AfterEach
-    void stopCoordinator() throws Exception {
+    void stopEverything() {
+        workers.forEach(WorkerHarness::close);
         coordinator.close();
     }
 
@@ -48,12 +52,17 @@ class WorkerTest {
         return WorkerHarness.builder(coordinator, workDir).apps(Apps.of(new TestApp(gates)));
     }
 
+    private WorkerHarness start(WorkerHarness.Builder builder) {
+        WorkerHarness worker = builder.start();
+        workers.add(worker);
+        return worker;
+    }
+
     @Test
     void registersStoresItsIdentityAndComesBackAsTheSameHostAfterARestart() throws Exception {
-        try (WorkerHarness first = worker().cores(3).start()) {
-            until(() -> coordinator.registered().size() == 1);
-            first.stop();
-        }
+        WorkerHarness first = start(worker().cores(3));
+        until(() -> coordinator.registered().size() == 1);
+        first.stop();
         RegisterRequest firstRequest = coordinator.registrations().get(0);
         assertThat(firstRequest.getProtocolVersion()).isEqualTo(1);
         assertThat(firstRequest.getName()).isEqualTo("test-host");
@@ -69,14 +78,13 @@ class WorkerTest {
         Path file = workDir.resolve("host.properties");
         assertThat(Files.readString(file)).contains("host.id=" + hostId);
         if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
-            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
                     .isEqualTo("rw-------");
         }
 
-        try (WorkerHarness second = worker().start()) {
-            until(() -> coordinator.registered().size() == 2);
-            second.stop();
-        }
+        WorkerHarness second = start(worker());
+        until(() -> coordinator.registered().size() == 2);
+        second.stop();
         RegisterRequest again = coordinator.registrations().get(1);
         assertThat(again.getHostId()).isEqualTo(hostId);
         assertThat(again.getHostToken()).isEqualTo(token);
@@ -85,48 +93,47 @@ class WorkerTest {
 
     @Test
     void registersAsANewHostWhenTheCoordinatorNoLongerKnowsIt() throws Exception {
-        try (WorkerHarness w = worker().start()) {
-            until(() -> coordinator.registered().size() == 1);
-            long oldId = coordinator.registered().get(0).getHostId();
-            coordinator.forgetHosts();
+        start(worker());
+        until(() -> coordinator.registered().size() == 1);
+        long oldId = coordinator.registered().get(0).getHostId();
+        coordinator.forgetHosts();
 
-            until(() -> coordinator.registered().size() == 2);
-            long newId = coordinator.registered().get(1).getHostId();
-            assertThat(newId).isNotEqualTo(oldId);
-            assertThat(coordinator.registrations().get(1).getHostToken()).isEmpty();
-            untilAsserted(() -> assertThat(Files.readString(workDir.resolve("host.properties"))).contains("host.id=" + newId));
+        until(() -> coordinator.registered().size() == 2);
+        long newId = coordinator.registered().get(1).getHostId();
+        assertThat(newId).isNotEqualTo(oldId);
+        assertThat(coordinator.registrations().get(1).getHostToken()).isEmpty();
+        untilAsserted(() -> assertThat(Files.readString(workDir.resolve("host.properties"))).contains("host.id=" + newId));
 
-            long task = coordinator.offer("echo:still working");
-            until(() -> coordinator.accepted().containsKey(task));
-        }
+        long task = coordinator.offer("echo:still working");
+        until(() -> coordinator.accepted().containsKey(task));
     }
 
     @Test
     void retriesRegistrationWhileTheCoordinatorIsUnavailable() throws Exception {
         coordinator.failNextRegistrations(3);
-        try (WorkerHarness w = worker().start()) {
-            until(() -> coordinator.registered().size() == 1);
-        }
+        WorkerHarness w = start(worker());
+        until(() -> coordinator.registered().size() == 1);
+        w.stop();
         assertThat(coordinator.registrations()).hasSize(4);
     }
 
     @Test
     void computesTasksAndReportsOutputsWithTheirHashes() throws Exception {
-        try (WorkerHarness w = worker().start()) {
-            long echo = coordinator.offer("echo:hello");
-            long failing = coordinator.offer("fail:division by zero");
-            long unknown = coordinator.offer("no-such-app", "x");
-            until(() -> coordinator.accepted().keySet().containsAll(List.of(echo, failing, unknown)));
+        WorkerHarness w = start(worker());
+        long echo = coordinator.offer("echo:hello");
+        long failing = coordinator.offer("fail:division by zero");
+        long unknown = coordinator.offer("no-such-app", "x");
+        until(() -> coordinator.accepted().keySet().containsAll(List.of(echo, failing, unknown)));
 
-            TaskResult ok = coordinator.accepted().get(echo);
-            assertThat(ok.getSuccess().getOutput().toStringUtf8()).isEqualTo("hello");
-            assertThat(ok.getSuccess().getOutputHash()).isEqualTo(ContentAddress.of("hello".getBytes(StandardCharsets.UTF_8)));
-            assertThat(ok.getSuccess().getOutputSize()).isEqualTo(5);
-            assertThat(coordinator.accepted().get(failing).getFailure())
-                    .isEqualTo(Failure.newBuilder().setKind(Failure.Kind.COMPUTE_ERROR).setMessage("division by zero").build());
-            assertThat(coordinator.accepted().get(unknown).getFailure().getMessage())
-                    .isEqualTo("app no-such-app is not installed on this worker");
-        }
+        TaskResult ok = coordinator.accepted().get(echo);
+        assertThat(ok.getSuccess().getOutput().toStringUtf8()).isEqualTo("hello");
+        assertThat(ok.getSuccess().getOutputHash()).isEqualTo(ContentAddress.of("hello".getBytes(StandardCharsets.UTF_8)));
+        assertThat(ok.getSuccess().getOutputSize()).isEqualTo(5);
+        assertThat(coordinator.accepted().get(failing).getFailure())
+                .isEqualTo(Failure.newBuilder().setKind(Failure.Kind.COMPUTE_ERROR).setMessage("division by zero").build());
+        assertThat(coordinator.accepted().get(unknown).getFailure().getMessage())
+                .isEqualTo("app no-such-app is not installed on this worker");
+        w.stop();
         String token = coordinator.registered().get(0).getHostToken();
         assertThat(coordinator.calls()).allSatisfy(call -> assertThat(call.protocol()).isEqualTo("1"));
         assertThat(coordinator.calls()).filteredOn(call -> !call.method().equals("Register"))
@@ -138,11 +145,11 @@ class WorkerTest {
     void anOutputOverTheInlineLimitIsAComputeError() throws Exception {
         long fits;
         long tooBig;
-        try (WorkerHarness w = worker().tuning(WorkerHarness.fastTuning().withMaxOutputBytes(1024)).start()) {
-            fits = coordinator.offer("big:1024");
-            tooBig = coordinator.offer("big:1025");
-            until(() -> coordinator.accepted().keySet().containsAll(List.of(fits, tooBig)));
-        }
+        WorkerHarness w = start(worker().tuning(WorkerHarness.fastTuning().withMaxOutputBytes(1024)));
+        fits = coordinator.offer("big:1024");
+        tooBig = coordinator.offer("big:1025");
+        until(() -> coordinator.accepted().keySet().containsAll(List.of(fits, tooBig)));
+        w.stop();
         assertThat(coordinator.accepted().get(fits).getSuccess().getOutputSize()).isEqualTo(1024);
         assertThat(coordinator.accepted().get(tooBig).getFailure()).isEqualTo(Failure.newBuilder()
                 .setKind(Failure.Kind.COMPUTE_ERROR)
@@ -153,54 +160,51 @@ class WorkerTest {
     @Test
     void keepsResultsWhileReportingFailsAndSendsThemAgainUntilAcknowledged() throws Exception {
         coordinator.failReports(Status.UNAVAILABLE.withDescription("database restarting"));
-        try (WorkerHarness w = worker().start()) {
-            long task = coordinator.offer("echo:patience");
-            until(() -> coordinator.reportCalls().stream()
-                    .filter(r -> r.getResultsList().stream().anyMatch(x -> x.getResultId() == task))
-                    .count() >= 3);
-            assertThat(coordinator.accepted()).isEmpty();
+        start(worker());
+        long task = coordinator.offer("echo:patience");
+        until(() -> coordinator.reportCalls().stream()
+                .filter(r -> r.getResultsList().stream().anyMatch(x -> x.getResultId() == task))
+                .count() >= 3);
+        assertThat(coordinator.accepted()).isEmpty();
 
-            coordinator.failReports(null);
-            until(() -> coordinator.accepted().containsKey(task));
-            assertThat(coordinator.accepted().get(task).getSuccess().getOutput().toStringUtf8()).isEqualTo("patience");
-        }
+        coordinator.failReports(null);
+        until(() -> coordinator.accepted().containsKey(task));
+        assertThat(coordinator.accepted().get(task).getSuccess().getOutput().toStringUtf8()).isEqualTo("patience");
     }
 
     @Test
     void heartbeatsCarryProgressAndAbandonTheTasksTheCoordinatorCancels() throws Exception {
-        try (WorkerHarness w = worker().cores(1).start()) {
-            long blocked = coordinator.offer("block:a");
-            until(() -> gates.hasStarted("a"));
-            until(() -> coordinator.heartbeats().stream().flatMap(h -> h.getTasksList().stream())
-                    .anyMatch(p -> p.getResultId() == blocked && p.getFractionDone() == 0.5));
+        start(worker().cores(1));
+        long blocked = coordinator.offer("block:a");
+        until(() -> gates.hasStarted("a"));
+        until(() -> coordinator.heartbeats().stream().flatMap(h -> h.getTasksList().stream())
+                .anyMatch(p -> p.getResultId() == blocked && p.getFractionDone() == 0.5));
 
-            coordinator.abandonOnNextHeartbeat(blocked);
-            until(() -> gates.wasCancelled("a"));
-            // one core: the next task can only run once the abandoned one gave its slot back
-            long next = coordinator.offer("echo:next");
-            until(() -> coordinator.accepted().containsKey(next));
-            assertThat(coordinator.wasEverReported(blocked)).isFalse();
-        }
+        coordinator.abandonOnNextHeartbeat(blocked);
+        until(() -> gates.wasCancelled("a"));
+        // one core: the next task can only run once the abandoned one gave its slot back
+        long next = coordinator.offer("echo:next");
+        until(() -> coordinator.accepted().containsKey(next));
+        assertThat(coordinator.wasEverReported(blocked)).isFalse();
     }
 
     @Test
     void abandonsTheTasksARequestWorkAnswerCancels() throws Exception {
-        try (WorkerHarness w = worker().cores(2).start()) {
-            long blocked = coordinator.offer("block:b");
-            until(() -> gates.hasStarted("b"));
-            coordinator.abandonOnNextPoll(blocked);
-            until(() -> gates.wasCancelled("b"));
-            long next = coordinator.offer("echo:after");
-            until(() -> coordinator.accepted().containsKey(next));
-            assertThat(coordinator.wasEverReported(blocked)).isFalse();
-        }
+        start(worker().cores(2));
+        long blocked = coordinator.offer("block:b");
+        until(() -> gates.hasStarted("b"));
+        coordinator.abandonOnNextPoll(blocked);
+        until(() -> gates.wasCancelled("b"));
+        long next = coordinator.offer("echo:after");
+        until(() -> coordinator.accepted().containsKey(next));
+        assertThat(coordinator.wasEverReported(blocked)).isFalse();
     }
 
     @Test
     void letsRunningTasksFinishWithinTheGracePeriodWhenStopping() throws Exception {
         coordinator.close();
         coordinator = new FakeCoordinator(50, 60_000); // polls wait until they are cancelled
-        WorkerHarness w = worker().cores(2).gracePeriod(Duration.ofSeconds(30)).start();
+        WorkerHarness w = start(worker().cores(2).gracePeriod(Duration.ofSeconds(30)));
         long task = coordinator.offer("gate:d:finished");
         until(() -> gates.hasStarted("d") && coordinator.activePolls() == 1);
 
@@ -214,7 +218,7 @@ class WorkerTest {
 
     @Test
     void givesBackTheTasksStillRunningWhenTheGracePeriodEnds() throws Exception {
-        WorkerHarness w = worker().cores(2).gracePeriod(Duration.ofMillis(50)).start();
+        WorkerHarness w = start(worker().cores(2).gracePeriod(Duration.ofMillis(50)));
         long first = coordinator.offer("block:e");
         long second = coordinator.offer("block:f");
         until(() -> gates.hasStarted("e") && gates.hasStarted("f"));
@@ -231,30 +235,28 @@ class WorkerTest {
 
     @Test
     void theWrongOutputFaultReportsAnotherOutputWithAMatchingHash() throws Exception {
-        try (WorkerHarness w = worker().fault(Fault.WRONG_OUTPUT).start()) {
-            long task = coordinator.offer("echo:42");
-            until(() -> coordinator.accepted().containsKey(task));
+        start(worker().fault(Fault.WRONG_OUTPUT));
+        long task = coordinator.offer("echo:42");
+        until(() -> coordinator.accepted().containsKey(task));
 
-            TaskResult result = coordinator.accepted().get(task);
-            byte[] output = result.getSuccess().getOutput().toByteArray();
-            assertThat(new String(output, StandardCharsets.UTF_8)).isNotEqualTo("42").hasSize(2);
-            assertThat(result.getSuccess().getOutputHash())
-                    .isEqualTo(ContentAddress.of(output))
-                    .isNotEqualTo(ContentAddress.of("42".getBytes(StandardCharsets.UTF_8)));
-        }
+        TaskResult result = coordinator.accepted().get(task);
+        byte[] output = result.getSuccess().getOutput().toByteArray();
+        assertThat(new String(output, StandardCharsets.UTF_8)).isNotEqualTo("42").hasSize(2);
+        assertThat(result.getSuccess().getOutputHash())
+                .isEqualTo(ContentAddress.of(output))
+                .isNotEqualTo(ContentAddress.of("42".getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
     void stopsWhenTheCoordinatorRefusesItsProtocol() throws Exception {
-        try (WorkerHarness w = worker().start()) {
-            until(() -> coordinator.registered().size() == 1);
-            coordinator.refuseProtocol("protocol 1 is no longer supported; please update the worker");
+        WorkerHarness w = start(worker());
+        until(() -> coordinator.registered().size() == 1);
+        coordinator.refuseProtocol("protocol 1 is no longer supported; please update the worker");
 
-            assertThatThrownBy(() -> w.ended().join())
-                    .isInstanceOf(CompletionException.class)
-                    .cause()
-                    .isInstanceOf(ProtocolTooOldException.class)
-                    .hasMessage("protocol 1 is no longer supported; please update the worker");
-        }
+        assertThatThrownBy(() -> w.ended().join())
+                .isInstanceOf(CompletionException.class)
+                .cause()
+                .isInstanceOf(ProtocolTooOldException.class)
+                .hasMessage("protocol 1 is no longer supported; please update the worker");
     }
 }

@@ -326,8 +326,12 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
     }
 
     @Override
-    public void close() throws InterruptedException {
-        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    public void close() {
+        try {
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Records each call's headers and makes them available to the handlers. */

@@ -58,8 +58,12 @@ public final class WorkerHarness implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        worker.stop();
+    public void close() {
+        try {
+            worker.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public static final class Builder {
