@@ -8,8 +8,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How one loop reacts to a failed call, so that every loop reacts alike: an old protocol stops the worker,
- * an unknown host registers again, anything else is retried after a backoff. An outage is logged once
- * when it starts and once when it ends; failures while the loop is stopping are expected and logged quietly.
+ * an unknown host registers again, anything else is retried after a backoff (see docs/protocol.md). An
+ * outage is logged once when it starts and once when it ends; a malformed request (a bug) every time;
+ * failures while the loop is stopping are expected and logged quietly.
  */
 final class CallFailures {
     private static final Logger log = LoggerFactory.getLogger(CallFailures.class);
@@ -70,6 +71,12 @@ final class CallFailures {
             }
         }
         if (failure instanceof StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+                log.error("{} was refused as malformed, which is a bug in the worker or the coordinator: {}; "
+                        + "retrying with backoff", what, describe(e));
+                failing = true;
+                return Next.BACK_OFF;
+            }
             if (!failing) {
                 log.warn("{} failed: {}; retrying with backoff", what, describe(e));
                 failing = true;
