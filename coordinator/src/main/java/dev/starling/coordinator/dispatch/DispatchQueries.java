@@ -64,6 +64,15 @@ class DispatchQueries {
                 .list();
     }
 
+    /** Returns claimed replicas to the pool (the call that claimed them was cancelled before answering). */
+    void unclaim(long hostId, List<Long> resultIds) {
+        jdbc.sql("""
+                        UPDATE result SET state = 'UNSENT', host_id = NULL, sent_at = NULL, deadline_at = NULL,
+                                          lease_expires_at = NULL, progress = NULL
+                         WHERE id IN (:ids) AND host_id = :host AND state = 'IN_PROGRESS'""")
+                .param("ids", resultIds).param("host", hostId).update();
+    }
+
     /** A job is QUEUED until its first dispatch. */
     void markRunning(List<Long> jobIds, Instant now) {
         jdbc.sql("UPDATE job SET state = 'RUNNING', started_at = :now WHERE id IN (:ids) AND state = 'QUEUED'")

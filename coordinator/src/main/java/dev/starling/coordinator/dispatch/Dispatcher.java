@@ -45,6 +45,12 @@ class Dispatcher {
         while (true) {
             long seen = signal.generation();
             List<ClaimedTask> tasks = claim(host, limit);
+            if (!tasks.isEmpty() && Context.current().isCancelled()) {
+                // the worker hung up (shutdown, lost connection): the answer would be lost, so the tasks too
+                tx.executeWithoutResult(s -> queries.unclaim(host.id(), tasks.stream().map(ClaimedTask::resultId).toList()));
+                signal.signal();
+                return List.of();
+            }
             Duration left = Duration.ofNanos(giveUp - System.nanoTime());
             if (!tasks.isEmpty() || limit == 0 || left.isNegative() || left.isZero() || !signal.isOpen()
                     || Context.current().isCancelled()) {

@@ -1,0 +1,218 @@
+package dev.starling.coordinator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.starling.coordinator.TestApi;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The whole platform as it runs for real: a coordinator process on its embedded PostgreSQL and worker
+ * processes talking gRPC over loopback. Processes are killed with SIGKILL where the test says so.
+ */
+class EndToEndIT {
+    /** primes below 2 * 10^7 */
+    private static final long PI_2E7 = 1_270_607L;
+    private static final String PRIMES_2E7 =
+            "{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":20000000,\"chunkSize\":500000}}";
+    /** 40 work units that take a noticeable time each, so a process can be killed mid-task */
+    private static final String SLOW_INTEGRAL = "{\"app\":\"integrate\",\"params\":{\"function\":\"sin\","
+            + "\"a\":0,\"b\":3.141592653589793,\"intervals\":400000000,\"workUnits\":40}}";
+
+    @Test
+    void threeWorkersComputeTheRightAnswerWithAQuorumOfDistinctHosts(TestInfo info) throws Exception {
+        try (Processes p = new Processes(name(info))) {
+            p.coordinator();
+            for (int i = 1; i <= 3; i++) {
+                p.worker("w" + i);
+            }
+            TestApi api = p.api();
+            long job = api.submit(PRIMES_2E7);
+
+            JsonNode done = awaitFinal(api, job);
+
+            assertThat(done.get("state").asString()).isEqualTo("SUCCEEDED");
+            assertThat(api.get("/api/v1/jobs/" + job + "/result").json().get("count").asLong()).isEqualTo(PI_2E7);
+            List<JsonNode> units = workUnits(api, job);
+            assertThat(units).hasSize(40).allSatisfy(wu -> {
+                assertThat(wu.get("state").asString()).isEqualTo("VALIDATED");
+                List<Long> validHosts = new ArrayList<>();
+                wu.get("results").forEach(r -> {
+                    if (r.get("state").asString().equals("VALID")) {
+                        validHosts.add(r.get("hostId").asLong());
+                    }
+                });
+                assertThat(validHosts).hasSizeGreaterThanOrEqualTo(2).doesNotHaveDuplicates();
+            });
+            assertCreditedOnce(api, units);
+        }
+    }
+
+    @Test
+    void aWorkerReturningWrongAnswersIsOutvoted(TestInfo info) throws Exception {
+        try (Processes p = new Processes(name(info))) {
+            p.coordinator();
+            p.worker("honest-1");
+            p.worker("honest-2");
+            p.worker("liar", "--inject-fault=wrong-output");
+            TestApi api = p.api();
+            long job = api.submit(PRIMES_2E7);
+
+            assertThat(awaitFinal(api, job).get("state").asString()).isEqualTo("SUCCEEDED");
+
+            assertThat(api.get("/api/v1/jobs/" + job + "/result").json().get("count").asLong()).isEqualTo(PI_2E7);
+            long liar = hostId(api, "liar");
+            Map<String, Integer> liarStates = new HashMap<>();
+            Set<String> honestStates = new HashSet<>();
+            for (JsonNode wu : workUnits(api, job)) {
+                for (JsonNode r : wu.get("results")) {
+                    if (r.get("hostId").isMissingNode() || r.get("hostId").isNull()) {
+                        continue;
+                    }
+                    if (r.get("hostId").asLong() == liar) {
+                        liarStates.merge(r.get("state").asString(), 1, Integer::sum);
+                    } else {
+                        honestStates.add(r.get("state").asString());
+                    }
+                }
+            }
+            assertThat(liarStates).containsKey("INVALID").doesNotContainKey("VALID");
+            assertThat(honestStates).doesNotContain("INVALID");
+            JsonNode liarHost = host(api, liar);
+            assertThat(liarHost.get("credit").asDouble()).isZero();
+            assertThat(liarHost.get("invalidCount").asLong()).isEqualTo(liarStates.get("INVALID").longValue());
+        }
+    }
+
+    @Test
+    void theTasksOfAKilledWorkerTimeOutAndAreReissued(TestInfo info) throws Exception {
+        try (Processes p = new Processes(name(info))) {
+            p.coordinator();
+            p.worker("w1");
+            p.worker("w2");
+            Process victim = p.worker("victim");
+            TestApi api = p.api();
+            long job = api.submit(SLOW_INTEGRAL);
+
+            long victimId = await().atMost(Duration.ofMinutes(2)).until(() -> hostIdOrZero(api, "victim"), id -> id > 0);
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> resultsOfHost(api, job, victimId).contains("IN_PROGRESS"));
+            Processes.kill(victim);
+
+            assertThat(awaitFinal(api, job).get("state").asString()).isEqualTo("SUCCEEDED");
+            assertThat(resultsOfHost(api, job, victimId)).contains("TIMED_OUT");
+            assertThat(api.get("/api/v1/jobs/" + job + "/result").json().get("integral").asDouble())
+                    .isCloseTo(2.0, Offset.offset(1e-9));
+            assertThat(host(api, victimId).get("timedOutCount").asLong()).isPositive();
+        }
+    }
+
+    @Test
+    void aCoordinatorKilledMidJobRestartsOnItsDataAndFinishesWithNothingLostOrCountedTwice(TestInfo info)
+            throws Exception {
+        try (Processes p = new Processes(name(info))) {
+            Process coordinator = p.coordinator();
+            for (int i = 1; i <= 3; i++) {
+                p.worker("w" + i);
+            }
+            TestApi api = p.api();
+            long job = api.submit(SLOW_INTEGRAL);
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> api.job(job).get("workUnits").get("validated").asLong() >= 5);
+
+            Processes.kill(coordinator); // its PostgreSQL is left running, orphaned
+            p.coordinator();
+
+            assertThat(awaitFinal(api, job).get("state").asString()).isEqualTo("SUCCEEDED");
+            assertThat(api.get("/api/v1/jobs/" + job + "/result").json().get("integral").asDouble())
+                    .isCloseTo(2.0, Offset.offset(1e-9));
+            List<JsonNode> units = workUnits(api, job);
+            assertThat(units).hasSize(40)
+                    .allSatisfy(wu -> assertThat(wu.get("state").asString()).isEqualTo("VALIDATED"));
+            assertCreditedOnce(api, units);
+            assertThat(api.get("/api/v1/jobs").json().get("total").asLong()).isEqualTo(1);
+        }
+    }
+
+    /** Every host's credit and valid count equal what its VALID results earned: nothing granted twice. */
+    private static void assertCreditedOnce(TestApi api, List<JsonNode> units) {
+        Map<Long, Double> credit = new HashMap<>();
+        Map<Long, Long> valid = new HashMap<>();
+        for (JsonNode wu : units) {
+            for (JsonNode r : wu.get("results")) {
+                if (r.get("state").asString().equals("VALID")) {
+                    long host = r.get("hostId").asLong();
+                    credit.merge(host, r.get("credit").asDouble(), Double::sum);
+                    valid.merge(host, 1L, Long::sum);
+                }
+            }
+        }
+        for (JsonNode h : api.get("/api/v1/hosts").json().get("items")) {
+            long id = h.get("id").asLong();
+            assertThat(h.get("validCount").asLong()).as("valid results of host " + id).isEqualTo(valid.getOrDefault(id, 0L));
+            assertThat(h.get("credit").asDouble()).as("credit of host " + id)
+                    .isCloseTo(credit.getOrDefault(id, 0.0), Offset.offset(1e-9));
+        }
+    }
+
+    private static JsonNode awaitFinal(TestApi api, long job) {
+        return await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(250))
+                .until(() -> api.job(job), j -> j.get("state").asString().matches("SUCCEEDED|FAILED|CANCELLED"));
+    }
+
+    private static List<JsonNode> workUnits(TestApi api, long job) {
+        List<JsonNode> all = new ArrayList<>();
+        api.get("/api/v1/jobs/" + job + "/workunits?size=500").json().get("items").forEach(all::add);
+        return all;
+    }
+
+    private static List<String> resultsOfHost(TestApi api, long job, long hostId) {
+        List<String> states = new ArrayList<>();
+        for (JsonNode wu : workUnits(api, job)) {
+            for (JsonNode r : wu.get("results")) {
+                if (r.has("hostId") && r.get("hostId").asLong() == hostId) {
+                    states.add(r.get("state").asString());
+                }
+            }
+        }
+        return states;
+    }
+
+    private static long hostIdOrZero(TestApi api, String name) {
+        for (JsonNode h : api.get("/api/v1/hosts").json().get("items")) {
+            if (h.get("name").asString().equals(name)) {
+                return h.get("id").asLong();
+            }
+        }
+        return 0;
+    }
+
+    private static long hostId(TestApi api, String name) {
+        long id = hostIdOrZero(api, name);
+        assertThat(id).as("host " + name + " registered").isPositive();
+        return id;
+    }
+
+    private static JsonNode host(TestApi api, long id) {
+        for (JsonNode h : api.get("/api/v1/hosts").json().get("items")) {
+            if (h.get("id").asLong() == id) {
+                return h;
+            }
+        }
+        throw new AssertionError("no host " + id);
+    }
+
+    private static String name(TestInfo info) {
+        return info.getTestMethod().orElseThrow().getName();
+    }
+}

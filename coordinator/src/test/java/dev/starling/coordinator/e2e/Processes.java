@@ -1,0 +1,123 @@
+package dev.starling.coordinator.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.starling.coordinator.TestApi;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Real processes for end-to-end tests: the coordinator from its Boot jar, workers from the worker jar
+ * (built earlier in the same reactor), each logging to a file under {@code target/e2e}.
+ */
+final class Processes implements AutoCloseable {
+    static final Path COORDINATOR_JAR = Path.of("target", "starling-coordinator.jar");
+    static final Path WORKER_JAR = Path.of("..", "worker", "target", "starling-worker.jar");
+
+    private final Path dir;
+    private final List<Process> started = new ArrayList<>();
+    private final String javaBinary = ProcessHandle.current().info().command().orElse("java");
+    final int httpPort = freePort();
+    final int grpcPort = freePort();
+
+    Processes(String testName) throws IOException {
+        for (Path jar : List.of(COORDINATOR_JAR, WORKER_JAR)) {
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException(jar.toAbsolutePath() + " is missing: end-to-end tests run after "
+                        + "`./mvnw verify` has packaged the worker and the coordinator");
+            }
+        }
+        dir = Path.of("target", "e2e", testName);
+        if (Files.exists(dir)) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(dir);
+    }
+
+    TestApi api() {
+        return new TestApi(httpPort);
+    }
+
+    Path dataDir() {
+        return dir.resolve("coordinator-data");
+    }
+
+    /** Starts the coordinator with short leases and heartbeats, and waits until its API answers. */
+    Process coordinator() throws IOException {
+        Process p = start("coordinator", List.of(javaBinary, "-Xmx512m", "-jar", COORDINATOR_JAR.toString(),
+                "--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
+                "--starling.data-dir=" + dataDir(), "--starling.dispatch.lease=4s",
+                "--starling.dispatch.heartbeat-interval=1s", "--starling.dispatch.max-wait=2s",
+                "--starling.sweep.interval=200ms"));
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("the coordinator exited with " + p.exitValue() + "; see " + log("coordinator"));
+            }
+            try {
+                return api().get("/api/v1/apps").status() == 200;
+            } catch (UncheckedIOException e) {
+                return false;
+            }
+        });
+        return p;
+    }
+
+    Process worker(String name, String... extra) throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx256m", "-jar", WORKER_JAR.toString(),
+                "--coordinator", "localhost:" + grpcPort, "--name", name, "--cores", "1",
+                "--work-dir", dir.resolve(name).toString()));
+        command.addAll(List.of(extra));
+        return start(name, command);
+    }
+
+    private Process start(String name, List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile())).start();
+        started.add(p);
+        return p;
+    }
+
+    Path log(String name) {
+        return dir.resolve(name + ".log");
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed or given back. */
+    static void kill(Process p) throws InterruptedException {
+        p.destroyForcibly();
+        p.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Process p : started) {
+            p.destroy();
+        }
+        for (Process p : started) {
+            if (!p.waitFor(40, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+        // a PostgreSQL orphaned by a killed coordinator that was not restarted
+        Path pid = dataDir().resolve("postgres").resolve("postmaster.pid");
+        if (Files.exists(pid)) {
+            ProcessHandle.of(Long.parseLong(Files.readAllLines(pid).get(0).trim())).ifPresent(ProcessHandle::destroy);
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
