@@ -292,17 +292,7 @@ class LocalRunnerTest {
         }
 
         static StagePlan plan(long size, java.util.function.LongFunction<byte[]> input) {
-            return new StagePlan() {
-                @Override
-                public long size() {
-                    return size;
-                }
-
-                @Override
-                public WorkUnitSpec workUnit(long index) {
-                    return new WorkUnitSpec(input.apply(index), 1);
-                }
-            };
+            return StagePlan.of(size, index -> new WorkUnitSpec(input.apply(index), 1));
         }
     }
 }

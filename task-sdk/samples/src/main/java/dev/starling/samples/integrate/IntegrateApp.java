@@ -87,24 +87,13 @@ public final class IntegrateApp implements App {
         long intervals = params.getLong("intervals");
         long size = params.getLong("workUnits");
         long pairs = intervals / 2;
-        return new StagePlan() {
-            @Override
-            public long size() {
-                return size;
-            }
-
-            @Override
-            public WorkUnitSpec workUnit(long index) {
-                if (index < 0 || index >= size) {
-                    throw new IndexOutOfBoundsException("work unit " + index + " of " + size);
-                }
-                // pairs * index fits in a long: pairs <= 5 * 10^11, index < 10^6
-                long from = 2 * (pairs * index / size);
-                long to = 2 * (pairs * (index + 1) / size);
-                Piece piece = new Piece(function, a, b, intervals, from, to);
-                return new WorkUnitSpec(piece.encode(), (to - from + 1) / 1e6);
-            }
-        };
+        return StagePlan.of(size, index -> {
+            // pairs * index fits in a long: pairs <= 5 * 10^11, index < 10^6
+            long from = 2 * (pairs * index / size);
+            long to = 2 * (pairs * (index + 1) / size);
+            Piece piece = new Piece(function, a, b, intervals, from, to);
+            return new WorkUnitSpec(piece.encode(), (to - from + 1) / 1e6);
+        });
     }
 
     /** Simpson's rule on the piece: h/3 (f(x_from) + 4 f(x_from+1) + 2 f(x_from+2) + ... + f(x_to)). */

@@ -69,22 +69,11 @@ public final class PrimesApp implements App {
         long to = params.getLong("to");
         long chunkSize = params.getLong("chunkSize");
         long size = Math.ceilDiv(to - from, chunkSize);
-        return new StagePlan() {
-            @Override
-            public long size() {
-                return size;
-            }
-
-            @Override
-            public WorkUnitSpec workUnit(long index) {
-                if (index < 0 || index >= size) {
-                    throw new IndexOutOfBoundsException("work unit " + index + " of " + size);
-                }
-                long lo = from + index * chunkSize;
-                Range range = new Range(lo, Math.min(to, lo + chunkSize));
-                return new WorkUnitSpec(range.encode(), range.length() / 1e6);
-            }
-        };
+        return StagePlan.of(size, index -> {
+            long lo = from + index * chunkSize;
+            Range range = new Range(lo, Math.min(to, lo + chunkSize));
+            return new WorkUnitSpec(range.encode(), range.length() / 1e6);
+        });
     }
 
     /**
