@@ -19,7 +19,12 @@ public class StarlingCoordinator {
             System.exit(Demo.run(Arrays.copyOfRange(args, 1, args.length)));
         }
         SpringApplication app = new SpringApplication(StarlingCoordinator.class);
-        app.setDefaultProperties(DatabaseUrl.fromEnvironment(System.getenv()));
+        try {
+            app.setDefaultProperties(DatabaseUrl.fromEnvironment(System.getenv()));
+        } catch (IllegalArgumentException e) {
+            System.err.println("starling coordinator: " + e.getMessage());
+            System.exit(2);
+        }
         app.run(args);
     }
 }
