@@ -42,8 +42,8 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Examples:",
-            "  starling worker --coordinator localhost:7070",
-            "  starling worker --coordinator coord.example.org:7070 --cores 2 --name lab-pc-3",
+            "  starling worker --coordinator localhost:9090",
+            "  starling worker --coordinator coord.example.org:9090 --cores 2 --name lab-pc-3",
             "",
             "Exit codes: 0 stopped, 1 error, 2 invalid command line, 3 worker too old for the coordinator.",
         })

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * Where the coordinator's gRPC endpoint listens: {@code host:port}, with IPv6 literals in brackets
- * ({@code [::1]:7070}).
+ * ({@code [::1]:9090}).
  */
 public record CoordinatorAddress(String host, int port) {
 
@@ -23,13 +23,13 @@ public record CoordinatorAddress(String host, int port) {
         String value = text == null ? "" : text.trim();
         int colon = value.lastIndexOf(':');
         if (colon <= 0 || colon == value.length() - 1) {
-            throw new IllegalArgumentException("expected HOST:PORT (for example localhost:7070), got '" + text + "'");
+            throw new IllegalArgumentException("expected HOST:PORT (for example localhost:9090), got '" + text + "'");
         }
         String host = value.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         } else if (host.contains(":")) {
-            throw new IllegalArgumentException("write an IPv6 address in brackets, as in [::1]:7070; got '" + text + "'");
+            throw new IllegalArgumentException("write an IPv6 address in brackets, as in [::1]:9090; got '" + text + "'");
         }
         int port;
         try {
