@@ -38,7 +38,7 @@ class WorkerMainTest {
     @Test
     void aCoordinatorWithoutAPortIsInvalidInput() {
         assertThat(run("--coordinator", "localhost")).isEqualTo(ExitCodes.INVALID_INPUT);
-        assertThat(err.toString()).contains("expected HOST:PORT (for example localhost:7070), got 'localhost'");
+        assertThat(err.toString()).contains("expected HOST:PORT (for example localhost:9090), got 'localhost'");
     }
 
     @Test
