@@ -15,6 +15,7 @@ starling_find_jdk() {
     major=$(starling_java_major "$candidate/bin/java")
     if [ -n "$major" ] && [ "$major" -ge 21 ]; then
       export JAVA_HOME="$candidate"
+      STARLING_JAVA_MAJOR="$major"
       [ "$noglob" = 1 ] && set -f
       return 0
     fi

@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
             "  starling worker --coordinator localhost:9090",
             "  starling worker --coordinator coord.example.org:9090 --cores 2 --name lab-pc-3",
             "",
-            "Exit codes: 0 stopped, 1 error, 2 invalid command line, 3 worker too old for the coordinator.",
+            "Exit codes: 0 done, 1 error, 2 invalid command line, 3 worker too old for the coordinator;",
+            "stopped by a signal: 128 + its number (143 for SIGTERM, 130 for Ctrl-C), after a clean stop.",
         })
 public final class WorkerMain implements Callable<Integer> {
 
@@ -65,8 +66,15 @@ public final class WorkerMain implements Callable<Integer> {
             description = "Where the coordinator's gRPC endpoint listens.")
     private CoordinatorAddress coordinator;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "This host's name at the coordinator (default: the machine's host name).")
     private String name;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "This host's name at the coordinator, 1 to 200 characters (default: the machine's host name).")
+    void setName(String value) {
+        if (value.isBlank() || value.strip().length() > 200) {
+            throw new ParameterException(spec.commandLine(), "--name must have 1 to 200 characters, was '" + value + "'");
+        }
+        name = value.strip();
+    }
 
     private Integer cores;
 

@@ -36,6 +36,12 @@ class WorkerMainTest {
     }
 
     @Test
+    void aBlankNameIsInvalidInput() {
+        assertThat(run("--coordinator", "localhost:9090", "--name", " ")).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("--name must have 1 to 200 characters");
+    }
+
+    @Test
     void aCoordinatorWithoutAPortIsInvalidInput() {
         assertThat(run("--coordinator", "localhost")).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(err.toString()).contains("expected HOST:PORT (for example localhost:9090), got 'localhost'");

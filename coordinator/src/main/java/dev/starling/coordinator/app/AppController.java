@@ -30,10 +30,18 @@ class AppController {
     }
 
     record ParamView(String name, String type, String description, boolean required, Object defaultValue,
-            Double min, Double max) {
+            Number min, Number max) {
         static ParamView of(ParamSpec p) {
+            boolean whole = p.type() == ParamSpec.Type.INTEGER;
             return new ParamView(p.name(), p.type().name().toLowerCase(java.util.Locale.ROOT), p.description(),
-                    p.required(), p.defaultValue(), p.min(), p.max());
+                    p.required(), p.defaultValue(), bound(p.min(), whole), bound(p.max(), whole));
+        }
+
+        private static Number bound(Double value, boolean whole) {
+            if (value == null || !whole) {
+                return value;
+            }
+            return value.longValue();
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.starling.coordinator.db;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -21,6 +22,11 @@ public final class DatabaseUrl {
         return parse(url.trim());
     }
 
+    /** The URL with its password hidden, for messages. */
+    static String masked(String url) {
+        return url.replaceFirst("://([^:/@]*):[^@]*@", "://$1:***@");
+    }
+
     static Map<String, Object> parse(String url) {
         Map<String, Object> props = new HashMap<>();
         if (url.startsWith("jdbc:")) {
@@ -29,11 +35,17 @@ public final class DatabaseUrl {
         }
         if (!url.startsWith("postgres://") && !url.startsWith("postgresql://")) {
             throw new IllegalArgumentException(
-                    "DATABASE_URL must be jdbc:postgresql://... or postgres://user:pass@host:port/db, got: " + url);
+                    "DATABASE_URL must be jdbc:postgresql://... or postgres://user:pass@host:port/db, got: " + masked(url));
         }
-        URI uri = URI.create(url);
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("DATABASE_URL is not a valid URL (" + e.getReason()
+                    + "; percent-encode special characters in the user and password): " + masked(url));
+        }
         if (uri.getHost() == null) {
-            throw new IllegalArgumentException("DATABASE_URL has no host: " + url);
+            throw new IllegalArgumentException("DATABASE_URL has no host: " + masked(url));
         }
         String port = uri.getPort() > 0 ? ":" + uri.getPort() : "";
         String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();

@@ -38,6 +38,7 @@ public final class Demo {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Process> workers = new ArrayList<>();
     private ConfigurableApplicationContext coordinator;
+    private volatile boolean stopping;
 
     private Demo() {}
 
@@ -47,23 +48,27 @@ public final class Demo {
         int workerCount = 3;
         int httpPort = 8080;
         int grpcPort = 9090;
-        for (String arg : args) {
-            if (arg.equals("--exit-when-done")) {
-                exitWhenDone = true;
-            } else if (arg.startsWith("--starling.data-dir=") || arg.startsWith("--data-dir=")) {
-                dataDir = Path.of(arg.substring(arg.indexOf('=') + 1));
-            } else if (arg.startsWith("--workers=")) {
-                workerCount = Integer.parseInt(arg.substring("--workers=".length()));
-            } else if (arg.startsWith("--server.port=")) {
-                httpPort = Integer.parseInt(arg.substring("--server.port=".length()));
-            } else if (arg.startsWith("--spring.grpc.server.port=")) {
-                grpcPort = Integer.parseInt(arg.substring("--spring.grpc.server.port=".length()));
-            } else {
-                System.err.println("starling demo: unknown option " + arg);
-                System.err.println("usage: starling demo [--exit-when-done] [--workers=N] [--data-dir=DIR]"
-                        + " [--server.port=P] [--spring.grpc.server.port=P]");
-                return 2;
+        try {
+            for (String arg : args) {
+                if (arg.equals("--exit-when-done")) {
+                    exitWhenDone = true;
+                } else if (arg.startsWith("--starling.data-dir=") || arg.startsWith("--data-dir=")) {
+                    dataDir = Path.of(arg.substring(arg.indexOf('=') + 1));
+                } else if (arg.startsWith("--workers=")) {
+                    workerCount = Integer.parseInt(arg.substring("--workers=".length()));
+                } else if (arg.startsWith("--server.port=")) {
+                    httpPort = Integer.parseInt(arg.substring("--server.port=".length()));
+                } else if (arg.startsWith("--spring.grpc.server.port=")) {
+                    grpcPort = Integer.parseInt(arg.substring("--spring.grpc.server.port=".length()));
+                } else {
+                    return usage("unknown option " + arg);
+                }
             }
+        } catch (NumberFormatException e) {
+            return usage("not a number: " + e.getMessage().replace("For input string: ", ""));
+        }
+        if (workerCount < 2 || workerCount > 16) {
+            return usage("--workers must be between 2 and 16: every work unit of the demo job is computed by 2 different workers");
         }
         String workerJar = System.getenv("STARLING_WORKER_JAR");
         if (workerJar == null || !Files.isRegularFile(Path.of(workerJar))) {
@@ -73,7 +78,21 @@ public final class Demo {
         }
         Demo demo = new Demo();
         Runtime.getRuntime().addShutdownHook(new Thread(demo::stop, "demo-shutdown"));
-        return demo.go(dataDir, workerCount, free(httpPort), free(grpcPort), Path.of(workerJar), exitWhenDone);
+        try {
+            return demo.go(dataDir, workerCount, free(httpPort), free(grpcPort), Path.of(workerJar), exitWhenDone);
+        } catch (Exception e) {
+            if (demo.stopping) {
+                return 130; // Ctrl-C while the job ran: the shutdown hook is stopping everything
+            }
+            throw e;
+        }
+    }
+
+    private static int usage(String problem) {
+        System.err.println("starling demo: " + problem);
+        System.err.println("usage: starling demo [--exit-when-done] [--workers=N] [--data-dir=DIR]"
+                + " [--server.port=P] [--spring.grpc.server.port=P]");
+        return 2;
     }
 
     private int go(Path dataDir, int workerCount, int httpPort, int grpcPort, Path workerJar, boolean exitWhenDone)
@@ -171,6 +190,7 @@ public final class Demo {
     }
 
     private synchronized void stop() {
+        stopping = true;
         for (Process p : workers) {
             p.destroy(); // SIGTERM: the worker gives back what it cannot finish
         }

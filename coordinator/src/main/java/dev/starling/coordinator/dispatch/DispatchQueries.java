@@ -74,9 +74,11 @@ class DispatchQueries {
     }
 
     /** A job is QUEUED until its first dispatch. */
-    void markRunning(List<Long> jobIds, Instant now) {
-        jdbc.sql("UPDATE job SET state = 'RUNNING', started_at = :now WHERE id IN (:ids) AND state = 'QUEUED'")
-                .param("ids", jobIds).param("now", Timestamp.from(now)).update();
+    List<Long> markRunning(List<Long> jobIds, Instant now) {
+        return jdbc.sql("""
+                        UPDATE job SET state = 'RUNNING', started_at = :now
+                         WHERE id IN (:ids) AND state = 'QUEUED' RETURNING id""")
+                .param("ids", jobIds).param("now", Timestamp.from(now)).query(Long.class).list();
     }
 
     /**

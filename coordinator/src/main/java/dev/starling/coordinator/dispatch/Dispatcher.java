@@ -2,6 +2,7 @@ package dev.starling.coordinator.dispatch;
 
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.AuthenticatedHost;
+import dev.starling.coordinator.support.AfterCommit;
 import io.grpc.Context;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,7 +66,10 @@ class Dispatcher {
             Instant now = clock.instant();
             List<ClaimedTask> tasks = queries.claim(host.id(), host.apps(), limit, now, now.plus(settings.lease()));
             if (!tasks.isEmpty()) {
-                queries.markRunning(tasks.stream().map(ClaimedTask::jobId).distinct().toList(), now);
+                List<Long> started = queries.markRunning(tasks.stream().map(ClaimedTask::jobId).distinct().toList(), now);
+                if (!started.isEmpty()) {
+                    AfterCommit.run(() -> log.info("Job(s) {} running: first tasks sent", started));
+                }
                 log.debug("Host {} claimed {} task(s)", host.id(), tasks.size());
             }
             return tasks;

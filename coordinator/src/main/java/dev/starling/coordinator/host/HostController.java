@@ -20,6 +20,6 @@ class HostController {
     Page<HostView> list(@RequestParam(defaultValue = "0") int page,
             @RequestParam(defaultValue = "100") int size) {
         Paging.check(page, size);
-        return new Page<>(hosts.page(page * size, size), page, size, hosts.count());
+        return new Page<>(hosts.page(Paging.offset(page, size), size), page, size, hosts.count());
     }
 }

@@ -55,7 +55,7 @@ public class HostTable {
                 .optional();
     }
 
-    List<HostView> page(int offset, int limit) {
+    List<HostView> page(long offset, int limit) {
         return jdbc.sql("""
                         SELECT id, name, cores, memory_bytes, os, arch, worker_version, apps, valid_count,
                                invalid_count, error_count, timeout_count, credit, created_at, last_contact_at

@@ -1,5 +1,6 @@
 package dev.starling.coordinator.job;
 
+import dev.starling.coordinator.web.Paging;
 import dev.starling.coordinator.web.Page;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.app.AppCatalog;
@@ -16,13 +17,17 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Submitting, reading and cancelling jobs. */
 @Service
 public class JobService {
+    private static final Logger log = LoggerFactory.getLogger(JobService.class);
     static final int MAX_PRIORITY = 1000;
     static final int MAX_REPLICAS = 100;
     static final int MAX_DEADLINE_SECONDS = 30 * 24 * 3600;
@@ -87,7 +92,12 @@ public class JobService {
             throw new BadRequestException(errors);
         }
         long id = jobs.insert(app.info().name(), paramsJson, priority, redundancy, deadline, stageSize, clock.instant());
-        AfterCommit.run(splitter::nudge);
+        long planned = stageSize;
+        AfterCommit.run(() -> {
+            log.info("Job {} submitted: {} with {} work units, quorum {}", id, app.info().name(), planned,
+                    redundancy.quorum());
+            splitter.nudge();
+        });
         return jobs.find(id).orElseThrow();
     }
 
@@ -95,13 +105,16 @@ public class JobService {
         return jobs.find(id).orElseThrow(() -> new NotFoundException("no job " + id));
     }
 
+    /** Read in one snapshot: the job row and its work unit counts must agree (the splitter writes meanwhile). */
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     public JobView view(long id) {
         Job job = get(id);
         return view(job, jobs.workUnitCounts(List.of(id)).get(id));
     }
 
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     public Page<JobView> page(int page, int size) {
-        List<Job> list = jobs.page(page * size, size);
+        List<Job> list = jobs.page(Paging.offset(page, size), size);
         Map<Long, Map<String, Long>> counts = jobs.workUnitCounts(list.stream().map(Job::id).toList());
         return new Page<>(list.stream().map(j -> view(j, counts.get(j.id()))).toList(), page, size, jobs.count());
     }
@@ -118,6 +131,7 @@ public class JobService {
         }
         jobs.finish(id, JobState.CANCELLED, null, "cancelled by request", clock.instant());
         workUnits.cancelOpen(id, clock.instant());
+        AfterCommit.run(() -> log.info("Job {} cancelled", id));
         return jobs.find(id).orElseThrow();
     }
 

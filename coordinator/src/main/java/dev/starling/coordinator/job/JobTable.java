@@ -57,7 +57,7 @@ public class JobTable {
                 .param("id", id).query(MAPPER).optional();
     }
 
-    List<Job> page(int offset, int limit) {
+    List<Job> page(long offset, int limit) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM job ORDER BY id DESC OFFSET :offset LIMIT :limit")
                 .param("offset", offset).param("limit", limit).query(MAPPER).list();
     }

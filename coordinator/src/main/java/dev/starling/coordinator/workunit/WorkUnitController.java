@@ -23,6 +23,6 @@ class WorkUnitController {
             @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
         Paging.check(page, size);
         jobs.get(id); // 404 for an unknown job
-        return new Page<>(listing.page(id, page * size, size), page, size, listing.count(id));
+        return new Page<>(listing.page(id, Paging.offset(page, size), size), page, size, listing.count(id));
     }
 }

@@ -21,7 +21,7 @@ class WorkUnitListing {
         this.jdbc = jdbc;
     }
 
-    List<WorkUnitView> page(long jobId, int offset, int limit) {
+    List<WorkUnitView> page(long jobId, long offset, int limit) {
         Map<Long, WorkUnitView> units = new LinkedHashMap<>();
         jdbc.sql("""
                         SELECT id, stage, idx, state, cost, canonical_result_id, error, created_at, finished_at

@@ -47,4 +47,13 @@ class DatabaseUrlTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("jdbc:postgresql://").hasMessageContaining("postgres://");
     }
+
+    @Test
+    void messagesNeverShowThePassword() {
+        assertThatThrownBy(() -> DatabaseUrl.parse("postgres://user:s3cret@/db"))
+                .hasMessageContaining("no host").hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> DatabaseUrl.parse("postgres://user:bad pass^@db/x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("percent-encode").hasMessageNotContaining("bad pass");
+    }
 }

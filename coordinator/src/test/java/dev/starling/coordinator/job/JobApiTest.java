@@ -95,6 +95,24 @@ class JobApiTest extends CoordinatorTest {
         assertProblem(api().get("/api/v1/jobs?page=-1"), 400);
         assertProblem(api().get("/api/v1/jobs/1/workunits?size=100000"), 400);
         assertProblem(api().get("/api/v1/hosts?size=-3"), 400);
+        assertProblem(api().get("/api/v1/jobs?page=2147483647&size=2"), 400);
+        assertProblem(api().get("/api/v1/hosts?page=100000000&size=500"), 400);
+        assertProblem(api().get("/api/v1/jobs/1/workunits?page=2147483647&size=500"), 400);
+    }
+
+    @Test
+    void bodyMistakesAreExplainedInTheApisWordsNotJavas() {
+        JsonNode unknown = api().post("/api/v1/jobs", "{\"app\":\"primes\",\"params\":{},\"colour\":1}").json();
+        JsonNode wrongType = api().post("/api/v1/jobs", "{\"app\":\"primes\",\"params\":[]}").json();
+        JsonNode badId = api().get("/api/v1/jobs/abc").json();
+
+        assertThat(unknown.get("detail").asString()).isEqualTo(
+                "colour: unknown field; known fields: app, deadlineSeconds, params, priority, redundancy");
+        assertThat(wrongType.get("detail").asString()).isEqualTo("params: must be a JSON object");
+        assertThat(badId.get("detail").asString()).isEqualTo("id: must be a whole number, got 'abc'");
+        for (JsonNode p : java.util.List.of(unknown, wrongType, badId)) {
+            assertThat(p.get("detail").asString()).doesNotContain("java.", "dev.starling", "Jackson");
+        }
     }
 
     @Test

@@ -78,7 +78,7 @@ final class CallFailures {
                 return Next.BACK_OFF;
             }
             if (!failing) {
-                log.warn("{} failed: {}; retrying with backoff", what, describe(e));
+                log.warn("{} failed: {}; retrying with backoff{}", what, describe(e), hint(e));
                 failing = true;
             } else {
                 log.debug("{} failed again: {}", what, describe(e));
@@ -92,6 +92,15 @@ final class CallFailures {
         log.error("{} failed unexpectedly; retrying with backoff", what, failure);
         failing = true;
         return Next.BACK_OFF;
+    }
+
+    /** A likely cause a volunteer can check, for statuses that usually mean a wrong address. */
+    private static String hint(StatusRuntimeException e) {
+        if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || e.getStatus().getCode() == Status.Code.INTERNAL
+                || e.getStatus().getCode() == Status.Code.UNKNOWN) {
+            return " (check that --coordinator names the coordinator's gRPC port, 9090 by default, not its HTTP port)";
+        }
+        return "";
     }
 
     /** The status, its description and the cause's message (for example why a connection was refused). */
