@@ -46,7 +46,7 @@ public abstract class CoordinatorTest {
         return new TestApi(httpPort);
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

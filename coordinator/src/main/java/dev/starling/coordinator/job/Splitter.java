@@ -1,7 +1,6 @@
 package dev.starling.coordinator.job;
 
 import dev.starling.coordinator.StarlingProperties;
-import dev.starling.coordinator.app.AppCatalog;
 import dev.starling.coordinator.dispatch.WorkSignal;
 import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.support.Sweeper;
@@ -29,19 +28,17 @@ class Splitter extends Sweeper {
     private final JobTable jobs;
     private final WorkUnitTable workUnits;
     private final JobParamsReader params;
-    private final AppCatalog apps;
     private final TransactionTemplate tx;
     private final Clock clock;
     private final WorkSignal workSignal;
     private final int batchSize;
 
-    Splitter(JobTable jobs, WorkUnitTable workUnits, JobParamsReader params, AppCatalog apps, TransactionTemplate tx,
+    Splitter(JobTable jobs, WorkUnitTable workUnits, JobParamsReader params, TransactionTemplate tx,
             Clock clock, WorkSignal workSignal, StarlingProperties properties) {
         super("splitter", properties.sweep().interval());
         this.jobs = jobs;
         this.workUnits = workUnits;
         this.params = params;
-        this.apps = apps;
         this.tx = tx;
         this.clock = clock;
         this.workSignal = workSignal;

@@ -34,14 +34,17 @@ class ValidationQueries {
     record Owner(long resultId, long workUnitId, Long hostId) {}
 
     Optional<WorkUnitRow> lockWorkUnit(long id) {
-        return jdbc.sql("SELECT " + WU_COLUMNS + " FROM work_unit w JOIN job j ON j.id = w.job_id WHERE w.id = :id FOR UPDATE OF w")
-                .param("id", id).query(ValidationQueries::workUnit).optional();
+        return lock(id, "");
     }
 
     /** Locks a work unit unless another transaction holds it (sweepers skip what others are doing). */
     Optional<WorkUnitRow> tryLockWorkUnit(long id) {
-        return jdbc.sql("SELECT " + WU_COLUMNS
-                        + " FROM work_unit w JOIN job j ON j.id = w.job_id WHERE w.id = :id FOR UPDATE OF w SKIP LOCKED")
+        return lock(id, " SKIP LOCKED");
+    }
+
+    private Optional<WorkUnitRow> lock(long id, String waitPolicy) {
+        return jdbc.sql("SELECT " + WU_COLUMNS + " FROM work_unit w JOIN job j ON j.id = w.job_id"
+                        + " WHERE w.id = :id FOR UPDATE OF w" + waitPolicy)
                 .param("id", id).query(ValidationQueries::workUnit).optional();
     }
 
@@ -58,8 +61,12 @@ class ValidationQueries {
                 .list();
     }
 
-    byte[] output(long resultId) {
-        return jdbc.sql("SELECT output FROM result WHERE id = :id").param("id", resultId).query(byte[].class).single();
+    /** A result's output and its content address. */
+    record Output(byte[] bytes, String hash) {}
+
+    Output output(long resultId) {
+        return jdbc.sql("SELECT output, output_hash FROM result WHERE id = :id").param("id", resultId)
+                .query((rs, i) -> new Output(rs.getBytes(1), rs.getString(2))).single();
     }
 
     String state(long resultId) {

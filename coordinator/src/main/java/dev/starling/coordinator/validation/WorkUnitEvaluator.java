@@ -106,10 +106,9 @@ class WorkUnitEvaluator {
 
     /** Judges a result reported after its work unit was validated against the canonical output. */
     void judgeLate(WorkUnitRow wu, long resultId, byte[] output, String hash, long hostId) {
-        byte[] canonical = queries.output(wu.canonicalResultId());
-        String canonicalHash = queries.replicas(wu.id()).stream()
-                .filter(r -> r.id() == wu.canonicalResultId()).findFirst().map(ReplicaRow::outputHash).orElse(null);
-        boolean agrees = hash.equals(canonicalHash) || equivalent(apps.installed(wu.app()), wu, canonical, output);
+        ValidationQueries.Output canonical = queries.output(wu.canonicalResultId());
+        boolean agrees = hash.equals(canonical.hash())
+                || equivalent(apps.installed(wu.app()), wu, canonical.bytes(), output);
         if (agrees) {
             queries.setState(resultId, "REPORTED", "VALID", wu.cost());
             hosts.record(hostId, Outcome.VALID, wu.cost());

@@ -256,6 +256,30 @@ class WorkerProtocolTest extends CoordinatorTest {
     }
 
     @Test
+    void aReportArrivingAfterValidationIsJudgedAgainstTheCanonicalOutput() {
+        TestHost late = host("late");
+        TestHost wrong = host("wrong");
+        TestHost b = host("b");
+        TestHost c = host("c");
+        long job = job(1, "{\"quorum\":2,\"initialReplicas\":2,\"maxErrors\":3}");
+        Task tLate = late.requestWork(1).get(0);
+        Task tWrong = wrong.requestWork(1).get(0);
+        clock.advance(Duration.ofSeconds(61));
+        await().until(() -> state(job, tLate).equals("TIMED_OUT") && state(job, tWrong).equals("TIMED_OUT"));
+        b.succeed(b.requestWork(1).get(0), "168");
+        c.succeed(c.requestWork(1).get(0), "168");
+        assertThat(workUnit(job, 0).get("state").asString()).isEqualTo("VALIDATED");
+
+        assertThat(late.succeed(tLate, "168").getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+        assertThat(wrong.succeed(tWrong, "999").getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+
+        assertThat(state(job, tLate)).isEqualTo("VALID");
+        assertThat(hostView(late).get("credit").asDouble()).isEqualTo(0.001);
+        assertThat(state(job, tWrong)).isEqualTo("INVALID");
+        assertThat(hostView(wrong).get("invalidCount").asLong()).isEqualTo(1);
+    }
+
+    @Test
     void heartbeatsExtendLeasesAndCancellationAbandonsTasks() {
         TestHost a = host("a");
         long job = job(1);

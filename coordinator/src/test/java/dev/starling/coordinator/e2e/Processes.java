@@ -1,11 +1,11 @@
 package dev.starling.coordinator.e2e;
 
+import static dev.starling.coordinator.CoordinatorTest.freePort;
 import static org.awaitility.Awaitility.await;
 
 import dev.starling.coordinator.TestApi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,14 +110,6 @@ final class Processes implements AutoCloseable {
         Path pid = dataDir().resolve("postgres").resolve("postmaster.pid");
         if (Files.exists(pid)) {
             ProcessHandle.of(Long.parseLong(Files.readAllLines(pid).get(0).trim())).ifPresent(ProcessHandle::destroy);
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
