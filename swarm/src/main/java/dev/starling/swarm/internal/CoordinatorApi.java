@@ -1,0 +1,207 @@
+package dev.starling.swarm.internal;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The coordinator's REST API as the swarm uses it. With several base URLs (coordinators sharing one database)
+ * each request goes to the first that answers. Every failure is an {@link ApiException} whose message says what
+ * the coordinator answered (its problem {@code detail}) or why it could not be reached.
+ */
+public final class CoordinatorApi {
+    private static final int PAGE_SIZE = 500;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final List<URI> bases;
+    private final HttpClient http;
+    private final Duration timeout;
+
+    public CoordinatorApi(List<URI> bases, Duration timeout) {
+        if (bases.isEmpty()) {
+            throw new IllegalArgumentException("no REST address");
+        }
+        this.bases = bases.stream().map(CoordinatorApi::withoutTrailingSlash).toList();
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1)
+                .build();
+    }
+
+    /** A REST call failed: the coordinator refused it ({@link #status()} is its HTTP status) or was unreachable (0). */
+    public static final class ApiException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        ApiException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    /**
+     * Submits {@code {"app":"checksum","params":{"workUnits":n,"rounds":r},"redundancy":{"quorum":q}}}, with
+     * {@code maxResults} and {@code deadlineSeconds} added when given.
+     */
+    public JobStatus submitChecksum(long workUnits, long rounds, int quorum, Integer maxResults, Integer deadlineSeconds) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("app", "checksum");
+        body.putObject("params").put("workUnits", workUnits).put("rounds", rounds);
+        ObjectNode redundancy = body.putObject("redundancy").put("quorum", quorum);
+        if (maxResults != null) {
+            redundancy.put("maxResults", maxResults);
+        }
+        if (deadlineSeconds != null) {
+            body.put("deadlineSeconds", deadlineSeconds);
+        }
+        return JobStatus.of(send("POST", "/api/v1/jobs", body.toString(), 201));
+    }
+
+    public JobStatus job(long id) {
+        return JobStatus.of(send("GET", "/api/v1/jobs/" + id, null, 200));
+    }
+
+    /** The sum of validated work units over the newest 500 jobs whose app is checksum. */
+    public long checksumValidated() {
+        long validated = 0;
+        for (JsonNode item : send("GET", "/api/v1/jobs?page=0&size=" + PAGE_SIZE, null, 200).path("items")) {
+            if ("checksum".equals(item.path("app").asString(""))) {
+                validated += item.path("workUnits").path("validated").asLong(0);
+            }
+        }
+        return validated;
+    }
+
+    public JsonNode result(long jobId) {
+        return send("GET", "/api/v1/jobs/" + jobId + "/result", null, 200);
+    }
+
+    /**
+     * The counts of the hosts {@code ids}, reading {@code GET /api/v1/hosts} page by page (500 each) until all
+     * are found or the listing ends. Hosts not listed are missing from the answer.
+     */
+    public Map<Long, HostCounts> hosts(Set<Long> ids) {
+        Map<Long, HostCounts> found = new HashMap<>();
+        for (int page = 0; found.size() < ids.size(); page++) {
+            JsonNode answer = send("GET", "/api/v1/hosts?page=" + page + "&size=" + PAGE_SIZE, null, 200);
+            JsonNode items = answer.path("items");
+            for (JsonNode item : items) {
+                HostCounts counts = HostCounts.of(item);
+                if (ids.contains(counts.id())) {
+                    found.put(counts.id(), counts);
+                }
+            }
+            if (items.size() < PAGE_SIZE || (long) (page + 1) * PAGE_SIZE >= answer.path("total").asLong(0)) {
+                break;
+            }
+        }
+        return found;
+    }
+
+    /** True when {@code GET /actuator/health} answers 200. */
+    public boolean healthy() {
+        try {
+            HttpResponse<Void> response = http.send(request("GET", bases.getFirst(), "/actuator/health", null),
+                    HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private JsonNode send(String method, String path, String body, int expected) {
+        IOException last = null;
+        for (URI base : bases) {
+            HttpResponse<String> response;
+            try {
+                response = http.send(request(method, base, path, body), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                last = e;
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(0, method + " " + base + path + " interrupted");
+            }
+            if (response.statusCode() != expected) {
+                throw new ApiException(response.statusCode(), method + " " + base + path + " answered "
+                        + response.statusCode() + ": " + problem(response.body()));
+            }
+            try {
+                return JSON.readTree(response.body());
+            } catch (JacksonException e) {
+                throw new ApiException(response.statusCode(), method + " " + base + path + " answered "
+                        + response.statusCode() + " with a body that is not JSON: " + abbreviate(response.body()));
+            }
+        }
+        throw new ApiException(0, method + " " + path + ": no coordinator answered at " + bases + " ("
+                + describe(last) + ")");
+    }
+
+    private HttpRequest request(String method, URI base, String path, String body) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
+                .header("Accept", "application/json, application/problem+json");
+        if (body == null) {
+            return builder.method(method, HttpRequest.BodyPublishers.noBody()).build();
+        }
+        return builder.header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    /** The problem's {@code detail} and each field error, or the body itself when it is not a problem. */
+    static String problem(String body) {
+        try {
+            JsonNode problem = JSON.readTree(body);
+            String detail = problem.path("detail").asString("");
+            if (detail.isEmpty()) {
+                return abbreviate(body);
+            }
+            List<String> fields = new ArrayList<>();
+            for (JsonNode error : problem.path("errors")) {
+                fields.add(error.path("field").asString("?") + ": " + error.path("message").asString(""));
+            }
+            return fields.isEmpty() ? detail : detail + " " + fields;
+        } catch (JacksonException e) {
+            return abbreviate(body);
+        }
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof ConnectException) {
+            return "connection refused";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "timed out";
+        }
+        return e == null ? "no address" : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    private static String abbreviate(String body) {
+        String text = body == null ? "" : body.strip();
+        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+    }
+
+    private static URI withoutTrailingSlash(URI uri) {
+        String text = uri.toString();
+        return text.endsWith("/") ? URI.create(text.substring(0, text.length() - 1)) : uri;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.starling.swarm.internal;
+
+/**
+ * What one simulated host saw over a whole run, for the checks.
+ *
+ * @param index the host's index in the swarm (0-based)
+ * @param hostId the id the coordinator gave it, 0 when it never registered
+ * @param wrong whether it reported wrong outputs
+ * @param storedResults success results acknowledged ACCEPTED with an empty message (stored by that report)
+ * @param duplicateWorkUnits tasks of a work unit this host had received before
+ * @param tasksReceived every task it received
+ */
+public record HostOutcome(int index, long hostId, boolean wrong, long storedResults, long duplicateWorkUnits,
+        long tasksReceived) {}

@@ -1,0 +1,34 @@
+package dev.starling.swarm.internal;
+
+/**
+ * What one simulated host counts over the whole run. Written only by its host's thread; read after that thread
+ * ended (its join orders the reads), except {@link #hostId}, which the progress line may read at any time.
+ */
+final class HostTally {
+    final int index;
+    final boolean wrong;
+    volatile long hostId;
+    long storedResults;
+    long duplicateWorkUnits;
+    long tasksReceived;
+    private final LongSet workUnits = new LongSet();
+
+    HostTally(int index, boolean wrong) {
+        this.index = index;
+        this.wrong = wrong;
+    }
+
+    /** Counts a received task's work unit; false when this host had received it before. */
+    boolean received(long workUnitId) {
+        tasksReceived++;
+        if (workUnits.add(workUnitId)) {
+            return true;
+        }
+        duplicateWorkUnits++;
+        return false;
+    }
+
+    HostOutcome outcome() {
+        return new HostOutcome(index, hostId, wrong, storedResults, duplicateWorkUnits, tasksReceived);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.starling.swarm.internal;
+
+import io.grpc.Status;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * What all hosts of a swarm count, over the whole run. The window's figures are differences of
+ * {@link #snapshot()}s and the latencies recorded between two {@code interval} calls. Latencies are recorded in
+ * microseconds; HdrHistogram's {@link Recorder} lets thousands of threads record without locks.
+ */
+final class Metrics {
+    final AtomicInteger registered = new AtomicInteger();
+    final LongAdder tasksReceived = new LongAdder();
+    /** success results acknowledged ACCEPTED (stored now or before) */
+    final LongAdder resultsAccepted = new LongAdder();
+    final LongAdder alreadyReported = new LongAdder();
+    final LongAdder notNeeded = new LongAdder();
+    final LongAdder rejected = new LongAdder();
+    final LongAdder otherAppTasks = new LongAdder();
+    final LongAdder foreignJobTasks = new LongAdder();
+    final LongAdder malformedInputs = new LongAdder();
+    final LongAdder abandoned = new LongAdder();
+    final LongAdder givenBack = new LongAdder();
+    final LongAdder droppedReports = new LongAdder();
+    final LongAdder stoppedHosts = new LongAdder();
+    private final Map<Status.Code, LongAdder> errors = new ConcurrentHashMap<>();
+    private final Recorder requestWork = new Recorder(3);
+    private final Recorder report = new Recorder(3);
+
+    void error(Status.Code code) {
+        errors.computeIfAbsent(code, c -> new LongAdder()).increment();
+    }
+
+    void requestWorkLatency(long nanos) {
+        requestWork.recordValue(Math.max(0, nanos / 1000));
+    }
+
+    void reportLatency(long nanos) {
+        report.recordValue(Math.max(0, nanos / 1000));
+    }
+
+    /** RequestWork latencies (answered with tasks) since the last call. */
+    Histogram requestWorkInterval() {
+        return requestWork.getIntervalHistogram();
+    }
+
+    /** ReportResults latencies since the last call. */
+    Histogram reportInterval() {
+        return report.getIntervalHistogram();
+    }
+
+    /** Errors by status code name, sorted. */
+    Map<String, Long> errorsByStatus() {
+        Map<String, Long> byName = new TreeMap<>();
+        errors.forEach((code, count) -> byName.put(code.name(), count.sum()));
+        return byName;
+    }
+
+    long errorCount() {
+        return errors.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    Snapshot snapshot() {
+        return new Snapshot(System.nanoTime(), tasksReceived.sum(), resultsAccepted.sum(), errorCount());
+    }
+
+    record Snapshot(long nanoTime, long tasksReceived, long resultsAccepted, long errors) {}
+}

@@ -1,0 +1,377 @@
+package dev.starling.swarm.internal;
+
+import com.google.protobuf.ByteString;
+import dev.starling.proto.v1.Failure;
+import dev.starling.proto.v1.HeartbeatRequest;
+import dev.starling.proto.v1.HeartbeatResponse;
+import dev.starling.proto.v1.RegisterRequest;
+import dev.starling.proto.v1.RegisterResponse;
+import dev.starling.proto.v1.ReportAck;
+import dev.starling.proto.v1.ReportResultsRequest;
+import dev.starling.proto.v1.ReportResultsResponse;
+import dev.starling.proto.v1.RequestWorkRequest;
+import dev.starling.proto.v1.RequestWorkResponse;
+import dev.starling.proto.v1.Success;
+import dev.starling.proto.v1.Task;
+import dev.starling.proto.v1.TaskProgress;
+import dev.starling.proto.v1.TaskResult;
+import dev.starling.proto.v1.WorkerServiceGrpc;
+import dev.starling.proto.v1.WorkerServiceGrpc.WorkerServiceBlockingStub;
+import dev.starling.samples.checksum.ChecksumApp;
+import dev.starling.sdk.ContentAddress;
+import io.grpc.Channel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One simulated volunteer host, run by one virtual thread: registers, then loops RequestWork (a long poll for
+ * up to {@code cores} tasks) / compute / ReportResults (the whole batch in one call) until the swarm stops.
+ * Computing a checksum task is cheap; {@code taskTime} adds a sleep per task, {@code cores} tasks at a time,
+ * with heartbeats when a batch outlasts the heartbeat interval. Transient failures are retried with backoff;
+ * every non-OK status is counted. A status that means this host can no longer take part (UNAUTHENTICATED,
+ * FAILED_PRECONDITION, PERMISSION_DENIED) stops the host.
+ */
+final class SimulatedHost implements Runnable {
+    static final int PROTOCOL_VERSION = 1;
+    private static final Metadata.Key<String> PROTOCOL = Metadata.Key.of("starling-protocol", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration POLL_MARGIN = Duration.ofSeconds(15);
+    private static final int DEFAULT_WAIT_MILLIS = 20_000;
+    private static final int REPORT_ATTEMPTS = 8;
+    private static final String VERSION = "starling-swarm "
+            + (SimulatedHost.class.getPackage().getImplementationVersion() == null ? "dev"
+                    : SimulatedHost.class.getPackage().getImplementationVersion());
+
+    private final HostContext context;
+    private final HostTally tally;
+    private final WorkerServiceBlockingStub anonymous;
+    private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+    private WorkerServiceBlockingStub stub;
+    private int waitMillis;
+    private long heartbeatNanos;
+
+    SimulatedHost(HostContext context, HostTally tally, Channel channel) {
+        this.context = context;
+        this.tally = tally;
+        Metadata protocol = new Metadata();
+        protocol.put(PROTOCOL, Integer.toString(PROTOCOL_VERSION));
+        this.anonymous = WorkerServiceGrpc.newBlockingStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(protocol));
+    }
+
+    @Override
+    public void run() {
+        try {
+            if (!register()) {
+                return;
+            }
+            while (!context.stopping()) {
+                RequestWorkResponse work = requestWork();
+                if (work != null && work.getTasksCount() > 0) {
+                    report(compute(work.getTasksList()));
+                }
+            }
+        } catch (HostStopped e) {
+            context.metrics.stoppedHosts.increment();
+            context.noteOnce("stopped:" + e.getMessage(), "host " + tally.index + " stops: " + e.getMessage()
+                    + " (other hosts stopping for this reason are counted, not shown)");
+        } catch (RuntimeException e) {
+            context.metrics.stoppedHosts.increment();
+            context.noteOnce("crash:" + e.getClass().getName(), "host " + tally.index + " stops on a bug: " + e);
+        }
+    }
+
+    private boolean register() {
+        RegisterRequest request = RegisterRequest.newBuilder()
+                .setProtocolVersion(PROTOCOL_VERSION)
+                .setName("swarm-" + tally.index)
+                .setCores(context.options.cores())
+                .setMemoryBytes(8L << 30)
+                .setOs(System.getProperty("os.name", "unknown"))
+                .setArch(System.getProperty("os.arch", "unknown"))
+                .setWorkerVersion(VERSION)
+                .addApps(ChecksumApp.NAME)
+                .build();
+        while (!context.stopping()) {
+            try {
+                RegisterResponse response = anonymous.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .register(request);
+                Metadata auth = new Metadata();
+                auth.put(AUTHORIZATION, "Bearer " + response.getHostToken());
+                stub = anonymous.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
+                waitMillis = response.getMaxWaitMillis() > 0 ? response.getMaxWaitMillis() : DEFAULT_WAIT_MILLIS;
+                heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(response.getHeartbeatIntervalMillis() > 0
+                        ? response.getHeartbeatIntervalMillis() : 20_000);
+                tally.hostId = response.getHostId();
+                context.metrics.registered.incrementAndGet();
+                backoff.reset();
+                return true;
+            } catch (StatusRuntimeException e) {
+                failed("Register", e);
+                if (context.pause(backoff.next())) {
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** One long poll; null when it failed or the swarm is stopping. */
+    private RequestWorkResponse requestWork() {
+        RequestWorkRequest request = RequestWorkRequest.newBuilder()
+                .setMaxTasks(context.options.cores()).setWaitMillis(waitMillis).build();
+        long deadline = waitMillis + POLL_MARGIN.toMillis();
+        long start = System.nanoTime();
+        try {
+            RequestWorkResponse response = context.polls().call(
+                    () -> stub.withDeadlineAfter(deadline, TimeUnit.MILLISECONDS).requestWork(request));
+            if (response.getTasksCount() > 0) {
+                context.metrics.requestWorkLatency(System.nanoTime() - start);
+            }
+            backoff.reset();
+            return response;
+        } catch (StatusRuntimeException e) {
+            if (context.stopping() && e.getStatus().getCode() == Status.Code.CANCELLED) {
+                return null;
+            }
+            failed("RequestWork", e);
+            context.pause(backoff.next());
+            return null;
+        } catch (HostStopped e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("RequestWork failed", e);
+        }
+    }
+
+    /**
+     * Results for a batch: each task computed, in order, after the simulated task time. Tasks the coordinator
+     * said to abandon are left out; tasks not finished when the swarm stops are given back.
+     */
+    private List<TaskResult> compute(List<Task> tasks) {
+        Metrics metrics = context.metrics;
+        for (Task task : tasks) {
+            metrics.tasksReceived.increment();
+            tally.received(task.getWorkUnitId());
+            if (context.jobId != 0 && task.getJobId() != context.jobId) {
+                metrics.foreignJobTasks.increment();
+            }
+        }
+        Set<Long> abandoned = new HashSet<>();
+        int finished = simulateTime(tasks, abandoned);
+        List<TaskResult> results = new ArrayList<>(tasks.size());
+        for (int i = 0; i < tasks.size(); i++) {
+            Task task = tasks.get(i);
+            if (abandoned.contains(task.getResultId())) {
+                metrics.abandoned.increment();
+            } else if (i < finished) {
+                results.add(result(task));
+            } else {
+                metrics.givenBack.increment();
+                results.add(failure(task, Failure.Kind.GIVEN_BACK, "the swarm is stopping"));
+            }
+        }
+        return results;
+    }
+
+    private TaskResult result(Task task) {
+        if (!task.getApp().equals(ChecksumApp.NAME)) {
+            context.metrics.otherAppTasks.increment();
+            context.noteOnce("app:" + task.getApp(), "received a task of app '" + task.getApp()
+                    + "' (job " + task.getJobId() + "); the swarm only computes checksum and reports COMPUTE_ERROR");
+            return failure(task, Failure.Kind.COMPUTE_ERROR, "the swarm only computes checksum");
+        }
+        long[] input = Outputs.decode(task.getInput().toByteArray());
+        if (input == null) {
+            context.metrics.malformedInputs.increment();
+            context.noteOnce("input", "received a checksum task with a " + task.getInput().size()
+                    + "-byte input (expected 16), job " + task.getJobId() + "; reported as COMPUTE_ERROR");
+            return failure(task, Failure.Kind.COMPUTE_ERROR, "a checksum input has 16 bytes, this one "
+                    + task.getInput().size());
+        }
+        byte[] output = tally.wrong ? Outputs.wrong(tally.index, input[0]) : Outputs.honest(input[0], input[1]);
+        return TaskResult.newBuilder()
+                .setResultId(task.getResultId())
+                .setSuccess(Success.newBuilder()
+                        .setOutput(ByteString.copyFrom(output))
+                        .setOutputHash(ContentAddress.of(output))
+                        .setOutputSize(output.length))
+                .setCpuTimeMillis(context.options.taskTime().toMillis())
+                .build();
+    }
+
+    private static TaskResult failure(Task task, Failure.Kind kind, String message) {
+        return TaskResult.newBuilder().setResultId(task.getResultId())
+                .setFailure(Failure.newBuilder().setKind(kind).setMessage(message)).build();
+    }
+
+    /**
+     * Sleeps as long as computing the batch would take, {@code cores} tasks at a time, heartbeating the unfinished
+     * tasks every heartbeat interval.
+     *
+     * @return how many tasks (in order) finished; fewer than all when the swarm stopped meanwhile
+     */
+    private int simulateTime(List<Task> tasks, Set<Long> abandoned) {
+        long taskNanos = context.options.taskTime().toNanos();
+        if (taskNanos == 0) {
+            return tasks.size();
+        }
+        int cores = context.options.cores();
+        int waves = (tasks.size() + cores - 1) / cores;
+        long start = System.nanoTime();
+        long nextHeartbeat = start + heartbeatNanos;
+        for (int wave = 0; wave < waves; wave++) {
+            long end = start + (wave + 1) * taskNanos;
+            for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
+                if (context.pause(Duration.ofNanos(Math.min(end, nextHeartbeat) - now))) {
+                    return wave * cores;
+                }
+                long after = System.nanoTime();
+                if (after >= nextHeartbeat && after < end) {
+                    heartbeat(tasks, wave * cores, start, taskNanos, abandoned);
+                    nextHeartbeat = after + heartbeatNanos;
+                }
+            }
+        }
+        return tasks.size();
+    }
+
+    private void heartbeat(List<Task> tasks, int firstUnfinished, long start, long taskNanos, Set<Long> abandoned) {
+        int cores = context.options.cores();
+        long now = System.nanoTime();
+        HeartbeatRequest.Builder request = HeartbeatRequest.newBuilder();
+        for (int i = firstUnfinished; i < tasks.size(); i++) {
+            long resultId = tasks.get(i).getResultId();
+            if (!abandoned.contains(resultId)) {
+                long began = start + (i / cores) * taskNanos;
+                double done = Math.clamp((double) (now - began) / taskNanos, 0.0, 1.0);
+                request.addTasks(TaskProgress.newBuilder().setResultId(resultId).setFractionDone(done));
+            }
+        }
+        try {
+            HeartbeatResponse response = stub.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .heartbeat(request.build());
+            abandoned.addAll(response.getAbandonResultIdsList());
+        } catch (StatusRuntimeException e) {
+            failed("Heartbeat", e);
+        }
+    }
+
+    /** Reports the batch in one call, retrying transient failures; counts each ack. */
+    private void report(List<TaskResult> results) {
+        if (results.isEmpty()) {
+            return;
+        }
+        ReportResultsRequest request = ReportResultsRequest.newBuilder().addAllResults(results).build();
+        Backoff retry = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
+        for (int attempt = 1; ; attempt++) {
+            long start = System.nanoTime();
+            try {
+                ReportResultsResponse response = stub.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .reportResults(request);
+                context.metrics.reportLatency(System.nanoTime() - start);
+                count(results, response);
+                return;
+            } catch (StatusRuntimeException e) {
+                failed("ReportResults", e);
+                if (!retryable(e.getStatus().getCode()) || attempt >= REPORT_ATTEMPTS) {
+                    context.metrics.droppedReports.increment();
+                    context.noteOnce("dropped", "host " + tally.index + " dropped a batch of " + results.size()
+                            + " results after " + attempt + " failed ReportResults calls (last: " + describe(e) + ")");
+                    return;
+                }
+                sleep(retry.next());
+            }
+        }
+    }
+
+    private void count(List<TaskResult> results, ReportResultsResponse response) {
+        Map<Long, Boolean> success = new HashMap<>();
+        for (TaskResult r : results) {
+            success.put(r.getResultId(), r.hasSuccess());
+        }
+        Metrics metrics = context.metrics;
+        for (ReportAck ack : response.getAcksList()) {
+            boolean isSuccess = success.getOrDefault(ack.getResultId(), false);
+            switch (ack.getStatus()) {
+                case ACCEPTED -> {
+                    if (isSuccess) {
+                        metrics.resultsAccepted.increment();
+                        if (ack.getMessage().isEmpty()) {
+                            tally.storedResults++;
+                        } else {
+                            metrics.alreadyReported.increment();
+                        }
+                    }
+                }
+                case NOT_NEEDED -> metrics.notNeeded.increment();
+                case REJECTED -> {
+                    metrics.rejected.increment();
+                    context.noteOnce("rejected", "host " + tally.index + ": result " + ack.getResultId()
+                            + " REJECTED: " + ack.getMessage() + " (further REJECTED acks are counted, not shown)");
+                }
+                default -> {
+                    metrics.rejected.increment();
+                    context.noteOnce("ack:" + ack.getStatus(), "host " + tally.index + ": ack status "
+                            + ack.getStatus() + " for result " + ack.getResultId() + " (counted as REJECTED)");
+                }
+            }
+        }
+        if (response.getAcksCount() != results.size()) {
+            context.noteOnce("ackcount", "a ReportResults answer had " + response.getAcksCount() + " acks for "
+                    + results.size() + " results");
+        }
+    }
+
+    /** Counts a failed call and shows the first of its kind; throws {@link HostStopped} when this host cannot go on. */
+    private void failed(String call, StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        context.metrics.error(code);
+        context.noteOnce(call + ":" + code, call + " failed: " + describe(e)
+                + " (further " + code + " errors of " + call + " are counted, not shown)");
+        if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.FAILED_PRECONDITION
+                || code == Status.Code.PERMISSION_DENIED) {
+            throw new HostStopped(call + " answered " + code);
+        }
+    }
+
+    private static boolean retryable(Status.Code code) {
+        return switch (code) {
+            case UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL, UNKNOWN, RESOURCE_EXHAUSTED, ABORTED -> true;
+            default -> false;
+        };
+    }
+
+    private static String describe(StatusRuntimeException e) {
+        Status s = e.getStatus();
+        return s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** This host cannot take part any more (the coordinator forgot it, or refuses its protocol). */
+    private static final class HostStopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HostStopped(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,362 @@
+package dev.starling.swarm.internal;
+
+import dev.starling.samples.checksum.ChecksumApp;
+import dev.starling.swarm.Swarm;
+import dev.starling.swarm.SwarmException;
+import dev.starling.swarm.SwarmReport;
+import dev.starling.swarm.SwarmReport.Check;
+import dev.starling.swarm.internal.CoordinatorApi.ApiException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One run of {@link Swarm#run}: submit and wait for the split (optional), start the hosts, warm up, measure the
+ * window, drain (with a job), stop the hosts, check.
+ */
+public final class SwarmRun {
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+    private static final Duration POLL_EVERY = Duration.ofSeconds(1);
+    private static final Duration STOP_WAIT = Duration.ofMinutes(2);
+    /** the checksum app's credit per work unit (its declared cost) */
+    private static final double CREDIT_PER_RESULT = 1.0;
+
+    private final Swarm.Options options;
+    private final Consumer<String> progress;
+    private final CoordinatorApi api;
+    private volatile String phase = "starting";
+
+    public SwarmRun(Swarm.Options options) {
+        this.options = options;
+        this.progress = options.progress();
+        this.api = options.api().isEmpty() ? null : new CoordinatorApi(options.api(), Duration.ofSeconds(60));
+    }
+
+    public SwarmReport run() {
+        long jobId = options.submit() > 0 ? submitAndWaitForSplit() : 0;
+        if (jobId != 0) {
+            options.listener().jobReady(jobId);
+        }
+        Metrics metrics = new Metrics();
+        HostContext context = new HostContext(options, metrics, jobId);
+        BitSet wrong = WrongHosts.choose(options.hosts(), options.wrongFraction(), options.seed());
+        List<HostTally> tallies = new ArrayList<>(options.hosts());
+        SwarmReport.Figures figures;
+        JobStatus drained = null;
+        boolean drainTimedOut = false;
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "swarm-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        try (Channels channels = new Channels(options.coordinators(), options.hosts(), options.connections())) {
+            progress.accept("swarm: starting " + options.hosts() + " hosts (" + wrong.cardinality() + " wrong, seed "
+                    + options.seed() + "), " + options.cores() + " cores each, task time "
+                    + Durations.format(options.taskTime()) + ", " + channels.size() + " connections to "
+                    + options.coordinators());
+            List<Thread> threads = new ArrayList<>(options.hosts());
+            for (int i = 0; i < options.hosts(); i++) {
+                HostTally tally = new HostTally(i, wrong.get(i));
+                tallies.add(tally);
+                threads.add(Thread.ofVirtual().name("swarm-host-" + i)
+                        .start(new SimulatedHost(context, tally, channels.forHost(i))));
+            }
+            long started = System.nanoTime();
+            Progress ticks = new Progress(metrics, jobId, started);
+            ticker.scheduleAtFixedRate(ticks::print, PROGRESS_EVERY.toMillis(), PROGRESS_EVERY.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            try {
+                phase = "warmup";
+                sleep(options.warmup());
+                Window window = Window.open(metrics, readValidated(jobId));
+                phase = "window";
+                ticks.windowStarted = System.nanoTime();
+                sleep(options.duration());
+                figures = window.close(metrics, readValidated(jobId), options.hosts());
+                phase = "drain";
+                options.listener().windowClosed(figures);
+                if (jobId != 0) {
+                    long deadline = System.nanoTime() + options.drainTimeout().toNanos();
+                    while (true) {
+                        drained = readJob(jobId, drained);
+                        if (drained != null && drained.finished()) {
+                            break;
+                        }
+                        if (System.nanoTime() - deadline > 0) {
+                            drainTimedOut = true;
+                            progress.accept("swarm: the drain timeout (" + Durations.format(options.drainTimeout())
+                                    + ") passed before job " + jobId + " finished");
+                            break;
+                        }
+                        sleep(POLL_EVERY);
+                    }
+                }
+            } finally {
+                phase = "stopping";
+                context.stop();
+                join(threads);
+                ticker.shutdownNow();
+            }
+        }
+        List<HostOutcome> outcomes = tallies.stream().map(HostTally::outcome).toList();
+        List<Check> checks = new ArrayList<>();
+        if (jobId != 0) {
+            checks.addAll(checkJob(jobId, readJob(jobId, drained), drainTimedOut, outcomes, metrics));
+        }
+        checks.add(Checks.errors(metrics.errorsByStatus(), metrics.rejected.sum()));
+        summarize(metrics);
+        return new SwarmReport(figures, jobId == 0 ? OptionalLong.empty() : OptionalLong.of(jobId), checks,
+                metrics.errorsByStatus(), metrics.rejected.sum());
+    }
+
+    private List<Check> checkJob(long jobId, JobStatus job, boolean drainTimedOut, List<HostOutcome> hosts,
+            Metrics metrics) {
+        long workUnits = options.submit();
+        List<Check> checks = new ArrayList<>();
+        if (job == null) {
+            checks.add(Check.failed(Check.JOB, "job " + jobId + " could not be read from " + options.api()));
+            return checks;
+        }
+        checks.add(Checks.job(workUnits, job, drainTimedOut));
+        JsonNode result = null;
+        if (job.succeeded()) {
+            try {
+                result = api.result(jobId);
+            } catch (ApiException e) {
+                progress.accept("swarm: " + e.getMessage());
+            }
+        }
+        checks.add(Checks.result(jobId, workUnits, ChecksumApp.digest(workUnits, options.rounds()), result));
+        checks.add(Checks.duplicates(hosts));
+        long foreign = metrics.foreignJobTasks.sum();
+        if (foreign > 0) {
+            checks.add(Check.skipped(Check.CREDIT, "the hosts received " + foreign + " tasks of other jobs, so their"
+                    + " counts are not this job's alone"));
+        } else if (!job.succeeded()) {
+            checks.add(Check.skipped(Check.CREDIT, "job " + jobId + " did not succeed, so not every result is judged"));
+        } else {
+            Set<Long> ids = new HashSet<>();
+            hosts.stream().filter(h -> h.hostId() != 0).forEach(h -> ids.add(h.hostId()));
+            try {
+                checks.add(Checks.credit(hosts, api.hosts(ids), CREDIT_PER_RESULT));
+            } catch (ApiException e) {
+                checks.add(Check.failed(Check.CREDIT, "the hosts could not be read: " + e.getMessage()));
+            }
+        }
+        return checks;
+    }
+
+    /** Submits the swarm's checksum job and waits until the splitter has written all its work units. */
+    private long submitAndWaitForSplit() {
+        long workUnits = options.submit();
+        Integer maxResults = Redundancy.maxResults(workUnits, options.quorum(), options.wrongFraction());
+        long taskSeconds = options.taskTime().toSeconds();
+        Integer deadlineSeconds = taskSeconds * 2 > 600 ? (int) Math.min(30L * 24 * 3600, taskSeconds * 2) : null;
+        JobStatus job;
+        try {
+            job = api.submitChecksum(workUnits, options.rounds(), options.quorum(), maxResults, deadlineSeconds);
+        } catch (ApiException e) {
+            throw new SwarmException("the coordinator did not take the swarm's job: " + e.getMessage(), e);
+        }
+        progress.accept("swarm: submitted job " + job.id() + ": checksum, " + workUnits + " work units, rounds "
+                + options.rounds() + ", quorum " + options.quorum()
+                + (maxResults == null ? "" : ", maxResults " + maxResults + " (enough for --wrong-fraction "
+                        + options.wrongFraction() + " not to fail a work unit)")
+                + (deadlineSeconds == null ? "" : ", deadlineSeconds " + deadlineSeconds));
+        long start = System.nanoTime();
+        long deadline = start + options.drainTimeout().toNanos();
+        long nextSay = start + PROGRESS_EVERY.toNanos();
+        while (true) {
+            if (job.unsplit() == null) {
+                progress.accept("swarm: this coordinator's job view has no workUnits.unsplit; not waiting for the"
+                        + " splitter (splitting may overlap the measurement)");
+                break;
+            }
+            if (job.unsplit() == 0 && job.total() >= workUnits) {
+                break;
+            }
+            if (job.finished()) {
+                throw new SwarmException("job " + job.id() + " is " + job.state() + " before it was split"
+                        + (job.error() == null ? "" : ": " + job.error()));
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new SwarmException("job " + job.id() + " was not split within " + Durations.format(
+                        options.drainTimeout()) + " (" + job.unsplit() + " work units still unsplit)");
+            }
+            if (System.nanoTime() - nextSay > 0) {
+                progress.accept("swarm: job " + job.id() + ": splitting, " + (workUnits - job.unsplit()) + " of "
+                        + workUnits + " work units written");
+                nextSay += PROGRESS_EVERY.toNanos();
+            }
+            sleep(Duration.ofMillis(500));
+            try {
+                job = api.job(job.id());
+            } catch (ApiException e) {
+                throw new SwarmException("could not follow job " + job.id() + ": " + e.getMessage(), e);
+            }
+        }
+        progress.accept(String.format(java.util.Locale.ROOT, "swarm: job %d split in %.1f s", job.id(),
+                (System.nanoTime() - start) / 1e9));
+        return job.id();
+    }
+
+    /** The job's view, or {@code previous} when the REST API did not answer (the failure is shown). */
+    private JobStatus readJob(long jobId, JobStatus previous) {
+        try {
+            return api.job(jobId);
+        } catch (ApiException e) {
+            progress.accept("swarm: " + e.getMessage());
+            return previous;
+        }
+    }
+
+    /** The validated count of the swarm's job (or of all checksum jobs) and when it was read; null without the API. */
+    private Reading readValidated(long jobId) {
+        if (api == null) {
+            return null;
+        }
+        long before = System.nanoTime();
+        try {
+            long validated = jobId != 0 ? api.job(jobId).validated() : api.checksumValidated();
+            return new Reading(validated, before + (System.nanoTime() - before) / 2);
+        } catch (ApiException e) {
+            progress.accept("swarm: the validated count could not be read: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private void summarize(Metrics m) {
+        progress.accept("swarm: stopped; over the whole run: " + m.tasksReceived.sum() + " tasks received, "
+                + m.resultsAccepted.sum() + " results accepted (" + m.alreadyReported.sum() + " already reported), "
+                + m.notNeeded.sum() + " not needed, " + m.rejected.sum() + " rejected, " + m.abandoned.sum()
+                + " abandoned, " + m.givenBack.sum() + " given back, " + m.droppedReports.sum() + " batches dropped, "
+                + m.otherAppTasks.sum() + " tasks of other apps, " + m.stoppedHosts.sum() + " hosts stopped early, "
+                + "errors " + m.errorsByStatus());
+    }
+
+    private void join(List<Thread> threads) {
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        int alive = 0;
+        for (Thread t : threads) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !t.join(Duration.ofNanos(left))) {
+                    alive++;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                alive++;
+            }
+        }
+        if (alive > 0) {
+            progress.accept("swarm: " + alive + " hosts did not stop within " + Durations.format(STOP_WAIT)
+                    + "; their counts may be incomplete");
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("the swarm was interrupted", e);
+        }
+    }
+
+    /** A validated count and the {@link System#nanoTime()} it stands for (the middle of its request). */
+    private record Reading(long validated, long nanoTime) {}
+
+    /** The measuring window: counters and the validated count at its start. */
+    private record Window(Metrics.Snapshot start, Reading validated) {
+        static Window open(Metrics metrics, Reading validated) {
+            metrics.requestWorkInterval();
+            metrics.reportInterval();
+            return new Window(metrics.snapshot(), validated);
+        }
+
+        SwarmReport.Figures close(Metrics metrics, Reading validatedEnd, int hosts) {
+            Metrics.Snapshot end = metrics.snapshot();
+            Histogram requestWork = metrics.requestWorkInterval();
+            Histogram report = metrics.reportInterval();
+            double seconds = (end.nanoTime() - start.nanoTime()) / 1e9;
+            double validatedRate = validated == null || validatedEnd == null ? Double.NaN
+                    : (validatedEnd.validated() - validated.validated())
+                            / ((validatedEnd.nanoTime() - validated.nanoTime()) / 1e9);
+            long results = end.resultsAccepted() - start.resultsAccepted();
+            return new SwarmReport.Figures(validatedRate, results / seconds,
+                    millis(requestWork, 50), millis(requestWork, 99), max(requestWork),
+                    millis(report, 50), millis(report, 99), max(report),
+                    hosts, metrics.registered.get(), seconds, end.tasksReceived() - start.tasksReceived(), results,
+                    end.errors() - start.errors());
+        }
+
+        private static double millis(Histogram h, double percentile) {
+            return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
+        }
+
+        private static double max(Histogram h) {
+            return h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1000.0;
+        }
+    }
+
+    /** The progress line every few seconds: phase, hosts registered, results/s since the last line, errors, job. */
+    private final class Progress {
+        private final Metrics metrics;
+        private final long jobId;
+        private final long started;
+        private long lastResults;
+        private long lastNanos;
+        volatile long windowStarted;
+
+        Progress(Metrics metrics, long jobId, long started) {
+            this.metrics = metrics;
+            this.jobId = jobId;
+            this.started = started;
+            this.lastNanos = started;
+        }
+
+        void print() {
+            try {
+                long now = System.nanoTime();
+                long results = metrics.resultsAccepted.sum();
+                double rate = (results - lastResults) / ((now - lastNanos) / 1e9);
+                lastResults = results;
+                lastNanos = now;
+                String when = switch (phase) {
+                    case "window" -> "window " + (now - windowStarted) / 1_000_000_000L + "s/"
+                            + options.duration().toSeconds() + "s";
+                    default -> phase;
+                };
+                String job = "";
+                if (jobId != 0) {
+                    JobStatus status = readJobQuietly();
+                    job = status == null ? ", job " + jobId + ": ?" : ", job " + jobId + " " + status.state() + ": "
+                            + status.validated() + "/" + options.submit() + " validated";
+                }
+                progress.accept("swarm: " + (now - started) / 1_000_000_000L + "s " + when + ": "
+                        + metrics.registered.get() + "/" + options.hosts() + " hosts registered, "
+                        + Numbers.format(rate) + " results/s, " + metrics.errorCount() + " errors" + job);
+            } catch (RuntimeException e) {
+                progress.accept("swarm: progress failed: " + e);
+            }
+        }
+
+        private JobStatus readJobQuietly() {
+            try {
+                return api.job(jobId);
+            } catch (ApiException e) {
+                return null;
+            }
+        }
+    }
+}
