@@ -27,12 +27,15 @@ public record StarlingProperties(
      * @param heartbeatInterval how often workers heartbeat running tasks (well below the lease)
      * @param maxWait the longest a RequestWork call waits for work (long poll)
      * @param maxTasksPerRequest the most tasks one RequestWork call gets
+     * @param recheckInterval how often a waiting RequestWork looks for work by itself; it is woken by
+     *     PostgreSQL notifications when work appears, so this only matters when notifications were lost
      */
     public record Dispatch(
             @DefaultValue("2m") Duration lease,
             @DefaultValue("20s") Duration heartbeatInterval,
             @DefaultValue("20s") Duration maxWait,
-            @DefaultValue("64") int maxTasksPerRequest) {}
+            @DefaultValue("64") int maxTasksPerRequest,
+            @DefaultValue("5s") Duration recheckInterval) {}
 
     /** @param batchSize work units written per splitting transaction */
     public record Split(@DefaultValue("1000") int batchSize) {}

@@ -65,8 +65,8 @@ class DispatchQueries {
     }
 
     /** Returns claimed replicas to the pool (the call that claimed them was cancelled before answering). */
-    void unclaim(long hostId, List<Long> resultIds) {
-        jdbc.sql("""
+    int unclaim(long hostId, List<Long> resultIds) {
+        return jdbc.sql("""
                         UPDATE result SET state = 'UNSENT', host_id = NULL, sent_at = NULL, deadline_at = NULL,
                                           lease_expires_at = NULL, progress = NULL
                          WHERE id IN (:ids) AND host_id = :host AND state = 'IN_PROGRESS'""")

@@ -2,7 +2,6 @@ package dev.starling.coordinator.dispatch;
 
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.AuthenticatedHost;
-import dev.starling.coordinator.support.AfterCommit;
 import io.grpc.Context;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,8 +9,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -25,6 +27,8 @@ class Dispatcher {
     private final WorkSignal signal;
     private final Clock clock;
     private final StarlingProperties.Dispatch settings;
+    /** jobs known to be past QUEUED (a cache: forgetting one costs one statement) */
+    private final Set<Long> runningJobs = ConcurrentHashMap.newKeySet();
 
     Dispatcher(DispatchQueries queries, TransactionTemplate tx, WorkSignal signal, Clock clock,
             StarlingProperties properties) {
@@ -48,8 +52,8 @@ class Dispatcher {
             List<ClaimedTask> tasks = claim(host, limit);
             if (!tasks.isEmpty() && Context.current().isCancelled()) {
                 // the worker hung up (shutdown, lost connection): the answer would be lost, so the tasks too
-                tx.executeWithoutResult(s -> queries.unclaim(host.id(), tasks.stream().map(ClaimedTask::resultId).toList()));
-                signal.signal();
+                tx.executeWithoutResult(s -> signal.workCreated(
+                        queries.unclaim(host.id(), tasks.stream().map(ClaimedTask::resultId).toList())));
                 return List.of();
             }
             Duration left = Duration.ofNanos(giveUp - System.nanoTime());
@@ -61,19 +65,37 @@ class Dispatcher {
         }
     }
 
+    /**
+     * One statement, committed on its own. A job is marked RUNNING by the first claim this coordinator makes
+     * of it (a separate statement, skipped for jobs it has seen running: the common case costs one round trip).
+     */
     private List<ClaimedTask> claim(AuthenticatedHost host, int limit) {
-        return tx.execute(status -> {
-            Instant now = clock.instant();
-            List<ClaimedTask> tasks = queries.claim(host.id(), host.apps(), limit, now, now.plus(settings.lease()));
-            if (!tasks.isEmpty()) {
-                List<Long> started = queries.markRunning(tasks.stream().map(ClaimedTask::jobId).distinct().toList(), now);
+        Instant now = clock.instant();
+        List<ClaimedTask> tasks;
+        try {
+            tasks = queries.claim(host.id(), host.apps(), limit, now, now.plus(settings.lease()));
+        } catch (DuplicateKeyException e) {
+            // another claim for this host (another coordinator?) took a replica of the same work unit at the
+            // same moment; the unique index refused ours whole: look again
+            log.debug("Host {}: concurrent claim of one work unit, claiming again", host.id());
+            tasks = queries.claim(host.id(), host.apps(), limit, now, now.plus(settings.lease()));
+        }
+        if (!tasks.isEmpty()) {
+            List<Long> unseen = tasks.stream().map(ClaimedTask::jobId).distinct().filter(j -> !runningJobs.contains(j))
+                    .toList();
+            if (!unseen.isEmpty()) {
+                List<Long> started = queries.markRunning(unseen, now);
                 if (!started.isEmpty()) {
-                    AfterCommit.run(() -> log.info("Job(s) {} running: first tasks sent", started));
+                    log.info("Job(s) {} running: first tasks sent", started);
                 }
-                log.debug("Host {} claimed {} task(s)", host.id(), tasks.size());
+                if (runningJobs.size() > 10_000) {
+                    runningJobs.clear();
+                }
+                runningJobs.addAll(unseen);
             }
-            return tasks;
-        });
+            log.debug("Host {} claimed {} task(s)", host.id(), tasks.size());
+        }
+        return tasks;
     }
 
     /** A heartbeat's outcome: new leases, and the tasks the host should abandon. */

@@ -1,10 +1,13 @@
 package dev.starling.coordinator.host;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
 import org.springframework.stereotype.Service;
@@ -12,15 +15,25 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Hosts and their tokens. A token is {@code <host id>.<secret>}; only SHA-256 of the secret is stored.
+ *
+ * <p>Every worker call is authenticated, so tokens that checked out are remembered for a minute (a
+ * re-registration with other apps shows within that time) and contacts are recorded by {@link HostContacts}
+ * in batches: a call costs no database round trip for its authentication.
  */
 @Service
 public class HostService {
+    static final Duration REMEMBER_TOKENS = Duration.ofMinutes(1);
+
     private final HostTable hosts;
+    private final HostContacts contacts;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    private final Cache<String, AuthenticatedHost> known =
+            Caffeine.newBuilder().maximumSize(200_000).expireAfterWrite(REMEMBER_TOKENS).build();
 
-    HostService(HostTable hosts, Clock clock) {
+    HostService(HostTable hosts, HostContacts contacts, Clock clock) {
         this.hosts = hosts;
+        this.contacts = contacts;
         this.clock = clock;
     }
 
@@ -35,6 +48,7 @@ public class HostService {
     public Registration register(HostInfo info, long claimedId, String claimedToken) {
         Optional<Token> claimed = Token.parse(claimedToken).filter(t -> t.hostId() == claimedId);
         if (claimed.isPresent() && hosts.update(claimedId, hash(claimed.get().secret()), info, clock.instant())) {
+            known.invalidate(claimedToken);
             return new Registration(claimedId, claimedToken);
         }
         byte[] secretBytes = new byte[32];
@@ -44,10 +58,18 @@ public class HostService {
         return new Registration(id, id + "." + secret);
     }
 
-    /** The host a token belongs to, recording the contact; empty for an unknown or malformed token. */
-    @Transactional
+    /** The host a token belongs to, noting the contact; empty for an unknown or malformed token. */
     public Optional<AuthenticatedHost> authenticate(String token) {
-        return Token.parse(token).flatMap(t -> hosts.authenticate(t.hostId(), hash(t.secret()), clock.instant()));
+        AuthenticatedHost host = known.getIfPresent(token);
+        if (host == null) {
+            host = Token.parse(token).flatMap(t -> hosts.find(t.hostId(), hash(t.secret()))).orElse(null);
+            if (host == null) {
+                return Optional.empty();
+            }
+            known.put(token, host);
+        }
+        contacts.heard(host.id(), clock.instant());
+        return Optional.of(host);
     }
 
     private static byte[] hash(String secret) {

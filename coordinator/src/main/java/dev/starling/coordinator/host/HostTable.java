@@ -1,10 +1,13 @@
 package dev.starling.coordinator.host;
 
+import dev.starling.coordinator.support.SqlArrays;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
 import java.util.Optional;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -41,15 +44,11 @@ public class HostTable {
                 .update() == 1;
     }
 
-    /** Checks a token and records the contact in one statement; empty when they do not match. */
-    Optional<AuthenticatedHost> authenticate(long id, byte[] tokenHash, Instant now) {
-        return jdbc.sql("""
-                        UPDATE host SET last_contact_at = :now
-                         WHERE id = :id AND token_hash = :tokenHash
-                        RETURNING id, apps""")
+    /** The host with this id and token hash, if they match. */
+    Optional<AuthenticatedHost> find(long id, byte[] tokenHash) {
+        return jdbc.sql("SELECT id, apps FROM host WHERE id = :id AND token_hash = :tokenHash")
                 .param("id", id)
                 .param("tokenHash", tokenHash)
-                .param("now", Timestamp.from(now))
                 .query((rs, i) -> new AuthenticatedHost(rs.getLong("id"),
                         List.of((String[]) rs.getArray("apps").getArray())))
                 .optional();
@@ -69,16 +68,82 @@ public class HostTable {
         return jdbc.sql("SELECT count(*) FROM host").query(Long.class).single();
     }
 
-    /** Adds to a host's result counters and credit (in the caller's transaction). */
-    public void record(long hostId, Outcome outcome, double credit) {
-        String column = switch (outcome) {
-            case VALID -> "valid_count";
-            case INVALID -> "invalid_count";
-            case ERROR -> "error_count";
-            case TIMED_OUT -> "timeout_count";
-        };
-        jdbc.sql("UPDATE host SET " + column + " = " + column + " + 1, credit = credit + :credit WHERE id = :id")
-                .param("id", hostId).param("credit", credit).update();
+    /** What a batch of judgements adds to one host's counters and credit. */
+    public static final class Tally {
+        long valid;
+        long invalid;
+        long errors;
+        long timedOut;
+        double credit;
+
+        public void add(Outcome outcome, double credit) {
+            switch (outcome) {
+                case VALID -> valid++;
+                case INVALID -> invalid++;
+                case ERROR -> errors++;
+                case TIMED_OUT -> timedOut++;
+            }
+            this.credit += credit;
+        }
+    }
+
+    /**
+     * Adds to hosts' result counters and credit in one statement (in the caller's transaction). Rows are
+     * locked in ascending id order, the order every writer of many host rows uses.
+     */
+    public void record(SortedMap<Long, Tally> tallies) {
+        if (tallies.isEmpty()) {
+            return;
+        }
+        int n = tallies.size();
+        Long[] ids = new Long[n];
+        Long[] valid = new Long[n];
+        Long[] invalid = new Long[n];
+        Long[] errors = new Long[n];
+        Long[] timedOut = new Long[n];
+        Double[] credit = new Double[n];
+        int i = 0;
+        for (Map.Entry<Long, Tally> e : tallies.entrySet()) {
+            Tally t = e.getValue();
+            ids[i] = e.getKey();
+            valid[i] = t.valid;
+            invalid[i] = t.invalid;
+            errors[i] = t.errors;
+            timedOut[i] = t.timedOut;
+            credit[i] = t.credit;
+            i++;
+        }
+        jdbc.sql("""
+                        WITH locked AS (SELECT id FROM host WHERE id = ANY(:ids) ORDER BY id FOR UPDATE)
+                        UPDATE host h
+                           SET valid_count = h.valid_count + u.valid, invalid_count = h.invalid_count + u.invalid,
+                               error_count = h.error_count + u.errors, timeout_count = h.timeout_count + u.timed_out,
+                               credit = h.credit + u.credit
+                          FROM locked, unnest(:ids, :valid, :invalid, :errors, :timedOut, :credit)
+                               AS u(id, valid, invalid, errors, timed_out, credit)
+                         WHERE h.id = locked.id AND h.id = u.id""")
+                .param("ids", SqlArrays.of("bigint", ids))
+                .param("valid", SqlArrays.of("bigint", valid))
+                .param("invalid", SqlArrays.of("bigint", invalid))
+                .param("errors", SqlArrays.of("bigint", errors))
+                .param("timedOut", SqlArrays.of("bigint", timedOut))
+                .param("credit", SqlArrays.of("float8", credit))
+                .update();
+    }
+
+    /**
+     * Records when hosts were last heard from, in one statement that never waits: a host whose row another
+     * transaction holds is skipped (its next contact is recorded by a later flush).
+     */
+    void touch(Long[] ids, Timestamp[] at) {
+        jdbc.sql("""
+                        UPDATE host h SET last_contact_at = GREATEST(h.last_contact_at, u.at)
+                          FROM unnest(:ids, :at) AS u(id, at)
+                         WHERE h.id = u.id
+                           AND h.id IN (SELECT id FROM host WHERE id = ANY(:ids) ORDER BY id FOR UPDATE SKIP LOCKED)""")
+                .param("ids", SqlArrays.of("bigint", ids))
+                .param("at", SqlArrays.of("timestamptz", at))
+                .update();
     }
 
     /** What a result did for its host's record. */

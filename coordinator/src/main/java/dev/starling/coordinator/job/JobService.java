@@ -150,7 +150,7 @@ public class JobService {
         long written = c.values().stream().mapToLong(Long::longValue).sum();
         long unwritten = job.splitComplete() || job.stageSize() == null ? 0 : job.stageSize() - job.splitNext();
         long total = written + unwritten;
-        var counts = new JobView.WorkUnitCounts(total, c.get("OPEN") + unwritten, c.get("VALIDATED"), c.get("FAILED"),
+        var counts = new JobView.WorkUnitCounts(total, unwritten, c.get("OPEN") + unwritten, c.get("VALIDATED"), c.get("FAILED"),
                 c.get("CANCELLED"));
         double progress = job.state() == JobState.SUCCEEDED ? 1.0 : total == 0 ? 0.0 : (double) counts.validated() / total;
         return new JobView(job.id(), job.app(), job.state(), job.priority(), job.paramsJson(), job.redundancy(),

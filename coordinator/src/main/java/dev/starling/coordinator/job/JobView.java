@@ -24,7 +24,8 @@ public record JobView(
 
     /**
      * @param total every work unit of the job known so far, including those not yet written by the splitter
+     * @param unsplit work units of the current stage the splitter has yet to write (counted in total and open)
      * @param open work units still being computed or waiting for a quorum
      */
-    public record WorkUnitCounts(long total, long open, long validated, long failed, long cancelled) {}
+    public record WorkUnitCounts(long total, long unsplit, long open, long validated, long failed, long cancelled) {}
 }

@@ -2,7 +2,6 @@ package dev.starling.coordinator.job;
 
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.dispatch.WorkSignal;
-import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.support.Sweeper;
 import dev.starling.coordinator.workunit.WorkUnitTable;
 import dev.starling.sdk.StagePlan;
@@ -68,6 +67,6 @@ class Splitter extends Sweeper {
         if (to >= size) {
             log.info("Job {} stage {}: all {} work units written", job.id(), job.stage(), size);
         }
-        AfterCommit.run(workSignal::signal);
+        workSignal.workCreated(batch.size() * job.redundancy().initialReplicas());
     }
 }

@@ -11,7 +11,7 @@ import dev.starling.coordinator.support.Transactions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -54,24 +54,23 @@ class LeaseSweeper extends Sweeper {
             return false;
         }
         int timedOut = transactions.retrying(() -> {
-            int count = 0;
-            for (long wuId : expired) {
-                Optional<WorkUnitRow> wu = queries.tryLockWorkUnit(wuId);
-                if (wu.isEmpty()) {
-                    continue;
-                }
-                List<Long> hostIds = queries.timeOut(wuId, now);
-                hostIds.forEach(h -> hosts.record(h, Outcome.TIMED_OUT, 0));
-                count += hostIds.size();
-                if (!hostIds.isEmpty() && evaluator.evaluate(wu.get()) == WorkUnitEvaluator.Verdict.DECIDED) {
-                    AfterCommit.run(completer::nudge);
-                }
+            List<WorkUnitRow> locked = queries.tryLockWorkUnits(expired);
+            List<Long> ids = locked.stream().map(WorkUnitRow::id).toList();
+            List<Long> hostIds = queries.timeOut(ids, now);
+            Decisions decisions = new Decisions();
+            hostIds.forEach(h -> decisions.host(h, Outcome.TIMED_OUT, 0));
+            Map<Long, List<ReplicaRow>> replicas = queries.replicas(ids);
+            for (WorkUnitRow wu : locked) {
+                evaluator.evaluate(wu, replicas.get(wu.id()), decisions);
             }
-            return count;
+            decisions.apply(queries, hosts, workSignal, now);
+            if (decisions.decidedAny()) {
+                AfterCommit.run(completer::nudge);
+            }
+            return hostIds.size();
         });
         if (timedOut > 0) {
             log.info("{} task(s) timed out; replacements issued where needed", timedOut);
-            workSignal.signal();
         }
         // a full batch may mean more; a partial one means we are done (or others hold the rest)
         return expired.size() == BATCH && timedOut > 0;

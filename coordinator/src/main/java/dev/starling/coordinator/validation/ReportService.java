@@ -11,13 +11,13 @@ import dev.starling.sdk.ContentAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import org.springframework.stereotype.Service;
 
 /**
@@ -71,13 +71,20 @@ public class ReportService {
         return result;
     }
 
+    /**
+     * Locks the reports' work units (ascending ids), stores the reports (successes in one statement), then
+     * evaluates every touched open work unit from its replicas read in one statement, and writes what was
+     * decided with one statement per kind of change.
+     */
     private Map<Long, Ack> store(long hostId, List<Report> reports) {
         Map<Long, Ack> acks = new HashMap<>();
-        Map<Long, ValidationQueries.Owner> owners = new HashMap<>();
-        if (!reports.isEmpty()) {
-            queries.owners(reports.stream().map(Report::resultId).toList()).forEach(o -> owners.put(o.resultId(), o));
+        if (reports.isEmpty()) {
+            return acks;
         }
+        Map<Long, Long> workUnitOf = new HashMap<>();
         List<Report> mine = new ArrayList<>();
+        Map<Long, ValidationQueries.Owner> owners = new HashMap<>();
+        queries.owners(reports.stream().map(Report::resultId).toList()).forEach(o -> owners.put(o.resultId(), o));
         for (Report r : reports) {
             ValidationQueries.Owner o = owners.get(r.resultId());
             if (o == null || o.hostId() == null || o.hostId() != hostId) {
@@ -85,55 +92,57 @@ public class ReportService {
                         "result " + r.resultId() + " is not a task of this host"));
             } else {
                 mine.add(r);
+                workUnitOf.put(r.resultId(), o.workUnitId());
             }
         }
-        // lock order: work units by ascending id
-        mine.sort(Comparator.comparingLong((Report r) -> owners.get(r.resultId()).workUnitId())
-                .thenComparingLong(Report::resultId));
+        Map<Long, WorkUnitRow> workUnits = new HashMap<>();
+        queries.lockWorkUnits(new TreeSet<>(workUnitOf.values())).forEach(w -> workUnits.put(w.id(), w));
         Instant now = clock.instant();
-        boolean moreWork = false;
-        boolean decided = false;
-        int i = 0;
-        while (i < mine.size()) {
-            long wuId = owners.get(mine.get(i).resultId()).workUnitId();
-            Optional<WorkUnitRow> wu = queries.lockWorkUnit(wuId);
-            boolean changed = false;
-            for (; i < mine.size() && owners.get(mine.get(i).resultId()).workUnitId() == wuId; i++) {
-                Report r = mine.get(i);
-                Ack ack = apply(hostId, wu.orElseThrow(), r, now);
-                acks.put(r.resultId(), ack);
-                changed |= ack.status() == Ack.Status.ACCEPTED && ack.message().isEmpty();
-                moreWork |= r.kind() == Report.Kind.GIVEN_BACK && ack.status() == Ack.Status.ACCEPTED;
-            }
-            if (changed && wu.get().isOpen()) {
-                WorkUnitEvaluator.Verdict v = evaluator.evaluate(wu.get());
-                moreWork |= v == WorkUnitEvaluator.Verdict.MORE_REPLICAS;
-                decided |= v == WorkUnitEvaluator.Verdict.DECIDED;
+        Set<Long> stored = queries.storeSuccesses(hostId, mine.stream()
+                .filter(r -> r.kind() == Report.Kind.SUCCESS && takesOutputs(workUnits.get(workUnitOf.get(r.resultId()))))
+                .toList(), now);
+        Decisions decisions = new Decisions();
+        SortedSet<Long> changed = new TreeSet<>();
+        for (Report r : mine) {
+            WorkUnitRow wu = workUnits.get(workUnitOf.get(r.resultId()));
+            Ack ack = apply(hostId, wu, r, stored.contains(r.resultId()), decisions, now);
+            acks.put(r.resultId(), ack);
+            if (ack.status() == Ack.Status.ACCEPTED && ack.message().isEmpty() && wu.isOpen()) {
+                changed.add(wu.id());
             }
         }
-        if (moreWork) {
-            AfterCommit.run(workSignal::signal);
+        Map<Long, List<ReplicaRow>> replicas = queries.replicas(changed);
+        for (long id : changed) {
+            evaluator.evaluate(workUnits.get(id), replicas.get(id), decisions);
         }
-        if (decided) {
+        decisions.apply(queries, hosts, workSignal, now);
+        if (decisions.decidedAny()) {
             AfterCommit.run(completer::nudge);
         }
         return acks;
     }
 
-    private Ack apply(long hostId, WorkUnitRow wu, Report r, Instant now) {
+    /** A success is stored while its work unit is open, and judged late once it is validated. */
+    private static boolean takesOutputs(WorkUnitRow wu) {
+        return wu.isOpen() || wu.state().equals("VALIDATED");
+    }
+
+    private Ack apply(long hostId, WorkUnitRow wu, Report r, boolean storedSuccess, Decisions decisions, Instant now) {
         long id = r.resultId();
         boolean stored = switch (r.kind()) {
-            case SUCCESS -> wu.isOpen() || wu.state().equals("VALIDATED")
-                    ? queries.storeSuccess(id, hostId, r.output(), r.outputHash(), r.cpuMillis(), now)
-                    : false;
+            case SUCCESS -> storedSuccess;
             case ERROR -> wu.isOpen() && queries.storeError(id, hostId, r.message(), r.cpuMillis(), now);
             case GIVEN_BACK -> wu.isOpen() && queries.giveBack(id, hostId);
         };
         if (stored) {
-            if (r.kind() == Report.Kind.ERROR) {
-                hosts.record(hostId, Outcome.ERROR, 0);
-            } else if (r.kind() == Report.Kind.SUCCESS && wu.state().equals("VALIDATED")) {
-                evaluator.judgeLate(wu, id, r.output(), r.outputHash(), hostId);
+            switch (r.kind()) {
+                case ERROR -> decisions.host(hostId, Outcome.ERROR, 0);
+                case GIVEN_BACK -> decisions.givenBack();
+                case SUCCESS -> {
+                    if (wu.state().equals("VALIDATED")) {
+                        evaluator.judgeLate(wu, id, r.output(), r.outputHash(), hostId, decisions);
+                    }
+                }
             }
             return Ack.accepted(id);
         }

@@ -1,9 +1,15 @@
 package dev.starling.coordinator.validation;
 
+import dev.starling.coordinator.support.SqlArrays;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
+import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -25,40 +31,52 @@ class ValidationQueries {
 
     /** Owner and work unit of each reported replica. */
     List<Owner> owners(List<Long> resultIds) {
-        return jdbc.sql("SELECT id, work_unit_id, host_id FROM result WHERE id IN (:ids)")
-                .param("ids", resultIds)
+        return jdbc.sql("SELECT id, work_unit_id, host_id FROM result WHERE id = ANY(:ids)")
+                .param("ids", SqlArrays.of("bigint", resultIds.toArray(Long[]::new)))
                 .query((rs, i) -> new Owner(rs.getLong(1), rs.getLong(2), rs.getObject(3, Long.class)))
                 .list();
     }
 
     record Owner(long resultId, long workUnitId, Long hostId) {}
 
-    Optional<WorkUnitRow> lockWorkUnit(long id) {
-        return lock(id, "");
+    /** Locks work units in ascending id order (the lock order), waiting for those others hold. */
+    List<WorkUnitRow> lockWorkUnits(Collection<Long> ids) {
+        return lock(ids, "");
     }
 
-    /** Locks a work unit unless another transaction holds it (sweepers skip what others are doing). */
-    Optional<WorkUnitRow> tryLockWorkUnit(long id) {
-        return lock(id, " SKIP LOCKED");
+    /** Locks those of the work units no other transaction holds (sweepers skip what others are doing). */
+    List<WorkUnitRow> tryLockWorkUnits(Collection<Long> ids) {
+        return lock(ids, " SKIP LOCKED");
     }
 
-    private Optional<WorkUnitRow> lock(long id, String waitPolicy) {
+    private List<WorkUnitRow> lock(Collection<Long> ids, String waitPolicy) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
         return jdbc.sql("SELECT " + WU_COLUMNS + " FROM work_unit w JOIN job j ON j.id = w.job_id"
-                        + " WHERE w.id = :id FOR UPDATE OF w" + waitPolicy)
-                .param("id", id).query(ValidationQueries::workUnit).optional();
+                        + " WHERE w.id = ANY(:ids) ORDER BY w.id FOR UPDATE OF w" + waitPolicy)
+                .param("ids", SqlArrays.of("bigint", ids.toArray(Long[]::new)))
+                .query(ValidationQueries::workUnit).list();
     }
 
-    List<ReplicaRow> replicas(long workUnitId) {
-        return jdbc.sql("""
-                        SELECT id, host_id, state,
+    /** The replicas of the work units, by work unit, each list in id order. */
+    Map<Long, List<ReplicaRow>> replicas(Collection<Long> workUnitIds) {
+        Map<Long, List<ReplicaRow>> byWorkUnit = new HashMap<>();
+        if (workUnitIds.isEmpty()) {
+            return byWorkUnit;
+        }
+        jdbc.sql("""
+                        SELECT id, work_unit_id, host_id, state,
                                CASE WHEN state IN ('REPORTED', 'INCONCLUSIVE') THEN output END AS output,
                                output_hash, error_message
-                          FROM result WHERE work_unit_id = :wu ORDER BY id""")
-                .param("wu", workUnitId)
-                .query((rs, i) -> new ReplicaRow(rs.getLong("id"), rs.getObject("host_id", Long.class),
-                        rs.getString("state"), rs.getBytes("output"), rs.getString("output_hash"),
-                        rs.getString("error_message")))
-                .list();
+                          FROM result WHERE work_unit_id = ANY(:wus) ORDER BY work_unit_id, id""")
+                .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new)))
+                .query((rs, i) -> Map.entry(rs.getLong("work_unit_id"), new ReplicaRow(rs.getLong("id"),
+                        rs.getObject("host_id", Long.class), rs.getString("state"), rs.getBytes("output"),
+                        rs.getString("output_hash"), rs.getString("error_message"))))
+                .list()
+                .forEach(e -> byWorkUnit.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+        return byWorkUnit;
     }
 
     /** A result's output and its content address. */
@@ -73,16 +91,41 @@ class ValidationQueries {
         return jdbc.sql("SELECT state FROM result WHERE id = :id").param("id", resultId).query(String.class).single();
     }
 
-    /** Stores a successful report; false when the replica is no longer this host's to report. */
-    boolean storeSuccess(long resultId, long hostId, byte[] output, String hash, long cpuMillis, Instant now) {
-        return jdbc.sql("""
-                        UPDATE result SET state = 'REPORTED', output = :output, output_hash = :hash,
-                                          output_size = :size, cpu_time_millis = :cpu, reported_at = :now,
-                                          progress = 1
-                         WHERE id = :id AND host_id = :host AND state IN ('IN_PROGRESS', 'TIMED_OUT')""")
-                .param("id", resultId).param("host", hostId).param("output", output).param("hash", hash)
-                .param("size", (long) output.length).param("cpu", cpuMillis).param("now", Timestamp.from(now))
-                .update() == 1;
+    /**
+     * Stores successful reports in one statement; returns the ids stored. A replica that is no longer this
+     * host's to report (given to another, cancelled, already reported) is left as it is.
+     */
+    Set<Long> storeSuccesses(long hostId, List<Report> reports, Instant now) {
+        if (reports.isEmpty()) {
+            return Set.of();
+        }
+        int n = reports.size();
+        Long[] ids = new Long[n];
+        byte[][] outputs = new byte[n][];
+        String[] hashes = new String[n];
+        Long[] cpu = new Long[n];
+        for (int i = 0; i < n; i++) {
+            Report r = reports.get(i);
+            ids[i] = r.resultId();
+            outputs[i] = r.output();
+            hashes[i] = r.outputHash();
+            cpu[i] = r.cpuMillis();
+        }
+        return new HashSet<>(jdbc.sql("""
+                        UPDATE result r
+                           SET state = 'REPORTED', output = u.output, output_hash = u.hash,
+                               output_size = octet_length(u.output), cpu_time_millis = u.cpu, reported_at = :now,
+                               progress = 1
+                          FROM unnest(:ids, :outputs, :hashes, :cpu) AS u(id, output, hash, cpu)
+                         WHERE r.id = u.id AND r.host_id = :host AND r.state IN ('IN_PROGRESS', 'TIMED_OUT')
+                        RETURNING r.id""")
+                .param("ids", SqlArrays.of("bigint", ids))
+                .param("outputs", SqlArrays.of("bytea", outputs))
+                .param("hashes", SqlArrays.of("text", hashes))
+                .param("cpu", SqlArrays.of("bigint", cpu))
+                .param("host", hostId)
+                .param("now", Timestamp.from(now))
+                .query(Long.class).list());
     }
 
     boolean storeError(long resultId, long hostId, String message, long cpuMillis, Instant now) {
@@ -103,47 +146,98 @@ class ValidationQueries {
                 .param("id", resultId).param("host", hostId).update() == 1;
     }
 
-    void setState(long resultId, String from, String to, Double credit) {
-        int rows = jdbc.sql("UPDATE result SET state = :to, credit = :credit WHERE id = :id AND state = :from")
-                .param("id", resultId).param("from", from).param("to", to).param("credit", credit).update();
-        if (rows != 1) {
-            throw new IllegalStateException("result " + resultId + " was not " + from + " under its work unit's lock");
+    /**
+     * Moves replicas to judged states, each guarded by the state it was read in under its work unit's lock;
+     * drops the outputs of all but canonical replicas (their hashes stay).
+     */
+    void setStates(List<Decisions.StateChange> changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        int n = changes.size();
+        Long[] ids = new Long[n];
+        String[] from = new String[n];
+        String[] to = new String[n];
+        Double[] credit = new Double[n];
+        Boolean[] keep = new Boolean[n];
+        for (int i = 0; i < n; i++) {
+            Decisions.StateChange c = changes.get(i);
+            ids[i] = c.resultId();
+            from[i] = c.from();
+            to[i] = c.to();
+            credit[i] = c.credit();
+            keep[i] = c.keepOutput();
+        }
+        int rows = jdbc.sql("""
+                        UPDATE result r
+                           SET state = u.to_state, credit = u.credit,
+                               output = CASE WHEN u.keep THEN r.output END
+                          FROM unnest(:ids, :from, :to, :credit, :keep) AS u(id, from_state, to_state, credit, keep)
+                         WHERE r.id = u.id AND r.state = u.from_state""")
+                .param("ids", SqlArrays.of("bigint", ids))
+                .param("from", SqlArrays.of("text", from))
+                .param("to", SqlArrays.of("text", to))
+                .param("credit", SqlArrays.of("float8", credit))
+                .param("keep", SqlArrays.of("boolean", keep))
+                .update();
+        if (rows != n) {
+            throw new IllegalStateException("of " + n + " results, " + (n - rows)
+                    + " were not in the state read under their work unit's lock");
         }
     }
 
-    /** Unsent and in-progress replicas of a decided work unit are no longer needed. */
-    void cancelPending(long workUnitId) {
-        jdbc.sql("UPDATE result SET state = 'CANCELLED' WHERE work_unit_id = :wu AND state IN ('UNSENT', 'IN_PROGRESS')")
-                .param("wu", workUnitId).update();
+    /** Unsent and in-progress replicas of decided work units are no longer needed. */
+    void cancelPending(List<Long> workUnitIds) {
+        if (!workUnitIds.isEmpty()) {
+            jdbc.sql("UPDATE result SET state = 'CANCELLED' WHERE work_unit_id = ANY(:wus) AND state IN ('UNSENT', 'IN_PROGRESS')")
+                    .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new))).update();
+        }
     }
 
-    /** Outputs of replicas that lost are not needed any more; their hashes stay. */
-    void dropLosingOutputs(long workUnitId, long canonicalId) {
-        jdbc.sql("UPDATE result SET output = NULL WHERE work_unit_id = :wu AND id <> :canonical AND output IS NOT NULL")
-                .param("wu", workUnitId).param("canonical", canonicalId).update();
-    }
-
-    void addReplicas(WorkUnitRow wu, int count, Instant now) {
-        jdbc.sql("""
+    /** Adds unsent replicas to work units (work unit id to count); returns how many were created. */
+    int addReplicas(Map<Long, Integer> counts, Instant now) {
+        if (counts.isEmpty()) {
+            return 0;
+        }
+        return jdbc.sql("""
                         INSERT INTO result (work_unit_id, job_id, app, priority, created_at)
-                        SELECT :wu, :job, :app, j.priority, :now FROM job j, generate_series(1, :count) WHERE j.id = :job""")
-                .param("wu", wu.id()).param("job", wu.jobId()).param("app", wu.app()).param("count", count)
-                .param("now", Timestamp.from(now)).update();
+                        SELECT w.id, w.job_id, j.app, j.priority, :now
+                          FROM unnest(:wus, :counts) AS u(wu, n)
+                          JOIN work_unit w ON w.id = u.wu
+                          JOIN job j ON j.id = w.job_id
+                          CROSS JOIN LATERAL generate_series(1, u.n)""")
+                .param("wus", SqlArrays.of("bigint", counts.keySet().toArray(Long[]::new)))
+                .param("counts", SqlArrays.of("integer", counts.values().toArray(Integer[]::new)))
+                .param("now", Timestamp.from(now))
+                .update();
     }
 
-    void validate(long workUnitId, long canonicalId, Instant now) {
-        expectOne(jdbc.sql("""
-                        UPDATE work_unit SET state = 'VALIDATED', canonical_result_id = :canonical, finished_at = :now
-                         WHERE id = :wu AND state = 'OPEN'""")
-                .param("wu", workUnitId).param("canonical", canonicalId).param("now", Timestamp.from(now)).update(),
-                workUnitId);
+    /** Marks work units validated (work unit id to canonical result id); each must be open. */
+    void validate(Map<Long, Long> canonicals, Instant now) {
+        if (canonicals.isEmpty()) {
+            return;
+        }
+        int rows = jdbc.sql("""
+                        UPDATE work_unit w SET state = 'VALIDATED', canonical_result_id = u.canonical, finished_at = :now
+                          FROM unnest(:wus, :canonicals) AS u(id, canonical)
+                         WHERE w.id = u.id AND w.state = 'OPEN'""")
+                .param("wus", SqlArrays.of("bigint", canonicals.keySet().toArray(Long[]::new)))
+                .param("canonicals", SqlArrays.of("bigint", canonicals.values().toArray(Long[]::new)))
+                .param("now", Timestamp.from(now))
+                .update();
+        if (rows != canonicals.size()) {
+            throw new IllegalStateException("work units " + canonicals.keySet() + " were not all OPEN under their locks");
+        }
     }
 
     void fail(long workUnitId, String error, Instant now) {
-        expectOne(jdbc.sql("""
+        int rows = jdbc.sql("""
                         UPDATE work_unit SET state = 'FAILED', error = :error, finished_at = :now
                          WHERE id = :wu AND state = 'OPEN'""")
-                .param("wu", workUnitId).param("error", error).param("now", Timestamp.from(now)).update(), workUnitId);
+                .param("wu", workUnitId).param("error", error).param("now", Timestamp.from(now)).update();
+        if (rows != 1) {
+            throw new IllegalStateException("work unit " + workUnitId + " was not OPEN under its own lock");
+        }
     }
 
     /** Work units with a replica whose lease ran out, oldest work unit first. */
@@ -155,19 +249,17 @@ class ValidationQueries {
                 .param("now", Timestamp.from(now)).param("limit", limit).query(Long.class).list();
     }
 
-    /** Times out the expired replicas of a (locked) work unit; returns their hosts. */
-    List<Long> timeOut(long workUnitId, Instant now) {
+    /** Times out the expired replicas of (locked) work units; returns their hosts, one entry per replica. */
+    List<Long> timeOut(Collection<Long> workUnitIds, Instant now) {
+        if (workUnitIds.isEmpty()) {
+            return List.of();
+        }
         return jdbc.sql("""
                         UPDATE result SET state = 'TIMED_OUT'
-                         WHERE work_unit_id = :wu AND state = 'IN_PROGRESS' AND lease_expires_at < :now
+                         WHERE work_unit_id = ANY(:wus) AND state = 'IN_PROGRESS' AND lease_expires_at < :now
                         RETURNING host_id""")
-                .param("wu", workUnitId).param("now", Timestamp.from(now)).query(Long.class).list();
-    }
-
-    private static void expectOne(int rows, long workUnitId) {
-        if (rows != 1) {
-            throw new IllegalStateException("work unit " + workUnitId + " was not OPEN under its own lock");
-        }
+                .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new)))
+                .param("now", Timestamp.from(now)).query(Long.class).list();
     }
 
     private static WorkUnitRow workUnit(java.sql.ResultSet rs, int row) throws java.sql.SQLException {

@@ -1,7 +1,6 @@
 package dev.starling.coordinator.validation;
 
 import dev.starling.coordinator.app.AppCatalog;
-import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
 import dev.starling.coordinator.job.JobState;
 import dev.starling.coordinator.job.JobTable;
@@ -19,7 +18,8 @@ import org.springframework.stereotype.Component;
 /**
  * Decides what an open work unit needs after one of its replicas changed, with the work unit row locked
  * by the caller's transaction (so two reports of one work unit are never judged at the same time):
- * validate when a quorum agrees, ask for more replicas when not, fail it past its limits.
+ * validate when a quorum agrees, ask for more replicas when not, fail it past its limits. Decisions are
+ * collected and written for a whole batch of work units at once ({@link Decisions}).
  *
  * <p>Counts are derived from the replica rows every time, never kept in counters, so a repeated or
  * recovered step cannot count anything twice.
@@ -29,16 +29,14 @@ class WorkUnitEvaluator {
     private static final Logger log = LoggerFactory.getLogger(WorkUnitEvaluator.class);
 
     private final ValidationQueries queries;
-    private final HostTable hosts;
     private final JobTable jobs;
     private final WorkUnitTable workUnits;
     private final AppCatalog apps;
     private final Clock clock;
 
-    WorkUnitEvaluator(ValidationQueries queries, HostTable hosts, JobTable jobs, WorkUnitTable workUnits,
-            AppCatalog apps, Clock clock) {
+    WorkUnitEvaluator(ValidationQueries queries, JobTable jobs, WorkUnitTable workUnits, AppCatalog apps,
+            Clock clock) {
         this.queries = queries;
-        this.hosts = hosts;
         this.jobs = jobs;
         this.workUnits = workUnits;
         this.apps = apps;
@@ -48,12 +46,14 @@ class WorkUnitEvaluator {
     /** What an evaluation did, for the caller's after-commit signals. */
     enum Verdict { WAITING, MORE_REPLICAS, DECIDED }
 
-    Verdict evaluate(WorkUnitRow wu) {
+    /**
+     * Decides what the (locked, open) work unit needs given its replicas as they are now, in
+     * {@code decisions}; a failure is written at once.
+     */
+    Verdict evaluate(WorkUnitRow wu, List<ReplicaRow> replicas, Decisions decisions) {
         if (!wu.isOpen()) {
             return Verdict.WAITING;
         }
-        Instant now = clock.instant();
-        List<ReplicaRow> replicas = queries.replicas(wu.id());
         List<ReplicaRow> successes = replicas.stream().filter(ReplicaRow::isSuccess).toList();
         List<ReplicaRow> errors = replicas.stream().filter(ReplicaRow::isError).toList();
         long pending = replicas.stream().filter(ReplicaRow::isPending).count();
@@ -62,7 +62,7 @@ class WorkUnitEvaluator {
         if (errors.size() >= wu.maxErrors()) {
             ReplicaRow last = errors.get(errors.size() - 1);
             String why = last.state().equals("TIMED_OUT") ? "timed out" : last.error();
-            fail(wu, errors.size() + " of its results failed (maxErrors " + wu.maxErrors() + "); last: " + why, now);
+            fail(wu, errors.size() + " of its results failed (maxErrors " + wu.maxErrors() + "); last: " + why, decisions);
             return Verdict.DECIDED;
         }
         int needed;
@@ -75,12 +75,12 @@ class WorkUnitEvaluator {
                 }
             }
             if (best.size() >= wu.quorum()) {
-                decide(wu, best, successes, now);
+                decide(wu, best, successes, pending > 0, decisions);
                 return Verdict.DECIDED;
             }
             for (ReplicaRow r : successes) {
                 if (r.state().equals("REPORTED")) {
-                    queries.setState(r.id(), "REPORTED", "INCONCLUSIVE", null);
+                    decisions.state(r.id(), "REPORTED", "INCONCLUSIVE", null, true);
                 }
             }
             needed = wu.quorum() - best.size();
@@ -95,46 +95,41 @@ class WorkUnitEvaluator {
         if (room <= 0) {
             if (pending == 0) {
                 fail(wu, "no quorum of " + wu.quorum() + " agreeing results after " + total
-                        + " results (maxResults " + wu.maxResults() + ")", now);
+                        + " results (maxResults " + wu.maxResults() + ")", decisions);
                 return Verdict.DECIDED;
             }
             return Verdict.WAITING;
         }
-        queries.addReplicas(wu, (int) Math.min(missing, room), now);
+        decisions.moreReplicas(wu.id(), (int) Math.min(missing, room));
         return Verdict.MORE_REPLICAS;
     }
 
     /** Judges a result reported after its work unit was validated against the canonical output. */
-    void judgeLate(WorkUnitRow wu, long resultId, byte[] output, String hash, long hostId) {
+    void judgeLate(WorkUnitRow wu, long resultId, byte[] output, String hash, long hostId, Decisions decisions) {
         ValidationQueries.Output canonical = queries.output(wu.canonicalResultId());
         boolean agrees = hash.equals(canonical.hash())
                 || equivalent(apps.installed(wu.app()), wu, canonical.bytes(), output);
-        if (agrees) {
-            queries.setState(resultId, "REPORTED", "VALID", wu.cost());
-            hosts.record(hostId, Outcome.VALID, wu.cost());
-        } else {
-            queries.setState(resultId, "REPORTED", "INVALID", null);
-            hosts.record(hostId, Outcome.INVALID, 0);
-        }
-        queries.dropLosingOutputs(wu.id(), wu.canonicalResultId());
+        decisions.state(resultId, "REPORTED", agrees ? "VALID" : "INVALID", agrees ? wu.cost() : null, false);
+        decisions.host(hostId, agrees ? Outcome.VALID : Outcome.INVALID, agrees ? wu.cost() : 0);
     }
 
-    private void decide(WorkUnitRow wu, List<ReplicaRow> winners, List<ReplicaRow> successes, Instant now) {
+    private void decide(WorkUnitRow wu, List<ReplicaRow> winners, List<ReplicaRow> successes, boolean hasPending,
+            Decisions decisions) {
         ReplicaRow canonical = winners.get(0);
         for (ReplicaRow r : successes) {
             boolean valid = winners.contains(r);
-            queries.setState(r.id(), r.state(), valid ? "VALID" : "INVALID", valid ? wu.cost() : null);
-            hosts.record(r.hostId(), valid ? Outcome.VALID : Outcome.INVALID, valid ? wu.cost() : 0);
+            decisions.state(r.id(), r.state(), valid ? "VALID" : "INVALID", valid ? wu.cost() : null, r == canonical);
+            decisions.host(r.hostId(), valid ? Outcome.VALID : Outcome.INVALID, valid ? wu.cost() : 0);
         }
-        queries.cancelPending(wu.id());
-        queries.validate(wu.id(), canonical.id(), now);
-        queries.dropLosingOutputs(wu.id(), canonical.id());
+        decisions.validate(wu.id(), canonical.id(), hasPending);
         log.debug("Work unit {} validated: {} of {} results agree", wu.id(), winners.size(), successes.size());
     }
 
-    private void fail(WorkUnitRow wu, String reason, Instant now) {
-        queries.cancelPending(wu.id());
+    private void fail(WorkUnitRow wu, String reason, Decisions decisions) {
+        Instant now = clock.instant();
+        queries.cancelPending(List.of(wu.id()));
         queries.fail(wu.id(), reason, now);
+        decisions.failed();
         String jobError = "work unit " + wu.index() + " (stage " + wu.stage() + ") failed: " + reason;
         if (jobs.finish(wu.jobId(), JobState.FAILED, null, jobError, now)) {
             workUnits.cancelOpen(wu.jobId(), now);

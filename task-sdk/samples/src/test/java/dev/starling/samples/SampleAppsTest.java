@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 class SampleAppsTest {
 
     @Test
-    void bothAppsAreFoundOnTheClassPath() {
+    void theSampleAppsAreFoundOnTheClassPath() {
         Apps apps = Apps.load();
 
-        assertThat(apps.names()).containsExactly("integrate", "primes");
+        assertThat(apps.names()).containsExactly("checksum", "integrate", "primes");
         for (App app : apps.all()) {
             assertThat(app.info().description()).isNotBlank();
             assertThat(app.info().params()).allSatisfy(p -> assertThat(p.description()).isNotBlank());

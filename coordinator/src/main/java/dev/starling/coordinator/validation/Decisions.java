@@ -1,0 +1,73 @@
+package dev.starling.coordinator.validation;
+
+import dev.starling.coordinator.dispatch.WorkSignal;
+import dev.starling.coordinator.host.HostTable;
+import dev.starling.coordinator.host.HostTable.Outcome;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What evaluating a batch of work units decided, written with one statement per kind of change rather
+ * than one per replica: a report of many results costs a handful of round trips. Collected under the
+ * work units' locks and applied in the same transaction, before it commits.
+ */
+final class Decisions {
+    /** A replica's move to a judged state; only the canonical replica keeps its output. */
+    record StateChange(long resultId, String from, String to, Double credit, boolean keepOutput) {}
+
+    private final List<StateChange> states = new ArrayList<>();
+    private final SortedMap<Long, HostTable.Tally> hosts = new TreeMap<>(); // ascending: the lock order of host rows
+    private final Map<Long, Long> validated = new LinkedHashMap<>();
+    private final List<Long> cancelPending = new ArrayList<>();
+    private final Map<Long, Integer> moreReplicas = new LinkedHashMap<>();
+    private int givenBack;
+    private boolean decided;
+
+    void state(long resultId, String from, String to, Double credit, boolean keepOutput) {
+        states.add(new StateChange(resultId, from, to, credit, keepOutput));
+    }
+
+    void host(long hostId, Outcome outcome, double credit) {
+        hosts.computeIfAbsent(hostId, id -> new HostTable.Tally()).add(outcome, credit);
+    }
+
+    void validate(long workUnitId, long canonicalResultId, boolean hasPending) {
+        validated.put(workUnitId, canonicalResultId);
+        if (hasPending) {
+            cancelPending.add(workUnitId);
+        }
+        decided = true;
+    }
+
+    /** The work unit failed (written at once by the evaluator: rare, and it may fail the job). */
+    void failed() {
+        decided = true;
+    }
+
+    void moreReplicas(long workUnitId, int count) {
+        moreReplicas.merge(workUnitId, count, Integer::sum);
+    }
+
+    void givenBack() {
+        givenBack++;
+    }
+
+    /** Whether a work unit was decided: the job may be complete. */
+    boolean decidedAny() {
+        return decided;
+    }
+
+    void apply(ValidationQueries queries, HostTable hostTable, WorkSignal signal, Instant now) {
+        queries.setStates(states);
+        hostTable.record(hosts);
+        queries.validate(validated, now);
+        queries.cancelPending(cancelPending);
+        int created = queries.addReplicas(moreReplicas, now);
+        signal.workCreated(created + givenBack);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.starling.coordinator.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.starling.coordinator.CoordinatorTest;
+import dev.starling.coordinator.SecondCoordinator;
+import dev.starling.coordinator.TestHost;
+import dev.starling.proto.v1.RequestWorkRequest;
+import dev.starling.proto.v1.RequestWorkResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.env.Environment;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * Two coordinators on one database. Waiting calls look for work by themselves only every ten minutes here,
+ * and may wait two, so a call that returns with work was woken by the other coordinator's notification.
+ */
+@TestPropertySource(properties = {"starling.dispatch.recheck-interval=10m", "starling.dispatch.max-wait=2m"})
+class TwoCoordinatorsTest extends CoordinatorTest {
+    private static final Map<String, Object> SAME_SETTINGS =
+            Map.of("starling.dispatch.recheck-interval", "10m", "starling.dispatch.max-wait", "2m");
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        configure(registry);
+    }
+
+    @Autowired
+    private Environment environment;
+
+    @Autowired
+    private WorkSignal signal;
+
+    @Test
+    void longPollsOnBothCoordinatorsWakeWhenWorkIsSubmitted() throws Exception {
+        try (SecondCoordinator second = new SecondCoordinator(environment, SAME_SETTINGS);
+                TestHost onFirst = TestHost.registered(grpcPort(), "on-first", "primes");
+                TestHost onSecond = TestHost.registered(second.grpcPort(), "on-second", "primes")) {
+            CompletableFuture<RequestWorkResponse> first = longPoll(onFirst);
+            CompletableFuture<RequestWorkResponse> other = longPoll(onSecond);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> signal.waiting() == 1 && second.bean(WorkSignal.class).waiting() == 1);
+
+            // split by whichever coordinator's splitter claims it first: one of the two wakeups crosses over
+            api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":10000,\"chunkSize\":1000}}");
+
+            assertThat(first.get(60, TimeUnit.SECONDS).getTasksList()).isNotEmpty();
+            assertThat(other.get(60, TimeUnit.SECONDS).getTasksList()).isNotEmpty();
+        }
+    }
+
+    private static CompletableFuture<RequestWorkResponse> longPoll(TestHost host) {
+        // a thread of its own: the common pool may have a single thread on a small machine
+        CompletableFuture<RequestWorkResponse> call = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                call.complete(host.stub(true).requestWork(
+                        RequestWorkRequest.newBuilder().setMaxTasks(4).setWaitMillis(120_000).build()));
+            } catch (RuntimeException e) {
+                call.completeExceptionally(e);
+            }
+        });
+        return call;
+    }
+}
