@@ -78,11 +78,12 @@ public final class SwarmRun {
             try {
                 phase = "warmup";
                 sleep(options.warmup());
-                Window window = Window.open(metrics, readValidated(jobId));
+                Window window = Window.open(metrics);
                 phase = "window";
                 ticks.windowStarted = System.nanoTime();
-                sleep(options.duration());
-                figures = window.close(metrics, readValidated(jobId), options.hosts());
+                Reading validatedAtStart = readValidated(jobId);
+                sleep(options.duration().minusNanos(System.nanoTime() - ticks.windowStarted));
+                figures = window.close(metrics, validatedAtStart, () -> readValidated(jobId), options.hosts());
                 phase = "drain";
                 options.listener().windowClosed(figures);
                 if (jobId != 0) {
@@ -265,6 +266,9 @@ public final class SwarmRun {
     }
 
     private static void sleep(Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            return;
+        }
         try {
             Thread.sleep(d);
         } catch (InterruptedException e) {
@@ -276,22 +280,27 @@ public final class SwarmRun {
     /** A validated count and the {@link System#nanoTime()} it stands for (the middle of its request). */
     private record Reading(long validated, long nanoTime) {}
 
-    /** The measuring window: counters and the validated count at its start. */
-    private record Window(Metrics.Snapshot start, Reading validated) {
-        static Window open(Metrics metrics, Reading validated) {
+    /**
+     * The measuring window: the swarm's own counters from {@link #open} to {@link #close} exactly; the validated count
+     * read over REST just after each (a job view can take a while), its rate divided by the time between the reads.
+     */
+    private record Window(Metrics.Snapshot start) {
+        static Window open(Metrics metrics) {
             metrics.requestWorkInterval();
             metrics.reportInterval();
-            return new Window(metrics.snapshot(), validated);
+            return new Window(metrics.snapshot());
         }
 
-        SwarmReport.Figures close(Metrics metrics, Reading validatedEnd, int hosts) {
+        /** Closes the window now; {@code validatedEnd} is read after this returns, so it is passed as a supplier. */
+        SwarmReport.Figures close(Metrics metrics, Reading validated, java.util.function.Supplier<Reading> validatedEnd,
+                int hosts) {
             Metrics.Snapshot end = metrics.snapshot();
             Histogram requestWork = metrics.requestWorkInterval();
             Histogram report = metrics.reportInterval();
             double seconds = (end.nanoTime() - start.nanoTime()) / 1e9;
-            double validatedRate = validated == null || validatedEnd == null ? Double.NaN
-                    : (validatedEnd.validated() - validated.validated())
-                            / ((validatedEnd.nanoTime() - validated.nanoTime()) / 1e9);
+            Reading last = validated == null ? null : validatedEnd.get();
+            double validatedRate = validated == null || last == null ? Double.NaN
+                    : (last.validated() - validated.validated()) / ((last.nanoTime() - validated.nanoTime()) / 1e9);
             long results = end.resultsAccepted() - start.resultsAccepted();
             return new SwarmReport.Figures(validatedRate, results / seconds,
                     millis(requestWork, 50), millis(requestWork, 99), max(requestWork),
