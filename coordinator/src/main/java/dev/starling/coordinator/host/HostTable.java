@@ -56,9 +56,17 @@ public class HostTable {
 
     List<HostView> page(long offset, int limit) {
         return jdbc.sql("""
-                        SELECT id, name, cores, memory_bytes, os, arch, worker_version, apps, valid_count,
-                               invalid_count, error_count, timeout_count, credit, created_at, last_contact_at
-                          FROM host ORDER BY id OFFSET :offset LIMIT :limit""")
+                        SELECT h.id, name, cores, memory_bytes, os, arch, worker_version, apps,
+                               valid_count + coalesce(t.valid, 0) AS valid_count,
+                               invalid_count + coalesce(t.invalid, 0) AS invalid_count,
+                               error_count + coalesce(t.errors, 0) AS error_count,
+                               timeout_count + coalesce(t.timed_out, 0) AS timeout_count,
+                               h.credit + coalesce(t.credit, 0) AS credit, created_at, last_contact_at
+                          FROM (SELECT * FROM host ORDER BY id OFFSET :offset LIMIT :limit) h
+                          LEFT JOIN LATERAL (SELECT sum(valid) AS valid, sum(invalid) AS invalid, sum(errors) AS errors,
+                                                    sum(timed_out) AS timed_out, sum(credit) AS credit
+                                               FROM host_tally WHERE host_id = h.id) t ON true
+                         ORDER BY h.id""")
                 .param("offset", offset).param("limit", limit)
                 .query(HostTable::view)
                 .list();
@@ -70,10 +78,10 @@ public class HostTable {
 
     /** What a batch of judgements adds to one host's counters and credit. */
     public static final class Tally {
-        long valid;
-        long invalid;
-        long errors;
-        long timedOut;
+        int valid;
+        int invalid;
+        int errors;
+        int timedOut;
         double credit;
 
         public void add(Outcome outcome, double credit) {
@@ -88,8 +96,8 @@ public class HostTable {
     }
 
     /**
-     * Adds to hosts' result counters and credit in one statement (in the caller's transaction). Rows are
-     * locked in ascending id order, the order every writer of many host rows uses.
+     * Appends judgements to the hosts' tallies in one statement (in the caller's transaction); they count in
+     * every host view at once and are folded into the host rows by {@link #fold}.
      */
     public void record(SortedMap<Long, Tally> tallies) {
         if (tallies.isEmpty()) {
@@ -97,10 +105,10 @@ public class HostTable {
         }
         int n = tallies.size();
         Long[] ids = new Long[n];
-        Long[] valid = new Long[n];
-        Long[] invalid = new Long[n];
-        Long[] errors = new Long[n];
-        Long[] timedOut = new Long[n];
+        Integer[] valid = new Integer[n];
+        Integer[] invalid = new Integer[n];
+        Integer[] errors = new Integer[n];
+        Integer[] timedOut = new Integer[n];
         Double[] credit = new Double[n];
         int i = 0;
         for (Map.Entry<Long, Tally> e : tallies.entrySet()) {
@@ -114,21 +122,39 @@ public class HostTable {
             i++;
         }
         jdbc.sql("""
-                        WITH locked AS (SELECT id FROM host WHERE id = ANY(:ids) ORDER BY id FOR UPDATE)
-                        UPDATE host h
-                           SET valid_count = h.valid_count + u.valid, invalid_count = h.invalid_count + u.invalid,
-                               error_count = h.error_count + u.errors, timeout_count = h.timeout_count + u.timed_out,
-                               credit = h.credit + u.credit
-                          FROM locked, unnest(:ids, :valid, :invalid, :errors, :timedOut, :credit)
-                               AS u(id, valid, invalid, errors, timed_out, credit)
-                         WHERE h.id = locked.id AND h.id = u.id""")
+                        INSERT INTO host_tally (host_id, valid, invalid, errors, timed_out, credit)
+                        SELECT * FROM unnest(:ids, :valid, :invalid, :errors, :timedOut, :credit)""")
                 .param("ids", SqlArrays.of("bigint", ids))
-                .param("valid", SqlArrays.of("bigint", valid))
-                .param("invalid", SqlArrays.of("bigint", invalid))
-                .param("errors", SqlArrays.of("bigint", errors))
-                .param("timedOut", SqlArrays.of("bigint", timedOut))
+                .param("valid", SqlArrays.of("integer", valid))
+                .param("invalid", SqlArrays.of("integer", invalid))
+                .param("errors", SqlArrays.of("integer", errors))
+                .param("timedOut", SqlArrays.of("integer", timedOut))
                 .param("credit", SqlArrays.of("float8", credit))
                 .update();
+    }
+
+    /**
+     * Moves up to {@code limit} tally rows into the host counters in one statement; returns how many it moved.
+     * Rows another transaction is folding are skipped, so coordinators never fold a row twice.
+     */
+    int fold(int limit) {
+        return jdbc.sql("""
+                        WITH taken AS (
+                            DELETE FROM host_tally
+                             WHERE ctid = ANY(ARRAY(SELECT ctid FROM host_tally LIMIT :limit FOR UPDATE SKIP LOCKED))
+                            RETURNING *),
+                        sums AS (
+                            SELECT host_id, sum(valid) AS valid, sum(invalid) AS invalid, sum(errors) AS errors,
+                                   sum(timed_out) AS timed_out, sum(credit) AS credit, count(*) AS folded
+                              FROM taken GROUP BY host_id)
+                        UPDATE host h
+                           SET valid_count = h.valid_count + s.valid, invalid_count = h.invalid_count + s.invalid,
+                               error_count = h.error_count + s.errors, timeout_count = h.timeout_count + s.timed_out,
+                               credit = h.credit + s.credit
+                          FROM sums s WHERE h.id = s.host_id
+                        RETURNING s.folded""")
+                .param("limit", limit)
+                .query(Long.class).list().stream().mapToInt(Long::intValue).sum();
     }
 
     /**

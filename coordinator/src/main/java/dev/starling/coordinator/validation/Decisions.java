@@ -21,7 +21,7 @@ final class Decisions {
     record StateChange(long resultId, String from, String to, Double credit, boolean keepOutput) {}
 
     private final List<StateChange> states = new ArrayList<>();
-    private final SortedMap<Long, HostTable.Tally> hosts = new TreeMap<>(); // ascending: the lock order of host rows
+    private final SortedMap<Long, HostTable.Tally> hosts = new TreeMap<>();
     private final Map<Long, Long> validated = new LinkedHashMap<>();
     private final List<Long> cancelPending = new ArrayList<>();
     private final Map<Long, Integer> moreReplicas = new LinkedHashMap<>();
