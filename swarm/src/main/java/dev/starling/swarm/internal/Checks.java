@@ -124,14 +124,20 @@ public final class Checks {
                 + (problems.size() > shown.size() ? "; ..." : ""));
     }
 
-    /** 5. No REJECTED ack and no error (non-OK status) over the whole run. */
-    public static Check errors(Map<String, Long> errorsByStatus, long rejectedAcks) {
+    /**
+     * 5. No REJECTED ack, no error (non-OK status) and no other anomaly over the whole run.
+     *
+     * @param anomalies acks that make no sense, e.g. "already reported" for a result reported for the first time
+     */
+    public static Check errors(Map<String, Long> errorsByStatus, long rejectedAcks, long anomalies) {
         long errors = errorsByStatus.values().stream().mapToLong(Long::longValue).sum();
-        if (errors == 0 && rejectedAcks == 0) {
+        if (errors == 0 && rejectedAcks == 0 && anomalies == 0) {
             return Check.ok(Check.ERRORS, "no REJECTED ack and no error during the run");
         }
         return Check.failed(Check.ERRORS, rejectedAcks + " REJECTED acks and " + errors + " errors during the run"
-                + (errors == 0 ? "" : " " + new TreeMap<>(errorsByStatus)));
+                + (errors == 0 ? "" : " " + new TreeMap<>(errorsByStatus))
+                + (anomalies == 0 ? "" : ", and " + anomalies + " results answered 'already reported' on their first"
+                        + " report"));
     }
 
     private static long countWith(List<HostOutcome> hosts) {

@@ -6,7 +6,8 @@ package dev.starling.swarm.internal;
  * @param index the host's index in the swarm (0-based)
  * @param hostId the id the coordinator gave it, 0 when it never registered
  * @param wrong whether it reported wrong outputs
- * @param storedResults success results acknowledged ACCEPTED with an empty message (stored by that report)
+ * @param storedResults success results stored: acknowledged ACCEPTED with an empty message, or "already reported"
+ *     on a retry after a call whose answer was lost (the coordinator had stored it)
  * @param duplicateWorkUnits tasks of a work unit this host had received before
  * @param tasksReceived every task it received
  */

@@ -19,7 +19,10 @@ final class Metrics {
     final LongAdder tasksReceived = new LongAdder();
     /** success results acknowledged ACCEPTED (stored now or before) */
     final LongAdder resultsAccepted = new LongAdder();
+    /** success results answered "already reported" on a retry: stored by an earlier call whose answer was lost */
     final LongAdder alreadyReported = new LongAdder();
+    /** success results answered "already reported" on their first report: an anomaly */
+    final LongAdder alreadyReportedFirstTime = new LongAdder();
     final LongAdder notNeeded = new LongAdder();
     final LongAdder rejected = new LongAdder();
     final LongAdder otherAppTasks = new LongAdder();

@@ -281,7 +281,7 @@ final class SimulatedHost implements Runnable {
                 ReportResultsResponse response = stub.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                         .reportResults(request);
                 context.metrics.reportLatency(System.nanoTime() - start);
-                count(results, response);
+                count(results, response, attempt);
                 return;
             } catch (StatusRuntimeException e) {
                 failed("ReportResults", e);
@@ -296,7 +296,13 @@ final class SimulatedHost implements Runnable {
         }
     }
 
-    private void count(List<TaskResult> results, ReportResultsResponse response) {
+    /**
+     * Counts the acks of a batch. A result is stored once: its ACCEPTED ack says "" when this call stored it, and
+     * "already reported" when an earlier call did, which happens when a call failed (its answer lost) after the
+     * coordinator committed. So a success counts as stored on "" or on a retry's "already reported"; "already
+     * reported" on a batch's first call would mean the coordinator confuses results, and is counted as an anomaly.
+     */
+    private void count(List<TaskResult> results, ReportResultsResponse response, int attempt) {
         Map<Long, Boolean> success = new HashMap<>();
         for (TaskResult r : results) {
             success.put(r.getResultId(), r.hasSuccess());
@@ -310,8 +316,14 @@ final class SimulatedHost implements Runnable {
                         metrics.resultsAccepted.increment();
                         if (ack.getMessage().isEmpty()) {
                             tally.storedResults++;
-                        } else {
+                        } else if (attempt > 1) {
                             metrics.alreadyReported.increment();
+                            tally.storedResults++;
+                        } else {
+                            metrics.alreadyReportedFirstTime.increment();
+                            context.noteOnce("first-already", "host " + tally.index + ": result " + ack.getResultId()
+                                    + " was answered '" + ack.getMessage() + "' on its first report (counted as an"
+                                    + " anomaly)");
                         }
                     }
                 }

@@ -34,12 +34,15 @@ public final class SwarmRun {
     private final Swarm.Options options;
     private final Consumer<String> progress;
     private final CoordinatorApi api;
+    /** for the progress line, which must not wait long for a busy coordinator */
+    private final CoordinatorApi progressApi;
     private volatile String phase = "starting";
 
     public SwarmRun(Swarm.Options options) {
         this.options = options;
         this.progress = options.progress();
         this.api = options.api().isEmpty() ? null : new CoordinatorApi(options.api(), Duration.ofSeconds(60));
+        this.progressApi = options.api().isEmpty() ? null : new CoordinatorApi(options.api(), Duration.ofSeconds(3));
     }
 
     public SwarmReport run() {
@@ -114,7 +117,7 @@ public final class SwarmRun {
         if (jobId != 0) {
             checks.addAll(checkJob(jobId, readJob(jobId, drained), drainTimedOut, outcomes, metrics));
         }
-        checks.add(Checks.errors(metrics.errorsByStatus(), metrics.rejected.sum()));
+        checks.add(Checks.errors(metrics.errorsByStatus(), metrics.rejected.sum(), metrics.alreadyReportedFirstTime.sum()));
         summarize(metrics);
         return new SwarmReport(figures, jobId == 0 ? OptionalLong.empty() : OptionalLong.of(jobId), checks,
                 metrics.errorsByStatus(), metrics.rejected.sum());
@@ -238,7 +241,8 @@ public final class SwarmRun {
 
     private void summarize(Metrics m) {
         progress.accept("swarm: stopped; over the whole run: " + m.tasksReceived.sum() + " tasks received, "
-                + m.resultsAccepted.sum() + " results accepted (" + m.alreadyReported.sum() + " already reported), "
+                + m.resultsAccepted.sum() + " results accepted (" + m.alreadyReported.sum() + " already reported on a retry, "
+                + m.alreadyReportedFirstTime.sum() + " on a first report), "
                 + m.notNeeded.sum() + " not needed, " + m.rejected.sum() + " rejected, " + m.abandoned.sum()
                 + " abandoned, " + m.givenBack.sum() + " given back, " + m.droppedReports.sum() + " batches dropped, "
                 + m.otherAppTasks.sum() + " tasks of other apps, " + m.stoppedHosts.sum() + " hosts stopped early, "
@@ -362,7 +366,7 @@ public final class SwarmRun {
 
         private JobStatus readJobQuietly() {
             try {
-                return api.job(jobId);
+                return progressApi.job(jobId);
             } catch (ApiException e) {
                 return null;
             }

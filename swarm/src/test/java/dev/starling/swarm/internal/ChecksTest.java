@@ -144,8 +144,9 @@ class ChecksTest {
 
     @Test
     void errorsOrRejectedAcksFail() {
-        assertThat(Checks.errors(Map.of(), 0).verdict()).isEqualTo(Verdict.OK);
-        assertThat(Checks.errors(Map.of("UNAVAILABLE", 2L), 0).detail()).contains("2 errors", "UNAVAILABLE=2");
-        assertThat(Checks.errors(Map.of(), 1).verdict()).isEqualTo(Verdict.FAILED);
+        assertThat(Checks.errors(Map.of(), 0, 0).verdict()).isEqualTo(Verdict.OK);
+        assertThat(Checks.errors(Map.of("UNAVAILABLE", 2L), 0, 0).detail()).contains("2 errors", "UNAVAILABLE=2");
+        assertThat(Checks.errors(Map.of(), 1, 0).verdict()).isEqualTo(Verdict.FAILED);
+        assertThat(Checks.errors(Map.of(), 0, 3).detail()).contains("3 results answered 'already reported' on their first");
     }
 }
