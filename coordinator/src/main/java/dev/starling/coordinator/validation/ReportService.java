@@ -72,7 +72,8 @@ public class ReportService {
     }
 
     /**
-     * Locks the reports' work units (ascending ids), stores the reports (successes in one statement), then
+     * Locks the reports' work units (ascending ids) as it reads who owns each replica, stores the reports
+     * (successes in one statement), then
      * evaluates every touched open work unit from its replicas read in one statement, and writes what was
      * decided with one statement per kind of change.
      */
@@ -82,9 +83,10 @@ public class ReportService {
             return acks;
         }
         Map<Long, Long> workUnitOf = new HashMap<>();
-        List<Report> mine = new ArrayList<>();
+        Map<Long, WorkUnitRow> workUnits = new HashMap<>();
         Map<Long, ValidationQueries.Owner> owners = new HashMap<>();
-        queries.owners(reports.stream().map(Report::resultId).toList()).forEach(o -> owners.put(o.resultId(), o));
+        queries.lockOwners(reports.stream().map(Report::resultId).toList()).forEach(o -> owners.put(o.resultId(), o));
+        List<Report> mine = new ArrayList<>();
         for (Report r : reports) {
             ValidationQueries.Owner o = owners.get(r.resultId());
             if (o == null || o.hostId() == null || o.hostId() != hostId) {
@@ -92,11 +94,10 @@ public class ReportService {
                         "result " + r.resultId() + " is not a task of this host"));
             } else {
                 mine.add(r);
-                workUnitOf.put(r.resultId(), o.workUnitId());
+                workUnitOf.put(r.resultId(), o.workUnit().id());
+                workUnits.put(o.workUnit().id(), o.workUnit());
             }
         }
-        Map<Long, WorkUnitRow> workUnits = new HashMap<>();
-        queries.lockWorkUnits(new TreeSet<>(workUnitOf.values())).forEach(w -> workUnits.put(w.id(), w));
         Instant now = clock.instant();
         Set<Long> stored = queries.storeSuccesses(hostId, mine.stream()
                 .filter(r -> r.kind() == Report.Kind.SUCCESS && takesOutputs(workUnits.get(workUnitOf.get(r.resultId()))))

@@ -29,32 +29,33 @@ class ValidationQueries {
         this.jdbc = jdbc;
     }
 
-    /** Owner and work unit of each reported replica. */
-    List<Owner> owners(List<Long> resultIds) {
-        return jdbc.sql("SELECT id, work_unit_id, host_id FROM result WHERE id = ANY(:ids)")
+    /** A reported replica's owner, and its work unit (locked). */
+    record Owner(long resultId, Long hostId, WorkUnitRow workUnit) {}
+
+    /**
+     * Locks the work units of the given replicas in ascending id order (the lock order), waiting for those
+     * others hold, and returns each replica's owner with its work unit: one statement.
+     */
+    List<Owner> lockOwners(Collection<Long> resultIds) {
+        if (resultIds.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("SELECT r.id AS result_id, r.host_id, " + WU_COLUMNS
+                        + " FROM result r JOIN work_unit w ON w.id = r.work_unit_id JOIN job j ON j.id = w.job_id"
+                        + " WHERE r.id = ANY(:ids) ORDER BY w.id FOR UPDATE OF w")
                 .param("ids", SqlArrays.of("bigint", resultIds.toArray(Long[]::new)))
-                .query((rs, i) -> new Owner(rs.getLong(1), rs.getLong(2), rs.getObject(3, Long.class)))
+                .query((rs, i) -> new Owner(rs.getLong("result_id"), rs.getObject("host_id", Long.class),
+                        workUnit(rs, i)))
                 .list();
-    }
-
-    record Owner(long resultId, long workUnitId, Long hostId) {}
-
-    /** Locks work units in ascending id order (the lock order), waiting for those others hold. */
-    List<WorkUnitRow> lockWorkUnits(Collection<Long> ids) {
-        return lock(ids, "");
     }
 
     /** Locks those of the work units no other transaction holds (sweepers skip what others are doing). */
     List<WorkUnitRow> tryLockWorkUnits(Collection<Long> ids) {
-        return lock(ids, " SKIP LOCKED");
-    }
-
-    private List<WorkUnitRow> lock(Collection<Long> ids, String waitPolicy) {
         if (ids.isEmpty()) {
             return List.of();
         }
         return jdbc.sql("SELECT " + WU_COLUMNS + " FROM work_unit w JOIN job j ON j.id = w.job_id"
-                        + " WHERE w.id = ANY(:ids) ORDER BY w.id FOR UPDATE OF w" + waitPolicy)
+                        + " WHERE w.id = ANY(:ids) ORDER BY w.id FOR UPDATE OF w SKIP LOCKED")
                 .param("ids", SqlArrays.of("bigint", ids.toArray(Long[]::new)))
                 .query(ValidationQueries::workUnit).list();
     }
