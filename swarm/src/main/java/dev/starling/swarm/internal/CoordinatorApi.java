@@ -177,7 +177,10 @@ public final class CoordinatorApi {
             }
             List<String> fields = new ArrayList<>();
             for (JsonNode error : problem.path("errors")) {
-                fields.add(error.path("field").asString("?") + ": " + error.path("message").asString(""));
+                String field = error.path("field").asString("?") + ": " + error.path("message").asString("");
+                if (!detail.contains(field)) {
+                    fields.add(field);
+                }
             }
             return fields.isEmpty() ? detail : detail + " " + fields;
         } catch (JacksonException e) {

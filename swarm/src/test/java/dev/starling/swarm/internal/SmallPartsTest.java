@@ -68,6 +68,9 @@ class SmallPartsTest {
         assertThat(CoordinatorApi.problem("{\"type\":\"about:blank\",\"status\":400,\"detail\":\"invalid job\","
                 + "\"errors\":[{\"field\":\"params.workUnits\",\"message\":\"must be at most 10000000\"}]}"))
                 .isEqualTo("invalid job [params.workUnits: must be at most 10000000]");
+        assertThat(CoordinatorApi.problem("{\"detail\":\"params.workUnits: must be <= 10\","
+                + "\"errors\":[{\"field\":\"params.workUnits\",\"message\":\"must be <= 10\"}]}"))
+                .isEqualTo("params.workUnits: must be <= 10");
         assertThat(CoordinatorApi.problem("{\"detail\":\"no such job\"}")).isEqualTo("no such job");
         assertThat(CoordinatorApi.problem("<html>oops</html>")).isEqualTo("<html>oops</html>");
     }
