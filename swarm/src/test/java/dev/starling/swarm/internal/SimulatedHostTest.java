@@ -65,6 +65,14 @@ class SimulatedHostTest {
         return tallies;
     }
 
+    /** Stops the hosts and waits for their threads, after which their tallies may be read. */
+    private void stopHosts() throws InterruptedException {
+        context.stop();
+        for (Thread t : threads) {
+            t.join(Duration.ofSeconds(30));
+        }
+    }
+
     private static void eventually(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
@@ -120,10 +128,8 @@ class SimulatedHostTest {
         List<HostTally> tallies = start(4, 2);
 
         eventually(() -> fake.stored.size() == 8);
-        context.stop();
-        for (Thread t : threads) {
-            t.join(Duration.ofSeconds(30));
-        }
+        eventually(() -> context.metrics.resultsAccepted.sum() == 8);
+        stopHosts();
 
         assertThat(tallies.stream().mapToLong(t -> t.storedResults).sum()).isEqualTo(8);
         assertThat(context.metrics.alreadyReported.sum()).isPositive();
@@ -135,6 +141,8 @@ class SimulatedHostTest {
     void noHostGetsAWorkUnitTwiceAndTheTalliesSaySo() throws Exception {
         List<HostTally> tallies = start(30, 4);
         eventually(() -> fake.stored.size() == 60);
+        eventually(() -> context.metrics.resultsAccepted.sum() == 60);
+        stopHosts();
 
         assertThat(tallies).allSatisfy(t -> assertThat(t.duplicateWorkUnits).isZero());
         assertThat(tallies.stream().mapToLong(t -> t.tasksReceived).sum()).isEqualTo(60);
@@ -146,10 +154,7 @@ class SimulatedHostTest {
         start(2, 3);
         eventually(() -> fake.stored.size() == 4 && fake.heldPolls.size() == 3);
 
-        context.stop();
-        for (Thread t : threads) {
-            t.join(Duration.ofSeconds(30));
-        }
+        stopHosts();
 
         assertThat(threads).noneMatch(Thread::isAlive);
         eventually(() -> fake.heldPolls.isEmpty());
@@ -164,7 +169,8 @@ class SimulatedHostTest {
         List<HostTally> tallies = start(3, 1);
 
         eventually(() -> fake.stored.size() == 2);
-        eventually(() -> context.metrics.abandoned.sum() == 1);
+        eventually(() -> context.metrics.abandoned.sum() == 1 && context.metrics.resultsAccepted.sum() == 2);
+        stopHosts();
 
         assertThat(fake.heartbeats).isNotEmpty();
         assertThat(fake.heartbeats).allSatisfy(h -> assertThat(h.getTasksList()).allSatisfy(p -> {
