@@ -2,8 +2,11 @@ package dev.starling.swarm;
 
 import dev.starling.swarm.internal.Durations;
 import dev.starling.swarm.internal.SwarmRun;
+import dev.starling.swarm.internal.WrongHosts;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -175,7 +178,7 @@ public final class Swarm {
 
         /** How many hosts are wrong: {@code floor(hosts * wrongFraction)}, in decimal arithmetic. */
         public int wrongHosts() {
-            return dev.starling.swarm.internal.WrongHosts.count(hosts, wrongFraction);
+            return WrongHosts.count(hosts, wrongFraction);
         }
     }
 
@@ -253,11 +256,11 @@ public final class Swarm {
 
         /** {@code http://host:port[,http://host:port...]} */
         public Builder api(String value) {
-            List<URI> uris = new java.util.ArrayList<>();
+            List<URI> uris = new ArrayList<>();
             for (String part : value.split(",", -1)) {
                 try {
                     uris.add(new URI(part.trim()));
-                } catch (java.net.URISyntaxException e) {
+                } catch (URISyntaxException e) {
                     throw new IllegalArgumentException(
                             "--api must be http://HOST:PORT (for example http://localhost:8080), was '" + part.trim() + "'");
                 }

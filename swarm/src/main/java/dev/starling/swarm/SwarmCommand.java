@@ -115,7 +115,7 @@ final class SwarmCommand implements Callable<Integer> {
                     .hosts(hosts)
                     .duration(duration)
                     .warmup(warmup)
-                    .taskTime(taskMs < 0 ? Duration.ofMillis(-1) : Duration.ofMillis(taskMs))
+                    .taskTime(Duration.ofMillis(taskMs))
                     .wrongFraction(wrongFraction)
                     .cores(cores)
                     .connections(connections)
