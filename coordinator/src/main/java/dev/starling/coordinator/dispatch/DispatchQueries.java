@@ -18,49 +18,52 @@ class DispatchQueries {
         this.jdbc = jdbc;
     }
 
+    /** An unsent replica locked for a claim batch. */
+    record Candidate(long resultId, long workUnitId, String app) {}
+
     /**
-     * Claims up to {@code limit} unsent replicas for a host in one statement: best priority first, oldest
-     * first, skipping rows other transactions hold, never a work unit of which this host already has a
-     * replica, and at most one replica of each work unit per claim.
+     * Locks up to {@code scan} unsent replicas of the given apps, best priority first, oldest first, skipping
+     * rows other transactions hold and work units of which any of the given hosts already has a replica
+     * (conservative: such a work unit waits for a batch without that host).
      */
-    List<ClaimedTask> claim(long hostId, List<String> apps, int limit, Instant now, Instant leaseUntil) {
-        if (apps.isEmpty() || limit <= 0) {
-            return List.of();
-        }
+    List<Candidate> candidates(Long[] hostIds, String[] apps, int scan) {
         return jdbc.sql("""
-                        WITH candidates AS (
-                            SELECT c.id, c.work_unit_id, c.priority
-                              FROM result c
-                             WHERE c.state = 'UNSENT'
-                               AND c.app IN (:apps)
-                               AND NOT EXISTS (SELECT 1 FROM result o
-                                                WHERE o.host_id = :host AND o.work_unit_id = c.work_unit_id)
-                             ORDER BY c.priority DESC, c.id
-                             LIMIT :scan
-                             FOR UPDATE SKIP LOCKED),
-                        one_per_work_unit AS (
-                            SELECT DISTINCT ON (work_unit_id) id, priority
-                              FROM candidates ORDER BY work_unit_id, id),
-                        chosen AS (
-                            SELECT id FROM one_per_work_unit ORDER BY priority DESC, id LIMIT :limit)
+                        SELECT c.id, c.work_unit_id, c.app
+                          FROM result c
+                         WHERE c.state = 'UNSENT'
+                           AND c.app = ANY(:apps)
+                           AND NOT EXISTS (SELECT 1 FROM result o
+                                            WHERE o.host_id = ANY(:hosts) AND o.work_unit_id = c.work_unit_id)
+                         ORDER BY c.priority DESC, c.id
+                         LIMIT :scan
+                           FOR UPDATE SKIP LOCKED""")
+                .param("apps", SqlArrays.of("text", apps))
+                .param("hosts", SqlArrays.of("bigint", hostIds))
+                .param("scan", scan)
+                .query((rs, i) -> new Candidate(rs.getLong(1), rs.getLong(2), rs.getString(3)))
+                .list();
+    }
+
+    /** Gives locked candidates to hosts (result id to host id): leases and deadlines start now. */
+    List<ClaimedTask> assign(Long[] resultIds, Long[] hostIds, Instant now, Instant leaseUntil) {
+        return jdbc.sql("""
                         UPDATE result r
-                           SET state = 'IN_PROGRESS', host_id = :host, sent_at = :now, progress = 0,
+                           SET state = 'IN_PROGRESS', host_id = u.host, sent_at = :now, progress = 0,
                                deadline_at = CAST(:now AS timestamptz) + make_interval(secs => j.deadline_seconds),
                                lease_expires_at = LEAST(CAST(:now AS timestamptz) + make_interval(secs => j.deadline_seconds),
                                                         CAST(:leaseUntil AS timestamptz))
-                          FROM chosen, work_unit w, job j
-                         WHERE r.id = chosen.id AND w.id = r.work_unit_id AND j.id = r.job_id
-                        RETURNING r.id, r.work_unit_id, r.job_id, r.app, w.stage, w.idx, w.input, r.deadline_at,
-                                  r.lease_expires_at""")
-                .param("apps", apps)
-                .param("host", hostId)
-                .param("scan", limit * 4)
-                .param("limit", limit)
+                          FROM unnest(:ids, :hosts) AS u(id, host), work_unit w, job j
+                         WHERE r.id = u.id AND r.state = 'UNSENT' AND w.id = r.work_unit_id AND j.id = r.job_id
+                        RETURNING r.id, r.host_id, r.work_unit_id, r.job_id, r.app, w.stage, w.idx, w.input,
+                                  r.deadline_at, r.lease_expires_at""")
+                .param("ids", SqlArrays.of("bigint", resultIds))
+                .param("hosts", SqlArrays.of("bigint", hostIds))
                 .param("now", Timestamp.from(now))
                 .param("leaseUntil", Timestamp.from(leaseUntil))
-                .query((rs, i) -> new ClaimedTask(rs.getLong("id"), rs.getLong("work_unit_id"), rs.getLong("job_id"),
-                        rs.getString("app"), rs.getInt("stage"), rs.getLong("idx"), rs.getBytes("input"),
-                        rs.getTimestamp("deadline_at").toInstant(), rs.getTimestamp("lease_expires_at").toInstant()))
+                .query((rs, i) -> new ClaimedTask(rs.getLong("id"), rs.getLong("host_id"), rs.getLong("work_unit_id"),
+                        rs.getLong("job_id"), rs.getString("app"), rs.getInt("stage"), rs.getLong("idx"),
+                        rs.getBytes("input"), rs.getTimestamp("deadline_at").toInstant(),
+                        rs.getTimestamp("lease_expires_at").toInstant()))
                 .list();
     }
 

@@ -2,38 +2,48 @@ package dev.starling.coordinator.dispatch;
 
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.AuthenticatedHost;
+import dev.starling.coordinator.support.AfterCommit;
+import dev.starling.coordinator.support.Batcher;
+import dev.starling.coordinator.support.Transactions;
 import io.grpc.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** Hands work to hosts (long poll when there is none) and keeps the leases of running tasks. */
 @Service
-class Dispatcher {
+class Dispatcher implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
     private final DispatchQueries queries;
     private final TransactionTemplate tx;
+    private final Transactions transactions;
+    /** RequestWork calls that arrive together claim together */
+    private final Batcher<ClaimRequest, List<ClaimedTask>> claims = new Batcher<>("claims", 256, this::claimBatch);
     private final WorkSignal signal;
     private final Clock clock;
     private final StarlingProperties.Dispatch settings;
     /** jobs known to be past QUEUED (a cache: forgetting one costs one statement) */
     private final Set<Long> runningJobs = ConcurrentHashMap.newKeySet();
 
-    Dispatcher(DispatchQueries queries, TransactionTemplate tx, WorkSignal signal, Clock clock,
-            StarlingProperties properties) {
+    Dispatcher(DispatchQueries queries, TransactionTemplate tx, Transactions transactions, WorkSignal signal,
+            Clock clock, StarlingProperties properties) {
         this.queries = queries;
         this.tx = tx;
+        this.transactions = transactions;
         this.signal = signal;
         this.clock = clock;
         this.settings = properties.dispatch();
@@ -65,37 +75,97 @@ class Dispatcher {
         }
     }
 
+    /** One RequestWork's share of a claim batch. */
+    private record ClaimRequest(AuthenticatedHost host, int limit) {}
+
+    private List<ClaimedTask> claim(AuthenticatedHost host, int limit) throws InterruptedException {
+        return claims.run(new ClaimRequest(host, limit));
+    }
+
     /**
-     * One statement, committed on its own. A job is marked RUNNING by the first claim this coordinator makes
-     * of it (a separate statement, skipped for jobs it has seen running: the common case costs one round trip).
+     * Claims for every RequestWork of a batch in one transaction: one statement locks candidates for all of
+     * them (one scan of the queue's head instead of one per call), they are shared out here (one replica of a
+     * work unit per batch, so never two to one host), and one statement assigns them. A job is marked RUNNING
+     * by the first claim this coordinator makes of it (skipped for jobs it has seen running).
      */
-    private List<ClaimedTask> claim(AuthenticatedHost host, int limit) {
-        Instant now = clock.instant();
-        List<ClaimedTask> tasks;
-        try {
-            tasks = queries.claim(host.id(), host.apps(), limit, now, now.plus(settings.lease()));
-        } catch (DuplicateKeyException e) {
-            // another claim for this host (another coordinator?) took a replica of the same work unit at the
-            // same moment; the unique index refused ours whole: look again
-            log.debug("Host {}: concurrent claim of one work unit, claiming again", host.id());
-            tasks = queries.claim(host.id(), host.apps(), limit, now, now.plus(settings.lease()));
-        }
-        if (!tasks.isEmpty()) {
-            List<Long> unseen = tasks.stream().map(ClaimedTask::jobId).distinct().filter(j -> !runningJobs.contains(j))
-                    .toList();
-            if (!unseen.isEmpty()) {
-                List<Long> started = queries.markRunning(unseen, now);
-                if (!started.isEmpty()) {
-                    log.info("Job(s) {} running: first tasks sent", started);
+    private List<List<ClaimedTask>> claimBatch(List<ClaimRequest> requests) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return transactions.retrying(() -> claimOnce(requests));
+            } catch (DuplicateKeyException e) {
+                // another coordinator gave one of these hosts a replica of the same work unit at the same moment
+                if (attempt == 3) {
+                    throw e;
                 }
-                if (runningJobs.size() > 10_000) {
-                    runningJobs.clear();
-                }
-                runningJobs.addAll(unseen);
+                log.debug("Concurrent claim of one work unit for one host, claiming again");
             }
-            log.debug("Host {} claimed {} task(s)", host.id(), tasks.size());
         }
-        return tasks;
+    }
+
+    private List<List<ClaimedTask>> claimOnce(List<ClaimRequest> requests) {
+        Instant now = clock.instant();
+        int wanted = requests.stream().mapToInt(ClaimRequest::limit).sum();
+        Long[] hostIds = requests.stream().map(r -> r.host().id()).distinct().toArray(Long[]::new);
+        String[] apps = requests.stream().flatMap(r -> r.host().apps().stream()).distinct().toArray(String[]::new);
+        List<DispatchQueries.Candidate> candidates = queries.candidates(hostIds, apps, wanted * 4);
+        // one replica per work unit in a batch, best first (the candidates' order)
+        Set<Long> seen = new HashSet<>();
+        List<DispatchQueries.Candidate> pool = new ArrayList<>();
+        for (DispatchQueries.Candidate c : candidates) {
+            if (seen.add(c.workUnitId())) {
+                pool.add(c);
+            }
+        }
+        List<Long> ids = new ArrayList<>();
+        List<Long> hosts = new ArrayList<>();
+        Set<Long> hostsServed = new HashSet<>();
+        for (ClaimRequest r : requests) {
+            if (!hostsServed.add(r.host().id())) {
+                continue; // two calls of one host in one batch: the second waits for the next batch
+            }
+            int given = 0;
+            for (var it = pool.iterator(); it.hasNext() && given < r.limit(); ) {
+                DispatchQueries.Candidate c = it.next();
+                if (r.host().apps().contains(c.app())) {
+                    ids.add(c.resultId());
+                    hosts.add(r.host().id());
+                    it.remove();
+                    given++;
+                }
+            }
+        }
+        Map<Long, List<ClaimedTask>> byHost = new HashMap<>();
+        if (!ids.isEmpty()) {
+            for (ClaimedTask t : queries.assign(ids.toArray(Long[]::new), hosts.toArray(Long[]::new), now,
+                    now.plus(settings.lease()))) {
+                byHost.computeIfAbsent(t.hostId(), h -> new ArrayList<>()).add(t);
+            }
+            markRunning(byHost, now);
+        }
+        List<List<ClaimedTask>> answers = new ArrayList<>(requests.size());
+        Set<Long> answered = new HashSet<>();
+        for (ClaimRequest r : requests) {
+            answers.add(answered.add(r.host().id()) ? byHost.getOrDefault(r.host().id(), List.of()) : List.of());
+        }
+        return answers;
+    }
+
+    private void markRunning(Map<Long, List<ClaimedTask>> byHost, Instant now) {
+        List<Long> unseen = byHost.values().stream().flatMap(List::stream).map(ClaimedTask::jobId).distinct()
+                .filter(j -> !runningJobs.contains(j)).toList();
+        if (unseen.isEmpty()) {
+            return;
+        }
+        List<Long> started = queries.markRunning(unseen, now);
+        if (!started.isEmpty()) {
+            AfterCommit.run(() -> log.info("Job(s) {} running: first tasks sent", started));
+        }
+        AfterCommit.run(() -> {
+            if (runningJobs.size() > 10_000) {
+                runningJobs.clear();
+            }
+            runningJobs.addAll(unseen);
+        });
     }
 
     /** A heartbeat's outcome: new leases, and the tasks the host should abandon. */
@@ -115,6 +185,26 @@ class Dispatcher {
             lost.removeAll(queries.stillUseful(host.id(), lost));
             return new Beat(leases, lost);
         });
+    }
+
+    @Override
+    public void start() {
+        claims.start();
+    }
+
+    @Override
+    public void stop() {
+        claims.stop();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return claims.isRunning();
+    }
+
+    @Override
+    public int getPhase() {
+        return claims.getPhase();
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -6,6 +6,7 @@ import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
 import dev.starling.coordinator.job.JobCompleter;
 import dev.starling.coordinator.support.AfterCommit;
+import dev.starling.coordinator.support.Batcher;
 import dev.starling.coordinator.support.Transactions;
 import dev.starling.sdk.ContentAddress;
 import java.time.Clock;
@@ -16,8 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedSet;
-import java.util.TreeSet;
+import java.util.TreeMap;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Service;
 
 /**
@@ -25,7 +26,7 @@ import org.springframework.stereotype.Service;
  * so a repeated report changes nothing), then evaluates each touched work unit under its lock.
  */
 @Service
-public class ReportService {
+public class ReportService implements SmartLifecycle {
     private static final Set<String> ALREADY_REPORTED = Set.of("REPORTED", "VALID", "INVALID", "INCONCLUSIVE", "ERROR");
 
     private final ValidationQueries queries;
@@ -36,6 +37,8 @@ public class ReportService {
     private final JobCompleter completer;
     private final Clock clock;
     private final int maxOutputBytes;
+    /** ReportResults calls that arrive together are stored and judged together */
+    private final Batcher<HostReports, List<Ack>> batches = new Batcher<>("reports", 256, this::storeBatch);
 
     ReportService(ValidationQueries queries, WorkUnitEvaluator evaluator, HostTable hosts, Transactions transactions,
             WorkSignal workSignal, JobCompleter completer, Clock clock, StarlingProperties properties) {
@@ -63,64 +66,87 @@ public class ReportService {
                 acks.put(r.resultId(), new Ack(r.resultId(), Ack.Status.REJECTED, problem));
             }
         }
-        Map<Long, Ack> stored = transactions.retrying(() -> store(hostId, checked));
+        List<Ack> stored;
+        try {
+            stored = batches.run(new HostReports(hostId, checked));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the report was being stored", e);
+        }
         List<Ack> result = new ArrayList<>(reports.size());
-        for (Report r : reports) {
-            result.add(acks.getOrDefault(r.resultId(), stored.get(r.resultId())));
+        for (int i = 0; i < reports.size(); i++) {
+            Ack malformed = acks.get(reports.get(i).resultId());
+            result.add(malformed != null ? malformed : stored.get(i));
         }
         return result;
     }
 
-    /**
-     * Locks the reports' work units (ascending ids) as it reads who owns each replica, stores the reports
-     * (successes in one statement), then
-     * evaluates every touched open work unit from its replicas read in one statement, and writes what was
-     * decided with one statement per kind of change.
-     */
-    private Map<Long, Ack> store(long hostId, List<Report> reports) {
-        Map<Long, Ack> acks = new HashMap<>();
-        if (reports.isEmpty()) {
-            return acks;
+    /** One ReportResults call's reports. */
+    private record HostReports(long hostId, List<Report> reports) {}
+
+    /** One report of a batch, with the host that sent it. */
+    record Entry(long hostId, Report report) {}
+
+    private List<List<Ack>> storeBatch(List<HostReports> calls) {
+        List<Entry> entries = new ArrayList<>();
+        for (HostReports call : calls) {
+            call.reports().forEach(r -> entries.add(new Entry(call.hostId(), r)));
         }
-        Map<Long, Long> workUnitOf = new HashMap<>();
-        Map<Long, WorkUnitRow> workUnits = new HashMap<>();
+        List<Ack> acks = transactions.retrying(() -> store(entries));
+        List<List<Ack>> answers = new ArrayList<>(calls.size());
+        int next = 0;
+        for (HostReports call : calls) {
+            answers.add(acks.subList(next, next + call.reports().size()));
+            next += call.reports().size();
+        }
+        return answers;
+    }
+
+    /**
+     * Stores the reports of a batch of calls in one transaction: locks their work units (ascending ids) as it
+     * reads who owns each replica, stores successes in one statement, then evaluates every touched open work
+     * unit from its replicas read in one statement, and writes what was decided with one statement per kind
+     * of change. Acks in the order of {@code entries}.
+     */
+    private List<Ack> store(List<Entry> entries) {
         Map<Long, ValidationQueries.Owner> owners = new HashMap<>();
-        queries.lockOwners(reports.stream().map(Report::resultId).toList()).forEach(o -> owners.put(o.resultId(), o));
-        List<Report> mine = new ArrayList<>();
-        for (Report r : reports) {
-            ValidationQueries.Owner o = owners.get(r.resultId());
-            if (o == null || o.hostId() == null || o.hostId() != hostId) {
-                acks.put(r.resultId(), new Ack(r.resultId(), Ack.Status.REJECTED,
-                        "result " + r.resultId() + " is not a task of this host"));
+        queries.lockOwners(entries.stream().map(e -> e.report().resultId()).distinct().toList())
+                .forEach(o -> owners.put(o.resultId(), o));
+        Ack[] acks = new Ack[entries.size()];
+        List<Integer> mine = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            ValidationQueries.Owner o = owners.get(e.report().resultId());
+            if (o == null || o.hostId() == null || o.hostId() != e.hostId()) {
+                acks[i] = new Ack(e.report().resultId(), Ack.Status.REJECTED,
+                        "result " + e.report().resultId() + " is not a task of this host");
             } else {
-                mine.add(r);
-                workUnitOf.put(r.resultId(), o.workUnit().id());
-                workUnits.put(o.workUnit().id(), o.workUnit());
+                mine.add(i);
             }
         }
         Instant now = clock.instant();
-        Set<Long> stored = queries.storeSuccesses(hostId, mine.stream()
-                .filter(r -> r.kind() == Report.Kind.SUCCESS && takesOutputs(workUnits.get(workUnitOf.get(r.resultId()))))
+        Set<Long> stored = queries.storeSuccesses(mine.stream().map(entries::get)
+                .filter(e -> e.report().kind() == Report.Kind.SUCCESS
+                        && takesOutputs(owners.get(e.report().resultId()).workUnit()))
                 .toList(), now);
         Decisions decisions = new Decisions();
-        SortedSet<Long> changed = new TreeSet<>();
-        for (Report r : mine) {
-            WorkUnitRow wu = workUnits.get(workUnitOf.get(r.resultId()));
-            Ack ack = apply(hostId, wu, r, stored.contains(r.resultId()), decisions, now);
-            acks.put(r.resultId(), ack);
+        Map<Long, WorkUnitRow> changed = new TreeMap<>();
+        for (int i : mine) {
+            Entry e = entries.get(i);
+            WorkUnitRow wu = owners.get(e.report().resultId()).workUnit();
+            Ack ack = apply(e.hostId(), wu, e.report(), stored.remove(e.report().resultId()), decisions, now);
+            acks[i] = ack;
             if (ack.status() == Ack.Status.ACCEPTED && ack.message().isEmpty() && wu.isOpen()) {
-                changed.add(wu.id());
+                changed.put(wu.id(), wu);
             }
         }
-        Map<Long, List<ReplicaRow>> replicas = queries.replicas(changed);
-        for (long id : changed) {
-            evaluator.evaluate(workUnits.get(id), replicas.get(id), decisions);
-        }
+        Map<Long, List<ReplicaRow>> replicas = queries.replicas(changed.keySet());
+        changed.forEach((id, wu) -> evaluator.evaluate(wu, replicas.get(id), decisions));
         decisions.apply(queries, hosts, workSignal, now);
         if (decisions.decidedAny()) {
             AfterCommit.run(completer::nudge);
         }
-        return acks;
+        return List.of(acks);
     }
 
     /** A success is stored while its work unit is open, and judged late once it is validated. */
@@ -171,5 +197,25 @@ public class ReportService {
             return "output_hash " + r.outputHash() + " does not match the output (" + actual + ")";
         }
         return null;
+    }
+
+    @Override
+    public void start() {
+        batches.start();
+    }
+
+    @Override
+    public void stop() {
+        batches.stop();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return batches.isRunning();
+    }
+
+    @Override
+    public int getPhase() {
+        return batches.getPhase();
     }
 }

@@ -93,21 +93,23 @@ class ValidationQueries {
     }
 
     /**
-     * Stores successful reports in one statement; returns the ids stored. A replica that is no longer this
-     * host's to report (given to another, cancelled, already reported) is left as it is.
+     * Stores successful reports (of any hosts) in one statement; returns the ids stored. A replica that is no
+     * longer its reporting host's to report (given to another, cancelled, already reported) is left as it is.
      */
-    Set<Long> storeSuccesses(long hostId, List<Report> reports, Instant now) {
-        if (reports.isEmpty()) {
-            return Set.of();
+    Set<Long> storeSuccesses(List<ReportService.Entry> entries, Instant now) {
+        if (entries.isEmpty()) {
+            return new HashSet<>();
         }
-        int n = reports.size();
+        int n = entries.size();
         Long[] ids = new Long[n];
+        Long[] hosts = new Long[n];
         byte[][] outputs = new byte[n][];
         String[] hashes = new String[n];
         Long[] cpu = new Long[n];
         for (int i = 0; i < n; i++) {
-            Report r = reports.get(i);
+            Report r = entries.get(i).report();
             ids[i] = r.resultId();
+            hosts[i] = entries.get(i).hostId();
             outputs[i] = r.output();
             hashes[i] = r.outputHash();
             cpu[i] = r.cpuMillis();
@@ -117,14 +119,14 @@ class ValidationQueries {
                            SET state = 'REPORTED', output = u.output, output_hash = u.hash,
                                output_size = octet_length(u.output), cpu_time_millis = u.cpu, reported_at = :now,
                                progress = 1
-                          FROM unnest(:ids, :outputs, :hashes, :cpu) AS u(id, output, hash, cpu)
-                         WHERE r.id = u.id AND r.host_id = :host AND r.state IN ('IN_PROGRESS', 'TIMED_OUT')
+                          FROM unnest(:ids, :hosts, :outputs, :hashes, :cpu) AS u(id, host, output, hash, cpu)
+                         WHERE r.id = u.id AND r.host_id = u.host AND r.state IN ('IN_PROGRESS', 'TIMED_OUT')
                         RETURNING r.id""")
                 .param("ids", SqlArrays.of("bigint", ids))
                 .param("outputs", SqlArrays.of("bytea", outputs))
                 .param("hashes", SqlArrays.of("text", hashes))
                 .param("cpu", SqlArrays.of("bigint", cpu))
-                .param("host", hostId)
+                .param("hosts", SqlArrays.of("bigint", hosts))
                 .param("now", Timestamp.from(now))
                 .query(Long.class).list());
     }
