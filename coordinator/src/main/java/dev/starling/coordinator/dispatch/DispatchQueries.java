@@ -32,8 +32,11 @@ class DispatchQueries {
                           FROM result c
                          WHERE c.state = 'UNSENT'
                            AND c.app = ANY(:apps)
+                           -- OFFSET 0 keeps this a probe of the candidate's few replicas; as a join PostgreSQL
+                           -- would compare every candidate with every replica the hosts ever had
                            AND NOT EXISTS (SELECT 1 FROM result o
-                                            WHERE o.host_id = ANY(:hosts) AND o.work_unit_id = c.work_unit_id)
+                                            WHERE o.work_unit_id = c.work_unit_id AND o.host_id = ANY(:hosts)
+                                           OFFSET 0)
                          ORDER BY c.priority DESC, c.id
                          LIMIT :scan
                            FOR UPDATE SKIP LOCKED""")

@@ -11,8 +11,10 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.util.Optional;
+import org.springframework.dao.DataAccessException;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 
 /**
  * Every worker call states its protocol version ({@code starling-protocol}); every call but Register
@@ -56,7 +58,13 @@ class HostAuthInterceptor implements ServerInterceptor {
             return close(call, Status.UNAUTHENTICATED.withDescription(
                     "missing 'authorization: Bearer <host token>'; call Register first"));
         }
-        Optional<AuthenticatedHost> host = hosts.authenticate(authorization.substring("Bearer ".length()).trim());
+        Optional<AuthenticatedHost> host;
+        try {
+            host = hosts.authenticate(authorization.substring("Bearer ".length()).trim());
+        } catch (DataAccessException | TransactionException e) {
+            return close(call, Status.UNAVAILABLE.withDescription(
+                    "the coordinator cannot reach its database right now; retry later"));
+        }
         if (host.isEmpty()) {
             return close(call, Status.UNAUTHENTICATED.withDescription(
                     "unknown host token; the coordinator does not know this host: register again"));

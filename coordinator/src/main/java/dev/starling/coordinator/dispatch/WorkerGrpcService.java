@@ -34,6 +34,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.TransactionException;
 import org.springframework.stereotype.Service;
 
 /**
@@ -189,7 +190,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
         } catch (StatusRuntimeException e) {
             response.onError(e);
             return;
-        } catch (DataAccessException e) {
+        } catch (DataAccessException | TransactionException e) {
             log.warn("Database unavailable while serving a worker", e);
             response.onError(Status.UNAVAILABLE.withDescription(
                     "the coordinator cannot reach its database right now; retry later").asRuntimeException());

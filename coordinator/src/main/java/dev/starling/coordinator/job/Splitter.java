@@ -2,6 +2,7 @@ package dev.starling.coordinator.job;
 
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.dispatch.WorkSignal;
+import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.support.Sweeper;
 import dev.starling.coordinator.workunit.WorkUnitTable;
 import dev.starling.sdk.StagePlan;
@@ -66,6 +67,9 @@ class Splitter extends Sweeper {
         jobs.advanceSplit(job.id(), to, to >= size);
         if (to >= size) {
             log.info("Job {} stage {}: all {} work units written", job.id(), job.stage(), size);
+            // the dispatch and validation plans depend on the tables' statistics, which a big job just changed
+            // (autovacuum would see it only later: until then a fresh database plans for empty tables)
+            AfterCommit.run(workUnits::refreshStatistics);
         }
         workSignal.workCreated(batch.size() * job.redundancy().initialReplicas());
     }

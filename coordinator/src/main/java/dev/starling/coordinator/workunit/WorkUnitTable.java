@@ -100,4 +100,9 @@ public class WorkUnitTable {
                 .query((rs, i) -> new CanonicalOutput(rs.getInt("stage"), rs.getLong("idx"), rs.getBytes("output")))
                 .stream();
     }
+
+    /** Refreshes the planner's statistics of the work unit and replica tables (after a big job was written). */
+    public void refreshStatistics() {
+        jdbc.sql("ANALYZE work_unit, result").update();
+    }
 }
