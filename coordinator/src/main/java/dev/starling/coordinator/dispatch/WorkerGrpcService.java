@@ -5,6 +5,7 @@ import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.AuthenticatedHost;
 import dev.starling.coordinator.host.HostInfo;
 import dev.starling.coordinator.host.HostService;
+import dev.starling.coordinator.support.Batcher;
 import dev.starling.coordinator.validation.Ack;
 import dev.starling.coordinator.validation.Report;
 import dev.starling.coordinator.validation.ReportService;
@@ -189,6 +190,10 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             value = work.get();
         } catch (StatusRuntimeException e) {
             response.onError(e);
+            return;
+        } catch (Batcher.StoppedException e) {
+            response.onError(Status.UNAVAILABLE.withDescription("the coordinator is shutting down; retry")
+                    .asRuntimeException());
             return;
         } catch (DataAccessException | TransactionException e) {
             log.warn("Database unavailable while serving a worker", e);

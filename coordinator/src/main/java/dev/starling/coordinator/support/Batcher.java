@@ -31,6 +31,13 @@ public final class Batcher<Q, A> implements SmartLifecycle {
 
     private record Pending<Q, A>(Q request, CompletableFuture<A> answer) {}
 
+    /** A request came after the batcher stopped (the coordinator is shutting down): the caller may retry. */
+    public static final class StoppedException extends IllegalStateException {
+        StoppedException(String message) {
+            super(message);
+        }
+    }
+
     /**
      * @param work runs a batch in one transaction and returns the answers in the order of the requests
      */
@@ -43,7 +50,7 @@ public final class Batcher<Q, A> implements SmartLifecycle {
     /** Runs the request in the next batch and returns its answer once the batch has committed. */
     public A run(Q request) throws InterruptedException {
         if (!running) {
-            throw new IllegalStateException(name + " is not running (the coordinator is stopping)");
+            throw new StoppedException(name + " is not running: the coordinator is stopping");
         }
         Pending<Q, A> pending = new Pending<>(request, new CompletableFuture<>());
         queue.add(pending);
