@@ -55,6 +55,9 @@ class Dispatcher implements SmartLifecycle {
      */
     List<ClaimedTask> requestWork(AuthenticatedHost host, int maxTasks, Duration wait) throws InterruptedException {
         int limit = Math.min(Math.max(maxTasks, 0), settings.maxTasksPerRequest());
+        if (limit == 0 || host.apps().isEmpty()) {
+            return List.of();
+        }
         // waiting is measured on the monotonic clock; the injected clock is for what gets written
         long giveUp = System.nanoTime() + min(wait, settings.maxWait()).toNanos();
         while (true) {
@@ -67,7 +70,7 @@ class Dispatcher implements SmartLifecycle {
                 return List.of();
             }
             Duration left = Duration.ofNanos(giveUp - System.nanoTime());
-            if (!tasks.isEmpty() || limit == 0 || left.isNegative() || left.isZero() || !signal.isOpen()
+            if (!tasks.isEmpty() || left.isNegative() || left.isZero() || !signal.isOpen()
                     || Context.current().isCancelled()) {
                 return tasks;
             }
