@@ -7,7 +7,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.Optional;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -99,7 +98,7 @@ public class HostTable {
      * Appends judgements to the hosts' tallies in one statement (in the caller's transaction); they count in
      * every host view at once and are folded into the host rows by {@link #fold}.
      */
-    public void record(SortedMap<Long, Tally> tallies) {
+    public void record(Map<Long, Tally> tallies) {
         if (tallies.isEmpty()) {
             return;
         }

@@ -5,11 +5,10 @@ import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * What evaluating a batch of work units decided, written with one statement per kind of change rather
@@ -21,7 +20,7 @@ final class Decisions {
     record StateChange(long resultId, String from, String to, Double credit, boolean keepOutput) {}
 
     private final List<StateChange> states = new ArrayList<>();
-    private final SortedMap<Long, HostTable.Tally> hosts = new TreeMap<>();
+    private final Map<Long, HostTable.Tally> hosts = new HashMap<>();
     private final Map<Long, Long> validated = new LinkedHashMap<>();
     private final List<Long> cancelPending = new ArrayList<>();
     private final Map<Long, Integer> moreReplicas = new LinkedHashMap<>();

@@ -1,17 +1,12 @@
 package dev.starling.coordinator.validation;
 
 import dev.starling.coordinator.StarlingProperties;
-import dev.starling.coordinator.dispatch.WorkSignal;
-import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
-import dev.starling.coordinator.job.JobCompleter;
-import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.support.Sweeper;
 import dev.starling.coordinator.support.Transactions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -28,21 +23,15 @@ class LeaseSweeper extends Sweeper {
 
     private final ValidationQueries queries;
     private final WorkUnitEvaluator evaluator;
-    private final HostTable hosts;
     private final Transactions transactions;
-    private final WorkSignal workSignal;
-    private final JobCompleter completer;
     private final Clock clock;
 
-    LeaseSweeper(ValidationQueries queries, WorkUnitEvaluator evaluator, HostTable hosts, Transactions transactions,
-            WorkSignal workSignal, JobCompleter completer, Clock clock, StarlingProperties properties) {
+    LeaseSweeper(ValidationQueries queries, WorkUnitEvaluator evaluator, Transactions transactions, Clock clock,
+            StarlingProperties properties) {
         super("lease-sweeper", properties.sweep().interval());
         this.queries = queries;
         this.evaluator = evaluator;
-        this.hosts = hosts;
         this.transactions = transactions;
-        this.workSignal = workSignal;
-        this.completer = completer;
         this.clock = clock;
     }
 
@@ -59,14 +48,7 @@ class LeaseSweeper extends Sweeper {
             List<Long> hostIds = queries.timeOut(ids, now);
             Decisions decisions = new Decisions();
             hostIds.forEach(h -> decisions.host(h, Outcome.TIMED_OUT, 0));
-            Map<Long, List<ReplicaRow>> replicas = queries.replicas(ids);
-            for (WorkUnitRow wu : locked) {
-                evaluator.evaluate(wu, replicas.get(wu.id()), decisions);
-            }
-            decisions.apply(queries, hosts, workSignal, now);
-            if (decisions.decidedAny()) {
-                AfterCommit.run(completer::nudge);
-            }
+            evaluator.settle(locked, decisions, now);
             return hostIds.size();
         });
         if (timedOut > 0) {

@@ -1,11 +1,7 @@
 package dev.starling.coordinator.validation;
 
 import dev.starling.coordinator.StarlingProperties;
-import dev.starling.coordinator.dispatch.WorkSignal;
-import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
-import dev.starling.coordinator.job.JobCompleter;
-import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.support.Batcher;
 import dev.starling.coordinator.support.Transactions;
 import dev.starling.sdk.ContentAddress;
@@ -31,23 +27,17 @@ public class ReportService implements SmartLifecycle {
 
     private final ValidationQueries queries;
     private final WorkUnitEvaluator evaluator;
-    private final HostTable hosts;
     private final Transactions transactions;
-    private final WorkSignal workSignal;
-    private final JobCompleter completer;
     private final Clock clock;
     private final int maxOutputBytes;
     /** ReportResults calls that arrive together are stored and judged together */
     private final Batcher<HostReports, List<Ack>> batches = new Batcher<>("reports", 256, this::storeBatch);
 
-    ReportService(ValidationQueries queries, WorkUnitEvaluator evaluator, HostTable hosts, Transactions transactions,
-            WorkSignal workSignal, JobCompleter completer, Clock clock, StarlingProperties properties) {
+    ReportService(ValidationQueries queries, WorkUnitEvaluator evaluator, Transactions transactions, Clock clock,
+            StarlingProperties properties) {
         this.queries = queries;
         this.evaluator = evaluator;
-        this.hosts = hosts;
         this.transactions = transactions;
-        this.workSignal = workSignal;
-        this.completer = completer;
         this.clock = clock;
         this.maxOutputBytes = properties.limits().maxInlineOutputBytes();
     }
@@ -140,12 +130,7 @@ public class ReportService implements SmartLifecycle {
                 changed.put(wu.id(), wu);
             }
         }
-        Map<Long, List<ReplicaRow>> replicas = queries.replicas(changed.keySet());
-        changed.forEach((id, wu) -> evaluator.evaluate(wu, replicas.get(id), decisions));
-        decisions.apply(queries, hosts, workSignal, now);
-        if (decisions.decidedAny()) {
-            AfterCommit.run(completer::nudge);
-        }
+        evaluator.settle(changed.values(), decisions, now);
         return List.of(acks);
     }
 

@@ -1,16 +1,22 @@
 package dev.starling.coordinator.validation;
 
 import dev.starling.coordinator.app.AppCatalog;
+import dev.starling.coordinator.dispatch.WorkSignal;
+import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
+import dev.starling.coordinator.job.JobCompleter;
 import dev.starling.coordinator.job.JobState;
 import dev.starling.coordinator.job.JobTable;
+import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.workunit.WorkUnitTable;
 import dev.starling.sdk.App;
 import dev.starling.sdk.WorkUnit;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -31,28 +37,47 @@ class WorkUnitEvaluator {
     private final ValidationQueries queries;
     private final JobTable jobs;
     private final WorkUnitTable workUnits;
+    private final HostTable hosts;
+    private final WorkSignal workSignal;
+    private final JobCompleter completer;
     private final AppCatalog apps;
     private final Clock clock;
 
-    WorkUnitEvaluator(ValidationQueries queries, JobTable jobs, WorkUnitTable workUnits, AppCatalog apps,
-            Clock clock) {
+    WorkUnitEvaluator(ValidationQueries queries, JobTable jobs, WorkUnitTable workUnits, HostTable hosts,
+            WorkSignal workSignal, JobCompleter completer, AppCatalog apps, Clock clock) {
         this.queries = queries;
         this.jobs = jobs;
         this.workUnits = workUnits;
+        this.hosts = hosts;
+        this.workSignal = workSignal;
+        this.completer = completer;
         this.apps = apps;
         this.clock = clock;
     }
 
-    /** What an evaluation did, for the caller's after-commit signals. */
-    enum Verdict { WAITING, MORE_REPLICAS, DECIDED }
+    /**
+     * Evaluates the (locked) work units from their replicas, read in one statement, then writes what was
+     * decided, together with what the caller already put in {@code decisions}, and nudges the job completer
+     * once the transaction commits if a work unit was decided.
+     */
+    void settle(Collection<WorkUnitRow> locked, Decisions decisions, Instant now) {
+        Map<Long, List<ReplicaRow>> replicas = queries.replicas(locked.stream().map(WorkUnitRow::id).toList());
+        for (WorkUnitRow wu : locked) {
+            evaluate(wu, replicas.get(wu.id()), decisions);
+        }
+        decisions.apply(queries, hosts, workSignal, now);
+        if (decisions.decidedAny()) {
+            AfterCommit.run(completer::nudge);
+        }
+    }
 
     /**
      * Decides what the (locked, open) work unit needs given its replicas as they are now, in
      * {@code decisions}; a failure is written at once.
      */
-    Verdict evaluate(WorkUnitRow wu, List<ReplicaRow> replicas, Decisions decisions) {
+    private void evaluate(WorkUnitRow wu, List<ReplicaRow> replicas, Decisions decisions) {
         if (!wu.isOpen()) {
-            return Verdict.WAITING;
+            return;
         }
         List<ReplicaRow> successes = replicas.stream().filter(ReplicaRow::isSuccess).toList();
         List<ReplicaRow> errors = replicas.stream().filter(ReplicaRow::isError).toList();
@@ -63,7 +88,7 @@ class WorkUnitEvaluator {
             ReplicaRow last = errors.get(errors.size() - 1);
             String why = last.state().equals("TIMED_OUT") ? "timed out" : last.error();
             fail(wu, errors.size() + " of its results failed (maxErrors " + wu.maxErrors() + "); last: " + why, decisions);
-            return Verdict.DECIDED;
+            return;
         }
         int needed;
         if (successes.size() >= wu.quorum()) {
@@ -76,7 +101,7 @@ class WorkUnitEvaluator {
             }
             if (best.size() >= wu.quorum()) {
                 decide(wu, best, successes, pending > 0, decisions);
-                return Verdict.DECIDED;
+                return;
             }
             for (ReplicaRow r : successes) {
                 if (r.state().equals("REPORTED")) {
@@ -89,19 +114,17 @@ class WorkUnitEvaluator {
         }
         long missing = needed - pending;
         if (missing <= 0) {
-            return Verdict.WAITING;
+            return;
         }
         long room = wu.maxResults() - total;
         if (room <= 0) {
             if (pending == 0) {
                 fail(wu, "no quorum of " + wu.quorum() + " agreeing results after " + total
                         + " results (maxResults " + wu.maxResults() + ")", decisions);
-                return Verdict.DECIDED;
             }
-            return Verdict.WAITING;
+            return;
         }
         decisions.moreReplicas(wu.id(), (int) Math.min(missing, room));
-        return Verdict.MORE_REPLICAS;
     }
 
     /** Judges a result reported after its work unit was validated against the canonical output. */
