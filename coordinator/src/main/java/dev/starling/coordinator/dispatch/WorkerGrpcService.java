@@ -5,6 +5,8 @@ import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.AuthenticatedHost;
 import dev.starling.coordinator.host.HostInfo;
 import dev.starling.coordinator.host.HostService;
+import dev.starling.coordinator.peer.FetchGrants;
+import dev.starling.coordinator.peer.PeerAddresses;
 import dev.starling.coordinator.support.Batcher;
 import dev.starling.coordinator.validation.Ack;
 import dev.starling.coordinator.validation.Report;
@@ -53,8 +55,11 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private final Dispatcher dispatcher;
     private final ReportService reports;
     private final StarlingProperties.Dispatch settings;
+    private final ByteString grantPublicKey;
 
-    WorkerGrpcService(HostService hosts, Dispatcher dispatcher, ReportService reports, StarlingProperties properties) {
+    WorkerGrpcService(HostService hosts, Dispatcher dispatcher, ReportService reports, FetchGrants grants,
+            StarlingProperties properties) {
+        this.grantPublicKey = ByteString.copyFrom(grants.publicKey());
         this.hosts = hosts;
         this.dispatcher = dispatcher;
         this.reports = reports;
@@ -79,8 +84,13 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             if (request.getAppsCount() == 0) {
                 throw invalid("the worker offers no apps; it must be able to run at least one");
             }
+            String peerAddress = request.getPeerAddress().strip();
+            if (!peerAddress.isEmpty() && !PeerAddresses.isValid(peerAddress)) {
+                throw invalid("peer_address must be host:port with a port from 1 to 65535, got '" + peerAddress + "'");
+            }
             HostInfo info = new HostInfo(name, request.getCores(), request.getMemoryBytes(), request.getOs(),
-                    request.getArch(), request.getWorkerVersion(), List.copyOf(request.getAppsList()));
+                    request.getArch(), request.getWorkerVersion(), List.copyOf(request.getAppsList()),
+                    peerAddress.isEmpty() ? null : peerAddress);
             HostService.Registration r = hosts.register(info, request.getHostId(), request.getHostToken());
             if (r.hostId() != request.getHostId()) {
                 log.info("Registered host {} ({}, {} cores, apps {})", r.hostId(), name, request.getCores(),
@@ -91,6 +101,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                     .setHostToken(r.token())
                     .setHeartbeatIntervalMillis((int) settings.heartbeatInterval().toMillis())
                     .setMaxWaitMillis((int) settings.maxWait().toMillis())
+                    .setGrantPublicKey(grantPublicKey)
                     .build();
         });
     }

@@ -24,8 +24,8 @@ public class HostTable {
     long insert(HostInfo info, byte[] tokenHash, Instant now) {
         return jdbc.sql("""
                         INSERT INTO host (name, token_hash, cores, memory_bytes, os, arch, worker_version, apps,
-                                          created_at, last_contact_at)
-                        VALUES (:name, :tokenHash, :cores, :memory, :os, :arch, :version, :apps, :now, :now)
+                                          peer_address, created_at, last_contact_at)
+                        VALUES (:name, :tokenHash, :cores, :memory, :os, :arch, :version, :apps, :peerAddress, :now, :now)
                         RETURNING id""")
                 .paramSource(params(info).addValue("tokenHash", tokenHash).addValue("now", Timestamp.from(now)))
                 .query(Long.class)
@@ -36,7 +36,8 @@ public class HostTable {
     boolean update(long id, byte[] tokenHash, HostInfo info, Instant now) {
         return jdbc.sql("""
                         UPDATE host SET name = :name, cores = :cores, memory_bytes = :memory, os = :os, arch = :arch,
-                                        worker_version = :version, apps = :apps, last_contact_at = :now
+                                        worker_version = :version, apps = :apps, peer_address = :peerAddress,
+                                        last_contact_at = :now
                          WHERE id = :id AND token_hash = :tokenHash""")
                 .paramSource(params(info).addValue("id", id).addValue("tokenHash", tokenHash)
                         .addValue("now", Timestamp.from(now)))
@@ -182,7 +183,14 @@ public class HostTable {
                 .addValue("os", info.os())
                 .addValue("arch", info.arch())
                 .addValue("version", info.workerVersion())
-                .addValue("apps", info.apps().toArray(String[]::new));
+                .addValue("apps", info.apps().toArray(String[]::new))
+                .addValue("peerAddress", info.peerAddress());
+    }
+
+    /** Where the host's PeerService listens, when it serves peers and is not banned from serving. */
+    public Optional<String> peerAddress(long hostId) {
+        return jdbc.sql("SELECT peer_address FROM host WHERE id = :id AND peer_banned_at IS NULL")
+                .param("id", hostId).query(String.class).optional().filter(a -> a != null && !a.isEmpty());
     }
 
     private static HostView view(ResultSet rs, int row) throws SQLException {

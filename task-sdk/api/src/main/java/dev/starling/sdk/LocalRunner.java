@@ -1,6 +1,8 @@
 package dev.starling.sdk;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -9,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,19 +35,24 @@ import java.util.stream.Stream;
  * <p>It is stricter than the platform, on purpose: where a quorum would out-vote one odd replica, the
  * runner fails, naming the work unit, because an app whose replicas disagree on one machine will
  * disagree far more often across volunteers' machines. It also asks the stage plan for each work unit
- * twice and fails when the answers differ, and rejects progress outside [0, 1].
+ * twice and fails when the answers differ, and rejects progress outside [0, 1]. Blobs live in memory:
+ * uploaded inputs are given with {@link Builder#blob}, and a work unit may open only the blobs its plan
+ * names (as on a worker, which fetches exactly those) and those it stored itself.
  */
 public final class LocalRunner {
     private final App app;
     private final int replicas;
     private final int threads;
     private final long maxWorkUnits;
+    /** uploaded blobs and blobs work units stored, by id */
+    private final Map<String, byte[]> blobs;
 
     private LocalRunner(Builder builder) {
         this.app = builder.app;
         this.replicas = builder.replicas;
         this.threads = builder.threads;
         this.maxWorkUnits = builder.maxWorkUnits;
+        this.blobs = new ConcurrentHashMap<>(builder.blobs);
     }
 
     public static Builder forApp(App app) {
@@ -82,7 +91,7 @@ public final class LocalRunner {
 
     /** Computes one work unit once and returns its output; what {@link App#compute} throws comes through. */
     public byte[] computeOne(WorkUnit workUnit) throws Exception {
-        Context context = new Context(new AtomicBoolean());
+        Context context = new Context(workUnit, new AtomicBoolean());
         app.compute(copyOf(workUnit), context);
         return context.output.toByteArray();
     }
@@ -141,11 +150,18 @@ public final class LocalRunner {
         String where = "stage " + stage + ", work unit " + index;
         WorkUnitSpec spec = plan.workUnit(index);
         WorkUnitSpec again = plan.workUnit(index);
-        if (!Arrays.equals(spec.input(), again.input()) || spec.cost() != again.cost()) {
+        if (!Arrays.equals(spec.input(), again.input()) || spec.cost() != again.cost()
+                || !spec.blobs().equals(again.blobs())) {
             throw new IllegalStateException(where + ": the stage plan gave two different work units for one index;"
                     + " StagePlan.workUnit must be a pure function of the index");
         }
-        WorkUnit workUnit = new WorkUnit(stage, index, spec.input());
+        for (String blob : spec.blobs()) {
+            if (!blobs.containsKey(blob)) {
+                throw new IllegalStateException(where + ": reads blob " + blob + ", which is neither an uploaded blob"
+                        + " (LocalRunner.Builder.blob) nor one a previous stage stored");
+            }
+        }
+        WorkUnit workUnit = new WorkUnit(stage, index, spec.input(), spec.blobs());
         byte[] first = computeReplica(workUnit, 0, where, cancelled);
         if (!app.equivalent(workUnit, first, first)) {
             throw new IllegalStateException(where + ": equivalent() says output " + describe(first)
@@ -168,7 +184,7 @@ public final class LocalRunner {
     }
 
     private byte[] computeReplica(WorkUnit workUnit, int replica, String where, AtomicBoolean cancelled) {
-        Context context = new Context(cancelled);
+        Context context = new Context(workUnit, cancelled);
         try {
             // a copy, so that an app that scribbles on its input cannot change the next replica's
             app.compute(copyOf(workUnit), context);
@@ -183,7 +199,7 @@ public final class LocalRunner {
     }
 
     private static WorkUnit copyOf(WorkUnit workUnit) {
-        return new WorkUnit(workUnit.stage(), workUnit.index(), workUnit.input().clone());
+        return new WorkUnit(workUnit.stage(), workUnit.index(), workUnit.input().clone(), workUnit.blobs());
     }
 
     /** Short printable outputs as text, others as their size and content address. */
@@ -197,14 +213,19 @@ public final class LocalRunner {
                 : output.length + " bytes " + ContentAddress.of(output);
     }
 
-    /** The task context of one replica: output in memory, checkpoints in memory, a shared cancellation flag. */
-    private static final class Context implements TaskContext {
+    /**
+     * The task context of one replica: output, checkpoints and blobs in memory, a shared cancellation flag.
+     */
+    private final class Context implements TaskContext {
         private final AtomicBoolean cancelled;
         private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+        /** the blobs this replica may open: those its work unit names and those it stored */
+        private final Set<String> readable = ConcurrentHashMap.newKeySet();
         private volatile byte[] checkpoint;
 
-        Context(AtomicBoolean cancelled) {
+        Context(WorkUnit workUnit, AtomicBoolean cancelled) {
             this.cancelled = cancelled;
+            readable.addAll(workUnit.blobs());
         }
 
         @Override
@@ -234,6 +255,32 @@ public final class LocalRunner {
         public OutputStream output() {
             return output;
         }
+
+        @Override
+        public InputStream openBlob(String blobId) {
+            return new ByteArrayInputStream(blob(blobId));
+        }
+
+        @Override
+        public long blobSize(String blobId) {
+            return blob(blobId).length;
+        }
+
+        @Override
+        public String storeBlob(byte[] content) {
+            String id = ContentAddress.of(content);
+            blobs.putIfAbsent(id, content.clone());
+            readable.add(id);
+            return id;
+        }
+
+        private byte[] blob(String blobId) {
+            byte[] content = readable.contains(blobId) ? blobs.get(blobId) : null;
+            if (content == null) {
+                throw new IllegalArgumentException("blob " + blobId + " is not one this work unit reads or stored");
+            }
+            return content;
+        }
     }
 
     /** Settings of a {@link LocalRunner}; {@link #build()} checks them. */
@@ -242,6 +289,7 @@ public final class LocalRunner {
         private int replicas = 2;
         private int threads = Runtime.getRuntime().availableProcessors();
         private long maxWorkUnits = 1_000_000;
+        private final Map<String, byte[]> blobs = new java.util.HashMap<>();
 
         private Builder(App app) {
             this.app = app;
@@ -265,6 +313,15 @@ public final class LocalRunner {
          */
         public Builder maxWorkUnits(long maxWorkUnits) {
             this.maxWorkUnits = maxWorkUnits;
+            return this;
+        }
+
+        /**
+         * Makes {@code content} available as an uploaded blob, as {@code POST /api/v1/blobs} would; its id is
+         * {@link ContentAddress#of(byte[]) ContentAddress.of(content)}.
+         */
+        public Builder blob(byte[] content) {
+            blobs.put(ContentAddress.of(content), content.clone());
             return this;
         }
 

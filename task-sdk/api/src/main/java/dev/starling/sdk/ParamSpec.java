@@ -19,7 +19,12 @@ public record ParamSpec(
         /** a finite number, as {@link Double} */
         NUMBER,
         STRING,
-        BOOLEAN
+        BOOLEAN,
+        /**
+         * a blob id ({@code sha256:<hex>}, as {@code POST /api/v1/blobs} answers), as {@link String}; the
+         * coordinator refuses a job naming a blob it does not have
+         */
+        BLOB
     }
 
     /**
@@ -56,6 +61,11 @@ public record ParamSpec(
 
     public static ParamSpec string(String name, String description) {
         return new ParamSpec(name, Type.STRING, description, true, null, null, null);
+    }
+
+    /** A blob uploaded before the job is submitted, named by its id. */
+    public static ParamSpec blob(String name, String description) {
+        return new ParamSpec(name, Type.BLOB, description, true, null, null, null);
     }
 
     public static ParamSpec bool(String name, String description) {
@@ -136,6 +146,10 @@ public record ParamSpec(
             }
             case BOOLEAN -> {
                 return value instanceof Boolean ? null : "must be true or false";
+            }
+            case BLOB -> {
+                return value instanceof String id && ContentAddress.isValid(id) ? null
+                        : "must be a blob id (sha256:<64 lower-case hex digits>, as POST /api/v1/blobs answers)";
             }
             default -> throw new IllegalStateException("unknown type " + type);
         }

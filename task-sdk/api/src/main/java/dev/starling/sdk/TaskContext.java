@@ -1,5 +1,7 @@
 package dev.starling.sdk;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Optional;
 
@@ -24,6 +26,29 @@ public interface TaskContext {
     /** Saves state from which {@link App#compute} can resume; the last saved state wins. */
     void saveCheckpoint(byte[] state);
 
-    /** Where the output goes. Written once, in full, before {@code compute} returns. */
+    /**
+     * Where the output goes. Written once, in full, before {@code compute} returns. It travels to the
+     * coordinator inline and is what replicas are compared by: keep it small (a summary, or the ids of
+     * blobs stored with {@link #storeBlob}), bulk data belongs in blobs.
+     */
     OutputStream output();
+
+    /**
+     * Opens a blob this work unit reads ({@link WorkUnit#blobs()}) or one this task stored. The worker
+     * fetched and verified it before {@code compute} was called; reading does not touch the network.
+     *
+     * @throws IllegalArgumentException when the work unit does not name the blob
+     */
+    InputStream openBlob(String blobId) throws IOException;
+
+    /** The size in bytes of a blob {@link #openBlob} opens. */
+    long blobSize(String blobId);
+
+    /**
+     * Stores intermediate data for a next stage as a blob kept on this worker, and returns its content
+     * address. Only the id and size reach the coordinator: name the id in the output, so that the next
+     * stage's plan can hand it to the work units that read it ({@link WorkUnitSpec#blobs}); they fetch it
+     * from the hosts whose output the quorum accepted. Storing the same bytes twice gives the same id.
+     */
+    String storeBlob(byte[] content) throws IOException;
 }

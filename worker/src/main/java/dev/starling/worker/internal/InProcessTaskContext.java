@@ -40,6 +40,21 @@ final class InProcessTaskContext implements TaskContext {
         return output;
     }
 
+    @Override
+    public java.io.InputStream openBlob(String blobId) {
+        throw new IllegalArgumentException("blob " + blobId + " is not one this work unit reads");
+    }
+
+    @Override
+    public long blobSize(String blobId) {
+        throw new IllegalArgumentException("blob " + blobId + " is not one this work unit reads");
+    }
+
+    @Override
+    public String storeBlob(byte[] content) {
+        throw new UnsupportedOperationException("this worker does not keep blobs yet");
+    }
+
     BoundedOutputStream boundedOutput() {
         return output;
     }

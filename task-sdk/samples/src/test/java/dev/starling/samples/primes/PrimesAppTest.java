@@ -290,6 +290,21 @@ class PrimesAppTest {
             return output;
         }
 
+        @Override
+        public java.io.InputStream openBlob(String blobId) {
+            throw new IllegalArgumentException("primes reads no blobs");
+        }
+
+        @Override
+        public long blobSize(String blobId) {
+            throw new IllegalArgumentException("primes reads no blobs");
+        }
+
+        @Override
+        public String storeBlob(byte[] content) {
+            throw new UnsupportedOperationException("primes stores no blobs");
+        }
+
         String outputText() {
             return output.toString(UTF_8);
         }

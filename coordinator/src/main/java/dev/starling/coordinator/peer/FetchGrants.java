@@ -1,0 +1,111 @@
+package dev.starling.coordinator.peer;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.starling.proto.v1.FetchGrant;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Signs and checks fetch tokens: {@code <payload>.<signature>}, base64url without padding, where payload is
+ * a serialized {@link FetchGrant} and signature its Ed25519 signature (see peer.proto). The key pair lives
+ * in the database, made by the first coordinator to start, so every coordinator on one database signs
+ * tokens every worker accepts.
+ */
+@Component
+public class FetchGrants {
+    private static final Base64.Encoder ENCODE = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder DECODE = Base64.getUrlDecoder();
+
+    private final Clock clock;
+    private final PrivateKey privateKey;
+    private final PublicKey publicKey;
+    private final byte[] publicKeyBytes;
+
+    FetchGrants(JdbcClient jdbc, Clock clock) {
+        this.clock = clock;
+        try {
+            KeyPair fresh = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            // the first coordinator's key wins; the others read it
+            jdbc.sql("""
+                            INSERT INTO grant_key (id, private_key, public_key, created_at)
+                            VALUES (1, :private, :public, :now) ON CONFLICT (id) DO NOTHING""")
+                    .param("private", fresh.getPrivate().getEncoded())
+                    .param("public", fresh.getPublic().getEncoded())
+                    .param("now", Timestamp.from(clock.instant()))
+                    .update();
+            KeyPairBytes stored = jdbc.sql("SELECT private_key, public_key FROM grant_key WHERE id = 1")
+                    .query((rs, i) -> new KeyPairBytes(rs.getBytes(1), rs.getBytes(2))).single();
+            KeyFactory keys = KeyFactory.getInstance("Ed25519");
+            this.privateKey = keys.generatePrivate(new PKCS8EncodedKeySpec(stored.privateKey()));
+            this.publicKey = keys.generatePublic(new X509EncodedKeySpec(stored.publicKey()));
+            this.publicKeyBytes = stored.publicKey();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up the Ed25519 key that signs fetch tokens", e);
+        }
+    }
+
+    private record KeyPairBytes(byte[] privateKey, byte[] publicKey) {}
+
+    /** The public key (X.509 DER) workers check tokens with. */
+    public byte[] publicKey() {
+        return publicKeyBytes.clone();
+    }
+
+    /** A token letting {@code hostId} fetch {@code blobId} for {@code jobId} until {@code expires}. */
+    public String sign(String blobId, long hostId, long jobId, Instant expires) {
+        byte[] payload = FetchGrant.newBuilder().setBlobId(blobId).setHostId(hostId).setJobId(jobId)
+                .setExpiresEpochMillis(expires.toEpochMilli()).build().toByteArray();
+        try {
+            Signature s = Signature.getInstance("Ed25519");
+            s.initSign(privateKey);
+            s.update(payload);
+            return ENCODE.encodeToString(payload) + "." + ENCODE.encodeToString(s.sign());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot sign a fetch token", e);
+        }
+    }
+
+    /**
+     * The grant a token carries when its signature is this coordinator's, it has not expired and it names
+     * {@code blobId}; empty otherwise.
+     */
+    public Optional<FetchGrant> check(String token, String blobId) {
+        if (token == null) {
+            return Optional.empty();
+        }
+        int dot = token.indexOf('.');
+        if (dot < 1 || dot == token.length() - 1) {
+            return Optional.empty();
+        }
+        try {
+            byte[] payload = DECODE.decode(token.substring(0, dot));
+            Signature s = Signature.getInstance("Ed25519");
+            s.initVerify(publicKey);
+            s.update(payload);
+            if (!s.verify(DECODE.decode(token.substring(dot + 1)))) {
+                return Optional.empty();
+            }
+            FetchGrant grant = FetchGrant.parseFrom(payload);
+            if (!grant.getBlobId().equals(blobId) || grant.getExpiresEpochMillis() < clock.millis()) {
+                return Optional.empty();
+            }
+            return Optional.of(grant);
+        } catch (IllegalArgumentException | InvalidProtocolBufferException | GeneralSecurityException e) {
+            return Optional.empty();
+        }
+    }
+}
