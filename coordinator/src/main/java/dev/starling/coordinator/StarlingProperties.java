@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Coordinator settings, under {@code starling.*}.
@@ -13,6 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param split how jobs are split into work units
  * @param sweep how often background sweepers (leases, splitting, completion) look for work
  * @param limits what a single job or result may be
+ * @param peers the peer tracker
+ * @param blobs where uploaded blobs are kept and how large they may be
  */
 @ConfigurationProperties("starling")
 public record StarlingProperties(
@@ -20,7 +23,15 @@ public record StarlingProperties(
         @DefaultValue Dispatch dispatch,
         @DefaultValue Split split,
         @DefaultValue Sweep sweep,
-        @DefaultValue Limits limits) {
+        @DefaultValue Limits limits,
+        @DefaultValue Peers peers,
+        @DefaultValue Blobs blobs) {
+
+    public StarlingProperties {
+        if (blobs.dir() == null) {
+            blobs = new Blobs(dataDir.resolve("blobs"), blobs.maxSize());
+        }
+    }
 
     /**
      * @param lease how long a task is held without a heartbeat before it is timed out and reissued
@@ -52,4 +63,26 @@ public record StarlingProperties(
             @DefaultValue("10000000") long maxWorkUnitsPerStage,
             @DefaultValue("8388608") int maxInlineOutputBytes,
             @DefaultValue("65536") int maxParamsBytes) {}
+
+    /**
+     * @param grantTtl how long a fetch token is valid at most (never past its task's report deadline)
+     * @param holderTimeout a holder not heard from for this long is not offered as a peer
+     * @param peersPerTask the most peers offered for one input of one task
+     * @param complaintQuorum how many distinct hosts must report bad chunks from a host before it is banned
+     *     from serving
+     * @param seedWindow how long the coordinator remembers which hosts it served a chunk to, and points later
+     *     requesters of that chunk at them instead of serving it again (super-seeding)
+     */
+    public record Peers(
+            @DefaultValue("30m") Duration grantTtl,
+            @DefaultValue("1m") Duration holderTimeout,
+            @DefaultValue("30") int peersPerTask,
+            @DefaultValue("2") int complaintQuorum,
+            @DefaultValue("60s") Duration seedWindow) {}
+
+    /**
+     * @param dir the content-addressed directory holding uploaded blobs' bytes; default {@code <data-dir>/blobs}
+     * @param maxSize the largest blob {@code POST /api/v1/blobs} accepts
+     */
+    public record Blobs(Path dir, @DefaultValue("4GB") DataSize maxSize) {}
 }

@@ -57,7 +57,7 @@ class DispatchQueries {
                                                         CAST(:leaseUntil AS timestamptz))
                           FROM unnest(:ids, :hosts) AS u(id, host), work_unit w, job j
                          WHERE r.id = u.id AND r.state = 'UNSENT' AND w.id = r.work_unit_id AND j.id = r.job_id
-                        RETURNING r.id, r.host_id, r.work_unit_id, r.job_id, r.app, w.stage, w.idx, w.input,
+                        RETURNING r.id, r.host_id, r.work_unit_id, r.job_id, r.app, w.stage, w.idx, w.input, w.blobs,
                                   r.deadline_at, r.lease_expires_at""")
                 .param("ids", SqlArrays.of("bigint", resultIds))
                 .param("hosts", SqlArrays.of("bigint", hostIds))
@@ -65,9 +65,18 @@ class DispatchQueries {
                 .param("leaseUntil", Timestamp.from(leaseUntil))
                 .query((rs, i) -> new ClaimedTask(rs.getLong("id"), rs.getLong("host_id"), rs.getLong("work_unit_id"),
                         rs.getLong("job_id"), rs.getString("app"), rs.getInt("stage"), rs.getLong("idx"),
-                        rs.getBytes("input"), rs.getTimestamp("deadline_at").toInstant(),
-                        rs.getTimestamp("lease_expires_at").toInstant()))
+                        rs.getBytes("input"), List.of((String[]) rs.getArray("blobs").getArray()),
+                        rs.getTimestamp("deadline_at").toInstant(), rs.getTimestamp("lease_expires_at").toInstant(),
+                        List.of()))
                 .list();
+    }
+
+    /** The blobs each of the given work units reads, for those that read any. */
+    Map<Long, List<String>> blobs(Long[] workUnitIds) {
+        return jdbc.sql("SELECT id, blobs FROM work_unit WHERE id = ANY(:ids) AND cardinality(blobs) > 0")
+                .param("ids", SqlArrays.of("bigint", workUnitIds))
+                .query((rs, i) -> Map.entry(rs.getLong(1), List.of((String[]) rs.getArray(2).getArray())))
+                .list().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
     /** Returns claimed replicas to the pool (the call that claimed them was cancelled before answering). */

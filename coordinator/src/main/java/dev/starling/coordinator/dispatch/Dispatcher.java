@@ -2,6 +2,7 @@ package dev.starling.coordinator.dispatch;
 
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.AuthenticatedHost;
+import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.support.Batcher;
 import dev.starling.coordinator.support.Transactions;
@@ -34,13 +35,15 @@ class Dispatcher implements SmartLifecycle {
     /** RequestWork calls that arrive together claim together */
     private final Batcher<ClaimRequest, List<ClaimedTask>> claims = new Batcher<>("claims", 256, this::claimBatch);
     private final WorkSignal signal;
+    private final Tracker tracker;
     private final Clock clock;
     private final StarlingProperties.Dispatch settings;
     /** jobs known to be past QUEUED (a cache: forgetting one costs one statement) */
     private final Set<Long> runningJobs = ConcurrentHashMap.newKeySet();
 
     Dispatcher(DispatchQueries queries, TransactionTemplate tx, Transactions transactions, WorkSignal signal,
-            Clock clock, StarlingProperties properties) {
+            Tracker tracker, Clock clock, StarlingProperties properties) {
+        this.tracker = tracker;
         this.queries = queries;
         this.tx = tx;
         this.transactions = transactions;
@@ -119,6 +122,7 @@ class Dispatcher implements SmartLifecycle {
                 pool.add(c);
             }
         }
+        Inputs inputs = inputs(pool, hostIds);
         List<Long> ids = new ArrayList<>();
         List<Long> hosts = new ArrayList<>();
         Set<Long> hostsServed = new HashSet<>();
@@ -127,20 +131,24 @@ class Dispatcher implements SmartLifecycle {
                 continue; // two calls of one host in one batch: the second waits for the next batch
             }
             int given = 0;
-            for (var it = pool.iterator(); it.hasNext() && given < r.limit(); ) {
-                DispatchQueries.Candidate c = it.next();
-                if (r.host().apps().contains(c.app())) {
-                    ids.add(c.resultId());
-                    hosts.add(r.host().id());
-                    it.remove();
-                    given++;
+            // locality first: work units whose blobs the host holds already, then the rest in queue order
+            for (boolean local : inputs.isEmpty() ? new boolean[] {false} : new boolean[] {true, false}) {
+                for (var it = pool.iterator(); it.hasNext() && given < r.limit(); ) {
+                    DispatchQueries.Candidate c = it.next();
+                    if (r.host().apps().contains(c.app()) && (!local || inputs.isLocal(c, r.host().id()))) {
+                        ids.add(c.resultId());
+                        hosts.add(r.host().id());
+                        it.remove();
+                        given++;
+                    }
                 }
             }
         }
         Map<Long, List<ClaimedTask>> byHost = new HashMap<>();
         if (!ids.isEmpty()) {
-            for (ClaimedTask t : queries.assign(ids.toArray(Long[]::new), hosts.toArray(Long[]::new), now,
-                    now.plus(settings.lease()))) {
+            List<ClaimedTask> claimed = queries.assign(ids.toArray(Long[]::new), hosts.toArray(Long[]::new), now,
+                    now.plus(settings.lease()));
+            for (ClaimedTask t : withOffers(claimed)) {
                 byHost.computeIfAbsent(t.hostId(), h -> new ArrayList<>()).add(t);
             }
             markRunning(byHost, now);
@@ -151,6 +159,51 @@ class Dispatcher implements SmartLifecycle {
             answers.add(answered.add(r.host().id()) ? byHost.getOrDefault(r.host().id(), List.of()) : List.of());
         }
         return answers;
+    }
+
+    /** The blobs the candidates read, and which of them each host of the batch holds. */
+    private record Inputs(Map<Long, List<String>> byWorkUnit, Map<Long, Set<String>> heldByHost) {
+        boolean isEmpty() {
+            return byWorkUnit.isEmpty();
+        }
+
+        boolean isLocal(DispatchQueries.Candidate c, long hostId) {
+            List<String> blobs = byWorkUnit.get(c.workUnitId());
+            return blobs != null && heldByHost.getOrDefault(hostId, Set.of()).containsAll(blobs);
+        }
+    }
+
+    /**
+     * Looks up the blobs of the candidates' work units and drops candidates that read a blob nobody can serve
+     * right now (their producer is being re-run): they stay unsent for a later batch.
+     */
+    private Inputs inputs(List<DispatchQueries.Candidate> pool, Long[] hostIds) {
+        if (pool.isEmpty()) {
+            return new Inputs(Map.of(), Map.of());
+        }
+        Map<Long, List<String>> blobs = queries.blobs(pool.stream().map(DispatchQueries.Candidate::workUnitId)
+                .toArray(Long[]::new));
+        if (blobs.isEmpty()) {
+            return new Inputs(blobs, Map.of());
+        }
+        Set<String> all = new HashSet<>();
+        blobs.values().forEach(all::addAll);
+        Set<String> unavailable = tracker.unavailable(all);
+        if (!unavailable.isEmpty()) {
+            pool.removeIf(c -> blobs.getOrDefault(c.workUnitId(), List.of()).stream().anyMatch(unavailable::contains));
+        }
+        return new Inputs(blobs, tracker.held(List.of(hostIds), all));
+    }
+
+    /** The claimed tasks, those that read blobs with where to fetch them. */
+    private List<ClaimedTask> withOffers(List<ClaimedTask> claimed) {
+        List<Tracker.Want> wants = claimed.stream().filter(t -> !t.blobs().isEmpty())
+                .map(t -> new Tracker.Want(t.resultId(), t.hostId(), t.jobId(), t.blobs(), t.deadline())).toList();
+        if (wants.isEmpty()) {
+            return claimed;
+        }
+        Map<Long, List<Tracker.Offer>> offers = tracker.offer(wants);
+        return claimed.stream().map(t -> t.blobs().isEmpty() ? t : t.withInputs(offers.get(t.resultId()))).toList();
     }
 
     private void markRunning(Map<Long, List<ClaimedTask>> byHost, Instant now) {

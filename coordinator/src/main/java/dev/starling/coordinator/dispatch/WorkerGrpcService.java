@@ -11,7 +11,15 @@ import dev.starling.coordinator.support.Batcher;
 import dev.starling.coordinator.validation.Ack;
 import dev.starling.coordinator.validation.Report;
 import dev.starling.coordinator.validation.ReportService;
+import dev.starling.coordinator.peer.Tracker;
+import dev.starling.proto.v1.AnnounceBlobsRequest;
+import dev.starling.proto.v1.AnnounceBlobsResponse;
+import dev.starling.proto.v1.BlobSource;
 import dev.starling.proto.v1.Failure;
+import dev.starling.proto.v1.Peer;
+import dev.starling.proto.v1.PeerComplaint;
+import dev.starling.proto.v1.Success;
+import dev.starling.sdk.ContentAddress;
 import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.HeartbeatResponse;
 import dev.starling.proto.v1.Lease;
@@ -50,15 +58,18 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(WorkerGrpcService.class);
     static final int MAX_RESULTS_PER_REPORT = 1000;
     static final int MAX_NAME_LENGTH = 200;
+    static final int MAX_BLOBS_PER_ANNOUNCE = 100_000;
 
     private final HostService hosts;
     private final Dispatcher dispatcher;
     private final ReportService reports;
+    private final Tracker peers;
     private final StarlingProperties.Dispatch settings;
     private final ByteString grantPublicKey;
 
-    WorkerGrpcService(HostService hosts, Dispatcher dispatcher, ReportService reports, FetchGrants grants,
-            StarlingProperties properties) {
+    WorkerGrpcService(HostService hosts, Dispatcher dispatcher, ReportService reports, Tracker peers,
+            FetchGrants grants, StarlingProperties properties) {
+        this.peers = peers;
         this.grantPublicKey = ByteString.copyFrom(grants.publicKey());
         this.hosts = hosts;
         this.dispatcher = dispatcher;
@@ -128,7 +139,8 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                         .setIndex(t.index())
                         .setInput(ByteString.copyFrom(t.input()))
                         .setDeadlineEpochMillis(t.deadline().toEpochMilli())
-                        .setLeaseExpiresEpochMillis(t.leaseExpires().toEpochMilli()));
+                        .setLeaseExpiresEpochMillis(t.leaseExpires().toEpochMilli())
+                        .addAllInputs(t.inputs().stream().map(WorkerGrpcService::source).toList()));
             }
             return b.build();
         });
@@ -166,10 +178,11 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 switch (r.getOutcomeCase()) {
                     case SUCCESS -> batch.add(new Report(r.getResultId(), Report.Kind.SUCCESS,
                             r.getSuccess().getOutput().toByteArray(), r.getSuccess().getOutputHash(),
-                            r.getSuccess().getOutputSize(), null, r.getCpuTimeMillis()));
-                    case FAILURE -> batch.add(new Report(r.getResultId(),
-                            r.getFailure().getKind() == Failure.Kind.GIVEN_BACK ? Report.Kind.GIVEN_BACK : Report.Kind.ERROR,
-                            null, null, 0, truncate(r.getFailure().getMessage()), r.getCpuTimeMillis()));
+                            r.getSuccess().getOutputSize(), null, r.getCpuTimeMillis(), produced(r.getSuccess()),
+                            List.of(), r.getTransfer().getBytesFromPeers()));
+                    case FAILURE -> batch.add(new Report(r.getResultId(), kind(r.getFailure().getKind()),
+                            null, null, 0, truncate(r.getFailure().getMessage()), r.getCpuTimeMillis(), Map.of(),
+                            r.getFailure().getMissingBlobIdsList(), r.getTransfer().getBytesFromPeers()));
                     default -> malformed.add(ReportAck.newBuilder().setResultId(r.getResultId())
                             .setStatus(ReportAck.Status.REJECTED)
                             .setMessage("result " + r.getResultId() + " has neither success nor failure").build());
@@ -183,6 +196,62 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             b.addAllAcks(malformed);
             return b.build();
         });
+    }
+
+    private static Report.Kind kind(Failure.Kind kind) {
+        return switch (kind) {
+            case GIVEN_BACK -> Report.Kind.GIVEN_BACK;
+            case INPUT_UNAVAILABLE -> Report.Kind.INPUT_UNAVAILABLE;
+            default -> Report.Kind.ERROR;
+        };
+    }
+
+    /** The blobs a success says it stored, by id (a repeated id keeps its last size). */
+    private static Map<String, Long> produced(Success success) {
+        Map<String, Long> produced = new LinkedHashMap<>();
+        success.getProducedList().forEach(b -> produced.put(b.getBlobId(), b.getSize()));
+        return produced;
+    }
+
+    private static BlobSource source(Tracker.Offer offer) {
+        return BlobSource.newBuilder()
+                .setBlobId(offer.blobId())
+                .setSize(Math.max(0, offer.size()))
+                .addAllPeers(offer.peers().stream()
+                        .map(h -> Peer.newBuilder().setHostId(h.hostId()).setAddress(h.address()).build()).toList())
+                .setCoordinatorHasIt(offer.coordinatorHasIt())
+                .setToken(offer.token())
+                .build();
+    }
+
+    @Override
+    public void announceBlobs(AnnounceBlobsRequest request, StreamObserver<AnnounceBlobsResponse> response) {
+        answer(response, () -> {
+            if (request.getHoldingCount() + request.getDroppedCount() > MAX_BLOBS_PER_ANNOUNCE
+                    || request.getComplaintsCount() > MAX_BLOBS_PER_ANNOUNCE) {
+                throw invalid("at most " + MAX_BLOBS_PER_ANNOUNCE + " blobs and complaints per announcement");
+            }
+            for (String id : request.getHoldingList()) {
+                checkBlobId(id, "holding");
+            }
+            for (String id : request.getDroppedList()) {
+                checkBlobId(id, "dropped");
+            }
+            List<Tracker.Complaint> complaints = new ArrayList<>();
+            for (PeerComplaint c : request.getComplaintsList()) {
+                checkBlobId(c.getBlobId(), "complaints.blob_id");
+                complaints.add(new Tracker.Complaint(c.getHostId(), c.getBlobId(), c.getChunk(), truncate(c.getReason())));
+            }
+            peers.announce(HostAuthInterceptor.HOST.get().id(), request.getHoldingList(), request.getDroppedList(),
+                    request.getComplete(), complaints);
+            return AnnounceBlobsResponse.getDefaultInstance();
+        });
+    }
+
+    private static void checkBlobId(String id, String field) {
+        if (!ContentAddress.isValid(id)) {
+            throw invalid(field + ": '" + id + "' is not a blob id (sha256:<64 lower-case hex digits>)");
+        }
     }
 
     private static String truncate(String message) {

@@ -1,11 +1,14 @@
 package dev.starling.coordinator.job;
 
 import dev.starling.coordinator.app.AppCatalog;
+import dev.starling.coordinator.workunit.WorkUnitTable;
 import dev.starling.sdk.App;
+import dev.starling.sdk.CanonicalOutput;
 import dev.starling.sdk.JobParams;
 import dev.starling.sdk.ParamSpec;
 import dev.starling.sdk.StagePlan;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -15,10 +18,12 @@ import tools.jackson.databind.json.JsonMapper;
 class JobParamsReader {
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
     private final AppCatalog apps;
+    private final WorkUnitTable workUnits;
     private final JsonMapper json;
 
-    JobParamsReader(AppCatalog apps, JsonMapper json) {
+    JobParamsReader(AppCatalog apps, WorkUnitTable workUnits, JsonMapper json) {
         this.apps = apps;
+        this.workUnits = workUnits;
         this.json = json;
     }
 
@@ -27,13 +32,20 @@ class JobParamsReader {
         return ParamSpec.bind(app.info().params(), json.readValue(job.paramsJson(), MAP));
     }
 
-    /** The plan of the job's current stage. Stage 0 comes from split; later stages are planned by the completer. */
+    /**
+     * The plan of the job's current stage: stage 0 from split, a later one from the canonical outputs of the
+     * stage before (read in a transaction), as the completer planned it when that stage was done. The app
+     * must plan the same stage from the same outputs every time: a crash mid-split plans it again.
+     */
     StagePlan plan(Job job) {
         App app = apps.installed(job.app());
-        if (job.stage() != 0) {
-            throw new IllegalStateException("job " + job.id() + " is at stage " + job.stage()
-                    + "; multi-stage splitting is not supported yet");
+        if (job.stage() == 0) {
+            return app.split(params(job));
         }
-        return app.split(params(job));
+        try (Stream<CanonicalOutput> outputs = workUnits.canonicalOutputs(job.id(), job.stage() - 1)) {
+            return app.nextStage(params(job), job.stage() - 1, outputs).orElseThrow(() -> new IllegalStateException(
+                    "app " + job.app() + " planned stage " + job.stage() + " of job " + job.id()
+                            + " once and now plans no such stage: nextStage must be a pure function of its inputs"));
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.starling.coordinator.web.Paging;
 import dev.starling.coordinator.web.Page;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.app.AppCatalog;
+import dev.starling.coordinator.peer.TransferLedger;
 import dev.starling.coordinator.web.BadRequestException;
 import dev.starling.coordinator.web.BadRequestException.FieldError;
 import dev.starling.coordinator.web.ConflictException;
@@ -39,9 +40,11 @@ public class JobService {
     private final Clock clock;
     private final StarlingProperties properties;
     private final Splitter splitter;
+    private final TransferLedger transfers;
 
     JobService(JobTable jobs, WorkUnitTable workUnits, AppCatalog apps, JsonMapper json, Clock clock,
-            StarlingProperties properties, Splitter splitter) {
+            StarlingProperties properties, Splitter splitter, TransferLedger transfers) {
+        this.transfers = transfers;
         this.jobs = jobs;
         this.workUnits = workUnits;
         this.apps = apps;
@@ -109,14 +112,17 @@ public class JobService {
     @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     public JobView view(long id) {
         Job job = get(id);
-        return view(job, jobs.workUnitCounts(List.of(id)).get(id));
+        return view(job, jobs.workUnitCounts(List.of(id)).get(id), transfers.totals(List.of(id)).get(id));
     }
 
     @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     public Page<JobView> page(int page, int size) {
         List<Job> list = jobs.page(Paging.offset(page, size), size);
-        Map<Long, Map<String, Long>> counts = jobs.workUnitCounts(list.stream().map(Job::id).toList());
-        return new Page<>(list.stream().map(j -> view(j, counts.get(j.id()))).toList(), page, size, jobs.count());
+        List<Long> ids = list.stream().map(Job::id).toList();
+        Map<Long, Map<String, Long>> counts = jobs.workUnitCounts(ids);
+        Map<Long, TransferLedger.Totals> moved = transfers.totals(ids);
+        return new Page<>(list.stream().map(j -> view(j, counts.get(j.id()), moved.get(j.id()))).toList(), page, size,
+                jobs.count());
     }
 
     /** Cancels a queued or running job; cancelling a cancelled job changes nothing. */
@@ -145,7 +151,7 @@ public class JobService {
         return job.resultJson();
     }
 
-    JobView view(Job job, Map<String, Long> byState) {
+    JobView view(Job job, Map<String, Long> byState, TransferLedger.Totals moved) {
         Map<String, Long> c = JobTable.complete(byState);
         long written = c.values().stream().mapToLong(Long::longValue).sum();
         long unwritten = job.splitComplete() || job.stageSize() == null ? 0 : job.stageSize() - job.splitNext();
@@ -155,7 +161,8 @@ public class JobService {
         double progress = job.state() == JobState.SUCCEEDED ? 1.0 : total == 0 ? 0.0 : (double) counts.validated() / total;
         return new JobView(job.id(), job.app(), job.state(), job.priority(), job.paramsJson(), job.redundancy(),
                 job.deadlineSeconds(), job.stage(), counts, progress, job.createdAt(), job.startedAt(),
-                job.finishedAt(), job.error());
+                job.finishedAt(), job.error(), moved == null ? new JobView.Transfer(0, 0)
+                        : new JobView.Transfer(moved.bytesFromCoordinator(), moved.bytesFromPeers()));
     }
 
     private static Redundancy redundancy(SubmitJobRequest.RedundancyRequest r, List<FieldError> errors) {

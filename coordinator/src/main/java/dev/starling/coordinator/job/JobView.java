@@ -20,7 +20,14 @@ public record JobView(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
-        String error) {
+        String error,
+        Transfer transfer) {
+
+    /**
+     * Bytes fetched for the job's input blobs: those the coordinator served itself, and those workers
+     * report they got from peers.
+     */
+    public record Transfer(long bytesFromCoordinator, long bytesFromPeers) {}
 
     /**
      * @param total every work unit of the job known so far, including those not yet written by the splitter

@@ -1,5 +1,8 @@
 package dev.starling.coordinator.peer;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -26,11 +29,18 @@ public class TransferLedger {
     /** A job's totals. */
     public record Totals(long bytesFromCoordinator, long bytesFromPeers) {}
 
-    public Totals totals(long jobId) {
-        return jdbc.sql("""
-                        SELECT coalesce(sum(from_coordinator), 0), coalesce(sum(from_peers), 0)
-                          FROM job_transfer WHERE job_id = :job""")
-                .param("job", jobId)
-                .query((rs, i) -> new Totals(rs.getLong(1), rs.getLong(2))).single();
+    /** The totals of those of the given jobs that moved any bytes. */
+    public Map<Long, Totals> totals(List<Long> jobIds) {
+        Map<Long, Totals> totals = new HashMap<>();
+        if (jobIds.isEmpty()) {
+            return totals;
+        }
+        jdbc.sql("""
+                        SELECT job_id, sum(from_coordinator), sum(from_peers)
+                          FROM job_transfer WHERE job_id IN (:jobs) GROUP BY job_id""")
+                .param("jobs", jobIds)
+                .query((rs, i) -> totals.put(rs.getLong(1), new Totals(rs.getLong(2), rs.getLong(3))))
+                .list();
+        return totals;
     }
 }

@@ -3,6 +3,8 @@ package dev.starling.coordinator.validation;
 import dev.starling.coordinator.dispatch.WorkSignal;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
+import dev.starling.coordinator.peer.Tracker;
+import dev.starling.coordinator.peer.TransferLedger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +26,8 @@ final class Decisions {
     private final Map<Long, Long> validated = new LinkedHashMap<>();
     private final List<Long> cancelPending = new ArrayList<>();
     private final Map<Long, Integer> moreReplicas = new LinkedHashMap<>();
+    private final Map<Long, Tracker.ProducedBlobs> produced = new LinkedHashMap<>();
+    private final Map<Long, Long> bytesFromPeers = new HashMap<>();
     private int givenBack;
     private boolean decided;
 
@@ -56,17 +60,34 @@ final class Decisions {
         givenBack++;
     }
 
+    /** A reported success stored blobs on its worker. */
+    void produced(long resultId, long workUnitId, Map<String, Long> blobs) {
+        produced.put(resultId, new Tracker.ProducedBlobs(workUnitId, new LinkedHashMap<>(blobs)));
+    }
+
+    /** A worker fetched bytes from peers for a task of this job. */
+    void transfer(long jobId, long fromPeers) {
+        if (fromPeers > 0) {
+            bytesFromPeers.merge(jobId, fromPeers, Long::sum);
+        }
+    }
+
     /** Whether a work unit was decided: the job may be complete. */
     boolean decidedAny() {
         return decided;
     }
 
-    void apply(ValidationQueries queries, HostTable hostTable, WorkSignal signal, Instant now) {
+    void apply(ValidationQueries queries, HostTable hostTable, Tracker tracker, TransferLedger ledger, WorkSignal signal,
+            Instant now) {
+        tracker.produced(produced);
         queries.setStates(states);
         hostTable.record(hosts);
         queries.validate(validated, now);
         queries.cancelPending(cancelPending);
         int created = queries.addReplicas(moreReplicas, now);
+        // hosts whose outputs were accepted hold the blobs those outputs name
+        tracker.canonicalHolders(states.stream().filter(c -> c.to().equals("VALID")).map(StateChange::resultId).toList());
+        bytesFromPeers.forEach((job, bytes) -> ledger.record(job, 0, bytes));
         signal.workCreated(created + givenBack);
     }
 }

@@ -2,6 +2,7 @@ package dev.starling.coordinator.validation;
 
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.HostTable.Outcome;
+import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.support.Batcher;
 import dev.starling.coordinator.support.Transactions;
 import dev.starling.sdk.ContentAddress;
@@ -25,7 +26,10 @@ import org.springframework.stereotype.Service;
 public class ReportService implements SmartLifecycle {
     private static final Set<String> ALREADY_REPORTED = Set.of("REPORTED", "VALID", "INVALID", "INCONCLUSIVE", "ERROR");
 
+    static final int MAX_PRODUCED_BLOBS = 10_000;
+
     private final ValidationQueries queries;
+    private final Tracker tracker;
     private final WorkUnitEvaluator evaluator;
     private final Transactions transactions;
     private final Clock clock;
@@ -33,9 +37,10 @@ public class ReportService implements SmartLifecycle {
     /** ReportResults calls that arrive together are stored and judged together */
     private final Batcher<HostReports, List<Ack>> batches = new Batcher<>("reports", 256, this::storeBatch);
 
-    ReportService(ValidationQueries queries, WorkUnitEvaluator evaluator, Transactions transactions, Clock clock,
-            StarlingProperties properties) {
+    ReportService(ValidationQueries queries, Tracker tracker, WorkUnitEvaluator evaluator, Transactions transactions,
+            Clock clock, StarlingProperties properties) {
         this.queries = queries;
+        this.tracker = tracker;
         this.evaluator = evaluator;
         this.transactions = transactions;
         this.clock = clock;
@@ -52,7 +57,8 @@ public class ReportService implements SmartLifecycle {
                 checked.add(r);
             } else {
                 // a malformed output is this replica's error: record it so the work unit gets a replacement
-                checked.add(new Report(r.resultId(), Report.Kind.ERROR, null, null, 0, problem, r.cpuMillis()));
+                checked.add(new Report(r.resultId(), Report.Kind.ERROR, null, null, 0, problem, r.cpuMillis(), Map.of(),
+                        List.of(), Math.max(0, r.bytesFromPeers())));
                 acks.put(r.resultId(), new Ack(r.resultId(), Ack.Status.REJECTED, problem));
             }
         }
@@ -144,18 +150,24 @@ public class ReportService implements SmartLifecycle {
         boolean stored = switch (r.kind()) {
             case SUCCESS -> storedSuccess;
             case ERROR -> wu.isOpen() && queries.storeError(id, hostId, r.message(), r.cpuMillis(), now);
-            case GIVEN_BACK -> wu.isOpen() && queries.giveBack(id, hostId);
+            // a validated work unit runs again when a blob it produced was lost (lineage): it may be given back too
+            case GIVEN_BACK -> takesOutputs(wu) && queries.giveBack(id, hostId) != null;
+            case INPUT_UNAVAILABLE -> takesOutputs(wu) && inputUnavailable(id, hostId, r.missing(), decisions);
         };
         if (stored) {
             switch (r.kind()) {
                 case ERROR -> decisions.host(hostId, Outcome.ERROR, 0);
-                case GIVEN_BACK -> decisions.givenBack();
+                case GIVEN_BACK, INPUT_UNAVAILABLE -> decisions.givenBack();
                 case SUCCESS -> {
+                    if (!r.produced().isEmpty()) {
+                        decisions.produced(id, wu.id(), r.produced());
+                    }
                     if (wu.state().equals("VALIDATED")) {
                         evaluator.judgeLate(wu, id, r.output(), r.outputHash(), hostId, decisions);
                     }
                 }
             }
+            decisions.transfer(wu.jobId(), r.bytesFromPeers());
             return Ack.accepted(id);
         }
         String state = queries.state(id);
@@ -166,10 +178,41 @@ public class ReportService implements SmartLifecycle {
                 + ", work unit " + wu.state().toLowerCase() + ")");
     }
 
-    /** Why a reported output cannot be taken, or null. */
+    /**
+     * Gives back a task whose inputs could not be fetched, and has the tracker forget the holders it was
+     * offered and re-create blobs that nobody holds any more.
+     */
+    private boolean inputUnavailable(long resultId, long hostId, List<String> missing, Decisions decisions) {
+        Instant sentAt = queries.giveBack(resultId, hostId);
+        if (sentAt == null) {
+            return false;
+        }
+        for (int i = tracker.unreachable(missing, sentAt).size(); i > 0; i--) {
+            decisions.givenBack(); // a re-run replica is new work, like a given-back one
+        }
+        return true;
+    }
+
+    /** Why a reported result cannot be taken, or null. */
     private String problem(Report r) {
+        if (r.bytesFromPeers() < 0) {
+            return "bytes_from_peers must not be negative";
+        }
+        for (String id : r.missing()) {
+            if (!ContentAddress.isValid(id)) {
+                return "missing_blob_ids: '" + id + "' is not a blob id";
+            }
+        }
         if (r.kind() != Report.Kind.SUCCESS) {
             return null;
+        }
+        if (r.produced().size() > MAX_PRODUCED_BLOBS) {
+            return "a task may store at most " + MAX_PRODUCED_BLOBS + " blobs, this one lists " + r.produced().size();
+        }
+        for (Map.Entry<String, Long> b : r.produced().entrySet()) {
+            if (!ContentAddress.isValid(b.getKey()) || b.getValue() < 0) {
+                return "produced: '" + b.getKey() + "' (" + b.getValue() + " bytes) is not a blob id and size";
+            }
         }
         if (r.output().length > maxOutputBytes) {
             return "output of " + r.output().length + " bytes exceeds the inline limit of " + maxOutputBytes;

@@ -140,13 +140,19 @@ class ValidationQueries {
                 .param("now", Timestamp.from(now)).update() == 1;
     }
 
-    /** A task given back without fault becomes unsent again, for any host (this one included). */
-    boolean giveBack(long resultId, long hostId) {
+    /**
+     * A task given back without fault becomes unsent again, for any host (this one included). Returns when it
+     * had been sent, or null when it was not this host's task in progress.
+     */
+    Instant giveBack(long resultId, long hostId) {
         return jdbc.sql("""
-                        UPDATE result SET state = 'UNSENT', host_id = NULL, sent_at = NULL, deadline_at = NULL,
-                                          lease_expires_at = NULL, progress = NULL
-                         WHERE id = :id AND host_id = :host AND state = 'IN_PROGRESS'""")
-                .param("id", resultId).param("host", hostId).update() == 1;
+                        UPDATE result r SET state = 'UNSENT', host_id = NULL, sent_at = NULL, deadline_at = NULL,
+                                            lease_expires_at = NULL, progress = NULL
+                          FROM (SELECT id, sent_at FROM result WHERE id = :id) old
+                         WHERE r.id = old.id AND r.host_id = :host AND r.state = 'IN_PROGRESS'
+                        RETURNING old.sent_at""")
+                .param("id", resultId).param("host", hostId)
+                .query((rs, i) -> rs.getTimestamp(1).toInstant()).optional().orElse(null);
     }
 
     /**

@@ -7,6 +7,8 @@ import dev.starling.coordinator.host.HostTable.Outcome;
 import dev.starling.coordinator.job.JobCompleter;
 import dev.starling.coordinator.job.JobState;
 import dev.starling.coordinator.job.JobTable;
+import dev.starling.coordinator.peer.Tracker;
+import dev.starling.coordinator.peer.TransferLedger;
 import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.workunit.WorkUnitTable;
 import dev.starling.sdk.App;
@@ -41,10 +43,15 @@ class WorkUnitEvaluator {
     private final WorkSignal workSignal;
     private final JobCompleter completer;
     private final AppCatalog apps;
+    private final Tracker tracker;
+    private final TransferLedger ledger;
     private final Clock clock;
 
     WorkUnitEvaluator(ValidationQueries queries, JobTable jobs, WorkUnitTable workUnits, HostTable hosts,
-            WorkSignal workSignal, JobCompleter completer, AppCatalog apps, Clock clock) {
+            WorkSignal workSignal, JobCompleter completer, AppCatalog apps, Tracker tracker, TransferLedger ledger,
+            Clock clock) {
+        this.tracker = tracker;
+        this.ledger = ledger;
         this.queries = queries;
         this.jobs = jobs;
         this.workUnits = workUnits;
@@ -65,7 +72,7 @@ class WorkUnitEvaluator {
         for (WorkUnitRow wu : locked) {
             evaluate(wu, replicas.get(wu.id()), decisions);
         }
-        decisions.apply(queries, hosts, workSignal, now);
+        decisions.apply(queries, hosts, tracker, ledger, workSignal, now);
         if (decisions.decidedAny()) {
             AfterCommit.run(completer::nudge);
         }

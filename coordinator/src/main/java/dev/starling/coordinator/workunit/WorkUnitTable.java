@@ -36,18 +36,22 @@ public class WorkUnitTable {
         Long[] idx = new Long[n];
         byte[][] inputs = new byte[n][];
         Double[] costs = new Double[n];
+        // blob ids joined by spaces: unnest cannot take an array of arrays of different lengths
+        String[] blobs = new String[n];
         for (int i = 0; i < n; i++) {
             idx[i] = firstIndex + i;
             inputs[i] = batch.get(i).input();
             costs[i] = batch.get(i).cost();
+            blobs[i] = String.join(" ", batch.get(i).blobs());
         }
         var r = job.redundancy();
         jdbc.sql("""
                         WITH wu AS (
-                            INSERT INTO work_unit (job_id, stage, idx, input, cost, quorum, max_results, max_errors,
-                                                   created_at)
-                            SELECT :job, :stage, u.idx, u.input, u.cost, :quorum, :maxResults, :maxErrors, :now
-                              FROM unnest(:idx, :inputs, :costs) AS u(idx, input, cost)
+                            INSERT INTO work_unit (job_id, stage, idx, input, cost, blobs, quorum, max_results,
+                                                   max_errors, created_at)
+                            SELECT :job, :stage, u.idx, u.input, u.cost, string_to_array(u.blobs, ' '), :quorum,
+                                   :maxResults, :maxErrors, :now
+                              FROM unnest(:idx, :inputs, :costs, :blobs) AS u(idx, input, cost, blobs)
                             ON CONFLICT (job_id, stage, idx) DO NOTHING
                             RETURNING id)
                         INSERT INTO result (work_unit_id, job_id, app, priority, created_at)
@@ -63,6 +67,7 @@ public class WorkUnitTable {
                 .param("idx", SqlArrays.of("bigint", idx))
                 .param("inputs", SqlArrays.of("bytea", inputs))
                 .param("costs", SqlArrays.of("float8", costs))
+                .param("blobs", SqlArrays.of("text", blobs))
                 .param("app", job.app())
                 .param("priority", job.priority())
                 .param("replicas", r.initialReplicas())

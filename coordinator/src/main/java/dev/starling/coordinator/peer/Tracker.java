@@ -1,0 +1,330 @@
+package dev.starling.coordinator.peer;
+
+import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.support.SqlArrays;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The peer tracker: which hosts hold which blobs, which peers a task's inputs can be fetched from, and what
+ * happens when they cannot. A host holds a blob when it announced it, when it produced it as part of a
+ * canonical result, or (partly, still fetching) once it was given a task that reads it: such hosts serve what
+ * they verified already. Only hosts that were heard from recently, advertise a peer address and are not
+ * banned from serving are offered as peers.
+ */
+@Component
+public class Tracker {
+    private static final Logger log = LoggerFactory.getLogger(Tracker.class);
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+    private final FetchGrants grants;
+    private final StarlingProperties.Peers settings;
+
+    Tracker(JdbcClient jdbc, Clock clock, FetchGrants grants, StarlingProperties properties) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.grants = grants;
+        this.settings = properties.peers();
+    }
+
+    /** A peer that can serve a blob. */
+    public record Holder(long hostId, String address, boolean complete) {}
+
+    /** Where one input of one task can be fetched from, with the token that lets the host fetch it. */
+    public record Offer(String blobId, long size, List<Holder> peers, boolean coordinatorHasIt, String token) {}
+
+    /** A task being handed out and the blobs it reads. */
+    public record Want(long resultId, long hostId, long jobId, List<String> blobs, Instant deadline) {}
+
+    /**
+     * The offers for each task's inputs (by result id), in the claiming transaction: the hosts become partial
+     * holders of what they will fetch, so that hosts given the same blob in later batches find them as peers.
+     */
+    public Map<Long, List<Offer>> offer(List<Want> wants) {
+        Map<Long, List<Offer>> offers = new HashMap<>();
+        Set<String> blobs = new HashSet<>();
+        wants.forEach(w -> blobs.addAll(w.blobs()));
+        if (blobs.isEmpty()) {
+            return offers;
+        }
+        Instant now = clock.instant();
+        Map<String, BlobInfo> info = blobInfo(blobs, now);
+        for (Want w : wants) {
+            List<Offer> list = new ArrayList<>(w.blobs().size());
+            Instant expires = min(w.deadline(), now.plus(settings.grantTtl()));
+            for (String blob : w.blobs()) {
+                BlobInfo b = info.getOrDefault(blob, new BlobInfo(-1, false, List.of()));
+                List<Holder> peers = b.holders().stream().filter(h -> h.hostId() != w.hostId())
+                        .limit(settings.peersPerTask()).toList();
+                list.add(new Offer(blob, b.size(), peers, b.coordinatorHasIt(),
+                        grants.sign(blob, w.hostId(), w.jobId(), expires)));
+            }
+            offers.put(w.resultId(), list);
+        }
+        List<Long> hosts = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (Want w : wants) {
+            for (String blob : w.blobs()) {
+                hosts.add(w.hostId());
+                ids.add(blob);
+            }
+        }
+        jdbc.sql("""
+                        INSERT INTO blob_holder (blob_id, host_id, complete, since)
+                        SELECT DISTINCT u.blob, u.host, false, CAST(:now AS timestamptz)
+                          FROM unnest(:blobs, :hosts) AS u(blob, host)
+                        ON CONFLICT (blob_id, host_id) DO NOTHING""")
+                .param("blobs", SqlArrays.of("text", ids.toArray(String[]::new)))
+                .param("hosts", SqlArrays.of("bigint", hosts.toArray(Long[]::new)))
+                .param("now", Timestamp.from(now))
+                .update();
+        return offers;
+    }
+
+    private record BlobInfo(long size, boolean coordinatorHasIt, List<Holder> holders) {}
+
+    /** Size, whether the coordinator stores it, and live serving holders (complete ones first) of each blob. */
+    private Map<String, BlobInfo> blobInfo(Set<String> blobs, Instant now) {
+        String[] ids = blobs.toArray(String[]::new);
+        Map<String, Long> stored = new HashMap<>();
+        jdbc.sql("SELECT id, size FROM blob WHERE id = ANY(:ids)")
+                .param("ids", SqlArrays.of("text", ids))
+                .query((rs, i) -> stored.put(rs.getString(1), rs.getLong(2))).list();
+        Map<String, Long> produced = new HashMap<>();
+        jdbc.sql("SELECT DISTINCT blob_id, size FROM result_blob WHERE blob_id = ANY(:ids)")
+                .param("ids", SqlArrays.of("text", ids))
+                .query((rs, i) -> produced.put(rs.getString(1), rs.getLong(2))).list();
+        Map<String, List<Holder>> holders = new HashMap<>();
+        jdbc.sql("""
+                        SELECT bh.blob_id, bh.host_id, h.peer_address, bh.complete
+                          FROM blob_holder bh JOIN host h ON h.id = bh.host_id
+                         WHERE bh.blob_id = ANY(:ids) AND h.peer_address IS NOT NULL AND h.peer_banned_at IS NULL
+                           AND h.last_contact_at > :alive
+                         ORDER BY bh.complete DESC, random()""")
+                .param("ids", SqlArrays.of("text", ids))
+                .param("alive", Timestamp.from(now.minus(settings.holderTimeout())))
+                .query((rs, i) -> holders.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                        .add(new Holder(rs.getLong(2), rs.getString(3), rs.getBoolean(4))))
+                .list();
+        Map<String, BlobInfo> info = new HashMap<>();
+        for (String id : blobs) {
+            Long size = stored.containsKey(id) ? stored.get(id) : produced.getOrDefault(id, -1L);
+            info.put(id, new BlobInfo(size, stored.containsKey(id), holders.getOrDefault(id, List.of())));
+        }
+        return info;
+    }
+
+    /**
+     * Of the given blobs, those nobody can serve right now: not stored by the coordinator and with no live,
+     * serving, complete holder. Work units reading them wait (their producers are being re-run).
+     */
+    public Set<String> unavailable(Collection<String> blobs) {
+        if (blobs.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(jdbc.sql("""
+                        SELECT u.id FROM unnest(:ids) AS u(id)
+                         WHERE NOT EXISTS (SELECT 1 FROM blob b WHERE b.id = u.id)
+                           AND NOT EXISTS (SELECT 1 FROM blob_holder bh JOIN host h ON h.id = bh.host_id
+                                            WHERE bh.blob_id = u.id AND bh.complete AND h.peer_address IS NOT NULL
+                                              AND h.peer_banned_at IS NULL AND h.last_contact_at > :alive)""")
+                .param("ids", SqlArrays.of("text", blobs.toArray(String[]::new)))
+                .param("alive", Timestamp.from(clock.instant().minus(settings.holderTimeout())))
+                .query(String.class).list());
+    }
+
+    /** Of the given hosts, which of the given blobs each holds in full. */
+    public Map<Long, Set<String>> held(Collection<Long> hosts, Collection<String> blobs) {
+        Map<Long, Set<String>> held = new HashMap<>();
+        if (hosts.isEmpty() || blobs.isEmpty()) {
+            return held;
+        }
+        jdbc.sql("""
+                        SELECT host_id, blob_id FROM blob_holder
+                         WHERE host_id = ANY(:hosts) AND blob_id = ANY(:blobs) AND complete""")
+                .param("hosts", SqlArrays.of("bigint", hosts.toArray(Long[]::new)))
+                .param("blobs", SqlArrays.of("text", blobs.toArray(String[]::new)))
+                .query((rs, i) -> held.computeIfAbsent(rs.getLong(1), k -> new HashSet<>()).add(rs.getString(2)))
+                .list();
+        return held;
+    }
+
+    /**
+     * A host's announcement, in one transaction: blobs it now holds in full, blobs it dropped, (when
+     * {@code complete}) nothing else, and its complaints about peers.
+     */
+    @Transactional
+    public void announce(long hostId, Collection<String> holding, Collection<String> dropped, boolean complete,
+            List<Complaint> complaints) {
+        Instant now = clock.instant();
+        complain(hostId, complaints);
+        if (complete) {
+            jdbc.sql("DELETE FROM blob_holder WHERE host_id = :host AND NOT (blob_id = ANY(:holding))")
+                    .param("host", hostId).param("holding", SqlArrays.of("text", holding.toArray(String[]::new)))
+                    .update();
+        }
+        if (!dropped.isEmpty()) {
+            jdbc.sql("DELETE FROM blob_holder WHERE host_id = :host AND blob_id = ANY(:dropped)")
+                    .param("host", hostId).param("dropped", SqlArrays.of("text", dropped.toArray(String[]::new)))
+                    .update();
+        }
+        if (!holding.isEmpty()) {
+            jdbc.sql("""
+                            INSERT INTO blob_holder (blob_id, host_id, complete, since)
+                            SELECT DISTINCT u.blob, :host, true, CAST(:now AS timestamptz) FROM unnest(:holding) AS u(blob)
+                            ON CONFLICT (blob_id, host_id) DO UPDATE SET complete = true""")
+                    .param("host", hostId).param("holding", SqlArrays.of("text", holding.toArray(String[]::new)))
+                    .param("now", Timestamp.from(now))
+                    .update();
+        }
+    }
+
+    /** A complaint: {@code accused} served a chunk of {@code blobId} that failed verification at {@code reporter}. */
+    public record Complaint(long accused, String blobId, int chunk, String reason) {}
+
+    /**
+     * Records complaints; a host accused by {@code complaint-quorum} distinct reporters is banned from serving
+     * (reports can be forged: one reporter alone cannot get a host banned) and stops being offered as a peer.
+     */
+    void complain(long reporter, List<Complaint> complaints) {
+        Instant now = clock.instant();
+        Set<Long> accused = new HashSet<>();
+        for (Complaint c : complaints) {
+            if (c.accused() == reporter) {
+                continue;
+            }
+            jdbc.sql("""
+                            INSERT INTO peer_complaint (accused_host_id, reporter_host_id, blob_id, chunk, reason, at)
+                            VALUES (:accused, :reporter, :blob, :chunk, :reason, :now) ON CONFLICT DO NOTHING""")
+                    .param("accused", c.accused()).param("reporter", reporter).param("blob", c.blobId())
+                    .param("chunk", c.chunk()).param("reason", c.reason()).param("now", Timestamp.from(now))
+                    .update();
+            accused.add(c.accused());
+        }
+        for (long host : accused) {
+            List<Long> banned = jdbc.sql("""
+                            UPDATE host SET peer_banned_at = :now
+                             WHERE id = :host AND peer_banned_at IS NULL
+                               AND (SELECT count(DISTINCT reporter_host_id) FROM peer_complaint
+                                     WHERE accused_host_id = :host) >= :quorum
+                            RETURNING id""")
+                    .param("host", host).param("now", Timestamp.from(now)).param("quorum", settings.complaintQuorum())
+                    .query(Long.class).list();
+            if (!banned.isEmpty()) {
+                jdbc.sql("DELETE FROM blob_holder WHERE host_id = :host").param("host", host).update();
+                log.warn("Host {} is banned from serving peers: {} or more hosts received bad chunks from it", host,
+                        settings.complaintQuorum());
+            }
+        }
+    }
+
+    /**
+     * A host could fetch the given blobs from nobody for a task sent at {@code sentAt}: the holders offered to it
+     * then are forgotten (they are gone, or unreachable), and a blob that no one holds any more is re-created
+     * by running its producing work unit again (lineage). Returns the work units given a new replica.
+     */
+    public List<Long> unreachable(Collection<String> blobs, Instant sentAt) {
+        if (blobs.isEmpty()) {
+            return List.of();
+        }
+        String[] ids = blobs.toArray(String[]::new);
+        jdbc.sql("DELETE FROM blob_holder WHERE blob_id = ANY(:ids) AND since <= :sent")
+                .param("ids", SqlArrays.of("text", ids)).param("sent", Timestamp.from(sentAt)).update();
+        Set<String> lost = unavailable(blobs);
+        if (lost.isEmpty()) {
+            return List.of();
+        }
+        // the producer of a lost blob: the validated work unit whose canonical result stored it, unless a replica
+        // of it is on its way already
+        List<Long> rerun = jdbc.sql("""
+                        INSERT INTO result (work_unit_id, job_id, app, priority, created_at)
+                        SELECT w.id, w.job_id, j.app, j.priority, :now
+                          FROM work_unit w JOIN job j ON j.id = w.job_id
+                         WHERE w.state = 'VALIDATED' AND j.state IN ('QUEUED', 'RUNNING')
+                           AND w.id IN (SELECT rb.work_unit_id FROM result_blob rb
+                                          JOIN work_unit p ON p.id = rb.work_unit_id AND p.canonical_result_id = rb.result_id
+                                         WHERE rb.blob_id = ANY(:ids))
+                           AND NOT EXISTS (SELECT 1 FROM result r WHERE r.work_unit_id = w.id
+                                              AND r.state IN ('UNSENT', 'IN_PROGRESS'))
+                        RETURNING work_unit_id""")
+                .param("ids", SqlArrays.of("text", lost.toArray(String[]::new)))
+                .param("now", Timestamp.from(clock.instant()))
+                .query(Long.class).list();
+        if (!rerun.isEmpty()) {
+            log.info("Blob(s) {} are held by no reachable host: re-running work unit(s) {} that produced them", lost,
+                    rerun);
+        }
+        return rerun;
+    }
+
+    /** Records the blobs stored by reported results (result id to its produced blobs). */
+    public void produced(Map<Long, ProducedBlobs> produced) {
+        List<Long> results = new ArrayList<>();
+        List<Long> workUnits = new ArrayList<>();
+        List<String> blobs = new ArrayList<>();
+        List<Long> sizes = new ArrayList<>();
+        produced.forEach((result, p) -> p.sizes().forEach((blob, size) -> {
+            results.add(result);
+            workUnits.add(p.workUnitId());
+            blobs.add(blob);
+            sizes.add(size);
+        }));
+        if (results.isEmpty()) {
+            return;
+        }
+        jdbc.sql("""
+                        INSERT INTO result_blob (result_id, work_unit_id, blob_id, size)
+                        SELECT * FROM unnest(:results, :wus, :blobs, :sizes) ON CONFLICT DO NOTHING""")
+                .param("results", SqlArrays.of("bigint", results.toArray(Long[]::new)))
+                .param("wus", SqlArrays.of("bigint", workUnits.toArray(Long[]::new)))
+                .param("blobs", SqlArrays.of("text", blobs.toArray(String[]::new)))
+                .param("sizes", SqlArrays.of("bigint", sizes.toArray(Long[]::new)))
+                .update();
+    }
+
+    /** The blobs one reported result stored, with their sizes. */
+    public record ProducedBlobs(long workUnitId, LinkedHashMap<String, Long> sizes) {}
+
+    /**
+     * The hosts of the given valid results hold the blobs those results stored, when their output hash equals
+     * their work unit's canonical one (the quorum vouched for exactly those bytes).
+     */
+    public void canonicalHolders(Collection<Long> validResults) {
+        if (validResults.isEmpty()) {
+            return;
+        }
+        jdbc.sql("""
+                        INSERT INTO blob_holder (blob_id, host_id, complete, since)
+                        SELECT rb.blob_id, r.host_id, true, :now
+                          FROM result r
+                          JOIN work_unit w ON w.id = r.work_unit_id
+                          JOIN result c ON c.id = w.canonical_result_id AND c.output_hash = r.output_hash
+                          JOIN result_blob rb ON rb.result_id = r.id
+                         WHERE r.id = ANY(:ids) AND r.state = 'VALID'
+                        ON CONFLICT (blob_id, host_id) DO UPDATE SET complete = true""")
+                .param("ids", SqlArrays.of("bigint", validResults.toArray(Long[]::new)))
+                .param("now", Timestamp.from(clock.instant()))
+                .update();
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+}
