@@ -4,6 +4,7 @@ import dev.starling.coordinator.web.Paging;
 import dev.starling.coordinator.web.Page;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.app.AppCatalog;
+import dev.starling.coordinator.blob.BlobService;
 import dev.starling.coordinator.peer.TransferLedger;
 import dev.starling.coordinator.web.BadRequestException;
 import dev.starling.coordinator.web.BadRequestException.FieldError;
@@ -14,10 +15,13 @@ import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.sdk.App;
 import dev.starling.sdk.InvalidParamsException;
 import dev.starling.sdk.JobParams;
+import dev.starling.sdk.ParamSpec;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -41,9 +45,11 @@ public class JobService {
     private final StarlingProperties properties;
     private final Splitter splitter;
     private final TransferLedger transfers;
+    private final BlobService blobs;
 
     JobService(JobTable jobs, WorkUnitTable workUnits, AppCatalog apps, JsonMapper json, Clock clock,
-            StarlingProperties properties, Splitter splitter, TransferLedger transfers) {
+            StarlingProperties properties, Splitter splitter, TransferLedger transfers, BlobService blobs) {
+        this.blobs = blobs;
         this.transfers = transfers;
         this.jobs = jobs;
         this.workUnits = workUnits;
@@ -73,6 +79,7 @@ public class JobService {
         long stageSize = 0;
         try {
             params = JobParams.of(app, request.params());
+            checkBlobs(app, params, errors);
             if (errors.isEmpty()) {
                 stageSize = app.split(params).size();
                 long max = properties.limits().maxWorkUnitsPerStage();
@@ -163,6 +170,26 @@ public class JobService {
                 job.deadlineSeconds(), job.stage(), counts, progress, job.createdAt(), job.startedAt(),
                 job.finishedAt(), job.error(), moved == null ? new JobView.Transfer(0, 0)
                         : new JobView.Transfer(moved.bytesFromCoordinator(), moved.bytesFromPeers()));
+    }
+
+    /** Blob parameters must name blobs stored here: at first, workers can fetch an uploaded blob from nowhere else. */
+    private void checkBlobs(App app, JobParams params, List<FieldError> errors) {
+        Map<String, String> named = new LinkedHashMap<>();
+        for (ParamSpec spec : app.info().params()) {
+            if (spec.type() == ParamSpec.Type.BLOB && params.has(spec.name())) {
+                named.put(spec.name(), params.getString(spec.name()));
+            }
+        }
+        if (named.isEmpty()) {
+            return;
+        }
+        Set<String> stored = blobs.stored(named.values()).keySet();
+        named.forEach((param, id) -> {
+            if (!stored.contains(id)) {
+                errors.add(new FieldError("params." + param, "no blob " + id
+                        + " is stored on this coordinator; upload it first with POST /api/v1/blobs"));
+            }
+        });
     }
 
     private static Redundancy redundancy(SubmitJobRequest.RedundancyRequest r, List<FieldError> errors) {

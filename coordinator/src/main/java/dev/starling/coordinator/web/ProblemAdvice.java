@@ -49,6 +49,17 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler
+    ProblemDetail tooLarge(ContentTooLargeException e) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "content-too-large", "Content too large", e.getMessage());
+    }
+
+    @ExceptionHandler
+    ProblemDetail unsupportedMediaType(UnsupportedMediaTypeException e) {
+        return problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type",
+                e.getMessage());
+    }
+
+    @ExceptionHandler
     ProblemDetail unexpected(Exception e) {
         log.error("Unexpected error", e);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error",

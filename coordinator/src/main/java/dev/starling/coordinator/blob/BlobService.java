@@ -1,0 +1,117 @@
+package dev.starling.coordinator.blob;
+
+import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.web.BadRequestException;
+import dev.starling.coordinator.web.ContentTooLargeException;
+import dev.starling.coordinator.web.NotFoundException;
+import dev.starling.sdk.ContentAddress;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.Resource;
+import org.springframework.stereotype.Service;
+
+/**
+ * Uploaded blobs: bytes in the {@link BlobStore}, metadata in the {@code blob} table. A row is written only after
+ * the bytes are complete and durable, so every recorded blob can be served.
+ */
+@Service
+public class BlobService {
+    private static final Logger log = LoggerFactory.getLogger(BlobService.class);
+
+    private final BlobStore store;
+    private final BlobTable table;
+    private final Clock clock;
+    private final long maxSize;
+
+    BlobService(BlobStore store, BlobTable table, Clock clock, StarlingProperties properties) {
+        this.store = store;
+        this.table = table;
+        this.clock = clock;
+        this.maxSize = properties.blobs().maxSize().toBytes();
+    }
+
+    /**
+     * Stores an upload's bytes, streamed (never held in memory), and records the blob. The same bytes again give
+     * the same blob and keep one copy.
+     *
+     * @param declaredLength the body's Content-Length, or -1 when not known (chunked)
+     * @throws ContentTooLargeException when the body is (or turns out to be) larger than {@code starling.blobs.max-size}
+     */
+    public Blob upload(InputStream body, long declaredLength) throws IOException {
+        String tooLarge = "a blob may have at most " + describe(maxSize) + " (starling.blobs.max-size)";
+        if (declaredLength > maxSize) {
+            throw new ContentTooLargeException(tooLarge + "; this one has " + describe(declaredLength));
+        }
+        StoredBlob stored = store.put(new LimitedInput(body, maxSize, tooLarge));
+        if (table.insert(stored, clock.instant())) {
+            log.info("Blob {} stored ({})", stored.id(), describe(stored.size()));
+        }
+        return table.find(stored.id()).orElseThrow();
+    }
+
+    /**
+     * The blob a client names.
+     *
+     * @throws BadRequestException when {@code id} is not a content address
+     * @throws NotFoundException when no such blob is stored
+     */
+    public Blob get(String id) {
+        if (!ContentAddress.isValid(id)) {
+            throw new BadRequestException("id", "must be a blob id, sha256:<64 lower-case hex digits>, got '" + id + "'");
+        }
+        return table.find(id).orElseThrow(() -> new NotFoundException("no blob " + id + " is stored here"));
+    }
+
+    public Optional<Blob> find(String id) {
+        return ContentAddress.isValid(id) ? table.find(id) : Optional.empty();
+    }
+
+    /**
+     * Which of the given blobs the coordinator stores (and can serve itself), with their sizes; the others are
+     * missing from the map.
+     */
+    public Map<String, Long> stored(Collection<String> ids) {
+        return table.sizes(ids);
+    }
+
+    /** The blob's bytes, for a download. */
+    Resource content(Blob blob) throws IOException {
+        return store.resource(blob.id());
+    }
+
+    /**
+     * One chunk of a blob, checked against its leaf hash.
+     *
+     * @throws CorruptBlobException when the stored bytes do not match
+     */
+    byte[] chunk(Blob blob, int index) throws IOException {
+        byte[] bytes = store.read(blob.id(), blob.chunkOffset(index), blob.chunkLength(index));
+        if (!MessageDigest.isEqual(ChunkHasher.sha256().digest(bytes), blob.leaf(index))) {
+            throw new CorruptBlobException("chunk " + index + " of blob " + blob.id()
+                    + " does not match its hash: the coordinator's blob store lost or changed it");
+        }
+        return bytes;
+    }
+
+    static String describe(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " bytes";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return bytes + " bytes (" + (value == Math.rint(value) ? Long.toString((long) value)
+                : String.format(java.util.Locale.ROOT, "%.1f", value)) + " " + units[unit] + ")";
+    }
+}

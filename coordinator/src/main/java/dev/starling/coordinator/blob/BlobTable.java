@@ -1,0 +1,52 @@
+package dev.starling.coordinator.blob;
+
+import dev.starling.coordinator.support.SqlArrays;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** SQL on the {@code blob} table. */
+@Repository
+class BlobTable {
+    private final JdbcClient jdbc;
+
+    BlobTable(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Records a blob whose bytes are stored; false when it was recorded already (the same bytes again). */
+    boolean insert(StoredBlob blob, Instant now) {
+        return jdbc.sql("""
+                        INSERT INTO blob (id, size, leaf_hashes, created_at) VALUES (:id, :size, :leaves, :now)
+                        ON CONFLICT (id) DO NOTHING""")
+                .param("id", blob.id())
+                .param("size", blob.size())
+                .param("leaves", blob.leafHashes())
+                .param("now", Timestamp.from(now))
+                .update() == 1;
+    }
+
+    Optional<Blob> find(String id) {
+        return jdbc.sql("SELECT id, size, leaf_hashes, created_at FROM blob WHERE id = :id")
+                .param("id", id)
+                .query((rs, i) -> new Blob(rs.getString("id"), rs.getLong("size"), rs.getBytes("leaf_hashes"),
+                        rs.getTimestamp("created_at").toInstant()))
+                .optional();
+    }
+
+    /** The sizes of those of the given blobs that are stored. */
+    Map<String, Long> sizes(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        return jdbc.sql("SELECT id, size FROM blob WHERE id = ANY(:ids)")
+                .param("ids", SqlArrays.of("text", ids.toArray(String[]::new)))
+                .query((rs, i) -> Map.entry(rs.getString(1), rs.getLong(2)))
+                .list().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+}
