@@ -46,9 +46,15 @@ public final class TestHost implements AutoCloseable {
     }
 
     public RegisterResponse register(String name, String... apps) {
+        return registerServing(name, "", apps);
+    }
+
+    /** Registers a host whose PeerService is said to listen at {@code peerAddress} (empty: serves no peers). */
+    public RegisterResponse registerServing(String name, String peerAddress, String... apps) {
         RegisterResponse r = stub(false).register(RegisterRequest.newBuilder()
                 .setProtocolVersion(1).setName(name).setCores(2).setMemoryBytes(1L << 30).setOs("Linux")
-                .setArch("amd64").setWorkerVersion("test").addAllApps(List.of(apps)).build());
+                .setArch("amd64").setWorkerVersion("test").addAllApps(List.of(apps)).setPeerAddress(peerAddress)
+                .build());
         hostId = r.getHostId();
         token = r.getHostToken();
         return r;

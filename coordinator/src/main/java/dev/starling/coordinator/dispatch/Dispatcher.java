@@ -191,6 +191,7 @@ class Dispatcher implements SmartLifecycle {
         Set<String> unavailable = tracker.unavailable(all);
         if (!unavailable.isEmpty()) {
             pool.removeIf(c -> blobs.getOrDefault(c.workUnitId(), List.of()).stream().anyMatch(unavailable::contains));
+            signal.workCreated(tracker.recreate(unavailable).size());
         }
         return new Inputs(blobs, tracker.held(List.of(hostIds), all));
     }

@@ -246,7 +246,15 @@ public class Tracker {
         String[] ids = blobs.toArray(String[]::new);
         jdbc.sql("DELETE FROM blob_holder WHERE blob_id = ANY(:ids) AND since <= :sent")
                 .param("ids", SqlArrays.of("text", ids)).param("sent", Timestamp.from(sentAt)).update();
-        Set<String> lost = unavailable(blobs);
+        return recreate(unavailable(blobs));
+    }
+
+    /**
+     * Re-creates lost intermediate blobs (lineage): each one's producing work unit gets one more replica, unless
+     * one is on its way already; its result is judged against the canonical one, and its host then holds the
+     * blobs. Returns the work units given a replica.
+     */
+    public List<Long> recreate(Set<String> lost) {
         if (lost.isEmpty()) {
             return List.of();
         }

@@ -1,0 +1,218 @@
+package dev.starling.coordinator.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import dev.starling.coordinator.CoordinatorTest;
+import dev.starling.coordinator.TestHost;
+import dev.starling.proto.v1.AnnounceBlobsRequest;
+import dev.starling.proto.v1.BlobRef;
+import dev.starling.proto.v1.BlobSource;
+import dev.starling.proto.v1.Failure;
+import dev.starling.proto.v1.FetchGrant;
+import dev.starling.proto.v1.PeerComplaint;
+import dev.starling.proto.v1.ReportAck;
+import dev.starling.proto.v1.Success;
+import dev.starling.proto.v1.Task;
+import dev.starling.proto.v1.TaskResult;
+import dev.starling.proto.v1.TransferStats;
+import dev.starling.sdk.ContentAddress;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The tracker's side of the data plane, driven by simulated hosts over real gRPC: what tasks say about
+ * their inputs, who holds intermediate blobs, re-creating lost ones (lineage), and complaints about peers.
+ * The bytes themselves travel in the end-to-end tests.
+ */
+class DataPlaneTest extends CoordinatorTest {
+    private final List<TestHost> hosts = new ArrayList<>();
+
+    @Autowired
+    private FetchGrants grants;
+
+    @Autowired
+    private JdbcClient jdbc;
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        configure(registry);
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        for (TestHost h : hosts) {
+            h.close();
+        }
+    }
+
+    private TestHost host(String name, String peerAddress) {
+        TestHost h = new TestHost(grpcPort());
+        h.registerServing(name, peerAddress, RelayApp.NAME);
+        hosts.add(h);
+        return h;
+    }
+
+    @Test
+    void intermediateBlobsStayWithTheirProducersAndAreRecomputedWhenTheyAreLost() {
+        long job = api().submit("""
+                {"app": "test-relay", "params": {"parts": 2, "salt": "lost"}, "redundancy": {"quorum": 1, "initialReplicas": 1}}""");
+        TestHost producer = host("producer", "127.0.0.1:1");
+        List<Task> stage0 = awaitTasks(producer, 2);
+        assertThat(stage0).allSatisfy(t -> assertThat(t.getInputsList()).isEmpty());
+        for (Task t : stage0) {
+            assertThat(produce(producer, t).getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+        }
+        await().until(() -> api().job(job).get("stage").asInt() == 1);
+
+        // the consumer is told to fetch both parts from the producer: the coordinator has no copy
+        TestHost consumer = host("consumer", "127.0.0.1:2");
+        Task reduce = awaitTasks(consumer, 1).get(0);
+        assertThat(reduce.getStage()).isEqualTo(1);
+        assertThat(reduce.getInputsList()).extracting(BlobSource::getBlobId)
+                .containsExactly(ContentAddress.of(RelayApp.part("lost", 0)), ContentAddress.of(RelayApp.part("lost", 1)));
+        for (BlobSource input : reduce.getInputsList()) {
+            assertThat(input.getCoordinatorHasIt()).isFalse();
+            assertThat(input.getSize()).isEqualTo(RelayApp.part("lost", 0).length);
+            assertThat(input.getPeersList()).singleElement()
+                    .satisfies(p -> assertThat(p.getHostId()).isEqualTo(producer.id()))
+                    .satisfies(p -> assertThat(p.getAddress()).isEqualTo("127.0.0.1:1"));
+            FetchGrant grant = grants.check(input.getToken(), input.getBlobId()).orElseThrow();
+            assertThat(grant.getHostId()).isEqualTo(consumer.id());
+            assertThat(grant.getJobId()).isEqualTo(job);
+            assertThat(grants.check(input.getToken(), ContentAddress.of(new byte[0]))).isEmpty();
+        }
+
+        // the producer is gone: the consumer can fetch from nobody, so the parts are made again
+        List<String> missing = reduce.getInputsList().stream().map(BlobSource::getBlobId).toList();
+        assertThat(consumer.report(TaskResult.newBuilder().setResultId(reduce.getResultId())
+                        .setFailure(Failure.newBuilder().setKind(Failure.Kind.INPUT_UNAVAILABLE)
+                                .setMessage("no peer answered").addAllMissingBlobIds(missing)).build()).getStatus())
+                .isEqualTo(ReportAck.Status.ACCEPTED);
+        TestHost rescuer = host("rescuer", "127.0.0.1:3");
+        List<Task> rerun = awaitTasks(rescuer, 2);
+        assertThat(rerun).extracting(Task::getStage).containsOnly(0);
+        assertThat(rerun).extracting(Task::getIndex).containsExactlyInAnyOrder(0L, 1L);
+        for (Task t : rerun) {
+            produce(rescuer, t);
+        }
+
+        // now the consumer's work unit is offered again, with the rescuer as the holder
+        Task again = awaitTasks(consumer, 1).get(0);
+        assertThat(again.getWorkUnitId()).isEqualTo(reduce.getWorkUnitId());
+        assertThat(again.getInputsList()).allSatisfy(input -> assertThat(input.getPeersList())
+                .extracting(p -> p.getHostId()).containsExactly(rescuer.id()));
+        long total = 2L * RelayApp.part("lost", 0).length;
+        TaskResult done = success(again, Long.toString(total), List.of()).toBuilder()
+                .setTransfer(TransferStats.newBuilder().setBytesFromPeers(total)).build();
+        assertThat(consumer.report(done).getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+        consumer.report(done); // a repeated report is not counted twice
+
+        await().until(() -> api().job(job).get("state").asString().equals("SUCCEEDED"));
+        JsonNode view = api().job(job);
+        assertThat(api().get("/api/v1/jobs/" + job + "/result").json().get("total").asLong()).isEqualTo(total);
+        assertThat(view.get("transfer").get("bytesFromPeers").asLong()).isEqualTo(total);
+        assertThat(view.get("transfer").get("bytesFromCoordinator").asLong()).isZero();
+    }
+
+    @Test
+    void aWorkUnitWhoseBlobNobodyServesWaitsWhileItsProducerRunsAgain() {
+        long job = api().submit("""
+                {"app": "test-relay", "params": {"parts": 1, "salt": "natted"}, "redundancy": {"quorum": 1, "initialReplicas": 1}}""");
+        // a producer behind NAT: it holds the part but nobody can fetch it from there
+        TestHost natted = host("natted", "");
+        produce(natted, awaitTasks(natted, 1).get(0));
+        await().until(() -> api().job(job).get("stage").asInt() == 1);
+
+        TestHost other = host("other", "127.0.0.1:4");
+        Task task = awaitTasks(other, 1).get(0);
+        assertThat(task.getStage()).as("the producer's work unit runs again before its consumer").isZero();
+        produce(other, task);
+        Task consumer = awaitTasks(other, 1).get(0);
+        assertThat(consumer.getStage()).isEqualTo(1);
+        assertThat(consumer.getInputs(0).getPeersList()).as("it holds the part itself").isEmpty();
+        assertThat(holders(consumer.getInputs(0).getBlobId())).contains(other.id());
+    }
+
+    @Test
+    void aPeerIsBannedFromServingOnlyWhenDistinctHostsComplainAboutIt() {
+        String blob = ContentAddress.of("shared".getBytes(StandardCharsets.UTF_8));
+        TestHost suspect = host("suspect", "127.0.0.1:5");
+        suspect.stub(true).announceBlobs(AnnounceBlobsRequest.newBuilder().addHolding(blob).setComplete(true).build());
+        assertThat(holders(blob)).containsExactly(suspect.id());
+
+        TestHost first = host("first", "127.0.0.1:6");
+        AnnounceBlobsRequest complaint = AnnounceBlobsRequest.newBuilder().addComplaints(PeerComplaint.newBuilder()
+                .setHostId(suspect.id()).setBlobId(blob).setChunk(0).setReason("chunk 0 failed verification")).build();
+        first.stub(true).announceBlobs(complaint);
+        first.stub(true).announceBlobs(complaint);
+        assertThat(banned(suspect)).as("one reporter, however often, is not enough").isFalse();
+
+        host("second", "127.0.0.1:7").stub(true).announceBlobs(complaint);
+        assertThat(banned(suspect)).isTrue();
+        assertThat(holders(blob)).isEmpty();
+    }
+
+    @Test
+    void malformedAnnouncementsAreRefusedWithAReason() {
+        TestHost h = host("careless", "127.0.0.1:8");
+        assertThatThrownBy(() -> h.stub(true).announceBlobs(AnnounceBlobsRequest.newBuilder()
+                        .addHolding("md5:abc").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).contains("md5:abc");
+                });
+        TestHost unregistered = new TestHost(grpcPort());
+        hosts.add(unregistered);
+        assertThatThrownBy(() -> unregistered.registerServing("bad-peer", "no-port", RelayApp.NAME))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getDescription()).contains("peer_address"));
+    }
+
+    private List<Long> holders(String blob) {
+        return jdbc.sql("SELECT host_id FROM blob_holder WHERE blob_id = :b AND complete").param("b", blob)
+                .query(Long.class).list();
+    }
+
+    private boolean banned(TestHost h) {
+        return jdbc.sql("SELECT peer_banned_at IS NOT NULL FROM host WHERE id = :id").param("id", h.id())
+                .query(Boolean.class).single();
+    }
+
+    private static List<Task> awaitTasks(TestHost h, int count) {
+        List<Task> tasks = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            tasks.addAll(h.requestWork(count - tasks.size()));
+            return tasks.size() >= count;
+        });
+        return tasks;
+    }
+
+    /** Reports a stage 0 task of the relay app as a worker running it would. */
+    private static ReportAck produce(TestHost h, Task t) {
+        byte[] part = RelayApp.part(t.getInput().toStringUtf8(), t.getIndex());
+        String id = ContentAddress.of(part);
+        return h.report(success(t, id, List.of(BlobRef.newBuilder().setBlobId(id).setSize(part.length).build())));
+    }
+
+    private static TaskResult success(Task t, String output, List<BlobRef> produced) {
+        byte[] bytes = output.getBytes(StandardCharsets.US_ASCII);
+        return TaskResult.newBuilder().setResultId(t.getResultId()).setCpuTimeMillis(1)
+                .setSuccess(Success.newBuilder().setOutput(ByteString.copyFrom(bytes))
+                        .setOutputHash(ContentAddress.of(bytes)).setOutputSize(bytes.length).addAllProduced(produced))
+                .build();
+    }
+}
