@@ -42,7 +42,8 @@ class HostAuthInterceptor implements ServerInterceptor {
             ServerCallHandler<Q, A> next) {
         String service = call.getMethodDescriptor().getServiceName();
         if (!WorkerServiceGrpc.SERVICE_NAME.equals(service)) {
-            return next.startCall(call, headers); // health, reflection
+            // health, reflection, and PeerService, whose calls carry a fetch token that the service checks itself
+            return next.startCall(call, headers);
         }
         String version = headers.get(PROTOCOL);
         if (version == null || !version.trim().equals(Integer.toString(PROTOCOL_VERSION))) {

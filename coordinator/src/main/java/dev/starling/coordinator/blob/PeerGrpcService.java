@@ -1,0 +1,292 @@
+package dev.starling.coordinator.blob;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.starling.coordinator.host.HostTable;
+import dev.starling.coordinator.peer.FetchGrants;
+import dev.starling.coordinator.peer.TransferLedger;
+import dev.starling.proto.v1.BlobRequest;
+import dev.starling.proto.v1.Chunk;
+import dev.starling.proto.v1.FetchChunksRequest;
+import dev.starling.proto.v1.FetchGrant;
+import dev.starling.proto.v1.Have;
+import dev.starling.proto.v1.Manifest;
+import dev.starling.proto.v1.Peer;
+import dev.starling.proto.v1.PeerServiceGrpc;
+import dev.starling.sdk.ContentAddress;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.TransactionException;
+
+/**
+ * The coordinator as the seed of last resort: PeerService (peer.proto) over the blobs uploaded to it. Calls carry
+ * a fetch token in the message instead of a host token (the host interceptor lets them through); every call
+ * checks it here. Chunks go out under gRPC flow control, one 1 MiB chunk per message, each checked against its
+ * hash before it leaves; chunks other hosts got recently are answered with those hosts ({@link SuperSeeder}).
+ * Every byte served is counted for the job the token names.
+ */
+@Service
+class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
+    private static final Logger log = LoggerFactory.getLogger(PeerGrpcService.class);
+    static final int MAX_CHUNKS_PER_CALL = 16;
+
+    private final BlobService blobs;
+    private final FetchGrants grants;
+    private final SuperSeeder seeder;
+    private final HostTable hosts;
+    private final TransferLedger ledger;
+    private final Clock clock;
+    private final Counter bytesServed;
+
+    PeerGrpcService(BlobService blobs, FetchGrants grants, SuperSeeder seeder, HostTable hosts, TransferLedger ledger,
+            Clock clock, MeterRegistry meters) {
+        this.blobs = blobs;
+        this.grants = grants;
+        this.seeder = seeder;
+        this.hosts = hosts;
+        this.ledger = ledger;
+        this.clock = clock;
+        this.bytesServed = Counter.builder("starling.transfer.bytes").tag("source", "coordinator")
+                .description("blob bytes served to workers").baseUnit("bytes").register(meters);
+    }
+
+    @Override
+    public void getManifest(BlobRequest request, StreamObserver<Manifest> response) {
+        answer(response, () -> {
+            authorize(request.getBlobId(), request.getToken());
+            Blob blob = stored(request.getBlobId());
+            Manifest.Builder m = Manifest.newBuilder().setBlobId(blob.id()).setSize(blob.size())
+                    .setChunkSize(ContentAddress.CHUNK_SIZE);
+            for (int i = 0; i < blob.chunkCount(); i++) {
+                m.addLeafHashes(ByteString.copyFrom(blob.leaf(i)));
+            }
+            return m.build();
+        });
+    }
+
+    @Override
+    public void getHave(BlobRequest request, StreamObserver<Have> response) {
+        answer(response, () -> {
+            authorize(request.getBlobId(), request.getToken());
+            int count = stored(request.getBlobId()).chunkCount();
+            byte[] bits = new byte[(count + 7) / 8];
+            for (int i = 0; i < count; i++) {
+                bits[i / 8] |= (byte) (1 << (i % 8));
+            }
+            return Have.newBuilder().setChunkCount(count).setBitfield(ByteString.copyFrom(bits)).setComplete(true).build();
+        });
+    }
+
+    @Override
+    public void fetchChunks(FetchChunksRequest request, StreamObserver<Chunk> response) {
+        ServerCallStreamObserver<Chunk> call = (ServerCallStreamObserver<Chunk>) response;
+        Transfer transfer;
+        try {
+            FetchGrant grant = authorize(request.getBlobId(), request.getToken());
+            Blob blob = stored(request.getBlobId());
+            if (request.getChunksCount() < 1 || request.getChunksCount() > MAX_CHUNKS_PER_CALL) {
+                throw invalid("ask for 1 to " + MAX_CHUNKS_PER_CALL + " chunks per call, not " + request.getChunksCount());
+            }
+            Set<Integer> indexes = new LinkedHashSet<>();
+            for (int index : request.getChunksList()) {
+                if (index < 0 || index >= blob.chunkCount()) {
+                    throw invalid("blob " + blob.id() + " has chunks 0 to " + (blob.chunkCount() - 1)
+                            + "; there is no chunk " + Integer.toUnsignedString(index));
+                }
+                indexes.add(index);
+            }
+            transfer = new Transfer(call, grant, blob, plan(blob, grant.getHostId(), indexes),
+                    hosts.peerAddress(grant.getHostId()));
+        } catch (RuntimeException e) {
+            response.onError(status(e));
+            return;
+        }
+        call.setOnCancelHandler(transfer::cancelled);
+        call.setOnReadyHandler(transfer);
+        transfer.run(); // onReady may have fired before the handler was set; gRPC runs these one at a time
+    }
+
+    /** What to answer for each chunk: its seeds, or (empty) its data. */
+    private List<Planned> plan(Blob blob, long hostId, Set<Integer> indexes) {
+        List<Planned> plan = new ArrayList<>(indexes.size());
+        for (int index : indexes) {
+            plan.add(new Planned(index, seeder.seedsFor(blob.id(), index, hostId)));
+        }
+        return plan;
+    }
+
+    private record Planned(int index, List<SuperSeeder.Seed> seeds) {}
+
+    /**
+     * Sends the planned chunks while the client keeps up (isReady), then completes and records the bytes sent in
+     * one ledger row. gRPC calls {@link #run} and {@link #cancelled} one at a time for a call.
+     */
+    private final class Transfer implements Runnable {
+        private final ServerCallStreamObserver<Chunk> call;
+        private final FetchGrant grant;
+        private final Blob blob;
+        private final Iterator<Planned> pending;
+        private final Optional<String> peerAddress;
+        private long sent;
+        private boolean done;
+
+        Transfer(ServerCallStreamObserver<Chunk> call, FetchGrant grant, Blob blob, List<Planned> plan,
+                Optional<String> peerAddress) {
+            this.call = call;
+            this.grant = grant;
+            this.blob = blob;
+            this.pending = plan.iterator();
+            this.peerAddress = peerAddress;
+        }
+
+        @Override
+        public void run() {
+            if (done) {
+                return;
+            }
+            try {
+                while (pending.hasNext() && call.isReady()) {
+                    send(pending.next());
+                }
+                if (!pending.hasNext()) {
+                    finish();
+                    call.onCompleted();
+                }
+            } catch (IOException | RuntimeException e) {
+                finish();
+                call.onError(status(e));
+            }
+        }
+
+        void cancelled() {
+            finish();
+        }
+
+        private void send(Planned p) throws IOException {
+            Chunk.Builder chunk = Chunk.newBuilder().setIndex(p.index());
+            if (!p.seeds().isEmpty()) {
+                p.seeds().forEach(s -> chunk.addSeeds(Peer.newBuilder().setHostId(s.hostId()).setAddress(s.address())));
+                call.onNext(chunk.build());
+                return;
+            }
+            byte[] data = blobs.chunk(blob, p.index());
+            call.onNext(chunk.setData(UnsafeByteOperations.unsafeWrap(data)).build());
+            sent += data.length;
+            peerAddress.ifPresent(a -> seeder.served(blob.id(), p.index(), grant.getHostId(), a));
+        }
+
+        /** Counts what was sent, once, whether the call completed, failed or was cancelled. */
+        private void finish() {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (sent == 0) {
+                return;
+            }
+            bytesServed.increment(sent);
+            try {
+                ledger.record(grant.getJobId(), sent, 0);
+            } catch (DataAccessException | TransactionException e) {
+                log.warn("Could not record {} bytes served for job {}: {}", sent, grant.getJobId(), e.toString());
+            }
+        }
+    }
+
+    /** The grant a request's token carries for its blob; a missing or unacceptable token ends the call. */
+    private FetchGrant authorize(String blobId, String token) {
+        if (!ContentAddress.isValid(blobId)) {
+            throw invalid("blob_id must be sha256:<64 lower-case hex digits>, got '" + blobId + "'");
+        }
+        if (token.isEmpty()) {
+            throw Status.UNAUTHENTICATED.withDescription("no fetch token; every PeerService call carries the token"
+                    + " that came with the task reading the blob (BlobSource.token)").asRuntimeException();
+        }
+        return grants.check(token, blobId).orElseThrow(() -> Status.PERMISSION_DENIED
+                .withDescription("fetch token refused for blob " + blobId + ": " + whyRefused(token, blobId))
+                .asRuntimeException());
+    }
+
+    /**
+     * A hint at why {@link FetchGrants#check} refused a token, read from its unverified payload: the decision
+     * is made by the check, this only words it.
+     */
+    private String whyRefused(String token, String blobId) {
+        FetchGrant claimed;
+        try {
+            int dot = token.indexOf('.');
+            claimed = FetchGrant.parseFrom(Base64.getUrlDecoder().decode(dot < 0 ? token : token.substring(0, dot)));
+        } catch (IllegalArgumentException | InvalidProtocolBufferException e) {
+            return "it is not a fetch token (<payload>.<signature>, base64url)";
+        }
+        if (!claimed.getBlobId().equals(blobId)) {
+            return "it grants blob '" + claimed.getBlobId() + "', not this one";
+        }
+        if (claimed.getExpiresEpochMillis() < clock.millis()) {
+            return "it expired at " + Instant.ofEpochMilli(claimed.getExpiresEpochMillis())
+                    + "; the next task reading the blob brings a fresh one";
+        }
+        return "its signature is not this coordinator's";
+    }
+
+    private Blob stored(String blobId) {
+        return blobs.find(blobId).orElseThrow(() -> Status.NOT_FOUND.withDescription("the coordinator holds no part"
+                + " of blob " + blobId + "; it serves uploaded blobs only, fetch this one from peers")
+                .asRuntimeException());
+    }
+
+    private static StatusRuntimeException invalid(String description) {
+        return Status.INVALID_ARGUMENT.withDescription(description).asRuntimeException();
+    }
+
+    private static <T> void answer(StreamObserver<T> response, Supplier<T> work) {
+        T value;
+        try {
+            value = work.get();
+        } catch (RuntimeException e) {
+            response.onError(status(e));
+            return;
+        }
+        response.onNext(value);
+        response.onCompleted();
+    }
+
+    /** The one place where failures of this service become statuses. */
+    private static StatusRuntimeException status(Exception e) {
+        if (e instanceof StatusRuntimeException s) {
+            return s;
+        }
+        if (e instanceof DataAccessException || e instanceof TransactionException) {
+            log.warn("Database unavailable while serving a blob", e);
+            return Status.UNAVAILABLE.withDescription("the coordinator cannot reach its database right now; retry later")
+                    .asRuntimeException();
+        }
+        if (e instanceof CorruptBlobException) {
+            log.error("Blob store damaged: {}", e.getMessage());
+            return Status.DATA_LOSS.withDescription(e.getMessage() + "; fetch it from peers").asRuntimeException();
+        }
+        log.error("Unexpected failure serving a blob", e);
+        return Status.INTERNAL.withDescription(
+                "the coordinator failed to serve this blob; its operator can find the cause in its log").asRuntimeException();
+    }
+}
