@@ -15,7 +15,7 @@ class SampleAppsTest {
     void theSampleAppsAreFoundOnTheClassPath() {
         Apps apps = Apps.load();
 
-        assertThat(apps.names()).containsExactly("checksum", "integrate", "primes", "wordcount");
+        assertThat(apps.names()).containsExactly("checksum", "integrate", "primes", "signal-search", "wordcount");
         for (App app : apps.all()) {
             assertThat(app.info().description()).isNotBlank();
             assertThat(app.info().params()).allSatisfy(p -> assertThat(p.description()).isNotBlank());
