@@ -1,0 +1,56 @@
+package dev.starling.worker.data;
+
+import dev.starling.proto.v1.PeerServiceGrpc;
+import dev.starling.proto.v1.PeerServiceGrpc.PeerServiceBlockingStub;
+import io.grpc.ClientInterceptor;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One gRPC channel per peer address ({@code host:port}), shared by every fetch that dials that peer and
+ * idle (no connection) when unused. Calls to peers carry the protocol header but never the host token,
+ * which is a secret between this worker and its coordinator.
+ */
+public final class PeerChannels implements AutoCloseable {
+    private static final Duration IDLE = Duration.ofMinutes(1);
+    /** A chunk and its framing; nothing larger is ever expected from a peer. */
+    private static final int MAX_MESSAGE_BYTES = BlobManifest.CHUNK_SIZE + 64 * 1024;
+
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final List<ClientInterceptor> interceptors;
+    private volatile boolean closed;
+
+    public PeerChannels(List<ClientInterceptor> interceptors) {
+        this.interceptors = List.copyOf(interceptors);
+    }
+
+    /**
+     * A stub for the PeerService at {@code address}.
+     *
+     * @throws IllegalArgumentException when the address is not one gRPC can dial
+     */
+    PeerServiceBlockingStub stub(String address) {
+        if (closed) {
+            throw new IllegalStateException("the peer channels are closed");
+        }
+        ManagedChannel channel = channels.computeIfAbsent(address, a -> Grpc.newChannelBuilder(a, InsecureChannelCredentials.create())
+                .intercept(interceptors)
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .idleTimeout(IDLE.toMillis(), TimeUnit.MILLISECONDS)
+                .build());
+        return PeerServiceGrpc.newBlockingStub(channel);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        channels.values().forEach(ManagedChannel::shutdownNow);
+        channels.clear();
+    }
+}
