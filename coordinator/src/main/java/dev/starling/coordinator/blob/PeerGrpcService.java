@@ -19,8 +19,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -56,18 +54,15 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
     private final HostTable hosts;
     private final TransferLedger ledger;
     private final Clock clock;
-    private final Counter bytesServed;
 
     PeerGrpcService(BlobService blobs, FetchGrants grants, SuperSeeder seeder, HostTable hosts, TransferLedger ledger,
-            Clock clock, MeterRegistry meters) {
+            Clock clock) {
         this.blobs = blobs;
         this.grants = grants;
         this.seeder = seeder;
         this.hosts = hosts;
         this.ledger = ledger;
         this.clock = clock;
-        this.bytesServed = Counter.builder("starling.transfer.bytes").tag("source", "coordinator")
-                .description("blob bytes served to workers").baseUnit("bytes").register(meters);
     }
 
     @Override
@@ -204,7 +199,6 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
             if (sent == 0) {
                 return;
             }
-            bytesServed.increment(sent);
             try {
                 ledger.record(grant.getJobId(), sent, 0);
             } catch (DataAccessException | TransactionException e) {

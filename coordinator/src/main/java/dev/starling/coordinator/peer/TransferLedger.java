@@ -1,5 +1,8 @@
 package dev.starling.coordinator.peer;
 
+import dev.starling.coordinator.support.AfterCommit;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,17 +16,31 @@ import org.springframework.stereotype.Component;
 @Component
 public class TransferLedger {
     private final JdbcClient jdbc;
+    private final Counter fromCoordinatorBytes;
+    private final Counter fromPeersBytes;
 
-    TransferLedger(JdbcClient jdbc) {
+    TransferLedger(JdbcClient jdbc, MeterRegistry meters) {
         this.jdbc = jdbc;
+        this.fromCoordinatorBytes = counter(meters, "coordinator", "blob bytes the coordinator served to workers");
+        this.fromPeersBytes = counter(meters, "peers", "blob bytes workers report they fetched from peers");
     }
 
+    private static Counter counter(MeterRegistry meters, String source, String description) {
+        return Counter.builder("starling.transfer.bytes").tag("source", source).description(description)
+                .baseUnit("bytes").register(meters);
+    }
+
+    /** Records bytes moved for a job (in the caller's transaction), and counts them in the metrics. */
     public void record(long jobId, long fromCoordinator, long fromPeers) {
         if (fromCoordinator == 0 && fromPeers == 0) {
             return;
         }
         jdbc.sql("INSERT INTO job_transfer (job_id, from_coordinator, from_peers) VALUES (:job, :coord, :peers)")
                 .param("job", jobId).param("coord", fromCoordinator).param("peers", fromPeers).update();
+        AfterCommit.run(() -> {
+            fromCoordinatorBytes.increment(fromCoordinator);
+            fromPeersBytes.increment(fromPeers);
+        });
     }
 
     /** A job's totals. */
