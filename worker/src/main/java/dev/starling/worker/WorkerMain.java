@@ -2,6 +2,7 @@ package dev.starling.worker;
 
 import dev.starling.sdk.Apps;
 import dev.starling.worker.internal.CoordinatorAddress;
+import dev.starling.worker.internal.DataPlaneConfig;
 import dev.starling.worker.internal.Fault;
 import dev.starling.worker.internal.ProtocolTooOldException;
 import dev.starling.worker.internal.Tuning;
@@ -44,6 +45,8 @@ import picocli.CommandLine.Spec;
             "Examples:",
             "  starling worker --coordinator localhost:9090",
             "  starling worker --coordinator coord.example.org:9090 --cores 2 --name lab-pc-3",
+            "  starling worker --coordinator coord.example.org:9090 --cache-size 10G --peer-port 7070 --upload-rate 2M",
+            "  starling worker --coordinator coord.example.org:9090 --no-serve",
             "",
             "Exit codes: 0 done, 1 error, 2 invalid command line, 3 worker too old for the coordinator;",
             "stopped by a signal: 128 + its number (143 for SIGTERM, 130 for Ctrl-C), after a clean stop.",
@@ -58,6 +61,8 @@ public final class WorkerMain implements Callable<Integer> {
         DEBUG,
         TRACE
     }
+
+    private static final long MIB = 1 << 20;
 
     @Spec
     private CommandSpec spec;
@@ -85,6 +90,18 @@ public final class WorkerMain implements Callable<Integer> {
 
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "error, warn, info, debug or trace (default: info).")
     private LogLevel logLevel;
+
+    private Long cacheBytes;
+    private Integer peerPort;
+    private Long uploadRate;
+    private String advertiseHost;
+
+    @Option(names = "--no-serve", description = "Serve no blobs to other workers (the worker still fetches what its tasks read).")
+    private boolean noServe;
+
+    @Option(names = "--behind-nat", description = "This machine cannot accept connections from other workers: serve none,"
+            + " advertise no address, fetch from the peers it can reach and from the coordinator.")
+    private boolean behindNat;
 
     @Option(names = "--inject-fault", hidden = true, paramLabel = "FAULT", converter = FaultConverter.class,
             description = "Test only: wrong-output reports a wrong output for every task.")
@@ -148,6 +165,77 @@ public final class WorkerMain implements Callable<Integer> {
         gracePeriod = value;
     }
 
+    @Option(names = "--cache-size", paramLabel = "SIZE", converter = ByteSizeConverter.class,
+            description = "The most disk space the blob cache under the work dir uses, for example 512M or 20G, at least 1M "
+                    + "(default: 4G).")
+    void setCacheSize(long value) {
+        if (value < MIB) {
+            throw new ParameterException(spec.commandLine(), "--cache-size must be at least 1M (one chunk), was " + value
+                    + " bytes");
+        }
+        cacheBytes = value;
+    }
+
+    @Option(names = "--peer-port", paramLabel = "PORT",
+            description = "Where other workers fetch blobs from this one, 0 for any free port (default: 0).")
+    void setPeerPort(int value) {
+        if (value < 0 || value > 65535) {
+            throw new ParameterException(spec.commandLine(), "--peer-port must be 0 to 65535, was " + value);
+        }
+        peerPort = value;
+    }
+
+    @Option(names = "--upload-rate", paramLabel = "RATE", converter = ByteSizeConverter.class,
+            description = "The most bytes per second served to other workers, for example 500K or 10M, at least 1K "
+                    + "(default: no cap).")
+    void setUploadRate(long value) {
+        if (value < 1024) {
+            throw new ParameterException(spec.commandLine(), "--upload-rate must be at least 1K (bytes per second), was "
+                    + value);
+        }
+        uploadRate = value;
+    }
+
+    @Option(names = "--advertise-host", paramLabel = "HOST",
+            description = "The host name or address other workers dial to reach this one (default: the address this "
+                    + "machine reaches the coordinator from).")
+    void setAdvertiseHost(String value) {
+        String host = value.strip();
+        boolean ipv6 = host.startsWith("[") ? host.endsWith("]") : host.chars().filter(c -> c == ':').count() > 1;
+        if (host.isEmpty() || host.chars().anyMatch(Character::isWhitespace) || host.length() > 253
+                || (host.contains(":") && !ipv6)) {
+            throw new ParameterException(spec.commandLine(), "--advertise-host takes a host name or address without a port "
+                    + "(the port is --peer-port's), was '" + value + "'");
+        }
+        advertiseHost = host;
+    }
+
+    /** The data plane's options, checked against each other. */
+    private DataPlaneConfig dataPlane() {
+        DataPlaneConfig.Serving serving = DataPlaneConfig.Serving.PEERS;
+        if (noServe && behindNat) {
+            throw new ParameterException(spec.commandLine(), "--no-serve and --behind-nat exclude each other: choose one");
+        }
+        if (noServe || behindNat) {
+            String flag = noServe ? "--no-serve" : "--behind-nat";
+            serving = noServe ? DataPlaneConfig.Serving.NO_SERVE : DataPlaneConfig.Serving.BEHIND_NAT;
+            refuseWithout(peerPort, "--peer-port", flag);
+            refuseWithout(uploadRate, "--upload-rate", flag);
+            refuseWithout(advertiseHost, "--advertise-host", flag);
+        }
+        return new DataPlaneConfig(cacheBytes != null ? cacheBytes : DataPlaneConfig.DEFAULT_CACHE_BYTES,
+                peerPort != null ? peerPort : 0, uploadRate != null ? uploadRate : 0, serving,
+                Optional.ofNullable(advertiseHost));
+    }
+
+    /** A serving option given to a worker that serves no peers is a mistake worth pointing out. */
+    private void refuseWithout(Object value, String option, String flag) {
+        if (value != null) {
+            throw new ParameterException(spec.commandLine(), option + " has no effect with " + flag
+                    + ": this worker serves no peers");
+        }
+    }
+
     @Override
     public Integer call() {
         if (logLevel != null) {
@@ -155,12 +243,13 @@ public final class WorkerMain implements Callable<Integer> {
             System.setProperty("org.slf4j.simpleLogger.log.dev.starling", logLevel.name().toLowerCase(Locale.ROOT));
         }
         PrintWriter err = spec.commandLine().getErr();
+        DataPlaneConfig dataPlane = dataPlane();
         Worker worker;
         try {
             WorkerConfig config = new WorkerConfig(coordinator, name != null ? name : hostName(),
                     cores != null ? cores : Runtime.getRuntime().availableProcessors(),
                     workDir != null ? workDir : Path.of(System.getProperty("user.home"), ".starling", "worker"),
-                    gracePeriod, Optional.ofNullable(fault));
+                    gracePeriod, Optional.ofNullable(fault), dataPlane);
             worker = new Worker(config, tuning, apps.get(), clock);
         } catch (IllegalStateException e) {
             err.println("starling worker: " + e.getMessage());

@@ -1,5 +1,7 @@
 package dev.starling.worker.internal;
 
+import dev.starling.proto.v1.AnnounceBlobsRequest;
+import dev.starling.proto.v1.AnnounceBlobsResponse;
 import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.HeartbeatResponse;
 import dev.starling.proto.v1.RegisterRequest;
@@ -54,6 +56,10 @@ final class CoordinatorClient {
     ReportResultsResponse report(HostIdentity as, List<TaskResult> results) {
         ReportResultsRequest request = ReportResultsRequest.newBuilder().addAllResults(results).build();
         return call(as, callTimeout, s -> s.reportResults(request));
+    }
+
+    AnnounceBlobsResponse announce(HostIdentity as, AnnounceBlobsRequest request) {
+        return call(as, callTimeout, s -> s.announceBlobs(request));
     }
 
     private <T> T call(HostIdentity as, Duration deadline, Function<WorkerServiceBlockingStub, T> call) {

@@ -8,8 +8,11 @@ import java.lang.management.ManagementFactory;
 final class HostInfo {
     private HostInfo() {}
 
-    /** A registration without an identity: who this machine is and what it can run. */
-    static RegisterRequest describe(WorkerConfig config, Apps apps) {
+    /**
+     * A registration without an identity: who this machine is, what it can run and where peers reach it
+     * ({@code peerAddress}, empty when it serves no peers).
+     */
+    static RegisterRequest describe(WorkerConfig config, Apps apps, String peerAddress) {
         return RegisterRequest.newBuilder()
                 .setProtocolVersion(ProtocolInterceptor.PROTOCOL_VERSION)
                 .setName(config.name())
@@ -19,6 +22,7 @@ final class HostInfo {
                 .setArch(System.getProperty("os.arch", "unknown"))
                 .setWorkerVersion(workerVersion())
                 .addAllApps(apps.names())
+                .setPeerAddress(peerAddress)
                 .build();
     }
 

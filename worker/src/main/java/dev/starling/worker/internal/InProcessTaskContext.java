@@ -1,11 +1,13 @@
 package dev.starling.worker.internal;
 
 import dev.starling.sdk.TaskContext;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Objects;
 import java.util.Optional;
 
-/** The {@link TaskContext} an app sees when it runs inside the worker's JVM. */
+/** The {@link TaskContext} an app sees when it runs inside the worker's JVM; blobs live in the worker's cache. */
 final class InProcessTaskContext implements TaskContext {
     private final RunningTask task;
     private final BoundedOutputStream output;
@@ -40,19 +42,21 @@ final class InProcessTaskContext implements TaskContext {
         return output;
     }
 
+    /** Reads the cached copy, fetched and verified before {@code compute} was called. */
     @Override
-    public java.io.InputStream openBlob(String blobId) {
-        throw new IllegalArgumentException("blob " + blobId + " is not one this work unit reads");
+    public InputStream openBlob(String blobId) throws IOException {
+        return task.blobs().open(Objects.requireNonNull(blobId, "blobId"));
     }
 
     @Override
     public long blobSize(String blobId) {
-        throw new IllegalArgumentException("blob " + blobId + " is not one this work unit reads");
+        return task.blobs().size(Objects.requireNonNull(blobId, "blobId"));
     }
 
+    /** Writes the blob into the worker's cache, where peers fetch it once a next stage reads it. */
     @Override
-    public String storeBlob(byte[] content) {
-        throw new UnsupportedOperationException("this worker does not keep blobs yet");
+    public String storeBlob(byte[] content) throws IOException {
+        return task.blobs().store(Objects.requireNonNull(content, "content"));
     }
 
     BoundedOutputStream boundedOutput() {

@@ -1,5 +1,6 @@
 package dev.starling.worker.internal;
 
+import dev.starling.proto.v1.BlobSource;
 import dev.starling.proto.v1.Task;
 import dev.starling.sdk.App;
 import dev.starling.sdk.Apps;
@@ -34,7 +35,8 @@ final class InProcessTaskRunner implements TaskRunner {
         }
         WorkUnit workUnit;
         try {
-            workUnit = new WorkUnit(task.getStage(), task.getIndex(), task.getInput().toByteArray());
+            workUnit = new WorkUnit(task.getStage(), task.getIndex(), task.getInput().toByteArray(),
+                    task.getInputsList().stream().map(BlobSource::getBlobId).toList());
         } catch (IllegalArgumentException e) {
             return new TaskOutcome.Failed("malformed task: " + e.getMessage(), Duration.ZERO);
         }
@@ -59,7 +61,7 @@ final class InProcessTaskRunner implements TaskRunner {
         if (failure != null) {
             return new TaskOutcome.Failed(message(failure), cpu);
         }
-        return new TaskOutcome.Succeeded(output.toByteArray(), cpu);
+        return new TaskOutcome.Succeeded(output.toByteArray(), cpu, running.blobs().produced());
     }
 
     /** The exception's message, or its class when it has none; capped so a report stays small. */

@@ -4,15 +4,25 @@ import dev.starling.proto.v1.TaskResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Results waiting to be reported, oldest first. A result stays here until the coordinator has
- * acknowledged it: sending it does not take it out, only {@link #settle} does.
+ * acknowledged it: sending it does not take it out, only {@link #settle} does, which also runs what was to
+ * happen then (releasing the pins on the blobs the result names).
  */
 final class PendingResults {
     private final WatchedMap<TaskResult> results = new WatchedMap<>();
+    private final Map<Long, Runnable> onSettled = new ConcurrentHashMap<>();
 
     void add(TaskResult result) {
+        results.put(result.getResultId(), result);
+    }
+
+    /** Adds a result; {@code whenSettled} runs once it is settled. */
+    void add(TaskResult result, Runnable whenSettled) {
+        onSettled.put(result.getResultId(), whenSettled);
         results.put(result.getResultId(), result);
     }
 
@@ -37,6 +47,10 @@ final class PendingResults {
     /** The result was acknowledged (or is no longer wanted): forget it. */
     void settle(long resultId) {
         results.remove(resultId, null);
+        Runnable then = onSettled.remove(resultId);
+        if (then != null) {
+            then.run();
+        }
     }
 
     /** Waits until nothing is pending, up to {@code timeout}; true when nothing is. */

@@ -1,6 +1,7 @@
 package dev.starling.worker.internal;
 
 import dev.starling.proto.v1.Task;
+import dev.starling.worker.data.TransferCounter;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -8,7 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The worker's handle on one task while it is held: its progress, its last checkpoint, whether it was
- * cancelled, and the thread computing it (interrupted on cancellation). A task is <em>settled</em> exactly
+ * cancelled, the thread computing it (interrupted on cancellation), its blobs and the bytes fetched for it. A task is <em>settled</em> exactly
  * once: when its outcome is queued for reporting, or when it is abandoned or given back; whatever happens
  * to it after that is ignored.
  */
@@ -24,15 +25,18 @@ final class RunningTask {
 
     private final Task task;
     private final Instant received;
+    private final TaskBlobs blobs;
+    private final TransferCounter transfer = new TransferCounter();
     private final AtomicReference<byte[]> checkpoint = new AtomicReference<>();
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile double progress;
     private volatile CancelReason cancelled;
     private Thread thread; // guarded by this
 
-    RunningTask(Task task, Instant received) {
+    RunningTask(Task task, Instant received, TaskBlobs blobs) {
         this.task = task;
         this.received = received;
+        this.blobs = blobs;
     }
 
     Task task() {
@@ -45,6 +49,15 @@ final class RunningTask {
 
     Instant received() {
         return received;
+    }
+
+    TaskBlobs blobs() {
+        return blobs;
+    }
+
+    /** The bytes fetched for this task's inputs. */
+    TransferCounter transfer() {
+        return transfer;
     }
 
     /** Records progress, clamped to 0..1; anything but a number is ignored. */

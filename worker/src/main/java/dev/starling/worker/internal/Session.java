@@ -4,13 +4,15 @@ import dev.starling.proto.v1.RegisterRequest;
 import dev.starling.proto.v1.RegisterResponse;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The worker's standing with the coordinator: its identity and what the coordinator granted at
  * registration (heartbeat interval, longest poll). Registers once at start, coming back as the stored
- * host when there is one, and again as a new host when the coordinator forgets this one.
+ * host when there is one, and again as a new host when the coordinator forgets this one. Whoever must know
+ * of each registration (the fetch-token check, the tracker's announcements) hears of it.
  */
 final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
@@ -22,15 +24,18 @@ final class Session {
     private final CoordinatorAddress coordinator;
     private final RegisterRequest host;
     private final Duration defaultHeartbeatInterval;
+    private final Consumer<RegisterResponse> onRegistered;
     private volatile Registration current;
 
+    /** @param onRegistered hears every successful registration, before any call is made as the new identity */
     Session(CoordinatorClient client, IdentityStore store, CoordinatorAddress coordinator, RegisterRequest host,
-            Duration defaultHeartbeatInterval) {
+            Duration defaultHeartbeatInterval, Consumer<RegisterResponse> onRegistered) {
         this.client = client;
         this.store = store;
         this.coordinator = coordinator;
         this.host = host;
         this.defaultHeartbeatInterval = defaultHeartbeatInterval;
+        this.onRegistered = onRegistered;
     }
 
     /**
@@ -80,6 +85,7 @@ final class Session {
         if (!identity.equals(previous)) {
             store.save(coordinator, identity);
         }
+        onRegistered.accept(response);
         current = new Registration(identity, response);
         if (previous == null) {
             log.info("Registered as host {} (heartbeat every {} ms, polls wait up to {} ms)",

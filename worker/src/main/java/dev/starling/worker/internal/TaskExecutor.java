@@ -1,10 +1,14 @@
 package dev.starling.worker.internal;
 
+import dev.starling.proto.v1.BlobSource;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskResult;
+import dev.starling.worker.data.BlobCache;
+import dev.starling.worker.data.TransferCounter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -12,7 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the tasks the poller received, one per slot, on the task threads, and settles each one exactly
- * once: its outcome is queued for reporting, or it is abandoned (nothing reported), or given back.
+ * once: its outcome is queued for reporting, or it is abandoned (nothing reported), or given back. A task's
+ * blobs are pinned while it runs; the blobs a successful task stored stay pinned until its result is
+ * acknowledged.
  */
 final class TaskExecutor {
     private static final Logger log = LoggerFactory.getLogger(TaskExecutor.class);
@@ -23,16 +29,18 @@ final class TaskExecutor {
     private final Slots slots;
     private final PendingResults pending;
     private final Stats stats;
+    private final BlobCache cache;
     private final Clock clock;
 
     TaskExecutor(Executor threads, TaskRunner runner, RunningTasks tasks, Slots slots, PendingResults pending,
-            Stats stats, Clock clock) {
+            Stats stats, BlobCache cache, Clock clock) {
         this.threads = threads;
         this.runner = runner;
         this.tasks = tasks;
         this.slots = slots;
         this.pending = pending;
         this.stats = stats;
+        this.cache = cache;
         this.clock = clock;
     }
 
@@ -41,7 +49,8 @@ final class TaskExecutor {
      * False (and the slot stays with the caller) when the task is held already.
      */
     boolean start(Task task) {
-        RunningTask running = new RunningTask(task, clock.instant());
+        List<String> inputs = task.getInputsList().stream().map(BlobSource::getBlobId).toList();
+        RunningTask running = new RunningTask(task, clock.instant(), new TaskBlobs(cache, inputs));
         if (!tasks.add(running)) {
             log.warn("The coordinator sent task {} again while it is running; ignored", task.getResultId());
             return false;
@@ -59,7 +68,7 @@ final class TaskExecutor {
     /** Hands a task back at once without running it (for example, more tasks came than were asked for). */
     void giveBack(Task task, String why) {
         log.debug("Giving back task {}: {}", task.getResultId(), why);
-        queue(TaskResults.givenBack(task.getResultId(), why));
+        pending.add(TaskResults.givenBack(task.getResultId(), why, new TransferCounter()));
         stats.givenBack();
     }
 
@@ -88,7 +97,9 @@ final class TaskExecutor {
     private void giveBack(RunningTask running, String why) {
         if (running.settle()) {
             running.cancel(RunningTask.CancelReason.SHUTDOWN);
-            giveBack(running.task(), why);
+            log.debug("Giving back {}: {}", running, why);
+            pending.add(TaskResults.givenBack(running.resultId(), why, running.transfer()));
+            stats.givenBack();
             tasks.forget(running);
         }
     }
@@ -106,6 +117,7 @@ final class TaskExecutor {
             settle(running, outcome);
         } finally {
             running.detach();
+            running.blobs().release();
             Thread.interrupted(); // a cancellation's interrupt must not reach the next task on this thread
             slots.release(1);
         }
@@ -131,12 +143,15 @@ final class TaskExecutor {
                 stats.givenBack();
                 log.debug("{} stopped after {} ms and is given back", running, took.toMillis());
             }
+            case TaskOutcome.InputUnavailable u -> stats.inputUnavailable();
+            case TaskOutcome.GivenBack g -> stats.givenBack();
         }
-        queue(TaskResults.of(running.resultId(), outcome));
+        TaskResult result = TaskResults.of(running.resultId(), outcome, running.transfer());
+        if (outcome instanceof TaskOutcome.Succeeded) {
+            pending.add(result, running.blobs().handOverProduced()); // its blobs stay until it is acknowledged
+        } else {
+            pending.add(result);
+        }
         tasks.forget(running);
-    }
-
-    private void queue(TaskResult result) {
-        pending.add(result);
     }
 }

@@ -1,5 +1,6 @@
 package dev.starling.worker.internal;
 
+import dev.starling.worker.data.FetchTuning;
 import java.time.Duration;
 
 /**
@@ -20,6 +21,7 @@ import java.time.Duration;
  * @param maxOutputBytes the largest output a task may write (sent inline); a larger one is a compute error
  * @param maxInboundMessageBytes the largest message accepted from the coordinator
  * @param summaryInterval how often a summary line is logged (only when something changed)
+ * @param fetch timings and limits of fetching blobs
  */
 public record Tuning(
         Duration backoffInitial,
@@ -34,7 +36,8 @@ public record Tuning(
         Duration channelCloseTimeout,
         int maxOutputBytes,
         int maxInboundMessageBytes,
-        Duration summaryInterval) {
+        Duration summaryInterval,
+        FetchTuning fetch) {
 
     public static final int MIB = 1 << 20;
 
@@ -52,12 +55,19 @@ public record Tuning(
                 Duration.ofSeconds(5),
                 8 * MIB,
                 16 * MIB,
-                Duration.ofMinutes(10));
+                Duration.ofMinutes(10),
+                FetchTuning.defaults());
     }
 
     public Tuning withMaxOutputBytes(int bytes) {
         return new Tuning(backoffInitial, backoffMax, callTimeout, pollDeadlineMargin, minPollInterval,
                 defaultHeartbeatInterval, reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout,
-                bytes, maxInboundMessageBytes, summaryInterval);
+                bytes, maxInboundMessageBytes, summaryInterval, fetch);
+    }
+
+    public Tuning withFetch(FetchTuning value) {
+        return new Tuning(backoffInitial, backoffMax, callTimeout, pollDeadlineMargin, minPollInterval,
+                defaultHeartbeatInterval, reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout,
+                maxOutputBytes, maxInboundMessageBytes, summaryInterval, value);
     }
 }

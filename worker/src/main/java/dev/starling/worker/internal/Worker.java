@@ -1,6 +1,7 @@
 package dev.starling.worker.internal;
 
 import dev.starling.sdk.Apps;
+import dev.starling.worker.data.SwarmFetcher;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -19,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run of the worker daemon: registers, then polls, computes, heartbeats and reports until it is asked
- * to stop or the coordinator refuses its protocol. Stopping stops pulling work, lets running tasks finish
+ * One run of the worker daemon: registers, then polls, fetches inputs, computes, heartbeats, reports and
+ * announces the blobs it holds (serving them to peers all along) until it is asked to stop or the coordinator
+ * refuses its protocol. Stopping stops pulling work, lets running tasks finish
  * within the grace period, gives the rest back, reports what it holds (for a bounded time) and closes
  * the connection. A worker runs once.
  */
@@ -67,15 +69,17 @@ public final class Worker {
             }
             IdentityStore store = new IdentityStore(config.workDir());
             store.prepare();
-            ManagedChannel channel = Grpc.newChannelBuilderForAddress(config.coordinator().host(),
-                            config.coordinator().port(), InsecureChannelCredentials.create())
-                    .maxInboundMessageSize(tuning.maxInboundMessageBytes())
-                    .intercept(new ProtocolInterceptor())
-                    .build();
-            try {
-                runOn(channel, store);
-            } finally {
-                close(channel);
+            try (DataPlane data = DataPlane.open(config, tuning, clock)) {
+                ManagedChannel channel = Grpc.newChannelBuilderForAddress(config.coordinator().host(),
+                                config.coordinator().port(), InsecureChannelCredentials.create())
+                        .maxInboundMessageSize(tuning.maxInboundMessageBytes())
+                        .intercept(new ProtocolInterceptor())
+                        .build();
+                try {
+                    runOn(channel, store, data);
+                } finally {
+                    close(channel);
+                }
             }
             RuntimeException failure = lifecycle.failure();
             if (failure != null) {
@@ -107,23 +111,24 @@ public final class Worker {
 
     /** The parts that run once the worker is registered. */
     private record Machinery(RunningTasks tasks, PendingResults pending, Stats stats, TaskExecutor executor,
-            Poller poller, Heartbeater heartbeater, Reporter reporter) {}
+            Poller poller, Heartbeater heartbeater, Reporter reporter, Announcer announcer) {}
 
-    private void runOn(ManagedChannel channel, IdentityStore store) throws InterruptedException {
+    private void runOn(ManagedChannel channel, IdentityStore store, DataPlane data) throws InterruptedException {
         CoordinatorClient client = new CoordinatorClient(channel, tuning);
-        Session session = new Session(client, store, config.coordinator(), HostInfo.describe(config, apps),
-                tuning.defaultHeartbeatInterval());
+        Session session = new Session(client, store, config.coordinator(),
+                HostInfo.describe(config, apps, data.peerAddress()), tuning.defaultHeartbeatInterval(), data::registered);
         if (!register(session)) {
             log.info("Stopped before registering");
             return;
         }
         ExecutorService taskThreads = Executors.newFixedThreadPool(config.cores(), new NamedThreads("starling-task"));
         ScheduledExecutorService summary = Executors.newSingleThreadScheduledExecutor(new NamedThreads("starling-summary"));
-        Machinery m = assemble(client, session, taskThreads);
+        Machinery m = assemble(client, session, taskThreads, data, data.startFetching(channel, session));
         long summaryMillis = tuning.summaryInterval().toMillis();
         summary.scheduleAtFixedRate(m.stats()::logIfChanged, summaryMillis, summaryMillis, TimeUnit.MILLISECONDS);
         boolean interrupted = false;
         try {
+            m.announcer().start();
             m.reporter().start();
             m.heartbeater().start();
             m.poller().start();
@@ -143,17 +148,20 @@ public final class Worker {
         }
     }
 
-    private Machinery assemble(CoordinatorClient client, Session session, ExecutorService taskThreads) {
+    private Machinery assemble(CoordinatorClient client, Session session, ExecutorService taskThreads, DataPlane data,
+            SwarmFetcher fetcher) {
         RunningTasks tasks = new RunningTasks();
         PendingResults pending = new PendingResults();
         Slots slots = new Slots(config.cores());
-        Stats stats = new Stats(tasks::count, pending::size);
-        TaskExecutor executor = new TaskExecutor(taskThreads, runner(), tasks, slots, pending, stats, clock);
+        Stats stats = new Stats(tasks::count, pending::size, data::summary);
+        TaskExecutor executor = new TaskExecutor(taskThreads, runner(fetcher), tasks, slots, pending, stats,
+                data.cache(), clock);
         return new Machinery(tasks, pending, stats, executor,
                 new Poller(client, session, slots, executor, lifecycle, backoff(), tuning.minPollInterval(), clock),
                 new Heartbeater(client, session, tasks, executor, lifecycle),
                 new Reporter(client, session, pending, lifecycle, backoff(), tuning.reportBatchSize(),
-                        tuning.reportBatchBytes()));
+                        tuning.reportBatchBytes()),
+                new Announcer(client, session, data.announcements(), data.cache(), lifecycle, backoff()));
     }
 
     /**
@@ -179,6 +187,7 @@ public final class Worker {
             }
         }
         m.reporter().stop(tuning.callTimeout());
+        m.announcer().stop(tuning.callTimeout());
     }
 
     /** Registers, retrying while the coordinator cannot be reached; false when the worker stopped meanwhile. */
@@ -198,8 +207,8 @@ public final class Worker {
         return false;
     }
 
-    private TaskRunner runner() {
-        TaskRunner runner = new InProcessTaskRunner(apps, tuning.maxOutputBytes());
+    private TaskRunner runner(SwarmFetcher fetcher) {
+        TaskRunner runner = new InputFetchingRunner(fetcher, new InProcessTaskRunner(apps, tuning.maxOutputBytes()));
         if (config.fault().isPresent()) {
             log.warn("Injecting fault '{}': this worker reports wrong outputs on purpose", config.fault().get().option());
             runner = new WrongOutputRunner(runner);

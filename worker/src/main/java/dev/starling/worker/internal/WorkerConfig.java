@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param workDir where the worker keeps its identity and state
  * @param gracePeriod how long running tasks may finish when the worker is asked to stop
  * @param fault a fault to inject (end-to-end tests only)
+ * @param dataPlane the blob cache and serving peers
  */
 public record WorkerConfig(
         CoordinatorAddress coordinator,
@@ -21,7 +22,8 @@ public record WorkerConfig(
         int cores,
         Path workDir,
         Duration gracePeriod,
-        Optional<Fault> fault) {
+        Optional<Fault> fault,
+        DataPlaneConfig dataPlane) {
 
     public WorkerConfig {
         Objects.requireNonNull(coordinator, "coordinator");
@@ -29,6 +31,7 @@ public record WorkerConfig(
         Objects.requireNonNull(workDir, "workDir");
         Objects.requireNonNull(gracePeriod, "gracePeriod");
         Objects.requireNonNull(fault, "fault");
+        Objects.requireNonNull(dataPlane, "dataPlane");
         if (cores < 1) {
             throw new IllegalArgumentException("cores must be at least 1, was " + cores);
         }

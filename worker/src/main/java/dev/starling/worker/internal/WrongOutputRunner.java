@@ -18,7 +18,7 @@ final class WrongOutputRunner implements TaskRunner {
     public TaskOutcome run(RunningTask task) {
         TaskOutcome outcome = honest.run(task);
         if (outcome instanceof TaskOutcome.Succeeded s) {
-            return new TaskOutcome.Succeeded(corrupt(s.output()), s.cpuTime());
+            return new TaskOutcome.Succeeded(corrupt(s.output()), s.cpuTime(), s.produced());
         }
         return outcome;
     }

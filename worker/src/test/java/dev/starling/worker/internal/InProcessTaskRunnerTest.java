@@ -12,11 +12,16 @@ import dev.starling.sdk.JobParams;
 import dev.starling.sdk.StagePlan;
 import dev.starling.sdk.TaskContext;
 import dev.starling.sdk.WorkUnit;
+import dev.starling.worker.data.BlobCache;
+import dev.starling.worker.data.CacheListener;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class InProcessTaskRunnerTest {
 
@@ -49,9 +54,13 @@ class InProcessTaskRunnerTest {
         };
     }
 
-    private static RunningTask task(String input) {
+    @TempDir
+    Path dir;
+
+    private RunningTask task(String input) {
+        BlobCache cache = BlobCache.open(dir, 1 << 20, CacheListener.NONE, Clock.systemUTC());
         return new RunningTask(Task.newBuilder().setResultId(1).setApp("lambda").setStage(1).setIndex(4)
-                .setInput(ByteString.copyFromUtf8(input)).build(), Instant.EPOCH);
+                .setInput(ByteString.copyFromUtf8(input)).build(), Instant.EPOCH, new TaskBlobs(cache, List.of()));
     }
 
     private static TaskOutcome run(RunningTask task, Body body) {

@@ -1,6 +1,8 @@
 package dev.starling.worker.testing;
 
 import dev.starling.sdk.Apps;
+import dev.starling.worker.data.FetchTuning;
+import dev.starling.worker.internal.DataPlaneConfig;
 import dev.starling.worker.internal.Fault;
 import dev.starling.worker.internal.Tuning;
 import dev.starling.worker.internal.Worker;
@@ -40,7 +42,13 @@ public final class WorkerHarness implements AutoCloseable {
         return new Tuning(Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofSeconds(5),
                 Duration.ofMillis(10), Duration.ofMillis(50), d.reportBatchSize(), d.reportBatchBytes(),
                 Duration.ofSeconds(5), Duration.ofSeconds(2), d.maxOutputBytes(), d.maxInboundMessageBytes(),
-                Duration.ofMinutes(1));
+                Duration.ofMinutes(1), fastFetching());
+    }
+
+    /** Fetch timings a test can wait through quickly. */
+    public static FetchTuning fastFetching() {
+        return new FetchTuning(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofMillis(50),
+                Duration.ofMillis(500), 4, 2, 3, 3);
     }
 
     public Worker worker() {
@@ -74,6 +82,7 @@ public final class WorkerHarness implements AutoCloseable {
         private Duration gracePeriod = Duration.ofSeconds(30);
         private Optional<Fault> fault = Optional.empty();
         private Tuning tuning = fastTuning();
+        private DataPlaneConfig dataPlane = DataPlaneConfig.defaults().withCacheBytes(64L << 20);
 
         private Builder(FakeCoordinator coordinator, Path workDir) {
             this.coordinator = coordinator;
@@ -105,8 +114,14 @@ public final class WorkerHarness implements AutoCloseable {
             return this;
         }
 
+        public Builder dataPlane(DataPlaneConfig value) {
+            dataPlane = value;
+            return this;
+        }
+
         public WorkerHarness start() {
-            WorkerConfig config = new WorkerConfig(coordinator.address(), "test-host", cores, workDir, gracePeriod, fault);
+            WorkerConfig config = new WorkerConfig(coordinator.address(), "test-host", cores, workDir, gracePeriod, fault,
+                    dataPlane);
             return new WorkerHarness(new Worker(config, tuning, apps, Clock.systemUTC()));
         }
     }
