@@ -177,9 +177,10 @@ final class BlobFetch implements Runnable {
                     : "the coordinator does not hold it (it is a worker's output)";
             fetch();
             if (fromPeers + fromCoordinator > 0) {
-                log.info("Fetched blob {} ({}) in {} ms: {} from {} peers, {} from the coordinator", blobId,
+                log.info("Fetched blob {} ({}) in {} ms: {} from {} {}, {} from the coordinator", blobId,
                         ByteSizes.format(size), Duration.ofNanos(System.nanoTime() - started).toMillis(),
-                        ByteSizes.format(fromPeers), servingPeers.size(), ByteSizes.format(fromCoordinator));
+                        ByteSizes.format(fromPeers), servingPeers.size(), servingPeers.size() == 1 ? "peer" : "peers",
+                        ByteSizes.format(fromCoordinator));
             }
             done.complete(null);
         } catch (Throwable t) {

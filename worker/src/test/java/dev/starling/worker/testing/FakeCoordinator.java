@@ -1,6 +1,9 @@
 package dev.starling.worker.testing;
 
 import com.google.protobuf.ByteString;
+import dev.starling.proto.v1.AnnounceBlobsRequest;
+import dev.starling.proto.v1.AnnounceBlobsResponse;
+import dev.starling.proto.v1.BlobSource;
 import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.HeartbeatResponse;
 import dev.starling.proto.v1.RegisterRequest;
@@ -10,6 +13,7 @@ import dev.starling.proto.v1.ReportResultsRequest;
 import dev.starling.proto.v1.ReportResultsResponse;
 import dev.starling.proto.v1.RequestWorkRequest;
 import dev.starling.proto.v1.RequestWorkResponse;
+import dev.starling.proto.v1.Peer;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskResult;
 import dev.starling.proto.v1.WorkerServiceGrpc;
@@ -46,7 +50,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A coordinator for tests, on a real gRPC server on the loopback interface: registers hosts, hands out the
  * tasks a test offers (long polls wait for them), records everything the worker sends, and fails calls on
- * demand. It checks the protocol header and the bearer token like the real one.
+ * demand. It checks the protocol header and the bearer token like the real one. It signs fetch tokens with a
+ * key of its own ({@link #grants()}) and serves blobs on its PeerService as the seed of last resort
+ * ({@link #seed()}).
  */
 public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBase implements AutoCloseable {
     private static final Metadata.Key<String> PROTOCOL = Metadata.Key.of("starling-protocol", Metadata.ASCII_STRING_MARSHALLER);
@@ -74,6 +80,9 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
     private final List<RegisterResponse> registered = new CopyOnWriteArrayList<>();
     private final List<HeartbeatRequest> heartbeats = new CopyOnWriteArrayList<>();
     private final List<ReportResultsRequest> reportCalls = new CopyOnWriteArrayList<>();
+    private final List<AnnounceBlobsRequest> announcements = new CopyOnWriteArrayList<>();
+    private final TestGrants grants = new TestGrants();
+    private final FakeSeed seed = new FakeSeed(grants);
     private final Map<Long, TaskResult> accepted = new ConcurrentHashMap<>();
 
     private final int heartbeatMillis;
@@ -88,6 +97,7 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
         this.maxWaitMillis = maxWaitMillis;
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .addService(ServerInterceptors.intercept(this, new HeaderCapture()))
+                .addService(ServerInterceptors.intercept(seed, new HeaderCapture()))
                 .build()
                 .start();
     }
@@ -100,6 +110,19 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
 
     /** Queues a task for the next RequestWork; returns its result id. */
     public long offer(String app, String input) {
+        return offer(app, input, List.of());
+    }
+
+    public long offer(String input) {
+        return offer(TestApp.NAME, input);
+    }
+
+    /** Queues a task that reads {@code inputs}; returns its result id. */
+    public long offer(String input, BlobSource... inputs) {
+        return offer(TestApp.NAME, input, List.of(inputs));
+    }
+
+    private long offer(String app, String input, List<BlobSource> inputs) {
         long resultId = nextResultId.getAndIncrement();
         tasks.add(Task.newBuilder()
                 .setResultId(resultId)
@@ -110,12 +133,25 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
                 .setInput(ByteString.copyFrom(input, StandardCharsets.UTF_8))
                 .setDeadlineEpochMillis(System.currentTimeMillis() + 3_600_000)
                 .setLeaseExpiresEpochMillis(System.currentTimeMillis() + 600_000)
+                .addAllInputs(inputs)
                 .build());
         return resultId;
     }
 
-    public long offer(String input) {
-        return offer(TestApp.NAME, input);
+    /** Where {@code content} can be had, as a task names it, with a valid token. */
+    public BlobSource source(byte[] content, boolean coordinatorHasIt, Peer... peers) {
+        String id = TestBlobs.id(content);
+        return BlobSource.newBuilder().setBlobId(id).setSize(content.length).addAllPeers(List.of(peers))
+                .setCoordinatorHasIt(coordinatorHasIt).setToken(grants.token(id)).build();
+    }
+
+    public TestGrants grants() {
+        return grants;
+    }
+
+    /** The coordinator's PeerService: hold blobs in it to make it the seed of last resort. */
+    public FakeSeed seed() {
+        return seed;
     }
 
     public void abandonOnNextPoll(long resultId) {
@@ -167,6 +203,10 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
         return List.copyOf(reportCalls);
     }
 
+    public List<AnnounceBlobsRequest> announcements() {
+        return List.copyOf(announcements);
+    }
+
     /** Results stored, by result id. */
     public Map<Long, TaskResult> accepted() {
         return Map.copyOf(accepted);
@@ -214,6 +254,7 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
                 .setHostToken(token)
                 .setHeartbeatIntervalMillis(heartbeatMillis)
                 .setMaxWaitMillis(maxWaitMillis)
+                .setGrantPublicKey(ByteString.copyFrom(grants.publicKey()))
                 .build();
         registered.add(response);
         answer.onNext(response);
@@ -297,6 +338,16 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
             response.addAcks(ack);
         }
         answer.onNext(response.build());
+        answer.onCompleted();
+    }
+
+    @Override
+    public void announceBlobs(AnnounceBlobsRequest request, StreamObserver<AnnounceBlobsResponse> answer) {
+        if (refused(answer) || !authenticated(answer)) {
+            return;
+        }
+        announcements.add(request);
+        answer.onNext(AnnounceBlobsResponse.getDefaultInstance());
         answer.onCompleted();
     }
 

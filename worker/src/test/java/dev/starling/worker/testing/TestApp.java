@@ -4,10 +4,12 @@ import dev.starling.sdk.App;
 import dev.starling.sdk.AppInfo;
 import dev.starling.sdk.CancelledException;
 import dev.starling.sdk.CanonicalOutput;
+import dev.starling.sdk.ContentAddress;
 import dev.starling.sdk.JobParams;
 import dev.starling.sdk.StagePlan;
 import dev.starling.sdk.TaskContext;
 import dev.starling.sdk.WorkUnit;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +19,9 @@ import java.util.stream.Stream;
  * A tiny app whose input says what to do:
  * {@code echo:TEXT} writes TEXT; {@code fail:MESSAGE} throws; {@code big:N} writes N bytes;
  * {@code gate:NAME:TEXT} waits until the test opens gate NAME, then writes TEXT;
- * {@code block:NAME} reports progress 0.5 and waits until it is cancelled.
+ * {@code block:NAME} reports progress 0.5 and waits until it is cancelled;
+ * {@code read} writes one line per blob the work unit reads: its content address as read, then its size;
+ * {@code store:TEXT} stores TEXT as a blob and writes its id.
  */
 public final class TestApp implements App {
     public static final String NAME = "test-app";
@@ -66,6 +70,16 @@ public final class TestApp implements App {
                     throw new CancelledException();
                 }
             }
+            case "read" -> {
+                for (String blob : workUnit.blobs()) {
+                    try (InputStream in = context.openBlob(blob)) {
+                        String line = ContentAddress.of(in) + " " + context.blobSize(blob) + "\n";
+                        context.output().write(line.getBytes(StandardCharsets.UTF_8));
+                    }
+                }
+            }
+            case "store" -> context.output().write(context.storeBlob(command[1].getBytes(StandardCharsets.UTF_8))
+                    .getBytes(StandardCharsets.UTF_8));
             default -> throw new IllegalArgumentException("unknown command " + command[0]);
         }
     }
