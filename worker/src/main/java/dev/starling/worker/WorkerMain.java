@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
             "Examples:",
             "  starling worker --coordinator localhost:9090",
             "  starling worker --coordinator coord.example.org:9090 --cores 2 --name lab-pc-3",
-            "  starling worker --coordinator coord.example.org:9090 --cache-size 10G --peer-port 7070 --upload-rate 2M",
+            "  starling worker --coordinator coord.example.org:9090 --upload-rate 2M",
             "  starling worker --coordinator coord.example.org:9090 --no-serve",
             "",
             "Exit codes: 0 done, 1 error, 2 invalid command line, 3 worker too old for the coordinator;",
@@ -67,13 +67,13 @@ public final class WorkerMain implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--coordinator", required = true, paramLabel = "HOST:PORT", converter = AddressConverter.class,
+    @Option(names = "--coordinator", order = 1, required = true, paramLabel = "HOST:PORT", converter = AddressConverter.class,
             description = "Where the coordinator's gRPC endpoint listens.")
     private CoordinatorAddress coordinator;
 
     private String name;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "This host's name at the coordinator, 1 to 200 characters (default: the machine's host name).")
+    @Option(names = "--name", order = 2, paramLabel = "NAME", description = "This host's name at the coordinator, 1 to 200 characters (default: the machine's host name).")
     void setName(String value) {
         if (value.isBlank() || value.strip().length() > 200) {
             throw new ParameterException(spec.commandLine(), "--name must have 1 to 200 characters, was '" + value + "'");
@@ -83,12 +83,12 @@ public final class WorkerMain implements Callable<Integer> {
 
     private Integer cores;
 
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the worker keeps its identity and state (default: ~/.starling/worker).")
+    @Option(names = "--work-dir", order = 4, paramLabel = "DIR", description = "Where the worker keeps its identity and state (default: ~/.starling/worker).")
     private Path workDir;
 
     private Duration gracePeriod = Duration.ofSeconds(30);
 
-    @Option(names = "--log-level", paramLabel = "LEVEL", description = "error, warn, info, debug or trace (default: info).")
+    @Option(names = "--log-level", order = 6, paramLabel = "LEVEL", description = "error, warn, info, debug or trace (default: info).")
     private LogLevel logLevel;
 
     private Long cacheBytes;
@@ -96,14 +96,14 @@ public final class WorkerMain implements Callable<Integer> {
     private Long uploadRate;
     private String advertiseHost;
 
-    @Option(names = "--no-serve", description = "Serve no blobs to other workers (the worker still fetches what its tasks read).")
+    @Option(names = "--no-serve", order = 14, description = "Serve no blobs to other workers (the worker still fetches what its tasks read).")
     private boolean noServe;
 
-    @Option(names = "--behind-nat", description = "This machine cannot accept connections from other workers: serve none,"
+    @Option(names = "--behind-nat", order = 15, description = "This machine cannot accept connections from other workers: serve none,"
             + " advertise no address, fetch from the peers it can reach and from the coordinator.")
     private boolean behindNat;
 
-    @Option(names = "--inject-fault", hidden = true, paramLabel = "FAULT", converter = FaultConverter.class,
+    @Option(names = "--inject-fault", order = 20, hidden = true, paramLabel = "FAULT", converter = FaultConverter.class,
             description = "Test only: wrong-output reports a wrong output for every task.")
     private Fault fault;
 
@@ -148,7 +148,7 @@ public final class WorkerMain implements Callable<Integer> {
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
-    @Option(names = "--cores", paramLabel = "N", description = "How many tasks run at once, at least 1 (default: all processors).")
+    @Option(names = "--cores", order = 3, paramLabel = "N", description = "How many tasks run at once, at least 1 (default: all processors).")
     void setCores(int value) {
         if (value < 1) {
             throw new ParameterException(spec.commandLine(), "--cores must be at least 1, was " + value);
@@ -156,7 +156,7 @@ public final class WorkerMain implements Callable<Integer> {
         cores = value;
     }
 
-    @Option(names = "--grace-period", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--grace-period", order = 5, paramLabel = "DURATION", converter = DurationConverter.class,
             description = "How long running tasks may finish when the worker is stopped, for example 30s or 2m (default: 30s).")
     void setGracePeriod(Duration value) {
         if (value.isNegative()) {
@@ -165,7 +165,7 @@ public final class WorkerMain implements Callable<Integer> {
         gracePeriod = value;
     }
 
-    @Option(names = "--cache-size", paramLabel = "SIZE", converter = ByteSizeConverter.class,
+    @Option(names = "--cache-size", order = 10, paramLabel = "SIZE", converter = ByteSizeConverter.class,
             description = "The most disk space the blob cache under the work dir uses, for example 512M or 20G, at least 1M "
                     + "(default: 4G).")
     void setCacheSize(long value) {
@@ -176,7 +176,7 @@ public final class WorkerMain implements Callable<Integer> {
         cacheBytes = value;
     }
 
-    @Option(names = "--peer-port", paramLabel = "PORT",
+    @Option(names = "--peer-port", order = 11, paramLabel = "PORT",
             description = "Where other workers fetch blobs from this one, 0 for any free port (default: 0).")
     void setPeerPort(int value) {
         if (value < 0 || value > 65535) {
@@ -185,7 +185,7 @@ public final class WorkerMain implements Callable<Integer> {
         peerPort = value;
     }
 
-    @Option(names = "--upload-rate", paramLabel = "RATE", converter = ByteSizeConverter.class,
+    @Option(names = "--upload-rate", order = 12, paramLabel = "RATE", converter = ByteSizeConverter.class,
             description = "The most bytes per second served to other workers, for example 500K or 10M, at least 1K "
                     + "(default: no cap).")
     void setUploadRate(long value) {
@@ -196,7 +196,7 @@ public final class WorkerMain implements Callable<Integer> {
         uploadRate = value;
     }
 
-    @Option(names = "--advertise-host", paramLabel = "HOST",
+    @Option(names = "--advertise-host", order = 13, paramLabel = "HOST",
             description = "The host name or address other workers dial to reach this one (default: the address this "
                     + "machine reaches the coordinator from).")
     void setAdvertiseHost(String value) {

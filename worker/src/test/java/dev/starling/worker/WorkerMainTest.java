@@ -6,9 +6,12 @@ import dev.starling.worker.testing.FakeCoordinator;
 import dev.starling.worker.testing.TestApp;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The command line, run in process with its output captured. */
 class WorkerMainTest {
@@ -62,8 +65,71 @@ class WorkerMainTest {
     @Test
     void helpListsTheOptionsButNotTheTestOnlyOne() {
         assertThat(run("--help")).isEqualTo(ExitCodes.OK);
-        assertThat(out.toString()).contains("--coordinator", "--name", "--cores", "--work-dir", "--grace-period", "--log-level")
+        assertThat(out.toString()).contains("--coordinator", "--name", "--cores", "--work-dir", "--grace-period", "--log-level",
+                        "--cache-size", "--peer-port", "--upload-rate", "--advertise-host", "--no-serve", "--behind-nat")
                 .doesNotContain("--inject-fault");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "--cache-size|lots|'lots' is not a size; write for example 512M, 4G or 1048576",
+        "--cache-size|512K|--cache-size must be at least 1M (one chunk), was 524288 bytes",
+        "--upload-rate|fast|'fast' is not a size; write for example 512M, 4G or 1048576",
+        "--upload-rate|100|--upload-rate must be at least 1K (bytes per second), was 100",
+        "--peer-port|70000|--peer-port must be 0 to 65535, was 70000",
+        "--peer-port|-1|--peer-port must be 0 to 65535, was -1",
+        "--advertise-host|example.org:7070|--advertise-host takes a host name or address without a port",
+        "--advertise-host|\" \"|--advertise-host takes a host name or address without a port",
+    })
+    void aDataPlaneOptionWithABadValueIsInvalidInput(String option, String value, String message) {
+        assertThat(run("--coordinator", "localhost:7070", option, value)).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains(message);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "--no-serve, --peer-port, 7070",
+        "--no-serve, --upload-rate, 1M",
+        "--behind-nat, --advertise-host, example.org",
+    })
+    void aServingOptionWithAWorkerThatServesNoPeersIsInvalidInput(String flag, String option, String value) {
+        assertThat(run("--coordinator", "localhost:7070", flag, option, value)).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains(option + " has no effect with " + flag + ": this worker serves no peers");
+    }
+
+    @Test
+    void noServeAndBehindNatExcludeEachOther() {
+        assertThat(run("--coordinator", "localhost:7070", "--no-serve", "--behind-nat")).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("--no-serve and --behind-nat exclude each other");
+    }
+
+    @Test
+    void aPeerPortInUseIsAnErrorThatSaysWhatToDo() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            int exitCode = run("--coordinator", "localhost:7070", "--work-dir", workDir.toString(), "--peer-port",
+                    Integer.toString(taken.getLocalPort()));
+            assertThat(exitCode).isEqualTo(ExitCodes.ERROR);
+            assertThat(err.toString()).contains("cannot listen for peers on port " + taken.getLocalPort(),
+                    "choose another --peer-port, or 0 for any free port");
+        }
+    }
+
+    @Test
+    void registersWithTheAdvertisedHostAndTheChosenPeerPort() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (FakeCoordinator coordinator = new FakeCoordinator()) {
+            coordinator.refuseProtocol("stop here"); // registration is all this test needs
+
+            run("--coordinator", coordinator.address().toString(), "--work-dir", workDir.toString(), "--cores", "1",
+                    "--peer-port", Integer.toString(port), "--advertise-host", "peer.example.org", "--cache-size", "16M");
+
+            assertThat(coordinator.registrations()).singleElement()
+                    .satisfies(r -> assertThat(r.getPeerAddress()).isEqualTo("peer.example.org:" + port));
+            assertThat(workDir.resolve("blobs")).isDirectory();
+        }
     }
 
     @Test

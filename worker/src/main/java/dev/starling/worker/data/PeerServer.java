@@ -59,11 +59,19 @@ public final class PeerServer implements AutoCloseable {
             return new PeerServer(server, service, senders);
         } catch (IOException e) {
             senders.shutdownNow();
-            String why = e instanceof BindException || e.getCause() instanceof BindException
-                    ? "the port is in use; choose another --peer-port, or 0 for any free port"
-                    : e.getMessage();
+            String why = inUse(e) ? "the port is in use; choose another --peer-port, or 0 for any free port" : e.getMessage();
             throw new UncheckedIOException("cannot listen for peers on port " + port + ": " + why, e);
         }
+    }
+
+    /** Whether binding failed because the port is taken (Netty's native transport has an exception of its own). */
+    private static boolean inUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The port it listens on (the one chosen when 0 was asked for). */
