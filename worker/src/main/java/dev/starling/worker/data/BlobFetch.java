@@ -509,9 +509,19 @@ final class BlobFetch implements Runnable {
     }
 
     private void coordinatorFailed(StatusRuntimeException e) {
-        if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-            giveUpOnCoordinator("the coordinator does not hold it either");
-            return;
+        switch (e.getStatus().getCode()) {
+            case NOT_FOUND -> {
+                giveUpOnCoordinator("the coordinator does not hold it either");
+                return;
+            }
+            case PERMISSION_DENIED, UNAUTHENTICATED, INVALID_ARGUMENT, FAILED_PRECONDITION, UNIMPLEMENTED -> {
+                // asking again would be refused again
+                giveUpOnCoordinator("the coordinator refused to serve it (" + describe(e) + ")");
+                return;
+            }
+            default -> {
+                // transient: asked again after a pause
+            }
         }
         coordinatorFailuresInRow++;
         if (coordinatorFailuresInRow >= tuning.coordinatorFailures()) {

@@ -247,6 +247,20 @@ class SwarmFetcherTest {
     }
 
     @Test
+    void givesUpOnTheCoordinatorAtOnceWhenItRefusesTheToken() throws Exception {
+        byte[] content = TestBlobs.random(14, CHUNK);
+        coordinator.holding(content);
+        String id = TestBlobs.id(content);
+        BlobSource expired = source(content, true).toBuilder()
+                .setToken(grants.token(id, java.time.Instant.now().minus(Duration.ofHours(1)))).build();
+
+        assertThatThrownBy(() -> fetcher.fetchAll(List.of(expired), new TransferCounter()))
+                .isInstanceOfSatisfying(InputsUnavailableException.class, e -> assertThat(e.getMessage())
+                        .contains("the coordinator refused to serve it (UNAUTHENTICATED: the fetch token expired at"));
+        assertThat(coordinator.tokensSeen()).hasSize(1);
+    }
+
+    @Test
     void resumesAPartialBlobWithOnlyTheChunksItLacks() throws Exception {
         byte[] content = TestBlobs.random(11, 3 * CHUNK);
         cache.prepareFetch(TestPeer.manifestOf(content));
