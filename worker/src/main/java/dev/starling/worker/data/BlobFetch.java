@@ -325,16 +325,23 @@ final class BlobFetch implements Runnable {
 
     /**
      * Asks the coordinator for chunks no reachable peer offers, once every peer's bitfield is in (a peer about to
-     * say it has a chunk must not cost the coordinator its bandwidth).
+     * say it has a chunk must not cost the coordinator its bandwidth), a few at a time and picked at random: when
+     * many workers fetch one blob at once, each gets different chunks from the coordinator, and they trade the
+     * rest among themselves.
      */
     private void scheduleCoordinator() {
-        if (coordinator == null || coordinator.inFlight > 0 || System.nanoTime() < coordinatorRetryAt
+        if (coordinator == null || System.nanoTime() < coordinatorRetryAt
                 || livePeers().stream().anyMatch(p -> p.refreshing)) {
             return;
         }
-        List<Integer> picks = orphans().stream().limit(ChunkService.MAX_CHUNKS_PER_CALL).boxed().toList();
-        if (!picks.isEmpty()) {
-            picks.forEach(i -> coordinatorAsks[i]++);
+        BitSet orphans = orphans();
+        while (coordinator.inFlight < tuning.requestsPerPeer() && !orphans.isEmpty()) {
+            List<Integer> picks = ChunkPicker.pick(orphans, orphans, new int[manifest.chunkCount()],
+                    tuning.chunksPerRequest(), random);
+            picks.forEach(i -> {
+                orphans.clear(i);
+                coordinatorAsks[i]++;
+            });
             request(coordinator, picks);
         }
     }
@@ -429,7 +436,7 @@ final class BlobFetch implements Runnable {
                 lastProgress = System.nanoTime();
                 count(e.source(), e.bytes());
             }
-            case Event.Redirected e -> addPeers(e.seeds());
+            case Event.Redirected e -> seeded(e.index(), e.seeds());
             case Event.RequestEnded e -> requestEnded(e);
             case Event.PeersAdded e -> {
                 token = e.token();
@@ -561,6 +568,20 @@ final class BlobFetch implements Runnable {
             if (missing != null) {
                 refresh(peer); // joined while chunks are being fetched: learn what it has
             }
+        }
+    }
+
+    /**
+     * The coordinator named seeds for a chunk: they hold it (it sent it to them), so they are asked for it at once,
+     * without waiting for their bitfields; new seeds join the fetch.
+     */
+    private void seeded(int index, List<Peer> seeds) {
+        addPeers(seeds);
+        for (Peer seed : seeds) {
+            peers.stream().filter(p -> p.hostId == seed.getHostId() && !p.dropped).findFirst().ifPresent(p -> {
+                p.have.set(index);
+                p.haveKnown = true;
+            });
         }
     }
 

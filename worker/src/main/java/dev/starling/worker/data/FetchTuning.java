@@ -14,7 +14,7 @@ import java.time.Duration;
  * @param stallTimeout how long a fetch waits without a single new chunk, while peers are still reachable but
  *     offer nothing it lacks, before the blob counts as unavailable
  * @param chunksPerRequest the most chunks one FetchChunks call asks a peer for (the protocol allows 16)
- * @param requestsPerPeer how many FetchChunks calls may run at once against one peer
+ * @param requestsPerPeer how many FetchChunks calls may run at once against one peer (and the coordinator)
  * @param coordinatorAsksPerChunk how often the coordinator is asked for one chunk (it may answer with seeds
  *     first, then with the data once the seeds failed)
  * @param coordinatorFailures how many failed calls in a row make a fetch give up on the coordinator
@@ -39,7 +39,7 @@ public record FetchTuning(
     }
 
     public static FetchTuning defaults() {
-        return new FetchTuning(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(2),
+        return new FetchTuning(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(1),
                 Duration.ofSeconds(60), 4, 2, 3, 3);
     }
 }
