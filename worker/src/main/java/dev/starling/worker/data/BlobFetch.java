@@ -229,10 +229,11 @@ final class BlobFetch implements Runnable {
                 }
             }
             Event event = events.poll(waitNanos(), TimeUnit.NANOSECONDS);
-            if (event == null) {
-                tick();
-            } else {
+            if (event != null) {
                 handle(event);
+            }
+            if (System.nanoTime() >= nextRefresh) {
+                tick(); // by the clock: chunks may arrive without a pause for as long as the fetch runs
             }
         }
     }
@@ -241,8 +242,8 @@ final class BlobFetch implements Runnable {
 
     private BlobManifest obtainManifest() throws BlobUnavailableException, InterruptedException {
         long giveUpAt = System.nanoTime() + tuning.stallTimeout().toNanos();
-        BlobRequest request = BlobRequest.newBuilder().setBlobId(blobId).setToken(token).build();
         while (true) {
+            BlobRequest request = BlobRequest.newBuilder().setBlobId(blobId).setToken(token).build();
             for (Source peer : livePeers()) {
                 try {
                     Manifest answer = call(peer, tuning.peerCallTimeout(), s -> s.getManifest(request));
@@ -472,6 +473,7 @@ final class BlobFetch implements Runnable {
             return;
         }
         peer.have = Bitfields.fromBytes(have.getBitfield(), manifest.chunkCount());
+        peer.have.or(peer.hinted); // an answer asked for before the coordinator's hint may not show it yet
         peer.haveKnown = true;
     }
 
@@ -491,6 +493,7 @@ final class BlobFetch implements Runnable {
             return;
         }
         source.have.andNot(undelivered); // it no longer has them, whatever its bitfield said
+        source.hinted.andNot(undelivered);
         if (e.badChunk() >= 0) {
             complain(source, e.badChunk(), "chunk " + e.badChunk() + " does not match its leaf hash");
             drop(source, "served a bad chunk");
@@ -580,6 +583,7 @@ final class BlobFetch implements Runnable {
         for (Peer seed : seeds) {
             peers.stream().filter(p -> p.hostId == seed.getHostId() && !p.dropped).findFirst().ifPresent(p -> {
                 p.have.set(index);
+                p.hinted.set(index);
                 p.haveKnown = true;
             });
         }
@@ -733,6 +737,8 @@ final class BlobFetch implements Runnable {
         final Context.CancellableContext context;
         final boolean isCoordinator;
         BitSet have = new BitSet();
+        /** chunks the coordinator said it holds (as a seed): trusted until a request shows otherwise */
+        final BitSet hinted = new BitSet();
         boolean haveKnown;
         boolean refreshing;
         /** its first bitfield is awaited before any peer is sent requests, so that they spread over all peers */

@@ -127,6 +127,36 @@ class SwarmFetcherTest {
     }
 
     @Test
+    void learnsWhileFetchingWhichChunksAPeerGained() throws Exception {
+        byte[] content = TestBlobs.random(15, 3 * CHUNK);
+        TestPeer growing = peer(1).holdingChunks(content, 0); // a peer fetching the blob too
+        PeerChannels channels = new PeerChannels(List.of());
+        closeables.add(channels);
+        SwarmFetcher patient = new SwarmFetcher(cache, channels, () -> {
+            throw new AssertionError("the coordinator is not asked: it does not hold the blob");
+        }, complaints::add, () -> 999, new FetchTuning(Duration.ofSeconds(5), Duration.ofSeconds(10),
+                Duration.ofMillis(50), Duration.ofSeconds(30), 4, 2, 3, 3));
+        closeables.add(patient);
+        String id = TestBlobs.id(content);
+
+        CompletableFuture<List<Pin>> fetched = CompletableFuture.supplyAsync(() -> {
+            try {
+                return patient.fetchAll(List.of(source(content, false, growing.asPeer())), new TransferCounter());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        until(() -> cache.holding(id).map(h -> h.verified().get(0)).orElse(false));
+        growing.cache().writeChunk(id, 2, TestBlobs.chunk(content, 2));
+        growing.cache().writeChunk(id, 1, TestBlobs.chunk(content, 1));
+
+        fetched.join().forEach(Pin::close);
+        try (InputStream in = cache.open(id)) {
+            assertThat(in.readAllBytes()).isEqualTo(content);
+        }
+    }
+
+    @Test
     void asksTheCoordinatorOnlyForTheChunksNoPeerOffers() throws Exception {
         byte[] content = TestBlobs.random(2, 3 * CHUNK);
         TestPeer partial = peer(1).holdingChunks(content, 0, 1);
