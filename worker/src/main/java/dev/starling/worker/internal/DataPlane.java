@@ -35,8 +35,8 @@ final class DataPlane implements AutoCloseable {
     private final BlobCache cache;
     private final PeerServer server; // null when it serves no peers
     private final String peerAddress;
-    private PeerChannels peerChannels;
-    private SwarmFetcher fetcher;
+    private volatile PeerChannels peerChannels;
+    private volatile SwarmFetcher fetcher; // read by the summary thread
 
     private DataPlane(WorkerConfig worker, Tuning tuning, Clock clock) {
         this.config = worker.dataPlane();

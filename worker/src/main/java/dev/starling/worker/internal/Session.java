@@ -27,7 +27,7 @@ final class Session {
     private final Consumer<RegisterResponse> onRegistered;
     private volatile Registration current;
 
-    /** @param onRegistered hears every successful registration, before any call is made as the new identity */
+    /** @param onRegistered hears every successful registration, once calls are made as the new identity */
     Session(CoordinatorClient client, IdentityStore store, CoordinatorAddress coordinator, RegisterRequest host,
             Duration defaultHeartbeatInterval, Consumer<RegisterResponse> onRegistered) {
         this.client = client;
@@ -85,8 +85,8 @@ final class Session {
         if (!identity.equals(previous)) {
             store.save(coordinator, identity);
         }
-        onRegistered.accept(response);
         current = new Registration(identity, response);
+        onRegistered.accept(response);
         if (previous == null) {
             log.info("Registered as host {} (heartbeat every {} ms, polls wait up to {} ms)",
                     identity.hostId(), heartbeatInterval().toMillis(), maxWaitMillis());

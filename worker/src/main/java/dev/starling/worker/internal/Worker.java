@@ -105,7 +105,7 @@ public final class Worker {
         requestStop();
         return awaitTermination(config.gracePeriod()
                 .plus(tuning.reportFlushTimeout())
-                .plus(tuning.channelCloseTimeout().multipliedBy(2))
+                .plus(tuning.channelCloseTimeout().multipliedBy(4)) // the coordinator's channel, the peer server
                 .plus(tuning.callTimeout()));
     }
 
