@@ -23,6 +23,7 @@ import dev.starling.worker.testing.TestBlobs;
 import dev.starling.worker.testing.TestPeer;
 import dev.starling.worker.testing.WorkerHarness;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -148,6 +149,34 @@ class DataPlaneWorkerTest {
                         .addChunks(0).build())
                 .forEachRemaining(c -> fetched.writeBytes(c.getData().toByteArray()));
         assertThat(fetched.toByteArray()).isEqualTo(stored);
+    }
+
+    @Test
+    void keepsTheBlobsAResultNamesUntilTheCoordinatorAcknowledgedIt() {
+        coordinator.failReports(Status.UNAVAILABLE.withDescription("database restarting"));
+        byte[] input = TestBlobs.random(11, CHUNK);
+        byte[] later = TestBlobs.random(12, CHUNK);
+        coordinator.seed().holding(input).holding(later);
+        start(worker().dataPlane(DataPlaneConfig.defaults().withCacheBytes(CHUNK)));
+        String stored = ContentAddress.of("intermediate".getBytes(StandardCharsets.UTF_8));
+        Path storedFile = dir.resolve("worker").resolve("blobs").resolve(stored.substring(7) + ".data");
+
+        long producer = coordinator.offer("store:intermediate");
+        until(() -> coordinator.wasEverReported(producer));
+        long reader = coordinator.offer("read", coordinator.source(input, true)); // needs the whole cache
+        until(() -> coordinator.wasEverReported(reader));
+        // the stored blob is kept while its result is unreported; the input, needed by nobody now, makes room
+        untilAsserted(() -> assertThat(coordinator.announcements().stream().flatMap(a -> a.getDroppedList().stream()))
+                .containsExactly(TestBlobs.id(input)));
+        assertThat(storedFile).exists();
+
+        coordinator.failReports(null);
+        until(() -> coordinator.accepted().keySet().containsAll(List.of(producer, reader)));
+        long next = coordinator.offer("read", coordinator.source(later, true));
+        resultOf(next);
+        untilAsserted(() -> assertThat(coordinator.announcements().stream().flatMap(a -> a.getDroppedList().stream()))
+                .containsExactly(TestBlobs.id(input), stored));
+        assertThat(storedFile).doesNotExist();
     }
 
     @Test

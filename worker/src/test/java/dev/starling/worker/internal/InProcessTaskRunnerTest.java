@@ -1,25 +1,32 @@
 package dev.starling.worker.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import dev.starling.proto.v1.BlobRef;
 import dev.starling.proto.v1.Task;
 import dev.starling.sdk.App;
 import dev.starling.sdk.AppInfo;
 import dev.starling.sdk.Apps;
 import dev.starling.sdk.CanonicalOutput;
+import dev.starling.sdk.ContentAddress;
 import dev.starling.sdk.JobParams;
 import dev.starling.sdk.StagePlan;
 import dev.starling.sdk.TaskContext;
 import dev.starling.sdk.WorkUnit;
 import dev.starling.worker.data.BlobCache;
 import dev.starling.worker.data.CacheListener;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,8 +64,14 @@ class InProcessTaskRunnerTest {
     @TempDir
     Path dir;
 
+    private BlobCache cache;
+
+    @BeforeEach
+    void openCache() {
+        cache = BlobCache.open(dir, 1 << 20, CacheListener.NONE, Clock.systemUTC());
+    }
+
     private RunningTask task(String input) {
-        BlobCache cache = BlobCache.open(dir, 1 << 20, CacheListener.NONE, Clock.systemUTC());
         return new RunningTask(Task.newBuilder().setResultId(1).setApp("lambda").setStage(1).setIndex(4)
                 .setInput(ByteString.copyFromUtf8(input)).build(), Instant.EPOCH, new TaskBlobs(cache, List.of()));
     }
@@ -83,6 +96,30 @@ class InProcessTaskRunnerTest {
         assertThat(outcome.cpuTime()).isGreaterThanOrEqualTo(java.time.Duration.ZERO);
         assertThat(task.progress()).isEqualTo(1.0);
         assertThat(task.checkpoint()).hasValueSatisfying(c -> assertThat(c).containsExactly(1, 2));
+    }
+
+    @Test
+    void aTaskOpensOnlyTheBlobsItReadsOrStoredAndReportsWhatItStored() throws Exception {
+        String someoneElses = cache.store(new ByteArrayInputStream("not yours".getBytes(StandardCharsets.UTF_8))).blobId();
+        RunningTask task = task("x");
+
+        TaskOutcome outcome = run(task, (wu, ctx) -> {
+            assertThatThrownBy(() -> ctx.openBlob(someoneElses))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("blob " + someoneElses + " is not one this work unit reads or this task stored");
+            String id = ctx.storeBlob("abc".getBytes(StandardCharsets.UTF_8));
+            assertThat(ctx.storeBlob("abc".getBytes(StandardCharsets.UTF_8))).isEqualTo(id);
+            try (InputStream in = ctx.openBlob(id)) {
+                assertThat(in.readAllBytes()).isEqualTo("abc".getBytes(StandardCharsets.UTF_8));
+            }
+            assertThat(ctx.blobSize(id)).isEqualTo(3);
+            ctx.output().write(id.getBytes(StandardCharsets.UTF_8));
+        });
+
+        String id = ContentAddress.of("abc".getBytes(StandardCharsets.UTF_8));
+        assertThat(outcome).isInstanceOfSatisfying(TaskOutcome.Succeeded.class, s -> assertThat(s.produced())
+                .containsExactly(BlobRef.newBuilder().setBlobId(id).setSize(3).build()));
+        assertThat(cache.isComplete(id)).isTrue();
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import dev.starling.proto.v1.Success;
 import dev.starling.proto.v1.TaskResult;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class PendingResultsTest {
@@ -49,5 +50,17 @@ class PendingResultsTest {
         assertThat(pending.awaitEmpty(Duration.ZERO)).isFalse();
         pending.settle(1);
         assertThat(pending.awaitEmpty(Duration.ZERO)).isTrue();
+    }
+
+    @Test
+    void settlingAResultRunsWhatWasToHappenThenOnce() {
+        PendingResults pending = new PendingResults();
+        AtomicInteger released = new AtomicInteger();
+        pending.add(result(1, 1), released::incrementAndGet);
+
+        assertThat(released.get()).isZero();
+        pending.settle(1);
+        pending.settle(1);
+        assertThat(released.get()).isEqualTo(1);
     }
 }
