@@ -137,11 +137,6 @@ public final class BlobCache {
         return e == null ? Optional.empty() : Optional.of(new Holding(e.manifest, (BitSet) e.verified.clone(), e.complete));
     }
 
-    /** The manifest of a blob held in part or in full. */
-    public synchronized Optional<BlobManifest> manifestOf(String blobId) {
-        return Optional.ofNullable(entries.get(blobId)).map(e -> e.manifest);
-    }
-
     /** The ids of every complete blob, as the tracker is told after each registration. */
     public synchronized List<String> completeIds() {
         return entries.entrySet().stream().filter(e -> e.getValue().complete).map(Map.Entry::getKey).sorted().toList();

@@ -50,10 +50,6 @@ public final class FetchTokens {
         }
     }
 
-    public boolean hasKey() {
-        return coordinatorKey.get() != null;
-    }
-
     /**
      * The grant {@code token} carries, when it is the coordinator's, has not expired and names {@code blobId}.
      *
