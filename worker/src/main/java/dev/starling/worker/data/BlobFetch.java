@@ -2,7 +2,6 @@ package dev.starling.worker.data;
 
 import dev.starling.proto.v1.BlobRequest;
 import dev.starling.proto.v1.BlobSource;
-import dev.starling.proto.v1.Chunk;
 import dev.starling.proto.v1.FetchChunksRequest;
 import dev.starling.proto.v1.Have;
 import dev.starling.proto.v1.Manifest;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -29,7 +27,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -49,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * the fetch fails with {@link BlobUnavailableException}.
  *
  * <p>The fetch's state belongs to its own thread. The calls it makes run on threads of their own and tell
- * it what happened through a queue of {@link Event}s, so the state needs no lock.
+ * it what happened through a queue of {@link FetchEvent}s, so the state needs no lock.
  */
 final class BlobFetch implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(BlobFetch.class);
@@ -66,7 +63,7 @@ final class BlobFetch implements Runnable {
     private final boolean coordinatorHasIt;
     private final BlobSource first;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
-    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final BlockingQueue<FetchEvent> events = new LinkedBlockingQueue<>();
     private final Context.CancellableContext calls = Context.ROOT.withCancellation();
     private final Random random = new Random();
     private volatile String token;
@@ -76,10 +73,10 @@ final class BlobFetch implements Runnable {
     private boolean closed; // guarded by waiters: no one may join any more
 
     // ---- the fetch thread's own state
-    private final List<Source> peers = new ArrayList<>();
+    private final List<FetchSource> peers = new ArrayList<>();
     private final Set<Long> knownHosts = new HashSet<>();
     private final List<String> dropped = new ArrayList<>();
-    private Source coordinator;
+    private FetchSource coordinator;
     private String coordinatorState;
     private BlobManifest manifest;
     private BitSet missing;
@@ -119,7 +116,7 @@ final class BlobFetch implements Runnable {
             }
             waiters.add(counter);
         }
-        events.add(new Event.PeersAdded(source.getPeersList(), source.getToken()));
+        events.add(new FetchEvent.PeersAdded(source.getPeersList(), source.getToken()));
         return true;
     }
 
@@ -163,7 +160,7 @@ final class BlobFetch implements Runnable {
 
     /** Stops the fetch: its waiters see it as interrupted. */
     void cancel() {
-        events.add(new Event.Cancelled());
+        events.add(new FetchEvent.Cancelled());
         calls.cancel(null);
     }
 
@@ -214,7 +211,7 @@ final class BlobFetch implements Runnable {
         coordinatorLacks = new BitSet(chunks);
         coordinatorAsks = new int[chunks];
         lastProgress = System.nanoTime();
-        for (Source peer : livePeers()) {
+        for (FetchSource peer : livePeers()) {
             peer.initial = true;
             initialRefreshes++;
             refresh(peer);
@@ -228,7 +225,7 @@ final class BlobFetch implements Runnable {
                     throw new BlobUnavailableException(blobId, stuck);
                 }
             }
-            Event event = events.poll(waitNanos(), TimeUnit.NANOSECONDS);
+            FetchEvent event = events.poll(waitNanos(), TimeUnit.NANOSECONDS);
             if (event != null) {
                 handle(event);
             }
@@ -244,9 +241,9 @@ final class BlobFetch implements Runnable {
         long giveUpAt = System.nanoTime() + tuning.stallTimeout().toNanos();
         while (true) {
             BlobRequest request = BlobRequest.newBuilder().setBlobId(blobId).setToken(token).build();
-            for (Source peer : livePeers()) {
+            for (FetchSource peer : livePeers()) {
                 try {
-                    Manifest answer = call(peer, tuning.peerCallTimeout(), s -> s.getManifest(request));
+                    Manifest answer = peer.call(tuning.peerCallTimeout(), s -> s.getManifest(request));
                     return BlobManifest.received(answer, blobId, size);
                 } catch (BadManifestException e) {
                     complain(peer, 0, "its manifest is wrong: " + e.getMessage());
@@ -259,7 +256,7 @@ final class BlobFetch implements Runnable {
             }
             if (coordinator != null && System.nanoTime() >= coordinatorRetryAt) {
                 try {
-                    Manifest answer = call(coordinator, tuning.peerCallTimeout(), s -> s.getManifest(request));
+                    Manifest answer = coordinator.call(tuning.peerCallTimeout(), s -> s.getManifest(request));
                     return BlobManifest.received(answer, blobId, size);
                 } catch (BadManifestException e) {
                     log.error("The coordinator served a wrong manifest for blob {}: {}", blobId, e.getMessage());
@@ -276,10 +273,10 @@ final class BlobFetch implements Runnable {
                 throw new BlobUnavailableException(blobId, "no peer offered its manifest within "
                         + tuning.stallTimeout().toSeconds() + " s" + droppedSummary() + ", and " + coordinatorState);
             }
-            Event event = events.poll(tuning.haveRefreshInterval().toNanos(), TimeUnit.NANOSECONDS);
-            if (event instanceof Event.Cancelled) {
+            FetchEvent event = events.poll(tuning.haveRefreshInterval().toNanos(), TimeUnit.NANOSECONDS);
+            if (event instanceof FetchEvent.Cancelled) {
                 throw new CancellationException();
-            } else if (event instanceof Event.PeersAdded added) {
+            } else if (event instanceof FetchEvent.PeersAdded added) {
                 token = added.token();
                 addPeers(added.peers());
             }
@@ -300,7 +297,7 @@ final class BlobFetch implements Runnable {
      * until no peer can take more. A request is small while few chunks are left, so that they spread over peers.
      */
     private void schedulePeers() {
-        List<Source> live = livePeers().stream().filter(p -> p.haveKnown).toList();
+        List<FetchSource> live = livePeers().stream().filter(p -> p.haveKnown).toList();
         if (live.isEmpty()) {
             return;
         }
@@ -310,7 +307,7 @@ final class BlobFetch implements Runnable {
         while (assigned && !wanted.isEmpty()) {
             assigned = false;
             int perRequest = Math.max(1, Math.min(tuning.chunksPerRequest(), wanted.cardinality() / live.size()));
-            for (Source peer : live) {
+            for (FetchSource peer : live) {
                 if (peer.dropped || peer.inFlight >= tuning.requestsPerPeer()) {
                     continue;
                 }
@@ -350,7 +347,7 @@ final class BlobFetch implements Runnable {
     /** Chunks wanted that no reachable peer offers and the coordinator may still be asked for. */
     private BitSet orphans() {
         BitSet orphans = wanted();
-        for (Source peer : livePeers()) {
+        for (FetchSource peer : livePeers()) {
             orphans.andNot(peer.have);
         }
         orphans.andNot(coordinatorLacks);
@@ -368,9 +365,9 @@ final class BlobFetch implements Runnable {
         return wanted;
     }
 
-    private int[] availability(List<Source> live) {
+    private int[] availability(List<FetchSource> live) {
         int[] counts = new int[manifest.chunkCount()];
-        for (Source peer : live) {
+        for (FetchSource peer : live) {
             peer.have.stream().filter(i -> i < counts.length).forEach(i -> counts[i]++);
         }
         return counts;
@@ -404,7 +401,7 @@ final class BlobFetch implements Runnable {
     /** Periodically: take in chunks the cache got by other means, and ask the peers' bitfields again. */
     private void tick() {
         syncWithCache();
-        for (Source peer : livePeers()) {
+        for (FetchSource peer : livePeers()) {
             if (!peer.refreshing) {
                 refresh(peer);
             }
@@ -428,27 +425,27 @@ final class BlobFetch implements Runnable {
 
     // ---- what the calls tell
 
-    private void handle(Event event) throws IOException {
+    private void handle(FetchEvent event) throws IOException {
         switch (event) {
-            case Event.HaveAnswered e -> haveAnswered(e);
-            case Event.ChunkStored e -> {
+            case FetchEvent.HaveAnswered e -> haveAnswered(e);
+            case FetchEvent.ChunkStored e -> {
                 missing.clear(e.index());
                 inFlight.clear(e.index());
                 lastProgress = System.nanoTime();
                 count(e.source(), e.bytes());
             }
-            case Event.Redirected e -> seeded(e.index(), e.seeds());
-            case Event.RequestEnded e -> requestEnded(e);
-            case Event.PeersAdded e -> {
+            case FetchEvent.Redirected e -> seeded(e.index(), e.seeds());
+            case FetchEvent.RequestEnded e -> requestEnded(e);
+            case FetchEvent.PeersAdded e -> {
                 token = e.token();
                 addPeers(e.peers());
             }
-            case Event.Cancelled e -> throw new CancellationException();
+            case FetchEvent.Cancelled e -> throw new CancellationException();
         }
     }
 
-    private void haveAnswered(Event.HaveAnswered e) {
-        Source peer = e.source();
+    private void haveAnswered(FetchEvent.HaveAnswered e) {
+        FetchSource peer = e.source();
         peer.refreshing = false;
         activeCalls--;
         if (peer.initial) {
@@ -477,8 +474,8 @@ final class BlobFetch implements Runnable {
         peer.haveKnown = true;
     }
 
-    private void requestEnded(Event.RequestEnded e) throws IOException {
-        Source source = e.source();
+    private void requestEnded(FetchEvent.RequestEnded e) throws IOException {
+        FetchSource source = e.source();
         source.inFlight--;
         activeCalls--;
         inFlight.andNot(e.requested());
@@ -502,7 +499,7 @@ final class BlobFetch implements Runnable {
         }
     }
 
-    private void coordinatorEnded(Event.RequestEnded e, BitSet undelivered) {
+    private void coordinatorEnded(FetchEvent.RequestEnded e, BitSet undelivered) {
         if (coordinator == null) {
             return;
         }
@@ -559,9 +556,9 @@ final class BlobFetch implements Runnable {
             if (candidate.getHostId() == self || candidate.getAddress().isBlank() || !knownHosts.add(candidate.getHostId())) {
                 continue;
             }
-            Source peer;
+            FetchSource peer;
             try {
-                peer = new Source(candidate.getHostId(), candidate.getAddress(), swarm.peers().stub(candidate.getAddress()),
+                peer = new FetchSource(candidate.getHostId(), candidate.getAddress(), swarm.peers().stub(candidate.getAddress()),
                         calls.withCancellation(), false);
             } catch (IllegalArgumentException e) {
                 dropped.add("host " + candidate.getHostId() + ": its address '" + candidate.getAddress() + "' cannot be dialled");
@@ -589,15 +586,15 @@ final class BlobFetch implements Runnable {
         }
     }
 
-    private Source newCoordinatorSource() {
-        return new Source(0, "coordinator", swarm.coordinator().get(), calls.withCancellation(), true);
+    private FetchSource newCoordinatorSource() {
+        return new FetchSource(0, "coordinator", swarm.coordinator().get(), calls.withCancellation(), true);
     }
 
-    private List<Source> livePeers() {
+    private List<FetchSource> livePeers() {
         return peers.stream().filter(p -> !p.dropped).toList();
     }
 
-    private void drop(Source peer, String why) {
+    private void drop(FetchSource peer, String why) {
         if (peer.dropped) {
             return;
         }
@@ -607,7 +604,7 @@ final class BlobFetch implements Runnable {
         log.debug("Dropped {} from the fetch of blob {}: {}", peer, blobId, why);
     }
 
-    private void complain(Source peer, int chunk, String reason) {
+    private void complain(FetchSource peer, int chunk, String reason) {
         log.warn("{} served blob {} wrongly ({}); it is dropped for this transfer and reported to the coordinator",
                 peer, blobId, reason);
         swarm.complaints().accept(PeerComplaint.newBuilder()
@@ -618,7 +615,7 @@ final class BlobFetch implements Runnable {
                 .build());
     }
 
-    private void count(Source source, int bytes) {
+    private void count(FetchSource source, int bytes) {
         if (source.isCoordinator) {
             fromCoordinator += bytes;
         } else {
@@ -635,81 +632,28 @@ final class BlobFetch implements Runnable {
 
     // ---- calls, each on a thread of its own
 
-    private void refresh(Source peer) {
+    private void refresh(FetchSource peer) {
         peer.refreshing = true;
         activeCalls++;
         BlobRequest request = BlobRequest.newBuilder().setBlobId(blobId).setToken(token).build();
         swarm.threads().execute(() -> {
             try {
-                events.add(new Event.HaveAnswered(peer, call(peer, tuning.peerCallTimeout(), s -> s.getHave(request)), null));
+                events.add(new FetchEvent.HaveAnswered(peer, peer.call(tuning.peerCallTimeout(), s -> s.getHave(request)), null));
             } catch (StatusRuntimeException e) {
-                events.add(new Event.HaveAnswered(peer, null, e));
+                events.add(new FetchEvent.HaveAnswered(peer, null, e));
             }
         });
     }
 
-    private void request(Source source, List<Integer> chunks) {
+    private void request(FetchSource source, List<Integer> chunks) {
         source.inFlight++;
         activeCalls++;
         BitSet requested = new BitSet();
         chunks.forEach(requested::set);
         inFlight.or(requested);
         FetchChunksRequest request = FetchChunksRequest.newBuilder().setBlobId(blobId).setToken(token).addAllChunks(chunks).build();
-        swarm.threads().execute(() -> events.add(receive(source, request, requested)));
-    }
-
-    /** Runs one FetchChunks call: writes each verified chunk as it comes, stops at the first bad one. */
-    private Event.RequestEnded receive(Source source, FetchChunksRequest request, BitSet requested) {
-        BitSet delivered = new BitSet();
-        BitSet redirected = new BitSet();
-        Context.CancellableContext context = source.context.withCancellation();
-        try {
-            return context.call(() -> {
-                try {
-                    PeerServiceBlockingStub stub = source.stub.withDeadlineAfter(tuning.chunkCallTimeout().toMillis(),
-                            TimeUnit.MILLISECONDS);
-                    Iterator<Chunk> answer = stub.fetchChunks(request);
-                    while (answer.hasNext()) {
-                        Chunk chunk = answer.next();
-                        int index = chunk.getIndex();
-                        if (!requested.get(index) || delivered.get(index) || redirected.get(index)) {
-                            continue; // not asked for: ignored
-                        }
-                        if (source.isCoordinator && chunk.getSeedsCount() > 0) {
-                            redirected.set(index);
-                            events.add(new Event.Redirected(index, chunk.getSeedsList()));
-                            continue;
-                        }
-                        byte[] bytes = chunk.getData().toByteArray();
-                        if (!swarm.cache().writeChunk(blobId, index, bytes)) {
-                            return new Event.RequestEnded(source, requested, delivered, redirected, index, null, null);
-                        }
-                        delivered.set(index);
-                        events.add(new Event.ChunkStored(source, index, bytes.length));
-                    }
-                    return new Event.RequestEnded(source, requested, delivered, redirected, -1, null, null);
-                } catch (StatusRuntimeException e) {
-                    return new Event.RequestEnded(source, requested, delivered, redirected, -1, e, null);
-                } catch (IOException e) {
-                    return new Event.RequestEnded(source, requested, delivered, redirected, -1, null, e);
-                }
-            });
-        } catch (Exception e) {
-            throw new IllegalStateException("a FetchChunks call failed unexpectedly", e);
-        } finally {
-            context.cancel(null); // ends the call when it was left early (a bad chunk)
-        }
-    }
-
-    /** Makes a unary call to {@code source} with a deadline, in the source's context (dropping it cancels the call). */
-    private static <T> T call(Source source, Duration timeout, Function<PeerServiceBlockingStub, T> call) {
-        try {
-            return source.context.call(() -> call.apply(source.stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)));
-        } catch (StatusRuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw Status.INTERNAL.withDescription("the call failed: " + e).withCause(e).asRuntimeException();
-        }
+        swarm.threads().execute(new ChunkCall(source, request, requested, swarm.cache(), events::add,
+                tuning.chunkCallTimeout()));
     }
 
     // ---- words
@@ -726,63 +670,5 @@ final class BlobFetch implements Runnable {
     private static String describe(StatusRuntimeException e) {
         Status s = e.getStatus();
         return s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
-    }
-
-    /** A peer, or the coordinator, as one fetch sees it. */
-    private static final class Source {
-        final long hostId;
-        final String address;
-        final PeerServiceBlockingStub stub;
-        /** every call to this source runs in it: cancelling it ends them all */
-        final Context.CancellableContext context;
-        final boolean isCoordinator;
-        BitSet have = new BitSet();
-        /** chunks the coordinator said it holds (as a seed): trusted until a request shows otherwise */
-        final BitSet hinted = new BitSet();
-        boolean haveKnown;
-        boolean refreshing;
-        /** its first bitfield is awaited before any peer is sent requests, so that they spread over all peers */
-        boolean initial;
-        int inFlight;
-        boolean dropped;
-
-        Source(long hostId, String address, PeerServiceBlockingStub stub, Context.CancellableContext context,
-                boolean isCoordinator) {
-            this.hostId = hostId;
-            this.address = address;
-            this.stub = stub;
-            this.context = context;
-            this.isCoordinator = isCoordinator;
-        }
-
-        @Override
-        public String toString() {
-            return isCoordinator ? "the coordinator" : "host " + hostId + " at " + address;
-        }
-    }
-
-    /** What the calls tell the fetch thread. */
-    private sealed interface Event {
-        /** A GetHave answered (have) or failed (failure). */
-        record HaveAnswered(Source source, Have have, StatusRuntimeException failure) implements Event {}
-
-        /** A verified chunk was written to the cache. */
-        record ChunkStored(Source source, int index, int bytes) implements Event {}
-
-        /** The coordinator named seeds for a chunk instead of sending it. */
-        record Redirected(int index, List<Peer> seeds) implements Event {}
-
-        /**
-         * A FetchChunks call ended: cleanly, with a failure, at a bad chunk (badChunk >= 0) or because the cache
-         * failed (localFailure).
-         */
-        record RequestEnded(Source source, BitSet requested, BitSet delivered, BitSet redirected, int badChunk,
-                StatusRuntimeException failure, IOException localFailure) implements Event {}
-
-        /** Another task joined the fetch with these peers and its token. */
-        record PeersAdded(List<Peer> peers, String token) implements Event {}
-
-        /** Nobody waits any more. */
-        record Cancelled() implements Event {}
     }
 }
