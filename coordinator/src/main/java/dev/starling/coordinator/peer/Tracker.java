@@ -30,6 +30,9 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 public class Tracker {
     private static final Logger log = LoggerFactory.getLogger(Tracker.class);
+    /** The host {@code h} can serve peers: it advertises an address, is not banned, was heard from lately. */
+    private static final String SERVES =
+            " h.peer_address IS NOT NULL AND h.peer_banned_at IS NULL AND h.last_contact_at > :alive ";
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -114,11 +117,11 @@ public class Tracker {
         jdbc.sql("""
                         SELECT bh.blob_id, bh.host_id, h.peer_address, bh.complete
                           FROM blob_holder bh JOIN host h ON h.id = bh.host_id
-                         WHERE bh.blob_id = ANY(:ids) AND h.peer_address IS NOT NULL AND h.peer_banned_at IS NULL
-                           AND h.last_contact_at > :alive
+                         WHERE bh.blob_id = ANY(:ids) AND """ + SERVES + """
+
                          ORDER BY bh.complete DESC, random()""")
                 .param("ids", SqlArrays.of("text", ids))
-                .param("alive", Timestamp.from(now.minus(settings.holderTimeout())))
+                .param("alive", aliveSince(now))
                 .query((rs, i) -> holders.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
                         .add(new Holder(rs.getLong(2), rs.getString(3), rs.getBoolean(4))))
                 .list();
@@ -142,10 +145,9 @@ public class Tracker {
                         SELECT u.id FROM unnest(:ids) AS u(id)
                          WHERE NOT EXISTS (SELECT 1 FROM blob b WHERE b.id = u.id)
                            AND NOT EXISTS (SELECT 1 FROM blob_holder bh JOIN host h ON h.id = bh.host_id
-                                            WHERE bh.blob_id = u.id AND bh.complete AND h.peer_address IS NOT NULL
-                                              AND h.peer_banned_at IS NULL AND h.last_contact_at > :alive)""")
+                                            WHERE bh.blob_id = u.id AND bh.complete AND """ + SERVES + ")")
                 .param("ids", SqlArrays.of("text", blobs.toArray(String[]::new)))
-                .param("alive", Timestamp.from(clock.instant().minus(settings.holderTimeout())))
+                .param("alive", aliveSince(clock.instant()))
                 .query(String.class).list());
     }
 
@@ -329,6 +331,11 @@ public class Tracker {
                 .param("ids", SqlArrays.of("bigint", validResults.toArray(Long[]::new)))
                 .param("now", Timestamp.from(clock.instant()))
                 .update();
+    }
+
+    /** Hosts heard from after this are alive enough to be offered as peers. */
+    private Timestamp aliveSince(Instant now) {
+        return Timestamp.from(now.minus(settings.holderTimeout()));
     }
 
     private static Instant min(Instant a, Instant b) {
