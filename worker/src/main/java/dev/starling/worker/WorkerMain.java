@@ -104,7 +104,7 @@ public final class WorkerMain implements Callable<Integer> {
     private boolean behindNat;
 
     @Option(names = "--inject-fault", order = 20, hidden = true, paramLabel = "FAULT", converter = FaultConverter.class,
-            description = "Test only: wrong-output reports a wrong output for every task.")
+            description = "Test only: wrong-output reports a wrong output for every task; corrupt-chunks serves peers corrupted chunks.")
     private Fault fault;
 
     private final Supplier<Apps> apps;

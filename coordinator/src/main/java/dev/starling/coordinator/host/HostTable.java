@@ -61,7 +61,8 @@ public class HostTable {
                                invalid_count + coalesce(t.invalid, 0) AS invalid_count,
                                error_count + coalesce(t.errors, 0) AS error_count,
                                timeout_count + coalesce(t.timed_out, 0) AS timeout_count,
-                               h.credit + coalesce(t.credit, 0) AS credit, created_at, last_contact_at
+                               h.credit + coalesce(t.credit, 0) AS credit, created_at, last_contact_at,
+                               peer_address, peer_banned_at
                           FROM (SELECT * FROM host ORDER BY id OFFSET :offset LIMIT :limit) h
                           LEFT JOIN LATERAL (SELECT sum(valid) AS valid, sum(invalid) AS invalid, sum(errors) AS errors,
                                                     sum(timed_out) AS timed_out, sum(credit) AS credit
@@ -199,6 +200,8 @@ public class HostTable {
                 List.of((String[]) rs.getArray("apps").getArray()), rs.getLong("valid_count"),
                 rs.getLong("invalid_count"), rs.getLong("error_count"), rs.getLong("timeout_count"),
                 rs.getDouble("credit"), rs.getTimestamp("created_at").toInstant(),
-                rs.getTimestamp("last_contact_at").toInstant());
+                rs.getTimestamp("last_contact_at").toInstant(), rs.getString("peer_address"),
+                Optional.ofNullable(rs.getTimestamp("peer_banned_at")).map(Timestamp::toInstant).orElse(null));
+
     }
 }

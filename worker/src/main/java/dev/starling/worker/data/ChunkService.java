@@ -36,9 +36,12 @@ final class ChunkService extends PeerServiceGrpc.PeerServiceImplBase {
     private final FetchTokens tokens;
     private final UploadLimiter limiter;
     private final Executor senders;
+    private final boolean corrupt;
     private final LongAdder served = new LongAdder();
 
-    ChunkService(BlobCache cache, FetchTokens tokens, UploadLimiter limiter, Executor senders) {
+    /** With {@code corrupt}, every chunk goes out with its first byte flipped (an injected fault). */
+    ChunkService(BlobCache cache, FetchTokens tokens, UploadLimiter limiter, Executor senders, boolean corrupt) {
+        this.corrupt = corrupt;
         this.cache = cache;
         this.tokens = tokens;
         this.limiter = limiter;
@@ -145,6 +148,9 @@ final class ChunkService extends PeerServiceGrpc.PeerServiceImplBase {
                     Optional<byte[]> bytes = cache.readChunk(blobId, index);
                     if (bytes.isEmpty()) {
                         continue; // not held (yet): the caller asks someone else
+                    }
+                    if (corrupt && bytes.get().length > 0) {
+                        bytes.get()[0] ^= (byte) 0xff;
                     }
                     limiter.acquire(bytes.get().length);
                     if (cancelled) {

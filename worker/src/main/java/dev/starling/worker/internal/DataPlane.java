@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +47,11 @@ final class DataPlane implements AutoCloseable {
         this.cache = BlobCache.open(dir, config.cacheBytes(), announcements, clock);
         warnIfDiskIsSmaller(dir);
         if (config.serves()) {
-            this.server = PeerServer.start(config.peerPort(), cache, tokens, UploadLimiter.of(config.uploadBytesPerSecond()));
+            boolean corrupt = worker.fault().equals(Optional.of(Fault.CORRUPT_CHUNKS));
+            if (corrupt) {
+                log.warn("Injecting fault '{}': this worker serves peers corrupted chunks on purpose", Fault.CORRUPT_CHUNKS.option());
+            }
+            this.server = PeerServer.start(config.peerPort(), cache, tokens, UploadLimiter.of(config.uploadBytesPerSecond()), corrupt);
             this.peerAddress = AdvertisedAddress.of(config.advertiseHost(), server.port(), worker.coordinator());
             log.info("Peers reach this worker at {}", peerAddress);
         } else {

@@ -6,7 +6,9 @@ package dev.starling.worker.internal;
  */
 public enum Fault {
     /** Reports a wrong but well-formed output (with its matching hash) for every successful task. */
-    WRONG_OUTPUT("wrong-output");
+    WRONG_OUTPUT("wrong-output"),
+    /** Serves other workers chunks with one byte flipped, so that they fail verification. */
+    CORRUPT_CHUNKS("corrupt-chunks");
 
     private final String option;
 
@@ -25,6 +27,7 @@ public enum Fault {
                 return fault;
             }
         }
-        throw new IllegalArgumentException("unknown fault '" + option + "'; known: wrong-output");
+        throw new IllegalArgumentException("unknown fault '" + option + "'; known: "
+                + java.util.Arrays.stream(values()).map(Fault::option).collect(java.util.stream.Collectors.joining(", ")));
     }
 }

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -209,8 +210,8 @@ public final class Worker {
 
     private TaskRunner runner(SwarmFetcher fetcher) {
         TaskRunner runner = new InputFetchingRunner(fetcher, new InProcessTaskRunner(apps, tuning.maxOutputBytes()));
-        if (config.fault().isPresent()) {
-            log.warn("Injecting fault '{}': this worker reports wrong outputs on purpose", config.fault().get().option());
+        if (config.fault().equals(Optional.of(Fault.WRONG_OUTPUT))) {
+            log.warn("Injecting fault '{}': this worker reports wrong outputs on purpose", Fault.WRONG_OUTPUT.option());
             runner = new WrongOutputRunner(runner);
         }
         return runner;

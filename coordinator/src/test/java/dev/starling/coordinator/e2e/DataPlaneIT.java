@@ -1,0 +1,209 @@
+package dev.starling.coordinator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.starling.coordinator.TestApi;
+import dev.starling.proto.v1.BlobRequest;
+import dev.starling.proto.v1.PeerServiceGrpc;
+import dev.starling.sdk.ContentAddress;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The peer-to-peer data plane with real processes: a coordinator and worker processes that fetch a shared
+ * input from each other and keep intermediate data to themselves, checked through the job's answer and
+ * its byte accounting.
+ */
+class DataPlaneIT {
+    private static final int MIB = 1 << 20;
+
+    @Test
+    void sixWorkersStartingTogetherFetchTheSharedInputMostlyFromEachOther(TestInfo info) throws Exception {
+        try (Processes p = new Processes(info.getTestMethod().orElseThrow().getName())) {
+            p.coordinator();
+            TestApi api = p.api();
+            byte[] corpus = corpus(64 * MIB, 42);
+            String blob = upload(p, corpus);
+            for (int i = 1; i <= 5; i++) {
+                p.worker("w" + i);
+            }
+            p.worker("natted", "--behind-nat");
+            await().atMost(Duration.ofMinutes(2))
+                    .until(() -> api.get("/api/v1/hosts").json().get("items").size() == 6);
+
+            long job = api.submit("""
+                    {"app": "wordcount", "params": {"input": "%s", "mapTasks": 6, "reducers": 3},
+                     "redundancy": {"quorum": 1, "initialReplicas": 1}}""".formatted(blob));
+            JsonNode done = finish(api, job);
+
+            assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
+            JsonNode result = api.get("/api/v1/jobs/" + job + "/result").json();
+            JsonNode expected = expected(corpus);
+            assertThat(result.get("totalWords").asLong()).isEqualTo(expected.get("totalWords").asLong());
+            assertThat(result.get("distinctWords").asLong()).isEqualTo(expected.get("distinctWords").asLong());
+            assertThat(result.get("top").toString()).isEqualTo(expected.get("top").toString());
+            JsonNode transfer = done.get("transfer");
+            long fromCoordinator = transfer.get("bytesFromCoordinator").asLong();
+            long fromPeers = transfer.get("bytesFromPeers").asLong();
+            // every worker that ran a map work unit fetched the whole input once; the coordinator served at most
+            // 1.5 times its size, and intermediate blobs (which it never has) all came from peers
+            assertThat(fromCoordinator).as(transfer.toString()).isLessThanOrEqualTo(corpus.length * 3L / 2);
+            assertThat(fromPeers).as(transfer.toString()).isPositive();
+            System.out.printf("six workers, %d-byte input: %s%n", corpus.length, transfer);
+
+            // a worker serves its blobs only to holders of a token the coordinator signed for them
+            List<String> peers = new ArrayList<>();
+            api.get("/api/v1/hosts").json().get("items").forEach(h -> {
+                if (!h.get("peerAddress").isNull()) {
+                    peers.add(h.get("peerAddress").asString());
+                }
+            });
+            assertThat(peers).as("the worker behind NAT advertises no address").hasSize(5);
+            String peer = peers.get(0);
+            ManagedChannel channel = Grpc.newChannelBuilder(peer, InsecureChannelCredentials.create()).build();
+            try {
+                PeerServiceGrpc.PeerServiceBlockingStub stub = PeerServiceGrpc.newBlockingStub(channel);
+                assertThatThrownBy(() -> stub.getManifest(BlobRequest.newBuilder().setBlobId(blob).build()))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                            assertThat(e.getStatus().getDescription()).contains("no fetch token");
+                        });
+                assertThatThrownBy(() -> stub.getManifest(BlobRequest.newBuilder().setBlobId(blob)
+                                .setToken("eyJibG9iIjoieCJ9.c2lnbmF0dXJl").build()))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                            assertThat(e.getStatus().getDescription()).contains("not signed by this worker's coordinator");
+                        });
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aPeerServingCorruptChunksIsRoutedAroundAndBannedAndTheAnswerIsStillRight(TestInfo info) throws Exception {
+        try (Processes p = new Processes(info.getTestMethod().orElseThrow().getName())) {
+            p.coordinator();
+            TestApi api = p.api();
+            byte[] corpus = corpus(16 * MIB, 7);
+            String blob = upload(p, corpus);
+            String params = """
+                    {"app": "wordcount", "params": {"input": "%s", "mapTasks": 6, "reducers": 3},
+                     "redundancy": {"quorum": 1, "initialReplicas": 1}}""".formatted(blob);
+            // alone, the corrupting worker computes honestly and ends up holding the whole input
+            p.worker("corrupter", "--inject-fault", "corrupt-chunks");
+            assertThat(finish(api, api.submit(params)).get("state").asString()).isEqualTo("SUCCEEDED");
+
+            // the others find it offered as a holder of the input and of what it produces
+            for (int i = 1; i <= 3; i++) {
+                p.worker("honest" + i);
+            }
+            await().atMost(Duration.ofMinutes(2))
+                    .until(() -> api.get("/api/v1/hosts").json().get("items").size() == 4);
+            JsonNode done = finish(api, api.submit(params));
+
+            assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
+            JsonNode result = api.get("/api/v1/jobs/" + done.get("id").asLong() + "/result").json();
+            JsonNode expected = expected(corpus);
+            assertThat(result.get("totalWords").asLong()).isEqualTo(expected.get("totalWords").asLong());
+            assertThat(result.get("top").toString()).isEqualTo(expected.get("top").toString());
+            // the honest workers that received its bad chunks reported it; distinct reporters agree, so it is banned
+            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+                Map<String, JsonNode> hosts = new HashMap<>();
+                api.get("/api/v1/hosts").json().get("items").forEach(h -> hosts.put(h.get("name").asString(), h));
+                assertThat(hosts.get("corrupter").get("peerBannedAt").isNull()).as(hosts.toString()).isFalse();
+                assertThat(hosts.values().stream().filter(h -> h.get("peerBannedAt").isNull()).count()).isEqualTo(3);
+            });
+        }
+    }
+
+    private static JsonNode finish(TestApi api, long job) {
+        return await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(250))
+                .until(() -> api.job(job), j -> j.get("state").asString().matches("SUCCEEDED|FAILED|CANCELLED"));
+    }
+
+    /** Uploads the bytes as a blob; its id is their content address. */
+    static String upload(Processes p, byte[] content) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder()
+                        .uri(URI.create("http://localhost:" + p.httpPort + "/api/v1/blobs"))
+                        .header("Content-Type", "application/octet-stream")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(content)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
+        String id = JsonMapper.builder().build().readTree(r.body()).get("id").asString();
+        assertThat(id).isEqualTo(ContentAddress.of(content));
+        return id;
+    }
+
+    /**
+     * About {@code size} bytes of text: words of a Zipf-like vocabulary in mixed case, separated by spaces,
+     * punctuation, digits, newlines and now and then a non-ASCII character.
+     */
+    static byte[] corpus(int size, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        String[] vocabulary = new String[5000];
+        for (int i = 0; i < vocabulary.length; i++) {
+            StringBuilder w = new StringBuilder();
+            for (int n = 1 + random.nextInt(9); n > 0; n--) {
+                w.append((char) ((random.nextInt(4) == 0 ? 'A' : 'a') + random.nextInt(26)));
+            }
+            vocabulary[i] = w.toString();
+        }
+        String[] separators = {" ", " ", " ", ", ", ".\n", " 42 ", " - ", " \u00e9t\u00e9 ", "\t"};
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size + 64);
+        while (out.size() < size) {
+            // a rough Zipf: small indexes far more often
+            int index = (int) (vocabulary.length * Math.pow(random.nextDouble(), 3));
+            out.writeBytes(vocabulary[index].getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(separators[random.nextInt(separators.length)].getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
+    /** The wordcount answer, computed here independently of the app. */
+    static JsonNode expected(byte[] text) {
+        Map<String, Long> counts = new HashMap<>();
+        long total = 0;
+        StringBuilder word = new StringBuilder();
+        for (int i = 0; i <= text.length; i++) {
+            int c = i < text.length ? text[i] & 0xff : ' ';
+            if (c >= 'A' && c <= 'Z') {
+                c += 'a' - 'A';
+            }
+            if (c >= 'a' && c <= 'z') {
+                word.append((char) c);
+            } else if (!word.isEmpty()) {
+                counts.merge(word.toString(), 1L, Long::sum);
+                total++;
+                word.setLength(0);
+            }
+        }
+        List<Map.Entry<String, Long>> top = new ArrayList<>(counts.entrySet());
+        top.sort(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()));
+        List<List<Object>> top100 = top.stream().limit(100).map(e -> List.<Object>of(e.getKey(), e.getValue())).toList();
+        return JsonMapper.builder().build().valueToTree(Map.of("totalWords", total, "distinctWords", (long) counts.size(),
+                "top", top100));
+    }
+}
