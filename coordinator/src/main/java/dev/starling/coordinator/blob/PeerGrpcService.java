@@ -110,8 +110,8 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
                 }
                 indexes.add(index);
             }
-            transfer = new Transfer(call, grant, blob, plan(blob, grant.getHostId(), indexes),
-                    hosts.peerAddress(grant.getHostId()));
+            transfer = new Transfer(call, grant, blob, plan(blob, grant.getHostId(), indexes,
+                    hosts.peerAddress(grant.getHostId())));
         } catch (RuntimeException e) {
             response.onError(status(e));
             return;
@@ -122,10 +122,10 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
     }
 
     /** What to answer for each chunk: its seeds, or (empty) its data. */
-    private List<Planned> plan(Blob blob, long hostId, Set<Integer> indexes) {
+    private List<Planned> plan(Blob blob, long hostId, Set<Integer> indexes, Optional<String> peerAddress) {
         List<Planned> plan = new ArrayList<>(indexes.size());
         for (int index : indexes) {
-            plan.add(new Planned(index, seeder.seedsFor(blob.id(), index, hostId)));
+            plan.add(new Planned(index, seeder.seedsFor(blob.id(), index, hostId, peerAddress)));
         }
         return plan;
     }
@@ -141,17 +141,14 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
         private final FetchGrant grant;
         private final Blob blob;
         private final Iterator<Planned> pending;
-        private final Optional<String> peerAddress;
         private long sent;
         private boolean done;
 
-        Transfer(ServerCallStreamObserver<Chunk> call, FetchGrant grant, Blob blob, List<Planned> plan,
-                Optional<String> peerAddress) {
+        Transfer(ServerCallStreamObserver<Chunk> call, FetchGrant grant, Blob blob, List<Planned> plan) {
             this.call = call;
             this.grant = grant;
             this.blob = blob;
             this.pending = plan.iterator();
-            this.peerAddress = peerAddress;
         }
 
         @Override
@@ -187,7 +184,6 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
             byte[] data = blobs.chunk(blob, p.index());
             call.onNext(chunk.setData(UnsafeByteOperations.unsafeWrap(data)).build());
             sent += data.length;
-            peerAddress.ifPresent(a -> seeder.served(blob.id(), p.index(), grant.getHostId(), a));
         }
 
         /** Counts what was sent, once, whether the call completed, failed or was cancelled. */

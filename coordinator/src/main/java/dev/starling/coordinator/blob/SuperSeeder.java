@@ -9,14 +9,17 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
  * Super-seeding, as BitTorrent seeds do when many peers start at once: the coordinator hands each chunk out
  * once and points later requesters at the hosts it served it to. Per chunk it remembers, for {@code
- * starling.peers.seed-window}, the hosts that got it and serve peers; a host asking for a chunk that others got
- * is answered with those seeds, and when it asks for the same chunk again (its seeds failed it) it is served.
+ * starling.peers.seed-window}, the hosts that are getting or got it and serve peers; a host asking for a chunk
+ * that others got is answered with those seeds, and when it asks for the same chunk again (its seeds failed it)
+ * it is served.
  *
  * <p>Memory is bounded: at most {@value #MAX_CHUNKS} chunks are remembered (the least used are forgotten
  * first), each with at most {@value #SEEDS_PER_CHUNK} seeds and {@value #REFERRALS_PER_CHUNK} hosts sent to
@@ -33,9 +36,13 @@ class SuperSeeder {
     private final Clock clock;
     private final long windowMillis;
 
+    @Autowired
     SuperSeeder(Clock clock, StarlingProperties properties) {
+        this(clock, properties.peers().seedWindow());
+    }
+
+    SuperSeeder(Clock clock, Duration window) {
         this.clock = clock;
-        Duration window = properties.peers().seedWindow();
         this.windowMillis = window.toMillis();
         this.chunks = Caffeine.newBuilder()
                 .maximumSize(MAX_CHUNKS)
@@ -68,42 +75,36 @@ class SuperSeeder {
 
     /**
      * The peers to send {@code hostId} to for a chunk instead of serving it, newest first; empty when the
-     * coordinator should serve it (nobody else got it recently, or this host was sent to seeds already).
+     * coordinator should serve it (nobody else got it recently, or this host was sent to seeds already). A host
+     * that is to be served and serves peers at {@code address} counts as a seed of the chunk from this moment:
+     * hosts asking for it while it is still on its way are sent there too, and wait for it, rather than each
+     * being served a copy.
      */
-    List<Seed> seedsFor(String blobId, int index, long hostId) {
+    List<Seed> seedsFor(String blobId, int index, long hostId, Optional<String> address) {
         long now = clock.millis();
         List<Seed> answer = new ArrayList<>();
-        chunks.asMap().computeIfPresent(new ChunkKey(blobId, index), (key, chunk) -> {
+        chunks.asMap().compute(new ChunkKey(blobId, index), (key, known) -> {
+            ChunkSeeds chunk = known == null ? new ChunkSeeds() : known;
             chunk.forgetBefore(now - windowMillis);
-            if (chunk.wasReferred(hostId) || chunk.referred.size() >= REFERRALS_PER_CHUNK) {
-                return chunk;
-            }
-            for (Iterator<Seed> it = chunk.seeds.descendingIterator(); it.hasNext(); ) {
-                Seed s = it.next();
-                if (s.hostId() != hostId) {
-                    answer.add(s);
+            if (!chunk.wasReferred(hostId) && chunk.referred.size() < REFERRALS_PER_CHUNK) {
+                for (Iterator<Seed> it = chunk.seeds.descendingIterator(); it.hasNext(); ) {
+                    Seed s = it.next();
+                    if (s.hostId() != hostId) {
+                        answer.add(s);
+                    }
                 }
             }
             if (!answer.isEmpty()) {
                 chunk.referred.addLast(new long[] {hostId, now});
+            } else if (address.isPresent()) {
+                chunk.seeds.removeIf(s -> s.hostId() == hostId);
+                chunk.seeds.addLast(new Seed(hostId, address.get(), now));
+                while (chunk.seeds.size() > SEEDS_PER_CHUNK) {
+                    chunk.seeds.removeFirst();
+                }
             }
-            return chunk;
+            return chunk.seeds.isEmpty() && chunk.referred.isEmpty() ? null : chunk;
         });
         return answer;
-    }
-
-    /** Remembers that the coordinator served a chunk to a host that serves peers at {@code address}. */
-    void served(String blobId, int index, long hostId, String address) {
-        long now = clock.millis();
-        chunks.asMap().compute(new ChunkKey(blobId, index), (key, chunk) -> {
-            ChunkSeeds c = chunk == null ? new ChunkSeeds() : chunk;
-            c.forgetBefore(now - windowMillis);
-            c.seeds.removeIf(s -> s.hostId() == hostId);
-            c.seeds.addLast(new Seed(hostId, address, now));
-            while (c.seeds.size() > SEEDS_PER_CHUNK) {
-                c.seeds.removeFirst();
-            }
-            return c;
-        });
     }
 }

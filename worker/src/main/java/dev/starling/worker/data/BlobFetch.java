@@ -83,6 +83,7 @@ final class BlobFetch implements Runnable {
     private BitSet inFlight;
     private BitSet coordinatorLacks;
     private int[] coordinatorAsks;
+    private long[] seededAt; // System.nanoTime() when the coordinator last answered the chunk with seeds, 0: never
     private int activeCalls;
     private int initialRefreshes;
     private int coordinatorFailuresInRow;
@@ -210,6 +211,7 @@ final class BlobFetch implements Runnable {
         inFlight = new BitSet(chunks);
         coordinatorLacks = new BitSet(chunks);
         coordinatorAsks = new int[chunks];
+        seededAt = new long[chunks];
         lastProgress = System.nanoTime();
         for (FetchSource peer : livePeers()) {
             peer.initial = true;
@@ -344,19 +346,39 @@ final class BlobFetch implements Runnable {
         }
     }
 
-    /** Chunks wanted that no reachable peer offers and the coordinator may still be asked for. */
+    /**
+     * Chunks wanted that no reachable peer offers and the coordinator may still be asked for. A chunk the
+     * coordinator answered with seeds waits for them a while even when they did not have it yet when asked (the
+     * coordinator may have been sending it to them at that moment): their bitfields, asked again meanwhile, show
+     * it as soon as they verified it, and asking the coordinator again would make it serve the chunk twice.
+     */
     private BitSet orphans() {
         BitSet orphans = wanted();
         for (FetchSource peer : livePeers()) {
             orphans.andNot(peer.have);
         }
         orphans.andNot(coordinatorLacks);
+        long now = System.nanoTime();
         for (int i = orphans.nextSetBit(0); i >= 0; i = orphans.nextSetBit(i + 1)) {
-            if (coordinatorAsks[i] >= tuning.coordinatorAsksPerChunk()) {
+            if (coordinatorAsks[i] >= tuning.coordinatorAsksPerChunk() || waitingForSeeds(i, now)) {
                 orphans.clear(i);
             }
         }
         return orphans;
+    }
+
+    private boolean waitingForSeeds() {
+        long now = System.nanoTime();
+        return missing.stream().anyMatch(i -> waitingForSeeds(i, now));
+    }
+
+    private boolean waitingForSeeds(int index, long now) {
+        return seededAt[index] != 0 && now - seededAt[index] < seedPatienceNanos();
+    }
+
+    /** How long a chunk waits for its seeds: two rounds of bitfields. */
+    private long seedPatienceNanos() {
+        return 2 * tuning.haveRefreshInterval().toNanos();
     }
 
     private BitSet wanted() {
@@ -375,8 +397,8 @@ final class BlobFetch implements Runnable {
 
     /** Why the fetch cannot go on, or null while it can (or may, once peers gain chunks). */
     private String stuck() {
-        if (coordinator != null && !orphans().isEmpty()) {
-            return null; // it is asked as soon as its backoff ends
+        if (coordinator != null && (!orphans().isEmpty() || waitingForSeeds())) {
+            return null; // it is asked as soon as its backoff ends, or the chunk's seeds had their chance
         }
         String lacking = "chunks " + chunkList(missing) + " of " + manifest.chunkCount();
         if (livePeers().isEmpty()) {
@@ -394,6 +416,13 @@ final class BlobFetch implements Runnable {
         long until = nextRefresh;
         if (coordinator != null && coordinatorRetryAt > now) {
             until = Math.min(until, coordinatorRetryAt);
+        }
+        if (coordinator != null) {
+            for (int i = missing.nextSetBit(0); i >= 0; i = missing.nextSetBit(i + 1)) {
+                if (waitingForSeeds(i, now)) {
+                    until = Math.min(until, seededAt[i] + seedPatienceNanos());
+                }
+            }
         }
         return Math.max(TimeUnit.MILLISECONDS.toNanos(1), until - now);
     }
@@ -576,6 +605,7 @@ final class BlobFetch implements Runnable {
      * without waiting for their bitfields; new seeds join the fetch.
      */
     private void seeded(int index, List<Peer> seeds) {
+        seededAt[index] = System.nanoTime();
         addPeers(seeds);
         for (Peer seed : seeds) {
             peers.stream().filter(p -> p.hostId == seed.getHostId() && !p.dropped).findFirst().ifPresent(p -> {
