@@ -72,13 +72,16 @@ public record StarlingProperties(
      *     from serving
      * @param seedWindow how long the coordinator remembers which hosts it served a chunk to, and points later
      *     requesters of that chunk at them instead of serving it again (super-seeding)
+     * @param uploadRate the most bytes per second the coordinator serves to workers, all of them together
+     *     (0: no cap)
      */
     public record Peers(
             @DefaultValue("30m") Duration grantTtl,
             @DefaultValue("1m") Duration holderTimeout,
             @DefaultValue("30") int peersPerTask,
             @DefaultValue("2") int complaintQuorum,
-            @DefaultValue("60s") Duration seedWindow) {}
+            @DefaultValue("60s") Duration seedWindow,
+            @DefaultValue("0") DataSize uploadRate) {}
 
     /**
      * @param dir the content-addressed directory holding uploaded blobs' bytes; default {@code <data-dir>/blobs}

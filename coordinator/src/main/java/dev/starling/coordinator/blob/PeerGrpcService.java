@@ -3,6 +3,7 @@ package dev.starling.coordinator.blob;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
+import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.peer.FetchGrants;
 import dev.starling.coordinator.peer.TransferLedger;
@@ -19,6 +20,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -29,6 +31,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,15 +59,24 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
     private final HostTable hosts;
     private final TransferLedger ledger;
     private final Clock clock;
+    private final UploadPacer pacer;
+    private final ScheduledExecutorService resumer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("starling-upload-pacer").daemon().factory());
 
     PeerGrpcService(BlobService blobs, FetchGrants grants, SuperSeeder seeder, HostTable hosts, TransferLedger ledger,
-            Clock clock) {
+            Clock clock, StarlingProperties properties) {
+        this.pacer = new UploadPacer(properties.peers().uploadRate().toBytes(), System::nanoTime);
         this.blobs = blobs;
         this.grants = grants;
         this.seeder = seeder;
         this.hosts = hosts;
         this.ledger = ledger;
         this.clock = clock;
+    }
+
+    @PreDestroy
+    void stop() {
+        resumer.shutdownNow();
     }
 
     @Override
@@ -133,8 +147,9 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
     private record Planned(int index, List<SuperSeeder.Seed> seeds) {}
 
     /**
-     * Sends the planned chunks while the client keeps up (isReady), then completes and records the bytes sent in
-     * one ledger row. gRPC calls {@link #run} and {@link #cancelled} one at a time for a call.
+     * Sends the planned chunks while the client keeps up (isReady) and the upload cap allows, then completes and
+     * records the bytes sent in one ledger row. gRPC calls {@link #run} and {@link #cancelled} one at a time for a
+     * call; a transfer paused by the cap is resumed from the pacer's thread, hence the lock.
      */
     private final class Transfer implements Runnable {
         private final ServerCallStreamObserver<Chunk> call;
@@ -143,6 +158,7 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
         private final Iterator<Planned> pending;
         private long sent;
         private boolean done;
+        private boolean paused;
 
         Transfer(ServerCallStreamObserver<Chunk> call, FetchGrant grant, Blob blob, List<Planned> plan) {
             this.call = call;
@@ -152,13 +168,18 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
         }
 
         @Override
-        public void run() {
-            if (done) {
+        public synchronized void run() {
+            if (done || paused) {
                 return;
             }
             try {
                 while (pending.hasNext() && call.isReady()) {
-                    send(pending.next());
+                    long pause = pacer.sent(send(pending.next()));
+                    if (pause > 0 && pending.hasNext()) {
+                        paused = true;
+                        resumer.schedule(this::resume, pause, TimeUnit.NANOSECONDS);
+                        return;
+                    }
                 }
                 if (!pending.hasNext()) {
                     finish();
@@ -170,20 +191,29 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
             }
         }
 
-        void cancelled() {
+        private void resume() {
+            synchronized (this) {
+                paused = false;
+            }
+            run();
+        }
+
+        synchronized void cancelled() {
             finish();
         }
 
-        private void send(Planned p) throws IOException {
+        /** Sends one planned answer; returns the chunk bytes it carried (0 for seeds). */
+        private long send(Planned p) throws IOException {
             Chunk.Builder chunk = Chunk.newBuilder().setIndex(p.index());
             if (!p.seeds().isEmpty()) {
                 p.seeds().forEach(s -> chunk.addSeeds(Peer.newBuilder().setHostId(s.hostId()).setAddress(s.address())));
                 call.onNext(chunk.build());
-                return;
+                return 0;
             }
             byte[] data = blobs.chunk(blob, p.index());
             call.onNext(chunk.setData(UnsafeByteOperations.unsafeWrap(data)).build());
             sent += data.length;
+            return data.length;
         }
 
         /** Counts what was sent, once, whether the call completed, failed or was cancelled. */

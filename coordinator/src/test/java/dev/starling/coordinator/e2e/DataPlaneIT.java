@@ -2,11 +2,14 @@ package dev.starling.coordinator.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.starling.coordinator.TestApi;
 import dev.starling.proto.v1.BlobRequest;
 import dev.starling.proto.v1.PeerServiceGrpc;
+import dev.starling.samples.signalsearch.Recordings;
+import dev.starling.samples.signalsearch.Recordings.Tone;
 import dev.starling.sdk.ContentAddress;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -40,7 +43,7 @@ class DataPlaneIT {
     private static final int MIB = 1 << 20;
 
     @Test
-    void sixWorkersStartingTogetherFetchTheSharedInputMostlyFromEachOther(TestInfo info) throws Exception {
+    void sixWorkersStartingTogetherFetchSharedInputsMostlyFromEachOther(TestInfo info) throws Exception {
         try (Processes p = new Processes(info.getTestMethod().orElseThrow().getName())) {
             p.coordinator();
             TestApi api = p.api();
@@ -72,6 +75,29 @@ class DataPlaneIT {
             assertThat(fromCoordinator).as(transfer.toString()).isLessThanOrEqualTo(corpus.length * 3L / 2);
             assertThat(fromPeers).as(transfer.toString()).isPositive();
             System.out.printf("six workers, %d-byte input: %s%n", corpus.length, transfer);
+
+            // the worker behind NAT fetched its inputs from the peers it could dial and the coordinator
+            Map<String, JsonNode> hosts = hostsByName(api);
+            assertThat(hosts.get("natted").get("validCount").asLong()).as(hosts.get("natted").toString()).isPositive();
+
+            // SETI@home in miniature: tones buried in noise, every work unit reading the whole recording, each
+            // computed twice and compared within floating-point tolerance
+            Tone steady = new Tone(1234.5, 0, 0.1);
+            Tone drifting = new Tone(2500, -2.5, 0.1);
+            String recording = upload(p, Recordings.synthesize(3, 8192, 64, 1.0, steady, drifting));
+            long search = api.submit("""
+                    {"app": "signal-search", "params": {"recording": "%s", "sampleRate": 8192, "workUnits": 6},
+                     "redundancy": {"quorum": 2}}""".formatted(recording));
+            assertThat(finish(api, search).get("state").asString()).isEqualTo("SUCCEEDED");
+            JsonNode candidates = api.get("/api/v1/jobs/" + search + "/result").json().get("candidates");
+            assertThat(candidates).as(candidates.toString()).hasSize(2);
+            for (Tone tone : List.of(steady, drifting)) {
+                assertThat(candidates).as(candidates.toString()).anySatisfy(c -> {
+                    assertThat(c.get("frequencyHz").asDouble()).isCloseTo(tone.frequencyHz(), within(8.0));
+                    assertThat(c.get("driftHzPerSecond").asDouble()).isCloseTo(tone.driftHzPerSecond(), within(0.3));
+                    assertThat(c.get("snr").asDouble()).isGreaterThan(10);
+                });
+            }
 
             // a worker serves its blobs only to holders of a token the coordinator signed for them
             List<String> peers = new ArrayList<>();
@@ -131,12 +157,17 @@ class DataPlaneIT {
             assertThat(result.get("top").toString()).isEqualTo(expected.get("top").toString());
             // the honest workers that received its bad chunks reported it; distinct reporters agree, so it is banned
             await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
-                Map<String, JsonNode> hosts = new HashMap<>();
-                api.get("/api/v1/hosts").json().get("items").forEach(h -> hosts.put(h.get("name").asString(), h));
+                Map<String, JsonNode> hosts = hostsByName(api);
                 assertThat(hosts.get("corrupter").get("peerBannedAt").isNull()).as(hosts.toString()).isFalse();
                 assertThat(hosts.values().stream().filter(h -> h.get("peerBannedAt").isNull()).count()).isEqualTo(3);
             });
         }
+    }
+
+    private static Map<String, JsonNode> hostsByName(TestApi api) {
+        Map<String, JsonNode> hosts = new HashMap<>();
+        api.get("/api/v1/hosts").json().get("items").forEach(h -> hosts.put(h.get("name").asString(), h));
+        return hosts;
     }
 
     private static JsonNode finish(TestApi api, long job) {
