@@ -1,6 +1,7 @@
 package dev.starling.swarm;
 
 import dev.starling.swarm.bench.BenchCommand;
+import dev.starling.swarm.bench.DistributionBenchCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,18 +9,19 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.ParameterException;
 
-/** {@code starling-swarm.jar}: the load generator ({@code swarm}) and the benchmark ({@code bench}). */
+/** {@code starling-swarm.jar}: the load generator ({@code swarm}) and the benchmarks ({@code bench}, {@code bench-p2p}). */
 @Command(
         name = "starling",
         mixinStandardHelpOptions = true,
         versionProvider = SwarmMain.Version.class,
-        subcommands = {SwarmCommand.class, BenchCommand.class},
+        subcommands = {SwarmCommand.class, BenchCommand.class, DistributionBenchCommand.class},
         description = "Measures a Starling coordinator with simulated hosts speaking the real worker protocol.",
         footer = {
             "",
             "Examples:",
             "  starling swarm --coordinator localhost:9090 --api http://localhost:8080 --hosts 1000 --submit 100000",
             "  starling bench --hosts 1000 --duration 60s",
+            "  starling bench-p2p --workers 6 --size 64MB",
         })
 public final class SwarmMain implements Runnable {
     @Spec
@@ -48,7 +50,7 @@ public final class SwarmMain implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "name a command: swarm or bench");
+        throw new ParameterException(spec.commandLine(), "name a command: swarm, bench or bench-p2p");
     }
 
     /** A wrong command line: what is wrong and where help is, without the whole usage text. */

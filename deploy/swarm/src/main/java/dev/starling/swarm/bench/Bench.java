@@ -212,13 +212,13 @@ public final class Bench {
     }
 
     /** {@code STARLING_COORDINATOR_JAR} (set by the launcher), else {@code coordinator/target/starling-coordinator.jar}. */
-    private static Path coordinatorJar() {
+    static Path coordinatorJar() {
         String fromEnv = System.getenv("STARLING_COORDINATOR_JAR");
         return fromEnv != null && !fromEnv.isBlank() ? Path.of(fromEnv)
                 : Path.of("coordinator", "target", "starling-coordinator.jar");
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -28,9 +29,17 @@ final class CoordinatorProcess implements AutoCloseable {
 
     static CoordinatorProcess start(Path java, Path jar, String heap, Path dataDir, int httpPort, int grpcPort)
             throws IOException {
+        return start(java, jar, heap, dataDir, httpPort, grpcPort, List.of());
+    }
+
+    /** Starts a coordinator with {@code settings} ({@code --name=value}) after the data dir and ports. */
+    static CoordinatorProcess start(Path java, Path jar, String heap, Path dataDir, int httpPort, int grpcPort,
+            List<String> settings) throws IOException {
         Path log = dataDir.resolve("coordinator.log");
-        Process process = new ProcessBuilder(List.of(java.toString(), "-Xmx" + heap, "-jar", jar.toString(),
-                "--starling.data-dir=" + dataDir, "--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort))
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx" + heap, "-jar", jar.toString(),
+                "--starling.data-dir=" + dataDir, "--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort));
+        command.addAll(settings);
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
