@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
-/** The command lines of {@code swarm} and {@code bench}: a wrong one is exit code 2 with a message that says what to fix. */
+/** The command lines of {@code swarm}, {@code bench} and {@code bench-p2p}: a wrong one is exit code 2 with a message that says what to fix. */
 class CommandLineTest {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -80,7 +80,7 @@ class CommandLineTest {
     @Test
     void noCommandIsExitCode2() {
         assertThat(run()).isEqualTo(ExitCodes.INVALID_INPUT);
-        assertThat(err.toString()).contains("name a command: swarm or bench");
+        assertThat(err.toString()).contains("name a command: swarm, bench or bench-p2p");
     }
 
     @Test
@@ -146,6 +146,23 @@ class CommandLineTest {
 
         assertThat(run(args.toArray(String[]::new))).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(err.toString()).startsWith("starling bench: ").contains(message);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            --workers 0                | --workers must be 1 to 64, was 0
+            --size 64XB                | --size takes a size such as 64MB, 512K or 1000, got '64XB'
+            --size 0                   | --size must be at least 1 byte, was '0'
+            --size 4G                  | --size must be below 2GB, was 4G
+            --worker-upload fast       | --worker-upload takes a size such as 64MB, 512K or 1000, got 'fast'
+            --coordinator-upload 0MB   | --coordinator-upload must be at least 1 byte, was '0MB'
+            """)
+    void wrongDistributionBenchOptionsAreExitCode2(String options, String message) {
+        List<String> args = new java.util.ArrayList<>(List.of("bench-p2p"));
+        args.addAll(List.of(options.split(" ")));
+
+        assertThat(run(args.toArray(String[]::new))).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).startsWith("starling bench-p2p: ").contains(message);
     }
 
     @Test

@@ -66,4 +66,20 @@ class BenchPartsTest {
                 .isEqualTo(305.0);
         assertThat(HeapProbe.rssMb("Name:\tjava\n")).isNaN();
     }
+
+    @Test
+    void theKumarRossBoundIsTheSlowerOfTheServersUplinkAndTheWholeSwarmsUplink() {
+        long mib = 1 << 20;
+        // the server alone must send the file once
+        assertThat(DistributionBench.bound(6, 64 * mib, 4 * mib, 16 * mib)).isEqualTo(16.0);
+        // everyone's uplinks together must send N copies
+        assertThat(DistributionBench.bound(6, 64 * mib, 8 * mib, 4 * mib)).isEqualTo(12.0);
+    }
+
+    @Test
+    void theDistributionCorpusIsTextOfTheAskedSize() {
+        byte[] corpus = DistributionBench.corpus(100_003);
+        assertThat(corpus).hasSize(100_003);
+        assertThat(new String(corpus, java.nio.charset.StandardCharsets.US_ASCII)).matches("[a-z \\n]+");
+    }
 }
