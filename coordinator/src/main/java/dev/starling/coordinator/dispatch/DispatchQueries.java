@@ -19,7 +19,8 @@ class DispatchQueries {
     }
 
     /** An unsent replica locked for a claim batch. */
-    record Candidate(long resultId, long workUnitId, String app) {}
+    /** An unsent replica the claim may give away; {@code readsBlobs}: its work unit reads blobs. */
+    record Candidate(long resultId, long workUnitId, String app, boolean readsBlobs) {}
 
     /**
      * Locks up to {@code scan} unsent replicas of the given apps, best priority first, oldest first, skipping
@@ -28,7 +29,7 @@ class DispatchQueries {
      */
     List<Candidate> candidates(Long[] hostIds, String[] apps, int scan) {
         return jdbc.sql("""
-                        SELECT c.id, c.work_unit_id, c.app
+                        SELECT c.id, c.work_unit_id, c.app, c.reads_blobs
                           FROM result c
                          WHERE c.state = 'UNSENT'
                            AND c.app = ANY(:apps)
@@ -43,7 +44,7 @@ class DispatchQueries {
                 .param("apps", SqlArrays.of("text", apps))
                 .param("hosts", SqlArrays.of("bigint", hostIds))
                 .param("scan", scan)
-                .query((rs, i) -> new Candidate(rs.getLong(1), rs.getLong(2), rs.getString(3)))
+                .query((rs, i) -> new Candidate(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getBoolean(4)))
                 .list();
     }
 

@@ -178,11 +178,12 @@ class Dispatcher implements SmartLifecycle {
      * right now (their producer is being re-run): they stay unsent for a later batch.
      */
     private Inputs inputs(List<DispatchQueries.Candidate> pool, Long[] hostIds) {
-        if (pool.isEmpty()) {
+        Long[] reading = pool.stream().filter(DispatchQueries.Candidate::readsBlobs)
+                .map(DispatchQueries.Candidate::workUnitId).toArray(Long[]::new);
+        if (reading.length == 0) {
             return new Inputs(Map.of(), Map.of());
         }
-        Map<Long, List<String>> blobs = queries.blobs(pool.stream().map(DispatchQueries.Candidate::workUnitId)
-                .toArray(Long[]::new));
+        Map<Long, List<String>> blobs = queries.blobs(reading);
         if (blobs.isEmpty()) {
             return new Inputs(blobs, Map.of());
         }

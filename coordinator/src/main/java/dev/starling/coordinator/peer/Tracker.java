@@ -263,8 +263,8 @@ public class Tracker {
         // the producer of a lost blob: the validated work unit whose canonical result stored it, unless a replica
         // of it is on its way already
         List<Long> rerun = jdbc.sql("""
-                        INSERT INTO result (work_unit_id, job_id, app, priority, created_at)
-                        SELECT w.id, w.job_id, j.app, j.priority, :now
+                        INSERT INTO result (work_unit_id, job_id, app, priority, created_at, reads_blobs)
+                        SELECT w.id, w.job_id, j.app, j.priority, :now, cardinality(w.blobs) > 0
                           FROM work_unit w JOIN job j ON j.id = w.job_id
                          WHERE w.state = 'VALIDATED' AND j.state IN ('QUEUED', 'RUNNING')
                            AND w.id IN (SELECT rb.work_unit_id FROM result_blob rb

@@ -53,9 +53,9 @@ public class WorkUnitTable {
                                    :maxResults, :maxErrors, :now
                               FROM unnest(:idx, :inputs, :costs, :blobs) AS u(idx, input, cost, blobs)
                             ON CONFLICT (job_id, stage, idx) DO NOTHING
-                            RETURNING id)
-                        INSERT INTO result (work_unit_id, job_id, app, priority, created_at)
-                        SELECT wu.id, :job, :app, :priority, :now
+                            RETURNING id, cardinality(blobs) > 0 AS reads_blobs)
+                        INSERT INTO result (work_unit_id, job_id, app, priority, created_at, reads_blobs)
+                        SELECT wu.id, :job, :app, :priority, :now, wu.reads_blobs
                           FROM wu CROSS JOIN generate_series(1, :replicas)
                          ORDER BY wu.id""")
                 .param("job", job.id())
