@@ -71,9 +71,14 @@ final class Processes implements AutoCloseable {
         return p;
     }
 
+    /** Starts a worker; its settings are on its command line (its config file, unlike a volunteer's, is empty). */
     Process worker(String name, String... extra) throws IOException {
+        Path config = dir.resolve("worker.properties");
+        if (!Files.exists(config)) {
+            Files.writeString(config, "# end-to-end test workers: every setting is on the command line\n");
+        }
         List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx256m", "-jar", WORKER_JAR.toString(),
-                "--coordinator", "localhost:" + grpcPort, "--name", name, "--cores", "1",
+                "--config", config.toString(), "--coordinator", "localhost:" + grpcPort, "--name", name, "--cores", "1",
                 "--work-dir", dir.resolve(name).toString()));
         command.addAll(List.of(extra));
         return start(name, command);

@@ -4,6 +4,7 @@ import dev.starling.sdk.Apps;
 import dev.starling.worker.data.FetchTuning;
 import dev.starling.worker.internal.DataPlaneConfig;
 import dev.starling.worker.internal.Fault;
+import dev.starling.worker.internal.Preferences;
 import dev.starling.worker.internal.Tuning;
 import dev.starling.worker.internal.Worker;
 import dev.starling.worker.internal.WorkerConfig;
@@ -83,6 +84,7 @@ public final class WorkerHarness implements AutoCloseable {
         private Optional<Fault> fault = Optional.empty();
         private Tuning tuning = fastTuning();
         private DataPlaneConfig dataPlane = DataPlaneConfig.defaults().withCacheBytes(64L << 20);
+        private Preferences preferences = Preferences.defaults().withWorkBuffer(Duration.ZERO);
 
         private Builder(FakeCoordinator coordinator, Path workDir) {
             this.coordinator = coordinator;
@@ -119,9 +121,14 @@ public final class WorkerHarness implements AutoCloseable {
             return this;
         }
 
+        public Builder preferences(Preferences value) {
+            preferences = value;
+            return this;
+        }
+
         public WorkerHarness start() {
             WorkerConfig config = new WorkerConfig(coordinator.address(), "test-host", cores, workDir, gracePeriod, fault,
-                    dataPlane);
+                    dataPlane, preferences);
             return new WorkerHarness(new Worker(config, tuning, apps, Clock.systemUTC()));
         }
     }
