@@ -291,6 +291,8 @@ class WorkerProtocolTest extends CoordinatorTest {
                 .isEqualTo(clock.instant().plusSeconds(60).toEpochMilli()));
         clock.advance(Duration.ofSeconds(45)); // past the first lease, within the extended one
         assertThat(state(job, ta)).isEqualTo("IN_PROGRESS");
+        assertThat(resultsOf(job).get(ta.getResultId()).get("progress").asDouble()).as("as the heartbeat said")
+                .isEqualTo(0.5);
 
         api().postRaw("/api/v1/jobs/" + job + "/cancel", null, null);
 

@@ -7,6 +7,7 @@ import dev.starling.sdk.Apps;
 import dev.starling.sdk.WorkUnit;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -16,11 +17,20 @@ final class InProcessTaskRunner implements TaskRunner {
 
     private final Apps apps;
     private final int maxOutputBytes;
+    private final Clock clock;
+    private final Duration checkpointInterval;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
     InProcessTaskRunner(Apps apps, int maxOutputBytes) {
+        this(apps, maxOutputBytes, Clock.systemUTC(), Preferences.DEFAULT_CHECKPOINT_INTERVAL);
+    }
+
+    /** @param checkpointInterval how long after a task's start or last checkpoint the next is due */
+    InProcessTaskRunner(Apps apps, int maxOutputBytes, Clock clock, Duration checkpointInterval) {
         this.apps = apps;
         this.maxOutputBytes = maxOutputBytes;
+        this.clock = clock;
+        this.checkpointInterval = checkpointInterval;
     }
 
     @Override
@@ -40,7 +50,8 @@ final class InProcessTaskRunner implements TaskRunner {
         } catch (IllegalArgumentException e) {
             return new TaskOutcome.Failed("malformed task: " + e.getMessage(), Duration.ZERO);
         }
-        InProcessTaskContext context = new InProcessTaskContext(running, maxOutputBytes);
+        InProcessTaskContext context = new InProcessTaskContext(running, maxOutputBytes, clock, checkpointInterval);
+        running.startsComputing(clock.instant());
         long cpuStart = cpuNanos();
         try {
             app.get().compute(workUnit, context);

@@ -16,6 +16,11 @@ final class Slots {
         return 1 + permits.drainPermits();
     }
 
+    /** Takes one slot if one is free. */
+    boolean tryAcquire() {
+        return permits.tryAcquire();
+    }
+
     void release(int count) {
         if (count > 0) {
             permits.release(count);

@@ -1,7 +1,10 @@
 package dev.starling.worker.internal;
 
 import dev.starling.sdk.Apps;
+import dev.starling.proto.v1.Task;
 import dev.starling.worker.data.SwarmFetcher;
+import dev.starling.worker.data.TransferCounter;
+import dev.starling.worker.journal.Journal;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -70,6 +73,8 @@ public final class Worker {
             }
             IdentityStore store = new IdentityStore(config.workDir());
             store.prepare();
+            Journal journal = Journal.open(config.workDir(), config.preferences().journalBytes(), clock);
+            Journal.Recovered recovered = journal.recover();
             try (DataPlane data = DataPlane.open(config, tuning, clock)) {
                 ManagedChannel channel = Grpc.newChannelBuilderForAddress(config.coordinator().host(),
                                 config.coordinator().port(), InsecureChannelCredentials.create())
@@ -77,7 +82,7 @@ public final class Worker {
                         .intercept(new ProtocolInterceptor())
                         .build();
                 try {
-                    runOn(channel, store, data);
+                    runOn(channel, store, data, journal, recovered);
                 } finally {
                     close(channel);
                 }
@@ -111,10 +116,11 @@ public final class Worker {
     }
 
     /** The parts that run once the worker is registered. */
-    private record Machinery(RunningTasks tasks, PendingResults pending, Stats stats, TaskExecutor executor,
+    private record Machinery(RunningTasks tasks, Slots slots, PendingResults pending, Stats stats, TaskExecutor executor,
             Poller poller, Heartbeater heartbeater, Reporter reporter, Announcer announcer) {}
 
-    private void runOn(ManagedChannel channel, IdentityStore store, DataPlane data) throws InterruptedException {
+    private void runOn(ManagedChannel channel, IdentityStore store, DataPlane data, Journal journal,
+            Journal.Recovered recovered) throws InterruptedException {
         CoordinatorClient client = new CoordinatorClient(channel, tuning);
         Session session = new Session(client, store, config.coordinator(),
                 HostInfo.describe(config, apps, data.peerAddress()), tuning.defaultHeartbeatInterval(), data::registered);
@@ -124,7 +130,8 @@ public final class Worker {
         }
         ExecutorService taskThreads = Executors.newFixedThreadPool(config.cores(), new NamedThreads("starling-task"));
         ScheduledExecutorService summary = Executors.newSingleThreadScheduledExecutor(new NamedThreads("starling-summary"));
-        Machinery m = assemble(client, session, taskThreads, data, data.startFetching(channel, session));
+        Machinery m = assemble(client, session, taskThreads, data, data.startFetching(channel, session), journal);
+        reinstate(recovered, m);
         long summaryMillis = tuning.summaryInterval().toMillis();
         summary.scheduleAtFixedRate(m.stats()::logIfChanged, summaryMillis, summaryMillis, TimeUnit.MILLISECONDS);
         boolean interrupted = false;
@@ -150,14 +157,14 @@ public final class Worker {
     }
 
     private Machinery assemble(CoordinatorClient client, Session session, ExecutorService taskThreads, DataPlane data,
-            SwarmFetcher fetcher) {
+            SwarmFetcher fetcher, Journal journal) {
         RunningTasks tasks = new RunningTasks();
-        PendingResults pending = new PendingResults();
+        PendingResults pending = new PendingResults(journal::forget);
         Slots slots = new Slots(config.cores());
         Stats stats = new Stats(tasks::count, pending::size, data::summary);
         TaskExecutor executor = new TaskExecutor(taskThreads, runner(fetcher), tasks, slots, pending, stats,
-                data.cache(), clock);
-        return new Machinery(tasks, pending, stats, executor,
+                data.cache(), journal, clock);
+        return new Machinery(tasks, slots, pending, stats, executor,
                 new Poller(client, session, slots, executor, lifecycle, backoff(), tuning.minPollInterval(), clock),
                 new Heartbeater(client, session, tasks, executor, lifecycle),
                 new Reporter(client, session, pending, lifecycle, backoff(), tuning.reportBatchSize(),
@@ -191,6 +198,36 @@ public final class Worker {
         m.announcer().stop(tuning.callTimeout());
     }
 
+    /**
+     * Takes up what the journal held when the worker started: finished results are queued for reporting,
+     * unfinished tasks resume (from their checkpoints) while their deadlines allow and take slots like new ones,
+     * the rest is given back.
+     */
+    private void reinstate(Journal.Recovered recovered, Machinery m) {
+        if (!recovered.finished().isEmpty()) {
+            log.info("The journal holds {} results not yet reported; reporting them", recovered.finished().size());
+            recovered.finished().forEach(m.pending()::add);
+        }
+        for (long resultId : recovered.lost()) {
+            m.pending().add(TaskResults.givenBack(resultId, "the worker's record of the task was damaged",
+                    new TransferCounter()));
+        }
+        for (Journal.Unfinished u : recovered.unfinished()) {
+            Task task = u.task();
+            if (task.getDeadlineEpochMillis() > 0 && clock.millis() >= task.getDeadlineEpochMillis()) {
+                log.info("Task {} missed its deadline while the worker was down; giving it back", task.getResultId());
+                m.pending().add(TaskResults.givenBack(task.getResultId(), "its deadline passed while the worker was down",
+                        new TransferCounter()));
+            } else if (!m.slots().tryAcquire()) {
+                log.info("Task {} is given back: this worker now runs fewer tasks at once", task.getResultId());
+                m.pending().add(TaskResults.givenBack(task.getResultId(), "the worker runs fewer tasks at once now",
+                        new TransferCounter()));
+            } else if (!m.executor().resume(task, u.checkpoint())) {
+                m.slots().release(1);
+            }
+        }
+    }
+
     /** Registers, retrying while the coordinator cannot be reached; false when the worker stopped meanwhile. */
     private boolean register(Session session) throws InterruptedException {
         Backoff backoff = backoff();
@@ -209,7 +246,8 @@ public final class Worker {
     }
 
     private TaskRunner runner(SwarmFetcher fetcher) {
-        TaskRunner runner = new InputFetchingRunner(fetcher, new InProcessTaskRunner(apps, tuning.maxOutputBytes()));
+        TaskRunner runner = new InputFetchingRunner(fetcher, new InProcessTaskRunner(apps, tuning.maxOutputBytes(), clock,
+                config.preferences().checkpointInterval()));
         if (config.fault().equals(Optional.of(Fault.WRONG_OUTPUT))) {
             log.warn("Injecting fault '{}': this worker reports wrong outputs on purpose", Fault.WRONG_OUTPUT.option());
             runner = new WrongOutputRunner(runner);
