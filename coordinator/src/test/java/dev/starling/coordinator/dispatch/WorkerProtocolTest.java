@@ -7,10 +7,12 @@ import static org.awaitility.Awaitility.await;
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.Failure;
+import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.RegisterRequest;
 import dev.starling.proto.v1.ReportAck;
 import dev.starling.proto.v1.RequestWorkRequest;
 import dev.starling.proto.v1.Task;
+import dev.starling.proto.v1.TaskProgress;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
@@ -293,6 +295,11 @@ class WorkerProtocolTest extends CoordinatorTest {
         assertThat(state(job, ta)).isEqualTo("IN_PROGRESS");
         assertThat(resultsOf(job).get(ta.getResultId()).get("progress").asDouble()).as("as the heartbeat said")
                 .isEqualTo(0.5);
+        assertThat(resultsOf(job).get(ta.getResultId()).has("suspended")).isFalse();
+        a.stub(true).heartbeat(HeartbeatRequest.newBuilder().addTasks(TaskProgress.newBuilder()
+                .setResultId(ta.getResultId()).setFractionDone(0.6).setSuspended(true)).build());
+        assertThat(resultsOf(job).get(ta.getResultId()).get("suspended").asBoolean()).as("paused, not lost").isTrue();
+        assertThat(resultsOf(job).get(ta.getResultId()).get("progress").asDouble()).isEqualTo(0.6);
 
         api().postRaw("/api/v1/jobs/" + job + "/cancel", null, null);
 

@@ -15,21 +15,26 @@ final class InProcessTaskContext implements TaskContext {
     private final BoundedOutputStream output;
     private final Clock clock;
     private final Duration checkpointInterval;
+    private final TaskPace pace;
 
-    InProcessTaskContext(RunningTask task, int maxOutputBytes, Clock clock, Duration checkpointInterval) {
+    InProcessTaskContext(RunningTask task, int maxOutputBytes, Clock clock, Duration checkpointInterval, TaskPace pace) {
         this.task = task;
         this.output = new BoundedOutputStream(maxOutputBytes);
         this.clock = clock;
         this.checkpointInterval = checkpointInterval;
+        this.pace = pace;
     }
 
+    /** Also where the task waits while suspended and is paced to the CPU limit ({@link TaskPace}). */
     @Override
     public void progress(double fractionDone) {
         task.progress(fractionDone);
+        pace.step();
     }
 
     @Override
     public boolean isCancelled() {
+        pace.step();
         return task.isCancelled();
     }
 
@@ -46,6 +51,7 @@ final class InProcessTaskContext implements TaskContext {
 
     @Override
     public boolean checkpointDue() {
+        pace.step();
         return !Duration.between(task.lastCheckpoint(), clock.instant()).minus(checkpointInterval).isNegative();
     }
 

@@ -2,6 +2,9 @@ package dev.starling.worker.internal;
 
 import dev.starling.sdk.Apps;
 import dev.starling.proto.v1.Task;
+import dev.starling.worker.control.ComputeGate;
+import dev.starling.worker.control.NetworkHours;
+import dev.starling.worker.control.SuspendPolicy;
 import dev.starling.worker.data.SwarmFetcher;
 import dev.starling.worker.data.TransferCounter;
 import dev.starling.worker.journal.Journal;
@@ -32,26 +35,38 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
+    /** Readings in a row at or below --busy-cpu that make a busy machine idle again. */
+    private static final int QUIET_READINGS = 3;
 
     private final WorkerConfig config;
     private final Tuning tuning;
     private final Apps apps;
     private final Clock clock;
     private final RandomGenerator random;
+    private final Sensors sensors;
+    private final ComputeGate gate = new ComputeGate();
+    private final NetworkHours network;
     private final Lifecycle lifecycle = new Lifecycle();
     private final AtomicBoolean started = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     public Worker(WorkerConfig config, Tuning tuning, Apps apps, Clock clock) {
-        this(config, tuning, apps, clock, new SecureRandom());
+        this(config, tuning, apps, clock, Sensors.system());
     }
 
-    Worker(WorkerConfig config, Tuning tuning, Apps apps, Clock clock, RandomGenerator random) {
+    /** @param sensors what the worker reads about the machine (tests give readings of their own) */
+    public Worker(WorkerConfig config, Tuning tuning, Apps apps, Clock clock, Sensors sensors) {
+        this(config, tuning, apps, clock, new SecureRandom(), sensors);
+    }
+
+    Worker(WorkerConfig config, Tuning tuning, Apps apps, Clock clock, RandomGenerator random, Sensors sensors) {
         this.config = config;
         this.tuning = tuning;
         this.apps = apps;
         this.clock = clock;
         this.random = random;
+        this.sensors = sensors;
+        this.network = new NetworkHours(config.preferences().networkHours(), clock, tuning.controlInterval());
     }
 
     /**
@@ -70,6 +85,10 @@ public final class Worker {
                     config.coordinator(), config.name(), config.cores(), apps.names());
             if (apps.names().isEmpty()) {
                 log.warn("No apps are installed: this worker will not be given tasks");
+            }
+            if (config.preferences().cpuLimitPercent() < 100
+                    && !java.lang.management.ManagementFactory.getThreadMXBean().isCurrentThreadCpuTimeSupported()) {
+                log.warn("This JVM cannot measure a thread's CPU time: --cpu-limit has no effect");
             }
             IdentityStore store = new IdentityStore(config.workDir());
             store.prepare();
@@ -117,7 +136,7 @@ public final class Worker {
 
     /** The parts that run once the worker is registered. */
     private record Machinery(RunningTasks tasks, Slots slots, PendingResults pending, Stats stats, TaskExecutor executor,
-            Poller poller, Heartbeater heartbeater, Reporter reporter, Announcer announcer) {}
+            Poller poller, Heartbeater heartbeater, Reporter reporter, Announcer announcer, Controller controller) {}
 
     private void runOn(ManagedChannel channel, IdentityStore store, DataPlane data, Journal journal,
             Journal.Recovered recovered) throws InterruptedException {
@@ -136,6 +155,10 @@ public final class Worker {
         summary.scheduleAtFixedRate(m.stats()::logIfChanged, summaryMillis, summaryMillis, TimeUnit.MILLISECONDS);
         boolean interrupted = false;
         try {
+            if (m.controller().hasWork()) {
+                m.controller().tick(); // suspended from the start when the machine is busy or it is not time
+                m.controller().start();
+            }
             m.announcer().start();
             m.reporter().start();
             m.heartbeater().start();
@@ -165,11 +188,20 @@ public final class Worker {
         TaskExecutor executor = new TaskExecutor(taskThreads, runner(fetcher), tasks, slots, pending, stats,
                 data.cache(), journal, clock);
         return new Machinery(tasks, slots, pending, stats, executor,
-                new Poller(client, session, slots, executor, lifecycle, backoff(), tuning.minPollInterval(), clock),
-                new Heartbeater(client, session, tasks, executor, lifecycle),
+                new Poller(client, session, slots, executor, lifecycle, backoff(), tuning.minPollInterval(), clock,
+                        network),
+                new Heartbeater(client, session, tasks, executor, gate, lifecycle),
                 new Reporter(client, session, pending, lifecycle, backoff(), tuning.reportBatchSize(),
-                        tuning.reportBatchBytes()),
-                new Announcer(client, session, data.announcements(), data.cache(), lifecycle, backoff()));
+                        tuning.reportBatchBytes(), network),
+                new Announcer(client, session, data.announcements(), data.cache(), lifecycle, backoff(), network),
+                controller());
+    }
+
+    private Controller controller() {
+        Preferences p = config.preferences();
+        SuspendPolicy policy = new SuspendPolicy(p.computeHours(), p.idleOnly(), p.busyCpuPercent() / 100.0,
+                p.idleAfter(), QUIET_READINGS, sensors.cpu(), sensors.user());
+        return new Controller(policy, gate, sensors.heapInUse(), p.memoryLimitBytes(), tuning.controlInterval(), clock);
     }
 
     /**
@@ -187,6 +219,7 @@ public final class Worker {
         m.executor().giveBackAll("the worker is shutting down");
         m.tasks().awaitNone(tuning.callTimeout()); // a task settling right now queues its result first
         m.heartbeater().stop(tuning.callTimeout());
+        m.controller().stop(tuning.callTimeout());
         if (!failed) {
             m.reporter().hurry();
             if (!m.pending().awaitEmpty(tuning.reportFlushTimeout())) {
@@ -246,8 +279,9 @@ public final class Worker {
     }
 
     private TaskRunner runner(SwarmFetcher fetcher) {
+        Preferences p = config.preferences();
         TaskRunner runner = new InputFetchingRunner(fetcher, new InProcessTaskRunner(apps, tuning.maxOutputBytes(), clock,
-                config.preferences().checkpointInterval()));
+                p.checkpointInterval(), gate, p.cpuLimitPercent()), network);
         if (config.fault().equals(Optional.of(Fault.WRONG_OUTPUT))) {
             log.warn("Injecting fault '{}': this worker reports wrong outputs on purpose", Fault.WRONG_OUTPUT.option());
             runner = new WrongOutputRunner(runner);

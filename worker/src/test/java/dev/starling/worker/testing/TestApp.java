@@ -23,7 +23,9 @@ import java.util.stream.Stream;
  * {@code read} writes one line per blob the work unit reads: its content address as read, then its size;
  * {@code store:TEXT} stores TEXT as a blob and writes its id;
  * {@code checkpoint:NAME:STATE} resumed from a checkpoint writes {@code resumed from <checkpoint>}; else it
- * saves STATE as its checkpoint at progress 0.4, waits until the test opens gate NAME and writes {@code fresh}.
+ * saves STATE as its checkpoint at progress 0.4, waits until the test opens gate NAME and writes {@code fresh};
+ * {@code spin:NAME:TEXT} reports progress again and again (where a suspended task waits) until gate NAME opens,
+ * then writes TEXT.
  */
 public final class TestApp implements App {
     public static final String NAME = "test-app";
@@ -92,6 +94,14 @@ public final class TestApp implements App {
                 gates.markStarted(command[1]);
                 gates.awaitOpen(command[1]);
                 context.output().write("fresh".getBytes(StandardCharsets.UTF_8));
+            }
+            case "spin" -> {
+                gates.markStarted(command[1]);
+                while (!gates.isOpen(command[1])) {
+                    context.progress(0.5);
+                    Thread.sleep(1);
+                }
+                context.output().write(command[2].getBytes(StandardCharsets.UTF_8));
             }
             case "store" -> context.output().write(context.storeBlob(command[1].getBytes(StandardCharsets.UTF_8))
                     .getBytes(StandardCharsets.UTF_8));
