@@ -12,6 +12,7 @@ import java.lang.management.ThreadMXBean;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 
 /** Runs a task by calling its app's {@code compute} on the calling thread, in the worker's own JVM. */
 final class InProcessTaskRunner implements TaskRunner {
@@ -25,6 +26,7 @@ final class InProcessTaskRunner implements TaskRunner {
     private final Duration checkpointInterval;
     private final ComputeGate gate;
     private final double cpuShare;
+    private final Semaphore cores;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
     InProcessTaskRunner(Apps apps, int maxOutputBytes) {
@@ -32,16 +34,18 @@ final class InProcessTaskRunner implements TaskRunner {
     }
 
     InProcessTaskRunner(Apps apps, int maxOutputBytes, Clock clock, Duration checkpointInterval) {
-        this(apps, maxOutputBytes, clock, checkpointInterval, new ComputeGate(), 100);
+        this(apps, maxOutputBytes, clock, checkpointInterval, new ComputeGate(), 100, new Semaphore(Integer.MAX_VALUE));
     }
 
     /**
      * @param checkpointInterval how long after a task's start or last checkpoint the next is due
      * @param gate where tasks wait before they start and while computing is suspended
      * @param cpuLimitPercent the share of its thread's time a task may compute ({@code --cpu-limit})
+     * @param cores one permit per core: a task computes holding one (the others of the work buffer wait)
      */
     InProcessTaskRunner(Apps apps, int maxOutputBytes, Clock clock, Duration checkpointInterval, ComputeGate gate,
-            int cpuLimitPercent) {
+            int cpuLimitPercent, Semaphore cores) {
+        this.cores = cores;
         this.apps = apps;
         this.maxOutputBytes = maxOutputBytes;
         this.clock = clock;
@@ -68,6 +72,21 @@ final class InProcessTaskRunner implements TaskRunner {
             return new TaskOutcome.Failed("malformed task: " + e.getMessage(), Duration.ZERO);
         }
         try {
+            cores.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new TaskOutcome.Cancelled(Duration.ZERO);
+        }
+        try {
+            return compute(running, app.get(), workUnit);
+        } finally {
+            cores.release();
+        }
+    }
+
+    /** Computes on a core the caller holds, once the gate lets the task start. */
+    private TaskOutcome compute(RunningTask running, App app, WorkUnit workUnit) {
+        try {
             gate.awaitStart(); // not while suspended, nor while tasks fill the memory limit
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -80,7 +99,7 @@ final class InProcessTaskRunner implements TaskRunner {
         running.startsComputing(clock.instant());
         long cpuStart = cpuNanos();
         try {
-            app.get().compute(workUnit, context);
+            app.compute(workUnit, context);
             return ended(running, context, null, cpuSince(cpuStart));
         } catch (Throwable failure) {
             return ended(running, context, failure, cpuSince(cpuStart));

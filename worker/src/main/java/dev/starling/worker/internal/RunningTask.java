@@ -41,6 +41,7 @@ final class RunningTask {
     private volatile double progress;
     private volatile CancelReason cancelled;
     private volatile Instant lastCheckpoint;
+    private volatile Instant computeStarted;
     private boolean checkpointFailed; // guarded by this
     private Thread thread; // guarded by this
 
@@ -108,6 +109,12 @@ final class RunningTask {
     /** The app starts computing (again): the next checkpoint is due an interval from now. */
     void startsComputing(Instant now) {
         lastCheckpoint = now;
+        computeStarted = now;
+    }
+
+    /** When the app started computing; empty while the task waits (for its inputs, a core, memory). */
+    Optional<Instant> computeStarted() {
+        return Optional.ofNullable(computeStarted);
     }
 
     /**

@@ -35,12 +35,16 @@ final class TaskExecutor {
     private final Stats stats;
     private final BlobCache cache;
     private final Journal journal;
+    private final WorkBuffer buffer;
+    private final AppSpeeds speeds;
     private final Clock clock;
 
     TaskExecutor(Executor threads, TaskRunner runner, RunningTasks tasks, Slots slots, PendingResults pending,
-            Stats stats, BlobCache cache, Journal journal, Clock clock) {
+            Stats stats, BlobCache cache, Journal journal, WorkBuffer buffer, AppSpeeds speeds, Clock clock) {
         this.threads = threads;
         this.journal = journal;
+        this.buffer = buffer;
+        this.speeds = speeds;
         this.runner = runner;
         this.tasks = tasks;
         this.slots = slots;
@@ -57,6 +61,12 @@ final class TaskExecutor {
     boolean start(Task task) {
         if (tasks.find(task.getResultId()).isPresent()) {
             log.warn("The coordinator sent task {} again while it is running; ignored", task.getResultId());
+            return false;
+        }
+        Optional<String> late = buffer.cannotFinish(task, tasks.all(), clock.instant());
+        if (late.isPresent()) {
+            log.info("Giving back task {} ({}): {}", task.getResultId(), task.getApp(), late.get());
+            giveBack(task, late.get());
             return false;
         }
         try {
@@ -120,6 +130,15 @@ final class TaskExecutor {
         }
     }
 
+    /** Gives back the tasks that have not started computing (the work buffer's), so that others get them at once. */
+    void giveBackWaiting(String why) {
+        for (RunningTask running : tasks.all()) {
+            if (running.computeStarted().isEmpty()) {
+                giveBack(running, why);
+            }
+        }
+    }
+
     /** Cancels every task still held and gives it back, so that the coordinator reissues it at once. */
     void giveBackAll(String why) {
         for (RunningTask running : tasks.all()) {
@@ -175,6 +194,8 @@ final class TaskExecutor {
         switch (outcome) {
             case TaskOutcome.Succeeded s -> {
                 stats.succeeded();
+                running.computeStarted().ifPresent(started ->
+                        speeds.record(running.task().getApp(), Duration.between(started, clock.instant())));
                 log.debug("Finished {} in {} ms (CPU {} ms), {} bytes of output", running, took.toMillis(),
                         s.cpuTime().toMillis(), s.output().length);
             }

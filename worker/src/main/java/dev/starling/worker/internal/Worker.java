@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
@@ -45,6 +46,7 @@ public final class Worker {
     private final RandomGenerator random;
     private final Sensors sensors;
     private final ComputeGate gate = new ComputeGate();
+    private final Semaphore cores;
     private final NetworkHours network;
     private final Lifecycle lifecycle = new Lifecycle();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -67,6 +69,7 @@ public final class Worker {
         this.random = random;
         this.sensors = sensors;
         this.network = new NetworkHours(config.preferences().networkHours(), clock, tuning.controlInterval());
+        this.cores = new Semaphore(config.cores());
     }
 
     /**
@@ -147,7 +150,8 @@ public final class Worker {
             log.info("Stopped before registering");
             return;
         }
-        ExecutorService taskThreads = Executors.newFixedThreadPool(config.cores(), new NamedThreads("starling-task"));
+        // a thread per task held: the running ones compute on a core each, the work buffer's wait for one
+        ExecutorService taskThreads = Executors.newCachedThreadPool(new NamedThreads("starling-task"));
         ScheduledExecutorService summary = Executors.newSingleThreadScheduledExecutor(new NamedThreads("starling-summary"));
         Machinery m = assemble(client, session, taskThreads, data, data.startFetching(channel, session), journal);
         reinstate(recovered, m);
@@ -183,10 +187,12 @@ public final class Worker {
             SwarmFetcher fetcher, Journal journal) {
         RunningTasks tasks = new RunningTasks();
         PendingResults pending = new PendingResults(journal::forget);
-        Slots slots = new Slots(config.cores());
+        AppSpeeds speeds = AppSpeeds.open(config.workDir(), clock);
+        WorkBuffer buffer = new WorkBuffer(config.cores(), config.preferences().workBuffer(), speeds);
+        Slots slots = new Slots(buffer::capacity);
         Stats stats = new Stats(tasks::count, pending::size, data::summary);
         TaskExecutor executor = new TaskExecutor(taskThreads, runner(fetcher), tasks, slots, pending, stats,
-                data.cache(), journal, clock);
+                data.cache(), journal, buffer, speeds, clock);
         return new Machinery(tasks, slots, pending, stats, executor,
                 new Poller(client, session, slots, executor, lifecycle, backoff(), tuning.minPollInterval(), clock,
                         network),
@@ -213,6 +219,7 @@ public final class Worker {
         log.info("Shutting down: {} tasks running{}", m.tasks().count(),
                 failed ? "" : ", grace period " + config.gracePeriod().toMillis() + " ms");
         m.poller().stop(tuning.callTimeout());
+        m.executor().giveBackWaiting("the worker is shutting down");
         if (!failed && !m.tasks().awaitNone(config.gracePeriod())) {
             log.info("{} tasks did not finish within the grace period; giving them back", m.tasks().count());
         }
@@ -281,7 +288,7 @@ public final class Worker {
     private TaskRunner runner(SwarmFetcher fetcher) {
         Preferences p = config.preferences();
         TaskRunner runner = new InputFetchingRunner(fetcher, new InProcessTaskRunner(apps, tuning.maxOutputBytes(), clock,
-                p.checkpointInterval(), gate, p.cpuLimitPercent()), network);
+                p.checkpointInterval(), gate, p.cpuLimitPercent(), cores), network);
         if (config.fault().equals(Optional.of(Fault.WRONG_OUTPUT))) {
             log.warn("Injecting fault '{}': this worker reports wrong outputs on purpose", Fault.WRONG_OUTPUT.option());
             runner = new WrongOutputRunner(runner);
