@@ -17,7 +17,6 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -32,6 +31,7 @@ import picocli.CommandLine.Spec;
 /** {@code starling worker}: the worker daemon. Runs until it is stopped (SIGTERM, Ctrl-C). */
 @Command(
         name = "starling worker",
+        subcommands = StatusCommand.class,
         mixinStandardHelpOptions = true,
         versionProvider = WorkerMain.Version.class,
         sortOptions = false,
@@ -99,7 +99,8 @@ public final class WorkerMain implements Callable<Integer> {
 
     private Duration gracePeriod = Duration.ofSeconds(30);
 
-    @Option(names = "--log-level", order = 6, paramLabel = "LEVEL", description = "error, warn, info, debug or trace (default: info).")
+    @Option(names = "--log-level", order = 6, paramLabel = "LEVEL", description = "error, warn, info, debug or trace (default:"
+            + " info). Logs go to stderr and to <work-dir>/logs/worker.0.log, which rotates at 10 MiB and keeps 5 files.")
     private LogLevel logLevel;
 
     private Long cacheBytes;
@@ -137,6 +138,8 @@ public final class WorkerMain implements Callable<Integer> {
     private final Supplier<Apps> apps;
     private final Tuning tuning;
     private final Clock clock;
+    /** Set when run from {@link #main}: then this command sets up logging (tests keep their own). */
+    private boolean ownsLogging;
 
     /**
      * The command with what a volunteer's worker uses: the apps on the class path, default tuning, the system
@@ -154,7 +157,10 @@ public final class WorkerMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        int exitCode = commandLine(new WorkerMain(), new PrintWriter(System.out, true), new PrintWriter(System.err, true))
+        Logs.keepOpenUntilExit();
+        WorkerMain command = new WorkerMain();
+        command.ownsLogging = true;
+        int exitCode = commandLine(command, new PrintWriter(System.out, true), new PrintWriter(System.err, true))
                 .execute(args);
         System.exit(exitCode);
     }
@@ -423,10 +429,6 @@ public final class WorkerMain implements Callable<Integer> {
     @Override
     public Integer call() {
         WorkerConfig config = config();
-        if (logLevel != null) {
-            // slf4j-simple reads this when a logger is first made, so before any worker class logs
-            System.setProperty("org.slf4j.simpleLogger.log.dev.starling", logLevel.name().toLowerCase(Locale.ROOT));
-        }
         PrintWriter err = spec.commandLine().getErr();
         Worker worker;
         try {
@@ -435,7 +437,28 @@ public final class WorkerMain implements Callable<Integer> {
             err.println("starling worker: " + e.getMessage());
             return ExitCodes.ERROR;
         }
-        return run(worker, err);
+        if (!ownsLogging) {
+            return run(worker, err);
+        }
+        try {
+            Worker.prepareWorkDir(config.workDir()); // private to its owner before the logs go in
+        } catch (UncheckedIOException e) {
+            err.println("starling worker: " + e.getMessage());
+            return ExitCodes.ERROR;
+        }
+        LiveDisplay display = LiveDisplay.isInteractive() ? LiveDisplay.start(System.err, worker::status) : null;
+        Logs.configure(Logs.level(logLevel != null ? logLevel : LogLevel.INFO), config.workDir().resolve("logs"),
+                display != null ? display::print : text -> {
+                    System.err.print(text);
+                    System.err.flush();
+                });
+        try {
+            return run(worker, err);
+        } finally {
+            if (display != null) {
+                display.close();
+            }
+        }
     }
 
     /** What the command line and the config file chose, checked against each other. */

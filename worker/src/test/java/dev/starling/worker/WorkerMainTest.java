@@ -49,6 +49,20 @@ class WorkerMainTest {
     }
 
     @Test
+    void statusWithoutARunningWorkerSaysSoAndFails() {
+        assertThat(run("status", "--work-dir", workDir.toString())).isEqualTo(ExitCodes.ERROR);
+        assertThat(err.toString()).contains("starling worker status: no worker is running with the work dir " + workDir);
+    }
+
+    @Test
+    void statusNeedsNoCoordinatorAndReadsTheWorkDirFromTheConfigFile() throws Exception {
+        java.nio.file.Files.writeString(defaultConfig(), "work-dir = " + workDir.toString().replace("\\", "/") + "\n");
+        assertThat(run("status")).isEqualTo(ExitCodes.ERROR);
+        assertThat(err.toString()).contains("no worker is running with the work dir " + workDir)
+                .doesNotContain("--coordinator");
+    }
+
+    @Test
     void zeroCoresIsInvalidInput() {
         assertThat(run("--coordinator", "localhost:7070", "--cores", "0")).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(err.toString()).contains("--cores must be at least 1, was 0");
@@ -81,7 +95,9 @@ class WorkerMainTest {
     @Test
     void helpListsTheOptionsButNotTheTestOnlyOne() {
         assertThat(run("--help")).isEqualTo(ExitCodes.OK);
-        assertThat(out.toString()).contains("--coordinator", "--name", "--cores", "--work-dir", "--grace-period", "--log-level",
+        assertThat(out.toString()).contains("status", "--config", "--coordinator", "--name", "--cores", "--work-dir",
+                        "--grace-period", "--log-level", "--cpu-limit", "--idle-only", "--compute-hours", "--network-hours",
+                        "--memory-limit", "--disk-limit", "--work-buffer", "--checkpoint-interval", "--download-rate",
                         "--cache-size", "--peer-port", "--upload-rate", "--advertise-host", "--no-serve", "--behind-nat")
                 .doesNotContain("--inject-fault");
     }

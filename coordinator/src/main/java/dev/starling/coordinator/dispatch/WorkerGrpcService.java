@@ -115,6 +115,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                     .setHeartbeatIntervalMillis((int) settings.heartbeatInterval().toMillis())
                     .setMaxWaitMillis((int) settings.maxWait().toMillis())
                     .setGrantPublicKey(grantPublicKey)
+                    .setHostCredit(hosts.credit(r.hostId()))
                     .build();
         });
     }
@@ -164,7 +165,8 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 }
             }
             Dispatcher.Beat beat = dispatcher.heartbeat(HostAuthInterceptor.HOST.get(), progress, suspended);
-            HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().addAllAbandonResultIds(beat.abandon());
+            HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().addAllAbandonResultIds(beat.abandon())
+                    .setHostCredit(hosts.credit(HostAuthInterceptor.HOST.get().id()));
             beat.leases().forEach((id, until) -> b.addLeases(
                     Lease.newBuilder().setResultId(id).setLeaseExpiresEpochMillis(until.toEpochMilli())));
             return b.build();

@@ -131,6 +131,12 @@ class WorkerProtocolTest extends CoordinatorTest {
         }
         assertThat(hostView(a).get("validCount").asLong()).isEqualTo(3);
         assertThat(hostView(a).get("credit").asDouble()).isCloseTo(0.003, org.assertj.core.data.Offset.offset(1e-12));
+        // the worker hears its credit with every heartbeat and registration, once it is folded into the host row
+        await().until(() -> Math.abs(a.heartbeat().getHostCredit() - 0.003) < 1e-12);
+        RegisterRequest again = RegisterRequest.newBuilder().setProtocolVersion(1).setName("a").setCores(2)
+                .setMemoryBytes(1L << 30).setOs("Linux").setArch("amd64").setWorkerVersion("test").addApps("primes")
+                .setHostId(a.id()).setHostToken(a.token()).build();
+        assertThat(a.stub(false).register(again).getHostCredit()).isCloseTo(0.003, org.assertj.core.data.Offset.offset(1e-12));
     }
 
     @Test

@@ -44,6 +44,7 @@ final class Heartbeater extends Loop {
             try {
                 HeartbeatResponse response = client.heartbeat(session.identity(), progress);
                 failures.succeeded();
+                session.contact().credit(response.getHostCredit());
                 executor.abandon(response.getAbandonResultIdsList());
             } catch (RuntimeException e) {
                 if (failures.failed(e) == CallFailures.Next.STOP) {

@@ -29,12 +29,14 @@ final class Reporter extends Loop {
     private final int batchBytes;
     private final CallFailures failures;
     private final NetworkHours network;
+    private final Stats stats;
     private final Semaphore hurry = new Semaphore(0);
     private volatile boolean hurried;
 
     Reporter(CoordinatorClient client, Session session, PendingResults pending, Lifecycle lifecycle, Backoff backoff,
-            int batchSize, int batchBytes, NetworkHours network) {
+            int batchSize, int batchBytes, NetworkHours network, Stats stats) {
         super("report");
+        this.stats = stats;
         this.network = network;
         this.client = client;
         this.session = session;
@@ -83,7 +85,12 @@ final class Reporter extends Loop {
     }
 
     private void settle(List<TaskResult> batch, List<ReportAck> acks) {
+        java.util.Set<Long> successes = new java.util.HashSet<>();
+        batch.stream().filter(TaskResult::hasSuccess).forEach(r -> successes.add(r.getResultId()));
         for (ReportAck ack : acks) {
+            if (ack.getStatus() == ReportAck.Status.ACCEPTED && successes.contains(ack.getResultId())) {
+                stats.reported();
+            }
             pending.settle(ack.getResultId());
             switch (ack.getStatus()) {
                 case ACCEPTED -> log.debug("Task {} reported", ack.getResultId());

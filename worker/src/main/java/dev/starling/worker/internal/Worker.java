@@ -8,13 +8,17 @@ import dev.starling.worker.control.SuspendPolicy;
 import dev.starling.worker.data.SwarmFetcher;
 import dev.starling.worker.data.TransferCounter;
 import dev.starling.worker.journal.Journal;
+import dev.starling.worker.status.Status;
+import dev.starling.worker.status.StatusServer;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -47,6 +51,9 @@ public final class Worker {
     private final Sensors sensors;
     private final ComputeGate gate = new ComputeGate();
     private final Semaphore cores;
+    private final Contact contact;
+    private volatile Session session; // for the status snapshot
+    private volatile Machinery machinery; // for the status snapshot
     private final NetworkHours network;
     private final Lifecycle lifecycle = new Lifecycle();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -70,6 +77,7 @@ public final class Worker {
         this.sensors = sensors;
         this.network = new NetworkHours(config.preferences().networkHours(), clock, tuning.controlInterval());
         this.cores = new Semaphore(config.cores());
+        this.contact = new Contact(clock);
     }
 
     /**
@@ -95,19 +103,9 @@ public final class Worker {
             }
             IdentityStore store = new IdentityStore(config.workDir());
             store.prepare();
-            Journal journal = Journal.open(config.workDir(), config.preferences().journalBytes(), clock);
-            Journal.Recovered recovered = journal.recover();
-            try (DataPlane data = DataPlane.open(config, tuning, clock)) {
-                ManagedChannel channel = Grpc.newChannelBuilderForAddress(config.coordinator().host(),
-                                config.coordinator().port(), InsecureChannelCredentials.create())
-                        .maxInboundMessageSize(tuning.maxInboundMessageBytes())
-                        .intercept(new ProtocolInterceptor())
-                        .build();
-                try {
-                    runOn(channel, store, data, journal, recovered);
-                } finally {
-                    close(channel);
-                }
+            try (WorkDirLock lock = WorkDirLock.acquire(config.workDir());
+                    StatusServer status = StatusServer.start(config.workDir(), this::status)) {
+                runLocked(store);
             }
             RuntimeException failure = lifecycle.failure();
             if (failure != null) {
@@ -116,6 +114,48 @@ public final class Worker {
         } finally {
             terminated.countDown();
         }
+    }
+
+    private void runLocked(IdentityStore store) throws InterruptedException {
+        Journal journal = Journal.open(config.workDir(), config.preferences().journalBytes(), clock);
+        Journal.Recovered recovered = journal.recover();
+        try (DataPlane data = DataPlane.open(config, tuning, clock)) {
+            ManagedChannel channel = Grpc.newChannelBuilderForAddress(config.coordinator().host(),
+                            config.coordinator().port(), InsecureChannelCredentials.create())
+                    .maxInboundMessageSize(tuning.maxInboundMessageBytes())
+                    .intercept(new ProtocolInterceptor())
+                    .build();
+            try {
+                runOn(channel, store, data, journal, recovered);
+            } finally {
+                close(channel);
+            }
+        }
+    }
+
+    /** What {@code starling worker status} shows: a snapshot, taken on the status thread. */
+    public Status status() {
+        Session s = session;
+        Machinery m = machinery;
+        List<Status.TaskLine> lines = m == null ? List.of() : m.tasks().all().stream()
+                .sorted(java.util.Comparator.comparingLong(RunningTask::resultId))
+                .map(t -> new Status.TaskLine(t.resultId(), t.task().getApp(), t.task().getJobId(), t.progress(),
+                        t.computeStarted().isPresent() ? Status.State.COMPUTING : Status.State.WAITING))
+                .toList();
+        return new Status(clock.instant(), HostInfo.workerVersion(), config.name(),
+                s != null && s.isRegistered() ? s.identity().hostId() : 0, config.coordinator().toString(),
+                contact.lastAnswer(), contact.failure(), contact.credit(), config.cores(),
+                config.preferences().cpuLimitPercent(), gate.reason(), network.isOpen(),
+                m == null ? 0 : m.stats().reportedToday(), m == null ? 0 : m.pending().size(), lines);
+    }
+
+    /**
+     * Creates the work dir, open to its owner only, when there is none (before anything writes to it).
+     *
+     * @throws UncheckedIOException when it cannot be used
+     */
+    public static void prepareWorkDir(Path workDir) {
+        new IdentityStore(workDir).prepare();
     }
 
     /** Asks the worker to stop; returns at once. */
@@ -145,7 +185,9 @@ public final class Worker {
             Journal.Recovered recovered) throws InterruptedException {
         CoordinatorClient client = new CoordinatorClient(channel, tuning);
         Session session = new Session(client, store, config.coordinator(),
-                HostInfo.describe(config, apps, data.peerAddress()), tuning.defaultHeartbeatInterval(), data::registered);
+                HostInfo.describe(config, apps, data.peerAddress()), tuning.defaultHeartbeatInterval(), data::registered,
+                contact);
+        this.session = session;
         if (!register(session)) {
             log.info("Stopped before registering");
             return;
@@ -155,6 +197,7 @@ public final class Worker {
         ScheduledExecutorService summary = Executors.newSingleThreadScheduledExecutor(new NamedThreads("starling-summary"));
         Machinery m = assemble(client, session, taskThreads, data, data.startFetching(channel, session), journal);
         reinstate(recovered, m);
+        this.machinery = m;
         long summaryMillis = tuning.summaryInterval().toMillis();
         summary.scheduleAtFixedRate(m.stats()::logIfChanged, summaryMillis, summaryMillis, TimeUnit.MILLISECONDS);
         boolean interrupted = false;
@@ -190,7 +233,7 @@ public final class Worker {
         AppSpeeds speeds = AppSpeeds.open(config.workDir(), clock);
         WorkBuffer buffer = new WorkBuffer(config.cores(), config.preferences().workBuffer(), speeds);
         Slots slots = new Slots(buffer::capacity);
-        Stats stats = new Stats(tasks::count, pending::size, data::summary);
+        Stats stats = new Stats(tasks::count, pending::size, data::summary, clock);
         TaskExecutor executor = new TaskExecutor(taskThreads, runner(fetcher), tasks, slots, pending, stats,
                 data.cache(), journal, buffer, speeds, clock);
         return new Machinery(tasks, slots, pending, stats, executor,
@@ -198,7 +241,7 @@ public final class Worker {
                         network),
                 new Heartbeater(client, session, tasks, executor, gate, lifecycle),
                 new Reporter(client, session, pending, lifecycle, backoff(), tuning.reportBatchSize(),
-                        tuning.reportBatchBytes(), network),
+                        tuning.reportBatchBytes(), network, stats),
                 new Announcer(client, session, data.announcements(), data.cache(), lifecycle, backoff(), network),
                 controller());
     }
