@@ -27,6 +27,7 @@ final class Poller extends Loop {
     private final Clock clock;
     private final NetworkHours network;
     private final CallFailures failures;
+    private boolean askedBefore; // the first RequestWork was made (the benchmark times start-up by its log line)
 
     Poller(CoordinatorClient client, Session session, Slots slots, TaskExecutor executor, Lifecycle lifecycle,
             Backoff backoff, Duration minPollInterval, Clock clock, NetworkHours network) {
@@ -69,6 +70,10 @@ final class Poller extends Loop {
 
     /** One long poll for up to {@code free} tasks; returns how many slots the started tasks took. */
     private int pollOnce(int free) {
+        if (!askedBefore) {
+            askedBefore = true;
+            log.info("Ready: asking the coordinator for up to {} tasks", free);
+        }
         Instant asked = clock.instant();
         RequestWorkResponse response;
         try {

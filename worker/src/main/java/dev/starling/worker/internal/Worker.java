@@ -1,7 +1,7 @@
 package dev.starling.worker.internal;
 
-import dev.starling.sdk.Apps;
 import dev.starling.proto.v1.Task;
+import dev.starling.sdk.Apps;
 import dev.starling.worker.control.ComputeGate;
 import dev.starling.worker.control.NetworkHours;
 import dev.starling.worker.control.SuspendPolicy;
@@ -14,9 +14,9 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -32,11 +32,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run of the worker daemon: registers, then polls, fetches inputs, computes, heartbeats, reports and
- * announces the blobs it holds (serving them to peers all along) until it is asked to stop or the coordinator
- * refuses its protocol. Stopping stops pulling work, lets running tasks finish
- * within the grace period, gives the rest back, reports what it holds (for a bounded time) and closes
- * the connection. A worker runs once.
+ * One run of the worker daemon: takes its work dir for itself, takes up what its journal holds, registers, then
+ * polls (keeping a work buffer), fetches inputs, computes (as the volunteer's preferences allow: the control loop
+ * suspends and resumes tasks), heartbeats, reports and announces the blobs it holds (serving them to peers all
+ * along) until it is asked to stop or the coordinator refuses its protocol; its status socket answers
+ * {@code starling worker status} all the while. Stopping stops pulling work, gives back the tasks that have not
+ * started, lets running tasks finish within the grace period, gives the rest back, reports what it holds (for a
+ * bounded time) and closes the connection. A worker runs once.
  */
 public final class Worker {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
@@ -116,6 +118,7 @@ public final class Worker {
         }
     }
 
+    /** The run, with the work dir to this worker alone: journal, data plane, the coordinator's channel. */
     private void runLocked(IdentityStore store) throws InterruptedException {
         Journal journal = Journal.open(config.workDir(), config.preferences().journalBytes(), clock);
         Journal.Recovered recovered = journal.recover();
