@@ -99,7 +99,7 @@ for run in 1 2 3 4 5; do
 done
 
 # ---- idle: resident memory and CPU of a worker with nothing to do (its long polls wait on the coordinator)
-start_worker idle
+start_worker idle --cores 1
 idle=$wpid
 await_line "$dir/idle/logs/worker.0.log" "Ready: asking"
 sleep 30 # start-up done, JIT and GC settled
