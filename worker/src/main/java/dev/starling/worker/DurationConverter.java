@@ -7,7 +7,10 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads durations as people write them: {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}, or ISO-8601 {@code PT30S}. */
+/**
+ * Reads durations as people write them: {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}, {@code 0}, or ISO-8601
+ * {@code PT30S}.
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
     private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
@@ -16,6 +19,9 @@ final class DurationConverter implements ITypeConverter<Duration> {
         String text = value.trim().toLowerCase(java.util.Locale.ROOT);
         Matcher m = SIMPLE.matcher(text);
         try {
+            if (text.equals("0")) {
+                return Duration.ZERO;
+            }
             if (m.matches()) {
                 long amount = Long.parseLong(m.group(1));
                 return switch (m.group(2)) {

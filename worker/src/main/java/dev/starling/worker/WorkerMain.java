@@ -3,7 +3,9 @@ package dev.starling.worker;
 import dev.starling.sdk.Apps;
 import dev.starling.worker.internal.CoordinatorAddress;
 import dev.starling.worker.internal.DataPlaneConfig;
+import dev.starling.worker.control.TimeWindows;
 import dev.starling.worker.internal.Fault;
+import dev.starling.worker.internal.Preferences;
 import dev.starling.worker.internal.ProtocolTooOldException;
 import dev.starling.worker.internal.Tuning;
 import dev.starling.worker.internal.Worker;
@@ -15,7 +17,6 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -24,11 +25,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /** {@code starling worker}: the worker daemon. Runs until it is stopped (SIGTERM, Ctrl-C). */
 @Command(
         name = "starling worker",
+        subcommands = StatusCommand.class,
         mixinStandardHelpOptions = true,
         versionProvider = WorkerMain.Version.class,
         sortOptions = false,
@@ -42,9 +45,17 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
+            "Every option can also be set in the config file, as 'name = value' without the dashes (for example",
+            "'coordinator = coord.example.org:9090', 'cores = 50%', 'no-serve = true'); options given on the command",
+            "line win. See docs/volunteer-guide.md.",
+            "",
             "Examples:",
             "  starling worker --coordinator localhost:9090",
+            "  starling worker                      (everything from the config file)",
+            "  starling worker status               (what the running worker is doing)",
             "  starling worker --coordinator coord.example.org:9090 --cores 2 --name lab-pc-3",
+            "  starling worker --coordinator coord.example.org:9090 --cores 50% --cpu-limit 60 --idle-only",
+            "  starling worker --coordinator coord.example.org:9090 --compute-hours 19:00-07:00",
             "  starling worker --coordinator coord.example.org:9090 --upload-rate 2M",
             "  starling worker --coordinator coord.example.org:9090 --no-serve",
             "",
@@ -67,8 +78,8 @@ public final class WorkerMain implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--coordinator", order = 1, required = true, paramLabel = "HOST:PORT", converter = AddressConverter.class,
-            description = "Where the coordinator's gRPC endpoint listens.")
+    @Option(names = "--coordinator", order = 1, paramLabel = "HOST:PORT", converter = AddressConverter.class,
+            description = "Where the coordinator's gRPC endpoint listens (required, here or in the config file).")
     private CoordinatorAddress coordinator;
 
     private String name;
@@ -83,18 +94,35 @@ public final class WorkerMain implements Callable<Integer> {
 
     private Integer cores;
 
-    @Option(names = "--work-dir", order = 4, paramLabel = "DIR", description = "Where the worker keeps its identity and state (default: ~/.starling/worker).")
+    @Option(names = "--work-dir", order = 4, scope = ScopeType.INHERIT, paramLabel = "DIR", description = "Where the worker keeps its identity and state (default: ~/.starling/worker).")
     private Path workDir;
 
     private Duration gracePeriod = Duration.ofSeconds(30);
 
-    @Option(names = "--log-level", order = 6, paramLabel = "LEVEL", description = "error, warn, info, debug or trace (default: info).")
+    @Option(names = "--log-level", order = 6, paramLabel = "LEVEL", description = "error, warn, info, debug or trace (default:"
+            + " info). Logs go to stderr and to <work-dir>/logs/worker.0.log, which rotates at 10 MiB and keeps 5 files.")
     private LogLevel logLevel;
 
     private Long cacheBytes;
     private Integer peerPort;
     private Long uploadRate;
+    private Long downloadRate;
     private String advertiseHost;
+    private final ConfigFile configFile;
+    private int cpuLimit = 100;
+    private int busyCpu = Preferences.DEFAULT_BUSY_CPU_PERCENT;
+    private Duration idleAfter = Preferences.DEFAULT_IDLE_AFTER;
+    private TimeWindows computeHours = TimeWindows.always();
+    private TimeWindows networkHours = TimeWindows.always();
+    private long memoryLimit;
+    private long diskLimit;
+    private Duration workBuffer = Preferences.DEFAULT_WORK_BUFFER;
+    private Duration checkpointInterval = Preferences.DEFAULT_CHECKPOINT_INTERVAL;
+
+    @Option(names = "--idle-only", order = 31, description = "Compute only while this machine is otherwise idle: other"
+            + " processes use less CPU than --busy-cpu, and (where it can be seen) nobody used the keyboard or mouse"
+            + " for --idle-after.")
+    private boolean idleOnly;
 
     @Option(names = "--no-serve", order = 14, description = "Serve no blobs to other workers (the worker still fetches what its tasks read).")
     private boolean noServe;
@@ -110,20 +138,29 @@ public final class WorkerMain implements Callable<Integer> {
     private final Supplier<Apps> apps;
     private final Tuning tuning;
     private final Clock clock;
+    /** Set when run from {@link #main}: then this command sets up logging (tests keep their own). */
+    private boolean ownsLogging;
 
-    /** The command with what a volunteer's worker uses: the apps on the class path, default tuning, the system clock. */
+    /**
+     * The command with what a volunteer's worker uses: the apps on the class path, default tuning, the system
+     * clock, the config file in the user's config folder.
+     */
     public WorkerMain() {
-        this(Apps::load, Tuning.defaults(), Clock.systemUTC());
+        this(Apps::load, Tuning.defaults(), Clock.systemDefaultZone(), ConfigFile.defaultLocation());
     }
 
-    WorkerMain(Supplier<Apps> apps, Tuning tuning, Clock clock) {
+    WorkerMain(Supplier<Apps> apps, Tuning tuning, Clock clock, Path defaultConfig) {
         this.apps = apps;
         this.tuning = tuning;
         this.clock = clock;
+        this.configFile = new ConfigFile(defaultConfig);
     }
 
     public static void main(String[] args) {
-        int exitCode = commandLine(new WorkerMain(), new PrintWriter(System.out, true), new PrintWriter(System.err, true))
+        Logs.keepOpenUntilExit();
+        WorkerMain command = new WorkerMain();
+        command.ownsLogging = true;
+        int exitCode = commandLine(command, new PrintWriter(System.out, true), new PrintWriter(System.err, true))
                 .execute(args);
         System.exit(exitCode);
     }
@@ -132,28 +169,161 @@ public final class WorkerMain implements Callable<Integer> {
     public static CommandLine commandLine(WorkerMain command, PrintWriter out, PrintWriter err) {
         return new CommandLine(command)
                 .setCaseInsensitiveEnumValuesAllowed(true)
-                .setParameterExceptionHandler(WorkerMain::invalidInput)
+                .setDefaultValueProvider(command.configFile)
+                .setParameterExceptionHandler((e, args) -> invalidInput(e, args, command.configFile))
                 .setOut(out)
                 .setErr(err);
     }
 
-    /** A wrong command line: what is wrong and where help is, without the whole usage text. */
-    private static int invalidInput(ParameterException e, String[] args) {
+    /**
+     * A wrong command line or config file: what is wrong and where help is, without the whole usage text. A
+     * wrong value that came from the config file is named as a setting of that file.
+     */
+    private static int invalidInput(ParameterException e, String[] args, ConfigFile config) {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println("starling worker: " + e.getMessage());
+        String message = e.getMessage();
+        for (String key : ConfigFile.fromFile(config.settings(), args)) {
+            if (message.contains("--" + key + "'") || message.contains("--" + key + " ")) {
+                message += " (from '" + key + " = " + config.settings().get(key) + "' in the config file "
+                        + config.file().orElseThrow() + ")";
+                break;
+            }
+        }
+        err.println("starling worker: " + message);
         CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
         err.println("Try 'starling worker --help' for more information.");
         err.flush();
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
-    @Option(names = "--cores", order = 3, paramLabel = "N", description = "How many tasks run at once, at least 1 (default: all processors).")
-    void setCores(int value) {
-        if (value < 1) {
-            throw new ParameterException(spec.commandLine(), "--cores must be at least 1, was " + value);
+    @Option(names = "--config", order = 0, scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "The config file to read settings from (default: worker.properties in your config folder,"
+                    + " on Linux ~/.config/starling/worker.properties).")
+    void setConfig(Path file) {
+        configFile.choose(file);
+    }
+
+    @Option(names = "--cores", order = 3, paramLabel = "N|P%",
+            description = "How many tasks compute at once: a count, at least 1, or a share of this machine's processors"
+                    + " such as 50% (default: all processors).")
+    void setCores(String value) {
+        String text = value.strip();
+        int processors = Runtime.getRuntime().availableProcessors();
+        try {
+            if (text.endsWith("%")) {
+                int percent = Integer.parseInt(text.substring(0, text.length() - 1).strip());
+                if (percent < 1 || percent > 100) {
+                    throw new ParameterException(spec.commandLine(), "--cores must be 1% to 100%, was " + text);
+                }
+                cores = Math.max(1, processors * percent / 100);
+                return;
+            }
+            int count = Integer.parseInt(text);
+            if (count < 1) {
+                throw new ParameterException(spec.commandLine(), "--cores must be at least 1, was " + count);
+            }
+            cores = count;
+        } catch (NumberFormatException e) {
+            throw new ParameterException(spec.commandLine(), "--cores takes a count such as 2 or a share of the"
+                    + " processors such as 50%, was '" + value + "'");
         }
-        cores = value;
+    }
+
+    @Option(names = "--cpu-limit", order = 30, paramLabel = "PERCENT",
+            description = "The share of its cores' time the worker's tasks may use, 1 to 100: at 50 each task computes"
+                    + " half of the time (default: 100).")
+    void setCpuLimit(String value) {
+        cpuLimit = percent("--cpu-limit", value);
+    }
+
+    @Option(names = "--busy-cpu", order = 32, paramLabel = "PERCENT",
+            description = "With --idle-only: the share of the machine's CPU that other processes may use before the"
+                    + " worker suspends its tasks, 1 to 100 (default: " + Preferences.DEFAULT_BUSY_CPU_PERCENT + ").")
+    void setBusyCpu(String value) {
+        busyCpu = percent("--busy-cpu", value);
+    }
+
+    @Option(names = "--idle-after", order = 33, paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "With --idle-only: how long nobody may have used the keyboard or mouse before tasks compute,"
+                    + " where the worker can tell (default: 3m).")
+    void setIdleAfter(Duration value) {
+        idleAfter = notNegative("--idle-after", value);
+    }
+
+    @Option(names = "--compute-hours", order = 34, paramLabel = "HH:MM-HH:MM[,...]", converter = HoursConverter.class,
+            description = "When tasks may compute, in local time, for example 19:00-07:00 or 12:00-13:00,18:00-23:00;"
+                    + " outside, running tasks are suspended (default: always).")
+    void setComputeHours(TimeWindows value) {
+        computeHours = value;
+    }
+
+    @Option(names = "--network-hours", order = 35, paramLabel = "HH:MM-HH:MM[,...]", converter = HoursConverter.class,
+            description = "When the worker may transfer data (ask for work, fetch and serve blobs, report results);"
+                    + " heartbeats of held tasks go on outside (default: always).")
+    void setNetworkHours(TimeWindows value) {
+        networkHours = value;
+    }
+
+    @Option(names = "--memory-limit", order = 36, paramLabel = "SIZE", converter = ByteSizeConverter.class,
+            description = "The most memory the worker's tasks may fill: no task starts while more is in use, for"
+                    + " example 2G, at least 64M (default: no limit beyond the JVM's own).")
+    void setMemoryLimit(long value) {
+        if (value < 64 * MIB) {
+            throw new ParameterException(spec.commandLine(), "--memory-limit must be at least 64M, was " + value + " bytes");
+        }
+        memoryLimit = value;
+    }
+
+    @Option(names = "--disk-limit", order = 37, paramLabel = "SIZE", converter = ByteSizeConverter.class,
+            description = "The most disk space the work dir takes: the blob cache (at most 90% of it, and at most"
+                    + " --cache-size), checkpoints and unreported results, for example 10G, at least 64M"
+                    + " (default: --cache-size for the cache, no limit for the rest).")
+    void setDiskLimit(long value) {
+        if (value < 64 * MIB) {
+            throw new ParameterException(spec.commandLine(), "--disk-limit must be at least 64M, was " + value + " bytes");
+        }
+        diskLimit = value;
+    }
+
+    @Option(names = "--work-buffer", order = 38, paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How much work, in time, the worker keeps in hand beyond what runs, judged by how long each"
+                    + " app takes on this machine, so that network hours and outages leave no core idle; never more"
+                    + " than it can finish before the deadlines; 0 for none (default: 10m).")
+    void setWorkBuffer(Duration value) {
+        workBuffer = notNegative("--work-buffer", value);
+    }
+
+    @Option(names = "--checkpoint-interval", order = 39, paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How often running tasks are asked to save a checkpoint, at least 1s (default: 60s).")
+    void setCheckpointInterval(Duration value) {
+        if (value.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ParameterException(spec.commandLine(), "--checkpoint-interval must be at least 1s, was " + value);
+        }
+        checkpointInterval = value;
+    }
+
+    private int percent(String option, String value) {
+        String text = value.strip();
+        if (text.endsWith("%")) {
+            text = text.substring(0, text.length() - 1).strip();
+        }
+        try {
+            int percent = Integer.parseInt(text);
+            if (percent >= 1 && percent <= 100) {
+                return percent;
+            }
+        } catch (NumberFormatException e) {
+            // the message below says how to write it
+        }
+        throw new ParameterException(spec.commandLine(), option + " takes a percentage from 1 to 100, was '" + value + "'");
+    }
+
+    private Duration notNegative(String option, Duration value) {
+        if (value.isNegative()) {
+            throw new ParameterException(spec.commandLine(), option + " must not be negative, was " + value);
+        }
+        return value;
     }
 
     @Option(names = "--grace-period", order = 5, paramLabel = "DURATION", converter = DurationConverter.class,
@@ -196,6 +366,17 @@ public final class WorkerMain implements Callable<Integer> {
         uploadRate = value;
     }
 
+    @Option(names = "--download-rate", order = 16, paramLabel = "RATE", converter = ByteSizeConverter.class,
+            description = "The most bytes per second fetched for tasks, from other workers and the coordinator together,"
+                    + " for example 1M, at least 64K (default: no cap).")
+    void setDownloadRate(long value) {
+        if (value < 64 * 1024) {
+            throw new ParameterException(spec.commandLine(), "--download-rate must be at least 64K (bytes per second), was "
+                    + value);
+        }
+        downloadRate = value;
+    }
+
     @Option(names = "--advertise-host", order = 13, paramLabel = "HOST",
             description = "The host name or address other workers dial to reach this one (default: the address this "
                     + "machine reaches the coordinator from).")
@@ -223,9 +404,18 @@ public final class WorkerMain implements Callable<Integer> {
             refuseWithout(uploadRate, "--upload-rate", flag);
             refuseWithout(advertiseHost, "--advertise-host", flag);
         }
-        return new DataPlaneConfig(cacheBytes != null ? cacheBytes : DataPlaneConfig.DEFAULT_CACHE_BYTES,
-                peerPort != null ? peerPort : 0, uploadRate != null ? uploadRate : 0, serving,
-                Optional.ofNullable(advertiseHost));
+        long cache = cacheBytes != null ? cacheBytes : DataPlaneConfig.DEFAULT_CACHE_BYTES;
+        if (diskLimit > 0) {
+            cache = Math.min(cache, diskLimit / 10 * 9);
+        }
+        return new DataPlaneConfig(cache, peerPort != null ? peerPort : 0, uploadRate != null ? uploadRate : 0,
+                downloadRate != null ? downloadRate : 0, serving, Optional.ofNullable(advertiseHost));
+    }
+
+    /** How the worker shares the machine; the journal gets what the disk limit leaves beside the cache. */
+    private Preferences preferences(DataPlaneConfig dataPlane) {
+        return new Preferences(cpuLimit, idleOnly, busyCpu, idleAfter, computeHours, networkHours, memoryLimit,
+                workBuffer, checkpointInterval, diskLimit > 0 ? diskLimit - dataPlane.cacheBytes() : 0);
     }
 
     /** A serving option given to a worker that serves no peers is a mistake worth pointing out. */
@@ -238,24 +428,55 @@ public final class WorkerMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (logLevel != null) {
-            // slf4j-simple reads this when a logger is first made, so before any worker class logs
-            System.setProperty("org.slf4j.simpleLogger.log.dev.starling", logLevel.name().toLowerCase(Locale.ROOT));
-        }
+        WorkerConfig config = config();
         PrintWriter err = spec.commandLine().getErr();
-        DataPlaneConfig dataPlane = dataPlane();
         Worker worker;
         try {
-            WorkerConfig config = new WorkerConfig(coordinator, name != null ? name : hostName(),
-                    cores != null ? cores : Runtime.getRuntime().availableProcessors(),
-                    workDir != null ? workDir : Path.of(System.getProperty("user.home"), ".starling", "worker"),
-                    gracePeriod, Optional.ofNullable(fault), dataPlane);
             worker = new Worker(config, tuning, apps.get(), clock);
         } catch (IllegalStateException e) {
             err.println("starling worker: " + e.getMessage());
             return ExitCodes.ERROR;
         }
-        return run(worker, err);
+        if (!ownsLogging) {
+            return run(worker, err);
+        }
+        try {
+            Worker.prepareWorkDir(config.workDir()); // private to its owner before the logs go in
+        } catch (UncheckedIOException e) {
+            err.println("starling worker: " + e.getMessage());
+            return ExitCodes.ERROR;
+        }
+        LiveDisplay display = LiveDisplay.isInteractive() ? LiveDisplay.start(System.err, worker::status) : null;
+        Logs.configure(Logs.level(logLevel != null ? logLevel : LogLevel.INFO), config.workDir().resolve("logs"),
+                display != null ? display::print : text -> {
+                    System.err.print(text);
+                    System.err.flush();
+                });
+        try {
+            return run(worker, err);
+        } finally {
+            if (display != null) {
+                display.close();
+            }
+        }
+    }
+
+    /** What the command line and the config file chose, checked against each other. */
+    WorkerConfig config() {
+        if (coordinator == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--coordinator=HOST:PORT'"
+                    + " (give it, or set 'coordinator = HOST:PORT' in the config file "
+                    + configFile.file().orElse(configFile.defaultFile()) + ")");
+        }
+        DataPlaneConfig dataPlane = dataPlane();
+        return new WorkerConfig(coordinator, name != null ? name : hostName(),
+                cores != null ? cores : Runtime.getRuntime().availableProcessors(), workDir(), gracePeriod,
+                Optional.ofNullable(fault), dataPlane, preferences(dataPlane));
+    }
+
+    /** The work dir chosen, or {@code ~/.starling/worker}. */
+    Path workDir() {
+        return workDir != null ? workDir : Path.of(System.getProperty("user.home"), ".starling", "worker");
     }
 
     private static int run(Worker worker, PrintWriter err) {
@@ -313,6 +534,17 @@ public final class WorkerMain implements Callable<Integer> {
         public CoordinatorAddress convert(String value) {
             try {
                 return CoordinatorAddress.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class HoursConverter implements CommandLine.ITypeConverter<TimeWindows> {
+        @Override
+        public TimeWindows convert(String value) {
+            try {
+                return TimeWindows.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }

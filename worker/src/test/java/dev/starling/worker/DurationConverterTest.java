@@ -17,6 +17,7 @@ class DurationConverterTest {
         assertThat(converter.convert("2m")).isEqualTo(Duration.ofMinutes(2));
         assertThat(converter.convert("1h")).isEqualTo(Duration.ofHours(1));
         assertThat(converter.convert("PT45S")).isEqualTo(Duration.ofSeconds(45));
+        assertThat(converter.convert("0")).as("none at all, without a unit").isEqualTo(Duration.ZERO);
     }
 
     @Test

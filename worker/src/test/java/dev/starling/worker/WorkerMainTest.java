@@ -2,12 +2,15 @@ package dev.starling.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.starling.sdk.Apps;
+import dev.starling.worker.internal.Tuning;
 import dev.starling.worker.testing.FakeCoordinator;
 import dev.starling.worker.testing.TestApp;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,18 +21,45 @@ class WorkerMainTest {
     @TempDir
     Path workDir;
 
+    @TempDir
+    Path configDir;
+
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
+    /** The default config file of these tests (none unless a test writes it). */
+    private Path defaultConfig() {
+        return configDir.resolve("worker.properties");
+    }
+
+    private WorkerMain command() {
+        return new WorkerMain(Apps::load, Tuning.defaults(), Clock.systemUTC(), defaultConfig());
+    }
+
     private int run(String... args) {
-        return WorkerMain.commandLine(new WorkerMain(), new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return WorkerMain.commandLine(command(), new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
     }
 
     @Test
     void aMissingCoordinatorIsInvalidInput() {
         assertThat(run("--cores", "1")).isEqualTo(ExitCodes.INVALID_INPUT);
-        assertThat(err.toString()).contains("Missing required option: '--coordinator=HOST:PORT'", "--help");
+        assertThat(err.toString()).contains("Missing required option: '--coordinator=HOST:PORT'",
+                "or set 'coordinator = HOST:PORT' in the config file " + defaultConfig(), "--help");
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void statusWithoutARunningWorkerSaysSoAndFails() {
+        assertThat(run("status", "--work-dir", workDir.toString())).isEqualTo(ExitCodes.ERROR);
+        assertThat(err.toString()).contains("starling worker status: no worker is running with the work dir " + workDir);
+    }
+
+    @Test
+    void statusNeedsNoCoordinatorAndReadsTheWorkDirFromTheConfigFile() throws Exception {
+        java.nio.file.Files.writeString(defaultConfig(), "work-dir = " + workDir.toString().replace("\\", "/") + "\n");
+        assertThat(run("status")).isEqualTo(ExitCodes.ERROR);
+        assertThat(err.toString()).contains("no worker is running with the work dir " + workDir)
+                .doesNotContain("--coordinator");
     }
 
     @Test
@@ -65,7 +95,9 @@ class WorkerMainTest {
     @Test
     void helpListsTheOptionsButNotTheTestOnlyOne() {
         assertThat(run("--help")).isEqualTo(ExitCodes.OK);
-        assertThat(out.toString()).contains("--coordinator", "--name", "--cores", "--work-dir", "--grace-period", "--log-level",
+        assertThat(out.toString()).contains("status", "--config", "--coordinator", "--name", "--cores", "--work-dir",
+                        "--grace-period", "--log-level", "--cpu-limit", "--idle-only", "--compute-hours", "--network-hours",
+                        "--memory-limit", "--disk-limit", "--work-buffer", "--checkpoint-interval", "--download-rate",
                         "--cache-size", "--peer-port", "--upload-rate", "--advertise-host", "--no-serve", "--behind-nat")
                 .doesNotContain("--inject-fault");
     }

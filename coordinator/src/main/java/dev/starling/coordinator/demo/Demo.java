@@ -115,10 +115,14 @@ public final class Demo {
 
         out.println("Starting " + workerCount + " workers (logs in " + dataDir + "/worker-N.log) ...");
         String java = ProcessHandle.current().info().command().orElse("java");
+        // the demo's workers take their settings from here, not from the volunteer's own config file
+        Path config = Files.writeString(dataDir.resolve("demo-worker.properties"),
+                "# The demo's workers: every setting is on their command line.\n");
         for (int i = 1; i <= workerCount; i++) {
             Path log = dataDir.resolve("worker-" + i + ".log");
-            workers.add(new ProcessBuilder(java, "-jar", workerJar.toString(), "--coordinator", "localhost:" + grpc,
-                    "--name", "demo-worker-" + i, "--cores", "1", "--work-dir", dataDir.resolve("worker-" + i).toString())
+            workers.add(new ProcessBuilder(java, "-jar", workerJar.toString(), "--config", config.toString(),
+                    "--coordinator", "localhost:" + grpc, "--name", "demo-worker-" + i, "--cores", "1",
+                    "--work-dir", dataDir.resolve("worker-" + i).toString())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start());

@@ -52,7 +52,7 @@ class DispatchQueries {
     List<ClaimedTask> assign(Long[] resultIds, Long[] hostIds, Instant now, Instant leaseUntil) {
         return jdbc.sql("""
                         UPDATE result r
-                           SET state = 'IN_PROGRESS', host_id = u.host, sent_at = :now, progress = 0,
+                           SET state = 'IN_PROGRESS', host_id = u.host, sent_at = :now, progress = 0, suspended = false,
                                deadline_at = CAST(:now AS timestamptz) + make_interval(secs => j.deadline_seconds),
                                lease_expires_at = LEAST(CAST(:now AS timestamptz) + make_interval(secs => j.deadline_seconds),
                                                         CAST(:leaseUntil AS timestamptz))
@@ -98,19 +98,22 @@ class DispatchQueries {
     }
 
     /**
-     * Records progress of a host's running replicas and extends their leases (never past the report
-     * deadline). Returns the new lease of each replica that is still this host's and in progress.
+     * Records progress of a host's running replicas, and whether each is suspended, and extends their leases
+     * (never past the report deadline). Returns the new lease of each replica that is still this host's and in
+     * progress.
      */
-    Map<Long, Instant> heartbeat(long hostId, Long[] resultIds, Double[] progress, Instant leaseUntil) {
+    Map<Long, Instant> heartbeat(long hostId, Long[] resultIds, Double[] progress, Boolean[] suspended,
+            Instant leaseUntil) {
         return jdbc.sql("""
                         UPDATE result r
-                           SET progress = u.progress,
+                           SET progress = u.progress, suspended = u.suspended,
                                lease_expires_at = LEAST(r.deadline_at, CAST(:leaseUntil AS timestamptz))
-                          FROM unnest(:ids, :progress) AS u(id, progress)
+                          FROM unnest(:ids, :progress, :suspended) AS u(id, progress, suspended)
                          WHERE r.id = u.id AND r.host_id = :host AND r.state = 'IN_PROGRESS'
                         RETURNING r.id, r.lease_expires_at""")
                 .param("ids", SqlArrays.of("bigint", resultIds))
                 .param("progress", SqlArrays.of("float8", progress))
+                .param("suspended", SqlArrays.of("boolean", suspended))
                 .param("host", hostId)
                 .param("leaseUntil", Timestamp.from(leaseUntil))
                 .query((rs, i) -> Map.entry(rs.getLong(1), rs.getTimestamp(2).toInstant()))

@@ -229,14 +229,16 @@ class Dispatcher implements SmartLifecycle {
     /** A heartbeat's outcome: new leases, and the tasks the host should abandon. */
     record Beat(Map<Long, Instant> leases, List<Long> abandon) {}
 
-    Beat heartbeat(AuthenticatedHost host, Map<Long, Double> progress) {
+    /** @param suspended the tasks of {@code progress} that the worker holds paused */
+    Beat heartbeat(AuthenticatedHost host, Map<Long, Double> progress, Set<Long> suspended) {
         if (progress.isEmpty()) {
             return new Beat(Map.of(), List.of());
         }
         return tx.execute(status -> {
             Long[] ids = progress.keySet().toArray(Long[]::new);
             Double[] fractions = progress.values().toArray(Double[]::new);
-            Map<Long, Instant> leases = queries.heartbeat(host.id(), ids, fractions,
+            Boolean[] paused = progress.keySet().stream().map(suspended::contains).toArray(Boolean[]::new);
+            Map<Long, Instant> leases = queries.heartbeat(host.id(), ids, fractions, paused,
                     clock.instant().plus(settings.lease()));
             List<Long> lost = new ArrayList<>(progress.keySet());
             lost.removeAll(leases.keySet());

@@ -39,9 +39,11 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -113,6 +115,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                     .setHeartbeatIntervalMillis((int) settings.heartbeatInterval().toMillis())
                     .setMaxWaitMillis((int) settings.maxWait().toMillis())
                     .setGrantPublicKey(grantPublicKey)
+                    .setHostCredit(hosts.credit(r.hostId()))
                     .build();
         });
     }
@@ -150,15 +153,20 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
     public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
         answer(response, () -> {
             Map<Long, Double> progress = new LinkedHashMap<>();
+            Set<Long> suspended = new HashSet<>();
             for (TaskProgress p : request.getTasksList()) {
                 double f = p.getFractionDone();
                 if (!(f >= 0 && f <= 1)) {
                     throw invalid("fraction_done of result " + p.getResultId() + " must be between 0 and 1, got " + f);
                 }
                 progress.put(p.getResultId(), f);
+                if (p.getSuspended()) {
+                    suspended.add(p.getResultId());
+                }
             }
-            Dispatcher.Beat beat = dispatcher.heartbeat(HostAuthInterceptor.HOST.get(), progress);
-            HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().addAllAbandonResultIds(beat.abandon());
+            Dispatcher.Beat beat = dispatcher.heartbeat(HostAuthInterceptor.HOST.get(), progress, suspended);
+            HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().addAllAbandonResultIds(beat.abandon())
+                    .setHostCredit(hosts.credit(HostAuthInterceptor.HOST.get().id()));
             beat.leases().forEach((id, until) -> b.addLeases(
                     Lease.newBuilder().setResultId(id).setLeaseExpiresEpochMillis(until.toEpochMilli())));
             return b.build();

@@ -41,6 +41,14 @@ public class HostService {
     public record Registration(long hostId, String token) {}
 
     /**
+     * The credit the host has earned, as folded into its row (validations of the last few seconds may not be
+     * in it yet): what its worker shows its volunteer.
+     */
+    public double credit(long hostId) {
+        return hosts.credit(hostId);
+    }
+
+    /**
      * Registers a host. A returning worker that sends a valid id and token stays the same host (its
      * description is updated); otherwise a new host is created.
      */

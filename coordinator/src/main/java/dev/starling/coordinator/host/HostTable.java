@@ -77,6 +77,12 @@ public class HostTable {
         return jdbc.sql("SELECT count(*) FROM host").query(Long.class).single();
     }
 
+    /** The host's folded credit (0 for an unknown host); one primary-key read. */
+    double credit(long id) {
+        return jdbc.sql("SELECT credit FROM host WHERE id = :id").param("id", id).query(Double.class).optional()
+                .orElse(0.0);
+    }
+
     /** What a batch of judgements adds to one host's counters and credit. */
     public static final class Tally {
         int valid;

@@ -38,7 +38,9 @@ class WorkUnitListing {
         if (!units.isEmpty()) {
             jdbc.sql("""
                             SELECT id, work_unit_id, host_id, state, output_hash, output_size, error_message,
-                                   cpu_time_millis, credit, sent_at, reported_at
+                                   cpu_time_millis, credit, sent_at, reported_at,
+                                   CASE WHEN state = 'IN_PROGRESS' THEN progress END AS progress,
+                                   CASE WHEN state = 'IN_PROGRESS' AND suspended THEN true END AS suspended
                               FROM result WHERE work_unit_id IN (:ids) ORDER BY id""")
                     .param("ids", List.copyOf(units.keySet()))
                     .query((ResultSet rs) -> {
@@ -47,7 +49,8 @@ class WorkUnitListing {
                                 rs.getString("output_hash"), rs.getObject("output_size", Long.class),
                                 rs.getString("error_message"), rs.getObject("cpu_time_millis", Long.class),
                                 rs.getObject("credit", Double.class), instant(rs, "sent_at"),
-                                instant(rs, "reported_at")));
+                                instant(rs, "reported_at"), rs.getObject("progress", Double.class),
+                                rs.getObject("suspended", Boolean.class)));
                     });
         }
         return List.copyOf(units.values());
@@ -67,7 +70,11 @@ class WorkUnitListing {
     record WorkUnitView(long id, int stage, long index, String state, double cost, Long canonicalResultId,
             String error, Instant createdAt, Instant finishedAt, List<ResultView> results) {}
 
+    /**
+     * @param progress how far a task in progress got, 0 to 1, as its worker's last heartbeat said
+     * @param suspended true while the worker holds the task paused (its volunteer's preferences), else absent
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record ResultView(long id, Long hostId, String state, String outputHash, Long outputSize, String error,
-            Long cpuTimeMillis, Double credit, Instant sentAt, Instant reportedAt) {}
+            Long cpuTimeMillis, Double credit, Instant sentAt, Instant reportedAt, Double progress, Boolean suspended) {}
 }

@@ -7,10 +7,12 @@ import static org.awaitility.Awaitility.await;
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.Failure;
+import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.RegisterRequest;
 import dev.starling.proto.v1.ReportAck;
 import dev.starling.proto.v1.RequestWorkRequest;
 import dev.starling.proto.v1.Task;
+import dev.starling.proto.v1.TaskProgress;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
@@ -129,6 +131,12 @@ class WorkerProtocolTest extends CoordinatorTest {
         }
         assertThat(hostView(a).get("validCount").asLong()).isEqualTo(3);
         assertThat(hostView(a).get("credit").asDouble()).isCloseTo(0.003, org.assertj.core.data.Offset.offset(1e-12));
+        // the worker hears its credit with every heartbeat and registration, once it is folded into the host row
+        await().until(() -> Math.abs(a.heartbeat().getHostCredit() - 0.003) < 1e-12);
+        RegisterRequest again = RegisterRequest.newBuilder().setProtocolVersion(1).setName("a").setCores(2)
+                .setMemoryBytes(1L << 30).setOs("Linux").setArch("amd64").setWorkerVersion("test").addApps("primes")
+                .setHostId(a.id()).setHostToken(a.token()).build();
+        assertThat(a.stub(false).register(again).getHostCredit()).isCloseTo(0.003, org.assertj.core.data.Offset.offset(1e-12));
     }
 
     @Test
@@ -291,6 +299,13 @@ class WorkerProtocolTest extends CoordinatorTest {
                 .isEqualTo(clock.instant().plusSeconds(60).toEpochMilli()));
         clock.advance(Duration.ofSeconds(45)); // past the first lease, within the extended one
         assertThat(state(job, ta)).isEqualTo("IN_PROGRESS");
+        assertThat(resultsOf(job).get(ta.getResultId()).get("progress").asDouble()).as("as the heartbeat said")
+                .isEqualTo(0.5);
+        assertThat(resultsOf(job).get(ta.getResultId()).has("suspended")).isFalse();
+        a.stub(true).heartbeat(HeartbeatRequest.newBuilder().addTasks(TaskProgress.newBuilder()
+                .setResultId(ta.getResultId()).setFractionDone(0.6).setSuspended(true)).build());
+        assertThat(resultsOf(job).get(ta.getResultId()).get("suspended").asBoolean()).as("paused, not lost").isTrue();
+        assertThat(resultsOf(job).get(ta.getResultId()).get("progress").asDouble()).isEqualTo(0.6);
 
         api().postRaw("/api/v1/jobs/" + job + "/cancel", null, null);
 

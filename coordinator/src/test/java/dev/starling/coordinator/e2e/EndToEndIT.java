@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.starling.coordinator.TestApi;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -142,6 +146,94 @@ class EndToEndIT {
             assertCreditedOnce(api, units);
             assertThat(api.get("/api/v1/jobs").json().get("total").asLong()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aWorkerKilledMidTaskResumesItFromItsCheckpointAfterARestart(TestInfo info) throws Exception {
+        try (Processes p = new Processes(name(info))) {
+            p.coordinator("--starling.dispatch.lease=5m"); // the restarted worker comes back well within the lease
+            Process first = p.worker("w", "--checkpoint-interval=1s");
+            TestApi api = p.api();
+            // one long work unit (primes below 4 * 10^9, seconds of CPU), checkpointed every second
+            long job = api.submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":4000000000,"
+                    + "\"chunkSize\":4000000000},\"redundancy\":{\"quorum\":1}}");
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> progressOf(api, job) >= 0.3);
+
+            Processes.kill(first);
+            Files.writeString(p.log("w"), "---- killed with SIGKILL, started again ----\n", StandardOpenOption.APPEND);
+            p.worker("w", "--checkpoint-interval=1s");
+
+            assertThat(awaitFinal(api, job).get("state").asString()).isEqualTo("SUCCEEDED");
+            assertThat(api.get("/api/v1/jobs/" + job + "/result").json().get("count").asLong()).isEqualTo(189_961_812L);
+            List<JsonNode> units = workUnits(api, job);
+            assertThat(units).singleElement().satisfies(wu -> assertThat(wu.get("results")).singleElement()
+                    .satisfies(r -> assertThat(r.get("state").asString()).isEqualTo("VALID")));
+            String afterRestart = Files.readString(p.log("w")).split("---- killed with SIGKILL")[1];
+            assertThat(afterRestart).containsPattern("Resuming task \\d+ \\(primes, job " + job
+                    + "\\) from its checkpoint at [1-9]\\d*%");
+            assertCreditedOnce(api, units);
+        }
+    }
+
+    @Test
+    void resultsFinishedWhileTheCoordinatorWasDownAreReportedOnceAfterTheWorkerWasKilled(TestInfo info)
+            throws Exception {
+        try (Processes p = new Processes(name(info))) {
+            Process coordinator = p.coordinator("--starling.dispatch.lease=5m");
+            Process first = p.worker("w");
+            TestApi api = p.api();
+            // primes below 10^10 in five work units of a few seconds each
+            long job = api.submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":10000000000,"
+                    + "\"chunkSize\":2000000000},\"redundancy\":{\"quorum\":1}}");
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> workUnits(api, job).stream().flatMap(wu -> iterable(wu.get("results")).stream())
+                            .anyMatch(r -> r.get("state").asString().equals("IN_PROGRESS")));
+
+            Processes.kill(coordinator); // the worker finishes its task but cannot report it
+            Path journal = p.workDir("w").resolve("tasks");
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> finishedInJournal(journal) >= 1);
+            Processes.kill(first);
+            long unreported = finishedInJournal(journal);
+
+            p.coordinator("--starling.dispatch.lease=5m");
+            Files.writeString(p.log("w"), "---- killed with SIGKILL, started again ----\n", StandardOpenOption.APPEND);
+            p.worker("w");
+
+            assertThat(awaitFinal(api, job).get("state").asString()).isEqualTo("SUCCEEDED");
+            assertThat(api.get("/api/v1/jobs/" + job + "/result").json().get("count").asLong()).isEqualTo(455_052_511L);
+            List<JsonNode> units = workUnits(api, job);
+            assertThat(units).hasSize(5).allSatisfy(wu -> assertThat(wu.get("results")).as("no replacement replica")
+                    .singleElement().satisfies(r -> assertThat(r.get("state").asString()).isEqualTo("VALID")));
+            assertCreditedOnce(api, units);
+            String afterRestart = Files.readString(p.log("w")).split("---- killed with SIGKILL")[1];
+            assertThat(afterRestart).contains("The journal holds " + unreported + " results not yet reported")
+                    .doesNotContain("Resuming task");
+            await().atMost(Duration.ofMinutes(1)).until(() -> finishedInJournal(journal) == 0);
+        }
+    }
+
+    /** Tasks whose result is in a worker's journal, not yet acknowledged. */
+    private static long finishedInJournal(Path journal) throws IOException {
+        if (!Files.isDirectory(journal)) {
+            return 0;
+        }
+        try (var entries = Files.list(journal)) {
+            return entries.filter(e -> Files.exists(e.resolve("result"))).count();
+        }
+    }
+
+    /** The progress of the job's task in progress, as its worker's heartbeats said (0 when none is). */
+    private static double progressOf(TestApi api, long job) {
+        return workUnits(api, job).stream().flatMap(wu -> iterable(wu.get("results")).stream())
+                .filter(r -> r.has("progress")).mapToDouble(r -> r.get("progress").asDouble()).max().orElse(0);
+    }
+
+    private static List<JsonNode> iterable(JsonNode array) {
+        List<JsonNode> all = new ArrayList<>();
+        array.forEach(all::add);
+        return all;
     }
 
     /** Every host's credit and valid count equal what its VALID results earned: nothing granted twice. */

@@ -53,11 +53,17 @@ final class Processes implements AutoCloseable {
 
     /** Starts the coordinator with short leases and heartbeats, and waits until its API answers. */
     Process coordinator() throws IOException {
-        Process p = start("coordinator", List.of(javaBinary, "-Xmx512m", "-jar", COORDINATOR_JAR.toString(),
+        return coordinator("--starling.dispatch.lease=4s");
+    }
+
+    /** Starts the coordinator with short heartbeats and these settings, and waits until its API answers. */
+    Process coordinator(String... settings) throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx512m", "-jar", COORDINATOR_JAR.toString(),
                 "--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
-                "--starling.data-dir=" + dataDir(), "--starling.dispatch.lease=4s",
-                "--starling.dispatch.heartbeat-interval=1s", "--starling.dispatch.max-wait=2s",
-                "--starling.sweep.interval=200ms"));
+                "--starling.data-dir=" + dataDir(), "--starling.dispatch.heartbeat-interval=1s",
+                "--starling.dispatch.max-wait=2s", "--starling.sweep.interval=200ms"));
+        command.addAll(List.of(settings));
+        Process p = start("coordinator", command);
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!p.isAlive()) {
                 throw new IllegalStateException("the coordinator exited with " + p.exitValue() + "; see " + log("coordinator"));
@@ -71,9 +77,14 @@ final class Processes implements AutoCloseable {
         return p;
     }
 
+    /** Starts a worker; its settings are on its command line (its config file, unlike a volunteer's, is empty). */
     Process worker(String name, String... extra) throws IOException {
+        Path config = dir.resolve("worker.properties");
+        if (!Files.exists(config)) {
+            Files.writeString(config, "# end-to-end test workers: every setting is on the command line\n");
+        }
         List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx256m", "-jar", WORKER_JAR.toString(),
-                "--coordinator", "localhost:" + grpcPort, "--name", name, "--cores", "1",
+                "--config", config.toString(), "--coordinator", "localhost:" + grpcPort, "--name", name, "--cores", "1",
                 "--work-dir", dir.resolve(name).toString()));
         command.addAll(List.of(extra));
         return start(name, command);
@@ -84,6 +95,11 @@ final class Processes implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile())).start();
         started.add(p);
         return p;
+    }
+
+    /** The work dir of the worker started as {@code name}. */
+    Path workDir(String name) {
+        return dir.resolve(name);
     }
 
     Path log(String name) {

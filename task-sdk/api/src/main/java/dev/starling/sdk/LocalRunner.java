@@ -35,7 +35,10 @@ import java.util.stream.Stream;
  * <p>It is stricter than the platform, on purpose: where a quorum would out-vote one odd replica, the
  * runner fails, naming the work unit, because an app whose replicas disagree on one machine will
  * disagree far more often across volunteers' machines. It also asks the stage plan for each work unit
- * twice and fails when the answers differ, and rejects progress outside [0, 1]. Blobs live in memory:
+ * twice and fails when the answers differ, and rejects progress outside [0, 1]. With two replicas or more,
+ * the last replica of each work unit is interrupted as a worker crash would interrupt it: it is asked for a
+ * checkpoint at every {@link TaskContext#checkpointDue}, cancelled right after its first one, and computed
+ * again from that state, and its output must agree with the others. Blobs live in memory:
  * uploaded inputs are given with {@link Builder#blob}, and a work unit may open only the blobs its plan
  * names (as on a worker, which fetches exactly those) and those it stored itself.
  */
@@ -44,6 +47,7 @@ public final class LocalRunner {
     private final int replicas;
     private final int threads;
     private final long maxWorkUnits;
+    private final boolean resumeLastReplica;
     /** uploaded blobs and blobs work units stored, by id */
     private final Map<String, byte[]> blobs;
 
@@ -52,6 +56,7 @@ public final class LocalRunner {
         this.replicas = builder.replicas;
         this.threads = builder.threads;
         this.maxWorkUnits = builder.maxWorkUnits;
+        this.resumeLastReplica = builder.resumeLastReplica;
         this.blobs = new ConcurrentHashMap<>(builder.blobs);
     }
 
@@ -91,9 +96,31 @@ public final class LocalRunner {
 
     /** Computes one work unit once and returns its output; what {@link App#compute} throws comes through. */
     public byte[] computeOne(WorkUnit workUnit) throws Exception {
-        Context context = new Context(workUnit, new AtomicBoolean());
+        Context context = new Context(workUnit, new AtomicBoolean(), null, false);
         app.compute(copyOf(workUnit), context);
         return context.output.toByteArray();
+    }
+
+    /**
+     * Computes one work unit as a worker that crashes would: the first run is asked for a checkpoint at every
+     * chance and cancelled right after it saved one; then {@code compute} runs again, given that state, and its
+     * output is returned. An app that never saves a checkpoint simply runs once. Compare the result with
+     * {@link #computeOne} to test resuming.
+     */
+    public byte[] computeResumed(WorkUnit workUnit) throws Exception {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Context interrupted = new Context(workUnit, cancelled, null, true);
+        try {
+            app.compute(copyOf(workUnit), interrupted);
+        } catch (CancelledException expected) {
+            // the simulated crash
+        }
+        if (interrupted.checkpoint == null) {
+            return interrupted.output.toByteArray();
+        }
+        Context resumed = new Context(workUnit, new AtomicBoolean(), interrupted.checkpoint, false);
+        app.compute(copyOf(workUnit), resumed);
+        return resumed.output.toByteArray();
     }
 
     /** Computes every work unit of a stage on {@code threads} threads; returns the canonical outputs by index. */
@@ -162,13 +189,13 @@ public final class LocalRunner {
             }
         }
         WorkUnit workUnit = new WorkUnit(stage, index, spec.input(), spec.blobs());
-        byte[] first = computeReplica(workUnit, 0, where, cancelled);
+        byte[] first = computeReplica(workUnit, 0, where, cancelled, false);
         if (!app.equivalent(workUnit, first, first)) {
             throw new IllegalStateException(where + ": equivalent() says output " + describe(first)
                     + " is not equivalent to itself");
         }
         for (int r = 1; r < replicas; r++) {
-            byte[] other = computeReplica(workUnit, r, where, cancelled);
+            byte[] other = computeReplica(workUnit, r, where, cancelled, resumeLastReplica && r == replicas - 1);
             boolean forth = app.equivalent(workUnit, first, other);
             boolean back = app.equivalent(workUnit, other, first);
             if (forth != back) {
@@ -183,15 +210,31 @@ public final class LocalRunner {
         return first;
     }
 
-    private byte[] computeReplica(WorkUnit workUnit, int replica, String where, AtomicBoolean cancelled) {
-        Context context = new Context(workUnit, cancelled);
+    /** @param resumed interrupt the replica after its first checkpoint and compute it again from there */
+    private byte[] computeReplica(WorkUnit workUnit, int replica, String where, AtomicBoolean cancelled,
+            boolean resumed) {
+        Context context = new Context(workUnit, cancelled, null, resumed);
         try {
             // a copy, so that an app that scribbles on its input cannot change the next replica's
             app.compute(copyOf(workUnit), context);
+        } catch (CancelledException e) {
+            if (!resumed || context.checkpoint == null || cancelled.get()) {
+                throw new IllegalStateException(where + ", replica " + replica + ": compute failed: " + e, e);
+            }
         } catch (Exception e) {
             throw new IllegalStateException(where + ", replica " + replica + ": compute failed: " + e, e);
         }
-        return context.output.toByteArray();
+        if (!resumed || context.checkpoint == null) {
+            return context.output.toByteArray();
+        }
+        Context again = new Context(workUnit, cancelled, context.checkpoint, false);
+        try {
+            app.compute(copyOf(workUnit), again);
+        } catch (Exception e) {
+            throw new IllegalStateException(where + ", replica " + replica + " resumed from its checkpoint: compute"
+                    + " failed: " + e, e);
+        }
+        return again.output.toByteArray();
     }
 
     private static Stream<CanonicalOutput> canonical(int stage, byte[][] outputs) {
@@ -214,17 +257,21 @@ public final class LocalRunner {
     }
 
     /**
-     * The task context of one replica: output, checkpoints and blobs in memory, a shared cancellation flag.
+     * The task context of one replica: output, checkpoints and blobs in memory, a shared cancellation flag. An
+     * interrupted one asks for a checkpoint at every chance and counts as cancelled once it saved one.
      */
     private final class Context implements TaskContext {
         private final AtomicBoolean cancelled;
+        private final boolean interruptAfterCheckpoint;
         private final ByteArrayOutputStream output = new ByteArrayOutputStream();
         /** the blobs this replica may open: those its work unit names and those it stored */
         private final Set<String> readable = ConcurrentHashMap.newKeySet();
         private volatile byte[] checkpoint;
 
-        Context(WorkUnit workUnit, AtomicBoolean cancelled) {
+        Context(WorkUnit workUnit, AtomicBoolean cancelled, byte[] checkpoint, boolean interruptAfterCheckpoint) {
             this.cancelled = cancelled;
+            this.checkpoint = checkpoint;
+            this.interruptAfterCheckpoint = interruptAfterCheckpoint;
             readable.addAll(workUnit.blobs());
         }
 
@@ -237,7 +284,12 @@ public final class LocalRunner {
 
         @Override
         public boolean isCancelled() {
-            return cancelled.get();
+            return cancelled.get() || (interruptAfterCheckpoint && checkpoint != null);
+        }
+
+        @Override
+        public boolean checkpointDue() {
+            return interruptAfterCheckpoint && checkpoint == null;
         }
 
         @Override
@@ -248,6 +300,10 @@ public final class LocalRunner {
 
         @Override
         public void saveCheckpoint(byte[] state) {
+            if (state.length > MAX_CHECKPOINT_BYTES) {
+                throw new IllegalArgumentException("a checkpoint holds at most " + MAX_CHECKPOINT_BYTES + " bytes, this"
+                        + " one has " + state.length);
+            }
             checkpoint = state.clone();
         }
 
@@ -289,6 +345,7 @@ public final class LocalRunner {
         private int replicas = 2;
         private int threads = Runtime.getRuntime().availableProcessors();
         private long maxWorkUnits = 1_000_000;
+        private boolean resumeLastReplica = true;
         private final Map<String, byte[]> blobs = new java.util.HashMap<>();
 
         private Builder(App app) {
@@ -313,6 +370,15 @@ public final class LocalRunner {
          */
         public Builder maxWorkUnits(long maxWorkUnits) {
             this.maxWorkUnits = maxWorkUnits;
+            return this;
+        }
+
+        /**
+         * Whether the last replica of each work unit (when there are two or more) is interrupted after its first
+         * checkpoint and resumed from it, which tests that the app resumes correctly. Default true.
+         */
+        public Builder resumeLastReplica(boolean resume) {
+            this.resumeLastReplica = resume;
             return this;
         }
 

@@ -11,7 +11,12 @@ import java.util.Optional;
  */
 public interface TaskContext {
 
-    /** Reports progress, 0.0 to 1.0; cheap enough to call often. */
+    /**
+     * Reports progress, 0.0 to 1.0; cheap enough to call often. It reaches the coordinator with the worker's
+     * next heartbeat. Call it (or {@link #isCancelled}) between steps of a few milliseconds at most: these calls
+     * are where the worker paces a task to the volunteer's CPU limit and holds it while computing is suspended,
+     * so a task that makes neither call for long runs unthrottled meanwhile.
+     */
     void progress(double fractionDone);
 
     /**
@@ -20,11 +25,34 @@ public interface TaskContext {
      */
     boolean isCancelled();
 
-    /** The state last given to {@link #saveCheckpoint}, when the task is resumed after an interruption. */
+    /**
+     * The state last given to {@link #saveCheckpoint}, when the task is resumed after an interruption (the
+     * worker was killed, the machine lost power); empty on a fresh start. An app must check that the state
+     * belongs to this work unit and start over when it does not.
+     */
     Optional<byte[]> checkpoint();
 
-    /** Saves state from which {@link App#compute} can resume; the last saved state wins. */
+    /**
+     * Saves state from which {@link App#compute} can resume; the last saved state wins. On a worker the state
+     * is on disk when this returns (written whole or not at all), so keep it small (kilobytes, at most
+     * {@link #MAX_CHECKPOINT_BYTES}) and save it when {@link #checkpointDue} says so rather than at every step.
+     *
+     * @throws IllegalArgumentException when the state is larger than {@link #MAX_CHECKPOINT_BYTES}
+     */
     void saveCheckpoint(byte[] state);
+
+    /** The largest state {@link #saveCheckpoint} takes. */
+    int MAX_CHECKPOINT_BYTES = 16 << 20;
+
+    /**
+     * True when the worker would like a checkpoint now: the volunteer's checkpoint interval (a minute by
+     * default) has passed since the task started or last saved one. Apps that can resume call it between steps
+     * and save when it says so, which bounds the work lost to a crash without wearing out the disk. Cheap to
+     * call. Contexts that do not know better never ask for one.
+     */
+    default boolean checkpointDue() {
+        return false;
+    }
 
     /**
      * Where the output goes. Written once, in full, before {@code compute} returns. It travels to the

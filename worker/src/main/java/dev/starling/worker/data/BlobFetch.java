@@ -54,7 +54,7 @@ final class BlobFetch implements Runnable {
     /** What a fetch uses of the worker around it. */
     record Swarm(BlobCache cache, PeerChannels peers, Supplier<PeerServiceBlockingStub> coordinator,
             Consumer<PeerComplaint> complaints, LongSupplier selfHostId, FetchTuning tuning, Executor threads,
-            TransferCounter total) {}
+            TransferCounter total, RateLimiter downloads) {}
 
     private final Swarm swarm;
     private final FetchTuning tuning;
@@ -683,7 +683,7 @@ final class BlobFetch implements Runnable {
         inFlight.or(requested);
         FetchChunksRequest request = FetchChunksRequest.newBuilder().setBlobId(blobId).setToken(token).addAllChunks(chunks).build();
         swarm.threads().execute(new ChunkCall(source, request, requested, swarm.cache(), events::add,
-                tuning.chunkCallTimeout()));
+                tuning.chunkCallTimeout(), swarm.downloads()));
     }
 
     // ---- words

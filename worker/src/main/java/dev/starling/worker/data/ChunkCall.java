@@ -3,6 +3,7 @@ package dev.starling.worker.data;
 import dev.starling.proto.v1.Chunk;
 import dev.starling.proto.v1.FetchChunksRequest;
 import io.grpc.Context;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.time.Duration;
@@ -13,7 +14,8 @@ import java.util.function.Consumer;
 
 /**
  * One FetchChunks call of a fetch, on a thread of its own: writes each chunk to the cache as it comes (the cache
- * verifies it first), and stops at the first one that fails verification. Tells the fetch thread each chunk
+ * verifies it first), and stops at the first one that fails verification. The download cap
+ * ({@code --download-rate}) is paid for the chunks asked before the call starts. Tells the fetch thread each chunk
  * stored, each chunk the coordinator answered with seeds, and finally how the call ended.
  */
 final class ChunkCall implements Runnable {
@@ -23,17 +25,19 @@ final class ChunkCall implements Runnable {
     private final BlobCache cache;
     private final Consumer<FetchEvent> events;
     private final Duration timeout;
+    private final RateLimiter downloads;
     private final BitSet delivered = new BitSet();
     private final BitSet redirected = new BitSet();
 
     ChunkCall(FetchSource source, FetchChunksRequest request, BitSet requested, BlobCache cache,
-            Consumer<FetchEvent> events, Duration timeout) {
+            Consumer<FetchEvent> events, Duration timeout, RateLimiter downloads) {
         this.source = source;
         this.request = request;
         this.requested = requested;
         this.cache = cache;
         this.events = events;
         this.timeout = timeout;
+        this.downloads = downloads;
     }
 
     @Override
@@ -49,6 +53,13 @@ final class ChunkCall implements Runnable {
     }
 
     private FetchEvent.RequestEnded receive() {
+        try {
+            // the download cap is paid before the call, so that its deadline covers only the transfer
+            downloads.acquire((long) requested.cardinality() * BlobManifest.CHUNK_SIZE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ended(-1, Status.CANCELLED.withDescription("the fetch was stopped").asRuntimeException(), null);
+        }
         try {
             Iterator<Chunk> answer = source.stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .fetchChunks(request);

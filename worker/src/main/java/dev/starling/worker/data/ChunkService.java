@@ -34,13 +34,13 @@ final class ChunkService extends PeerServiceGrpc.PeerServiceImplBase {
 
     private final BlobCache cache;
     private final FetchTokens tokens;
-    private final UploadLimiter limiter;
+    private final RateLimiter limiter;
     private final Executor senders;
     private final boolean corrupt;
     private final LongAdder served = new LongAdder();
 
     /** With {@code corrupt}, every chunk goes out with its first byte flipped (an injected fault). */
-    ChunkService(BlobCache cache, FetchTokens tokens, UploadLimiter limiter, Executor senders, boolean corrupt) {
+    ChunkService(BlobCache cache, FetchTokens tokens, RateLimiter limiter, Executor senders, boolean corrupt) {
         this.corrupt = corrupt;
         this.cache = cache;
         this.tokens = tokens;

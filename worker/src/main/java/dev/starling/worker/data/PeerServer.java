@@ -41,7 +41,7 @@ public final class PeerServer implements AutoCloseable {
     }
 
     /** Starts serving {@code cache} on {@code port} (0: any free port), every chunk as it is. */
-    public static PeerServer start(int port, BlobCache cache, FetchTokens tokens, UploadLimiter limiter) {
+    public static PeerServer start(int port, BlobCache cache, FetchTokens tokens, RateLimiter limiter) {
         return start(port, cache, tokens, limiter, false);
     }
 
@@ -51,7 +51,7 @@ public final class PeerServer implements AutoCloseable {
      * @param corrupt flip a byte of every chunk served (a fault injected by end-to-end tests, never by volunteers)
      * @throws UncheckedIOException when the port cannot be bound, saying what to do about it
      */
-    public static PeerServer start(int port, BlobCache cache, FetchTokens tokens, UploadLimiter limiter, boolean corrupt) {
+    public static PeerServer start(int port, BlobCache cache, FetchTokens tokens, RateLimiter limiter, boolean corrupt) {
         ExecutorService senders = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("starling-upload-", 1).factory());
         ChunkService service = new ChunkService(cache, tokens, limiter, senders, corrupt);
         try {

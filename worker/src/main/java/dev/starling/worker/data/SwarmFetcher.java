@@ -37,9 +37,16 @@ public final class SwarmFetcher implements AutoCloseable {
      */
     public SwarmFetcher(BlobCache cache, PeerChannels peers, Supplier<PeerServiceBlockingStub> coordinator,
             Consumer<PeerComplaint> complaints, LongSupplier selfHostId, FetchTuning tuning) {
+        this(cache, peers, coordinator, complaints, selfHostId, tuning, RateLimiter.of(0));
+    }
+
+    /** @param downloads caps the bytes fetched per second, from everyone together ({@code --download-rate}) */
+    public SwarmFetcher(BlobCache cache, PeerChannels peers, Supplier<PeerServiceBlockingStub> coordinator,
+            Consumer<PeerComplaint> complaints, LongSupplier selfHostId, FetchTuning tuning, RateLimiter downloads) {
         this.cache = cache;
         this.threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("starling-fetch-", 1).factory());
-        this.swarm = new BlobFetch.Swarm(cache, peers, coordinator, complaints, selfHostId, tuning, threads, total);
+        this.swarm = new BlobFetch.Swarm(cache, peers, coordinator, complaints, selfHostId, tuning, threads, total,
+                downloads);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.starling.worker.internal;
 
 import dev.starling.proto.v1.AnnounceBlobsRequest;
+import dev.starling.worker.control.NetworkHours;
 import dev.starling.worker.data.BlobCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,10 +22,12 @@ final class Announcer extends Loop {
     private final BlobCache cache;
     private final Backoff backoff;
     private final CallFailures failures;
+    private final NetworkHours network;
 
     Announcer(CoordinatorClient client, Session session, Announcements announcements, BlobCache cache,
-            Lifecycle lifecycle, Backoff backoff) {
+            Lifecycle lifecycle, Backoff backoff, NetworkHours network) {
         super("announce");
+        this.network = network;
         this.client = client;
         this.session = session;
         this.announcements = announcements;
@@ -36,6 +39,13 @@ final class Announcer extends Loop {
     @Override
     public void run() {
         while (!isStopping()) {
+            java.time.Duration closed = network.closedFor();
+            if (!closed.isZero()) {
+                if (!pause(closed)) {
+                    leave();
+                }
+                continue;
+            }
             Announcements.Batch batch;
             try {
                 batch = announcements.take();

@@ -43,6 +43,7 @@ final class CallFailures {
     }
 
     void succeeded() {
+        session.contact().answered();
         if (failing) {
             log.info("{}: the coordinator answers again", what);
             failing = false;
@@ -71,6 +72,7 @@ final class CallFailures {
             }
         }
         if (failure instanceof StatusRuntimeException e) {
+            session.contact().failed(describe(e) + hint(e));
             if (e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
                 log.error("{} was refused as malformed, which is a bug in the worker or the coordinator: {}; "
                         + "retrying with backoff", what, describe(e));

@@ -7,8 +7,8 @@ import dev.starling.worker.data.ByteSizes;
 import dev.starling.worker.data.FetchTokens;
 import dev.starling.worker.data.PeerChannels;
 import dev.starling.worker.data.PeerServer;
+import dev.starling.worker.data.RateLimiter;
 import dev.starling.worker.data.SwarmFetcher;
-import dev.starling.worker.data.UploadLimiter;
 import io.grpc.Channel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,7 +51,7 @@ final class DataPlane implements AutoCloseable {
             if (corrupt) {
                 log.warn("Injecting fault '{}': this worker serves peers corrupted chunks on purpose", Fault.CORRUPT_CHUNKS.option());
             }
-            this.server = PeerServer.start(config.peerPort(), cache, tokens, UploadLimiter.of(config.uploadBytesPerSecond()), corrupt);
+            this.server = PeerServer.start(config.peerPort(), cache, tokens, RateLimiter.of(config.uploadBytesPerSecond()), corrupt);
             this.peerAddress = AdvertisedAddress.of(config.advertiseHost(), server.port(), worker.coordinator());
             log.info("Peers reach this worker at {}", peerAddress);
         } else {
@@ -108,7 +108,8 @@ final class DataPlane implements AutoCloseable {
         peerChannels = new PeerChannels(List.of(new ProtocolInterceptor()));
         fetcher = new SwarmFetcher(cache, peerChannels,
                 () -> PeerServiceGrpc.newBlockingStub(coordinator).withOption(ProtocolInterceptor.IDENTITY, session.identity()),
-                announcements::complain, () -> session.identity().hostId(), tuning.fetch());
+                announcements::complain, () -> session.identity().hostId(), tuning.fetch(),
+                RateLimiter.of(config.downloadBytesPerSecond()));
         return fetcher;
     }
 

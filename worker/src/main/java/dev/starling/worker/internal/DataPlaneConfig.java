@@ -9,11 +9,14 @@ import java.util.Optional;
  * @param cacheBytes the most bytes the blob cache holds ({@code --cache-size})
  * @param peerPort where the PeerService listens ({@code --peer-port}; 0: any free port)
  * @param uploadBytesPerSecond the cap on bytes served to peers per second ({@code --upload-rate}; 0: no cap)
+ * @param downloadBytesPerSecond the cap on bytes fetched per second, from peers and the coordinator together
+ *     ({@code --download-rate}; 0: no cap)
  * @param serving whether this worker serves peers
  * @param advertiseHost the host name or address peers dial ({@code --advertise-host}); empty: the address this
  *     machine reaches the coordinator from
  */
-public record DataPlaneConfig(long cacheBytes, int peerPort, long uploadBytesPerSecond, Serving serving,
+public record DataPlaneConfig(long cacheBytes, int peerPort, long uploadBytesPerSecond, long downloadBytesPerSecond,
+        Serving serving,
         Optional<String> advertiseHost) {
 
     /** The cache's size unless the volunteer chooses one: enough for a few large inputs, small beside a disk. */
@@ -41,13 +44,14 @@ public record DataPlaneConfig(long cacheBytes, int peerPort, long uploadBytesPer
         if (peerPort < 0 || peerPort > 65535) {
             throw new IllegalArgumentException("the peer port must be 0 to 65535, was " + peerPort);
         }
-        if (uploadBytesPerSecond < 0) {
-            throw new IllegalArgumentException("the upload rate must not be negative, was " + uploadBytesPerSecond);
+        if (uploadBytesPerSecond < 0 || downloadBytesPerSecond < 0) {
+            throw new IllegalArgumentException("rates must not be negative, were " + uploadBytesPerSecond + " and "
+                    + downloadBytesPerSecond);
         }
     }
 
     public static DataPlaneConfig defaults() {
-        return new DataPlaneConfig(DEFAULT_CACHE_BYTES, 0, 0, Serving.PEERS, Optional.empty());
+        return new DataPlaneConfig(DEFAULT_CACHE_BYTES, 0, 0, 0, Serving.PEERS, Optional.empty());
     }
 
     public boolean serves() {
@@ -55,10 +59,14 @@ public record DataPlaneConfig(long cacheBytes, int peerPort, long uploadBytesPer
     }
 
     public DataPlaneConfig withServing(Serving value) {
-        return new DataPlaneConfig(cacheBytes, peerPort, uploadBytesPerSecond, value, advertiseHost);
+        return new DataPlaneConfig(cacheBytes, peerPort, uploadBytesPerSecond, downloadBytesPerSecond, value, advertiseHost);
+    }
+
+    public DataPlaneConfig withDownloadRate(long bytesPerSecond) {
+        return new DataPlaneConfig(cacheBytes, peerPort, uploadBytesPerSecond, bytesPerSecond, serving, advertiseHost);
     }
 
     public DataPlaneConfig withCacheBytes(long value) {
-        return new DataPlaneConfig(value, peerPort, uploadBytesPerSecond, serving, advertiseHost);
+        return new DataPlaneConfig(value, peerPort, uploadBytesPerSecond, downloadBytesPerSecond, serving, advertiseHost);
     }
 }

@@ -1,15 +1,17 @@
 package dev.starling.worker.internal;
 
 import dev.starling.proto.v1.HeartbeatResponse;
+import dev.starling.worker.control.ComputeGate;
 import dev.starling.proto.v1.TaskProgress;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The heartbeat loop: every heartbeat interval, while tasks run, tells the coordinator how far each one
- * got (which extends their leases) and abandons the tasks the coordinator no longer wants. A failed
- * heartbeat is simply followed by the next one.
+ * The heartbeat loop: every heartbeat interval, while tasks are held, tells the coordinator how far each one
+ * got and whether it is suspended (which extends their leases: a paused host is not a dead one) and abandons
+ * the tasks the coordinator no longer wants. A failed heartbeat is simply followed by the next one. Heartbeats
+ * go on outside the network hours.
  */
 final class Heartbeater extends Loop {
     private static final Logger log = LoggerFactory.getLogger(Heartbeater.class);
@@ -18,11 +20,13 @@ final class Heartbeater extends Loop {
     private final Session session;
     private final RunningTasks tasks;
     private final TaskExecutor executor;
+    private final ComputeGate gate;
     private final CallFailures failures;
 
     Heartbeater(CoordinatorClient client, Session session, RunningTasks tasks, TaskExecutor executor,
-            Lifecycle lifecycle) {
+            ComputeGate gate, Lifecycle lifecycle) {
         super("heartbeat");
+        this.gate = gate;
         this.client = client;
         this.session = session;
         this.tasks = tasks;
@@ -33,13 +37,14 @@ final class Heartbeater extends Loop {
     @Override
     public void run() {
         while (!isStopping() && pause(session.heartbeatInterval())) {
-            List<TaskProgress> progress = tasks.progress();
+            List<TaskProgress> progress = tasks.progress(gate.reason().isPresent());
             if (progress.isEmpty()) {
                 continue;
             }
             try {
                 HeartbeatResponse response = client.heartbeat(session.identity(), progress);
                 failures.succeeded();
+                session.contact().credit(response.getHostCredit());
                 executor.abandon(response.getAbandonResultIdsList());
             } catch (RuntimeException e) {
                 if (failures.failed(e) == CallFailures.Next.STOP) {

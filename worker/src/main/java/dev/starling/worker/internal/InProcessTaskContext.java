@@ -4,6 +4,8 @@ import dev.starling.sdk.TaskContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -11,19 +13,28 @@ import java.util.Optional;
 final class InProcessTaskContext implements TaskContext {
     private final RunningTask task;
     private final BoundedOutputStream output;
+    private final Clock clock;
+    private final Duration checkpointInterval;
+    private final TaskPace pace;
 
-    InProcessTaskContext(RunningTask task, int maxOutputBytes) {
+    InProcessTaskContext(RunningTask task, int maxOutputBytes, Clock clock, Duration checkpointInterval, TaskPace pace) {
         this.task = task;
         this.output = new BoundedOutputStream(maxOutputBytes);
+        this.clock = clock;
+        this.checkpointInterval = checkpointInterval;
+        this.pace = pace;
     }
 
+    /** Also where the task waits while suspended and is paced to the CPU limit ({@link TaskPace}). */
     @Override
     public void progress(double fractionDone) {
         task.progress(fractionDone);
+        pace.step();
     }
 
     @Override
     public boolean isCancelled() {
+        pace.step();
         return task.isCancelled();
     }
 
@@ -32,9 +43,16 @@ final class InProcessTaskContext implements TaskContext {
         return task.checkpoint();
     }
 
+    /** On disk (in the journal) when this returns; see {@link RunningTask#saveCheckpoint}. */
     @Override
     public void saveCheckpoint(byte[] state) {
-        task.saveCheckpoint(Objects.requireNonNull(state, "state"));
+        task.saveCheckpoint(Objects.requireNonNull(state, "state"), clock.instant());
+    }
+
+    @Override
+    public boolean checkpointDue() {
+        pace.step();
+        return !Duration.between(task.lastCheckpoint(), clock.instant()).minus(checkpointInterval).isNegative();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.starling.worker.internal;
 
 import dev.starling.proto.v1.BlobSource;
+import dev.starling.worker.control.NetworkHours;
 import dev.starling.worker.data.BlobTooLargeException;
 import dev.starling.worker.data.InputsUnavailableException;
 import dev.starling.worker.data.SwarmFetcher;
@@ -21,10 +22,12 @@ final class InputFetchingRunner implements TaskRunner {
 
     private final SwarmFetcher fetcher;
     private final TaskRunner compute;
+    private final NetworkHours network;
 
-    InputFetchingRunner(SwarmFetcher fetcher, TaskRunner compute) {
+    InputFetchingRunner(SwarmFetcher fetcher, TaskRunner compute, NetworkHours network) {
         this.fetcher = fetcher;
         this.compute = compute;
+        this.network = network;
     }
 
     @Override
@@ -35,6 +38,9 @@ final class InputFetchingRunner implements TaskRunner {
                 return new TaskOutcome.Cancelled(Duration.ZERO);
             }
             try {
+                for (Duration closed = network.closedFor(); !closed.isZero(); closed = network.closedFor()) {
+                    Thread.sleep(closed); // outside the network hours: the fetch waits (a cancellation ends it)
+                }
                 running.blobs().holdInputs(fetcher.fetchAll(inputs, running.transfer()));
             } catch (InputsUnavailableException e) {
                 log.info("{} cannot run: {}", running, e.getMessage());

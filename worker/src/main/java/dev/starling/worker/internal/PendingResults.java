@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
 
 /**
  * Results waiting to be reported, oldest first. A result stays here until the coordinator has
@@ -15,6 +16,16 @@ import java.util.concurrent.ConcurrentHashMap;
 final class PendingResults {
     private final WatchedMap<TaskResult> results = new WatchedMap<>();
     private final Map<Long, Runnable> onSettled = new ConcurrentHashMap<>();
+    private final LongConsumer settled;
+
+    PendingResults() {
+        this(resultId -> {});
+    }
+
+    /** @param settled hears of every result id settled (the journal then forgets the task) */
+    PendingResults(LongConsumer settled) {
+        this.settled = settled;
+    }
 
     void add(TaskResult result) {
         results.put(result.getResultId(), result);
@@ -51,6 +62,7 @@ final class PendingResults {
         if (then != null) {
             then.run();
         }
+        settled.accept(resultId);
     }
 
     /** Waits until nothing is pending, up to {@code timeout}; true when nothing is. */

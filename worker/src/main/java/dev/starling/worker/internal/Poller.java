@@ -2,6 +2,7 @@ package dev.starling.worker.internal;
 
 import dev.starling.proto.v1.RequestWorkResponse;
 import dev.starling.proto.v1.Task;
+import dev.starling.worker.control.NetworkHours;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The poll loop: takes every free slot (waiting for one when none is free), asks the coordinator for that
  * many tasks in a long poll, starts what comes, and gives the unused slots back. An empty answer is
- * normal. While the coordinator cannot be reached, polls back off.
+ * normal. While the coordinator cannot be reached, polls back off; outside the network hours none is made.
  */
 final class Poller extends Loop {
     private static final Logger log = LoggerFactory.getLogger(Poller.class);
@@ -24,11 +25,14 @@ final class Poller extends Loop {
     private final Backoff backoff;
     private final Duration minPollInterval;
     private final Clock clock;
+    private final NetworkHours network;
     private final CallFailures failures;
+    private boolean askedBefore; // the first RequestWork was made (the benchmark times start-up by its log line)
 
     Poller(CoordinatorClient client, Session session, Slots slots, TaskExecutor executor, Lifecycle lifecycle,
-            Backoff backoff, Duration minPollInterval, Clock clock) {
+            Backoff backoff, Duration minPollInterval, Clock clock, NetworkHours network) {
         super("poll");
+        this.network = network;
         this.client = client;
         this.session = session;
         this.slots = slots;
@@ -42,6 +46,11 @@ final class Poller extends Loop {
     @Override
     public void run() {
         while (!isStopping()) {
+            Duration closed = network.closedFor();
+            if (!closed.isZero()) {
+                pauseOrStop(closed);
+                continue;
+            }
             int free;
             try {
                 free = slots.acquireFree();
@@ -61,6 +70,10 @@ final class Poller extends Loop {
 
     /** One long poll for up to {@code free} tasks; returns how many slots the started tasks took. */
     private int pollOnce(int free) {
+        if (!askedBefore) {
+            askedBefore = true;
+            log.info("Ready: asking the coordinator for up to {} tasks", free);
+        }
         Instant asked = clock.instant();
         RequestWorkResponse response;
         try {

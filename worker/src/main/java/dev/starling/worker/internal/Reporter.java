@@ -3,6 +3,7 @@ package dev.starling.worker.internal;
 import dev.starling.proto.v1.ReportAck;
 import dev.starling.proto.v1.ReportResultsResponse;
 import dev.starling.proto.v1.TaskResult;
+import dev.starling.worker.control.NetworkHours;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * The report loop: as soon as results are waiting, sends them in one batch (the oldest, up to a count and
  * a byte budget). Each acknowledgement settles its result, whatever its status says; a result without one,
  * or a failed call, keeps the results pending and they are sent again after a backoff. Nothing pending is
- * ever dropped without an acknowledgement.
+ * ever dropped without an acknowledgement. Outside the network hours results wait, unless the worker is
+ * stopping.
  */
 final class Reporter extends Loop {
     private static final Logger log = LoggerFactory.getLogger(Reporter.class);
@@ -26,11 +28,16 @@ final class Reporter extends Loop {
     private final int batchSize;
     private final int batchBytes;
     private final CallFailures failures;
+    private final NetworkHours network;
+    private final Stats stats;
     private final Semaphore hurry = new Semaphore(0);
+    private volatile boolean hurried;
 
     Reporter(CoordinatorClient client, Session session, PendingResults pending, Lifecycle lifecycle, Backoff backoff,
-            int batchSize, int batchBytes) {
+            int batchSize, int batchBytes, NetworkHours network, Stats stats) {
         super("report");
+        this.stats = stats;
+        this.network = network;
         this.client = client;
         this.session = session;
         this.pending = pending;
@@ -50,6 +57,11 @@ final class Reporter extends Loop {
                 Thread.currentThread().interrupt();
                 return;
             }
+            Duration closed = network.closedFor();
+            if (!closed.isZero() && !hurried) {
+                pauseOrLeave(closed); // a stopping worker reports what it holds even outside the network hours
+                continue;
+            }
             try {
                 ReportResultsResponse response = client.report(session.identity(), batch);
                 failures.succeeded();
@@ -68,11 +80,17 @@ final class Reporter extends Loop {
 
     /** Cuts the current backoff short and starts the next ones small again (the worker is stopping). */
     void hurry() {
+        hurried = true;
         hurry.release();
     }
 
     private void settle(List<TaskResult> batch, List<ReportAck> acks) {
+        java.util.Set<Long> successes = new java.util.HashSet<>();
+        batch.stream().filter(TaskResult::hasSuccess).forEach(r -> successes.add(r.getResultId()));
         for (ReportAck ack : acks) {
+            if (ack.getStatus() == ReportAck.Status.ACCEPTED && successes.contains(ack.getResultId())) {
+                stats.reported();
+            }
             pending.settle(ack.getResultId());
             switch (ack.getStatus()) {
                 case ACCEPTED -> log.debug("Task {} reported", ack.getResultId());

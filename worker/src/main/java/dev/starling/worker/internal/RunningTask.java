@@ -2,18 +2,26 @@ package dev.starling.worker.internal;
 
 import dev.starling.proto.v1.Task;
 import dev.starling.worker.data.TransferCounter;
+import dev.starling.sdk.TaskContext;
+import dev.starling.worker.journal.Journal;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The worker's handle on one task while it is held: its progress, its last checkpoint, whether it was
- * cancelled, the thread computing it (interrupted on cancellation), its blobs and the bytes fetched for it. A task is <em>settled</em> exactly
- * once: when its outcome is queued for reporting, or when it is abandoned or given back; whatever happens
- * to it after that is ignored.
+ * The worker's handle on one task while it is held: its progress, its last checkpoint (kept in the journal, so
+ * that it outlives the worker), whether it was cancelled, the thread computing it (interrupted on
+ * cancellation), its blobs and the bytes fetched for it. A task is <em>settled</em> exactly once: when its
+ * outcome is queued for reporting, or when it is abandoned or given back; whatever happens to it after that is
+ * ignored.
  */
 final class RunningTask {
+    private static final Logger log = LoggerFactory.getLogger(RunningTask.class);
+
 
     /** Why a task was cancelled. */
     enum CancelReason {
@@ -29,14 +37,32 @@ final class RunningTask {
     private final TransferCounter transfer = new TransferCounter();
     private final AtomicReference<byte[]> checkpoint = new AtomicReference<>();
     private final AtomicBoolean settled = new AtomicBoolean();
+    private final Journal journal;
     private volatile double progress;
     private volatile CancelReason cancelled;
+    private volatile Instant lastCheckpoint;
+    private volatile Instant computeStarted;
+    private boolean checkpointFailed; // guarded by this
     private Thread thread; // guarded by this
 
     RunningTask(Task task, Instant received, TaskBlobs blobs) {
+        this(task, received, blobs, null, Optional.empty());
+    }
+
+    /**
+     * @param journal where checkpoints are kept; null: in memory only
+     * @param resumed the checkpoint the task resumes from, after the worker was restarted
+     */
+    RunningTask(Task task, Instant received, TaskBlobs blobs, Journal journal, Optional<Journal.Checkpoint> resumed) {
         this.task = task;
         this.received = received;
         this.blobs = blobs;
+        this.journal = journal;
+        this.lastCheckpoint = received;
+        resumed.ifPresent(c -> {
+            checkpoint.set(c.state());
+            progress = c.progress();
+        });
     }
 
     Task task() {
@@ -75,8 +101,53 @@ final class RunningTask {
         return Optional.ofNullable(checkpoint.get()).map(byte[]::clone);
     }
 
-    void saveCheckpoint(byte[] state) {
-        checkpoint.set(state.clone());
+    /** When the app last saved a checkpoint, or started computing. */
+    Instant lastCheckpoint() {
+        return lastCheckpoint;
+    }
+
+    /** The app starts computing (again): the next checkpoint is due an interval from now. */
+    void startsComputing(Instant now) {
+        lastCheckpoint = now;
+        computeStarted = now;
+    }
+
+    /** When the app started computing; empty while the task waits (for its inputs, a core, memory). */
+    Optional<Instant> computeStarted() {
+        return Optional.ofNullable(computeStarted);
+    }
+
+    /**
+     * Keeps {@code state} as the task's checkpoint, on disk when there is a journal. A checkpoint the disk will
+     * not take is kept in memory and the failure logged (once per task): the task goes on, and a crash would
+     * resume it from its last checkpoint on disk.
+     *
+     * @throws IllegalArgumentException when the state is larger than {@link TaskContext#MAX_CHECKPOINT_BYTES}
+     */
+    void saveCheckpoint(byte[] state, Instant now) {
+        if (state.length > TaskContext.MAX_CHECKPOINT_BYTES) {
+            throw new IllegalArgumentException("a checkpoint holds at most " + TaskContext.MAX_CHECKPOINT_BYTES
+                    + " bytes, this one has " + state.length);
+        }
+        byte[] copy = state.clone();
+        checkpoint.set(copy);
+        lastCheckpoint = now;
+        if (journal == null) {
+            return;
+        }
+        try {
+            journal.checkpoint(resultId(), progress, copy);
+        } catch (IOException e) {
+            synchronized (this) {
+                if (!checkpointFailed) {
+                    checkpointFailed = true;
+                    log.warn("The checkpoint of {} could not be written ({}); the task goes on, but a crash would"
+                            + " resume it from an older one or start it over", this, e.getMessage());
+                } else {
+                    log.debug("The checkpoint of {} could not be written again: {}", this, e.getMessage());
+                }
+            }
+        }
     }
 
     boolean isCancelled() {

@@ -31,10 +31,11 @@ final class RunningTasks {
         return tasks.size();
     }
 
-    /** The progress of every held task, as heartbeats carry it. */
-    List<TaskProgress> progress() {
+    /** The progress of every held task, as heartbeats carry it; {@code suspended} when tasks may not compute now. */
+    List<TaskProgress> progress(boolean suspended) {
         return all().stream()
-                .map(t -> TaskProgress.newBuilder().setResultId(t.resultId()).setFractionDone(t.progress()).build())
+                .map(t -> TaskProgress.newBuilder().setResultId(t.resultId()).setFractionDone(t.progress())
+                        .setSuspended(suspended).build())
                 .toList();
     }
 

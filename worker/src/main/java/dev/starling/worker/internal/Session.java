@@ -25,11 +25,13 @@ final class Session {
     private final RegisterRequest host;
     private final Duration defaultHeartbeatInterval;
     private final Consumer<RegisterResponse> onRegistered;
+    private final Contact contact;
     private volatile Registration current;
 
     /** @param onRegistered hears every successful registration, once calls are made as the new identity */
     Session(CoordinatorClient client, IdentityStore store, CoordinatorAddress coordinator, RegisterRequest host,
-            Duration defaultHeartbeatInterval, Consumer<RegisterResponse> onRegistered) {
+            Duration defaultHeartbeatInterval, Consumer<RegisterResponse> onRegistered, Contact contact) {
+        this.contact = contact;
         this.client = client;
         this.store = store;
         this.coordinator = coordinator;
@@ -86,6 +88,8 @@ final class Session {
             store.save(coordinator, identity);
         }
         current = new Registration(identity, response);
+        contact.answered();
+        contact.credit(response.getHostCredit());
         onRegistered.accept(response);
         if (previous == null) {
             log.info("Registered as host {} (heartbeat every {} ms, polls wait up to {} ms)",
@@ -95,6 +99,11 @@ final class Session {
         } else {
             log.info("Registered as host {} (the coordinator did not know {})", identity.hostId(), previous);
         }
+    }
+
+    /** What the worker last heard from the coordinator. */
+    Contact contact() {
+        return contact;
     }
 
     boolean isRegistered() {

@@ -1,24 +1,71 @@
 package dev.starling.worker.internal;
 
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 
-/** One permit per core: a task holds one from before it is asked for until it has finished. */
+/**
+ * The tasks the worker may hold: one slot per task, taken before it is asked for and given back when it is
+ * settled. How many there are ({@link WorkBuffer#capacity}) changes as the worker learns how long tasks take; a
+ * smaller number takes effect as tasks end.
+ */
 final class Slots {
-    private final Semaphore permits;
+    /** Capacity may grow without anyone releasing a slot: waiters look again this often. */
+    private static final long RECHECK_MILLIS = 1000;
 
-    Slots(int cores) {
-        this.permits = new Semaphore(cores);
+    private final IntSupplier capacity;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition released = lock.newCondition();
+    private int held; // guarded by lock
+
+    Slots(int count) {
+        this(() -> count);
+    }
+
+    Slots(IntSupplier capacity) {
+        this.capacity = capacity;
     }
 
     /** Waits until at least one slot is free, then takes every free slot; returns how many it took. */
     int acquireFree() throws InterruptedException {
-        permits.acquire();
-        return 1 + permits.drainPermits();
+        lock.lockInterruptibly();
+        try {
+            int free;
+            while ((free = capacity.getAsInt() - held) <= 0) {
+                released.await(RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            held += free;
+            return free;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes one slot if one is free. */
+    boolean tryAcquire() {
+        lock.lock();
+        try {
+            if (held < capacity.getAsInt()) {
+                held++;
+                return true;
+            }
+            return false;
+        } finally {
+            lock.unlock();
+        }
     }
 
     void release(int count) {
-        if (count > 0) {
-            permits.release(count);
+        if (count <= 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            held = Math.max(0, held - count);
+            released.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 }

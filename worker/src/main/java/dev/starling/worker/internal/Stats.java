@@ -1,14 +1,20 @@
 package dev.starling.worker.internal;
 
+import java.time.Clock;
+import java.time.LocalDate;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Counts what became of the worker's tasks, for the periodic summary line. */
+/** Counts what became of the worker's tasks, for the periodic summary line and {@code starling worker status}. */
 final class Stats {
     private static final Logger log = LoggerFactory.getLogger(Stats.class);
+
+    private final Clock clock;
+    private LocalDate today; // guarded by this
+    private long reportedToday; // guarded by this
 
     private final AtomicLong succeeded = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -22,6 +28,12 @@ final class Stats {
 
     /** @param blobs what the data plane has to say (cache, bytes moved) */
     Stats(IntSupplier running, IntSupplier unreported, Supplier<String> blobs) {
+        this(running, unreported, blobs, Clock.systemDefaultZone());
+    }
+
+    /** @param clock its zone says when a day begins */
+    Stats(IntSupplier running, IntSupplier unreported, Supplier<String> blobs, Clock clock) {
+        this.clock = clock;
         this.running = running;
         this.unreported = unreported;
         this.blobs = blobs;
@@ -45,6 +57,26 @@ final class Stats {
 
     void inputUnavailable() {
         inputUnavailable.incrementAndGet();
+    }
+
+    /** The coordinator accepted a successful result. */
+    synchronized void reported() {
+        rollOver();
+        reportedToday++;
+    }
+
+    /** Successful results the coordinator accepted since midnight (or since the worker started, if later). */
+    synchronized long reportedToday() {
+        rollOver();
+        return reportedToday;
+    }
+
+    private void rollOver() {
+        LocalDate now = LocalDate.now(clock);
+        if (!now.equals(today)) {
+            today = now;
+            reportedToday = 0;
+        }
     }
 
     String summary() {

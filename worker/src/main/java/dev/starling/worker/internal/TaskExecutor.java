@@ -5,10 +5,13 @@ import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskResult;
 import dev.starling.worker.data.BlobCache;
 import dev.starling.worker.data.TransferCounter;
+import dev.starling.worker.journal.Journal;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -18,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Runs the tasks the poller received, one per slot, on the task threads, and settles each one exactly
  * once: its outcome is queued for reporting, or it is abandoned (nothing reported), or given back. A task's
  * blobs are pinned while it runs; the blobs a successful task stored stay pinned until its result is
- * acknowledged.
+ * acknowledged. Every task is in the journal before it runs, and its result before it is reported; a task the
+ * journal cannot take (a full disk) is given back rather than run unrecorded.
  */
 final class TaskExecutor {
     private static final Logger log = LoggerFactory.getLogger(TaskExecutor.class);
@@ -30,11 +34,17 @@ final class TaskExecutor {
     private final PendingResults pending;
     private final Stats stats;
     private final BlobCache cache;
+    private final Journal journal;
+    private final WorkBuffer buffer;
+    private final AppSpeeds speeds;
     private final Clock clock;
 
     TaskExecutor(Executor threads, TaskRunner runner, RunningTasks tasks, Slots slots, PendingResults pending,
-            Stats stats, BlobCache cache, Clock clock) {
+            Stats stats, BlobCache cache, Journal journal, WorkBuffer buffer, AppSpeeds speeds, Clock clock) {
         this.threads = threads;
+        this.journal = journal;
+        this.buffer = buffer;
+        this.speeds = speeds;
         this.runner = runner;
         this.tasks = tasks;
         this.slots = slots;
@@ -49,8 +59,41 @@ final class TaskExecutor {
      * False (and the slot stays with the caller) when the task is held already.
      */
     boolean start(Task task) {
+        if (tasks.find(task.getResultId()).isPresent()) {
+            log.warn("The coordinator sent task {} again while it is running; ignored", task.getResultId());
+            return false;
+        }
+        Optional<String> late = buffer.cannotFinish(task, tasks.all(), clock.instant());
+        if (late.isPresent()) {
+            log.info("Giving back task {} ({}): {}", task.getResultId(), task.getApp(), late.get());
+            giveBack(task, late.get());
+            return false;
+        }
+        try {
+            journal.accepted(task);
+        } catch (IOException e) {
+            log.error("Task {} cannot be recorded in the journal ({}); it is given back. Is the disk full?",
+                    task.getResultId(), e.getMessage());
+            giveBack(task, "the worker cannot record the task: " + e.getMessage());
+            return false; // nothing runs: the caller's slot stays free
+        }
+        return run(task, Optional.empty());
+    }
+
+    /**
+     * Starts a task the journal held when the worker started, on a slot the caller took, from its checkpoint
+     * when it has one. False (and the slot stays with the caller) when it is held already.
+     */
+    boolean resume(Task task, Optional<Journal.Checkpoint> checkpoint) {
+        log.info("Resuming task {} ({}, job {}){}", task.getResultId(), task.getApp(), task.getJobId(),
+                checkpoint.map(c -> String.format(java.util.Locale.ROOT, " from its checkpoint at %.0f%%",
+                        100 * c.progress())).orElse(" from the start: it had saved no checkpoint"));
+        return run(task, checkpoint);
+    }
+
+    private boolean run(Task task, Optional<Journal.Checkpoint> checkpoint) {
         List<String> inputs = task.getInputsList().stream().map(BlobSource::getBlobId).toList();
-        RunningTask running = new RunningTask(task, clock.instant(), new TaskBlobs(cache, inputs));
+        RunningTask running = new RunningTask(task, clock.instant(), new TaskBlobs(cache, inputs), journal, checkpoint);
         if (!tasks.add(running)) {
             log.warn("The coordinator sent task {} again while it is running; ignored", task.getResultId());
             return false;
@@ -87,6 +130,15 @@ final class TaskExecutor {
         }
     }
 
+    /** Gives back the tasks that have not started computing (the work buffer's), so that others get them at once. */
+    void giveBackWaiting(String why) {
+        for (RunningTask running : tasks.all()) {
+            if (running.computeStarted().isEmpty()) {
+                giveBack(running, why);
+            }
+        }
+    }
+
     /** Cancels every task still held and gives it back, so that the coordinator reissues it at once. */
     void giveBackAll(String why) {
         for (RunningTask running : tasks.all()) {
@@ -101,6 +153,16 @@ final class TaskExecutor {
             pending.add(TaskResults.givenBack(running.resultId(), why, running.transfer()));
             stats.givenBack();
             tasks.forget(running);
+        }
+    }
+
+    /** Writes a result to the journal before it is reported; a result the disk will not take is reported all the same. */
+    private void record(TaskResult result) {
+        try {
+            journal.finished(result);
+        } catch (IOException e) {
+            log.error("The result of task {} cannot be written to the journal ({}); it is reported all the same, but"
+                    + " would be lost if the worker died before that", result.getResultId(), e.getMessage());
         }
     }
 
@@ -132,6 +194,8 @@ final class TaskExecutor {
         switch (outcome) {
             case TaskOutcome.Succeeded s -> {
                 stats.succeeded();
+                running.computeStarted().ifPresent(started ->
+                        speeds.record(running.task().getApp(), Duration.between(started, clock.instant())));
                 log.debug("Finished {} in {} ms (CPU {} ms), {} bytes of output", running, took.toMillis(),
                         s.cpuTime().toMillis(), s.output().length);
             }
@@ -147,6 +211,9 @@ final class TaskExecutor {
             case TaskOutcome.GivenBack g -> stats.givenBack();
         }
         TaskResult result = TaskResults.of(running.resultId(), outcome, running.transfer());
+        if (!(outcome instanceof TaskOutcome.Cancelled || outcome instanceof TaskOutcome.GivenBack)) {
+            record(result); // a task given back is not: after a crash it had better run again here
+        }
         if (outcome instanceof TaskOutcome.Succeeded) {
             pending.add(result, running.blobs().handOverProduced()); // its blobs stay until it is acknowledged
         } else {

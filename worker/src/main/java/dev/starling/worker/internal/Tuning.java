@@ -22,6 +22,7 @@ import java.time.Duration;
  * @param maxInboundMessageBytes the largest message accepted from the coordinator
  * @param summaryInterval how often a summary line is logged (only when something changed)
  * @param fetch timings and limits of fetching blobs
+ * @param controlInterval how often the machine is looked at to suspend or resume tasks (idle, hours, memory)
  */
 public record Tuning(
         Duration backoffInitial,
@@ -37,7 +38,8 @@ public record Tuning(
         int maxOutputBytes,
         int maxInboundMessageBytes,
         Duration summaryInterval,
-        FetchTuning fetch) {
+        FetchTuning fetch,
+        Duration controlInterval) {
 
     public static final int MIB = 1 << 20;
 
@@ -56,18 +58,25 @@ public record Tuning(
                 8 * MIB,
                 16 * MIB,
                 Duration.ofMinutes(10),
-                FetchTuning.defaults());
+                FetchTuning.defaults(),
+                Duration.ofSeconds(1));
     }
 
     public Tuning withMaxOutputBytes(int bytes) {
         return new Tuning(backoffInitial, backoffMax, callTimeout, pollDeadlineMargin, minPollInterval,
                 defaultHeartbeatInterval, reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout,
-                bytes, maxInboundMessageBytes, summaryInterval, fetch);
+                bytes, maxInboundMessageBytes, summaryInterval, fetch, controlInterval);
     }
 
     public Tuning withFetch(FetchTuning value) {
         return new Tuning(backoffInitial, backoffMax, callTimeout, pollDeadlineMargin, minPollInterval,
                 defaultHeartbeatInterval, reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout,
-                maxOutputBytes, maxInboundMessageBytes, summaryInterval, value);
+                maxOutputBytes, maxInboundMessageBytes, summaryInterval, value, controlInterval);
+    }
+
+    public Tuning withControlInterval(Duration value) {
+        return new Tuning(backoffInitial, backoffMax, callTimeout, pollDeadlineMargin, minPollInterval,
+                defaultHeartbeatInterval, reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout,
+                maxOutputBytes, maxInboundMessageBytes, summaryInterval, fetch, value);
     }
 }

@@ -1,19 +1,30 @@
 package dev.starling.worker.internal;
 
+import dev.starling.proto.v1.Task;
 import dev.starling.sdk.Apps;
+import dev.starling.worker.control.ComputeGate;
+import dev.starling.worker.control.NetworkHours;
+import dev.starling.worker.control.SuspendPolicy;
 import dev.starling.worker.data.SwarmFetcher;
+import dev.starling.worker.data.TransferCounter;
+import dev.starling.worker.journal.Journal;
+import dev.starling.worker.status.Status;
+import dev.starling.worker.status.StatusServer;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
@@ -21,34 +32,54 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run of the worker daemon: registers, then polls, fetches inputs, computes, heartbeats, reports and
- * announces the blobs it holds (serving them to peers all along) until it is asked to stop or the coordinator
- * refuses its protocol. Stopping stops pulling work, lets running tasks finish
- * within the grace period, gives the rest back, reports what it holds (for a bounded time) and closes
- * the connection. A worker runs once.
+ * One run of the worker daemon: takes its work dir for itself, takes up what its journal holds, registers, then
+ * polls (keeping a work buffer), fetches inputs, computes (as the volunteer's preferences allow: the control loop
+ * suspends and resumes tasks), heartbeats, reports and announces the blobs it holds (serving them to peers all
+ * along) until it is asked to stop or the coordinator refuses its protocol; its status socket answers
+ * {@code starling worker status} all the while. Stopping stops pulling work, gives back the tasks that have not
+ * started, lets running tasks finish within the grace period, gives the rest back, reports what it holds (for a
+ * bounded time) and closes the connection. A worker runs once.
  */
 public final class Worker {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
+    /** Readings in a row at or below --busy-cpu that make a busy machine idle again. */
+    private static final int QUIET_READINGS = 3;
 
     private final WorkerConfig config;
     private final Tuning tuning;
     private final Apps apps;
     private final Clock clock;
     private final RandomGenerator random;
+    private final Sensors sensors;
+    private final ComputeGate gate = new ComputeGate();
+    private final Semaphore cores;
+    private final Contact contact;
+    private volatile Session session; // for the status snapshot
+    private volatile Machinery machinery; // for the status snapshot
+    private final NetworkHours network;
     private final Lifecycle lifecycle = new Lifecycle();
     private final AtomicBoolean started = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     public Worker(WorkerConfig config, Tuning tuning, Apps apps, Clock clock) {
-        this(config, tuning, apps, clock, new SecureRandom());
+        this(config, tuning, apps, clock, Sensors.system());
     }
 
-    Worker(WorkerConfig config, Tuning tuning, Apps apps, Clock clock, RandomGenerator random) {
+    /** @param sensors what the worker reads about the machine (tests give readings of their own) */
+    public Worker(WorkerConfig config, Tuning tuning, Apps apps, Clock clock, Sensors sensors) {
+        this(config, tuning, apps, clock, new SecureRandom(), sensors);
+    }
+
+    Worker(WorkerConfig config, Tuning tuning, Apps apps, Clock clock, RandomGenerator random, Sensors sensors) {
         this.config = config;
         this.tuning = tuning;
         this.apps = apps;
         this.clock = clock;
         this.random = random;
+        this.sensors = sensors;
+        this.network = new NetworkHours(config.preferences().networkHours(), clock, tuning.controlInterval());
+        this.cores = new Semaphore(config.cores());
+        this.contact = new Contact(clock);
     }
 
     /**
@@ -68,19 +99,15 @@ public final class Worker {
             if (apps.names().isEmpty()) {
                 log.warn("No apps are installed: this worker will not be given tasks");
             }
+            if (config.preferences().cpuLimitPercent() < 100
+                    && !java.lang.management.ManagementFactory.getThreadMXBean().isCurrentThreadCpuTimeSupported()) {
+                log.warn("This JVM cannot measure a thread's CPU time: --cpu-limit has no effect");
+            }
             IdentityStore store = new IdentityStore(config.workDir());
             store.prepare();
-            try (DataPlane data = DataPlane.open(config, tuning, clock)) {
-                ManagedChannel channel = Grpc.newChannelBuilderForAddress(config.coordinator().host(),
-                                config.coordinator().port(), InsecureChannelCredentials.create())
-                        .maxInboundMessageSize(tuning.maxInboundMessageBytes())
-                        .intercept(new ProtocolInterceptor())
-                        .build();
-                try {
-                    runOn(channel, store, data);
-                } finally {
-                    close(channel);
-                }
+            try (WorkDirLock lock = WorkDirLock.acquire(config.workDir());
+                    StatusServer status = StatusServer.start(config.workDir(), this::status)) {
+                runLocked(store);
             }
             RuntimeException failure = lifecycle.failure();
             if (failure != null) {
@@ -89,6 +116,49 @@ public final class Worker {
         } finally {
             terminated.countDown();
         }
+    }
+
+    /** The run, with the work dir to this worker alone: journal, data plane, the coordinator's channel. */
+    private void runLocked(IdentityStore store) throws InterruptedException {
+        Journal journal = Journal.open(config.workDir(), config.preferences().journalBytes(), clock);
+        Journal.Recovered recovered = journal.recover();
+        try (DataPlane data = DataPlane.open(config, tuning, clock)) {
+            ManagedChannel channel = Grpc.newChannelBuilderForAddress(config.coordinator().host(),
+                            config.coordinator().port(), InsecureChannelCredentials.create())
+                    .maxInboundMessageSize(tuning.maxInboundMessageBytes())
+                    .intercept(new ProtocolInterceptor())
+                    .build();
+            try {
+                runOn(channel, store, data, journal, recovered);
+            } finally {
+                close(channel);
+            }
+        }
+    }
+
+    /** What {@code starling worker status} shows: a snapshot, taken on the status thread. */
+    public Status status() {
+        Session s = session;
+        Machinery m = machinery;
+        List<Status.TaskLine> lines = m == null ? List.of() : m.tasks().all().stream()
+                .sorted(java.util.Comparator.comparingLong(RunningTask::resultId))
+                .map(t -> new Status.TaskLine(t.resultId(), t.task().getApp(), t.task().getJobId(), t.progress(),
+                        t.computeStarted().isPresent() ? Status.State.COMPUTING : Status.State.WAITING))
+                .toList();
+        return new Status(clock.instant(), HostInfo.workerVersion(), config.name(),
+                s != null && s.isRegistered() ? s.identity().hostId() : 0, config.coordinator().toString(),
+                contact.lastAnswer(), contact.failure(), contact.credit(), config.cores(),
+                config.preferences().cpuLimitPercent(), gate.reason(), network.isOpen(),
+                m == null ? 0 : m.stats().reportedToday(), m == null ? 0 : m.pending().size(), lines);
+    }
+
+    /**
+     * Creates the work dir, open to its owner only, when there is none (before anything writes to it).
+     *
+     * @throws UncheckedIOException when it cannot be used
+     */
+    public static void prepareWorkDir(Path workDir) {
+        new IdentityStore(workDir).prepare();
     }
 
     /** Asks the worker to stop; returns at once. */
@@ -111,24 +181,34 @@ public final class Worker {
     }
 
     /** The parts that run once the worker is registered. */
-    private record Machinery(RunningTasks tasks, PendingResults pending, Stats stats, TaskExecutor executor,
-            Poller poller, Heartbeater heartbeater, Reporter reporter, Announcer announcer) {}
+    private record Machinery(RunningTasks tasks, Slots slots, PendingResults pending, Stats stats, TaskExecutor executor,
+            Poller poller, Heartbeater heartbeater, Reporter reporter, Announcer announcer, Controller controller) {}
 
-    private void runOn(ManagedChannel channel, IdentityStore store, DataPlane data) throws InterruptedException {
+    private void runOn(ManagedChannel channel, IdentityStore store, DataPlane data, Journal journal,
+            Journal.Recovered recovered) throws InterruptedException {
         CoordinatorClient client = new CoordinatorClient(channel, tuning);
         Session session = new Session(client, store, config.coordinator(),
-                HostInfo.describe(config, apps, data.peerAddress()), tuning.defaultHeartbeatInterval(), data::registered);
+                HostInfo.describe(config, apps, data.peerAddress()), tuning.defaultHeartbeatInterval(), data::registered,
+                contact);
+        this.session = session;
         if (!register(session)) {
             log.info("Stopped before registering");
             return;
         }
-        ExecutorService taskThreads = Executors.newFixedThreadPool(config.cores(), new NamedThreads("starling-task"));
+        // a thread per task held: the running ones compute on a core each, the work buffer's wait for one
+        ExecutorService taskThreads = Executors.newCachedThreadPool(new NamedThreads("starling-task"));
         ScheduledExecutorService summary = Executors.newSingleThreadScheduledExecutor(new NamedThreads("starling-summary"));
-        Machinery m = assemble(client, session, taskThreads, data, data.startFetching(channel, session));
+        Machinery m = assemble(client, session, taskThreads, data, data.startFetching(channel, session), journal);
+        reinstate(recovered, m);
+        this.machinery = m;
         long summaryMillis = tuning.summaryInterval().toMillis();
         summary.scheduleAtFixedRate(m.stats()::logIfChanged, summaryMillis, summaryMillis, TimeUnit.MILLISECONDS);
         boolean interrupted = false;
         try {
+            if (m.controller().hasWork()) {
+                m.controller().tick(); // suspended from the start when the machine is busy or it is not time
+                m.controller().start();
+            }
             m.announcer().start();
             m.reporter().start();
             m.heartbeater().start();
@@ -150,19 +230,30 @@ public final class Worker {
     }
 
     private Machinery assemble(CoordinatorClient client, Session session, ExecutorService taskThreads, DataPlane data,
-            SwarmFetcher fetcher) {
+            SwarmFetcher fetcher, Journal journal) {
         RunningTasks tasks = new RunningTasks();
-        PendingResults pending = new PendingResults();
-        Slots slots = new Slots(config.cores());
-        Stats stats = new Stats(tasks::count, pending::size, data::summary);
+        PendingResults pending = new PendingResults(journal::forget);
+        AppSpeeds speeds = AppSpeeds.open(config.workDir(), clock);
+        WorkBuffer buffer = new WorkBuffer(config.cores(), config.preferences().workBuffer(), speeds);
+        Slots slots = new Slots(buffer::capacity);
+        Stats stats = new Stats(tasks::count, pending::size, data::summary, clock);
         TaskExecutor executor = new TaskExecutor(taskThreads, runner(fetcher), tasks, slots, pending, stats,
-                data.cache(), clock);
-        return new Machinery(tasks, pending, stats, executor,
-                new Poller(client, session, slots, executor, lifecycle, backoff(), tuning.minPollInterval(), clock),
-                new Heartbeater(client, session, tasks, executor, lifecycle),
+                data.cache(), journal, buffer, speeds, clock);
+        return new Machinery(tasks, slots, pending, stats, executor,
+                new Poller(client, session, slots, executor, lifecycle, backoff(), tuning.minPollInterval(), clock,
+                        network),
+                new Heartbeater(client, session, tasks, executor, gate, lifecycle),
                 new Reporter(client, session, pending, lifecycle, backoff(), tuning.reportBatchSize(),
-                        tuning.reportBatchBytes()),
-                new Announcer(client, session, data.announcements(), data.cache(), lifecycle, backoff()));
+                        tuning.reportBatchBytes(), network, stats),
+                new Announcer(client, session, data.announcements(), data.cache(), lifecycle, backoff(), network),
+                controller());
+    }
+
+    private Controller controller() {
+        Preferences p = config.preferences();
+        SuspendPolicy policy = new SuspendPolicy(p.computeHours(), p.idleOnly(), p.busyCpuPercent() / 100.0,
+                p.idleAfter(), QUIET_READINGS, sensors.cpu(), sensors.user());
+        return new Controller(policy, gate, sensors.heapInUse(), p.memoryLimitBytes(), tuning.controlInterval(), clock);
     }
 
     /**
@@ -174,12 +265,14 @@ public final class Worker {
         log.info("Shutting down: {} tasks running{}", m.tasks().count(),
                 failed ? "" : ", grace period " + config.gracePeriod().toMillis() + " ms");
         m.poller().stop(tuning.callTimeout());
+        m.executor().giveBackWaiting("the worker is shutting down");
         if (!failed && !m.tasks().awaitNone(config.gracePeriod())) {
             log.info("{} tasks did not finish within the grace period; giving them back", m.tasks().count());
         }
         m.executor().giveBackAll("the worker is shutting down");
         m.tasks().awaitNone(tuning.callTimeout()); // a task settling right now queues its result first
         m.heartbeater().stop(tuning.callTimeout());
+        m.controller().stop(tuning.callTimeout());
         if (!failed) {
             m.reporter().hurry();
             if (!m.pending().awaitEmpty(tuning.reportFlushTimeout())) {
@@ -189,6 +282,36 @@ public final class Worker {
         }
         m.reporter().stop(tuning.callTimeout());
         m.announcer().stop(tuning.callTimeout());
+    }
+
+    /**
+     * Takes up what the journal held when the worker started: finished results are queued for reporting,
+     * unfinished tasks resume (from their checkpoints) while their deadlines allow and take slots like new ones,
+     * the rest is given back.
+     */
+    private void reinstate(Journal.Recovered recovered, Machinery m) {
+        if (!recovered.finished().isEmpty()) {
+            log.info("The journal holds {} results not yet reported; reporting them", recovered.finished().size());
+            recovered.finished().forEach(m.pending()::add);
+        }
+        for (long resultId : recovered.lost()) {
+            m.pending().add(TaskResults.givenBack(resultId, "the worker's record of the task was damaged",
+                    new TransferCounter()));
+        }
+        for (Journal.Unfinished u : recovered.unfinished()) {
+            Task task = u.task();
+            if (task.getDeadlineEpochMillis() > 0 && clock.millis() >= task.getDeadlineEpochMillis()) {
+                log.info("Task {} missed its deadline while the worker was down; giving it back", task.getResultId());
+                m.pending().add(TaskResults.givenBack(task.getResultId(), "its deadline passed while the worker was down",
+                        new TransferCounter()));
+            } else if (!m.slots().tryAcquire()) {
+                log.info("Task {} is given back: this worker now runs fewer tasks at once", task.getResultId());
+                m.pending().add(TaskResults.givenBack(task.getResultId(), "the worker runs fewer tasks at once now",
+                        new TransferCounter()));
+            } else if (!m.executor().resume(task, u.checkpoint())) {
+                m.slots().release(1);
+            }
+        }
     }
 
     /** Registers, retrying while the coordinator cannot be reached; false when the worker stopped meanwhile. */
@@ -209,7 +332,9 @@ public final class Worker {
     }
 
     private TaskRunner runner(SwarmFetcher fetcher) {
-        TaskRunner runner = new InputFetchingRunner(fetcher, new InProcessTaskRunner(apps, tuning.maxOutputBytes()));
+        Preferences p = config.preferences();
+        TaskRunner runner = new InputFetchingRunner(fetcher, new InProcessTaskRunner(apps, tuning.maxOutputBytes(), clock,
+                p.checkpointInterval(), gate, p.cpuLimitPercent(), cores), network);
         if (config.fault().equals(Optional.of(Fault.WRONG_OUTPUT))) {
             log.warn("Injecting fault '{}': this worker reports wrong outputs on purpose", Fault.WRONG_OUTPUT.option());
             runner = new WrongOutputRunner(runner);

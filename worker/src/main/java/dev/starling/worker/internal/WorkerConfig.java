@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param gracePeriod how long running tasks may finish when the worker is asked to stop
  * @param fault a fault to inject (end-to-end tests only)
  * @param dataPlane the blob cache and serving peers
+ * @param preferences how the worker shares the machine: CPU, idleness, hours, memory, disk, work in hand
  */
 public record WorkerConfig(
         CoordinatorAddress coordinator,
@@ -23,7 +24,8 @@ public record WorkerConfig(
         Path workDir,
         Duration gracePeriod,
         Optional<Fault> fault,
-        DataPlaneConfig dataPlane) {
+        DataPlaneConfig dataPlane,
+        Preferences preferences) {
 
     public WorkerConfig {
         Objects.requireNonNull(coordinator, "coordinator");
@@ -32,6 +34,7 @@ public record WorkerConfig(
         Objects.requireNonNull(gracePeriod, "gracePeriod");
         Objects.requireNonNull(fault, "fault");
         Objects.requireNonNull(dataPlane, "dataPlane");
+        Objects.requireNonNull(preferences, "preferences");
         if (cores < 1) {
             throw new IllegalArgumentException("cores must be at least 1, was " + cores);
         }

@@ -59,7 +59,7 @@ class PeerServerTest {
         tokens = new FetchTokens(Clock.systemUTC());
         tokens.trust(grants.publicKey());
         cache = BlobCache.open(dir, 16L * CHUNK, CacheListener.NONE, Clock.systemUTC());
-        server = PeerServer.start(0, cache, tokens, UploadLimiter.of(0));
+        server = PeerServer.start(0, cache, tokens, RateLimiter.of(0));
         channel = NettyChannelBuilder.forAddress(InetAddress.getLoopbackAddress().getHostAddress(), server.port())
                 .usePlaintext().build();
         stub = PeerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
@@ -153,7 +153,7 @@ class PeerServerTest {
     void refusesEveryTokenUntilTheWorkerHasRegistered() throws IOException {
         holdAll();
         server.close();
-        server = PeerServer.start(0, cache, new FetchTokens(Clock.systemUTC()), UploadLimiter.of(0));
+        server = PeerServer.start(0, cache, new FetchTokens(Clock.systemUTC()), RateLimiter.of(0));
         channel.shutdownNow();
         channel = NettyChannelBuilder.forAddress(InetAddress.getLoopbackAddress().getHostAddress(), server.port())
                 .usePlaintext().build();
@@ -232,7 +232,7 @@ class PeerServerTest {
     void servesIntactChunksUnderAnUploadCap() throws IOException, InterruptedException {
         holdAll();
         server.close();
-        server = PeerServer.start(0, cache, tokens, UploadLimiter.of(8L * CHUNK));
+        server = PeerServer.start(0, cache, tokens, RateLimiter.of(8L * CHUNK));
         channel.shutdownNow();
         channel = NettyChannelBuilder.forAddress(InetAddress.getLoopbackAddress().getHostAddress(), server.port())
                 .usePlaintext().build();

@@ -127,6 +127,29 @@ class SwarmFetcherTest {
     }
 
     @Test
+    void theDownloadCapIsPaidForEveryChunkBeforeItIsAskedFor() throws Exception {
+        byte[] content = TestBlobs.random(2, 4 * CHUNK);
+        TestPeer a = peer(1).holding(content);
+        TestPeer b = peer(2).holding(content);
+        List<Long> waits = new CopyOnWriteArrayList<>();
+        // one chunk per second on a clock that stands still: each wait is the whole debt so far
+        RateLimiter capped = new RateLimiter(CHUNK, () -> 0L, waits::add);
+        PeerChannels channels = new PeerChannels(List.of());
+        closeables.add(channels);
+        SwarmFetcher slow = new SwarmFetcher(cache, channels, () -> {
+            throw new AssertionError("the coordinator is not asked: peers hold the blob");
+        }, complaints::add, () -> 999, FAST, capped);
+        closeables.add(slow);
+
+        List<Pin> pins = slow.fetchAll(List.of(source(content, false, a.asPeer(), b.asPeer())), new TransferCounter());
+        pins.forEach(Pin::close);
+
+        // four chunks against a bucket one chunk deep: three seconds of debt in all
+        assertThat(waits).isNotEmpty();
+        assertThat(waits.stream().mapToLong(Long::longValue).max().orElseThrow()).isEqualTo(TimeUnit.SECONDS.toNanos(3));
+    }
+
+    @Test
     void learnsWhileFetchingWhichChunksAPeerGained() throws Exception {
         byte[] content = TestBlobs.random(15, 3 * CHUNK);
         TestPeer growing = peer(1).holdingChunks(content, 0); // a peer fetching the blob too

@@ -17,6 +17,7 @@ import dev.starling.sdk.TaskContext;
 import dev.starling.sdk.WorkUnit;
 import dev.starling.worker.data.BlobCache;
 import dev.starling.worker.data.CacheListener;
+import dev.starling.worker.testing.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -96,6 +97,28 @@ class InProcessTaskRunnerTest {
         assertThat(outcome.cpuTime()).isGreaterThanOrEqualTo(java.time.Duration.ZERO);
         assertThat(task.progress()).isEqualTo(1.0);
         assertThat(task.checkpoint()).hasValueSatisfying(c -> assertThat(c).containsExactly(1, 2));
+    }
+
+    @Test
+    void aCheckpointIsDueOneIntervalAfterTheStartOrTheLastOne() {
+        MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
+        List<Boolean> due = new java.util.ArrayList<>();
+        TaskOutcome outcome = new InProcessTaskRunner(Apps.of(app((wu, ctx) -> {
+            due.add(ctx.checkpointDue());
+            clock.advance(java.time.Duration.ofSeconds(59));
+            due.add(ctx.checkpointDue());
+            clock.advance(java.time.Duration.ofSeconds(1));
+            due.add(ctx.checkpointDue());
+            ctx.saveCheckpoint(new byte[] {1});
+            due.add(ctx.checkpointDue());
+            clock.advance(java.time.Duration.ofSeconds(60));
+            due.add(ctx.checkpointDue());
+            assertThatThrownBy(() -> ctx.saveCheckpoint(new byte[TaskContext.MAX_CHECKPOINT_BYTES + 1]))
+                    .isInstanceOf(IllegalArgumentException.class);
+        })), 1024, clock, java.time.Duration.ofSeconds(60)).run(task("x"));
+
+        assertThat(outcome).isInstanceOf(TaskOutcome.Succeeded.class);
+        assertThat(due).containsExactly(false, false, true, false, true);
     }
 
     @Test

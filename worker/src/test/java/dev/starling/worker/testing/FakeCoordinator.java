@@ -81,6 +81,7 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
     private final List<HeartbeatRequest> heartbeats = new CopyOnWriteArrayList<>();
     private final List<ReportResultsRequest> reportCalls = new CopyOnWriteArrayList<>();
     private final List<AnnounceBlobsRequest> announcements = new CopyOnWriteArrayList<>();
+    private final List<RequestWorkRequest> workRequests = new CopyOnWriteArrayList<>();
     private final TestGrants grants = new TestGrants();
     private final FakeSeed seed = new FakeSeed(grants);
     private final Map<Long, TaskResult> accepted = new ConcurrentHashMap<>();
@@ -122,7 +123,16 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
         return offer(TestApp.NAME, input, List.of(inputs));
     }
 
+    /** Queues a task whose report deadline is {@code deadlineIn} from now; returns its result id. */
+    public long offerDueIn(String input, java.time.Duration deadlineIn) {
+        return offer(TestApp.NAME, input, List.of(), System.currentTimeMillis() + deadlineIn.toMillis());
+    }
+
     private long offer(String app, String input, List<BlobSource> inputs) {
+        return offer(app, input, inputs, System.currentTimeMillis() + 3_600_000);
+    }
+
+    private long offer(String app, String input, List<BlobSource> inputs, long deadlineEpochMillis) {
         long resultId = nextResultId.getAndIncrement();
         tasks.add(Task.newBuilder()
                 .setResultId(resultId)
@@ -131,7 +141,7 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
                 .setApp(app)
                 .setIndex(resultId)
                 .setInput(ByteString.copyFrom(input, StandardCharsets.UTF_8))
-                .setDeadlineEpochMillis(System.currentTimeMillis() + 3_600_000)
+                .setDeadlineEpochMillis(deadlineEpochMillis)
                 .setLeaseExpiresEpochMillis(System.currentTimeMillis() + 600_000)
                 .addAllInputs(inputs)
                 .build());
@@ -203,6 +213,10 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
         return List.copyOf(reportCalls);
     }
 
+    public List<RequestWorkRequest> workRequests() {
+        return List.copyOf(workRequests);
+    }
+
     public List<AnnounceBlobsRequest> announcements() {
         return List.copyOf(announcements);
     }
@@ -266,6 +280,7 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
         if (refused(answer) || !authenticated(answer)) {
             return;
         }
+        workRequests.add(request);
         activePolls.incrementAndGet();
         try {
             longPoll(request, answer);

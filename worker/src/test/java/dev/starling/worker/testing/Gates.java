@@ -15,6 +15,10 @@ public final class Gates {
         gate(name).countDown();
     }
 
+    public boolean isOpen(String name) {
+        return gate(name).getCount() == 0;
+    }
+
     public boolean hasStarted(String name) {
         return started.contains(name);
     }

@@ -21,7 +21,11 @@ import java.util.stream.Stream;
  * {@code gate:NAME:TEXT} waits until the test opens gate NAME, then writes TEXT;
  * {@code block:NAME} reports progress 0.5 and waits until it is cancelled;
  * {@code read} writes one line per blob the work unit reads: its content address as read, then its size;
- * {@code store:TEXT} stores TEXT as a blob and writes its id.
+ * {@code store:TEXT} stores TEXT as a blob and writes its id;
+ * {@code checkpoint:NAME:STATE} resumed from a checkpoint writes {@code resumed from <checkpoint>}; else it
+ * saves STATE as its checkpoint at progress 0.4, waits until the test opens gate NAME and writes {@code fresh};
+ * {@code spin:NAME:TEXT} reports progress again and again (where a suspended task waits) until gate NAME opens,
+ * then writes TEXT.
  */
 public final class TestApp implements App {
     public static final String NAME = "test-app";
@@ -77,6 +81,27 @@ public final class TestApp implements App {
                         context.output().write(line.getBytes(StandardCharsets.UTF_8));
                     }
                 }
+            }
+            case "checkpoint" -> {
+                var saved = context.checkpoint();
+                if (saved.isPresent()) {
+                    context.output().write(("resumed from " + new String(saved.get(), StandardCharsets.UTF_8))
+                            .getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                context.progress(0.4);
+                context.saveCheckpoint(command[2].getBytes(StandardCharsets.UTF_8));
+                gates.markStarted(command[1]);
+                gates.awaitOpen(command[1]);
+                context.output().write("fresh".getBytes(StandardCharsets.UTF_8));
+            }
+            case "spin" -> {
+                gates.markStarted(command[1]);
+                while (!gates.isOpen(command[1])) {
+                    context.progress(0.5);
+                    Thread.sleep(1);
+                }
+                context.output().write(command[2].getBytes(StandardCharsets.UTF_8));
             }
             case "store" -> context.output().write(context.storeBlob(command[1].getBytes(StandardCharsets.UTF_8))
                     .getBytes(StandardCharsets.UTF_8));

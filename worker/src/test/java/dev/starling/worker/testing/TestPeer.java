@@ -7,7 +7,7 @@ import dev.starling.worker.data.BlobCache;
 import dev.starling.worker.data.BlobManifest;
 import dev.starling.worker.data.CacheListener;
 import dev.starling.worker.data.PeerServer;
-import dev.starling.worker.data.UploadLimiter;
+import dev.starling.worker.data.RateLimiter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +28,7 @@ public final class TestPeer implements AutoCloseable {
     public TestPeer(long hostId, Path dir, TestGrants grants) {
         this.hostId = hostId;
         this.cache = BlobCache.open(dir, 64L * TestBlobs.CHUNK, CacheListener.NONE, Clock.systemUTC());
-        this.server = PeerServer.start(0, cache, grants.verifier(), UploadLimiter.of(0));
+        this.server = PeerServer.start(0, cache, grants.verifier(), RateLimiter.of(0));
     }
 
     public BlobCache cache() {

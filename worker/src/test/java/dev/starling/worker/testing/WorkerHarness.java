@@ -1,9 +1,12 @@
 package dev.starling.worker.testing;
 
 import dev.starling.sdk.Apps;
+import dev.starling.worker.control.UserActivity;
 import dev.starling.worker.data.FetchTuning;
 import dev.starling.worker.internal.DataPlaneConfig;
 import dev.starling.worker.internal.Fault;
+import dev.starling.worker.internal.Preferences;
+import dev.starling.worker.internal.Sensors;
 import dev.starling.worker.internal.Tuning;
 import dev.starling.worker.internal.Worker;
 import dev.starling.worker.internal.WorkerConfig;
@@ -11,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 
 /** Runs a {@link Worker} on a thread of its own against a {@link FakeCoordinator}, with short timings. */
@@ -42,7 +46,7 @@ public final class WorkerHarness implements AutoCloseable {
         return new Tuning(Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofSeconds(5),
                 Duration.ofMillis(10), Duration.ofMillis(50), d.reportBatchSize(), d.reportBatchBytes(),
                 Duration.ofSeconds(5), Duration.ofSeconds(2), d.maxOutputBytes(), d.maxInboundMessageBytes(),
-                Duration.ofMinutes(1), fastFetching());
+                Duration.ofMinutes(1), fastFetching(), Duration.ofMillis(20));
     }
 
     /** Fetch timings a test can wait through quickly. */
@@ -83,6 +87,10 @@ public final class WorkerHarness implements AutoCloseable {
         private Optional<Fault> fault = Optional.empty();
         private Tuning tuning = fastTuning();
         private DataPlaneConfig dataPlane = DataPlaneConfig.defaults().withCacheBytes(64L << 20);
+        private Preferences preferences = Preferences.defaults().withWorkBuffer(Duration.ZERO);
+        private Clock clock = Clock.systemUTC();
+        /** no readings: nothing suspends tasks unless a test says so */
+        private Sensors sensors = new Sensors(OptionalDouble::empty, UserActivity.UNKNOWN, () -> 0);
 
         private Builder(FakeCoordinator coordinator, Path workDir) {
             this.coordinator = coordinator;
@@ -119,10 +127,25 @@ public final class WorkerHarness implements AutoCloseable {
             return this;
         }
 
+        public Builder preferences(Preferences value) {
+            preferences = value;
+            return this;
+        }
+
+        public Builder clock(Clock value) {
+            clock = value;
+            return this;
+        }
+
+        public Builder sensors(Sensors value) {
+            sensors = value;
+            return this;
+        }
+
         public WorkerHarness start() {
             WorkerConfig config = new WorkerConfig(coordinator.address(), "test-host", cores, workDir, gracePeriod, fault,
-                    dataPlane);
-            return new WorkerHarness(new Worker(config, tuning, apps, Clock.systemUTC()));
+                    dataPlane, preferences);
+            return new WorkerHarness(new Worker(config, tuning, apps, clock, sensors));
         }
     }
 }

@@ -27,8 +27,6 @@ import java.util.stream.Stream;
 public final class PrimesApp implements App {
     static final long MAX_TO = 1_000_000_000_000L;
     static final long MAX_WORK_UNITS = 10_000_000;
-    /** Segments between two checkpoints: about 2 * 10^9 numbers, a few seconds of work. */
-    private static final int SEGMENTS_PER_CHECKPOINT = 4096;
 
     private static final AppInfo INFO = new AppInfo("primes", "1",
             "Counts the primes p with from <= p < to (to at most 10^12) by a segmented sieve of Eratosthenes."
@@ -77,8 +75,10 @@ public final class PrimesApp implements App {
     }
 
     /**
-     * Sieves the work unit's range one segment at a time, checking for cancellation and reporting
-     * progress between segments, and checkpointing (position, count so far) every few seconds of work.
+     * Sieves the work unit's range one segment at a time (about half a million numbers, a millisecond of work),
+     * checking for cancellation and reporting progress between segments, and saving a checkpoint (position, count
+     * so far) whenever the worker says one is due. Long mode: with a {@code chunkSize} of 10^10 or more a work
+     * unit takes ten seconds of CPU or more, and a worker that is killed resumes it from its last checkpoint.
      */
     @Override
     public void compute(WorkUnit workUnit, TaskContext context) throws Exception {
@@ -90,7 +90,7 @@ public final class PrimesApp implements App {
         long count = start.count();
         int[] basePrimes = Sieve.oddPrimesUpTo((int) Sieve.isqrt(range.hi() - 1));
         byte[] segment = new byte[Sieve.segmentBytes(range.length())]; // a small range needs less than a segment
-        for (int segments = 1; next < range.hi(); segments++) {
+        while (next < range.hi()) {
             if (context.isCancelled()) {
                 throw new CancelledException();
             }
@@ -98,7 +98,7 @@ public final class PrimesApp implements App {
             count += Sieve.countPrimes(next, end, basePrimes, segment);
             next = end;
             context.progress((double) (next - range.lo()) / range.length());
-            if (segments % SEGMENTS_PER_CHECKPOINT == 0 && next < range.hi()) {
+            if (next < range.hi() && context.checkpointDue()) {
                 context.saveCheckpoint(new Checkpoint(next, count).encode());
             }
         }

@@ -156,6 +156,15 @@ class PrimesAppTest {
     }
 
     @Test
+    void aWorkUnitInterruptedAfterACheckpointResumesToTheSameCount() throws Exception {
+        WorkUnit workUnit = new WorkUnit(0, 0, new Range(1_000_000, 11_000_000).encode());
+
+        assertThat(runner.computeResumed(workUnit)).isEqualTo(runner.computeOne(workUnit));
+        assertThat(new String(runner.computeResumed(workUnit), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(Long.toString(726517 - 78498)); // pi(1.1 * 10^7) - pi(10^6)
+    }
+
+    @Test
     void reportsProgressAndStopsWhenCancelled() throws Exception {
         TestContext context = new TestContext(null);
         app.compute(new WorkUnit(0, 0, new Range(0, 5_000_000).encode()), context);

@@ -3,18 +3,19 @@ package dev.starling.worker.data;
 import java.util.function.LongSupplier;
 
 /**
- * Caps the bytes per second this worker uploads to peers ({@code --upload-rate}), across all of them: a
- * token bucket of one chunk's depth, so a volunteer's uplink sees a steady trickle rather than bursts.
+ * Caps the bytes per second this worker uploads to peers ({@code --upload-rate}) or fetches from them and the
+ * coordinator ({@code --download-rate}), across all of them: a
+ * token bucket of one chunk's depth, so a volunteer's link sees a steady trickle rather than bursts.
  * A sender takes what it needs and, if the bucket runs into debt, waits until the debt is paid; concurrent
  * senders therefore share the rate fairly in arrival order.
  */
-public final class UploadLimiter {
+public final class RateLimiter {
     /** Waits, and can be told to stop waiting. */
     interface Sleeper {
         void sleepNanos(long nanos) throws InterruptedException;
     }
 
-    private static final UploadLimiter UNLIMITED = new UploadLimiter(0, System::nanoTime, null);
+    private static final RateLimiter UNLIMITED = new RateLimiter(0, System::nanoTime, null);
 
     private final long bytesPerSecond;
     private final LongSupplier nanoTime;
@@ -23,7 +24,7 @@ public final class UploadLimiter {
     private double tokens; // guarded by this; negative = debt
     private long refilledAt; // guarded by this
 
-    UploadLimiter(long bytesPerSecond, LongSupplier nanoTime, Sleeper sleeper) {
+    RateLimiter(long bytesPerSecond, LongSupplier nanoTime, Sleeper sleeper) {
         this.bytesPerSecond = bytesPerSecond;
         this.nanoTime = nanoTime;
         this.sleeper = sleeper;
@@ -33,12 +34,12 @@ public final class UploadLimiter {
     }
 
     /** At most {@code bytesPerSecond} on average; 0 means no cap. */
-    public static UploadLimiter of(long bytesPerSecond) {
+    public static RateLimiter of(long bytesPerSecond) {
         if (bytesPerSecond < 0) {
-            throw new IllegalArgumentException("an upload rate must not be negative, was " + bytesPerSecond);
+            throw new IllegalArgumentException("a rate must not be negative, was " + bytesPerSecond);
         }
         return bytesPerSecond == 0 ? UNLIMITED
-                : new UploadLimiter(bytesPerSecond, System::nanoTime, nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
+                : new RateLimiter(bytesPerSecond, System::nanoTime, nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
     }
 
     public boolean isUnlimited() {

@@ -8,12 +8,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The token bucket on a clock of the test's own: what it would wait, never how long a test takes. */
-class UploadLimiterTest {
+class RateLimiterTest {
     private long now;
     private final List<Long> waits = new ArrayList<>();
 
-    private UploadLimiter limiter(long bytesPerSecond) {
-        return new UploadLimiter(bytesPerSecond, () -> now, nanos -> {
+    private RateLimiter limiter(long bytesPerSecond) {
+        return new RateLimiter(bytesPerSecond, () -> now, nanos -> {
             waits.add(nanos);
             now += nanos;
         });
@@ -21,7 +21,7 @@ class UploadLimiterTest {
 
     @Test
     void letsOneChunkGoAtOnceThenPacesToTheRate() throws InterruptedException {
-        UploadLimiter limiter = limiter(BlobManifest.CHUNK_SIZE / 2); // half a chunk per second
+        RateLimiter limiter = limiter(BlobManifest.CHUNK_SIZE / 2); // half a chunk per second
 
         limiter.acquire(BlobManifest.CHUNK_SIZE);
         limiter.acquire(BlobManifest.CHUNK_SIZE);
@@ -32,7 +32,7 @@ class UploadLimiterTest {
 
     @Test
     void timeSpentElsewhereRefillsTheBucketUpToOneChunk() throws InterruptedException {
-        UploadLimiter limiter = limiter(BlobManifest.CHUNK_SIZE);
+        RateLimiter limiter = limiter(BlobManifest.CHUNK_SIZE);
         limiter.acquire(BlobManifest.CHUNK_SIZE);
         now += TimeUnit.SECONDS.toNanos(10); // idle: the bucket fills, but holds no more than one chunk
 
@@ -44,7 +44,7 @@ class UploadLimiterTest {
 
     @Test
     void noCapNeverWaits() throws InterruptedException {
-        UploadLimiter limiter = UploadLimiter.of(0);
+        RateLimiter limiter = RateLimiter.of(0);
         assertThat(limiter.isUnlimited()).isTrue();
         limiter.acquire(Long.MAX_VALUE);
     }

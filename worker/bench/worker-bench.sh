@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# How light the worker is: idle resident memory, start to first RequestWork, idle CPU, the framework's share of
+# CPU on tasks of a second or more, and how well --cpu-limit holds. A benchmark, not a test: it prints figures
+# (for docs/performance.md) and judges nothing. It runs a real coordinator (embedded PostgreSQL) and real
+# worker processes on this machine, so run it when the machine is otherwise quiet (see `uptime`).
+#
+#   ./mvnw -B -q -DskipTests package [-Pdist]     first: the jars (and, with -Pdist, the bundle it prefers)
+#   worker/bench/worker-bench.sh                 ports 28080/29090 unless BENCH_HTTP_PORT/BENCH_GRPC_PORT say
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+. "$root/.mvn/find-jdk.sh"
+starling_find_jdk || exit 1
+java="$JAVA_HOME/bin/java"
+http="${BENCH_HTTP_PORT:-28080}"
+grpc="${BENCH_GRPC_PORT:-29090}"
+coordinator_jar="$root/coordinator/target/starling-coordinator.jar"
+bundle="$(ls -d "$root"/worker/target/dist/starling-worker-*/ 2>/dev/null | head -n 1 || true)"
+if [ -n "$bundle" ]; then
+  worker=("${bundle}bin/starling-worker")
+  what="the bundle (${bundle#"$root"/}: jlink runtime, its launcher's JVM options)"
+else
+  worker=("$java" -XX:+UseSerialGC -jar "$root/worker/target/starling-worker.jar")
+  what="the worker jar on $JAVA_HOME with -XX:+UseSerialGC"
+fi
+[ -f "$coordinator_jar" ] || { echo "build first: ./mvnw -B -q -DskipTests package" >&2; exit 1; }
+dir="$(mktemp -d /tmp/starling-worker-bench.XXXXXX)"
+tick=$(getconf CLK_TCK)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+echo "Worker benchmark, $(date -u +%Y-%m-%dT%H:%MZ), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "worker: $what"
+echo
+
+# ---- a coordinator of our own
+"$java" -Xmx512m -jar "$coordinator_jar" --server.port="$http" --spring.grpc.server.port="$grpc" \
+  --starling.data-dir="$dir/coordinator" >"$dir/coordinator.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 180); do
+  curl -fs "localhost:$http/api/v1/apps" >/dev/null 2>&1 && break
+  sleep 1
+done
+curl -fs "localhost:$http/api/v1/apps" >/dev/null || { echo "the coordinator did not start; see $dir/coordinator.log" >&2; exit 1; }
+printf '# settings come from the command line\n' >"$dir/empty.properties"
+
+start_worker() { # name, extra options...; sets $wpid
+  local name=$1; shift
+  "${worker[@]}" --config "$dir/empty.properties" --coordinator "localhost:$grpc" --name "$name" \
+    --work-dir "$dir/$name" "$@" >"$dir/$name.out" 2>&1 &
+  wpid=$!
+  pids+=("$wpid")
+}
+stop_worker() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+await_line() { # file, text: waits up to 60 s
+  for _ in $(seq 1 6000); do
+    grep -q "$2" "$1" 2>/dev/null && return 0
+    sleep 0.01
+  done
+  echo "timed out waiting for '$2' in $1" >&2
+  return 1
+}
+millis_of_line() { # file, text: the log time of the first such line, in epoch milliseconds
+  date -d "$(grep -m1 "$2" "$1" | cut -d' ' -f1)" +%s%3N
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+submit() { # JSON job; prints its id
+  curl -fs -XPOST "localhost:$http/api/v1/jobs" -H 'Content-Type: application/json' -d "$1" | sed 's/^{"id":\([0-9]*\).*/\1/'
+}
+await_job() {
+  for _ in $(seq 1 3600); do
+    curl -fs "localhost:$http/api/v1/jobs/$1" | grep -q '"state":"SUCCEEDED"' && return 0
+    sleep 0.5
+  done
+  echo "job $1 did not succeed" >&2
+  return 1
+}
+
+# ---- start to first RequestWork: the first start registers a new host, the others come back as it
+echo "Start to first RequestWork (launch to the worker's 'Ready: asking' line, registration included):"
+for run in 1 2 3 4 5; do
+  launched=$(date +%s%3N)
+  start_worker startup
+  await_line "$dir/startup/logs/worker.0.log" "Ready: asking"
+  ready=$(millis_of_line "$dir/startup/logs/worker.0.log" "Ready: asking")
+  echo "  run $run: $((ready - launched)) ms"
+  stop_worker "$wpid"
+  mv "$dir/startup/logs/worker.0.log" "$dir/startup/logs/run-$run.log"
+done
+
+# ---- idle: resident memory and CPU of a worker with nothing to do (its long polls wait on the coordinator)
+start_worker idle --cores 1
+idle=$wpid
+await_line "$dir/idle/logs/worker.0.log" "Ready: asking"
+sleep 30 # start-up done, JIT and GC settled
+rss=$(rss_kib "$idle")
+t0=$(cpu_ticks "$idle"); sleep 60; t1=$(cpu_ticks "$idle")
+echo
+echo "Idle worker: resident memory $((rss / 1024)) MiB after 30 s; CPU over 60 s: $(( (t1 - t0) * 1000 / tick )) ms" \
+  "($(awk -v t=$((t1 - t0)) -v hz="$tick" 'BEGIN {printf "%.3f", 100 * t / hz / 60}')% of one core)"
+
+# ---- framework overhead: the process's CPU beside the tasks' own, one core, tasks of a second or more
+job=$(submit '{"app":"primes","params":{"from":0,"to":30000000000,"chunkSize":1500000000},"redundancy":{"quorum":1},"deadlineSeconds":3600}')
+c0=$(cpu_ticks "$idle"); w0=$(date +%s%3N)
+await_job "$job"
+c1=$(cpu_ticks "$idle"); w1=$(date +%s%3N)
+task_ms=$(curl -fs "localhost:$http/api/v1/jobs/$job/workunits?size=100" | grep -o '"cpuTimeMillis":[0-9]*' | cut -d: -f2 | paste -sd+ | bc)
+process_ms=$(( (c1 - c0) * 1000 / tick ))
+echo
+echo "Busy worker (--cores 1, 20 tasks of 1.5 * 10^9 numbers): tasks' CPU ${task_ms} ms, process CPU ${process_ms} ms," \
+  "wall $((w1 - w0)) ms; framework overhead $(awk -v t="$task_ms" -v p="$process_ms" 'BEGIN {printf "%.2f", 100 * (p - t) / p}')% of CPU;" \
+  "resident memory $(( $(rss_kib "$idle") / 1024 )) MiB"
+stop_worker "$idle"
+
+# ---- the CPU limit: one long task on one core at 50% and at 25%
+for limit in 50 25; do
+  start_worker "limit$limit" --cores 1 --cpu-limit "$limit" --work-buffer 0
+  lw=$wpid
+  await_line "$dir/limit$limit/logs/worker.0.log" "Ready: asking"
+  job=$(submit '{"app":"primes","params":{"from":0,"to":200000000000,"chunkSize":200000000000},"redundancy":{"quorum":1},"deadlineSeconds":3600}')
+  sleep 10 # fetched, started, paced
+  t0=$(cpu_ticks "$lw"); sleep 30; t1=$(cpu_ticks "$lw")
+  echo "CPU limit ${limit}%: the worker used $(awk -v t=$((t1 - t0)) -v hz="$tick" 'BEGIN {printf "%.1f", 100 * t / hz / 30}')% of one core over 30 s"
+  curl -fs -XPOST "localhost:$http/api/v1/jobs/$job/cancel" >/dev/null
+  stop_worker "$lw"
+done
+
+echo
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

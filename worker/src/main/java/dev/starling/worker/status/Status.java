@@ -1,0 +1,117 @@
+package dev.starling.worker.status;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * What a running worker tells {@code starling worker status}: who it is, whether the coordinator answers, whether
+ * its tasks compute or why not, each task held with its progress, results today and credit. It travels over the
+ * status socket as a properties text, so that an older or newer {@code status} command reads what it knows.
+ *
+ * @param lastAnswer when the coordinator last answered; empty before it ever did
+ * @param failure why calls to the coordinator fail now; empty while it answers
+ * @param credit the host's credit as the coordinator last said; NaN before it did
+ * @param suspended why tasks do not compute (or start) now; empty while they do
+ * @param unreported results waiting to be reported
+ */
+public record Status(Instant at, String version, String name, long hostId, String coordinator,
+        Optional<Instant> lastAnswer, Optional<String> failure, double credit, int cores, int cpuLimitPercent,
+        Optional<String> suspended, boolean networkOpen, long reportedToday, int unreported, List<TaskLine> tasks) {
+
+    /** One task the worker holds. */
+    public record TaskLine(long resultId, String app, long jobId, double progress, State state) {}
+
+    /** Where a held task is. */
+    public enum State {
+        /** computing on a core (or paused there while suspended) */
+        COMPUTING,
+        /** fetching its inputs, or waiting for a core or for memory */
+        WAITING
+    }
+
+    public Status {
+        tasks = List.copyOf(tasks);
+    }
+
+    public String toText() {
+        Properties p = new Properties();
+        p.setProperty("format", "1");
+        p.setProperty("at", at.toString());
+        p.setProperty("version", version);
+        p.setProperty("name", name);
+        p.setProperty("host.id", Long.toString(hostId));
+        p.setProperty("coordinator", coordinator);
+        lastAnswer.ifPresent(t -> p.setProperty("coordinator.last-answer", t.toString()));
+        failure.ifPresent(f -> p.setProperty("coordinator.failure", f));
+        if (!Double.isNaN(credit)) {
+            p.setProperty("credit", Double.toString(credit));
+        }
+        p.setProperty("cores", Integer.toString(cores));
+        p.setProperty("cpu-limit", Integer.toString(cpuLimitPercent));
+        suspended.ifPresent(s -> p.setProperty("suspended", s));
+        p.setProperty("network.open", Boolean.toString(networkOpen));
+        p.setProperty("results.today", Long.toString(reportedToday));
+        p.setProperty("results.unreported", Integer.toString(unreported));
+        p.setProperty("tasks", Integer.toString(tasks.size()));
+        for (int i = 0; i < tasks.size(); i++) {
+            TaskLine t = tasks.get(i);
+            String k = "task." + i + ".";
+            p.setProperty(k + "id", Long.toString(t.resultId()));
+            p.setProperty(k + "app", t.app());
+            p.setProperty(k + "job", Long.toString(t.jobId()));
+            p.setProperty(k + "progress", Double.toString(t.progress()));
+            p.setProperty(k + "state", t.state().name());
+        }
+        StringWriter out = new StringWriter();
+        try {
+            p.store(out, null);
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
+    /**
+     * Reads what {@link #toText} wrote.
+     *
+     * @throws IllegalArgumentException when the text is not a worker's status
+     */
+    public static Status fromText(String text) {
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(text));
+            if (!"1".equals(p.getProperty("format"))) {
+                throw new IllegalArgumentException("not a worker status (format " + p.getProperty("format") + ")");
+            }
+            int count = Integer.parseInt(p.getProperty("tasks", "0"));
+            List<TaskLine> tasks = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String k = "task." + i + ".";
+                tasks.add(new TaskLine(Long.parseLong(p.getProperty(k + "id")), p.getProperty(k + "app", "?"),
+                        Long.parseLong(p.getProperty(k + "job", "0")),
+                        Double.parseDouble(p.getProperty(k + "progress", "0")),
+                        State.valueOf(p.getProperty(k + "state", "WAITING"))));
+            }
+            String credit = p.getProperty("credit");
+            return new Status(Instant.parse(p.getProperty("at")), p.getProperty("version", "?"),
+                    p.getProperty("name", "?"), Long.parseLong(p.getProperty("host.id", "0")),
+                    p.getProperty("coordinator", "?"),
+                    Optional.ofNullable(p.getProperty("coordinator.last-answer")).map(Instant::parse),
+                    Optional.ofNullable(p.getProperty("coordinator.failure")),
+                    credit == null ? Double.NaN : Double.parseDouble(credit),
+                    Integer.parseInt(p.getProperty("cores", "0")), Integer.parseInt(p.getProperty("cpu-limit", "100")),
+                    Optional.ofNullable(p.getProperty("suspended")),
+                    Boolean.parseBoolean(p.getProperty("network.open", "true")),
+                    Long.parseLong(p.getProperty("results.today", "0")),
+                    Integer.parseInt(p.getProperty("results.unreported", "0")), tasks);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("the worker's status could not be read: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.starling.worker.status;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+/** {@link Status} as the volunteer reads it, in the terminal. */
+public final class StatusView {
+    private static final int BAR = 24;
+
+    private StatusView() {}
+
+    public static String render(Status s, Instant now) {
+        StringBuilder out = new StringBuilder();
+        out.append("Starling worker ").append(s.version()).append(" on ").append(s.name());
+        if (s.hostId() > 0) {
+            out.append(" (host ").append(s.hostId()).append(')');
+        }
+        out.append('\n');
+        out.append("Coordinator  ").append(s.coordinator()).append(": ").append(reachability(s, now)).append('\n');
+        out.append("Computing    ");
+        if (s.suspended().isPresent()) {
+            out.append("suspended: ").append(s.suspended().get());
+        } else {
+            out.append("yes, on ").append(s.cores()).append(s.cores() == 1 ? " core" : " cores");
+            if (s.cpuLimitPercent() < 100) {
+                out.append(" at ").append(s.cpuLimitPercent()).append("% CPU");
+            }
+        }
+        out.append('\n');
+        if (!s.networkOpen()) {
+            out.append("Network      outside the network hours: transfers wait\n");
+        }
+        out.append("Results      ").append(s.reportedToday()).append(" reported today");
+        if (s.unreported() > 0) {
+            out.append(", ").append(s.unreported()).append(" waiting to be reported");
+        }
+        out.append('\n');
+        out.append("Credit       ").append(Double.isNaN(s.credit()) ? "not known yet"
+                : String.format(Locale.ROOT, "%.2f", s.credit())).append('\n');
+        out.append("Tasks        ").append(s.tasks().isEmpty() ? "none held" : s.tasks().size() + " held").append('\n');
+        for (Status.TaskLine t : s.tasks()) {
+            out.append(line(t, s.suspended().isPresent())).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** One task as a line with a progress bar. */
+    public static String line(Status.TaskLine t, boolean suspended) {
+        String state = switch (t.state()) {
+            case COMPUTING -> suspended ? "suspended" : "computing";
+            case WAITING -> "waiting";
+        };
+        return String.format(Locale.ROOT, "  %-10s %-14s job %-6d %s %3.0f%%  %s", "#" + t.resultId(),
+                truncate(t.app(), 14), t.jobId(), bar(t.progress()), 100 * t.progress(), state);
+    }
+
+    static String bar(double fraction) {
+        int filled = (int) Math.round(Math.max(0, Math.min(1, fraction)) * BAR);
+        return "[" + "#".repeat(filled) + "-".repeat(BAR - filled) + "]";
+    }
+
+    private static String reachability(Status s, Instant now) {
+        if (s.failure().isPresent()) {
+            return "not reachable: " + s.failure().get()
+                    + s.lastAnswer().map(t -> " (last answer " + ago(t, now) + ")").orElse("");
+        }
+        return s.lastAnswer().map(t -> "reachable (last answer " + ago(t, now) + ")").orElse("not reached yet");
+    }
+
+    private static String ago(Instant then, Instant now) {
+        long seconds = Math.max(0, Duration.between(then, now).toSeconds());
+        if (seconds < 120) {
+            return seconds + " s ago";
+        }
+        if (seconds < 7200) {
+            return seconds / 60 + " min ago";
+        }
+        return seconds / 3600 + " h ago";
+    }
+
+    private static String truncate(String text, int width) {
+        return text.length() <= width ? text : text.substring(0, width - 1) + "~";
+    }
+}

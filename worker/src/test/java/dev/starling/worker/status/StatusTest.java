@@ -1,0 +1,59 @@
+package dev.starling.worker.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class StatusTest {
+    private static final Instant NOW = Instant.parse("2025-06-02T12:00:00Z");
+
+    private static Status status(Optional<String> suspended, Optional<String> failure, double credit) {
+        return new Status(NOW, "1.2.3", "lab-pc-3", 12, "coord.example.org:9090", Optional.of(NOW.minusSeconds(4)),
+                failure, credit, 2, 60, suspended, true, 5, 1, List.of(
+                        new Status.TaskLine(101, "primes", 7, 0.5, Status.State.COMPUTING),
+                        new Status.TaskLine(102, "signal-search", 8, 0.0, Status.State.WAITING)));
+    }
+
+    @Test
+    void travelsAsTextAndBack() {
+        Status status = status(Optional.of("outside the compute hours 19:00-07:00"), Optional.of("UNAVAILABLE (down)"), 12.5);
+
+        assertThat(Status.fromText(status.toText())).isEqualTo(status);
+        Status unknownCredit = status(Optional.empty(), Optional.empty(), Double.NaN);
+        assertThat(Status.fromText(unknownCredit.toText()).credit()).isNaN();
+    }
+
+    @Test
+    void somethingElseIsNotAStatus() {
+        assertThatThrownBy(() -> Status.fromText("HTTP/1.1 400 Bad Request")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a worker status");
+    }
+
+    @Test
+    void showsTasksWithProgressBarsWhetherTheyComputeResultsCreditAndTheCoordinator() {
+        String shown = StatusView.render(status(Optional.empty(), Optional.empty(), 12.5), NOW);
+
+        assertThat(shown).contains("Starling worker 1.2.3 on lab-pc-3 (host 12)",
+                "Coordinator  coord.example.org:9090: reachable (last answer 4 s ago)",
+                "Computing    yes, on 2 cores at 60% CPU",
+                "Results      5 reported today, 1 waiting to be reported",
+                "Credit       12.50",
+                "Tasks        2 held",
+                "#101       primes         job 7      [############------------]  50%  computing",
+                "#102       signal-search  job 8      [------------------------]   0%  waiting");
+    }
+
+    @Test
+    void saysWhyTasksAreSuspendedAndWhyTheCoordinatorCannotBeReached() {
+        String shown = StatusView.render(status(Optional.of("other programs use 60% of the CPU (more than 25%)"),
+                Optional.of("UNAVAILABLE (io exception)"), Double.NaN), NOW);
+
+        assertThat(shown).contains("Computing    suspended: other programs use 60% of the CPU (more than 25%)",
+                "not reachable: UNAVAILABLE (io exception) (last answer 4 s ago)", "Credit       not known yet",
+                "50%  suspended");
+    }
+}
