@@ -100,13 +100,18 @@ class WorkUnitEvaluator {
         int needed;
         if (successes.size() >= wu.quorum()) {
             List<List<ReplicaRow>> groups = group(wu, successes);
-            List<ReplicaRow> best = groups.get(0);
+            // the largest group that may decide (one with a host in good standing), else the largest of all
+            List<ReplicaRow> best = null;
+            List<ReplicaRow> largest = groups.get(0);
             for (List<ReplicaRow> g : groups) {
-                if (g.size() > best.size()) {
+                if (g.size() > largest.size()) {
+                    largest = g;
+                }
+                if (trusted(g) && (best == null || g.size() > best.size())) {
                     best = g;
                 }
             }
-            if (best.size() >= wu.quorum()) {
+            if (best != null && best.size() >= wu.quorum()) {
                 decide(wu, best, successes, pending > 0, decisions);
                 return;
             }
@@ -115,7 +120,8 @@ class WorkUnitEvaluator {
                     decisions.state(r.id(), "REPORTED", "INCONCLUSIVE", null, true);
                 }
             }
-            needed = wu.quorum() - best.size();
+            // a quorum of quarantined hosts alone needs one more result, of a host in good standing
+            needed = Math.max(1, wu.quorum() - largest.size());
         } else {
             needed = wu.quorum() - successes.size();
         }
@@ -132,6 +138,11 @@ class WorkUnitEvaluator {
             return;
         }
         decisions.moreReplicas(wu.id(), (int) Math.min(missing, room));
+    }
+
+    /** Whether a group of agreeing results holds one of a host in good standing (not quarantined when sent). */
+    private static boolean trusted(List<ReplicaRow> group) {
+        return group.stream().anyMatch(r -> !r.quarantined());
     }
 
     /** Judges a result reported after its work unit was validated against the canonical output. */
