@@ -3,6 +3,7 @@ package dev.starling.coordinator.dispatch;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.AuthenticatedHost;
 import dev.starling.coordinator.host.HostStanding;
+import dev.starling.coordinator.metrics.DomainMeters;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.support.Batcher;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,13 +42,15 @@ class Dispatcher implements SmartLifecycle {
     private final WorkSignal signal;
     private final Tracker tracker;
     private final HostStanding standing;
+    private final DomainMeters meters;
     private final Clock clock;
     private final StarlingProperties.Dispatch settings;
     /** jobs known to be past QUEUED (a cache: forgetting one costs one statement) */
     private final Set<Long> runningJobs = ConcurrentHashMap.newKeySet();
 
     Dispatcher(DispatchQueries queries, TransactionTemplate tx, Transactions transactions, WorkSignal signal,
-            Tracker tracker, HostStanding standing, Clock clock, StarlingProperties properties) {
+            Tracker tracker, HostStanding standing, DomainMeters meters, Clock clock, StarlingProperties properties) {
+        this.meters = meters;
         this.tracker = tracker;
         this.standing = standing;
         this.queries = queries;
@@ -90,7 +94,10 @@ class Dispatcher implements SmartLifecycle {
     private record ClaimRequest(AuthenticatedHost host, int limit) {}
 
     private List<ClaimedTask> claim(AuthenticatedHost host, int limit) throws InterruptedException {
-        return claims.run(new ClaimRequest(host, limit));
+        long start = System.nanoTime();
+        List<ClaimedTask> tasks = claims.run(new ClaimRequest(host, limit));
+        meters.dispatchLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        return tasks;
     }
 
     /**
@@ -103,7 +110,9 @@ class Dispatcher implements SmartLifecycle {
     private List<List<ClaimedTask>> claimBatch(List<ClaimRequest> requests) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return transactions.retrying(() -> claimOnce(requests));
+                List<List<ClaimedTask>> answers = transactions.retrying(() -> claimOnce(requests));
+                meters.dispatched(answers.stream().mapToInt(List::size).sum());
+                return answers;
             } catch (DuplicateKeyException e) {
                 // another coordinator gave one of these hosts (or volunteers) a replica of the same work unit at once
                 if (attempt == 3) {

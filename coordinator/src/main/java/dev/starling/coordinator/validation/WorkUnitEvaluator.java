@@ -7,6 +7,7 @@ import dev.starling.coordinator.host.HostTable.Outcome;
 import dev.starling.coordinator.job.JobCompleter;
 import dev.starling.coordinator.job.JobState;
 import dev.starling.coordinator.job.JobTable;
+import dev.starling.coordinator.metrics.DomainMeters;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.peer.TransferLedger;
 import dev.starling.coordinator.support.AfterCommit;
@@ -45,11 +46,13 @@ class WorkUnitEvaluator {
     private final AppCatalog apps;
     private final Tracker tracker;
     private final TransferLedger ledger;
+    private final DomainMeters meters;
     private final Clock clock;
 
     WorkUnitEvaluator(ValidationQueries queries, JobTable jobs, WorkUnitTable workUnits, HostTable hosts,
             WorkSignal workSignal, JobCompleter completer, AppCatalog apps, Tracker tracker, TransferLedger ledger,
-            Clock clock) {
+            DomainMeters meters, Clock clock) {
+        this.meters = meters;
         this.tracker = tracker;
         this.ledger = ledger;
         this.queries = queries;
@@ -72,7 +75,7 @@ class WorkUnitEvaluator {
         for (WorkUnitRow wu : locked) {
             evaluate(wu, replicas.get(wu.id()), decisions);
         }
-        decisions.apply(queries, hosts, tracker, ledger, workSignal, now);
+        decisions.apply(queries, hosts, tracker, ledger, workSignal, meters, now);
         if (decisions.decidedAny()) {
             AfterCommit.run(completer::nudge);
         }
