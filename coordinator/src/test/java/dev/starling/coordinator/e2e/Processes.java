@@ -4,6 +4,7 @@ import static dev.starling.coordinator.CoordinatorTest.freePort;
 import static org.awaitility.Awaitility.await;
 
 import dev.starling.coordinator.CoordinatorTest;
+import dev.starling.coordinator.SelfSigned;
 import dev.starling.coordinator.TestApi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,8 @@ final class Processes implements AutoCloseable {
     private final String javaBinary = ProcessHandle.current().info().command().orElse("java");
     final int httpPort = freePort();
     final int grpcPort = freePort();
+    /** the certificate the coordinator serves HTTP and gRPC with; null for plaintext */
+    private SelfSigned tls;
 
     Processes(String testName) throws IOException {
         for (Path jar : List.of(COORDINATOR_JAR, WORKER_JAR)) {
@@ -46,7 +49,19 @@ final class Processes implements AutoCloseable {
 
     /** The REST API as the admin. */
     TestApi api() {
-        return new TestApi(httpPort).asAdmin(CoordinatorTest.ADMIN_PASSWORD);
+        return anonymous().asAdmin(CoordinatorTest.ADMIN_PASSWORD);
+    }
+
+    /** The REST API without credentials (over HTTPS, trusting the certificate, when the coordinator has one). */
+    TestApi anonymous() {
+        return tls == null ? new TestApi(httpPort) : new TestApi("https://localhost:" + httpPort, null,
+                java.net.http.HttpClient.newBuilder().sslContext(tls.clientContext()).build());
+    }
+
+    /** Serves the coordinator's HTTP and gRPC ports with this certificate; workers trust it with --coordinator-ca. */
+    Processes tls(SelfSigned certificate) {
+        tls = certificate;
+        return this;
     }
 
     Path dataDir() {
@@ -55,17 +70,21 @@ final class Processes implements AutoCloseable {
 
     /** Starts the coordinator with short leases and heartbeats, and waits until its API answers. */
     Process coordinator() throws IOException {
-        Process p = start("coordinator", List.of(javaBinary, "-Xmx512m", "-jar", COORDINATOR_JAR.toString(),
+        List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx512m", "-jar", COORDINATOR_JAR.toString(),
                 "--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
                 "--starling.data-dir=" + dataDir(), "--starling.dispatch.lease=4s",
                 "--starling.dispatch.heartbeat-interval=1s", "--starling.dispatch.max-wait=2s",
                 "--starling.sweep.interval=200ms"));
+        if (tls != null) {
+            tls.coordinatorSettings().forEach((k, v) -> command.add("--" + k + "=" + v));
+        }
+        Process p = start("coordinator", command);
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!p.isAlive()) {
                 throw new IllegalStateException("the coordinator exited with " + p.exitValue() + "; see " + log("coordinator"));
             }
             try {
-                return new TestApi(httpPort).get("/api/v1/apps").status() == 200;
+                return anonymous().get("/api/v1/apps").status() == 200;
             } catch (UncheckedIOException e) {
                 return false;
             }
@@ -73,12 +92,18 @@ final class Processes implements AutoCloseable {
         return p;
     }
 
-    /** Starts a worker as the host of a volunteer of its own (signed up here). */
+    /**
+     * Starts a worker as the host of a volunteer of its own (signed up here); with a certificate, trusting it
+     * (unless {@code extra} asks for {@code --tls} with the system's trust store).
+     */
     Process worker(String name, String... extra) throws IOException {
         List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx256m", "-jar", WORKER_JAR.toString(),
                 "--coordinator", "localhost:" + grpcPort, "--name", name, "--cores", "1",
                 "--work-dir", dir.resolve(name).toString(), "--account-key",
-                CoordinatorTest.signUp(new TestApi(httpPort), name)));
+                CoordinatorTest.signUp(anonymous(), name)));
+        if (tls != null && !List.of(extra).contains("--tls")) {
+            command.addAll(List.of("--coordinator-ca", tls.certificate().toAbsolutePath().toString()));
+        }
         command.addAll(List.of(extra));
         return start(name, command);
     }
