@@ -16,6 +16,9 @@ import org.springframework.util.unit.DataSize;
  * @param limits what a single job or result may be
  * @param peers the peer tracker
  * @param blobs where uploaded blobs are kept and how large they may be
+ * @param admin the admin account and its logins
+ * @param volunteers volunteers' sign-up and hosts
+ * @param reliability hosts' rolling counts and quarantine
  */
 @ConfigurationProperties("starling")
 public record StarlingProperties(
@@ -25,7 +28,10 @@ public record StarlingProperties(
         @DefaultValue Sweep sweep,
         @DefaultValue Limits limits,
         @DefaultValue Peers peers,
-        @DefaultValue Blobs blobs) {
+        @DefaultValue Blobs blobs,
+        @DefaultValue Admin admin,
+        @DefaultValue Volunteers volunteers,
+        @DefaultValue Reliability reliability) {
 
     public StarlingProperties {
         if (blobs.dir() == null) {
@@ -34,19 +40,114 @@ public record StarlingProperties(
     }
 
     /**
+     * @param username the admin's user name
+     * @param password the admin's password when the account is created (first start) or reset; from the
+     *     environment variable {@code STARLING_ADMIN_PASSWORD}. Without one, a password is generated and logged once
+     * @param resetPassword set the admin's password again at this start (to {@code password}, or a generated one)
+     * @param loginAttempts failed logins (form or HTTP Basic) one client address may make within {@code loginWindow}
+     *     before its logins are refused until the window ends
+     * @param loginWindow see {@code loginAttempts}
+     */
+    public record Admin(
+            @DefaultValue("admin") String username,
+            String password,
+            @DefaultValue("false") boolean resetPassword,
+            @DefaultValue("5") int loginAttempts,
+            @DefaultValue("15m") Duration loginWindow) {
+
+        /** Never shows the password. */
+        @Override
+        public String toString() {
+            return "Admin[username=" + username + ", password=" + (password == null ? "none" : "***")
+                    + ", resetPassword=" + resetPassword + ", loginAttempts=" + loginAttempts + ", loginWindow="
+                    + loginWindow + "]";
+        }
+    }
+
+    /**
+     * How hosts are judged (BOINC's host punishment). Only judged results count: valid, invalid, error, timed out;
+     * tasks given back (shutdown, inputs unavailable) never do.
+     *
+     * @param window the rolling counts weigh about this many of a host's latest results (each new result
+     *     multiplies the old counts by {@code 1 - 1/window})
+     * @param minResults a host is judged once its rolling counts hold at least this many results
+     * @param quarantineInvalidRate quarantine when invalid / (valid + invalid) reaches this
+     * @param quarantineErrorRate quarantine when (errors + timed out) / all results reaches this
+     * @param quarantineTasksPerDay the most tasks a quarantined host gets per (UTC) day
+     */
+    public record Reliability(
+            @DefaultValue("50") int window,
+            @DefaultValue("5") int minResults,
+            @DefaultValue("0.2") double quarantineInvalidRate,
+            @DefaultValue("0.5") double quarantineErrorRate,
+            @DefaultValue("20") int quarantineTasksPerDay) {
+
+        public Reliability {
+            if (window < 1 || minResults < 1 || quarantineTasksPerDay < 0 || !(quarantineInvalidRate > 0)
+                    || !(quarantineErrorRate > 0)) {
+                throw new IllegalArgumentException("starling.reliability: window and min-results must be at least 1, "
+                        + "the rates above 0, quarantine-tasks-per-day not negative");
+            }
+        }
+
+        /** What the rolling counts are multiplied by for each new result. */
+        public double decay() {
+            return 1.0 - 1.0 / window;
+        }
+
+        /**
+         * The rolling total that {@code minResults} results arriving one after another add up to (each decays the
+         * ones before), less a rounding margin: a host is judged from this much evidence on.
+         */
+        public double minEvidence() {
+            double d = decay();
+            double sum = d == 0 ? 1 : (1 - Math.pow(d, minResults)) / (1 - d);
+            return sum - 1e-9;
+        }
+    }
+
+    /** Who may sign up as a volunteer with {@code POST /api/v1/volunteers}. */
+    public enum SignUp {
+        /** anyone */
+        OPEN,
+        /** only the admin, who hands the account key to the volunteer */
+        INVITE
+    }
+
+    /**
+     * @param signUp who may create volunteer accounts
+     * @param anonymousHosts whether a worker may register without an account key (its host belongs to no
+     *     volunteer, earns no place on the leaderboard, and counts as a volunteer of its own for quorums)
+     */
+    public record Volunteers(
+            @DefaultValue("OPEN") SignUp signUp,
+            @DefaultValue("false") boolean anonymousHosts) {}
+
+    /**
      * @param lease how long a task is held without a heartbeat before it is timed out and reissued
      * @param heartbeatInterval how often workers heartbeat running tasks (well below the lease)
      * @param maxWait the longest a RequestWork call waits for work (long poll)
      * @param maxTasksPerRequest the most tasks one RequestWork call gets
      * @param recheckInterval how often a waiting RequestWork looks for work by itself; it is woken by
      *     PostgreSQL notifications when work appears, so this only matters when notifications were lost
+     * @param distinct what the replicas of one work unit must not share: a volunteer (two hosts of one person
+     *     cannot outvote others), or only a host
      */
     public record Dispatch(
             @DefaultValue("2m") Duration lease,
             @DefaultValue("20s") Duration heartbeatInterval,
             @DefaultValue("20s") Duration maxWait,
             @DefaultValue("64") int maxTasksPerRequest,
-            @DefaultValue("5s") Duration recheckInterval) {}
+            @DefaultValue("5s") Duration recheckInterval,
+            @DefaultValue("VOLUNTEERS") Distinct distinct) {}
+
+    /** What the replicas of one work unit must not share. */
+    public enum Distinct {
+        /** a volunteer: no two replicas to hosts of one volunteer (an anonymous host counts as a volunteer of its own) */
+        VOLUNTEERS,
+        /** a host only: a volunteer's hosts may compute the same work unit */
+        HOSTS
+    }
 
     /** @param batchSize work units written per splitting transaction */
     public record Split(@DefaultValue("1000") int batchSize) {}

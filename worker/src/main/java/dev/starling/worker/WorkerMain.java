@@ -2,11 +2,13 @@ package dev.starling.worker;
 
 import dev.starling.sdk.Apps;
 import dev.starling.worker.internal.CoordinatorAddress;
+import dev.starling.worker.internal.CoordinatorTls;
 import dev.starling.worker.internal.DataPlaneConfig;
 import dev.starling.worker.control.TimeWindows;
 import dev.starling.worker.internal.Fault;
 import dev.starling.worker.internal.Preferences;
 import dev.starling.worker.internal.ProtocolTooOldException;
+import dev.starling.worker.internal.RefusedException;
 import dev.starling.worker.internal.Tuning;
 import dev.starling.worker.internal.Worker;
 import dev.starling.worker.internal.WorkerConfig;
@@ -50,16 +52,18 @@ import picocli.CommandLine.Spec;
             "line win. See docs/volunteer-guide.md.",
             "",
             "Examples:",
-            "  starling worker --coordinator localhost:9090",
+            "  starling worker --coordinator localhost:9090 --account-key sv_12_...",
             "  starling worker                      (everything from the config file)",
             "  starling worker status               (what the running worker is doing)",
-            "  starling worker --coordinator coord.example.org:9090 --cores 2 --name lab-pc-3",
+            "  STARLING_ACCOUNT_KEY=sv_12_... starling worker --coordinator coord.example.org:9090 --cores 2 --name lab-pc-3",
             "  starling worker --coordinator coord.example.org:9090 --cores 50% --cpu-limit 60 --idle-only",
             "  starling worker --coordinator coord.example.org:9090 --compute-hours 19:00-07:00",
-            "  starling worker --coordinator coord.example.org:9090 --upload-rate 2M",
+            "  starling worker --coordinator coord.example.org:9090 --tls --upload-rate 2M",
+            "  starling worker --coordinator coord.example.org:9090 --coordinator-ca project-ca.pem",
             "  starling worker --coordinator coord.example.org:9090 --no-serve",
             "",
-            "Exit codes: 0 done, 1 error, 2 invalid command line, 3 worker too old for the coordinator;",
+            "Exit codes: 0 done, 1 error, 2 invalid command line, 3 worker too old for the coordinator,",
+            "4 refused by the coordinator (wrong or missing account key, banned host);",
             "stopped by a signal: 128 + its number (143 for SIGTERM, 130 for Ctrl-C), after a clean stop.",
         })
 public final class WorkerMain implements Callable<Integer> {
@@ -84,7 +88,7 @@ public final class WorkerMain implements Callable<Integer> {
 
     private String name;
 
-    @Option(names = "--name", order = 2, paramLabel = "NAME", description = "This host's name at the coordinator, 1 to 200 characters (default: the machine's host name).")
+    @Option(names = "--name", order = 5, paramLabel = "NAME", description = "This host's name at the coordinator, 1 to 200 characters (default: the machine's host name).")
     void setName(String value) {
         if (value.isBlank() || value.strip().length() > 200) {
             throw new ParameterException(spec.commandLine(), "--name must have 1 to 200 characters, was '" + value + "'");
@@ -94,12 +98,44 @@ public final class WorkerMain implements Callable<Integer> {
 
     private Integer cores;
 
-    @Option(names = "--work-dir", order = 4, scope = ScopeType.INHERIT, paramLabel = "DIR", description = "Where the worker keeps its identity and state (default: ~/.starling/worker).")
+    private String accountKey;
+
+    @Option(names = "--tls", order = 3, description = "Talk TLS to the coordinator, checking its certificate against "
+            + "the system's trust store (or --coordinator-ca).")
+    private boolean tls;
+
+    private Path coordinatorCa;
+
+    @Option(names = "--coordinator-ca", order = 4, paramLabel = "FILE", description = "Talk TLS to the coordinator and "
+            + "trust the CA certificates in this PEM file (for a project's own or self-signed certificate).")
+    void setCoordinatorCa(Path value) {
+        if (!java.nio.file.Files.isRegularFile(value)) {
+            throw new ParameterException(spec.commandLine(), "--coordinator-ca: no such file " + value);
+        }
+        coordinatorCa = value;
+    }
+
+    @Option(names = "--account-key", order = 2, paramLabel = "KEY", defaultValue = "${env:STARLING_ACCOUNT_KEY}",
+            description = "Your volunteer account key (from sign-up): this host becomes yours and earns you credit. "
+                    + "Default: the environment variable STARLING_ACCOUNT_KEY. Without one, only a coordinator that "
+                    + "takes anonymous hosts accepts the worker.")
+    void setAccountKey(String value) {
+        if (value == null || value.isBlank()) {
+            accountKey = null;
+            return;
+        }
+        if (value.strip().chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+            throw new ParameterException(spec.commandLine(), "--account-key must be the key as sign-up printed it (sv_...)");
+        }
+        accountKey = value.strip();
+    }
+
+    @Option(names = "--work-dir", order = 7, scope = ScopeType.INHERIT, paramLabel = "DIR", description = "Where the worker keeps its identity and state (default: ~/.starling/worker).")
     private Path workDir;
 
     private Duration gracePeriod = Duration.ofSeconds(30);
 
-    @Option(names = "--log-level", order = 6, paramLabel = "LEVEL", description = "error, warn, info, debug or trace (default:"
+    @Option(names = "--log-level", order = 9, paramLabel = "LEVEL", description = "error, warn, info, debug or trace (default:"
             + " info). Logs go to stderr and to <work-dir>/logs/worker.0.log, which rotates at 10 MiB and keeps 5 files.")
     private LogLevel logLevel;
 
@@ -204,7 +240,7 @@ public final class WorkerMain implements Callable<Integer> {
         configFile.choose(file);
     }
 
-    @Option(names = "--cores", order = 3, paramLabel = "N|P%",
+    @Option(names = "--cores", order = 6, paramLabel = "N|P%",
             description = "How many tasks compute at once: a count, at least 1, or a share of this machine's processors"
                     + " such as 50% (default: all processors).")
     void setCores(String value) {
@@ -326,7 +362,7 @@ public final class WorkerMain implements Callable<Integer> {
         return value;
     }
 
-    @Option(names = "--grace-period", order = 5, paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--grace-period", order = 8, paramLabel = "DURATION", converter = DurationConverter.class,
             description = "How long running tasks may finish when the worker is stopped, for example 30s or 2m (default: 30s).")
     void setGracePeriod(Duration value) {
         if (value.isNegative()) {
@@ -471,7 +507,8 @@ public final class WorkerMain implements Callable<Integer> {
         DataPlaneConfig dataPlane = dataPlane();
         return new WorkerConfig(coordinator, name != null ? name : hostName(),
                 cores != null ? cores : Runtime.getRuntime().availableProcessors(), workDir(), gracePeriod,
-                Optional.ofNullable(fault), dataPlane, preferences(dataPlane));
+                Optional.ofNullable(fault), dataPlane, preferences(dataPlane), Optional.ofNullable(accountKey),
+                new CoordinatorTls(tls || coordinatorCa != null, Optional.ofNullable(coordinatorCa)));
     }
 
     /** The work dir chosen, or {@code ~/.starling/worker}. */
@@ -489,6 +526,9 @@ public final class WorkerMain implements Callable<Integer> {
             err.println("starling worker: the coordinator no longer accepts this worker's protocol (" + e.getMessage()
                     + "). Please update the Starling worker.");
             return ExitCodes.PROTOCOL_TOO_OLD;
+        } catch (RefusedException e) {
+            err.println("starling worker: the coordinator refuses this worker: " + e.getMessage());
+            return ExitCodes.REFUSED;
         } catch (UncheckedIOException e) {
             err.println("starling worker: " + e.getMessage());
             return ExitCodes.ERROR;

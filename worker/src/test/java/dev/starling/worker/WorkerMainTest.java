@@ -11,6 +11,10 @@ import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -95,7 +99,8 @@ class WorkerMainTest {
     @Test
     void helpListsTheOptionsButNotTheTestOnlyOne() {
         assertThat(run("--help")).isEqualTo(ExitCodes.OK);
-        assertThat(out.toString()).contains("status", "--config", "--coordinator", "--name", "--cores", "--work-dir",
+        assertThat(out.toString()).contains("status", "--config", "--coordinator", "--account-key", "--tls",
+                        "--coordinator-ca", "--name", "--cores", "--work-dir",
                         "--grace-period", "--log-level", "--cpu-limit", "--idle-only", "--compute-hours", "--network-hours",
                         "--memory-limit", "--disk-limit", "--work-buffer", "--checkpoint-interval", "--download-rate",
                         "--cache-size", "--peer-port", "--upload-rate", "--advertise-host", "--no-serve", "--behind-nat")
@@ -180,6 +185,56 @@ class WorkerMainTest {
                 assertThat(r.getCores()).isEqualTo(1);
                 assertThat(r.getAppsList()).contains(TestApp.NAME);
             });
+        }
+    }
+
+    @Test
+    void aCoordinatorCaFileThatDoesNotExistIsInvalidInput() {
+        assertThat(run("--coordinator", "localhost:7070", "--coordinator-ca", workDir.resolve("nope.pem").toString()))
+                .isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("--coordinator-ca: no such file");
+    }
+
+    @Test
+    void helpPutsTheAccountKeyAndTlsRightAfterTheCoordinator() {
+        run("--help");
+        List<String> options = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^\\s+(?:-\\w, )?(--[a-z-]+)").matcher(out.toString());
+        while (m.find()) {
+            if (!options.contains(m.group(1)) && !m.group(1).matches("--help|--version")) {
+                options.add(m.group(1));
+            }
+        }
+        assertThat(options).startsWith("--coordinator", "--account-key", "--tls", "--coordinator-ca", "--name", "--cores");
+    }
+
+    @Test
+    void aRefusedAccountKeyEndsTheWorkerWithTheRefusedCodeAndTheCoordinatorsReason() throws Exception {
+        try (FakeCoordinator coordinator = new FakeCoordinator()) {
+            coordinator.refuse(io.grpc.Status.UNAUTHENTICATED.withDescription("unknown account key: check --account-key"));
+
+            int exitCode = run("--coordinator", coordinator.address().toString(), "--work-dir", workDir.toString(),
+                    "--cores", "1", "--account-key", "sv_1_wrong");
+
+            assertThat(exitCode).isEqualTo(ExitCodes.REFUSED);
+            assertThat(err.toString()).contains("the coordinator refuses this worker: unknown account key: check --account-key");
+            assertThat(coordinator.registrations()).singleElement()
+                    .satisfies(r -> assertThat(r.getAccountKey()).isEqualTo("sv_1_wrong"));
+        }
+    }
+
+    @Test
+    void aBannedHostEndsTheWorkerWithTheRefusedCode() throws Exception {
+        try (FakeCoordinator coordinator = new FakeCoordinator()) {
+            coordinator.refuse(io.grpc.Status.PERMISSION_DENIED.withDescription("host 100 is banned: cheating"));
+
+            int exitCode = run("--coordinator", coordinator.address().toString(), "--work-dir", workDir.toString(),
+                    "--cores", "1");
+
+            assertThat(exitCode).isEqualTo(ExitCodes.REFUSED);
+            assertThat(err.toString()).contains("host 100 is banned: cheating");
+            assertThat(coordinator.registrations()).singleElement()
+                    .satisfies(r -> assertThat(r.getAccountKey()).isEmpty());
         }
     }
 }

@@ -3,10 +3,13 @@ package dev.starling.coordinator.validation;
 import dev.starling.coordinator.dispatch.WorkSignal;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
+import dev.starling.coordinator.metrics.DomainMeters;
+import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.peer.TransferLedger;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +31,9 @@ final class Decisions {
     private final Map<Long, Integer> moreReplicas = new LinkedHashMap<>();
     private final Map<Long, Tracker.ProducedBlobs> produced = new LinkedHashMap<>();
     private final Map<Long, Long> bytesFromPeers = new HashMap<>();
+    private final Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
     private int givenBack;
+    private int failed;
     private boolean decided;
 
     void state(long resultId, String from, String to, Double credit, boolean keepOutput) {
@@ -37,6 +42,7 @@ final class Decisions {
 
     void host(long hostId, Outcome outcome, double credit) {
         hosts.computeIfAbsent(hostId, id -> new HostTable.Tally()).add(outcome, credit);
+        outcomes.merge(outcome, 1, Integer::sum);
     }
 
     void validate(long workUnitId, long canonicalResultId, boolean hasPending) {
@@ -49,6 +55,7 @@ final class Decisions {
 
     /** The work unit failed (written at once by the evaluator: rare, and it may fail the job). */
     void failed() {
+        failed++;
         decided = true;
     }
 
@@ -78,7 +85,7 @@ final class Decisions {
     }
 
     void apply(ValidationQueries queries, HostTable hostTable, Tracker tracker, TransferLedger ledger, WorkSignal signal,
-            Instant now) {
+            DomainMeters meters, Instant now) {
         tracker.produced(produced);
         queries.setStates(states);
         hostTable.record(hosts);
@@ -89,5 +96,15 @@ final class Decisions {
         tracker.canonicalHolders(states.stream().filter(c -> c.to().equals("VALID")).map(StateChange::resultId).toList());
         bytesFromPeers.forEach((job, bytes) -> ledger.record(job, 0, bytes));
         signal.workCreated(created + givenBack);
+        int validatedCount = validated.size();
+        int failedCount = failed;
+        int givenBackCount = givenBack;
+        Map<Outcome, Integer> counted = new EnumMap<>(outcomes);
+        AfterCommit.run(() -> {
+            meters.validated(validatedCount);
+            meters.failed(failedCount);
+            meters.results(DomainMeters.Outcome.GIVEN_BACK, givenBackCount);
+            counted.forEach((o, n) -> meters.results(DomainMeters.Outcome.valueOf(o.name()), n));
+        });
     }
 }

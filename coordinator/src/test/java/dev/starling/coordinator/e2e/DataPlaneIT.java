@@ -17,10 +17,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -175,15 +172,13 @@ class DataPlaneIT {
                 .until(() -> api.job(job), j -> j.get("state").asString().matches("SUCCEEDED|FAILED|CANCELLED"));
     }
 
-    /** Uploads the bytes as a blob; its id is their content address. */
-    static String upload(Processes p, byte[] content) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder()
-                        .uri(URI.create("http://localhost:" + p.httpPort + "/api/v1/blobs"))
-                        .header("Content-Type", "application/octet-stream")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(content)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
-        String id = JsonMapper.builder().build().readTree(r.body()).get("id").asString();
+    /** Uploads the bytes as a blob (as the admin); its id is their content address. */
+    static String upload(Processes p, byte[] content) {
+        TestApi.Response r = p.api().send(p.api().request("/api/v1/blobs")
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(content)).build());
+        assertThat(r.status()).as(r.body()).isIn(200, 201);
+        String id = r.json().get("id").asString();
         assertThat(id).isEqualTo(ContentAddress.of(content));
         return id;
     }

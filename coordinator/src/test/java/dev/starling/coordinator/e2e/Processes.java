@@ -3,6 +3,8 @@ package dev.starling.coordinator.e2e;
 import static dev.starling.coordinator.CoordinatorTest.freePort;
 import static org.awaitility.Awaitility.await;
 
+import dev.starling.coordinator.CoordinatorTest;
+import dev.starling.coordinator.SelfSigned;
 import dev.starling.coordinator.TestApi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +28,8 @@ final class Processes implements AutoCloseable {
     private final String javaBinary = ProcessHandle.current().info().command().orElse("java");
     final int httpPort = freePort();
     final int grpcPort = freePort();
+    /** the certificate the coordinator serves HTTP and gRPC with; null for plaintext */
+    private SelfSigned tls;
 
     Processes(String testName) throws IOException {
         for (Path jar : List.of(COORDINATOR_JAR, WORKER_JAR)) {
@@ -43,8 +47,21 @@ final class Processes implements AutoCloseable {
         Files.createDirectories(dir);
     }
 
+    /** The REST API as the admin. */
     TestApi api() {
-        return new TestApi(httpPort);
+        return anonymous().asAdmin(CoordinatorTest.ADMIN_PASSWORD);
+    }
+
+    /** The REST API without credentials (over HTTPS, trusting the certificate, when the coordinator has one). */
+    TestApi anonymous() {
+        return tls == null ? new TestApi(httpPort) : new TestApi("https://localhost:" + httpPort, null,
+                java.net.http.HttpClient.newBuilder().sslContext(tls.clientContext()).build());
+    }
+
+    /** Serves the coordinator's HTTP and gRPC ports with this certificate; workers trust it with --coordinator-ca. */
+    Processes tls(SelfSigned certificate) {
+        tls = certificate;
+        return this;
     }
 
     Path dataDir() {
@@ -63,13 +80,16 @@ final class Processes implements AutoCloseable {
                 "--starling.data-dir=" + dataDir(), "--starling.dispatch.heartbeat-interval=1s",
                 "--starling.dispatch.max-wait=2s", "--starling.sweep.interval=200ms"));
         command.addAll(List.of(settings));
+        if (tls != null) {
+            tls.coordinatorSettings().forEach((k, v) -> command.add("--" + k + "=" + v));
+        }
         Process p = start("coordinator", command);
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!p.isAlive()) {
                 throw new IllegalStateException("the coordinator exited with " + p.exitValue() + "; see " + log("coordinator"));
             }
             try {
-                return api().get("/api/v1/apps").status() == 200;
+                return anonymous().get("/api/v1/apps").status() == 200;
             } catch (UncheckedIOException e) {
                 return false;
             }
@@ -77,7 +97,11 @@ final class Processes implements AutoCloseable {
         return p;
     }
 
-    /** Starts a worker; its settings are on its command line (its config file, unlike a volunteer's, is empty). */
+    /**
+     * Starts a worker as the host of a volunteer of its own (signed up here); with a certificate, trusting it
+     * (unless {@code extra} asks for {@code --tls} with the system's trust store). Its settings are on its command
+     * line (its config file, unlike a volunteer's, is empty).
+     */
     Process worker(String name, String... extra) throws IOException {
         Path config = dir.resolve("worker.properties");
         if (!Files.exists(config)) {
@@ -85,14 +109,20 @@ final class Processes implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx256m", "-jar", WORKER_JAR.toString(),
                 "--config", config.toString(), "--coordinator", "localhost:" + grpcPort, "--name", name, "--cores", "1",
-                "--work-dir", dir.resolve(name).toString()));
+                "--work-dir", dir.resolve(name).toString(), "--account-key",
+                CoordinatorTest.signUp(anonymous(), name)));
+        if (tls != null && !List.of(extra).contains("--tls")) {
+            command.addAll(List.of("--coordinator-ca", tls.certificate().toAbsolutePath().toString()));
+        }
         command.addAll(List.of(extra));
         return start(name, command);
     }
 
     private Process start(String name, List<String> command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
+        builder.environment().put("STARLING_ADMIN_PASSWORD", CoordinatorTest.ADMIN_PASSWORD);
+        Process p = builder.start();
         started.add(p);
         return p;
     }

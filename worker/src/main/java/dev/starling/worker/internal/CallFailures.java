@@ -7,8 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How one loop reacts to a failed call, so that every loop reacts alike: an old protocol stops the worker,
- * an unknown host registers again, anything else is retried after a backoff (see docs/protocol.md). An
+ * How one loop reacts to a failed call, so that every loop reacts alike: an old protocol or a refusal (bad
+ * account key, banned host) stops the worker, an unknown host registers again, anything else is retried after a backoff (see docs/protocol.md). An
  * outage is logged once when it starts and once when it ends; a malformed request (a bug) every time;
  * failures while the loop is stopping are expected and logged quietly.
  */
@@ -61,6 +61,11 @@ final class CallFailures {
             lifecycle.fail(tooOld);
             return Next.STOP;
         }
+        if (failure instanceof RefusedException refused) {
+            log.error("The coordinator refuses this worker: {}", refused.getMessage());
+            lifecycle.fail(refused);
+            return Next.STOP;
+        }
         if (failure instanceof HostUnknownException unknown) {
             try {
                 session.renew(unknown.identity());
@@ -98,9 +103,15 @@ final class CallFailures {
 
     /** A likely cause a volunteer can check, for statuses that usually mean a wrong address. */
     private static String hint(StatusRuntimeException e) {
+        for (Throwable t = e.getStatus().getCause(); t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return " (the TLS handshake failed: check --coordinator-ca, or whether the coordinator speaks TLS at all)";
+            }
+        }
         if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || e.getStatus().getCode() == Status.Code.INTERNAL
                 || e.getStatus().getCode() == Status.Code.UNKNOWN) {
-            return " (check that --coordinator names the coordinator's gRPC port, 9090 by default, not its HTTP port)";
+            return " (check that --coordinator names the coordinator's gRPC port, 9090 by default, not its HTTP port,"
+                    + " and whether it needs --tls)";
         }
         return "";
     }

@@ -11,7 +11,6 @@ import dev.starling.worker.journal.Journal;
 import dev.starling.worker.status.Status;
 import dev.starling.worker.status.StatusServer;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -86,6 +85,7 @@ public final class Worker {
      * Runs the worker on the calling thread until it stops.
      *
      * @throws ProtocolTooOldException when the coordinator refuses this worker's protocol version
+     * @throws RefusedException when the coordinator refuses the account key or bans the host
      * @throws UncheckedIOException when the work directory cannot be used
      * @throws InterruptedException when the calling thread is interrupted (the worker stops first)
      */
@@ -94,8 +94,9 @@ public final class Worker {
             throw new IllegalStateException("a worker runs once");
         }
         try {
-            log.info("Starling worker {} started: coordinator {}, name {}, {} cores, apps {}", HostInfo.workerVersion(),
-                    config.coordinator(), config.name(), config.cores(), apps.names());
+            log.info("Starling worker {} started: coordinator {} ({}), name {}, {} cores, apps {}",
+                    HostInfo.workerVersion(), config.coordinator(), config.tls(), config.name(), config.cores(),
+                    apps.names());
             if (apps.names().isEmpty()) {
                 log.warn("No apps are installed: this worker will not be given tasks");
             }
@@ -124,7 +125,7 @@ public final class Worker {
         Journal.Recovered recovered = journal.recover();
         try (DataPlane data = DataPlane.open(config, tuning, clock)) {
             ManagedChannel channel = Grpc.newChannelBuilderForAddress(config.coordinator().host(),
-                            config.coordinator().port(), InsecureChannelCredentials.create())
+                            config.coordinator().port(), config.tls().credentials())
                     .maxInboundMessageSize(tuning.maxInboundMessageBytes())
                     .intercept(new ProtocolInterceptor())
                     .build();

@@ -16,6 +16,9 @@ import java.util.Optional;
  * @param fault a fault to inject (end-to-end tests only)
  * @param dataPlane the blob cache and serving peers
  * @param preferences how the worker shares the machine: CPU, idleness, hours, memory, disk, work in hand
+ * @param accountKey the volunteer's account key, which makes the host theirs; empty: an anonymous host (which
+ *     the coordinator may refuse)
+ * @param tls plaintext or TLS to the coordinator
  */
 public record WorkerConfig(
         CoordinatorAddress coordinator,
@@ -25,7 +28,9 @@ public record WorkerConfig(
         Duration gracePeriod,
         Optional<Fault> fault,
         DataPlaneConfig dataPlane,
-        Preferences preferences) {
+        Preferences preferences,
+        Optional<String> accountKey,
+        CoordinatorTls tls) {
 
     public WorkerConfig {
         Objects.requireNonNull(coordinator, "coordinator");
@@ -35,6 +40,8 @@ public record WorkerConfig(
         Objects.requireNonNull(fault, "fault");
         Objects.requireNonNull(dataPlane, "dataPlane");
         Objects.requireNonNull(preferences, "preferences");
+        Objects.requireNonNull(accountKey, "accountKey");
+        Objects.requireNonNull(tls, "tls");
         if (cores < 1) {
             throw new IllegalArgumentException("cores must be at least 1, was " + cores);
         }

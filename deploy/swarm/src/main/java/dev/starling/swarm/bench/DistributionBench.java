@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -60,6 +61,7 @@ final class DistributionBench {
     private final PrintWriter out;
     private final PrintWriter err;
     private final HttpClient http = HttpClient.newHttpClient();
+    private String authorization; // the admin's, who may make every call
 
     DistributionBench(Settings settings, PrintWriter out, PrintWriter err) {
         this.settings = settings;
@@ -91,17 +93,22 @@ final class DistributionBench {
             int httpPort = Bench.freePort();
             int grpcPort = Bench.freePort();
             coordinator = CoordinatorProcess.start(java, coordinatorJar, "512m", dir, httpPort, grpcPort,
-                    List.of("--starling.peers.upload-rate=" + settings.coordinatorUpload() + "B"));
+                    List.of("--starling.peers.upload-rate=" + settings.coordinatorUpload() + "B",
+                            "--starling.volunteers.anonymous-hosts=true")); // the bench's workers need no accounts
+            authorization = "Basic " + Base64.getEncoder().encodeToString(("admin:" + coordinator.adminPassword())
+                    .getBytes(StandardCharsets.UTF_8));
             URI api = URI.create("http://localhost:" + httpPort);
             say("coordinator on ports " + httpPort + "/" + grpcPort + ", upload capped at "
                     + mib(settings.coordinatorUpload()) + " MiB/s; data and logs in " + dir);
             awaitHealthy(coordinator, api);
             String blob = upload(api, corpus(settings.sizeBytes()));
             say("uploaded " + blob + " (" + mib(settings.sizeBytes()) + " MiB)");
+            // the workers' settings are all on their command lines, none from a volunteer's config file
+            Path config = Files.writeString(dir.resolve("worker.properties"), "# bench-p2p workers\n");
             for (int i = 0; i < settings.workers(); i++) {
                 String name = "p2p-" + i;
                 workers.add(new ProcessBuilder(java.toString(), "-Xmx256m", "-jar", workerJar.toString(),
-                        "--coordinator", "localhost:" + grpcPort, "--name", name, "--cores", "1",
+                        "--config", config.toString(), "--coordinator", "localhost:" + grpcPort, "--name", name, "--cores", "1",
                         "--work-dir", dir.resolve(name).toString(), "--upload-rate", settings.workerUpload() + "B")
                         .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start());
             }
@@ -208,19 +215,23 @@ final class DistributionBench {
     }
 
     private String upload(URI api, byte[] bytes) throws BenchFailure {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(api.resolve("/api/v1/blobs"))
+        HttpResponse<String> r = send(admin(api, "/api/v1/blobs")
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build());
         return JSON.readTree(r.body()).get("id").asString();
     }
 
     private JsonNode post(URI api, String path, String json) throws BenchFailure {
-        return JSON.readTree(send(HttpRequest.newBuilder(api.resolve(path)).header("Content-Type", "application/json")
+        return JSON.readTree(send(admin(api, path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build()).body());
     }
 
     private JsonNode get(URI api, String path) throws BenchFailure {
-        return JSON.readTree(send(HttpRequest.newBuilder(api.resolve(path)).GET().build()).body());
+        return JSON.readTree(send(admin(api, path).GET().build()).body());
+    }
+
+    private HttpRequest.Builder admin(URI api, String path) {
+        return HttpRequest.newBuilder(api.resolve(path)).header("Authorization", authorization);
     }
 
     private HttpResponse<String> send(HttpRequest request) throws BenchFailure {
