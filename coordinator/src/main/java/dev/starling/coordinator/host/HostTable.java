@@ -55,7 +55,31 @@ public class HostTable {
     }
 
     List<HostView> page(long offset, int limit) {
-        return jdbc.sql("""
+        return page(Order.ID, null, offset, limit);
+    }
+
+    /** How a listing of hosts is ordered. */
+    public enum Order {
+        ID("id"),
+        /** most recently heard from first */
+        RECENT("last_contact_at DESC, id"),
+        /** most results found invalid first (by the counts folded so far; the rows show exact counts) */
+        INVALID("invalid_count DESC, id");
+
+        /** over the host table */
+        private final String sql;
+        /** over the page taken from it, aliased h */
+        private final String outer;
+
+        Order(String sql) {
+            this.sql = sql;
+            this.outer = "h." + sql.replace(", id", ", h.id");
+        }
+    }
+
+    /** A page of hosts in the given order; only those heard from since {@code heardSince} unless it is null. */
+    public List<HostView> page(Order order, Instant heardSince, long offset, int limit) {
+        var statement = jdbc.sql("""
                         SELECT h.id, name, cores, memory_bytes, os, arch, worker_version, apps,
                                valid_count + coalesce(t.valid, 0) AS valid_count,
                                invalid_count + coalesce(t.invalid, 0) AS invalid_count,
@@ -63,18 +87,30 @@ public class HostTable {
                                timeout_count + coalesce(t.timed_out, 0) AS timeout_count,
                                h.credit + coalesce(t.credit, 0) AS credit, created_at, last_contact_at,
                                peer_address, peer_banned_at
-                          FROM (SELECT * FROM host ORDER BY id OFFSET :offset LIMIT :limit) h
+                          FROM (SELECT * FROM host %s ORDER BY %s OFFSET :offset LIMIT :limit) h
                           LEFT JOIN LATERAL (SELECT sum(valid) AS valid, sum(invalid) AS invalid, sum(errors) AS errors,
                                                     sum(timed_out) AS timed_out, sum(credit) AS credit
                                                FROM host_tally WHERE host_id = h.id) t ON true
-                         ORDER BY h.id""")
-                .param("offset", offset).param("limit", limit)
-                .query(HostTable::view)
-                .list();
+                         ORDER BY %s""".formatted(heardSince == null ? "" : "WHERE last_contact_at >= :since",
+                        order.sql, order.outer))
+                .param("offset", offset).param("limit", limit);
+        if (heardSince != null) {
+            statement = statement.param("since", Timestamp.from(heardSince));
+        }
+        return statement.query(HostTable::view).list();
     }
 
     long count() {
         return jdbc.sql("SELECT count(*) FROM host").query(Long.class).single();
+    }
+
+    /** How many hosts there are, and how many of them were heard from since {@code heardSince}. */
+    public record Counts(long total, long heard) {}
+
+    public Counts count(Instant heardSince) {
+        return jdbc.sql("SELECT count(*), count(*) FILTER (WHERE last_contact_at >= :since) FROM host")
+                .param("since", Timestamp.from(heardSince))
+                .query((rs, i) -> new Counts(rs.getLong(1), rs.getLong(2))).single();
     }
 
     /** What a batch of judgements adds to one host's counters and credit. */
