@@ -56,3 +56,5 @@ SELECT job_id, stage, minute, sum(validated), sum(failed), sum(valid), sum(inval
 CREATE INDEX result_failures ON result (job_id, (coalesce(reported_at, lease_expires_at)))
     WHERE state IN ('ERROR', 'TIMED_OUT');
 CREATE INDEX result_disagreements ON result (reported_at) WHERE state IN ('INVALID', 'INCONCLUSIVE');
+-- work units waiting for a tie-breaker
+CREATE INDEX result_inconclusive ON result (work_unit_id) WHERE state = 'INCONCLUSIVE';

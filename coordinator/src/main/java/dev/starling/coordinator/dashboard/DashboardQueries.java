@@ -89,10 +89,15 @@ class DashboardQueries {
                 .query(DashboardQueries::trouble).list();
     }
 
-    /** Work units waiting for a tie-breaker: their successful results disagree so far (index result_disagreements). */
-    long inconclusiveWorkUnits() {
-        return jdbc.sql("SELECT count(DISTINCT work_unit_id) FROM result WHERE state = 'INCONCLUSIVE'")
-                .query(Long.class).single();
+    /**
+     * Work units waiting for a tie-breaker, their successful results disagreeing so far (index result_inconclusive);
+     * counted up to {@code cap} + 1, so a large backlog costs no more than a small one.
+     */
+    long inconclusiveWorkUnits(int cap) {
+        return jdbc.sql("""
+                        SELECT count(*) FROM (SELECT DISTINCT work_unit_id FROM result WHERE state = 'INCONCLUSIVE'
+                                               LIMIT :cap) w""")
+                .param("cap", cap + 1).query(Long.class).single();
     }
 
     private static Trouble trouble(ResultSet rs, int row) throws SQLException {

@@ -11,6 +11,8 @@ import org.springframework.web.bind.annotation.RequestHeader;
 class ValidationPage {
     static final String VIEW = "dashboard/validation";
     static final int SHOWN = 15;
+    /** "1,000+ work units waiting for a tie-breaker" */
+    static final int INCONCLUSIVE_CAP = 1000;
 
     private final DashboardQueries queries;
     private final HostTable hosts;
@@ -23,7 +25,9 @@ class ValidationPage {
     @GetMapping("/dashboard/validation")
     String validation(@RequestHeader(value = Pages.HX_REQUEST, required = false) String hx, Model model) {
         model.addAttribute("disagreements", queries.recentDisagreements(SHOWN));
-        model.addAttribute("inconclusive", queries.inconclusiveWorkUnits());
+        long inconclusive = queries.inconclusiveWorkUnits(INCONCLUSIVE_CAP);
+        model.addAttribute("inconclusive", inconclusive > INCONCLUSIVE_CAP ? INCONCLUSIVE_CAP : inconclusive);
+        model.addAttribute("inconclusiveMore", inconclusive > INCONCLUSIVE_CAP);
         model.addAttribute("suspects", hosts.page(HostTable.Order.INVALID, null, 0, SHOWN).stream()
                 .filter(h -> h.invalidCount() > 0).toList());
         return Pages.view(VIEW, hx);

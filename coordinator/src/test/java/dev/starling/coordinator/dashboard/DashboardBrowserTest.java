@@ -1,0 +1,109 @@
+package dev.starling.coordinator.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.starling.coordinator.CoordinatorTest;
+import dev.starling.coordinator.TestHost;
+import dev.starling.proto.v1.Task;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * The dashboard in a real browser (headless Chromium) against a real coordinator: pages update in place as work is
+ * reported, and an operator's clicks act. Skipped, saying why, where no Chromium is installed.
+ */
+@TestPropertySource(properties = "starling.dashboard.refresh=300ms")
+class DashboardBrowserTest extends CoordinatorTest {
+    private static Browser browser;
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        configure(registry);
+    }
+
+    @BeforeAll
+    static void needsABrowser() {
+        Browser.unavailable().ifPresent(reason -> {
+            System.out.println("DashboardBrowserTest skipped: " + reason);
+            Assumptions.abort(reason);
+        });
+    }
+
+    @BeforeEach
+    void openBrowser() throws Exception {
+        if (browser == null) {
+            browser = Browser.open("http://localhost:" + httpPort, Path.of("target", "browser-test-profile"), 1280, 900);
+        }
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (browser != null) {
+            browser.close();
+            browser = null;
+        }
+    }
+
+    @Test
+    void aRunningJobsProgressChangesWithoutAReloadAndTheOperatorCancelsIt() throws Exception {
+        try (TestHost a = TestHost.registered(grpcPort(), "alpha", "primes");
+                TestHost b = TestHost.registered(grpcPort(), "beta", "primes")) {
+            long job = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":4000,\"chunkSize\":1000}}");
+            await().until(() -> api().job(job).get("workUnits").get("unsplit").asLong() == 0);
+            Map<Long, Task> forA = byIndex(a.requestWork(10));
+            Map<Long, Task> forB = byIndex(b.requestWork(10));
+
+            browser.go("/dashboard/jobs/" + job);
+            assertThat(browser.text(By.id("job-validated"))).isEqualTo("0 of 4 work units validated");
+            browser.script("window.starlingMarker = 'this page was not reloaded'");
+
+            a.succeed(forA.get(0L), "168");
+            b.succeed(forB.get(0L), "168");
+            browser.until(d -> browser.text(By.id("job-validated")).equals("1 of 4 work units validated"));
+            assertThat(browser.text(By.id("job-percent"))).isEqualTo("25%");
+            assertThat(browser.script("return window.starlingMarker")).isEqualTo("this page was not reloaded");
+            assertThat(browser.script("return !!Chart.getChart(document.querySelector('canvas[data-chart]'))"))
+                    .as("the throughput chart was drawn").isEqualTo(true);
+
+            browser.go("/dashboard");
+            browser.script("window.starlingMarker = 'the overview was not reloaded'");
+            By row = By.id("job-" + job);
+            assertThat(browser.text(row)).contains("1 / 4");
+            a.succeed(forA.get(1L), "135");
+            b.succeed(forB.get(1L), "135");
+            browser.until(d -> browser.text(row).contains("2 / 4") && browser.text(row).contains("50%"));
+            assertThat(browser.script("return window.starlingMarker")).isEqualTo("the overview was not reloaded");
+
+            browser.go("/dashboard/jobs/" + job);
+            browser.click(By.id("cancel-job"));
+            browser.until(d -> d.switchTo().alert()).accept();
+            assertThat(browser.text(By.className("flash"))).contains("Job " + job + " was cancelled");
+            assertThat(api().job(job).get("state").asString()).isEqualTo("CANCELLED");
+            assertThat(browser.text(By.id("job"))).contains("Cancelled");
+            assertThat(browser.driver().findElements(By.id("cancel-job"))).as("nothing left to cancel").isEmpty();
+        }
+    }
+
+    @Test
+    void anUnknownJobIsAPageThatSaysSo() {
+        browser.go("/dashboard/jobs/987654");
+        assertThat(browser.text(By.tagName("main"))).contains("no job 987654");
+    }
+
+    private static Map<Long, Task> byIndex(List<Task> tasks) {
+        return tasks.stream().collect(Collectors.toMap(Task::getIndex, Function.identity()));
+    }
+}
