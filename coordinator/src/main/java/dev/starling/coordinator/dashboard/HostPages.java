@@ -1,6 +1,7 @@
 package dev.starling.coordinator.dashboard;
 
 import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.host.HostService;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.web.BadRequestException;
 import dev.starling.coordinator.web.Paging;
@@ -22,12 +23,13 @@ class HostPages {
 
     private final HostTable hosts;
     private final Clock clock;
-    private final Duration lease;
+    /** a host heard from within this long is active: one lease, plus the lag of its recorded contact */
+    private final Duration activeWindow;
 
     HostPages(HostTable hosts, Clock clock, StarlingProperties properties) {
         this.hosts = hosts;
         this.clock = clock;
-        this.lease = properties.dispatch().lease();
+        this.activeWindow = properties.dispatch().lease().plus(HostService.CONTACT_LAG);
     }
 
     @GetMapping("/dashboard/hosts")
@@ -39,14 +41,14 @@ class HostPages {
             throw new BadRequestException("show", "must be all or active");
         }
         Paging.check(page, PAGE_SIZE);
-        Instant activeSince = clock.instant().minus(lease);
+        Instant activeSince = clock.instant().minus(activeWindow);
         HostTable.Counts counts = hosts.count(activeSince);
         boolean activeOnly = show.equals("active");
         model.addAttribute("hosts", hosts.page(order, activeOnly ? activeSince : null, Paging.offset(page, PAGE_SIZE),
                 PAGE_SIZE));
         model.addAttribute("counts", counts);
         model.addAttribute("activeSince", activeSince);
-        model.addAttribute("activeWindow", Format.duration(lease));
+        model.addAttribute("activeWindow", Format.duration(activeWindow));
         model.addAttribute("sort", sort);
         model.addAttribute("show", show);
         model.addAttribute("paging", new PageLinks(page, PAGE_SIZE, activeOnly ? counts.heard() : counts.total()));

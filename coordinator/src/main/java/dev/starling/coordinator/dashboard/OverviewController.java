@@ -2,6 +2,7 @@ package dev.starling.coordinator.dashboard;
 
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.activity.ActivityTable;
+import dev.starling.coordinator.host.HostService;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.job.Job;
 import dev.starling.coordinator.job.JobTable;
@@ -26,7 +27,8 @@ class OverviewController {
     private final ActivityTable activity;
     private final DashboardQueries queries;
     private final Clock clock;
-    private final Duration lease;
+    /** a host heard from within this long is active: one lease, plus the lag of its recorded contact */
+    private final Duration activeWindow;
 
     OverviewController(JobTable jobs, HostTable hosts, ActivityTable activity, DashboardQueries queries, Clock clock,
             StarlingProperties properties) {
@@ -35,7 +37,7 @@ class OverviewController {
         this.activity = activity;
         this.queries = queries;
         this.clock = clock;
-        this.lease = properties.dispatch().lease();
+        this.activeWindow = properties.dispatch().lease().plus(HostService.CONTACT_LAG);
     }
 
     /** Validated work units and judged results per minute, over the last few minutes (the current one in part). */
@@ -50,8 +52,8 @@ class OverviewController {
                 .toList();
         model.addAttribute("running", running);
         model.addAttribute("openWorkUnits", running.stream().mapToLong(JobProgress::open).sum());
-        model.addAttribute("hosts", hosts.count(now.minus(lease)));
-        model.addAttribute("activeWindow", Format.duration(lease));
+        model.addAttribute("hosts", hosts.count(now.minus(activeWindow)));
+        model.addAttribute("activeWindow", Format.duration(activeWindow));
         model.addAttribute("inFlight", queries.inFlight(null));
         model.addAttribute("rates", rates(activity.perMinute(now.minus(Duration.ofMinutes(RATE_MINUTES - 1)), now, null),
                 now));

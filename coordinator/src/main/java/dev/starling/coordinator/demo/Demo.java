@@ -131,6 +131,7 @@ public final class Demo {
         long id = job.get("id").asLong();
         out.println("Submitted job " + id + ": count the primes below 10^9 (" + TO / CHUNK
                 + " work units, each computed by 2 different workers)");
+        out.println("Watch it live on the dashboard: " + base + "/dashboard/jobs/" + id);
 
         JsonNode state = followProgress(base, id);
         if (!state.get("state").asString().equals("SUCCEEDED")) {
@@ -142,6 +143,7 @@ public final class Demo {
         out.println();
         out.println("Result: " + result + (count == PRIMES_BELOW_1E9 ? "  (correct: pi(10^9) = 50,847,534)" : "  (WRONG!)"));
         out.println();
+        out.println("Dashboard:     " + base + "/dashboard");
         out.println("REST API:      " + base + "/api/v1/jobs/" + id);
         out.println("Work units:    " + base + "/api/v1/jobs/" + id + "/workunits");
         out.println("Result:        " + base + "/api/v1/jobs/" + id + "/result");

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -59,7 +60,13 @@ public final class Browser implements AutoCloseable {
                 .usingDriverExecutable(find("chromedriver").orElseThrow().toFile())
                 .usingAnyFreePort()
                 .build();
-        return new Browser(new ChromeDriver(service, options), base);
+        ChromeDriver driver = new ChromeDriver(service, options);
+        // the window includes the browser's frame: grow it until the page itself has the size asked for
+        Number inner = (Number) driver.executeScript("return window.innerHeight");
+        if (inner.intValue() < height) {
+            driver.manage().window().setSize(new Dimension(width, 2 * height - inner.intValue()));
+        }
+        return new Browser(driver, base);
     }
 
     private static Optional<Path> find(String command) {

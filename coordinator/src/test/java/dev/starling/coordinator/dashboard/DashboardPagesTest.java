@@ -56,8 +56,8 @@ class DashboardPagesTest extends CoordinatorTest {
                     .contains("id=\"kpis\"", "id=\"running\"").doesNotContain("<canvas");
 
             JsonNode series = api().get("/dashboard/throughput?job=" + job).json();
-            assertThat(series.get("validated").asArray().stream().mapToLong(JsonNode::asLong).sum()).isEqualTo(1);
-            assertThat(series.get("errors").asArray().stream().mapToLong(JsonNode::asLong).sum()).isEqualTo(1);
+            assertThat(sum(series.get("validated"))).isEqualTo(1);
+            assertThat(sum(series.get("errors"))).isEqualTo(1);
             assertThat(series.get("minutes").size()).isEqualTo(series.get("valid").size());
         }
     }
@@ -77,6 +77,16 @@ class DashboardPagesTest extends CoordinatorTest {
     }
 
     @Test
+    void longListsArePaged() {
+        for (int i = 0; i < JobPages.PAGE_SIZE + 1; i++) {
+            api().postRaw("/api/v1/jobs/" + api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":1000}}")
+                    + "/cancel", null, null);
+        }
+        assertThat(page("/dashboard/jobs?show=cancelled")).contains("1–25 of", "Next →").doesNotContain("← Previous");
+        assertThat(page("/dashboard/jobs?show=cancelled&page=1")).contains("26–", "← Previous");
+    }
+
+    @Test
     void mistakesArePagesNotStackTraces() {
         Response unknown = api().get("/dashboard/jobs/424242");
         assertThat(unknown.status()).isEqualTo(404);
@@ -88,6 +98,14 @@ class DashboardPagesTest extends CoordinatorTest {
         assertThat(badFilter.body()).contains("show: must be one of all, active, succeeded, failed, cancelled");
         assertThat(api().get("/dashboard/hosts?sort=shoe-size").status()).isEqualTo(400);
         assertThat(api().get("/dashboard/jobs?page=-1").status()).isEqualTo(400);
+    }
+
+    private static long sum(JsonNode numbers) {
+        long sum = 0;
+        for (JsonNode n : numbers) {
+            sum += n.asLong();
+        }
+        return sum;
     }
 
     private String page(String path) {

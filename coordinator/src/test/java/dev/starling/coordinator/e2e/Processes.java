@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,13 +53,24 @@ final class Processes implements AutoCloseable {
         return dir.resolve("coordinator-data");
     }
 
-    /** Starts the coordinator with short leases and heartbeats, and waits until its API answers. */
-    Process coordinator() throws IOException {
-        Process p = start("coordinator", List.of(javaBinary, "-Xmx512m", "-jar", COORDINATOR_JAR.toString(),
-                "--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
+    /**
+     * Starts the coordinator with short leases and heartbeats, and waits until its API answers. Options in
+     * {@code settings} ({@code --name=value}) are added, or replace the defaults of the same name.
+     */
+    Process coordinator(String... settings) throws IOException {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String option : List.of("--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
                 "--starling.data-dir=" + dataDir(), "--starling.dispatch.lease=4s",
                 "--starling.dispatch.heartbeat-interval=1s", "--starling.dispatch.max-wait=2s",
-                "--starling.sweep.interval=200ms"));
+                "--starling.sweep.interval=200ms")) {
+            options.put(option.substring(0, option.indexOf('=')), option);
+        }
+        for (String option : settings) {
+            options.put(option.substring(0, option.indexOf('=')), option);
+        }
+        List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx512m", "-jar", COORDINATOR_JAR.toString()));
+        command.addAll(options.values());
+        Process p = start("coordinator", command);
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!p.isAlive()) {
                 throw new IllegalStateException("the coordinator exited with " + p.exitValue() + "; see " + log("coordinator"));

@@ -1,0 +1,104 @@
+package dev.starling.coordinator.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.starling.coordinator.TestApi;
+import dev.starling.coordinator.dashboard.Browser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Not a test: the generator of the dashboard's screenshots in {@code docs/}. {@code ./starling screenshots} runs it
+ * through failsafe (it is named so that {@code verify} does not); the directory is the system property
+ * {@code starling.screenshots.dir}, {@code target/screenshots} by default.
+ *
+ * <p>It starts a coordinator and six real worker processes (one of them reporting wrong outputs, one behind NAT),
+ * runs a two-stage wordcount over an uploaded text, an integration, a primes job it cancels half-way and a large
+ * primes job (and queues an integration behind it), and photographs each page with the headless Chromium the browser
+ * tests use, once the large job is 40% done.
+ */
+class DashboardScreenshots {
+    private static final int WIDTH = 1280;
+    private static final int HEIGHT = 800;
+
+    @Test
+    void photographTheDashboard() throws Exception {
+        Browser.unavailable().ifPresent(reason -> {
+            throw new IllegalStateException("cannot take screenshots: " + reason);
+        });
+        Path out = Path.of(System.getProperty("starling.screenshots.dir", "target/screenshots")).toAbsolutePath();
+        Files.createDirectories(out);
+        try (Processes p = new Processes("dashboard-screenshots")) {
+            say("starting a coordinator and six workers (logs in target/e2e/dashboard-screenshots)");
+            // production's lease and heartbeats (the end-to-end tests shorten them); charts over the run's minutes
+            p.coordinator("--starling.dispatch.lease=2m", "--starling.dispatch.heartbeat-interval=20s",
+                    "--starling.dispatch.max-wait=20s", "--starling.dashboard.chart-minutes=10");
+            TestApi api = p.api();
+            for (String name : new String[] {"lab-ws-01", "lab-ws-02", "dana-thinkpad", "hpc-node-07"}) {
+                p.worker(name);
+            }
+            p.worker("pi-cluster-1", "--behind-nat");
+            p.worker("old-imac", "--inject-fault", "wrong-output");
+            await().atMost(Duration.ofMinutes(2)).until(() -> api.get("/api/v1/hosts").json().get("items").size() == 6);
+
+            String text = DataPlaneIT.upload(p, DataPlaneIT.corpus(24 << 20, 2026));
+            long wordcount = api.submit("""
+                    {"app": "wordcount", "params": {"input": "%s", "mapTasks": 12, "reducers": 4}, "priority": 10}"""
+                    .formatted(text));
+            long integrate = api.submit("""
+                    {"app": "integrate", "params": {"function": "gaussian", "a": -6, "b": 6, "intervals": 4000000,
+                     "workUnits": 40}, "priority": 5}""");
+            long cancelled = api.submit("""
+                    {"app": "primes", "params": {"from": 0, "to": 20000000000, "chunkSize": 20000000}, "priority": 1}""");
+            long large = api.submit("""
+                    {"app": "primes", "params": {"from": 100000000000, "to": 140000000000, "chunkSize": 20000000}}""");
+            // behind the large one: queued until it is done
+            api.submit("""
+                    {"app": "integrate", "params": {"function": "runge", "a": -1, "b": 1, "intervals": 40000000,
+                     "workUnits": 400}, "priority": -1}""");
+
+            say("waiting for the wordcount and the integration to succeed");
+            until(api, wordcount, j -> j.get("state").asString().equals("SUCCEEDED"));
+            until(api, integrate, j -> j.get("state").asString().equals("SUCCEEDED"));
+            until(api, cancelled, j -> j.get("workUnits").get("validated").asLong() >= 40);
+            api.postRaw("/api/v1/jobs/" + cancelled + "/cancel", null, null);
+            say("waiting until the large job is 40% done");
+            until(api, large, j -> j.get("progress").asDouble() >= 0.4);
+
+            try (Browser browser = Browser.open("http://localhost:" + p.httpPort, Path.of("target", "screenshot-profile"),
+                    WIDTH, HEIGHT)) {
+                shoot(browser, "/dashboard", out.resolve("dashboard-overview.png"));
+                shoot(browser, "/dashboard/jobs", out.resolve("dashboard-jobs.png"));
+                shoot(browser, "/dashboard/jobs/" + large, out.resolve("dashboard-job.png"));
+                shoot(browser, "/dashboard/jobs/" + wordcount, out.resolve("dashboard-job-stages.png"));
+                shoot(browser, "/dashboard/hosts", out.resolve("dashboard-hosts.png"));
+                shoot(browser, "/dashboard/validation", out.resolve("dashboard-validation.png"));
+            }
+            say("screenshots written to " + out);
+        }
+    }
+
+    private static void until(TestApi api, long job, Predicate<JsonNode> condition) {
+        await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofSeconds(1)).until(() -> api.job(job), condition::test);
+    }
+
+    /** The page once its charts are drawn. */
+    private static void shoot(Browser browser, String path, Path file) throws Exception {
+        browser.go(path);
+        browser.until((WebDriver d) -> (Boolean) browser.script("return document.querySelectorAll('canvas[data-chart]')"
+                + ".length === [...document.querySelectorAll('canvas[data-chart]')].filter(c => Chart.getChart(c)).length"));
+        browser.find(By.tagName("main"));
+        Files.write(file, browser.screenshot());
+        say(file.getFileName() + ": " + Files.size(file) / 1024 + " KiB");
+    }
+
+    private static void say(String line) {
+        System.out.println("screenshots: " + line);
+    }
+}
