@@ -1,11 +1,12 @@
 package dev.starling.coordinator.job;
 
+import dev.starling.coordinator.support.SqlArrays;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import dev.starling.coordinator.support.SqlArrays;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,7 +84,7 @@ public class JobTable {
 
     /** How many jobs are in each state (states without jobs are absent). */
     public Map<JobState, Long> countByState() {
-        Map<JobState, Long> counts = new java.util.EnumMap<>(JobState.class);
+        Map<JobState, Long> counts = new EnumMap<>(JobState.class);
         jdbc.sql("SELECT state, count(*) FROM job GROUP BY state")
                 .query((rs, i) -> counts.put(JobState.valueOf(rs.getString(1)), rs.getLong(2))).list();
         return counts;

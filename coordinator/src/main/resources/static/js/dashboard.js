@@ -27,6 +27,12 @@
       window.location.reload();
     }
   });
+  // Live sections poll only while the page is visible: a refresh triggered in a hidden tab is dropped.
+  document.addEventListener('htmx:confirm', function (e) {
+    if (document.hidden && e.detail.elt.hasAttribute('hx-trigger')) {
+      e.preventDefault();
+    }
+  });
   document.addEventListener('htmx:afterRequest', function (e) { liveState(e.detail.successful); });
   document.addEventListener('htmx:sendError', function () { liveState(false); });
 
