@@ -16,6 +16,8 @@ import org.springframework.util.unit.DataSize;
  * @param limits what a single job or result may be
  * @param peers the peer tracker
  * @param blobs where uploaded blobs are kept and how large they may be
+ * @param admin the admin account and its logins
+ * @param volunteers volunteers' sign-up and hosts
  */
 @ConfigurationProperties("starling")
 public record StarlingProperties(
@@ -25,13 +27,57 @@ public record StarlingProperties(
         @DefaultValue Sweep sweep,
         @DefaultValue Limits limits,
         @DefaultValue Peers peers,
-        @DefaultValue Blobs blobs) {
+        @DefaultValue Blobs blobs,
+        @DefaultValue Admin admin,
+        @DefaultValue Volunteers volunteers) {
 
     public StarlingProperties {
         if (blobs.dir() == null) {
             blobs = new Blobs(dataDir.resolve("blobs"), blobs.maxSize());
         }
     }
+
+    /**
+     * @param username the admin's user name
+     * @param password the admin's password when the account is created (first start) or reset; from the
+     *     environment variable {@code STARLING_ADMIN_PASSWORD}. Without one, a password is generated and logged once
+     * @param resetPassword set the admin's password again at this start (to {@code password}, or a generated one)
+     * @param loginAttempts failed logins (form or HTTP Basic) one client address may make within {@code loginWindow}
+     *     before its logins are refused until the window ends
+     * @param loginWindow see {@code loginAttempts}
+     */
+    public record Admin(
+            @DefaultValue("admin") String username,
+            String password,
+            @DefaultValue("false") boolean resetPassword,
+            @DefaultValue("5") int loginAttempts,
+            @DefaultValue("15m") Duration loginWindow) {
+
+        /** Never shows the password. */
+        @Override
+        public String toString() {
+            return "Admin[username=" + username + ", password=" + (password == null ? "none" : "***")
+                    + ", resetPassword=" + resetPassword + ", loginAttempts=" + loginAttempts + ", loginWindow="
+                    + loginWindow + "]";
+        }
+    }
+
+    /** Who may sign up as a volunteer with {@code POST /api/v1/volunteers}. */
+    public enum SignUp {
+        /** anyone */
+        OPEN,
+        /** only the admin, who hands the account key to the volunteer */
+        INVITE
+    }
+
+    /**
+     * @param signUp who may create volunteer accounts
+     * @param anonymousHosts whether a worker may register without an account key (its host belongs to no
+     *     volunteer, earns no place on the leaderboard, and counts as a volunteer of its own for quorums)
+     */
+    public record Volunteers(
+            @DefaultValue("OPEN") SignUp signUp,
+            @DefaultValue("false") boolean anonymousHosts) {}
 
     /**
      * @param lease how long a task is held without a heartbeat before it is timed out and reissued

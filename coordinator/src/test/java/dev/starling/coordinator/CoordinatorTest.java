@@ -3,6 +3,7 @@ package dev.starling.coordinator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -20,9 +21,12 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"starling.sweep.interval=100ms", "starling.dispatch.lease=60s",
-                "starling.dispatch.heartbeat-interval=10s"})
+                "starling.dispatch.heartbeat-interval=10s", "starling.admin.password=" + CoordinatorTest.ADMIN_PASSWORD})
 @Import(CoordinatorTest.TestClock.class)
 public abstract class CoordinatorTest {
+    public static final String ADMIN_PASSWORD = "test-admin-password";
+    private static final AtomicInteger VOLUNTEERS = new AtomicInteger();
+
     @LocalServerPort
     protected int httpPort;
 
@@ -42,8 +46,47 @@ public abstract class CoordinatorTest {
         return environment.getRequiredProperty("spring.grpc.server.port", Integer.class);
     }
 
+    /** The REST API as the admin (HTTP Basic), who may do everything. */
     protected TestApi api() {
+        return anonymous().asAdmin(ADMIN_PASSWORD);
+    }
+
+    /** The REST API without credentials. */
+    protected TestApi anonymous() {
         return new TestApi(httpPort);
+    }
+
+    /** The REST API as a new researcher, with a key the admin made. */
+    protected TestApi researcher(String name) {
+        return anonymous().withKey(researcherKey(name));
+    }
+
+    /** A new researcher's API key, made by the admin. */
+    protected String researcherKey(String name) {
+        TestApi.Response r = api().post("/api/v1/admin/researchers", "{\"name\":\"" + name + "\"}");
+        if (r.status() != 201) {
+            throw new AssertionError("creating a researcher answered " + r.status() + ": " + r.body());
+        }
+        return r.json().get("key").asString();
+    }
+
+    /** Signs up a new volunteer (open sign-up) and returns their account key. */
+    protected String signUp(String name) {
+        return signUp(anonymous(), name);
+    }
+
+    public static String signUp(TestApi api, String name) {
+        TestApi.Response r = api.post("/api/v1/volunteers", "{\"name\":\"" + name + "\",\"email\":\"" + name + "-"
+                + VOLUNTEERS.incrementAndGet() + "@volunteers.example\"}");
+        if (r.status() != 201) {
+            throw new AssertionError("sign-up answered " + r.status() + ": " + r.body());
+        }
+        return r.json().get("accountKey").asString();
+    }
+
+    /** A host of a volunteer of its own, registered over gRPC. */
+    protected TestHost volunteerHost(String name, String... apps) {
+        return TestHost.registered(grpcPort(), signUp(name), name, apps);
     }
 
     public static int freePort() {

@@ -6,18 +6,47 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The coordinator's REST API over real HTTP, as a researcher's script would use it. */
+/**
+ * The coordinator's REST API over real HTTP, as a researcher's script would use it: without credentials, with a key
+ * ({@code Authorization: Bearer}), or as the admin (HTTP Basic).
+ */
 public final class TestApi {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final String base;
+    private final String authorization;
 
     public TestApi(int port) {
-        this.base = "http://localhost:" + port;
+        this("http://localhost:" + port, null, HTTP);
+    }
+
+    public TestApi(String base, String authorization, HttpClient http) {
+        this.base = base;
+        this.authorization = authorization;
+        this.http = http;
+    }
+
+    /** The same API with {@code Authorization: Bearer <key>}. */
+    public TestApi withKey(String key) {
+        return new TestApi(base, "Bearer " + key, http);
+    }
+
+    /** The same API as the admin, by HTTP Basic. */
+    public TestApi asAdmin(String password) {
+        return new TestApi(base, "Basic " + Base64.getEncoder().encodeToString(("admin:" + password)
+                .getBytes(StandardCharsets.UTF_8)), http);
+    }
+
+    /** The same API with this Authorization header (null: none). */
+    public TestApi withAuthorization(String value) {
+        return new TestApi(base, value, http);
     }
 
     public record Response(int status, String contentType, String body) {
@@ -27,7 +56,7 @@ public final class TestApi {
     }
 
     public Response get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
+        return send(request(path).GET().build());
     }
 
     /** A GET with one extra header. */
@@ -36,12 +65,21 @@ public final class TestApi {
     }
 
     public Response post(String path, String jsonBody) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        return send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(jsonBody)).build());
     }
 
+    /** A request to {@code path} with this API's credentials; more can be added before it is sent. */
+    public HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return b;
+    }
+
     public Response postRaw(String path, String contentType, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+        HttpRequest.Builder b = request(path)
                 .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) {
             b.header("Content-Type", contentType);
@@ -62,10 +100,15 @@ public final class TestApi {
         return get("/api/v1/jobs/" + id).json();
     }
 
-    private Response send(HttpRequest request) {
+    public Response send(HttpRequest request) {
+        HttpResponse<String> r = exchange(request);
+        return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+    }
+
+    /** Sends the request and answers the whole response (headers too). */
+    public HttpResponse<String> exchange(HttpRequest request) {
         try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

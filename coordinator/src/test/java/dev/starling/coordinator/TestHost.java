@@ -32,15 +32,18 @@ public final class TestHost implements AutoCloseable {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final ManagedChannel channel;
+    private final String accountKey;
     private long hostId;
     private String token;
 
-    public TestHost(int port) {
-        channel = NettyChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+    /** A host of the volunteer whose account key this is (empty: an anonymous host). */
+    public TestHost(int port, String accountKey) {
+        this.channel = NettyChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+        this.accountKey = accountKey;
     }
 
-    public static TestHost registered(int port, String name, String... apps) {
-        TestHost host = new TestHost(port);
+    public static TestHost registered(int port, String accountKey, String name, String... apps) {
+        TestHost host = new TestHost(port, accountKey);
         host.register(name, apps);
         return host;
     }
@@ -51,13 +54,18 @@ public final class TestHost implements AutoCloseable {
 
     /** Registers a host whose PeerService is said to listen at {@code peerAddress} (empty: serves no peers). */
     public RegisterResponse registerServing(String name, String peerAddress, String... apps) {
-        RegisterResponse r = stub(false).register(RegisterRequest.newBuilder()
-                .setProtocolVersion(1).setName(name).setCores(2).setMemoryBytes(1L << 30).setOs("Linux")
-                .setArch("amd64").setWorkerVersion("test").addAllApps(List.of(apps)).setPeerAddress(peerAddress)
-                .build());
+        RegisterResponse r = stub(false).register(registration(name, apps).setPeerAddress(peerAddress).build());
         hostId = r.getHostId();
         token = r.getHostToken();
         return r;
+    }
+
+    /** A registration of this host as a new one, with its account key ({@code primes} when no app is named). */
+    public RegisterRequest.Builder registration(String name, String... apps) {
+        return RegisterRequest.newBuilder()
+                .setProtocolVersion(1).setName(name).setCores(2).setMemoryBytes(1L << 30).setOs("Linux")
+                .setArch("amd64").setWorkerVersion("test").addAllApps(List.of(apps.length == 0 ? new String[] {"primes"} : apps))
+                .setAccountKey(accountKey);
     }
 
     public long id() {

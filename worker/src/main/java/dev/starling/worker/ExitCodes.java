@@ -10,6 +10,8 @@ public final class ExitCodes {
     public static final int INVALID_INPUT = 2;
     /** the coordinator no longer accepts this worker's protocol: update the worker */
     public static final int PROTOCOL_TOO_OLD = 3;
+    /** the coordinator refuses this worker: a wrong or missing account key, or a banned host */
+    public static final int REFUSED = 4;
 
     private ExitCodes() {}
 }

@@ -5,6 +5,7 @@ import dev.starling.worker.internal.CoordinatorAddress;
 import dev.starling.worker.internal.DataPlaneConfig;
 import dev.starling.worker.internal.Fault;
 import dev.starling.worker.internal.ProtocolTooOldException;
+import dev.starling.worker.internal.RefusedException;
 import dev.starling.worker.internal.Tuning;
 import dev.starling.worker.internal.Worker;
 import dev.starling.worker.internal.WorkerConfig;
@@ -43,12 +44,13 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Examples:",
-            "  starling worker --coordinator localhost:9090",
-            "  starling worker --coordinator coord.example.org:9090 --cores 2 --name lab-pc-3",
+            "  starling worker --coordinator localhost:9090 --account-key sv_12_...",
+            "  STARLING_ACCOUNT_KEY=sv_12_... starling worker --coordinator coord.example.org:9090 --cores 2 --name lab-pc-3",
             "  starling worker --coordinator coord.example.org:9090 --upload-rate 2M",
             "  starling worker --coordinator coord.example.org:9090 --no-serve",
             "",
-            "Exit codes: 0 done, 1 error, 2 invalid command line, 3 worker too old for the coordinator;",
+            "Exit codes: 0 done, 1 error, 2 invalid command line, 3 worker too old for the coordinator,",
+            "4 refused by the coordinator (wrong or missing account key, banned host);",
             "stopped by a signal: 128 + its number (143 for SIGTERM, 130 for Ctrl-C), after a clean stop.",
         })
 public final class WorkerMain implements Callable<Integer> {
@@ -82,6 +84,23 @@ public final class WorkerMain implements Callable<Integer> {
     }
 
     private Integer cores;
+
+    private String accountKey;
+
+    @Option(names = "--account-key", order = 2, paramLabel = "KEY", defaultValue = "${env:STARLING_ACCOUNT_KEY}",
+            description = "Your volunteer account key (from sign-up): this host becomes yours and earns you credit. "
+                    + "Default: the environment variable STARLING_ACCOUNT_KEY. Without one, only a coordinator that "
+                    + "takes anonymous hosts accepts the worker.")
+    void setAccountKey(String value) {
+        if (value == null || value.isBlank()) {
+            accountKey = null;
+            return;
+        }
+        if (value.strip().chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+            throw new ParameterException(spec.commandLine(), "--account-key must be the key as sign-up printed it (sv_...)");
+        }
+        accountKey = value.strip();
+    }
 
     @Option(names = "--work-dir", order = 4, paramLabel = "DIR", description = "Where the worker keeps its identity and state (default: ~/.starling/worker).")
     private Path workDir;
@@ -249,7 +268,7 @@ public final class WorkerMain implements Callable<Integer> {
             WorkerConfig config = new WorkerConfig(coordinator, name != null ? name : hostName(),
                     cores != null ? cores : Runtime.getRuntime().availableProcessors(),
                     workDir != null ? workDir : Path.of(System.getProperty("user.home"), ".starling", "worker"),
-                    gracePeriod, Optional.ofNullable(fault), dataPlane);
+                    gracePeriod, Optional.ofNullable(fault), dataPlane, Optional.ofNullable(accountKey));
             worker = new Worker(config, tuning, apps.get(), clock);
         } catch (IllegalStateException e) {
             err.println("starling worker: " + e.getMessage());
@@ -268,6 +287,9 @@ public final class WorkerMain implements Callable<Integer> {
             err.println("starling worker: the coordinator no longer accepts this worker's protocol (" + e.getMessage()
                     + "). Please update the Starling worker.");
             return ExitCodes.PROTOCOL_TOO_OLD;
+        } catch (RefusedException e) {
+            err.println("starling worker: the coordinator refuses this worker: " + e.getMessage());
+            return ExitCodes.REFUSED;
         } catch (UncheckedIOException e) {
             err.println("starling worker: " + e.getMessage());
             return ExitCodes.ERROR;

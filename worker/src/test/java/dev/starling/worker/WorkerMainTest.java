@@ -150,4 +150,34 @@ class WorkerMainTest {
             });
         }
     }
+
+    @Test
+    void aRefusedAccountKeyEndsTheWorkerWithTheRefusedCodeAndTheCoordinatorsReason() throws Exception {
+        try (FakeCoordinator coordinator = new FakeCoordinator()) {
+            coordinator.refuse(io.grpc.Status.UNAUTHENTICATED.withDescription("unknown account key: check --account-key"));
+
+            int exitCode = run("--coordinator", coordinator.address().toString(), "--work-dir", workDir.toString(),
+                    "--cores", "1", "--account-key", "sv_1_wrong");
+
+            assertThat(exitCode).isEqualTo(ExitCodes.REFUSED);
+            assertThat(err.toString()).contains("the coordinator refuses this worker: unknown account key: check --account-key");
+            assertThat(coordinator.registrations()).singleElement()
+                    .satisfies(r -> assertThat(r.getAccountKey()).isEqualTo("sv_1_wrong"));
+        }
+    }
+
+    @Test
+    void aBannedHostEndsTheWorkerWithTheRefusedCode() throws Exception {
+        try (FakeCoordinator coordinator = new FakeCoordinator()) {
+            coordinator.refuse(io.grpc.Status.PERMISSION_DENIED.withDescription("host 100 is banned: cheating"));
+
+            int exitCode = run("--coordinator", coordinator.address().toString(), "--work-dir", workDir.toString(),
+                    "--cores", "1");
+
+            assertThat(exitCode).isEqualTo(ExitCodes.REFUSED);
+            assertThat(err.toString()).contains("host 100 is banned: cheating");
+            assertThat(coordinator.registrations()).singleElement()
+                    .satisfies(r -> assertThat(r.getAccountKey()).isEmpty());
+        }
+    }
 }

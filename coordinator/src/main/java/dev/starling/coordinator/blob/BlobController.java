@@ -1,5 +1,6 @@
 package dev.starling.coordinator.blob;
 
+import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.web.UnsupportedMediaTypeException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -32,24 +33,24 @@ class BlobController {
 
     /** The body is read from the request as it arrives (multipart parsing is switched off in application.properties). */
     @PostMapping
-    ResponseEntity<BlobView> upload(HttpServletRequest request) throws IOException {
+    ResponseEntity<BlobView> upload(HttpServletRequest request, Caller caller) throws IOException {
         String type = request.getContentType();
         if (type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/")) {
             throw new UnsupportedMediaTypeException("send the blob's bytes as the request body (curl --data-binary @file),"
                     + " not as a multipart form");
         }
-        Blob blob = blobs.upload(request.getInputStream(), request.getContentLengthLong());
+        Blob blob = blobs.upload(request.getInputStream(), request.getContentLengthLong(), caller);
         return ResponseEntity.created(URI.create("/api/v1/blobs/" + blob.id())).body(BlobView.of(blob));
     }
 
     @GetMapping("/{id}")
-    ResponseEntity<Resource> download(@PathVariable String id) throws IOException {
-        Blob blob = blobs.get(id);
+    ResponseEntity<Resource> download(@PathVariable String id, Caller caller) throws IOException {
+        Blob blob = blobs.get(id, caller);
         return ResponseEntity.ok()
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .eTag("\"" + blob.id() + "\"")
-                // content-addressed: the bytes under this URL never change
-                .cacheControl(CacheControl.maxAge(365, TimeUnit.DAYS).cachePublic().immutable())
+                // content-addressed: the bytes under this URL never change; private: only those who uploaded them may read
+                .cacheControl(CacheControl.maxAge(365, TimeUnit.DAYS).cachePrivate().immutable())
                 .body(blobs.content(blob));
     }
 

@@ -1,6 +1,7 @@
 package dev.starling.coordinator.blob;
 
 import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.web.BadRequestException;
 import dev.starling.coordinator.web.ContentTooLargeException;
 import dev.starling.coordinator.web.NotFoundException;
@@ -12,6 +13,7 @@ import java.time.Clock;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.Resource;
@@ -19,7 +21,8 @@ import org.springframework.stereotype.Service;
 
 /**
  * Uploaded blobs: bytes in the {@link BlobStore}, metadata in the {@code blob} table. A row is written only after
- * the bytes are complete and durable, so every recorded blob can be served.
+ * the bytes are complete and durable, so every recorded blob can be served. A researcher reads (and names in jobs)
+ * only blobs they uploaded themselves ({@code blob_upload}); another's is "not found". The admin reads all.
  */
 @Service
 public class BlobService {
@@ -44,7 +47,7 @@ public class BlobService {
      * @param declaredLength the body's Content-Length, or -1 when not known (chunked)
      * @throws ContentTooLargeException when the body is (or turns out to be) larger than {@code starling.blobs.max-size}
      */
-    public Blob upload(InputStream body, long declaredLength) throws IOException {
+    public Blob upload(InputStream body, long declaredLength, Caller caller) throws IOException {
         String tooLarge = "a blob may have at most " + describe(maxSize) + " (starling.blobs.max-size)";
         if (declaredLength > maxSize) {
             throw new ContentTooLargeException(tooLarge + "; this one has " + describe(declaredLength));
@@ -53,6 +56,7 @@ public class BlobService {
         if (table.insert(stored, clock.instant())) {
             log.info("Blob {} stored ({})", stored.id(), describe(stored.size()));
         }
+        caller.owner().ifPresent(researcher -> table.uploadedBy(stored.id(), researcher));
         return table.find(stored.id()).orElseThrow();
     }
 
@@ -62,11 +66,12 @@ public class BlobService {
      * @throws BadRequestException when {@code id} is not a content address
      * @throws NotFoundException when no such blob is stored
      */
-    public Blob get(String id) {
+    public Blob get(String id, Caller caller) {
         if (!ContentAddress.isValid(id)) {
             throw new BadRequestException("id", "must be a blob id, sha256:<64 lower-case hex digits>, got '" + id + "'");
         }
-        return table.find(id).orElseThrow(() -> new NotFoundException("no blob " + id + " is stored here"));
+        return table.find(id).filter(b -> readable(Set.of(id), caller).contains(id))
+                .orElseThrow(() -> new NotFoundException("no blob " + id + " is stored here"));
     }
 
     public Optional<Blob> find(String id) {
@@ -79,6 +84,12 @@ public class BlobService {
      */
     public Map<String, Long> stored(Collection<String> ids) {
         return table.sizes(ids);
+    }
+
+    /** Which of the given blobs are stored and the caller may read. */
+    public Set<String> readable(Collection<String> ids, Caller caller) {
+        Optional<Long> owner = caller.owner();
+        return owner.isEmpty() ? table.sizes(ids).keySet() : table.uploaded(ids, owner.get());
     }
 
     /** The blob's bytes, for a download. */

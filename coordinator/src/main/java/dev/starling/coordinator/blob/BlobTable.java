@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -48,5 +49,21 @@ class BlobTable {
                 .param("ids", SqlArrays.of("text", ids.toArray(String[]::new)))
                 .query((rs, i) -> Map.entry(rs.getString(1), rs.getLong(2)))
                 .list().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    /** Notes that a researcher uploaded the blob (again: nothing changes). */
+    void uploadedBy(String blobId, long researcherId) {
+        jdbc.sql("INSERT INTO blob_upload (blob_id, researcher_id) VALUES (:blob, :researcher) ON CONFLICT DO NOTHING")
+                .param("blob", blobId).param("researcher", researcherId).update();
+    }
+
+    /** Those of the given blobs the researcher uploaded. */
+    Set<String> uploaded(Collection<String> ids, long researcherId) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        return Set.copyOf(jdbc.sql("SELECT blob_id FROM blob_upload WHERE blob_id = ANY(:ids) AND researcher_id = :researcher")
+                .param("ids", SqlArrays.of("text", ids.toArray(String[]::new))).param("researcher", researcherId)
+                .query(String.class).list());
     }
 }

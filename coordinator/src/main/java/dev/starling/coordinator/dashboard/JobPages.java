@@ -6,6 +6,7 @@ import dev.starling.coordinator.job.JobService;
 import dev.starling.coordinator.job.JobState;
 import dev.starling.coordinator.job.JobTable;
 import dev.starling.coordinator.peer.TransferLedger;
+import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.web.BadRequestException;
 import dev.starling.coordinator.web.ConflictException;
 import dev.starling.coordinator.web.Paging;
@@ -81,7 +82,7 @@ class JobPages {
     @GetMapping("/dashboard/jobs/{id}")
     String detail(@PathVariable long id, @RequestHeader(value = Pages.HX_REQUEST, required = false) String hx,
             Model model) {
-        Job job = jobService.get(id);
+        Job job = jobService.get(id, Caller.ADMIN);
         JobProgress progress = JobProgress.of(job, activity.totals(List.of(id)).getOrDefault(id, List.of()));
         model.addAttribute("p", progress);
         model.addAttribute("job", job);
@@ -95,7 +96,7 @@ class JobPages {
     @PostMapping("/dashboard/jobs/{id}/cancel")
     String cancel(@PathVariable long id, RedirectAttributes redirect) {
         try {
-            jobService.cancel(id);
+            jobService.cancel(id, Caller.ADMIN);
             redirect.addFlashAttribute("notice", "Job " + id + " was cancelled; workers drop its tasks at their next heartbeat.");
         } catch (ConflictException e) {
             redirect.addFlashAttribute("problem", e.getMessage());

@@ -3,6 +3,7 @@ package dev.starling.coordinator.dashboard;
 import dev.starling.coordinator.activity.ActivityTable;
 import dev.starling.coordinator.job.Job;
 import dev.starling.coordinator.job.JobService;
+import dev.starling.coordinator.security.Caller;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +40,7 @@ class ThroughputController {
         Instant to = clock.instant();
         Instant from = to.minus(Duration.ofMinutes(minutes - 1));
         if (job != null) {
-            Job j = jobs.get(job);
+            Job j = jobs.get(job, Caller.ADMIN);
             to = j.finishedAt() == null ? to : j.finishedAt();
             from = latest(to.minus(Duration.ofMinutes(minutes - 1)), j.createdAt());
         }

@@ -8,11 +8,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import me.tongfei.progressbar.ProgressBar;
@@ -25,8 +28,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code ./starling demo}: a coordinator on an embedded PostgreSQL, three local worker processes, and a
- * {@code primes} job followed in the terminal until it succeeds.
+ * {@code ./starling demo}: a coordinator on an embedded PostgreSQL, three local worker processes (each the host of a
+ * volunteer of its own), and a {@code primes} job submitted with a researcher's API key and followed in the terminal
+ * until it succeeds. Prints the admin's password (set anew at every demo start) and the researcher's key.
  */
 public final class Demo {
     private static final long TO = 1_000_000_000L;
@@ -37,6 +41,8 @@ public final class Demo {
     private final JsonMapper json = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Process> workers = new ArrayList<>();
+    private final String adminPassword = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    private String researcherKey;
     private ConfigurableApplicationContext coordinator;
     private volatile boolean stopping;
 
@@ -109,24 +115,39 @@ public final class Demo {
         });
         coordinator = app.run("--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
                 "--starling.data-dir=" + dataDir, "--logging.file.name=" + dataDir.resolve("coordinator.log"),
-                "--logging.threshold.console=WARN", "--spring.main.banner-mode=off");
+                "--logging.threshold.console=WARN", "--spring.main.banner-mode=off",
+                "--starling.admin.password=" + adminPassword, "--starling.admin.reset-password=true");
         int grpc = grpcBound.get(60, TimeUnit.SECONDS);
         String base = "http://localhost:" + httpPort;
+        String admin = "Basic " + Base64.getEncoder().encodeToString(("admin:" + adminPassword).getBytes(StandardCharsets.UTF_8));
+        researcherKey = json.readTree(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/researchers"))
+                .header("Authorization", admin).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"demo researcher\"}")).build())).get("key").asString();
+        out.println("Admin:         admin / " + adminPassword + "  (dashboard " + base + "/dashboard)");
+        out.println("API key:       " + researcherKey + "  (a researcher's: Authorization: Bearer <key>)");
 
         out.println("Starting " + workerCount + " workers (logs in " + dataDir + "/worker-N.log) ...");
         String java = ProcessHandle.current().info().command().orElse("java");
+        long run = System.currentTimeMillis();
         for (int i = 1; i <= workerCount; i++) {
             Path log = dataDir.resolve("worker-" + i + ".log");
-            workers.add(new ProcessBuilder(java, "-jar", workerJar.toString(), "--coordinator", "localhost:" + grpc,
-                    "--name", "demo-worker-" + i, "--cores", "1", "--work-dir", dataDir.resolve("worker-" + i).toString())
+            // one volunteer per worker: a quorum is of distinct volunteers
+            String accountKey = json.readTree(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/volunteers"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Demo volunteer " + i + "\",\"email\":\"demo-" + i
+                            + "-" + run + "@demo.invalid\"}")).build())).get("accountKey").asString();
+            ProcessBuilder worker = new ProcessBuilder(java, "-jar", workerJar.toString(), "--coordinator",
+                    "localhost:" + grpc, "--name", "demo-worker-" + i, "--cores", "1", "--work-dir",
+                    dataDir.resolve("worker-" + i).toString())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start());
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            worker.environment().put("STARLING_ACCOUNT_KEY", accountKey); // not on the command line, which anyone sees
+            workers.add(worker.start());
         }
 
         String body = "{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":" + TO + ",\"chunkSize\":" + CHUNK
                 + "},\"redundancy\":{\"quorum\":2,\"initialReplicas\":2}}";
-        JsonNode job = json.readTree(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs"))
+        JsonNode job = json.readTree(send(researcher(base + "/api/v1/jobs")
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build()));
         long id = job.get("id").asLong();
         out.println("Submitted job " + id + ": count the primes below 10^9 (" + TO / CHUNK
@@ -138,17 +159,19 @@ public final class Demo {
             out.println("Job " + id + " ended " + state.get("state").asString() + ": " + state.path("error").asString());
             return 1;
         }
-        JsonNode result = json.readTree(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs/" + id + "/result")).build()));
+        JsonNode result = json.readTree(send(researcher(base + "/api/v1/jobs/" + id + "/result").build()));
         long count = result.get("count").asLong();
         out.println();
         out.println("Result: " + result + (count == PRIMES_BELOW_1E9 ? "  (correct: pi(10^9) = 50,847,534)" : "  (WRONG!)"));
         out.println();
-        out.println("Dashboard:     " + base + "/dashboard");
-        out.println("REST API:      " + base + "/api/v1/jobs/" + id);
+        out.println("REST API:      " + base + "/api/v1/jobs/" + id + "   (with the API key)");
         out.println("Work units:    " + base + "/api/v1/jobs/" + id + "/workunits");
         out.println("Result:        " + base + "/api/v1/jobs/" + id + "/result");
-        out.println("Hosts:         " + base + "/api/v1/hosts");
-        out.println("Apps:          " + base + "/api/v1/apps");
+        out.println("Hosts:         " + base + "/api/v1/hosts   (the admin's)");
+        out.println("Leaderboard:   " + base + "/api/v1/leaderboard");
+        out.println("API docs:      " + base + "/swagger-ui.html");
+        out.println("Dashboard:     " + base + "/dashboard   (admin / " + adminPassword + ")");
+        out.println("API key:       " + researcherKey);
         out.println("Worker gRPC:   localhost:" + grpc);
         if (exitWhenDone) {
             stop();
@@ -161,13 +184,13 @@ public final class Demo {
     }
 
     private JsonNode followProgress(String base, long id) throws Exception {
-        URI uri = URI.create(base + "/api/v1/jobs/" + id);
-        JsonNode state = json.readTree(send(HttpRequest.newBuilder(uri).build()));
+        String uri = base + "/api/v1/jobs/" + id;
+        JsonNode state = json.readTree(send(researcher(uri).build()));
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("job " + id).setInitialMax(TO / CHUNK)
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" WUs", 1).setUpdateIntervalMillis(250).build()) {
             while (!isFinal(state.get("state").asString())) {
                 Thread.sleep(250);
-                state = json.readTree(send(HttpRequest.newBuilder(uri).build()));
+                state = json.readTree(send(researcher(uri).build()));
                 JsonNode wu = state.get("workUnits");
                 bar.maxHint(Math.max(1, wu.get("total").asLong()));
                 bar.stepTo(wu.get("validated").asLong());
@@ -180,6 +203,11 @@ public final class Demo {
 
     private static boolean isFinal(String state) {
         return state.equals("SUCCEEDED") || state.equals("FAILED") || state.equals("CANCELLED");
+    }
+
+    /** A request with the demo researcher's API key. */
+    private HttpRequest.Builder researcher(String uri) {
+        return HttpRequest.newBuilder(URI.create(uri)).header("Authorization", "Bearer " + researcherKey);
     }
 
     private String send(HttpRequest request) throws IOException, InterruptedException {

@@ -11,6 +11,7 @@ import dev.starling.coordinator.support.Batcher;
 import dev.starling.coordinator.validation.Ack;
 import dev.starling.coordinator.validation.Report;
 import dev.starling.coordinator.validation.ReportService;
+import dev.starling.coordinator.volunteer.VolunteerService;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.proto.v1.AnnounceBlobsRequest;
 import dev.starling.proto.v1.AnnounceBlobsResponse;
@@ -64,11 +65,15 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private final Dispatcher dispatcher;
     private final ReportService reports;
     private final Tracker peers;
+    private final VolunteerService volunteers;
     private final StarlingProperties.Dispatch settings;
+    private final boolean anonymousHosts;
     private final ByteString grantPublicKey;
 
     WorkerGrpcService(HostService hosts, Dispatcher dispatcher, ReportService reports, Tracker peers,
-            FetchGrants grants, StarlingProperties properties) {
+            FetchGrants grants, VolunteerService volunteers, StarlingProperties properties) {
+        this.volunteers = volunteers;
+        this.anonymousHosts = properties.volunteers().anonymousHosts();
         this.peers = peers;
         this.grantPublicKey = ByteString.copyFrom(grants.publicKey());
         this.hosts = hosts;
@@ -102,7 +107,20 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             HostInfo info = new HostInfo(name, request.getCores(), request.getMemoryBytes(), request.getOs(),
                     request.getArch(), request.getWorkerVersion(), List.copyOf(request.getAppsList()),
                     peerAddress.isEmpty() ? null : peerAddress);
-            HostService.Registration r = hosts.register(info, request.getHostId(), request.getHostToken());
+            Long volunteer = null;
+            if (!request.getAccountKey().isBlank()) {
+                volunteer = volunteers.volunteerOf(request.getAccountKey()).orElseThrow(() -> Status.UNAUTHENTICATED
+                        .withDescription("unknown account key: check --account-key (a rotated key no longer works; "
+                                + "GET /api/v1/volunteers/me with the new one shows your hosts)").asRuntimeException());
+            }
+            HostService.Registration r;
+            try {
+                r = hosts.register(info, request.getHostId(), request.getHostToken(), volunteer, anonymousHosts);
+            } catch (HostService.AnonymousHostException e) {
+                throw Status.UNAUTHENTICATED.withDescription("this coordinator takes hosts of volunteers only: start "
+                        + "the worker with --account-key KEY (sign up with POST /api/v1/volunteers to get one)")
+                        .asRuntimeException();
+            }
             if (r.hostId() != request.getHostId()) {
                 log.info("Registered host {} ({}, {} cores, apps {})", r.hostId(), name, request.getCores(),
                         request.getAppsList());

@@ -42,21 +42,44 @@ public class HostService {
     /** A host id and its token. */
     public record Registration(long hostId, String token) {}
 
+    /** A host would belong to no volunteer, and this coordinator takes none such. */
+    public static final class AnonymousHostException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        AnonymousHostException() {
+            super("this coordinator takes hosts of volunteers only");
+        }
+    }
+
     /**
-     * Registers a host. A returning worker that sends a valid id and token stays the same host (its
-     * description is updated); otherwise a new host is created.
+     * Registers a host. A returning worker that sends a valid id and token stays the same host (its description
+     * is updated, and an anonymous host joins {@code volunteerId} when one is given); otherwise, or when the host
+     * belongs to another volunteer, a new host is created for {@code volunteerId}.
+     *
+     * @param volunteerId the volunteer whose account key the worker sent; null when it sent none
+     * @param anonymousAllowed whether the host may end up belonging to no volunteer
+     * @throws AnonymousHostException when it would and may not (nothing is changed)
      */
     @Transactional
-    public Registration register(HostInfo info, long claimedId, String claimedToken) {
+    public Registration register(HostInfo info, long claimedId, String claimedToken, Long volunteerId,
+            boolean anonymousAllowed) {
         Optional<Token> claimed = Token.parse(claimedToken).filter(t -> t.hostId() == claimedId);
-        if (claimed.isPresent() && hosts.update(claimedId, hash(claimed.get().secret()), info, clock.instant())) {
+        Optional<HostTable.Returning> returning = claimed.flatMap(
+                t -> hosts.update(claimedId, hash(t.secret()), info, volunteerId, clock.instant()));
+        if (returning.isPresent()) {
+            if (returning.get().volunteerId() == null && !anonymousAllowed) {
+                throw new AnonymousHostException(); // rolls the update back
+            }
             known.invalidate(claimedToken);
             return new Registration(claimedId, claimedToken);
+        }
+        if (volunteerId == null && !anonymousAllowed) {
+            throw new AnonymousHostException();
         }
         byte[] secretBytes = new byte[32];
         random.nextBytes(secretBytes);
         String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
-        long id = hosts.insert(info, hash(secret), clock.instant());
+        long id = hosts.insert(info, hash(secret), volunteerId, clock.instant());
         return new Registration(id, id + "." + secret);
     }
 

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,36 +22,50 @@ public class HostTable {
         this.jdbc = jdbc;
     }
 
-    long insert(HostInfo info, byte[] tokenHash, Instant now) {
+    long insert(HostInfo info, byte[] tokenHash, Long volunteerId, Instant now) {
         return jdbc.sql("""
                         INSERT INTO host (name, token_hash, cores, memory_bytes, os, arch, worker_version, apps,
-                                          peer_address, created_at, last_contact_at)
-                        VALUES (:name, :tokenHash, :cores, :memory, :os, :arch, :version, :apps, :peerAddress, :now, :now)
+                                          peer_address, volunteer_id, created_at, last_contact_at)
+                        VALUES (:name, :tokenHash, :cores, :memory, :os, :arch, :version, :apps, :peerAddress,
+                                :volunteer, :now, :now)
                         RETURNING id""")
-                .paramSource(params(info).addValue("tokenHash", tokenHash).addValue("now", Timestamp.from(now)))
+                .paramSource(params(info).addValue("tokenHash", tokenHash).addValue("volunteer", volunteerId)
+                        .addValue("now", Timestamp.from(now)))
                 .query(Long.class)
                 .single();
     }
 
-    /** Updates what a returning host says about itself; false when id and token do not match a host. */
-    boolean update(long id, byte[] tokenHash, HostInfo info, Instant now) {
+    /** A returning host after its update: the volunteer it belongs to (null: anonymous). */
+    record Returning(Long volunteerId) {}
+
+    /**
+     * Updates what a returning host says about itself, and attaches an anonymous host to {@code volunteerId} when
+     * one is given; empty when id and token do not match a host, or the host belongs to another volunteer (a host
+     * belongs to one volunteer for good).
+     */
+    Optional<Returning> update(long id, byte[] tokenHash, HostInfo info, Long volunteerId, Instant now) {
         return jdbc.sql("""
                         UPDATE host SET name = :name, cores = :cores, memory_bytes = :memory, os = :os, arch = :arch,
                                         worker_version = :version, apps = :apps, peer_address = :peerAddress,
+                                        volunteer_id = coalesce(volunteer_id, CAST(:volunteer AS bigint)),
                                         last_contact_at = :now
-                         WHERE id = :id AND token_hash = :tokenHash""")
+                         WHERE id = :id AND token_hash = :tokenHash
+                           AND (CAST(:volunteer AS bigint) IS NULL OR volunteer_id IS NULL
+                                OR volunteer_id = CAST(:volunteer AS bigint))
+                        RETURNING volunteer_id""")
                 .paramSource(params(info).addValue("id", id).addValue("tokenHash", tokenHash)
-                        .addValue("now", Timestamp.from(now)))
-                .update() == 1;
+                        .addValue("volunteer", volunteerId).addValue("now", Timestamp.from(now)))
+                .query((rs, i) -> new Returning(rs.getObject("volunteer_id", Long.class)))
+                .optional();
     }
 
     /** The host with this id and token hash, if they match. */
     Optional<AuthenticatedHost> find(long id, byte[] tokenHash) {
-        return jdbc.sql("SELECT id, apps FROM host WHERE id = :id AND token_hash = :tokenHash")
+        return jdbc.sql("SELECT id, apps, volunteer_id FROM host WHERE id = :id AND token_hash = :tokenHash")
                 .param("id", id)
                 .param("tokenHash", tokenHash)
                 .query((rs, i) -> new AuthenticatedHost(rs.getLong("id"),
-                        List.of((String[]) rs.getArray("apps").getArray())))
+                        List.of((String[]) rs.getArray("apps").getArray()), rs.getObject("volunteer_id", Long.class)))
                 .optional();
     }
 
@@ -68,7 +83,7 @@ public class HostTable {
 
         /** over the host table */
         private final String sql;
-        /** over the page taken from it, aliased h */
+        /** over the hosts taken from it, aliased h */
         private final String outer;
 
         Order(String sql) {
@@ -79,26 +94,44 @@ public class HostTable {
 
     /** A page of hosts in the given order; only those heard from since {@code heardSince} unless it is null. */
     public List<HostView> page(Order order, Instant heardSince, long offset, int limit) {
-        var statement = jdbc.sql("""
-                        SELECT h.id, name, cores, memory_bytes, os, arch, worker_version, apps,
-                               valid_count + coalesce(t.valid, 0) AS valid_count,
-                               invalid_count + coalesce(t.invalid, 0) AS invalid_count,
-                               error_count + coalesce(t.errors, 0) AS error_count,
-                               timeout_count + coalesce(t.timed_out, 0) AS timeout_count,
-                               h.credit + coalesce(t.credit, 0) AS credit, created_at, last_contact_at,
-                               peer_address, peer_banned_at
-                          FROM (SELECT * FROM host %s ORDER BY %s OFFSET :offset LIMIT :limit) h
-                          LEFT JOIN LATERAL (SELECT sum(valid) AS valid, sum(invalid) AS invalid, sum(errors) AS errors,
-                                                    sum(timed_out) AS timed_out, sum(credit) AS credit
-                                               FROM host_tally WHERE host_id = h.id) t ON true
-                         ORDER BY %s""".formatted(heardSince == null ? "" : "WHERE last_contact_at >= :since",
-                        order.sql, order.outer))
-                .param("offset", offset).param("limit", limit);
+        Map<String, Object> params = new HashMap<>(Map.of("offset", offset, "limit", limit));
+        String heard = "";
         if (heardSince != null) {
-            statement = statement.param("since", Timestamp.from(heardSince));
+            heard = " WHERE last_contact_at >= :since";
+            params.put("since", Timestamp.from(heardSince));
         }
-        return statement.query(HostTable::view).list();
+        return views("SELECT * FROM host" + heard + " ORDER BY " + order.sql + " OFFSET :offset LIMIT :limit", params,
+                order);
     }
+
+    /** The hosts of a volunteer, oldest first. */
+    public List<HostView> ofVolunteer(long volunteerId) {
+        return views("SELECT * FROM host WHERE volunteer_id = :volunteer", Map.of("volunteer", volunteerId), Order.ID);
+    }
+
+    /** The hosts {@code hosts} selects, as views in the given order, with what validation added since the last fold. */
+    private List<HostView> views(String hosts, Map<String, Object> params, Order order) {
+        return jdbc.sql("SELECT h.id, name, cores, memory_bytes, os, arch, worker_version, apps, volunteer_id, "
+                        + VIEW_COUNTS + ", created_at, last_contact_at, peer_address, peer_banned_at"
+                        + " FROM (" + hosts + ") h " + UNFOLDED + " ORDER BY " + order.outer)
+                .params(params)
+                .query(HostTable::view)
+                .list();
+    }
+
+    /** A host's counters with its unfolded tally rows added ({@link #UNFOLDED} joined as t). */
+    public static final String VIEW_COUNTS = """
+             valid_count + coalesce(t.valid, 0) AS valid_count,
+             invalid_count + coalesce(t.invalid, 0) AS invalid_count,
+             error_count + coalesce(t.errors, 0) AS error_count,
+             timeout_count + coalesce(t.timed_out, 0) AS timeout_count,
+             h.credit + coalesce(t.credit, 0) AS credit""";
+
+    /** Each host h's tally rows not yet folded, summed, as t. */
+    public static final String UNFOLDED = """
+             LEFT JOIN LATERAL (SELECT sum(valid) AS valid, sum(invalid) AS invalid, sum(errors) AS errors,
+                                       sum(timed_out) AS timed_out, sum(credit) AS credit
+                                  FROM host_tally WHERE host_id = h.id) t ON true""";
 
     long count() {
         return jdbc.sql("SELECT count(*) FROM host").query(Long.class).single();
@@ -233,7 +266,8 @@ public class HostTable {
     private static HostView view(ResultSet rs, int row) throws SQLException {
         return new HostView(rs.getLong("id"), rs.getString("name"), rs.getInt("cores"), rs.getLong("memory_bytes"),
                 rs.getString("os"), rs.getString("arch"), rs.getString("worker_version"),
-                List.of((String[]) rs.getArray("apps").getArray()), rs.getLong("valid_count"),
+                List.of((String[]) rs.getArray("apps").getArray()), rs.getObject("volunteer_id", Long.class),
+                rs.getLong("valid_count"),
                 rs.getLong("invalid_count"), rs.getLong("error_count"), rs.getLong("timeout_count"),
                 rs.getDouble("credit"), rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("last_contact_at").toInstant(), rs.getString("peer_address"),

@@ -2,9 +2,14 @@ package dev.starling.coordinator.job;
 
 import java.time.Instant;
 
-/** A job as stored. {@code paramsJson} and {@code resultJson} are JSON documents. */
+/**
+ * A job as stored. {@code paramsJson} and {@code resultJson} are JSON documents.
+ *
+ * @param researcherId who submitted it; null for the admin
+ */
 public record Job(
         long id,
+        Long researcherId,
         String app,
         String paramsJson,
         JobState state,

@@ -1,5 +1,6 @@
 package dev.starling.coordinator.job;
 
+import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.web.Page;
 import dev.starling.coordinator.web.Paging;
 import java.net.URI;
@@ -23,31 +24,31 @@ class JobController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<JobView> submit(@RequestBody SubmitJobRequest request) {
-        Job job = jobs.submit(request);
-        return ResponseEntity.created(URI.create("/api/v1/jobs/" + job.id())).body(jobs.view(job.id()));
+    ResponseEntity<JobView> submit(@RequestBody SubmitJobRequest request, Caller caller) {
+        Job job = jobs.submit(request, caller);
+        return ResponseEntity.created(URI.create("/api/v1/jobs/" + job.id())).body(jobs.view(job.id(), caller));
     }
 
     @GetMapping
     Page<JobView> list(@RequestParam(defaultValue = "0") int page,
-            @RequestParam(defaultValue = "20") int size) {
+            @RequestParam(defaultValue = "20") int size, Caller caller) {
         Paging.check(page, size);
-        return jobs.page(page, size);
+        return jobs.page(page, size, caller);
     }
 
     @GetMapping("/{id}")
-    JobView get(@PathVariable long id) {
-        return jobs.view(id);
+    JobView get(@PathVariable long id, Caller caller) {
+        return jobs.view(id, caller);
     }
 
     @GetMapping(value = "/{id}/result", produces = MediaType.APPLICATION_JSON_VALUE)
-    String result(@PathVariable long id) {
-        return jobs.result(id);
+    String result(@PathVariable long id, Caller caller) {
+        return jobs.result(id, caller);
     }
 
     @PostMapping("/{id}/cancel")
-    JobView cancel(@PathVariable long id) {
-        jobs.cancel(id);
-        return jobs.view(id);
+    JobView cancel(@PathVariable long id, Caller caller) {
+        jobs.cancel(id, caller);
+        return jobs.view(id, caller);
     }
 }

@@ -6,6 +6,7 @@ import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.app.AppCatalog;
 import dev.starling.coordinator.blob.BlobService;
 import dev.starling.coordinator.peer.TransferLedger;
+import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.web.BadRequestException;
 import dev.starling.coordinator.web.BadRequestException.FieldError;
 import dev.starling.coordinator.web.ConflictException;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +31,10 @@ import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Submitting, reading and cancelling jobs. */
+/**
+ * Submitting, reading and cancelling jobs. A researcher sees only their own jobs (another's is "not found", so
+ * ids leak nothing); the admin sees all.
+ */
 @Service
 public class JobService {
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
@@ -62,7 +67,7 @@ public class JobService {
 
     /** Validates the request completely, then stores the job; splitting happens in the background. */
     @Transactional
-    public Job submit(SubmitJobRequest request) {
+    public Job submit(SubmitJobRequest request, Caller caller) {
         if (request.app() == null || request.app().isBlank()) {
             throw new BadRequestException("app", "is required; installed apps: " + String.join(", ",
                     apps.all().stream().map(a -> a.info().name()).toList()));
@@ -79,7 +84,7 @@ public class JobService {
         long stageSize = 0;
         try {
             params = JobParams.of(app, request.params());
-            checkBlobs(app, params, errors);
+            checkBlobs(app, params, caller, errors);
             if (errors.isEmpty()) {
                 stageSize = app.split(params).size();
                 long max = properties.limits().maxWorkUnitsPerStage();
@@ -101,7 +106,7 @@ public class JobService {
         if (!errors.isEmpty()) {
             throw new BadRequestException(errors);
         }
-        long id = jobs.insert(app.info().name(), paramsJson, priority, redundancy, deadline, stageSize, clock.instant());
+        long id = jobs.insert(caller.owner().orElse(null), app.info().name(), paramsJson, priority, redundancy, deadline, stageSize, clock.instant());
         long planned = stageSize;
         AfterCommit.run(() -> {
             log.info("Job {} submitted: {} with {} work units, quorum {}", id, app.info().name(), planned,
@@ -111,31 +116,38 @@ public class JobService {
         return jobs.find(id).orElseThrow();
     }
 
-    public Job get(long id) {
-        return jobs.find(id).orElseThrow(() -> new NotFoundException("no job " + id));
+    /** The job, if the caller may see it. */
+    public Job get(long id, Caller caller) {
+        return jobs.find(id).filter(j -> visible(j, caller)).orElseThrow(() -> new NotFoundException("no job " + id));
+    }
+
+    private static boolean visible(Job job, Caller caller) {
+        Optional<Long> owner = caller.owner();
+        return owner.isEmpty() || owner.get().equals(job.researcherId());
     }
 
     /** Read in one snapshot: the job row and its work unit counts must agree (the splitter writes meanwhile). */
     @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
-    public JobView view(long id) {
-        Job job = get(id);
+    public JobView view(long id, Caller caller) {
+        Job job = get(id, caller);
         return view(job, jobs.workUnitCounts(List.of(id)).get(id), transfers.totals(List.of(id)).get(id));
     }
 
+    /** The jobs the caller may see, newest first. */
     @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
-    public Page<JobView> page(int page, int size) {
-        List<Job> list = jobs.page(Paging.offset(page, size), size);
+    public Page<JobView> page(int page, int size, Caller caller) {
+        List<Job> list = jobs.page(caller.owner(), Paging.offset(page, size), size);
         List<Long> ids = list.stream().map(Job::id).toList();
         Map<Long, Map<String, Long>> counts = jobs.workUnitCounts(ids);
         Map<Long, TransferLedger.Totals> moved = transfers.totals(ids);
         return new Page<>(list.stream().map(j -> view(j, counts.get(j.id()), moved.get(j.id()))).toList(), page, size,
-                jobs.count());
+                jobs.count(caller.owner()));
     }
 
     /** Cancels a queued or running job; cancelling a cancelled job changes nothing. */
     @Transactional
-    public Job cancel(long id) {
-        Job job = jobs.lock(id).orElseThrow(() -> new NotFoundException("no job " + id));
+    public Job cancel(long id, Caller caller) {
+        Job job = jobs.lock(id).filter(j -> visible(j, caller)).orElseThrow(() -> new NotFoundException("no job " + id));
         if (job.state() == JobState.CANCELLED) {
             return job;
         }
@@ -149,8 +161,8 @@ public class JobService {
     }
 
     /** The assimilated result of a succeeded job, as JSON. */
-    public String result(long id) {
-        Job job = get(id);
+    public String result(long id, Caller caller) {
+        Job job = get(id, caller);
         if (job.state() != JobState.SUCCEEDED) {
             throw new ConflictException("job " + id + " is " + job.state()
                     + (job.state().isFinal() ? " and has no result" : "; its result exists once it has SUCCEEDED"));
@@ -166,14 +178,17 @@ public class JobService {
         var counts = new JobView.WorkUnitCounts(total, unwritten, c.get("OPEN") + unwritten, c.get("VALIDATED"), c.get("FAILED"),
                 c.get("CANCELLED"));
         double progress = job.state() == JobState.SUCCEEDED ? 1.0 : total == 0 ? 0.0 : (double) counts.validated() / total;
-        return new JobView(job.id(), job.app(), job.state(), job.priority(), job.paramsJson(), job.redundancy(),
+        return new JobView(job.id(), job.researcherId(), job.app(), job.state(), job.priority(), job.paramsJson(), job.redundancy(),
                 job.deadlineSeconds(), job.stage(), counts, progress, job.createdAt(), job.startedAt(),
                 job.finishedAt(), job.error(), moved == null ? new JobView.Transfer(0, 0)
                         : new JobView.Transfer(moved.bytesFromCoordinator(), moved.bytesFromPeers()));
     }
 
-    /** Blob parameters must name blobs stored here: at first, workers can fetch an uploaded blob from nowhere else. */
-    private void checkBlobs(App app, JobParams params, List<FieldError> errors) {
+    /**
+     * Blob parameters must name blobs stored here (at first, workers can fetch an uploaded blob from nowhere else)
+     * that the caller may read.
+     */
+    private void checkBlobs(App app, JobParams params, Caller caller, List<FieldError> errors) {
         Map<String, String> named = new LinkedHashMap<>();
         for (ParamSpec spec : app.info().params()) {
             if (spec.type() == ParamSpec.Type.BLOB && params.has(spec.name())) {
@@ -183,7 +198,7 @@ public class JobService {
         if (named.isEmpty()) {
             return;
         }
-        Set<String> stored = blobs.stored(named.values()).keySet();
+        Set<String> stored = blobs.readable(named.values(), caller);
         named.forEach((param, id) -> {
             if (!stored.contains(id)) {
                 errors.add(new FieldError("params." + param, "no blob " + id

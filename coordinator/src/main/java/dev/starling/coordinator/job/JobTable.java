@@ -18,7 +18,7 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class JobTable {
     private static final String COLUMNS = """
-            id, app, params::text AS params, state, priority, quorum, initial_replicas, max_results, max_errors,
+            id, researcher_id, app, params::text AS params, state, priority, quorum, initial_replicas, max_results, max_errors,
             deadline_seconds, stage, stage_size, split_next, split_complete, result::text AS result, error,
             created_at, started_at, finished_at""";
 
@@ -28,14 +28,15 @@ public class JobTable {
         this.jdbc = jdbc;
     }
 
-    long insert(String app, String paramsJson, int priority, Redundancy r, int deadlineSeconds, long stageSize,
-            Instant now) {
+    long insert(Long researcherId, String app, String paramsJson, int priority, Redundancy r, int deadlineSeconds,
+            long stageSize, Instant now) {
         return jdbc.sql("""
-                        INSERT INTO job (app, params, priority, quorum, initial_replicas, max_results, max_errors,
-                                         deadline_seconds, stage_size, created_at)
-                        VALUES (:app, CAST(:params AS jsonb), :priority, :quorum, :initialReplicas, :maxResults,
-                                :maxErrors, :deadlineSeconds, :stageSize, :now)
+                        INSERT INTO job (researcher_id, app, params, priority, quorum, initial_replicas, max_results,
+                                         max_errors, deadline_seconds, stage_size, created_at)
+                        VALUES (:researcher, :app, CAST(:params AS jsonb), :priority, :quorum, :initialReplicas,
+                                :maxResults, :maxErrors, :deadlineSeconds, :stageSize, :now)
                         RETURNING id""")
+                .param("researcher", researcherId, java.sql.Types.BIGINT)
                 .param("app", app)
                 .param("params", paramsJson)
                 .param("priority", priority)
@@ -60,9 +61,14 @@ public class JobTable {
                 .param("id", id).query(MAPPER).optional();
     }
 
-    List<Job> page(long offset, int limit) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM job ORDER BY id DESC OFFSET :offset LIMIT :limit")
-                .param("offset", offset).param("limit", limit).query(MAPPER).list();
+    /** Newest first: every job, or the researcher's ({@code owner}). */
+    List<Job> page(Optional<Long> owner, long offset, int limit) {
+        if (owner.isEmpty()) {
+            return jdbc.sql("SELECT " + COLUMNS + " FROM job ORDER BY id DESC OFFSET :offset LIMIT :limit")
+                    .param("offset", offset).param("limit", limit).query(MAPPER).list();
+        }
+        return jdbc.sql("SELECT " + COLUMNS + " FROM job WHERE researcher_id = :owner ORDER BY id DESC OFFSET :offset LIMIT :limit")
+                .param("owner", owner.get()).param("offset", offset).param("limit", limit).query(MAPPER).list();
     }
 
     /** A page of the jobs in one of the given states, newest first. */
@@ -78,8 +84,12 @@ public class JobTable {
                 .query(MAPPER).list();
     }
 
-    long count() {
-        return jdbc.sql("SELECT count(*) FROM job").query(Long.class).single();
+    long count(Optional<Long> owner) {
+        if (owner.isEmpty()) {
+            return jdbc.sql("SELECT count(*) FROM job").query(Long.class).single();
+        }
+        return jdbc.sql("SELECT count(*) FROM job WHERE researcher_id = :owner").param("owner", owner.get())
+                .query(Long.class).single();
     }
 
     /** How many jobs are in each state (states without jobs are absent). */
@@ -168,6 +178,7 @@ public class JobTable {
         Long stageSize = rs.getObject("stage_size", Long.class);
         return new Job(
                 rs.getLong("id"),
+                rs.getObject("researcher_id", Long.class),
                 rs.getString("app"),
                 rs.getString("params"),
                 JobState.valueOf(rs.getString("state")),

@@ -4,10 +4,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import java.time.Instant;
 
-/** A job as the REST API shows it. */
+/**
+ * A job as the REST API shows it.
+ *
+ * @param researcherId who submitted it; absent for the admin's jobs
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(
         long id,
+        Long researcherId,
         String app,
         JobState state,
         int priority,

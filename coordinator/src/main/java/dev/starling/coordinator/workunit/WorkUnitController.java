@@ -1,5 +1,6 @@
 package dev.starling.coordinator.workunit;
 
+import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.web.Page;
 import dev.starling.coordinator.job.JobService;
 import dev.starling.coordinator.web.Paging;
@@ -20,9 +21,9 @@ class WorkUnitController {
 
     @GetMapping("/api/v1/jobs/{id}/workunits")
     Page<WorkUnitListing.WorkUnitView> list(@PathVariable long id,
-            @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
+            @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size, Caller caller) {
         Paging.check(page, size);
-        jobs.get(id); // 404 for an unknown job
+        jobs.get(id, caller); // 404 for an unknown job, or another researcher's
         return new Page<>(listing.page(id, Paging.offset(page, size), size), page, size, listing.count(id));
     }
 }

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -45,6 +46,13 @@ class BlobApiTest extends CoordinatorTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** every request of this class is a researcher's */
+    private String key;
+
+    @BeforeEach
+    void researcher() {
+        key = researcherKey("blob-tests");
+    }
 
     @Autowired
     private JdbcClient jdbc;
@@ -196,6 +204,7 @@ class BlobApiTest extends CoordinatorTest {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /api/v1/blobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\n"
+                    + "Authorization: Bearer " + key + "\r\n"
                     + "Content-Length: " + (10L << 30) + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush(); // and not one byte of the body
             response = readResponse(socket.getInputStream());
@@ -300,7 +309,9 @@ class BlobApiTest extends CoordinatorTest {
 
     private HttpResponse<byte[]> send(HttpRequest request) {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpRequest withKey = HttpRequest.newBuilder(request, (name, value) -> true)
+                    .header("Authorization", "Bearer " + key).build();
+            return http.send(withKey, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestHost;
+import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.peer.FetchGrants;
 import dev.starling.coordinator.peer.TransferLedger;
 import dev.starling.proto.v1.BlobRequest;
@@ -118,7 +119,7 @@ class PeerGrpcServiceTest extends CoordinatorTest {
     @Test
     void chunksMatchTheManifestWhichMatchesTheId() throws Exception {
         byte[] bytes = BlobApiTest.random(2 * ContentAddress.CHUNK_SIZE + 999, 3);
-        Blob blob = blobs.upload(new ByteArrayInputStream(bytes), bytes.length);
+        Blob blob = blobs.upload(new ByteArrayInputStream(bytes), bytes.length, Caller.ADMIN);
         String token = token(blob, host("fetcher", null), JOBS.incrementAndGet());
 
         Manifest manifest = stub().getManifest(BlobRequest.newBuilder().setBlobId(blob.id()).setToken(token).build());
@@ -250,7 +251,7 @@ class PeerGrpcServiceTest extends CoordinatorTest {
     private Blob upload(int size, long seed) throws IOException {
         byte[] bytes = new byte[size];
         new Random(seed).nextBytes(bytes);
-        return blobs.upload(new ByteArrayInputStream(bytes), size);
+        return blobs.upload(new ByteArrayInputStream(bytes), size, Caller.ADMIN);
     }
 
     private String token(Blob blob, long host, long job) {
@@ -259,10 +260,11 @@ class PeerGrpcServiceTest extends CoordinatorTest {
 
     /** Registers a host, serving peers at {@code peerAddress} when given. */
     private long host(String name, String peerAddress) {
-        TestHost h = new TestHost(grpcPort());
+        TestHost h = new TestHost(grpcPort(), "");
         hosts.add(h);
         RegisterRequest.Builder r = RegisterRequest.newBuilder().setProtocolVersion(1).setName(name).setCores(1)
-                .setMemoryBytes(1L << 30).setOs("Linux").setArch("amd64").setWorkerVersion("test").addApps("primes");
+                .setMemoryBytes(1L << 30).setOs("Linux").setArch("amd64").setWorkerVersion("test").addApps("primes")
+                .setAccountKey(signUp(name));
         if (peerAddress != null) {
             r.setPeerAddress(peerAddress);
         }

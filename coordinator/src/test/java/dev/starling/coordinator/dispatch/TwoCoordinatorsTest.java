@@ -42,8 +42,8 @@ class TwoCoordinatorsTest extends CoordinatorTest {
     @Test
     void longPollsOnBothCoordinatorsWakeWhenWorkIsSubmitted() throws Exception {
         try (SecondCoordinator second = new SecondCoordinator(environment, SAME_SETTINGS);
-                TestHost onFirst = TestHost.registered(grpcPort(), "on-first", "primes");
-                TestHost onSecond = TestHost.registered(second.grpcPort(), "on-second", "primes")) {
+                TestHost onFirst = volunteerHost("on-first", "primes");
+                TestHost onSecond = TestHost.registered(second.grpcPort(), signUp("on-second"), "on-second", "primes")) {
             CompletableFuture<RequestWorkResponse> first = longPoll(onFirst);
             CompletableFuture<RequestWorkResponse> other = longPoll(onSecond);
             await().atMost(Duration.ofSeconds(30))

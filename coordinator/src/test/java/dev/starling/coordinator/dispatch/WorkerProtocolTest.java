@@ -52,7 +52,7 @@ class WorkerProtocolTest extends CoordinatorTest {
     }
 
     private TestHost host(String name) {
-        TestHost h = TestHost.registered(grpcPort(), name, "primes");
+        TestHost h = volunteerHost(name, "primes");
         hosts.add(h);
         return h;
     }
@@ -332,7 +332,7 @@ class WorkerProtocolTest extends CoordinatorTest {
         var again = a.stub(false).register(RegisterRequest.newBuilder().setProtocolVersion(1).setName("a2").setCores(4)
                 .addApps("primes").setHostId(id).setHostToken(token).build());
         var forged = a.stub(false).register(RegisterRequest.newBuilder().setProtocolVersion(1).setName("x").setCores(1)
-                .addApps("primes").setHostId(id).setHostToken(id + ".forged").build());
+                .addApps("primes").setHostId(id).setHostToken(id + ".forged").setAccountKey(signUp("x")).build());
 
         assertThat(again.getHostId()).isEqualTo(id);
         assertThat(again.getHostToken()).isEqualTo(token);
@@ -349,7 +349,7 @@ class WorkerProtocolTest extends CoordinatorTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
                     assertThat(e.getStatus().getDescription()).contains("please update the worker");
                 });
-        TestHost stranger = new TestHost(grpcPort());
+        TestHost stranger = new TestHost(grpcPort(), "");
         hosts.add(stranger);
         assertThatThrownBy(() -> stranger.requestWork(1))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,

@@ -14,8 +14,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -146,11 +144,9 @@ class DataPlaneIT {
 
     /** Uploads the bytes as a blob; its id is their content address. */
     static String upload(Processes p, byte[] content) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder()
-                        .uri(URI.create("http://localhost:" + p.httpPort + "/api/v1/blobs"))
-                        .header("Content-Type", "application/octet-stream")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(content)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = p.api().exchange(p.api().request("/api/v1/blobs")
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(content)).build());
         assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
         String id = JsonMapper.builder().build().readTree(r.body()).get("id").asString();
         assertThat(id).isEqualTo(ContentAddress.of(content));

@@ -3,6 +3,7 @@ package dev.starling.coordinator.e2e;
 import static dev.starling.coordinator.CoordinatorTest.freePort;
 import static org.awaitility.Awaitility.await;
 
+import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestApi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,8 +46,9 @@ final class Processes implements AutoCloseable {
         Files.createDirectories(dir);
     }
 
+    /** The REST API as the admin. */
     TestApi api() {
-        return new TestApi(httpPort);
+        return new TestApi(httpPort).asAdmin(CoordinatorTest.ADMIN_PASSWORD);
     }
 
     Path dataDir() {
@@ -76,7 +78,7 @@ final class Processes implements AutoCloseable {
                 throw new IllegalStateException("the coordinator exited with " + p.exitValue() + "; see " + log("coordinator"));
             }
             try {
-                return api().get("/api/v1/apps").status() == 200;
+                return new TestApi(httpPort).get("/api/v1/apps").status() == 200;
             } catch (UncheckedIOException e) {
                 return false;
             }
@@ -84,17 +86,21 @@ final class Processes implements AutoCloseable {
         return p;
     }
 
+    /** Starts a worker as the host of a volunteer of its own (signed up here). */
     Process worker(String name, String... extra) throws IOException {
         List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx256m", "-jar", WORKER_JAR.toString(),
                 "--coordinator", "localhost:" + grpcPort, "--name", name, "--cores", "1",
-                "--work-dir", dir.resolve(name).toString()));
+                "--work-dir", dir.resolve(name).toString(), "--account-key",
+                CoordinatorTest.signUp(new TestApi(httpPort), name)));
         command.addAll(List.of(extra));
         return start(name, command);
     }
 
     private Process start(String name, List<String> command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
+        builder.environment().put("STARLING_ADMIN_PASSWORD", CoordinatorTest.ADMIN_PASSWORD);
+        Process p = builder.start();
         started.add(p);
         return p;
     }

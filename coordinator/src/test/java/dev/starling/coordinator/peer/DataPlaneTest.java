@@ -60,7 +60,7 @@ class DataPlaneTest extends CoordinatorTest {
     }
 
     private TestHost host(String name, String peerAddress) {
-        TestHost h = new TestHost(grpcPort());
+        TestHost h = new TestHost(grpcPort(), signUp(name));
         h.registerServing(name, peerAddress, RelayApp.NAME);
         hosts.add(h);
         return h;
@@ -175,7 +175,7 @@ class DataPlaneTest extends CoordinatorTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                     assertThat(e.getStatus().getDescription()).contains("md5:abc");
                 });
-        TestHost unregistered = new TestHost(grpcPort());
+        TestHost unregistered = new TestHost(grpcPort(), signUp("bad-peer"));
         hosts.add(unregistered);
         assertThatThrownBy(() -> unregistered.registerServing("bad-peer", "no-port", RelayApp.NAME))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,

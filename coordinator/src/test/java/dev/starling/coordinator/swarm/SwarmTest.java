@@ -51,6 +51,7 @@ class SwarmTest extends CoordinatorTest {
     private Swarm.Builder options() {
         return Swarm.Options.builder()
                 .api("http://localhost:" + httpPort)
+                .apiKey(researcherKey("swarm"))
                 .hosts(20)
                 .cores(3)
                 .warmup(Duration.ZERO)

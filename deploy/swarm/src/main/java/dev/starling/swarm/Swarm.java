@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * the {@code checksum} app, and measure the coordinator: validated work units per second, accepted results per
  * second, RequestWork and ReportResults latencies, errors.
  *
- * <p>Each simulated host is one virtual thread: it registers, then loops RequestWork (long poll, up to
+ * <p>Each simulated host is one virtual thread: it signs up as a volunteer of its own (with {@code api}; quorums
+ * are of distinct volunteers by default), registers with the account key, then loops RequestWork (long poll, up to
  * {@code cores} tasks) / compute / ReportResults (the whole batch in one call) until the swarm stops. Host
  * {@code i} talks to coordinator {@code i % n}. A deterministic subset of the hosts (chosen by the seed) is
  * "wrong": each reports an output that differs from the honest one and from every other wrong host's, so
@@ -32,7 +33,7 @@ import java.util.function.Consumer;
  * <pre>{@code
  * SwarmReport report = Swarm.run(Swarm.Options.builder()
  *         .coordinators("localhost:" + grpcPort)
- *         .api("http://localhost:" + httpPort)
+ *         .api("http://localhost:" + httpPort).apiKey(researcherKey)
  *         .hosts(50).warmup(Duration.ZERO).duration(Duration.ofSeconds(5))
  *         .submit(2_000).wrongFraction(0.2)
  *         .progress(line -> {})
@@ -80,8 +81,10 @@ public final class Swarm {
      * @param cores tasks each host asks for and runs at once (default 4)
      * @param connections gRPC channels (TCP connections) shared round robin among the hosts; 0 gives each host
      *     its own, as real volunteers have (default 0)
-     * @param api REST base URLs ({@code http://host:port}); needed for {@code submit} and for the validated
-     *     figure; several are tried in order (default none)
+     * @param api REST base URLs ({@code http://host:port}); needed for {@code submit}, the validated figure and
+     *     the hosts' sign-up as volunteers (without it they register as anonymous hosts, which a coordinator takes
+     *     only with {@code starling.volunteers.anonymous-hosts}); several are tried in order (default none)
+     * @param apiKey a researcher's API key, for the job calls ({@code submit}, the validated figure); default none
      * @param submit work units of a checksum job to submit before the hosts start, 0 for none (default 0). Only
      *     with a job of its own does the swarm check the outcome
      * @param rounds the checksum job's {@code rounds} parameter (default 1)
@@ -101,6 +104,7 @@ public final class Swarm {
             int cores,
             int connections,
             List<URI> api,
+            String apiKey,
             long submit,
             long rounds,
             int quorum,
@@ -132,6 +136,8 @@ public final class Swarm {
             require(submit >= 0, "--submit must not be negative, was " + submit);
             require(submit == 0 || !api.isEmpty(),
                     "--submit needs --api, the coordinator's REST address (for example http://localhost:8080)");
+            require(submit == 0 || apiKey != null, "--submit needs --api-key, a researcher's API key (the operator "
+                    + "makes one with POST /api/v1/admin/researchers)");
             require(rounds >= 1, "--rounds must be at least 1, was " + rounds);
             require(quorum >= 1, "--quorum must be at least 1, was " + quorum);
             require(drainTimeout.isPositive(), "--drain-timeout must be longer than 0, was "
@@ -166,6 +172,7 @@ public final class Swarm {
             b.cores = cores;
             b.connections = connections;
             b.api = api;
+            b.apiKey = apiKey;
             b.submit = submit;
             b.rounds = rounds;
             b.quorum = quorum;
@@ -193,6 +200,7 @@ public final class Swarm {
         private int cores = 4;
         private int connections;
         private List<URI> api = List.of();
+        private String apiKey;
         private long submit;
         private long rounds = 1;
         private int quorum = 2;
@@ -269,6 +277,12 @@ public final class Swarm {
             return this;
         }
 
+        /** A researcher's API key ({@code sr_...}), for the job calls. */
+        public Builder apiKey(String value) {
+            apiKey = value == null || value.isBlank() ? null : value.strip();
+            return this;
+        }
+
         public Builder submit(long workUnits) {
             submit = workUnits;
             return this;
@@ -307,7 +321,7 @@ public final class Swarm {
         /** @throws IllegalArgumentException naming the first wrong value */
         public Options build() {
             return new Options(coordinators, hosts, duration, warmup, taskTime, wrongFraction, cores, connections, api,
-                    submit, rounds, quorum, drainTimeout, seed, progress, listener);
+                    apiKey, submit, rounds, quorum, drainTimeout, seed, progress, listener);
         }
     }
 }

@@ -29,8 +29,11 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Examples:",
-            "  starling swarm --coordinator localhost:9090 --api http://localhost:8080 --submit 100000",
-            "  starling swarm --coordinator c1:9090,c2:9090 --api http://c1:8080 --hosts 5000 --connections 200",
+            "  starling swarm --coordinator localhost:9090 --api http://localhost:8080 --api-key sr_1_... --submit 100000",
+            "  STARLING_API_KEY=sr_1_... starling swarm --coordinator c1:9090,c2:9090 --api http://c1:8080 --hosts 5000 --connections 200",
+            "",
+            "With --api, every simulated host signs up as a volunteer of its own (open sign-up), so quorums of distinct",
+            "volunteers work as for real hosts.",
             "",
             "Exit codes: 0 every check passed, 1 a check failed or there were errors, 2 invalid command line.",
         })
@@ -72,6 +75,11 @@ final class SwarmCommand implements Callable<Integer> {
     @Option(names = "--api", paramLabel = "http://HOST:PORT[,...]",
             description = "The coordinators' REST API, for --submit and the validated figure.")
     private String api;
+
+    @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:STARLING_API_KEY}",
+            description = "A researcher's API key, for --submit and the validated figure (default: the environment "
+                    + "variable STARLING_API_KEY).")
+    private String apiKey;
 
     @Option(names = "--submit", paramLabel = "WORK_UNITS",
             description = "Submit a checksum job of this many work units first; then drain and check it (default: none).")
@@ -138,6 +146,7 @@ final class SwarmCommand implements Callable<Integer> {
             if (api != null) {
                 b.api(api);
             }
+            b.apiKey(apiKey);
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

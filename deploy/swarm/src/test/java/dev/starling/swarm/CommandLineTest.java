@@ -36,6 +36,7 @@ class CommandLineTest {
             --connections -1                   | --connections must not be negative
             --submit 100                       | --submit needs --api
             --submit -1 --api http://h:1       | --submit must not be negative, was -1
+            --submit 9 --api http://h:1        | --submit needs --api-key, a researcher's API key
             --api ftp://h:1                    | --api must be http://HOST:PORT
             --api ::nonsense                   | --api must be http://HOST:PORT
             --rounds 0                         | --rounds must be at least 1, was 0
@@ -89,7 +90,7 @@ class CommandLineTest {
         CommandLine cmd = new CommandLine(command);
         cmd.parseArgs("--coordinator", "c1:9090,[::1]:9091", "--hosts", "5000", "--duration", "2m", "--warmup", "0s",
                 "--task-ms", "250", "--wrong-fraction", "0.2", "--cores", "8", "--connections", "100", "--api",
-                "http://c1:8080/,http://c2:8080", "--submit", "100000", "--rounds", "3", "--quorum", "3",
+                "http://c1:8080/,http://c2:8080", "--api-key", "sr_1_secret", "--submit", "100000", "--rounds", "3", "--quorum", "3",
                 "--drain-timeout", "1h", "--seed", "7");
 
         Swarm.Options o = command.options(new PrintWriter(out), new PrintWriter(err));
@@ -104,6 +105,7 @@ class CommandLineTest {
         assertThat(o.cores()).isEqualTo(8);
         assertThat(o.connections()).isEqualTo(100);
         assertThat(o.api()).extracting(Object::toString).containsExactly("http://c1:8080/", "http://c2:8080");
+        assertThat(o.apiKey()).isEqualTo("sr_1_secret");
         assertThat(o.submit()).isEqualTo(100_000);
         assertThat(o.rounds()).isEqualTo(3);
         assertThat(o.quorum()).isEqualTo(3);
@@ -152,7 +154,7 @@ class CommandLineTest {
     void helpNamesEveryOption() {
         assertThat(run("swarm", "--help")).isZero();
         assertThat(out.toString()).contains("--coordinator", "--hosts", "--duration", "--warmup", "--task-ms",
-                "--wrong-fraction", "--cores", "--connections", "--api", "--submit", "--rounds", "--quorum",
+                "--wrong-fraction", "--cores", "--connections", "--api", "--api-key", "--submit", "--rounds", "--quorum",
                 "--drain-timeout", "--seed");
     }
 }

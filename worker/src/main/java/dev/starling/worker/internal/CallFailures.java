@@ -7,8 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How one loop reacts to a failed call, so that every loop reacts alike: an old protocol stops the worker,
- * an unknown host registers again, anything else is retried after a backoff (see docs/protocol.md). An
+ * How one loop reacts to a failed call, so that every loop reacts alike: an old protocol or a refusal (bad
+ * account key, banned host) stops the worker, an unknown host registers again, anything else is retried after a backoff (see docs/protocol.md). An
  * outage is logged once when it starts and once when it ends; a malformed request (a bug) every time;
  * failures while the loop is stopping are expected and logged quietly.
  */
@@ -58,6 +58,11 @@ final class CallFailures {
             log.error("The coordinator refuses this worker's protocol version {}: {}",
                     ProtocolInterceptor.PROTOCOL_VERSION, tooOld.getMessage());
             lifecycle.fail(tooOld);
+            return Next.STOP;
+        }
+        if (failure instanceof RefusedException refused) {
+            log.error("The coordinator refuses this worker: {}", refused.getMessage());
+            lifecycle.fail(refused);
             return Next.STOP;
         }
         if (failure instanceof HostUnknownException unknown) {

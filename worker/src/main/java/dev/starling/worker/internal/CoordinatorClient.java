@@ -23,10 +23,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The worker's calls to the coordinator. Every call has a deadline; the two statuses that are not
- * transient become exceptions of their own: FAILED_PRECONDITION is {@link ProtocolTooOldException},
- * UNAUTHENTICATED is {@link HostUnknownException}. Any other failure is the {@link StatusRuntimeException}
- * itself, which callers retry with backoff.
+ * The worker's calls to the coordinator. Every call has a deadline; the statuses that are not transient become
+ * exceptions of their own: FAILED_PRECONDITION is {@link ProtocolTooOldException}; UNAUTHENTICATED is
+ * {@link HostUnknownException} on calls made as a host, and {@link RefusedException} on Register (the account key);
+ * PERMISSION_DENIED (a banned host) is {@link RefusedException}. Any other failure is the
+ * {@link StatusRuntimeException} itself, which callers retry with backoff.
  */
 final class CoordinatorClient {
     private final WorkerServiceBlockingStub stub;
@@ -73,7 +74,9 @@ final class CoordinatorClient {
             Status status = e.getStatus();
             throw switch (status.getCode()) {
                 case FAILED_PRECONDITION -> new ProtocolTooOldException(describe(status));
-                case UNAUTHENTICATED -> new HostUnknownException(as, describe(status));
+                case UNAUTHENTICATED -> as == null ? new RefusedException(describe(status))
+                        : new HostUnknownException(as, describe(status));
+                case PERMISSION_DENIED -> new RefusedException(describe(status));
                 default -> e;
             };
         }

@@ -9,8 +9,8 @@ final class HostInfo {
     private HostInfo() {}
 
     /**
-     * A registration without an identity: who this machine is, what it can run and where peers reach it
-     * ({@code peerAddress}, empty when it serves no peers).
+     * A registration without an identity: who this machine is, what it can run, where peers reach it
+     * ({@code peerAddress}, empty when it serves no peers) and whose it is (the account key, when given).
      */
     static RegisterRequest describe(WorkerConfig config, Apps apps, String peerAddress) {
         return RegisterRequest.newBuilder()
@@ -23,6 +23,7 @@ final class HostInfo {
                 .setWorkerVersion(workerVersion())
                 .addAllApps(apps.names())
                 .setPeerAddress(peerAddress)
+                .setAccountKey(config.accountKey().orElse(""))
                 .build();
     }
 

@@ -42,21 +42,18 @@ final class Session {
      * Registers, as the stored host when {@code host.properties} holds one for this coordinator.
      *
      * @throws ProtocolTooOldException when the coordinator refuses this protocol version
+     * @throws RefusedException when the coordinator refuses the account key or the host
      * @throws io.grpc.StatusRuntimeException when the coordinator cannot be reached (retry)
      */
     synchronized void register() {
         Optional<HostIdentity> stored = store.load(coordinator);
         RegisterResponse response;
         if (stored.isPresent()) {
-            try {
-                response = client.register(host.toBuilder()
-                        .setHostId(stored.get().hostId())
-                        .setHostToken(stored.get().token())
-                        .build());
-            } catch (HostUnknownException e) {
-                log.info("The coordinator refused the stored identity of {}; registering as a new host", stored.get());
-                response = client.register(host);
-            }
+            // a stored identity the coordinator does not know (any more) gets a new host in answer
+            response = client.register(host.toBuilder()
+                    .setHostId(stored.get().hostId())
+                    .setHostToken(stored.get().token())
+                    .build());
         } else {
             response = client.register(host);
         }

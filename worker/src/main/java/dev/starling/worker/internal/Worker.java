@@ -55,6 +55,7 @@ public final class Worker {
      * Runs the worker on the calling thread until it stops.
      *
      * @throws ProtocolTooOldException when the coordinator refuses this worker's protocol version
+     * @throws RefusedException when the coordinator refuses the account key or bans the host
      * @throws UncheckedIOException when the work directory cannot be used
      * @throws InterruptedException when the calling thread is interrupted (the worker stops first)
      */

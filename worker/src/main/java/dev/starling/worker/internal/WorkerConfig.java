@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param gracePeriod how long running tasks may finish when the worker is asked to stop
  * @param fault a fault to inject (end-to-end tests only)
  * @param dataPlane the blob cache and serving peers
+ * @param accountKey the volunteer's account key, which makes the host theirs; empty: an anonymous host (which
+ *     the coordinator may refuse)
  */
 public record WorkerConfig(
         CoordinatorAddress coordinator,
@@ -23,7 +25,8 @@ public record WorkerConfig(
         Path workDir,
         Duration gracePeriod,
         Optional<Fault> fault,
-        DataPlaneConfig dataPlane) {
+        DataPlaneConfig dataPlane,
+        Optional<String> accountKey) {
 
     public WorkerConfig {
         Objects.requireNonNull(coordinator, "coordinator");
@@ -32,6 +35,7 @@ public record WorkerConfig(
         Objects.requireNonNull(gracePeriod, "gracePeriod");
         Objects.requireNonNull(fault, "fault");
         Objects.requireNonNull(dataPlane, "dataPlane");
+        Objects.requireNonNull(accountKey, "accountKey");
         if (cores < 1) {
             throw new IllegalArgumentException("cores must be at least 1, was " + cores);
         }

@@ -73,6 +73,7 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
     private final AtomicInteger cancelledPolls = new AtomicInteger();
     private final AtomicInteger activePolls = new AtomicInteger();
     private volatile String refusedProtocolMessage;
+    private volatile Status refusal;
     private volatile Status reportFailure;
 
     private final List<Call> calls = new CopyOnWriteArrayList<>();
@@ -165,6 +166,14 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
     /** From now on every call fails with FAILED_PRECONDITION, as a coordinator that needs a newer protocol. */
     public void refuseProtocol(String message) {
         refusedProtocolMessage = message;
+    }
+
+    /**
+     * Every call, Register included, fails with {@code status} from now on, as the real coordinator answers a
+     * wrong account key (UNAUTHENTICATED) or a banned host (PERMISSION_DENIED).
+     */
+    public void refuse(Status status) {
+        refusal = status;
     }
 
     /** ReportResults fails with {@code status} until called with null. */
@@ -355,6 +364,11 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
         String message = refusedProtocolMessage;
         if (message != null) {
             answer.onError(Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException());
+            return true;
+        }
+        Status status = refusal;
+        if (status != null) {
+            answer.onError(status.asRuntimeException());
             return true;
         }
         return false;

@@ -121,7 +121,7 @@ public final class WorkerHarness implements AutoCloseable {
 
         public WorkerHarness start() {
             WorkerConfig config = new WorkerConfig(coordinator.address(), "test-host", cores, workDir, gracePeriod, fault,
-                    dataPlane);
+                    dataPlane, Optional.empty());
             return new WorkerHarness(new Worker(config, tuning, apps, Clock.systemUTC()));
         }
     }

@@ -123,11 +123,13 @@ public final class Bench {
     private int run(CoordinatorProcess coordinator, Path dir, int httpPort, int grpcPort, HeapProbe probe,
             List<Long> heapAt) {
         URI apiBase = URI.create("http://localhost:" + httpPort);
-        CoordinatorApi api = new CoordinatorApi(List.of(apiBase), Duration.ofSeconds(60));
+        CoordinatorApi anonymous = new CoordinatorApi(List.of(apiBase), Duration.ofSeconds(60), null);
         progress.accept("bench: coordinator pid " + coordinator.pid() + " (-Xmx" + settings.heap() + ") on ports "
                 + httpPort + " (REST) and " + grpcPort + " (gRPC); data and log in " + dir);
         try {
-            waitUntilHealthy(coordinator, api);
+            waitUntilHealthy(coordinator, anonymous);
+            String apiKey = anonymous.createResearcher("bench", "admin", coordinator.adminPassword());
+            CoordinatorApi api = new CoordinatorApi(List.of(apiBase), Duration.ofSeconds(60), apiKey);
             double tps = Double.NaN;
             if (settings.pgbenchSeconds() > 0) {
                 tps = PgBench.run(coordinator.postgresPort(), settings.pgbenchSeconds(), dir.resolve("pgbench.log"),
@@ -139,6 +141,7 @@ public final class Bench {
             Swarm.Options options = Swarm.Options.builder()
                     .coordinators(List.of(new Endpoint("localhost", grpcPort)))
                     .api(List.of(apiBase))
+                    .apiKey(apiKey)
                     .hosts(settings.hosts())
                     .duration(settings.duration())
                     .warmup(settings.warmup())
@@ -172,7 +175,7 @@ public final class Bench {
             report.checks().forEach(c -> out.println(c.line()));
             out.flush();
             return report.ok() ? ExitCodes.OK : ExitCodes.FAILED;
-        } catch (BenchFailure | SwarmException e) {
+        } catch (BenchFailure | SwarmException | CoordinatorApi.ApiException e) {
             err.println("starling bench: " + e.getMessage());
             return ExitCodes.FAILED;
         } catch (IllegalArgumentException e) {

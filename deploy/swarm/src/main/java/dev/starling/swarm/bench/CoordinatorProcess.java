@@ -7,34 +7,43 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * A coordinator started as a child process for the bench, on its own data dir (and so its own embedded
- * PostgreSQL) and ports, its stdout and stderr in {@code <data dir>/coordinator.log}.
+ * PostgreSQL) and ports, its stdout and stderr in {@code <data dir>/coordinator.log}, with an admin password of its
+ * own (random) so that the bench can make a researcher's API key.
  */
 final class CoordinatorProcess implements AutoCloseable {
     private static final long STOP_SECONDS = 60;
     private final Process process;
     private final Path dataDir;
     private final Path log;
+    private final String adminPassword;
 
-    private CoordinatorProcess(Process process, Path dataDir, Path log) {
+    private CoordinatorProcess(Process process, Path dataDir, Path log, String adminPassword) {
         this.process = process;
         this.dataDir = dataDir;
         this.log = log;
+        this.adminPassword = adminPassword;
     }
 
     static CoordinatorProcess start(Path java, Path jar, String heap, Path dataDir, int httpPort, int grpcPort)
             throws IOException {
         Path log = dataDir.resolve("coordinator.log");
-        Process process = new ProcessBuilder(List.of(java.toString(), "-Xmx" + heap, "-jar", jar.toString(),
+        String adminPassword = UUID.randomUUID().toString();
+        ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(), "-Xmx" + heap, "-jar", jar.toString(),
                 "--starling.data-dir=" + dataDir, "--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort))
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        return new CoordinatorProcess(process, dataDir, log);
+                .redirectOutput(log.toFile());
+        builder.environment().put("STARLING_ADMIN_PASSWORD", adminPassword);
+        return new CoordinatorProcess(builder.start(), dataDir, log, adminPassword);
+    }
+
+    String adminPassword() {
+        return adminPassword;
     }
 
     long pid() {

@@ -78,7 +78,7 @@ public final class Checks {
      * its results stored (ACCEPTED, empty message); honest hosts have no invalid result; wrong hosts no valid
      * one; credit is {@code valid * creditPerResult}.
      *
-     * @param counts the hosts' counts from {@code GET /api/v1/hosts}, by host id
+     * @param counts the hosts' counts from their volunteers' {@code GET /api/v1/volunteers/me}, by host id
      */
     public static Check credit(List<HostOutcome> hosts, Map<Long, HostCounts> counts, double creditPerResult) {
         List<String> problems = new ArrayList<>();
@@ -92,7 +92,7 @@ public final class Checks {
             String who = "host " + h.hostId() + " (swarm host " + h.index() + (h.wrong() ? ", wrong" : "") + ")";
             HostCounts c = counts.get(h.hostId());
             if (c == null) {
-                problems.add(who + " is not listed by GET /api/v1/hosts");
+                problems.add(who + " is not listed by its volunteer's GET /api/v1/volunteers/me");
                 continue;
             }
             checked++;

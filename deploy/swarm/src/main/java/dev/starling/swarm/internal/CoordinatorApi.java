@@ -9,19 +9,17 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The coordinator's REST API as the swarm uses it. With several base URLs (coordinators sharing one database)
- * each request goes to the first that answers. Every failure is an {@link ApiException} whose message says what
- * the coordinator answered (its problem {@code detail}) or why it could not be reached.
+ * The coordinator's REST API as the swarm uses it: job calls with a researcher's API key, volunteer sign-up (open
+ * to anyone) and each volunteer's own view with their account key. With several base URLs (coordinators sharing
+ * one database) each request goes to the first that answers. Every failure is an {@link ApiException} whose
+ * message says what the coordinator answered (its problem {@code detail}) or why it could not be reached.
  */
 public final class CoordinatorApi {
     private static final int PAGE_SIZE = 500;
@@ -30,13 +28,17 @@ public final class CoordinatorApi {
     private final List<URI> bases;
     private final HttpClient http;
     private final Duration timeout;
+    /** "Bearer <researcher's API key>" for job calls, or null */
+    private final String researcher;
 
-    public CoordinatorApi(List<URI> bases, Duration timeout) {
+    /** @param apiKey a researcher's API key for the job calls; null when the swarm makes none */
+    public CoordinatorApi(List<URI> bases, Duration timeout, String apiKey) {
         if (bases.isEmpty()) {
             throw new IllegalArgumentException("no REST address");
         }
         this.bases = bases.stream().map(CoordinatorApi::withoutTrailingSlash).toList();
         this.timeout = timeout;
+        this.researcher = apiKey == null ? null : "Bearer " + apiKey;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1)
                 .build();
     }
@@ -71,17 +73,22 @@ public final class CoordinatorApi {
         if (deadlineSeconds != null) {
             body.put("deadlineSeconds", deadlineSeconds);
         }
-        return JobStatus.of(send("POST", "/api/v1/jobs", body.toString(), 201));
+        return JobStatus.of(send("POST", "/api/v1/jobs", researcher, body.toString(), 201));
     }
 
     public JobStatus job(long id) {
-        return JobStatus.of(send("GET", "/api/v1/jobs/" + id, null, 200));
+        return JobStatus.of(send("GET", "/api/v1/jobs/" + id, researcher, null, 200));
+    }
+
+    /** Whether job calls can be made (a researcher's API key was given). */
+    public boolean canReadJobs() {
+        return researcher != null;
     }
 
     /** The sum of validated work units over the newest 500 jobs whose app is checksum. */
     public long checksumValidated() {
         long validated = 0;
-        for (JsonNode item : send("GET", "/api/v1/jobs?page=0&size=" + PAGE_SIZE, null, 200).path("items")) {
+        for (JsonNode item : send("GET", "/api/v1/jobs?page=0&size=" + PAGE_SIZE, researcher, null, 200).path("items")) {
             if ("checksum".equals(item.path("app").asString(""))) {
                 validated += item.path("workUnits").path("validated").asLong(0);
             }
@@ -90,35 +97,35 @@ public final class CoordinatorApi {
     }
 
     public JsonNode result(long jobId) {
-        return send("GET", "/api/v1/jobs/" + jobId + "/result", null, 200);
+        return send("GET", "/api/v1/jobs/" + jobId + "/result", researcher, null, 200);
     }
 
-    /**
-     * The counts of the hosts {@code ids}, reading {@code GET /api/v1/hosts} page by page (500 each) until all
-     * are found or the listing ends. Hosts not listed are missing from the answer.
-     */
-    public Map<Long, HostCounts> hosts(Set<Long> ids) {
-        Map<Long, HostCounts> found = new HashMap<>();
-        for (int page = 0; found.size() < ids.size(); page++) {
-            JsonNode answer = send("GET", "/api/v1/hosts?page=" + page + "&size=" + PAGE_SIZE, null, 200);
-            JsonNode items = answer.path("items");
-            for (JsonNode item : items) {
-                HostCounts counts = HostCounts.of(item);
-                if (ids.contains(counts.id())) {
-                    found.put(counts.id(), counts);
-                }
-            }
-            if (items.size() < PAGE_SIZE || (long) (page + 1) * PAGE_SIZE >= answer.path("total").asLong(0)) {
-                break;
-            }
-        }
-        return found;
+    /** Signs up a volunteer ({@code POST /api/v1/volunteers}) and returns the account key. */
+    public String signUp(String name, String email) {
+        ObjectNode body = JSON.createObjectNode().put("name", name).put("email", email);
+        return send("POST", "/api/v1/volunteers", null, body.toString(), 201).path("accountKey").asString();
+    }
+
+    /** The counts of the hosts of the volunteer whose account key this is ({@code GET /api/v1/volunteers/me}). */
+    public List<HostCounts> ownHosts(String accountKey) {
+        List<HostCounts> hosts = new ArrayList<>();
+        send("GET", "/api/v1/volunteers/me", "Bearer " + accountKey, null, 200).path("hosts")
+                .forEach(h -> hosts.add(HostCounts.of(h)));
+        return hosts;
+    }
+
+    /** Makes a researcher with the admin's credentials ({@code POST /api/v1/admin/researchers}); their API key. */
+    public String createResearcher(String name, String adminUser, String adminPassword) {
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(
+                (adminUser + ":" + adminPassword).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ObjectNode body = JSON.createObjectNode().put("name", name);
+        return send("POST", "/api/v1/admin/researchers", basic, body.toString(), 201).path("key").asString();
     }
 
     /** True when {@code GET /actuator/health} answers 200. */
     public boolean healthy() {
         try {
-            HttpResponse<Void> response = http.send(request("GET", bases.getFirst(), "/actuator/health", null),
+            HttpResponse<Void> response = http.send(request("GET", bases.getFirst(), "/actuator/health", null, null),
                     HttpResponse.BodyHandlers.discarding());
             return response.statusCode() == 200;
         } catch (IOException e) {
@@ -129,12 +136,12 @@ public final class CoordinatorApi {
         }
     }
 
-    private JsonNode send(String method, String path, String body, int expected) {
+    private JsonNode send(String method, String path, String authorization, String body, int expected) {
         IOException last = null;
         for (URI base : bases) {
             HttpResponse<String> response;
             try {
-                response = http.send(request(method, base, path, body), HttpResponse.BodyHandlers.ofString());
+                response = http.send(request(method, base, path, authorization, body), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
                 last = e;
                 continue;
@@ -157,9 +164,12 @@ public final class CoordinatorApi {
                 + describe(last) + ")");
     }
 
-    private HttpRequest request(String method, URI base, String path, String body) {
+    private HttpRequest request(String method, URI base, String path, String authorization, String body) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
                 .header("Accept", "application/json, application/problem+json");
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
         if (body == null) {
             return builder.method(method, HttpRequest.BodyPublishers.noBody()).build();
         }

@@ -19,14 +19,17 @@ final class HostContext {
     final Swarm.Options options;
     final Metrics metrics;
     final long jobId;
+    /** for the hosts' sign-up as volunteers; null without a REST address (the hosts register anonymously) */
+    final CoordinatorApi api;
     private final Context.CancellableContext polls = Context.ROOT.withCancellation();
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Set<String> noted = ConcurrentHashMap.newKeySet();
     private final Consumer<String> progress;
     private volatile boolean stopping;
 
-    HostContext(Swarm.Options options, Metrics metrics, long jobId) {
+    HostContext(Swarm.Options options, Metrics metrics, long jobId, CoordinatorApi api) {
         this.options = options;
+        this.api = api;
         this.metrics = metrics;
         this.jobId = jobId;
         this.progress = options.progress();

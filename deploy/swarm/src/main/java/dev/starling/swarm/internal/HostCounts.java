@@ -2,7 +2,7 @@ package dev.starling.swarm.internal;
 
 import tools.jackson.databind.JsonNode;
 
-/** A host's counts as {@code GET /api/v1/hosts} shows them. */
+/** A host's counts as the REST API shows them (a host view: {@code GET /api/v1/volunteers/me}, {@code GET /api/v1/hosts}). */
 public record HostCounts(long id, String name, long validCount, long invalidCount, long errorCount, long timedOutCount,
         double credit) {
 

@@ -8,6 +8,8 @@ final class HostTally {
     final int index;
     final boolean wrong;
     volatile long hostId;
+    /** the account key of the volunteer it signed up as; null when it registered anonymously */
+    String accountKey;
     long storedResults;
     long duplicateWorkUnits;
     long tasksReceived;

@@ -31,10 +31,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One simulated volunteer host, run by one virtual thread: registers, then loops RequestWork (a long poll for
+ * One simulated volunteer host, run by one virtual thread: signs up as a volunteer of its own (when the swarm has
+ * a REST address), registers with the account key, then loops RequestWork (a long poll for
  * up to {@code cores} tasks) / compute / ReportResults (the whole batch in one call) until the swarm stops.
  * Computing a checksum task is cheap; {@code taskTime} adds a sleep per task, {@code cores} tasks at a time,
  * with heartbeats when a batch outlasts the heartbeat interval. Transient failures are retried with backoff;
@@ -93,6 +95,9 @@ final class SimulatedHost implements Runnable {
     }
 
     private boolean register() {
+        if (context.api != null && !signUp()) {
+            return false;
+        }
         RegisterRequest request = RegisterRequest.newBuilder()
                 .setProtocolVersion(PROTOCOL_VERSION)
                 .setName("swarm-" + tally.index)
@@ -102,6 +107,7 @@ final class SimulatedHost implements Runnable {
                 .setArch(System.getProperty("os.arch", "unknown"))
                 .setWorkerVersion(VERSION)
                 .addApps(ChecksumApp.NAME)
+                .setAccountKey(tally.accountKey == null ? "" : tally.accountKey)
                 .build();
         while (!context.stopping()) {
             try {
@@ -119,6 +125,32 @@ final class SimulatedHost implements Runnable {
                 return true;
             } catch (StatusRuntimeException e) {
                 failed("Register", e);
+                if (context.pause(backoff.next())) {
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Signs up as a volunteer of this host's own, retrying while the coordinator cannot be reached; false when the
+     * swarm stopped meanwhile. A refusal (sign-up by invitation only) stops the host.
+     */
+    private boolean signUp() {
+        String name = "swarm-" + tally.index;
+        while (!context.stopping()) {
+            try {
+                tally.accountKey = context.api.signUp(name, name + "-" + UUID.randomUUID() + "@swarm.invalid");
+                backoff.reset();
+                return true;
+            } catch (CoordinatorApi.ApiException e) {
+                if (e.status() >= 400 && e.status() < 500) {
+                    throw new HostStopped("the coordinator refused the volunteer sign-up: " + e.getMessage());
+                }
+                context.metrics.error(Status.Code.UNAVAILABLE);
+                context.noteOnce("signup", "volunteer sign-up failed: " + e.getMessage()
+                        + " (counted as UNAVAILABLE; further failures are counted, not shown)");
                 if (context.pause(backoff.next())) {
                     return false;
                 }

@@ -9,11 +9,15 @@ import dev.starling.swarm.internal.CoordinatorApi.ApiException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -41,8 +45,10 @@ public final class SwarmRun {
     public SwarmRun(Swarm.Options options) {
         this.options = options;
         this.progress = options.progress();
-        this.api = options.api().isEmpty() ? null : new CoordinatorApi(options.api(), Duration.ofSeconds(60));
-        this.progressApi = options.api().isEmpty() ? null : new CoordinatorApi(options.api(), Duration.ofSeconds(3));
+        this.api = options.api().isEmpty() ? null
+                : new CoordinatorApi(options.api(), Duration.ofSeconds(60), options.apiKey());
+        this.progressApi = options.api().isEmpty() || options.apiKey() == null ? null
+                : new CoordinatorApi(options.api(), Duration.ofSeconds(3), options.apiKey());
     }
 
     public SwarmReport run() {
@@ -51,7 +57,7 @@ public final class SwarmRun {
             options.listener().jobReady(jobId);
         }
         Metrics metrics = new Metrics();
-        HostContext context = new HostContext(options, metrics, jobId);
+        HostContext context = new HostContext(options, metrics, jobId, api);
         BitSet wrong = WrongHosts.choose(options.hosts(), options.wrongFraction(), options.seed());
         List<HostTally> tallies = new ArrayList<>(options.hosts());
         SwarmReport.Figures figures;
@@ -115,7 +121,7 @@ public final class SwarmRun {
         List<HostOutcome> outcomes = tallies.stream().map(HostTally::outcome).toList();
         List<Check> checks = new ArrayList<>();
         if (jobId != 0) {
-            checks.addAll(checkJob(jobId, readJob(jobId, drained), drainTimedOut, outcomes, metrics));
+            checks.addAll(checkJob(jobId, readJob(jobId, drained), drainTimedOut, tallies, outcomes, metrics));
         }
         checks.add(Checks.errors(metrics.errorsByStatus(), metrics.rejected.sum(), metrics.alreadyReportedFirstTime.sum()));
         summarize(metrics);
@@ -123,8 +129,8 @@ public final class SwarmRun {
                 metrics.errorsByStatus(), metrics.rejected.sum());
     }
 
-    private List<Check> checkJob(long jobId, JobStatus job, boolean drainTimedOut, List<HostOutcome> hosts,
-            Metrics metrics) {
+    private List<Check> checkJob(long jobId, JobStatus job, boolean drainTimedOut, List<HostTally> tallies,
+            List<HostOutcome> hosts, Metrics metrics) {
         long workUnits = options.submit();
         List<Check> checks = new ArrayList<>();
         if (job == null) {
@@ -149,15 +155,46 @@ public final class SwarmRun {
         } else if (!job.succeeded()) {
             checks.add(Check.skipped(Check.CREDIT, "job " + jobId + " did not succeed, so not every result is judged"));
         } else {
-            Set<Long> ids = new HashSet<>();
-            hosts.stream().filter(h -> h.hostId() != 0).forEach(h -> ids.add(h.hostId()));
             try {
-                checks.add(Checks.credit(hosts, api.hosts(ids), CREDIT_PER_RESULT));
+                checks.add(Checks.credit(hosts, ownHosts(tallies), CREDIT_PER_RESULT));
             } catch (ApiException e) {
                 checks.add(Check.failed(Check.CREDIT, "the hosts could not be read: " + e.getMessage()));
             }
         }
         return checks;
+    }
+
+    /**
+     * The registered hosts' counts, each read by its volunteer ({@code GET /api/v1/volunteers/me} with the host's
+     * account key: the swarm has no admin credentials), 16 at a time.
+     */
+    private Map<Long, HostCounts> ownHosts(List<HostTally> tallies) {
+        Map<Long, HostCounts> counts = new ConcurrentHashMap<>();
+        Semaphore permits = new Semaphore(16);
+        try (ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> reads = new ArrayList<>();
+            for (HostTally t : tallies) {
+                if (t.hostId != 0 && t.accountKey != null) {
+                    reads.add(readers.submit(() -> {
+                        permits.acquireUninterruptibly();
+                        try {
+                            api.ownHosts(t.accountKey).forEach(h -> counts.put(h.id(), h));
+                        } finally {
+                            permits.release();
+                        }
+                    }));
+                }
+            }
+            for (Future<?> read : reads) {
+                read.get();
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof ApiException api ? api : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the hosts' counts", e);
+        }
+        return counts;
     }
 
     /** Submits the swarm's checksum job and waits until the splitter has written all its work units. */
@@ -226,7 +263,7 @@ public final class SwarmRun {
 
     /** The validated count of the swarm's job (or of all checksum jobs) and when it was read; null without the API. */
     private Reading readValidated(long jobId) {
-        if (api == null) {
+        if (api == null || !api.canReadJobs()) {
             return null;
         }
         long before = System.nanoTime();

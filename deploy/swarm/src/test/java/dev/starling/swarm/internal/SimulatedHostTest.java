@@ -54,7 +54,7 @@ class SimulatedHostTest {
         Swarm.Options options = Swarm.Options.builder()
                 .coordinators(List.of(new Endpoint("localhost", fake.port())))
                 .hosts(hosts).cores(3).taskTime(taskTime).progress(notes::add).build();
-        context = new HostContext(options, new Metrics(), FakeCoordinator.JOB);
+        context = new HostContext(options, new Metrics(), FakeCoordinator.JOB, null);
         channels = new Channels(options.coordinators(), hosts, 0);
         List<HostTally> tallies = new ArrayList<>();
         for (int i = 0; i < hosts; i++) {

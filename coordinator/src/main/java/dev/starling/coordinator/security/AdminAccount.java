@@ -1,0 +1,99 @@
+package dev.starling.coordinator.security;
+
+import dev.starling.coordinator.StarlingProperties;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.core.userdetails.UsernameNotFoundException;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Component;
+
+/**
+ * The admin account (table {@code admin_account}): created at the first start with the password in
+ * {@code STARLING_ADMIN_PASSWORD} ({@code starling.admin.password}), or with a generated one that is logged once;
+ * set again when {@code starling.admin.reset-password} is on. Passwords are stored as bcrypt hashes. Several
+ * coordinators starting together on one database create it once: only the one whose insert took logs the password.
+ */
+@Component
+class AdminAccount implements UserDetailsService, SmartInitializingSingleton {
+    private static final Logger log = LoggerFactory.getLogger(AdminAccount.class);
+    static final int MIN_PASSWORD_LENGTH = 8;
+    private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+    private final JdbcClient jdbc;
+    private final PasswordEncoder encoder;
+    private final Clock clock;
+    private final StarlingProperties.Admin settings;
+
+    AdminAccount(JdbcClient jdbc, PasswordEncoder encoder, Clock clock, StarlingProperties properties) {
+        this.jdbc = jdbc;
+        this.encoder = encoder;
+        this.clock = clock;
+        this.settings = properties.admin();
+        if (settings.password() != null && settings.password().length() < MIN_PASSWORD_LENGTH) {
+            throw new IllegalStateException("STARLING_ADMIN_PASSWORD (starling.admin.password) must have at least "
+                    + MIN_PASSWORD_LENGTH + " characters");
+        }
+        if (settings.username() == null || settings.username().isBlank()) {
+            throw new IllegalStateException("starling.admin.username must not be empty");
+        }
+    }
+
+    /** Creates the account (or resets its password) before the coordinator takes requests. */
+    @Override
+    public void afterSingletonsInstantiated() {
+        boolean generated = settings.password() == null;
+        String password = generated ? generate() : settings.password();
+        Timestamp now = Timestamp.from(clock.instant());
+        boolean created = jdbc.sql("""
+                        INSERT INTO admin_account (username, password_hash, created_at, password_set_at)
+                        VALUES (:username, :hash, :now, :now) ON CONFLICT (username) DO NOTHING""")
+                .param("username", settings.username()).param("hash", encoder.encode(password)).param("now", now)
+                .update() == 1;
+        if (!created && settings.resetPassword()) {
+            jdbc.sql("UPDATE admin_account SET password_hash = :hash, password_set_at = :now WHERE username = :username")
+                    .param("username", settings.username()).param("hash", encoder.encode(password)).param("now", now)
+                    .update();
+        } else if (!created) {
+            return;
+        }
+        String what = created ? "Created the admin account '" + settings.username() + "'"
+                : "Reset the password of the admin account '" + settings.username() + "'";
+        if (generated) {
+            // printed once: it is not stored anywhere but as a hash
+            log.warn("{} with the generated password {} (it is not shown again; set STARLING_ADMIN_PASSWORD and "
+                    + "starling.admin.reset-password=true to choose another)", what, password);
+        } else {
+            log.info("{} with the password from STARLING_ADMIN_PASSWORD", what);
+        }
+    }
+
+    @Override
+    public UserDetails loadUserByUsername(String username) {
+        List<String> hashes = jdbc.sql("SELECT password_hash FROM admin_account WHERE username = :username")
+                .param("username", username).query(String.class).list();
+        if (hashes.isEmpty()) {
+            throw new UsernameNotFoundException("no admin " + username);
+        }
+        return User.withUsername(username).password(hashes.get(0))
+                .authorities(new SimpleGrantedAuthority(Caller.ADMIN.authority())).build();
+    }
+
+    private static String generate() {
+        SecureRandom random = new SecureRandom();
+        StringBuilder b = new StringBuilder(20);
+        for (int i = 0; i < 20; i++) {
+            b.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.starling.coordinator.volunteer;
+
+import dev.starling.coordinator.host.HostView;
+import dev.starling.coordinator.security.Caller;
+import dev.starling.coordinator.web.Page;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Sign-up, a volunteer's own view and key, and the admin's list of volunteers. */
+@RestController
+class VolunteerController {
+    private final VolunteerService volunteers;
+
+    VolunteerController(VolunteerService volunteers) {
+        this.volunteers = volunteers;
+    }
+
+    record SignUpRequest(String name, String email) {}
+
+    @PostMapping(value = "/api/v1/volunteers", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<VolunteerService.SignedUp> signUp(@RequestBody SignUpRequest request, Optional<Caller> caller) {
+        VolunteerService.SignedUp done = volunteers.signUp(request.name(), request.email(), caller);
+        return ResponseEntity.created(URI.create("/api/v1/volunteers/me")).body(done);
+    }
+
+    /** What a volunteer sees of themselves: figures, and their hosts with theirs. */
+    record MeView(long id, String name, String email, java.time.Instant createdAt, long validResults, double credit,
+            List<HostView> hosts) {}
+
+    @GetMapping("/api/v1/volunteers/me")
+    MeView me(Caller caller) {
+        VolunteerService.Me me = volunteers.me(caller.id());
+        VolunteerView v = me.volunteer();
+        return new MeView(v.id(), v.name(), v.email(), v.createdAt(), v.validResults(), v.credit(), me.hosts());
+    }
+
+    record NewKey(String accountKey) {}
+
+    @PostMapping("/api/v1/volunteers/me/key")
+    NewKey rotate(Caller caller) {
+        return new NewKey(volunteers.rotateKey(caller.id()));
+    }
+
+    @GetMapping("/api/v1/admin/volunteers")
+    Page<VolunteerView> list(@RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "100") int size) {
+        return volunteers.list(page, size);
+    }
+}

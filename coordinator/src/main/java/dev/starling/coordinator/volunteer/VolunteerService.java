@@ -1,0 +1,128 @@
+package dev.starling.coordinator.volunteer;
+
+import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.host.HostTable;
+import dev.starling.coordinator.host.HostView;
+import dev.starling.coordinator.security.Caller;
+import dev.starling.coordinator.security.KeyAuthenticator;
+import dev.starling.coordinator.security.SecretKeys;
+import dev.starling.coordinator.web.BadRequestException;
+import dev.starling.coordinator.web.BadRequestException.FieldError;
+import dev.starling.coordinator.web.ConflictException;
+import dev.starling.coordinator.web.ForbiddenException;
+import dev.starling.coordinator.web.NotFoundException;
+import dev.starling.coordinator.web.Page;
+import dev.starling.coordinator.web.Paging;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Volunteers: sign-up (open, or by the admin only: {@code starling.volunteers.sign-up}), their account keys
+ * ({@code sv_<id>_<secret>}, rotatable), what they see of themselves, and the list the admin sees.
+ */
+@Service
+public class VolunteerService implements KeyAuthenticator {
+    private static final Logger log = LoggerFactory.getLogger(VolunteerService.class);
+    public static final String PREFIX = "sv";
+    static final int MAX_NAME_LENGTH = 100;
+    static final int MAX_EMAIL_LENGTH = 254;
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+
+    private final VolunteerTable table;
+    private final HostTable hosts;
+    private final Clock clock;
+    private final StarlingProperties.SignUp signUp;
+
+    VolunteerService(VolunteerTable table, HostTable hosts, Clock clock, StarlingProperties properties) {
+        this.table = table;
+        this.hosts = hosts;
+        this.clock = clock;
+        this.signUp = properties.volunteers().signUp();
+    }
+
+    /** A new account, with its account key (the only time it is shown). */
+    public record SignedUp(long id, String name, String email, Instant createdAt, String accountKey) {}
+
+    /**
+     * Creates a volunteer account.
+     *
+     * @param by who asks: anyone when sign-up is open, only the admin when it is by invitation
+     * @throws ForbiddenException when sign-up is by invitation and {@code by} is not the admin
+     */
+    @Transactional
+    public SignedUp signUp(String name, String email, Optional<Caller> by) {
+        if (signUp == StarlingProperties.SignUp.INVITE && !by.map(Caller::isAdmin).orElse(false)) {
+            throw new ForbiddenException("sign-up on this coordinator is by invitation: the operator creates "
+                    + "volunteer accounts (POST /api/v1/volunteers with the admin's credentials) and hands out the "
+                    + "account key");
+        }
+        String n = name == null ? "" : name.strip();
+        String e = email == null ? "" : email.strip();
+        List<FieldError> errors = new ArrayList<>();
+        if (n.isEmpty() || n.length() > MAX_NAME_LENGTH) {
+            errors.add(new FieldError("name", "must have 1 to " + MAX_NAME_LENGTH + " characters"));
+        }
+        if (e.length() > MAX_EMAIL_LENGTH || !EMAIL.matcher(e).matches()) {
+            errors.add(new FieldError("email", "must be an email address (name@example.org)"));
+        }
+        if (!errors.isEmpty()) {
+            throw new BadRequestException(errors);
+        }
+        String secret = SecretKeys.newSecret();
+        Instant now = clock.instant();
+        long id = table.insert(n, e, SecretKeys.hash(secret), now)
+                .orElseThrow(() -> new ConflictException("a volunteer with the email " + e + " exists already"));
+        log.info("Volunteer {} ({}) signed up", id, n);
+        return new SignedUp(id, n, e, now, SecretKeys.format(PREFIX, id, secret));
+    }
+
+    /** A volunteer with their hosts. */
+    public record Me(VolunteerView volunteer, List<HostView> hosts) {}
+
+    public Me me(long volunteerId) {
+        return new Me(get(volunteerId), hosts.ofVolunteer(volunteerId));
+    }
+
+    /** Replaces the volunteer's account key; the old one stops working at once. Their hosts keep working. */
+    @Transactional
+    public String rotateKey(long volunteerId) {
+        String secret = SecretKeys.newSecret();
+        table.rotate(volunteerId, SecretKeys.hash(secret), clock.instant());
+        log.info("Volunteer {} rotated their account key", volunteerId);
+        return SecretKeys.format(PREFIX, volunteerId, secret);
+    }
+
+    public VolunteerView get(long volunteerId) {
+        return table.find(volunteerId).orElseThrow(() -> new NotFoundException("no volunteer " + volunteerId));
+    }
+
+    /** Every volunteer, oldest first: what the admin sees. */
+    public Page<VolunteerView> list(int page, int size) {
+        Paging.check(page, size);
+        return new Page<>(table.page(Paging.offset(page, size), size), page, size, table.count());
+    }
+
+    /** The volunteer an account key belongs to; empty for a malformed, unknown or rotated-away key. */
+    public Optional<Long> volunteerOf(String accountKey) {
+        return SecretKeys.parse(accountKey).filter(k -> k.prefix().equals(PREFIX))
+                .flatMap(k -> authenticate(k.id(), k.secret())).map(Caller::id);
+    }
+
+    @Override
+    public String prefix() {
+        return PREFIX;
+    }
+
+    @Override
+    public Optional<Caller> authenticate(long id, String secret) {
+        return table.keyHash(id).filter(h -> SecretKeys.matches(h, secret)).map(h -> Caller.volunteer(id));
+    }
+}

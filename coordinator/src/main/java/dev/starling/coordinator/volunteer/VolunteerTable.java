@@ -1,0 +1,77 @@
+package dev.starling.coordinator.volunteer;
+
+import dev.starling.coordinator.host.HostTable;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** SQL on the {@code volunteer} table, and volunteers' figures summed over their hosts. */
+@Repository
+class VolunteerTable {
+    private final JdbcClient jdbc;
+
+    VolunteerTable(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Inserts a volunteer; empty when the email is taken (compared without case). */
+    Optional<Long> insert(String name, String email, byte[] keyHash, Instant now) {
+        return jdbc.sql("""
+                        INSERT INTO volunteer (name, email, key_hash, created_at) VALUES (:name, :email, :hash, :now)
+                        ON CONFLICT (lower(email)) DO NOTHING RETURNING id""")
+                .param("name", name).param("email", email).param("hash", keyHash).param("now", Timestamp.from(now))
+                .query(Long.class).optional();
+    }
+
+    Optional<byte[]> keyHash(long id) {
+        return jdbc.sql("SELECT key_hash FROM volunteer WHERE id = :id").param("id", id).query(byte[].class).optional();
+    }
+
+    void rotate(long id, byte[] keyHash, Instant now) {
+        int rows = jdbc.sql("UPDATE volunteer SET key_hash = :hash, key_rotated_at = :now WHERE id = :id")
+                .param("id", id).param("hash", keyHash).param("now", Timestamp.from(now)).update();
+        if (rows != 1) {
+            throw new IllegalStateException("expected to rotate the key of volunteer " + id + ", updated " + rows);
+        }
+    }
+
+    /** Volunteers' figures: their hosts' counters and credit, with what validation added since the last fold. */
+    private static final String WITH_FIGURES = """
+            SELECT v.id, v.name, v.email, v.created_at, count(h.id) AS hosts,
+                   coalesce(sum(h.valid_count), 0) AS valid_count, coalesce(sum(h.credit), 0) AS credit
+              FROM volunteer v
+              LEFT JOIN (SELECT h.id, h.volunteer_id, %s FROM host h %s) h ON h.volunteer_id = v.id
+            """.formatted(HostTable.VIEW_COUNTS, HostTable.UNFOLDED);
+
+    Optional<VolunteerView> find(long id) {
+        return jdbc.sql(WITH_FIGURES + " WHERE v.id = :id GROUP BY v.id").param("id", id).query(VolunteerTable::view)
+                .optional();
+    }
+
+    List<VolunteerView> page(long offset, int limit) {
+        return jdbc.sql(WITH_FIGURES + " WHERE v.id IN (SELECT id FROM volunteer ORDER BY id OFFSET :offset LIMIT :limit)"
+                        + " GROUP BY v.id ORDER BY v.id")
+                .param("offset", offset).param("limit", limit).query(VolunteerTable::view).list();
+    }
+
+    long count() {
+        return jdbc.sql("SELECT count(*) FROM volunteer").query(Long.class).single();
+    }
+
+    /** Volunteers by credit, most first (ties: who signed up first). */
+    List<VolunteerView> byCredit(long offset, int limit) {
+        return jdbc.sql(WITH_FIGURES + " GROUP BY v.id ORDER BY credit DESC, v.id OFFSET :offset LIMIT :limit")
+                .param("offset", offset).param("limit", limit).query(VolunteerTable::view).list();
+    }
+
+    private static VolunteerView view(ResultSet rs, int row) throws SQLException {
+        return new VolunteerView(rs.getLong("id"), rs.getString("name"), rs.getString("email"),
+                rs.getTimestamp("created_at").toInstant(), rs.getInt("hosts"), rs.getLong("valid_count"),
+                rs.getDouble("credit"));
+    }
+}
