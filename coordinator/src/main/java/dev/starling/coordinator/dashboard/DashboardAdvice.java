@@ -2,6 +2,8 @@ package dev.starling.coordinator.dashboard;
 
 import dev.starling.coordinator.web.BadRequestException;
 import dev.starling.coordinator.web.NotFoundException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.security.Principal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -33,39 +35,40 @@ class DashboardAdvice {
     }
 
     @ModelAttribute
-    void common(Model model) {
+    void common(Model model, Principal user) {
         model.addAttribute("fmt", format);
         model.addAttribute("refreshMillis", properties.refresh().toMillis());
+        model.addAttribute("user", user == null ? "" : user.getName());
     }
 
     @ExceptionHandler
     @ResponseStatus(HttpStatus.NOT_FOUND)
-    String notFound(NotFoundException e, Model model) {
-        return error(model, "Not found", e.getMessage());
+    String notFound(NotFoundException e, Model model, HttpServletRequest request) {
+        return error(model, request, "Not found", e.getMessage());
     }
 
     @ExceptionHandler
     @ResponseStatus(HttpStatus.NOT_FOUND)
-    String notFound(MethodArgumentTypeMismatchException e, Model model) {
-        return error(model, "Not found", "'" + e.getValue() + "' is not a valid " + e.getName());
+    String notFound(MethodArgumentTypeMismatchException e, Model model, HttpServletRequest request) {
+        return error(model, request, "Not found", "'" + e.getValue() + "' is not a valid " + e.getName());
     }
 
     @ExceptionHandler
     @ResponseStatus(HttpStatus.BAD_REQUEST)
-    String badRequest(BadRequestException e, Model model) {
-        return error(model, "Bad request", e.getMessage());
+    String badRequest(BadRequestException e, Model model, HttpServletRequest request) {
+        return error(model, request, "Bad request", e.getMessage());
     }
 
     @ExceptionHandler
     @ResponseStatus(HttpStatus.INTERNAL_SERVER_ERROR)
-    String unexpected(Exception e, Model model) {
+    String unexpected(Exception e, Model model, HttpServletRequest request) {
         log.error("Dashboard page failed", e);
-        return error(model, "Something went wrong",
+        return error(model, request, "Something went wrong",
                 "The coordinator failed to show this page; the operator can find the cause in its log.");
     }
 
-    private String error(Model model, String title, String message) {
-        common(model);
+    private String error(Model model, HttpServletRequest request, String title, String message) {
+        common(model, request.getUserPrincipal()); // model attribute methods do not run for exception handlers
         model.addAttribute("title", title);
         model.addAttribute("message", message);
         return ERROR;

@@ -3,12 +3,15 @@ package dev.starling.coordinator.dashboard;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.HostService;
 import dev.starling.coordinator.host.HostTable;
+import dev.starling.coordinator.host.HostView;
 import dev.starling.coordinator.web.BadRequestException;
 import dev.starling.coordinator.web.Paging;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -22,12 +25,14 @@ class HostPages {
     static final int PAGE_SIZE = 50;
 
     private final HostTable hosts;
+    private final DashboardQueries queries;
     private final Clock clock;
     /** a host heard from within this long is active: one lease, plus the lag of its recorded contact */
     private final Duration activeWindow;
 
-    HostPages(HostTable hosts, Clock clock, StarlingProperties properties) {
+    HostPages(HostTable hosts, DashboardQueries queries, Clock clock, StarlingProperties properties) {
         this.hosts = hosts;
+        this.queries = queries;
         this.clock = clock;
         this.activeWindow = properties.dispatch().lease().plus(HostService.CONTACT_LAG);
     }
@@ -44,8 +49,11 @@ class HostPages {
         Instant activeSince = clock.instant().minus(activeWindow);
         HostTable.Counts counts = hosts.count(activeSince);
         boolean activeOnly = show.equals("active");
-        model.addAttribute("hosts", hosts.page(order, activeOnly ? activeSince : null, Paging.offset(page, PAGE_SIZE),
-                PAGE_SIZE));
+        List<HostView> shown = hosts.page(order, activeOnly ? activeSince : null, Paging.offset(page, PAGE_SIZE),
+                PAGE_SIZE);
+        model.addAttribute("hosts", shown);
+        model.addAttribute("volunteers", queries.volunteerNames(
+                shown.stream().map(HostView::volunteerId).filter(Objects::nonNull).distinct().toList()));
         model.addAttribute("counts", counts);
         model.addAttribute("activeSince", activeSince);
         model.addAttribute("activeWindow", Format.duration(activeWindow));

@@ -40,9 +40,9 @@ class JobActivityTest extends CoordinatorTest {
     @Test
     void countsDecisionsAndJudgementsOncePerJobStageAndMinute() throws Exception {
         Instant minute0 = clock.instant();
-        try (TestHost a = TestHost.registered(grpcPort(), "a", "primes");
-                TestHost b = TestHost.registered(grpcPort(), "b", "primes");
-                TestHost c = TestHost.registered(grpcPort(), "c", "primes")) {
+        try (TestHost a = volunteerHost("a", "primes");
+                TestHost b = volunteerHost("b", "primes");
+                TestHost c = volunteerHost("c", "primes")) {
             long job = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":3000,\"chunkSize\":1000},"
                     + "\"redundancy\":{\"quorum\":2,\"initialReplicas\":2}}");
             await().until(() -> api().job(job).get("workUnits").get("unsplit").asLong() == 0);

@@ -43,10 +43,19 @@ class DashboardBrowserTest extends CoordinatorTest {
     }
 
     @BeforeEach
-    void openBrowser() throws Exception {
+    void openBrowserAndLogIn() throws Exception {
         if (browser == null) {
             browser = Browser.open("http://localhost:" + httpPort, Path.of("target", "browser-test-profile"), 1280, 900);
+            browser.go("/dashboard");
+            logIn(browser, ADMIN_PASSWORD);
+            browser.until(d -> d.getCurrentUrl().endsWith("/dashboard"));
         }
+    }
+
+    private static void logIn(Browser b, String password) {
+        b.until(d -> d.getCurrentUrl().contains("/login"));
+        b.find(By.id("password")).sendKeys(password);
+        b.click(By.cssSelector("button[type=submit]"));
     }
 
     @AfterAll
@@ -59,8 +68,8 @@ class DashboardBrowserTest extends CoordinatorTest {
 
     @Test
     void aRunningJobsProgressChangesWithoutAReloadAndTheOperatorCancelsIt() throws Exception {
-        try (TestHost a = TestHost.registered(grpcPort(), "alpha", "primes");
-                TestHost b = TestHost.registered(grpcPort(), "beta", "primes")) {
+        try (TestHost a = volunteerHost("alpha", "primes");
+                TestHost b = volunteerHost("beta", "primes")) {
             long job = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":4000,\"chunkSize\":1000}}");
             await().until(() -> api().job(job).get("workUnits").get("unsplit").asLong() == 0);
             Map<Long, Task> forA = byIndex(a.requestWork(10));
@@ -88,6 +97,10 @@ class DashboardBrowserTest extends CoordinatorTest {
             assertThat(browser.script("return window.starlingMarker")).isEqualTo("the overview was not reloaded");
 
             browser.go("/dashboard/jobs/" + job);
+            Object forged = browser.script("var x = new XMLHttpRequest(); x.open('POST', arguments[0], false); x.send();"
+                    + " return x.status;", "/dashboard/jobs/" + job + "/cancel");
+            assertThat(forged).as("a post with the session cookie but not the form's CSRF token").isEqualTo(403L);
+            assertThat(api().job(job).get("state").asString()).isEqualTo("RUNNING");
             browser.click(By.id("cancel-job"));
             browser.until(d -> d.switchTo().alert()).accept();
             assertThat(browser.text(By.className("flash"))).contains("Job " + job + " was cancelled");
@@ -95,6 +108,43 @@ class DashboardBrowserTest extends CoordinatorTest {
             assertThat(browser.text(By.id("job"))).contains("Cancelled");
             assertThat(browser.driver().findElements(By.id("cancel-job"))).as("nothing left to cancel").isEmpty();
         }
+    }
+
+    @Test
+    void aWrongPasswordIsRefusedAndTheRightOneOpensTheDashboard() throws Exception {
+        try (Browser fresh = Browser.open("http://localhost:" + httpPort, Path.of("target", "browser-test-login"), 1280,
+                900)) {
+            fresh.go("/dashboard/hosts");
+            logIn(fresh, "not-the-password");
+            assertThat(fresh.text(By.cssSelector("[role=alert]"))).isEqualTo("Wrong user name or password.");
+            assertThat(fresh.driver().getCurrentUrl()).endsWith("/login?error");
+            fresh.go("/dashboard/hosts");
+            assertThat(fresh.driver().getCurrentUrl()).as("still not logged in").endsWith("/login");
+
+            logIn(fresh, ADMIN_PASSWORD);
+            fresh.until(d -> d.getCurrentUrl().endsWith("/dashboard"));
+            assertThat(fresh.text(By.tagName("h1"))).isEqualTo("Overview");
+            fresh.click(By.id("logout"));
+            fresh.until(d -> d.getCurrentUrl().endsWith("/login?logout"));
+            fresh.go("/dashboard");
+            assertThat(fresh.driver().getCurrentUrl()).as("logged out").endsWith("/login");
+        }
+    }
+
+    @Test
+    void theAdminCreatesAResearcherSeesTheKeyOnceAndRevokesIt() {
+        browser.go("/dashboard/researchers");
+        browser.find(By.id("researcher-name")).sendKeys("Radio astronomy group");
+        browser.click(By.id("create-researcher"));
+        String key = browser.text(By.id("new-key"));
+        assertThat(anonymous().withKey(key).get("/api/v1/jobs").status()).as("the key works").isEqualTo(200);
+
+        browser.go("/dashboard/researchers");
+        assertThat(browser.driver().findElements(By.id("new-key"))).as("shown once").isEmpty();
+        browser.click(By.cssSelector("form[action$='/revoke'] button"));
+        browser.until(d -> d.switchTo().alert()).accept();
+        assertThat(browser.text(By.className("flash"))).contains("was revoked");
+        assertThat(anonymous().withKey(key).get("/api/v1/jobs").status()).as("the key is refused").isEqualTo(401);
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.Failure;
 import dev.starling.proto.v1.Task;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -16,9 +17,16 @@ import tools.jackson.databind.JsonNode;
 
 /** The dashboard's pages over real HTTP: what they show, their live fragments, their errors and their actions. */
 class DashboardPagesTest extends CoordinatorTest {
+    private AdminSession session;
+
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         configure(registry);
+    }
+
+    @BeforeEach
+    void logIn() {
+        session = AdminSession.login(httpPort, ADMIN_PASSWORD);
     }
 
     @Test
@@ -29,8 +37,8 @@ class DashboardPagesTest extends CoordinatorTest {
 
     @Test
     void pagesShowJobsHostsAndFailuresAndRefreshAsFragments() throws Exception {
-        try (TestHost a = TestHost.registered(grpcPort(), "pages-a", "primes");
-                TestHost b = TestHost.registered(grpcPort(), "pages-b", "primes")) {
+        try (TestHost a = volunteerHost("pages-a", "primes");
+                TestHost b = volunteerHost("pages-b", "primes")) {
             long job = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":2000,\"chunkSize\":1000}}");
             await().until(() -> api().job(job).get("workUnits").get("unsplit").asLong() == 0);
             List<Task> forA = a.requestWork(10);
@@ -47,7 +55,8 @@ class DashboardPagesTest extends CoordinatorTest {
             assertThat(detail).contains("Job #" + job, "the sieve ran out of memory", "pages-a #" + a.id(),
                     "Cancel job", "Recent failures");
             assertThat(page("/dashboard/jobs?show=active")).contains("#" + job);
-            assertThat(page("/dashboard/hosts")).contains("pages-a", "pages-b", "Linux amd64");
+            assertThat(page("/dashboard/hosts")).contains("pages-a", "pages-b", "Linux amd64").doesNotContain("anonymous");
+            assertThat(page("/dashboard/volunteers")).contains("pages-a", "pages-b", "Rank");
 
             Response fragment = fragment("/dashboard/jobs/" + job);
             assertThat(fragment.body()).as("only the live section").startsWith("<section id=\"job\"")
@@ -55,7 +64,7 @@ class DashboardPagesTest extends CoordinatorTest {
             assertThat(fragment("/dashboard").body()).as("the overview's two live sections")
                     .contains("id=\"kpis\"", "id=\"running\"").doesNotContain("<canvas");
 
-            JsonNode series = api().get("/dashboard/throughput?job=" + job).json();
+            JsonNode series = session.api.get("/dashboard/throughput?job=" + job).json();
             assertThat(sum(series.get("validated"))).isEqualTo(1);
             assertThat(sum(series.get("errors"))).isEqualTo(1);
             assertThat(series.get("minutes").size()).isEqualTo(series.get("valid").size());
@@ -63,17 +72,48 @@ class DashboardPagesTest extends CoordinatorTest {
     }
 
     @Test
-    void cancellingFromTheJobPageRedirectsWithANoticeAndTwiceSaysWhy() {
+    void cancellingFromTheJobPageRedirectsWithANoticeButNeverWithoutTheCsrfToken() {
         long job = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":5000,\"chunkSize\":1000}}");
-        Response cancel = api().postRaw("/dashboard/jobs/" + job + "/cancel", "application/x-www-form-urlencoded", "");
+        Response forged = session.post("/dashboard/jobs/" + job + "/cancel", "");
+        assertThat(forged.status()).as("a post without the form's CSRF token").isEqualTo(403);
+        assertThat(api().job(job).get("state").asString()).isNotEqualTo("CANCELLED");
+
+        Response cancel = session.submit("/dashboard/jobs/" + job + "/cancel", "");
         assertThat(cancel.status()).isEqualTo(302);
         assertThat(api().job(job).get("state").asString()).isEqualTo("CANCELLED");
         assertThat(page("/dashboard/jobs/" + job)).contains("Cancelled").doesNotContain("Cancel job");
 
         long done = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":1000,\"chunkSize\":1000}}");
         api().postRaw("/api/v1/jobs/" + done + "/cancel", null, null);
-        assertThat(api().postRaw("/dashboard/jobs/" + done + "/cancel", "application/x-www-form-urlencoded", "")
-                .status()).as("cancelling a cancelled job changes nothing").isEqualTo(302);
+        assertThat(session.submit("/dashboard/jobs/" + done + "/cancel", "").status())
+                .as("cancelling a cancelled job changes nothing").isEqualTo(302);
+    }
+
+    @Test
+    void researchersAreCreatedWithAKeyShownOnceAndANameIsRequired() {
+        Response created = session.submit("/dashboard/researchers", "name=Genomics+lab");
+        assertThat(created.status()).isEqualTo(302);
+        String shown = page("/dashboard/researchers");
+        assertThat(shown).contains("API key for Genomics lab", "id=\"new-key\"");
+        String key = shown.replaceAll("(?s).*id=\"new-key\">([^<]+)<.*", "$1");
+        assertThat(anonymous().withKey(key).get("/api/v1/jobs").status()).isEqualTo(200);
+        assertThat(page("/dashboard/researchers")).as("shown once").contains("Genomics lab").doesNotContain("new-key");
+
+        assertThat(session.submit("/dashboard/researchers", "name=+").status()).isEqualTo(302);
+        assertThat(page("/dashboard/researchers")).contains("The researcher&#39;s name must have 1 to 200 characters.");
+    }
+
+    @Test
+    void withoutASessionEveryPageSendsToTheLoginPage() {
+        for (String path : List.of("/dashboard", "/dashboard/jobs", "/dashboard/hosts", "/dashboard/volunteers",
+                "/dashboard/researchers", "/dashboard/throughput")) {
+            Response r = anonymous().get(path);
+            assertThat(r.status()).as(path).isEqualTo(302);
+        }
+        assertThat(anonymous().asAdmin(ADMIN_PASSWORD).get("/dashboard").status())
+                .as("HTTP Basic opens the API, not the dashboard").isEqualTo(302);
+        assertThat(AdminSession.login(httpPort, ADMIN_PASSWORD).post("/dashboard/jobs/1/cancel", "").status())
+                .isEqualTo(403);
     }
 
     @Test
@@ -88,16 +128,16 @@ class DashboardPagesTest extends CoordinatorTest {
 
     @Test
     void mistakesArePagesNotStackTraces() {
-        Response unknown = api().get("/dashboard/jobs/424242");
+        Response unknown = session.api.get("/dashboard/jobs/424242");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.contentType()).startsWith("text/html");
         assertThat(unknown.body()).contains("no job 424242");
-        assertThat(api().get("/dashboard/jobs/not-a-number").status()).isEqualTo(404);
-        Response badFilter = api().get("/dashboard/jobs?show=everything");
+        assertThat(session.api.get("/dashboard/jobs/not-a-number").status()).isEqualTo(404);
+        Response badFilter = session.api.get("/dashboard/jobs?show=everything");
         assertThat(badFilter.status()).isEqualTo(400);
         assertThat(badFilter.body()).contains("show: must be one of all, active, succeeded, failed, cancelled");
-        assertThat(api().get("/dashboard/hosts?sort=shoe-size").status()).isEqualTo(400);
-        assertThat(api().get("/dashboard/jobs?page=-1").status()).isEqualTo(400);
+        assertThat(session.api.get("/dashboard/hosts?sort=shoe-size").status()).isEqualTo(400);
+        assertThat(session.api.get("/dashboard/jobs?page=-1").status()).isEqualTo(400);
     }
 
     private static long sum(JsonNode numbers) {
@@ -109,14 +149,14 @@ class DashboardPagesTest extends CoordinatorTest {
     }
 
     private String page(String path) {
-        Response r = api().get(path);
+        Response r = session.api.get(path);
         assertThat(r.status()).as(path).isEqualTo(200);
         assertThat(r.contentType()).startsWith("text/html");
         return r.body();
     }
 
     private Response fragment(String path) {
-        Response r = api().get(path, "HX-Request", "true");
+        Response r = session.api.send(session.api.request(path).header("HX-Request", "true").GET().build());
         assertThat(r.status()).as(path).isEqualTo(200);
         return r;
     }
