@@ -2,6 +2,7 @@ package dev.starling.coordinator.e2e;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestApi;
 import dev.starling.coordinator.dashboard.Browser;
 import java.nio.file.Files;
@@ -18,10 +19,10 @@ import tools.jackson.databind.JsonNode;
  * through failsafe (it is named so that {@code verify} does not); the directory is the system property
  * {@code starling.screenshots.dir}, {@code target/screenshots} by default.
  *
- * <p>It starts a coordinator and six real worker processes (one of them reporting wrong outputs, one behind NAT),
- * runs a two-stage wordcount over an uploaded text, an integration, a primes job it cancels half-way and a large
- * primes job (and queues an integration behind it), and photographs each page with the headless Chromium the browser
- * tests use, once the large job is 40% done.
+ * <p>It starts a coordinator, six real worker processes of four volunteers (one host reports wrong outputs, one is
+ * behind NAT) and two researchers; one of them runs a two-stage wordcount over an uploaded text, an integration, a
+ * primes job it cancels part-way and a large primes job (and queues an integration behind it). Once the large job is
+ * 40% done, the headless Chromium the browser tests use logs in and photographs each page.
  */
 class DashboardScreenshots {
     private static final int WIDTH = 1280;
@@ -39,15 +40,22 @@ class DashboardScreenshots {
             // production's lease and heartbeats (the end-to-end tests shorten them); charts over the run's minutes
             p.coordinator("--starling.dispatch.lease=2m", "--starling.dispatch.heartbeat-interval=20s",
                     "--starling.dispatch.max-wait=20s", "--starling.dashboard.chart-minutes=10");
-            TestApi api = p.api();
-            for (String name : new String[] {"lab-ws-01", "lab-ws-02", "dana-thinkpad", "hpc-node-07"}) {
-                p.worker(name);
-            }
-            p.worker("pi-cluster-1", "--behind-nat");
-            p.worker("old-imac", "--inject-fault", "wrong-output");
-            await().atMost(Duration.ofMinutes(2)).until(() -> api.get("/api/v1/hosts").json().get("items").size() == 6);
+            TestApi admin = p.api();
+            String lab = volunteer(admin, "Physics lab", "it@physics.example");
+            String dana = volunteer(admin, "Dana Whitfield", "dana@example.org");
+            p.workerOf(lab, "lab-ws-01");
+            p.workerOf(lab, "lab-ws-02");
+            p.workerOf(dana, "dana-thinkpad");
+            p.workerOf(volunteer(admin, "HPC centre", "ops@hpc.example"), "hpc-node-07");
+            p.workerOf(volunteer(admin, "Raspberry Pi club", "club@pi.example"), "pi-cluster-1", "--behind-nat");
+            p.workerOf(dana, "old-imac", "--inject-fault", "wrong-output");
+            await().atMost(Duration.ofMinutes(2)).until(() -> admin.get("/api/v1/hosts").json().get("items").size() == 6);
+            // the jobs are a researcher's, submitted with their API key
+            TestApi api = admin.withKey(admin.post("/api/v1/admin/researchers", "{\"name\": \"Radio astronomy group\"}")
+                    .json().get("key").asString());
+            admin.post("/api/v1/admin/researchers", "{\"name\": \"Genomics lab\"}");
 
-            String text = DataPlaneIT.upload(p, DataPlaneIT.corpus(24 << 20, 2026));
+            String text = DataPlaneIT.upload(api, DataPlaneIT.corpus(24 << 20, 2026));
             long wordcount = api.submit("""
                     {"app": "wordcount", "params": {"input": "%s", "mapTasks": 12, "reducers": 4}, "priority": 10}"""
                     .formatted(text));
@@ -73,15 +81,32 @@ class DashboardScreenshots {
 
             try (Browser browser = Browser.open("http://localhost:" + p.httpPort, Path.of("target", "screenshot-profile"),
                     WIDTH, HEIGHT)) {
+                browser.go("/login");
+                browser.find(By.id("password")).sendKeys(CoordinatorTest.ADMIN_PASSWORD);
+                browser.click(By.cssSelector("button[type=submit]"));
+                browser.until(d -> d.getCurrentUrl().endsWith("/dashboard"));
                 shoot(browser, "/dashboard", out.resolve("dashboard-overview.png"));
                 shoot(browser, "/dashboard/jobs", out.resolve("dashboard-jobs.png"));
                 shoot(browser, "/dashboard/jobs/" + large, out.resolve("dashboard-job.png"));
                 shoot(browser, "/dashboard/jobs/" + wordcount, out.resolve("dashboard-job-stages.png"));
                 shoot(browser, "/dashboard/hosts", out.resolve("dashboard-hosts.png"));
                 shoot(browser, "/dashboard/validation", out.resolve("dashboard-validation.png"));
+                shoot(browser, "/dashboard/volunteers", out.resolve("dashboard-volunteers.png"));
+                browser.go("/dashboard/researchers");
+                browser.find(By.id("researcher-name")).sendKeys("Climate modelling");
+                browser.click(By.id("create-researcher"));
+                browser.find(By.id("new-key"));
+                Files.write(out.resolve("dashboard-researchers.png"), browser.screenshot());
+                say("dashboard-researchers.png: " + Files.size(out.resolve("dashboard-researchers.png")) / 1024 + " KiB");
             }
             say("screenshots written to " + out);
         }
+    }
+
+    /** Signs up a volunteer (as the admin) and answers their account key. */
+    private static String volunteer(TestApi admin, String name, String email) {
+        return admin.post("/api/v1/volunteers", "{\"name\": \"%s\", \"email\": \"%s\"}".formatted(name, email))
+                .json().get("accountKey").asString();
     }
 
     private static void until(TestApi api, long job, Predicate<JsonNode> condition) {

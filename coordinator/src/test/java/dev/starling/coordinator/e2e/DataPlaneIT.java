@@ -43,7 +43,7 @@ class DataPlaneIT {
             p.coordinator();
             TestApi api = p.api();
             byte[] corpus = corpus(64 * MIB, 42);
-            String blob = upload(p, corpus);
+            String blob = upload(p.api(), corpus);
             for (int i = 1; i <= 5; i++) {
                 p.worker("w" + i);
             }
@@ -106,7 +106,7 @@ class DataPlaneIT {
             p.coordinator();
             TestApi api = p.api();
             byte[] corpus = corpus(16 * MIB, 7);
-            String blob = upload(p, corpus);
+            String blob = upload(p.api(), corpus);
             String params = """
                     {"app": "wordcount", "params": {"input": "%s", "mapTasks": 6, "reducers": 3},
                      "redundancy": {"quorum": 1, "initialReplicas": 1}}""".formatted(blob);
@@ -143,8 +143,8 @@ class DataPlaneIT {
     }
 
     /** Uploads the bytes as a blob; its id is their content address. */
-    static String upload(Processes p, byte[] content) throws Exception {
-        HttpResponse<String> r = p.api().exchange(p.api().request("/api/v1/blobs")
+    static String upload(TestApi api, byte[] content) throws Exception {
+        HttpResponse<String> r = api.exchange(api.request("/api/v1/blobs")
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(content)).build());
         assertThat(r.statusCode()).as(r.body()).isIn(200, 201);

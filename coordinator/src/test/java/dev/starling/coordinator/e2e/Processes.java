@@ -88,10 +88,14 @@ final class Processes implements AutoCloseable {
 
     /** Starts a worker as the host of a volunteer of its own (signed up here). */
     Process worker(String name, String... extra) throws IOException {
+        return workerOf(CoordinatorTest.signUp(new TestApi(httpPort), name), name, extra);
+    }
+
+    /** Starts a worker as a host of the volunteer whose account key is given. */
+    Process workerOf(String accountKey, String name, String... extra) throws IOException {
         List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx256m", "-jar", WORKER_JAR.toString(),
                 "--coordinator", "localhost:" + grpcPort, "--name", name, "--cores", "1",
-                "--work-dir", dir.resolve(name).toString(), "--account-key",
-                CoordinatorTest.signUp(new TestApi(httpPort), name)));
+                "--work-dir", dir.resolve(name).toString(), "--account-key", accountKey));
         command.addAll(List.of(extra));
         return start(name, command);
     }
