@@ -86,13 +86,24 @@ public record StarlingProperties(
      * @param maxTasksPerRequest the most tasks one RequestWork call gets
      * @param recheckInterval how often a waiting RequestWork looks for work by itself; it is woken by
      *     PostgreSQL notifications when work appears, so this only matters when notifications were lost
+     * @param distinct what the replicas of one work unit must not share: a volunteer (two hosts of one person
+     *     cannot outvote others), or only a host
      */
     public record Dispatch(
             @DefaultValue("2m") Duration lease,
             @DefaultValue("20s") Duration heartbeatInterval,
             @DefaultValue("20s") Duration maxWait,
             @DefaultValue("64") int maxTasksPerRequest,
-            @DefaultValue("5s") Duration recheckInterval) {}
+            @DefaultValue("5s") Duration recheckInterval,
+            @DefaultValue("VOLUNTEERS") Distinct distinct) {}
+
+    /** What the replicas of one work unit must not share. */
+    public enum Distinct {
+        /** a volunteer: no two replicas to hosts of one volunteer (an anonymous host counts as a volunteer of its own) */
+        VOLUNTEERS,
+        /** a host only: a volunteer's hosts may compute the same work unit */
+        HOSTS
+    }
 
     /** @param batchSize work units written per splitting transaction */
     public record Split(@DefaultValue("1000") int batchSize) {}

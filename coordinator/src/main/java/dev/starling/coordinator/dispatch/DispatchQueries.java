@@ -23,44 +23,54 @@ class DispatchQueries {
 
     /**
      * Locks up to {@code scan} unsent replicas of the given apps, best priority first, oldest first, skipping
-     * rows other transactions hold and work units of which any of the given hosts already has a replica
-     * (conservative: such a work unit waits for a batch without that host).
+     * rows other transactions hold and work units of which any of the given hosts, or any host of the given
+     * volunteers, already has a replica (conservative: such a work unit waits for a batch without that host).
+     *
+     * @param volunteerIds the volunteers of the hosts when replicas must go to distinct volunteers; else empty
      */
-    List<Candidate> candidates(Long[] hostIds, String[] apps, int scan) {
+    List<Candidate> candidates(Long[] hostIds, Long[] volunteerIds, String[] apps, int scan) {
         return jdbc.sql("""
                         SELECT c.id, c.work_unit_id, c.app
                           FROM result c
                          WHERE c.state = 'UNSENT'
                            AND c.app = ANY(:apps)
-                           -- OFFSET 0 keeps this a probe of the candidate's few replicas; as a join PostgreSQL
-                           -- would compare every candidate with every replica the hosts ever had
+                           -- OFFSET 0 keeps this a probe of the candidate's few replicas (index result_wu_host, by
+                           -- work unit); as a join PostgreSQL would compare every candidate with every replica the
+                           -- hosts ever had
                            AND NOT EXISTS (SELECT 1 FROM result o
-                                            WHERE o.work_unit_id = c.work_unit_id AND o.host_id = ANY(:hosts)
+                                            WHERE o.work_unit_id = c.work_unit_id
+                                              AND (o.host_id = ANY(:hosts) OR o.volunteer_id = ANY(:volunteers))
                                            OFFSET 0)
                          ORDER BY c.priority DESC, c.id
                          LIMIT :scan
                            FOR UPDATE SKIP LOCKED""")
                 .param("apps", SqlArrays.of("text", apps))
                 .param("hosts", SqlArrays.of("bigint", hostIds))
+                .param("volunteers", SqlArrays.of("bigint", volunteerIds))
                 .param("scan", scan)
                 .query((rs, i) -> new Candidate(rs.getLong(1), rs.getLong(2), rs.getString(3)))
                 .list();
     }
 
-    /** Gives locked candidates to hosts (result id to host id): leases and deadlines start now. */
-    List<ClaimedTask> assign(Long[] resultIds, Long[] hostIds, Instant now, Instant leaseUntil) {
+    /**
+     * Gives locked candidates to hosts (result id to host id, and the host's volunteer when replicas must go to
+     * distinct volunteers, else null): leases and deadlines start now.
+     */
+    List<ClaimedTask> assign(Long[] resultIds, Long[] hostIds, Long[] volunteerIds, Instant now, Instant leaseUntil) {
         return jdbc.sql("""
                         UPDATE result r
-                           SET state = 'IN_PROGRESS', host_id = u.host, sent_at = :now, progress = 0,
+                           SET state = 'IN_PROGRESS', host_id = u.host, volunteer_id = u.volunteer, sent_at = :now,
+                               progress = 0,
                                deadline_at = CAST(:now AS timestamptz) + make_interval(secs => j.deadline_seconds),
                                lease_expires_at = LEAST(CAST(:now AS timestamptz) + make_interval(secs => j.deadline_seconds),
                                                         CAST(:leaseUntil AS timestamptz))
-                          FROM unnest(:ids, :hosts) AS u(id, host), work_unit w, job j
+                          FROM unnest(:ids, :hosts, :volunteers) AS u(id, host, volunteer), work_unit w, job j
                          WHERE r.id = u.id AND r.state = 'UNSENT' AND w.id = r.work_unit_id AND j.id = r.job_id
                         RETURNING r.id, r.host_id, r.work_unit_id, r.job_id, r.app, w.stage, w.idx, w.input, w.blobs,
                                   r.deadline_at, r.lease_expires_at""")
                 .param("ids", SqlArrays.of("bigint", resultIds))
                 .param("hosts", SqlArrays.of("bigint", hostIds))
+                .param("volunteers", SqlArrays.of("bigint", volunteerIds))
                 .param("now", Timestamp.from(now))
                 .param("leaseUntil", Timestamp.from(leaseUntil))
                 .query((rs, i) -> new ClaimedTask(rs.getLong("id"), rs.getLong("host_id"), rs.getLong("work_unit_id"),
@@ -82,8 +92,8 @@ class DispatchQueries {
     /** Returns claimed replicas to the pool (the call that claimed them was cancelled before answering). */
     int unclaim(long hostId, List<Long> resultIds) {
         return jdbc.sql("""
-                        UPDATE result SET state = 'UNSENT', host_id = NULL, sent_at = NULL, deadline_at = NULL,
-                                          lease_expires_at = NULL, progress = NULL
+                        UPDATE result SET state = 'UNSENT', host_id = NULL, volunteer_id = NULL, sent_at = NULL,
+                                          deadline_at = NULL, lease_expires_at = NULL, progress = NULL
                          WHERE id IN (:ids) AND host_id = :host AND state = 'IN_PROGRESS'""")
                 .param("ids", resultIds).param("host", hostId).update();
     }

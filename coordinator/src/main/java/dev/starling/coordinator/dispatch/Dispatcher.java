@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -90,8 +91,9 @@ class Dispatcher implements SmartLifecycle {
 
     /**
      * Claims for every RequestWork of a batch in one transaction: one statement locks candidates for all of
-     * them (one scan of the queue's head instead of one per call), they are shared out here (one replica of a
-     * work unit per batch, so never two to one host), and one statement assigns them. A job is marked RUNNING
+     * them (one scan of the queue's head instead of one per call), skipping work units that any host of the batch
+     * or any of their volunteers has a replica of; they are shared out here (one replica of a work unit per batch,
+     * so never two to one host or one volunteer), and one statement assigns them. A job is marked RUNNING
      * by the first claim this coordinator makes of it (skipped for jobs it has seen running).
      */
     private List<List<ClaimedTask>> claimBatch(List<ClaimRequest> requests) {
@@ -99,7 +101,7 @@ class Dispatcher implements SmartLifecycle {
             try {
                 return transactions.retrying(() -> claimOnce(requests));
             } catch (DuplicateKeyException e) {
-                // another coordinator gave one of these hosts a replica of the same work unit at the same moment
+                // another coordinator gave one of these hosts (or volunteers) a replica of the same work unit at once
                 if (attempt == 3) {
                     throw e;
                 }
@@ -112,8 +114,10 @@ class Dispatcher implements SmartLifecycle {
         Instant now = clock.instant();
         int wanted = requests.stream().mapToInt(ClaimRequest::limit).sum();
         Long[] hostIds = requests.stream().map(r -> r.host().id()).distinct().toArray(Long[]::new);
+        Long[] volunteerIds = requests.stream().map(r -> volunteer(r.host())).filter(Objects::nonNull).distinct()
+                .toArray(Long[]::new);
         String[] apps = requests.stream().flatMap(r -> r.host().apps().stream()).distinct().toArray(String[]::new);
-        List<DispatchQueries.Candidate> candidates = queries.candidates(hostIds, apps, wanted * 4);
+        List<DispatchQueries.Candidate> candidates = queries.candidates(hostIds, volunteerIds, apps, wanted * 4);
         // one replica per work unit in a batch, best first (the candidates' order)
         Set<Long> seen = new HashSet<>();
         List<DispatchQueries.Candidate> pool = new ArrayList<>();
@@ -125,6 +129,7 @@ class Dispatcher implements SmartLifecycle {
         Inputs inputs = inputs(pool, hostIds);
         List<Long> ids = new ArrayList<>();
         List<Long> hosts = new ArrayList<>();
+        List<Long> volunteers = new ArrayList<>();
         Set<Long> hostsServed = new HashSet<>();
         for (ClaimRequest r : requests) {
             if (!hostsServed.add(r.host().id())) {
@@ -138,6 +143,7 @@ class Dispatcher implements SmartLifecycle {
                     if (r.host().apps().contains(c.app()) && (!local || inputs.isLocal(c, r.host().id()))) {
                         ids.add(c.resultId());
                         hosts.add(r.host().id());
+                        volunteers.add(volunteer(r.host()));
                         it.remove();
                         given++;
                     }
@@ -146,8 +152,8 @@ class Dispatcher implements SmartLifecycle {
         }
         Map<Long, List<ClaimedTask>> byHost = new HashMap<>();
         if (!ids.isEmpty()) {
-            List<ClaimedTask> claimed = queries.assign(ids.toArray(Long[]::new), hosts.toArray(Long[]::new), now,
-                    now.plus(settings.lease()));
+            List<ClaimedTask> claimed = queries.assign(ids.toArray(Long[]::new), hosts.toArray(Long[]::new),
+                    volunteers.toArray(Long[]::new), now, now.plus(settings.lease()));
             for (ClaimedTask t : withOffers(claimed)) {
                 byHost.computeIfAbsent(t.hostId(), h -> new ArrayList<>()).add(t);
             }
@@ -159,6 +165,14 @@ class Dispatcher implements SmartLifecycle {
             answers.add(answered.add(r.host().id()) ? byHost.getOrDefault(r.host().id(), List.of()) : List.of());
         }
         return answers;
+    }
+
+    /**
+     * The volunteer whose other hosts must not get a replica of the same work unit: the host's, when replicas go
+     * to distinct volunteers; null for an anonymous host (a volunteer of its own) or when only hosts must differ.
+     */
+    private Long volunteer(AuthenticatedHost host) {
+        return settings.distinct() == StarlingProperties.Distinct.VOLUNTEERS ? host.volunteerId() : null;
     }
 
     /** The blobs the candidates read, and which of them each host of the batch holds. */
