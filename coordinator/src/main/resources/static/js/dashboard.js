@@ -3,11 +3,23 @@
   'use strict';
   var refresh = Number(document.body.dataset.refresh || 3000);
 
-  // Forms that change something ask first.
+  // Forms that change something ask first: for confirmation (data-confirm), or for a reason that goes into the
+  // form's "reason" field (data-reason; cancelling the question cancels the action).
   document.addEventListener('submit', function (e) {
-    var message = e.target.dataset && e.target.dataset.confirm;
+    var form = e.target;
+    var message = form.dataset && form.dataset.confirm;
     if (message && !window.confirm(message)) {
       e.preventDefault();
+      return;
+    }
+    var question = form.dataset && form.dataset.reason;
+    if (question) {
+      var reason = window.prompt(question, '');
+      if (reason === null) {
+        e.preventDefault();
+      } else {
+        form.elements.reason.value = reason;
+      }
     }
   });
 

@@ -18,6 +18,7 @@ import org.springframework.util.unit.DataSize;
  * @param blobs where uploaded blobs are kept and how large they may be
  * @param admin the admin account and its logins
  * @param volunteers volunteers' sign-up and hosts
+ * @param reliability hosts' rolling counts and quarantine
  */
 @ConfigurationProperties("starling")
 public record StarlingProperties(
@@ -29,7 +30,8 @@ public record StarlingProperties(
         @DefaultValue Peers peers,
         @DefaultValue Blobs blobs,
         @DefaultValue Admin admin,
-        @DefaultValue Volunteers volunteers) {
+        @DefaultValue Volunteers volunteers,
+        @DefaultValue Reliability reliability) {
 
     public StarlingProperties {
         if (blobs.dir() == null) {
@@ -59,6 +61,48 @@ public record StarlingProperties(
             return "Admin[username=" + username + ", password=" + (password == null ? "none" : "***")
                     + ", resetPassword=" + resetPassword + ", loginAttempts=" + loginAttempts + ", loginWindow="
                     + loginWindow + "]";
+        }
+    }
+
+    /**
+     * How hosts are judged (BOINC's host punishment). Only judged results count: valid, invalid, error, timed out;
+     * tasks given back (shutdown, inputs unavailable) never do.
+     *
+     * @param window the rolling counts weigh about this many of a host's latest results (each new result
+     *     multiplies the old counts by {@code 1 - 1/window})
+     * @param minResults a host is judged once its rolling counts hold at least this many results
+     * @param quarantineInvalidRate quarantine when invalid / (valid + invalid) reaches this
+     * @param quarantineErrorRate quarantine when (errors + timed out) / all results reaches this
+     * @param quarantineTasksPerDay the most tasks a quarantined host gets per (UTC) day
+     */
+    public record Reliability(
+            @DefaultValue("50") int window,
+            @DefaultValue("5") int minResults,
+            @DefaultValue("0.2") double quarantineInvalidRate,
+            @DefaultValue("0.5") double quarantineErrorRate,
+            @DefaultValue("20") int quarantineTasksPerDay) {
+
+        public Reliability {
+            if (window < 1 || minResults < 1 || quarantineTasksPerDay < 0 || !(quarantineInvalidRate > 0)
+                    || !(quarantineErrorRate > 0)) {
+                throw new IllegalArgumentException("starling.reliability: window and min-results must be at least 1, "
+                        + "the rates above 0, quarantine-tasks-per-day not negative");
+            }
+        }
+
+        /** What the rolling counts are multiplied by for each new result. */
+        public double decay() {
+            return 1.0 - 1.0 / window;
+        }
+
+        /**
+         * The rolling total that {@code minResults} results arriving one after another add up to (each decays the
+         * ones before), less a rounding margin: a host is judged from this much evidence on.
+         */
+        public double minEvidence() {
+            double d = decay();
+            double sum = d == 0 ? 1 : (1 - Math.pow(d, minResults)) / (1 - d);
+            return sum - 1e-9;
         }
     }
 

@@ -3,12 +3,8 @@ package dev.starling.coordinator.dashboard;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import dev.starling.coordinator.support.SqlArrays;
 import java.time.Instant;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -102,17 +98,6 @@ class DashboardQueries {
                         SELECT count(*) FROM (SELECT DISTINCT work_unit_id FROM result WHERE state = 'INCONCLUSIVE'
                                                LIMIT :cap) w""")
                 .param("cap", cap + 1).query(Long.class).single();
-    }
-
-    /** The names of these volunteers (by primary key), for the hosts a page shows. */
-    Map<Long, String> volunteerNames(Collection<Long> ids) {
-        Map<Long, String> names = new HashMap<>();
-        if (!ids.isEmpty()) {
-            jdbc.sql("SELECT id, name FROM volunteer WHERE id = ANY(:ids)")
-                    .param("ids", SqlArrays.of("bigint", ids.toArray(Long[]::new)))
-                    .query((rs, i) -> names.put(rs.getLong(1), rs.getString(2))).list();
-        }
-        return names;
     }
 
     private static Trouble trouble(ResultSet rs, int row) throws SQLException {

@@ -53,24 +53,27 @@ class DispatchQueries {
     }
 
     /**
-     * Gives locked candidates to hosts (result id to host id, and the host's volunteer when replicas must go to
-     * distinct volunteers, else null): leases and deadlines start now.
+     * Gives locked candidates to hosts (result id to host id, the host's volunteer when replicas must go to
+     * distinct volunteers, else null, and whether the host is quarantined): leases and deadlines start now.
      */
-    List<ClaimedTask> assign(Long[] resultIds, Long[] hostIds, Long[] volunteerIds, Instant now, Instant leaseUntil) {
+    List<ClaimedTask> assign(Long[] resultIds, Long[] hostIds, Long[] volunteerIds, Boolean[] quarantined, Instant now,
+            Instant leaseUntil) {
         return jdbc.sql("""
                         UPDATE result r
-                           SET state = 'IN_PROGRESS', host_id = u.host, volunteer_id = u.volunteer, sent_at = :now,
-                               progress = 0,
+                           SET state = 'IN_PROGRESS', host_id = u.host, volunteer_id = u.volunteer,
+                               quarantined = u.quarantined, sent_at = :now, progress = 0,
                                deadline_at = CAST(:now AS timestamptz) + make_interval(secs => j.deadline_seconds),
                                lease_expires_at = LEAST(CAST(:now AS timestamptz) + make_interval(secs => j.deadline_seconds),
                                                         CAST(:leaseUntil AS timestamptz))
-                          FROM unnest(:ids, :hosts, :volunteers) AS u(id, host, volunteer), work_unit w, job j
+                          FROM unnest(:ids, :hosts, :volunteers, :quarantined) AS u(id, host, volunteer, quarantined),
+                               work_unit w, job j
                          WHERE r.id = u.id AND r.state = 'UNSENT' AND w.id = r.work_unit_id AND j.id = r.job_id
                         RETURNING r.id, r.host_id, r.work_unit_id, r.job_id, r.app, w.stage, w.idx, w.input, w.blobs,
                                   r.deadline_at, r.lease_expires_at""")
                 .param("ids", SqlArrays.of("bigint", resultIds))
                 .param("hosts", SqlArrays.of("bigint", hostIds))
                 .param("volunteers", SqlArrays.of("bigint", volunteerIds))
+                .param("quarantined", SqlArrays.of("boolean", quarantined))
                 .param("now", Timestamp.from(now))
                 .param("leaseUntil", Timestamp.from(leaseUntil))
                 .query((rs, i) -> new ClaimedTask(rs.getLong("id"), rs.getLong("host_id"), rs.getLong("work_unit_id"),
@@ -92,8 +95,8 @@ class DispatchQueries {
     /** Returns claimed replicas to the pool (the call that claimed them was cancelled before answering). */
     int unclaim(long hostId, List<Long> resultIds) {
         return jdbc.sql("""
-                        UPDATE result SET state = 'UNSENT', host_id = NULL, volunteer_id = NULL, sent_at = NULL,
-                                          deadline_at = NULL, lease_expires_at = NULL, progress = NULL
+                        UPDATE result SET state = 'UNSENT', host_id = NULL, volunteer_id = NULL, quarantined = false,
+                                          sent_at = NULL, deadline_at = NULL, lease_expires_at = NULL, progress = NULL
                          WHERE id IN (:ids) AND host_id = :host AND state = 'IN_PROGRESS'""")
                 .param("ids", resultIds).param("host", hostId).update();
     }

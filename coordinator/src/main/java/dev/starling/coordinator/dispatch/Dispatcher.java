@@ -2,6 +2,8 @@ package dev.starling.coordinator.dispatch;
 
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.AuthenticatedHost;
+import dev.starling.coordinator.host.HostStanding;
+import dev.starling.coordinator.metrics.DomainMeters;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.support.Batcher;
@@ -18,6 +20,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -37,14 +41,18 @@ class Dispatcher implements SmartLifecycle {
     private final Batcher<ClaimRequest, List<ClaimedTask>> claims = new Batcher<>("claims", 256, this::claimBatch);
     private final WorkSignal signal;
     private final Tracker tracker;
+    private final HostStanding standing;
+    private final DomainMeters meters;
     private final Clock clock;
     private final StarlingProperties.Dispatch settings;
     /** jobs known to be past QUEUED (a cache: forgetting one costs one statement) */
     private final Set<Long> runningJobs = ConcurrentHashMap.newKeySet();
 
     Dispatcher(DispatchQueries queries, TransactionTemplate tx, Transactions transactions, WorkSignal signal,
-            Tracker tracker, Clock clock, StarlingProperties properties) {
+            Tracker tracker, HostStanding standing, DomainMeters meters, Clock clock, StarlingProperties properties) {
+        this.meters = meters;
         this.tracker = tracker;
+        this.standing = standing;
         this.queries = queries;
         this.tx = tx;
         this.transactions = transactions;
@@ -86,7 +94,10 @@ class Dispatcher implements SmartLifecycle {
     private record ClaimRequest(AuthenticatedHost host, int limit) {}
 
     private List<ClaimedTask> claim(AuthenticatedHost host, int limit) throws InterruptedException {
-        return claims.run(new ClaimRequest(host, limit));
+        long start = System.nanoTime();
+        List<ClaimedTask> tasks = claims.run(new ClaimRequest(host, limit));
+        meters.dispatchLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        return tasks;
     }
 
     /**
@@ -99,7 +110,9 @@ class Dispatcher implements SmartLifecycle {
     private List<List<ClaimedTask>> claimBatch(List<ClaimRequest> requests) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return transactions.retrying(() -> claimOnce(requests));
+                List<List<ClaimedTask>> answers = transactions.retrying(() -> claimOnce(requests));
+                meters.dispatched(answers.stream().mapToInt(List::size).sum());
+                return answers;
             } catch (DuplicateKeyException e) {
                 // another coordinator gave one of these hosts (or volunteers) a replica of the same work unit at once
                 if (attempt == 3) {
@@ -112,7 +125,10 @@ class Dispatcher implements SmartLifecycle {
 
     private List<List<ClaimedTask>> claimOnce(List<ClaimRequest> requests) {
         Instant now = clock.instant();
-        int wanted = requests.stream().mapToInt(ClaimRequest::limit).sum();
+        // a quarantined host gets what is left of its daily quota (its row stays locked until this commits)
+        Map<Long, Integer> quota = quotas(requests, now);
+        ToIntFunction<ClaimRequest> limit = r -> Math.min(r.limit(), quota.getOrDefault(r.host().id(), r.limit()));
+        int wanted = requests.stream().mapToInt(limit).sum();
         Long[] hostIds = requests.stream().map(r -> r.host().id()).distinct().toArray(Long[]::new);
         Long[] volunteerIds = requests.stream().map(r -> volunteer(r.host())).filter(Objects::nonNull).distinct()
                 .toArray(Long[]::new);
@@ -130,30 +146,39 @@ class Dispatcher implements SmartLifecycle {
         List<Long> ids = new ArrayList<>();
         List<Long> hosts = new ArrayList<>();
         List<Long> volunteers = new ArrayList<>();
+        List<Boolean> quarantined = new ArrayList<>();
+        Map<Long, Integer> spent = new HashMap<>();
         Set<Long> hostsServed = new HashSet<>();
         for (ClaimRequest r : requests) {
             if (!hostsServed.add(r.host().id())) {
                 continue; // two calls of one host in one batch: the second waits for the next batch
             }
             int given = 0;
+            int most = limit.applyAsInt(r);
+            boolean inQuarantine = quota.containsKey(r.host().id());
             // locality first: work units whose blobs the host holds already, then the rest in queue order
             for (boolean local : inputs.isEmpty() ? new boolean[] {false} : new boolean[] {true, false}) {
-                for (var it = pool.iterator(); it.hasNext() && given < r.limit(); ) {
+                for (var it = pool.iterator(); it.hasNext() && given < most; ) {
                     DispatchQueries.Candidate c = it.next();
                     if (r.host().apps().contains(c.app()) && (!local || inputs.isLocal(c, r.host().id()))) {
                         ids.add(c.resultId());
                         hosts.add(r.host().id());
                         volunteers.add(volunteer(r.host()));
+                        quarantined.add(inQuarantine);
                         it.remove();
                         given++;
                     }
                 }
             }
+            if (inQuarantine && given > 0) {
+                spent.put(r.host().id(), given);
+            }
         }
         Map<Long, List<ClaimedTask>> byHost = new HashMap<>();
         if (!ids.isEmpty()) {
             List<ClaimedTask> claimed = queries.assign(ids.toArray(Long[]::new), hosts.toArray(Long[]::new),
-                    volunteers.toArray(Long[]::new), now, now.plus(settings.lease()));
+                    volunteers.toArray(Long[]::new), quarantined.toArray(Boolean[]::new), now, now.plus(settings.lease()));
+            standing.spendQuota(spent, HostStanding.day(now));
             for (ClaimedTask t : withOffers(claimed)) {
                 byHost.computeIfAbsent(t.hostId(), h -> new ArrayList<>()).add(t);
             }
@@ -165,6 +190,16 @@ class Dispatcher implements SmartLifecycle {
             answers.add(answered.add(r.host().id()) ? byHost.getOrDefault(r.host().id(), List.of()) : List.of());
         }
         return answers;
+    }
+
+    /**
+     * The tasks each quarantined host of the batch may still get today (read, and locked, only when the batch has
+     * hosts known to be quarantined); hosts missing from the map have no quota.
+     */
+    private Map<Long, Integer> quotas(List<ClaimRequest> requests, Instant now) {
+        Long[] suspects = requests.stream().filter(r -> r.host().quarantined()).map(r -> r.host().id()).distinct()
+                .toArray(Long[]::new);
+        return suspects.length == 0 ? Map.of() : standing.quotaLeft(suspects, HostStanding.day(now));
     }
 
     /**

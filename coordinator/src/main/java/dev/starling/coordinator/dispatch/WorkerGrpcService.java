@@ -116,6 +116,8 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             HostService.Registration r;
             try {
                 r = hosts.register(info, request.getHostId(), request.getHostToken(), volunteer, anonymousHosts);
+            } catch (HostService.BannedHostException e) {
+                throw Status.PERMISSION_DENIED.withDescription(e.getMessage()).asRuntimeException();
             } catch (HostService.AnonymousHostException e) {
                 throw Status.UNAUTHENTICATED.withDescription("this coordinator takes hosts of volunteers only: start "
                         + "the worker with --account-key KEY (sign up with POST /api/v1/volunteers to get one)")

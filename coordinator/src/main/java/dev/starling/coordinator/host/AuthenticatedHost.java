@@ -3,8 +3,15 @@ package dev.starling.coordinator.host;
 import java.util.List;
 
 /**
- * The host a gRPC call was authenticated as, and the apps it can run.
+ * The host a gRPC call was authenticated as, and what decides how it is served.
  *
  * @param volunteerId the volunteer who owns it; null for an anonymous host
+ * @param quarantined whether it is quarantined (fewer tasks a day; its results need a partner in good standing)
+ * @param banReason why the admin banned it; null when it is not banned
  */
-public record AuthenticatedHost(long id, List<String> apps, Long volunteerId) {}
+public record AuthenticatedHost(long id, List<String> apps, Long volunteerId, boolean quarantined, String banReason) {
+
+    public boolean banned() {
+        return banReason != null;
+    }
+}

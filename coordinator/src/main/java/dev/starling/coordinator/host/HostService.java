@@ -10,6 +10,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import dev.starling.coordinator.web.NotFoundException;
+import dev.starling.coordinator.web.Page;
+import dev.starling.coordinator.web.Paging;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -42,6 +45,15 @@ public class HostService {
     /** A host id and its token. */
     public record Registration(long hostId, String token) {}
 
+    /** The host is banned: it may not register again (as itself or, with its token, as a new host). */
+    public static final class BannedHostException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BannedHostException(long hostId, String reason) {
+            super("host " + hostId + " is banned by the project's admin: " + reason);
+        }
+    }
+
     /** A host would belong to no volunteer, and this coordinator takes none such. */
     public static final class AnonymousHostException extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -59,6 +71,7 @@ public class HostService {
      * @param volunteerId the volunteer whose account key the worker sent; null when it sent none
      * @param anonymousAllowed whether the host may end up belonging to no volunteer
      * @throws AnonymousHostException when it would and may not (nothing is changed)
+     * @throws BannedHostException when the returning host is banned (nothing is changed)
      */
     @Transactional
     public Registration register(HostInfo info, long claimedId, String claimedToken, Long volunteerId,
@@ -67,6 +80,9 @@ public class HostService {
         Optional<HostTable.Returning> returning = claimed.flatMap(
                 t -> hosts.update(claimedId, hash(t.secret()), info, volunteerId, clock.instant()));
         if (returning.isPresent()) {
+            if (returning.get().bannedAt() != null) {
+                throw new BannedHostException(claimedId, returning.get().banReason()); // rolls the update back
+            }
             if (returning.get().volunteerId() == null && !anonymousAllowed) {
                 throw new AnonymousHostException(); // rolls the update back
             }
@@ -95,6 +111,21 @@ public class HostService {
         }
         contacts.heard(host.id(), clock.instant());
         return Optional.of(host);
+    }
+
+    /** Forgets the tokens of a host that checked out, so its next call reads how it stands now. */
+    void forget(long hostId) {
+        known.asMap().values().removeIf(h -> h.id() == hostId);
+    }
+
+    /** Every host, oldest first, with its figures: what the admin sees. */
+    public Page<HostView> list(int page, int size) {
+        Paging.check(page, size);
+        return new Page<>(hosts.page(Paging.offset(page, size), size), page, size, hosts.count());
+    }
+
+    public HostView get(long hostId) {
+        return hosts.view(hostId).orElseThrow(() -> new NotFoundException("no host " + hostId));
     }
 
     private static byte[] hash(String secret) {

@@ -4,6 +4,7 @@ import dev.starling.coordinator.support.SqlArrays;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -17,9 +18,11 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class HostTable {
     private final JdbcClient jdbc;
+    private final Clock clock;
 
-    HostTable(JdbcClient jdbc) {
+    HostTable(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
     }
 
     long insert(HostInfo info, byte[] tokenHash, Long volunteerId, Instant now) {
@@ -35,8 +38,8 @@ public class HostTable {
                 .single();
     }
 
-    /** A returning host after its update: the volunteer it belongs to (null: anonymous). */
-    record Returning(Long volunteerId) {}
+    /** A returning host after its update: the volunteer it belongs to (null: anonymous), and its ban if any. */
+    record Returning(Long volunteerId, Instant bannedAt, String banReason) {}
 
     /**
      * Updates what a returning host says about itself, and attaches an anonymous host to {@code volunteerId} when
@@ -52,20 +55,25 @@ public class HostTable {
                          WHERE id = :id AND token_hash = :tokenHash
                            AND (CAST(:volunteer AS bigint) IS NULL OR volunteer_id IS NULL
                                 OR volunteer_id = CAST(:volunteer AS bigint))
-                        RETURNING volunteer_id""")
+                        RETURNING volunteer_id, banned_at, ban_reason""")
                 .paramSource(params(info).addValue("id", id).addValue("tokenHash", tokenHash)
                         .addValue("volunteer", volunteerId).addValue("now", Timestamp.from(now)))
-                .query((rs, i) -> new Returning(rs.getObject("volunteer_id", Long.class)))
+                .query((rs, i) -> new Returning(rs.getObject("volunteer_id", Long.class), instant(rs, "banned_at"),
+                        rs.getString("ban_reason")))
                 .optional();
     }
 
     /** The host with this id and token hash, if they match. */
     Optional<AuthenticatedHost> find(long id, byte[] tokenHash) {
-        return jdbc.sql("SELECT id, apps, volunteer_id FROM host WHERE id = :id AND token_hash = :tokenHash")
+        return jdbc.sql("""
+                        SELECT id, apps, volunteer_id, quarantined_at IS NOT NULL AS quarantined, banned_at, ban_reason
+                          FROM host WHERE id = :id AND token_hash = :tokenHash""")
                 .param("id", id)
                 .param("tokenHash", tokenHash)
                 .query((rs, i) -> new AuthenticatedHost(rs.getLong("id"),
-                        List.of((String[]) rs.getArray("apps").getArray()), rs.getObject("volunteer_id", Long.class)))
+                        List.of((String[]) rs.getArray("apps").getArray()), rs.getObject("volunteer_id", Long.class),
+                        rs.getBoolean("quarantined"),
+                        rs.getTimestamp("banned_at") == null ? null : rs.getString("ban_reason")))
                 .optional();
     }
 
@@ -104,6 +112,10 @@ public class HostTable {
                 order);
     }
 
+    Optional<HostView> view(long id) {
+        return views("SELECT * FROM host WHERE id = :id", Map.of("id", id), Order.ID).stream().findFirst();
+    }
+
     /** The hosts of a volunteer, oldest first. */
     public List<HostView> ofVolunteer(long volunteerId) {
         return views("SELECT * FROM host WHERE volunteer_id = :volunteer", Map.of("volunteer", volunteerId), Order.ID);
@@ -111,10 +123,15 @@ public class HostTable {
 
     /** The hosts {@code hosts} selects, as views in the given order, with what validation added since the last fold. */
     private List<HostView> views(String hosts, Map<String, Object> params, Order order) {
-        return jdbc.sql("SELECT h.id, name, cores, memory_bytes, os, arch, worker_version, apps, volunteer_id, "
-                        + VIEW_COUNTS + ", created_at, last_contact_at, peer_address, peer_banned_at"
-                        + " FROM (" + hosts + ") h " + UNFOLDED + " ORDER BY " + order.outer)
+        return jdbc.sql("SELECT h.id, h.name, cores, memory_bytes, os, arch, worker_version, apps, volunteer_id, "
+                        + "v.name AS volunteer_name, " + VIEW_COUNTS + ", recent_valid, recent_invalid, recent_errors,"
+                        + " recent_timed_out, quarantined_at, quarantine_reason, banned_at, ban_reason,"
+                        + " CASE WHEN quota_day = CAST(:today AS date) THEN quota_used ELSE 0 END AS quota_used,"
+                        + " h.created_at, last_contact_at, peer_address, peer_banned_at"
+                        + " FROM (" + hosts + ") h " + UNFOLDED + " LEFT JOIN volunteer v ON v.id = h.volunteer_id"
+                        + " ORDER BY " + order.outer)
                 .params(params)
+                .param("today", java.sql.Date.valueOf(HostStanding.day(clock.instant())))
                 .query(HostTable::view)
                 .list();
     }
@@ -137,13 +154,16 @@ public class HostTable {
         return jdbc.sql("SELECT count(*) FROM host").query(Long.class).single();
     }
 
-    /** How many hosts there are, and how many of them were heard from since {@code heardSince}. */
-    public record Counts(long total, long heard) {}
+    /** How many hosts there are, were heard from since {@code heardSince}, are quarantined and are banned. */
+    public record Counts(long total, long heard, long quarantined, long banned) {}
 
     public Counts count(Instant heardSince) {
-        return jdbc.sql("SELECT count(*), count(*) FILTER (WHERE last_contact_at >= :since) FROM host")
+        return jdbc.sql("""
+                        SELECT count(*), count(*) FILTER (WHERE last_contact_at >= :since),
+                               count(*) FILTER (WHERE quarantined_at IS NOT NULL), count(*) FILTER (WHERE banned_at IS NOT NULL)
+                          FROM host""")
                 .param("since", Timestamp.from(heardSince))
-                .query((rs, i) -> new Counts(rs.getLong(1), rs.getLong(2))).single();
+                .query((rs, i) -> new Counts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4))).single();
     }
 
     /** What a batch of judgements adds to one host's counters and credit. */
@@ -167,7 +187,7 @@ public class HostTable {
 
     /**
      * Appends judgements to the hosts' tallies in one statement (in the caller's transaction); they count in
-     * every host view at once and are folded into the host rows by {@link #fold}.
+     * every host view at once and are folded into the host rows by {@link HostStanding#fold}.
      */
     public void record(Map<Long, Tally> tallies) {
         if (tallies.isEmpty()) {
@@ -201,30 +221,6 @@ public class HostTable {
                 .param("timedOut", SqlArrays.of("integer", timedOut))
                 .param("credit", SqlArrays.of("float8", credit))
                 .update();
-    }
-
-    /**
-     * Moves up to {@code limit} tally rows into the host counters in one statement; returns how many it moved.
-     * Rows another transaction is folding are skipped, so coordinators never fold a row twice.
-     */
-    int fold(int limit) {
-        return jdbc.sql("""
-                        WITH taken AS (
-                            DELETE FROM host_tally
-                             WHERE ctid = ANY(ARRAY(SELECT ctid FROM host_tally LIMIT :limit FOR UPDATE SKIP LOCKED))
-                            RETURNING *),
-                        sums AS (
-                            SELECT host_id, sum(valid) AS valid, sum(invalid) AS invalid, sum(errors) AS errors,
-                                   sum(timed_out) AS timed_out, sum(credit) AS credit, count(*) AS folded
-                              FROM taken GROUP BY host_id)
-                        UPDATE host h
-                           SET valid_count = h.valid_count + s.valid, invalid_count = h.invalid_count + s.invalid,
-                               error_count = h.error_count + s.errors, timeout_count = h.timeout_count + s.timed_out,
-                               credit = h.credit + s.credit
-                          FROM sums s WHERE h.id = s.host_id
-                        RETURNING s.folded""")
-                .param("limit", limit)
-                .query(Long.class).list().stream().mapToInt(Long::intValue).sum();
     }
 
     /**
@@ -264,14 +260,29 @@ public class HostTable {
     }
 
     private static HostView view(ResultSet rs, int row) throws SQLException {
-        return new HostView(rs.getLong("id"), rs.getString("name"), rs.getInt("cores"), rs.getLong("memory_bytes"),
-                rs.getString("os"), rs.getString("arch"), rs.getString("worker_version"),
-                List.of((String[]) rs.getArray("apps").getArray()), rs.getObject("volunteer_id", Long.class),
-                rs.getLong("valid_count"),
-                rs.getLong("invalid_count"), rs.getLong("error_count"), rs.getLong("timeout_count"),
-                rs.getDouble("credit"), rs.getTimestamp("created_at").toInstant(),
-                rs.getTimestamp("last_contact_at").toInstant(), rs.getString("peer_address"),
-                Optional.ofNullable(rs.getTimestamp("peer_banned_at")).map(Timestamp::toInstant).orElse(null));
+        double valid = rs.getDouble("recent_valid");
+        double invalid = rs.getDouble("recent_invalid");
+        double errors = rs.getDouble("recent_errors");
+        double timedOut = rs.getDouble("recent_timed_out");
+        double all = valid + invalid + errors + timedOut;
+        return new HostView(rs.getLong("id"), rs.getString("name"), rs.getObject("volunteer_id", Long.class),
+                rs.getString("volunteer_name"), rs.getInt("cores"), rs.getLong("memory_bytes"), rs.getString("os"),
+                rs.getString("arch"), rs.getString("worker_version"), List.of((String[]) rs.getArray("apps").getArray()),
+                rs.getLong("valid_count"), rs.getLong("invalid_count"), rs.getLong("error_count"),
+                rs.getLong("timeout_count"), rs.getDouble("credit"),
+                new HostView.Recent(round(valid), round(invalid), round(errors), round(timedOut)),
+                all > 0 ? round(valid / all) : null, instant(rs, "quarantined_at"), rs.getString("quarantine_reason"),
+                rs.getInt("quota_used"), instant(rs, "banned_at"), rs.getString("ban_reason"),
+                instant(rs, "created_at"), instant(rs, "last_contact_at"), rs.getString("peer_address"),
+                instant(rs, "peer_banned_at"));
+    }
 
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
     }
 }

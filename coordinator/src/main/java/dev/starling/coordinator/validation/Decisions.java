@@ -5,10 +5,13 @@ import dev.starling.coordinator.activity.ActivityTally;
 import dev.starling.coordinator.dispatch.WorkSignal;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
+import dev.starling.coordinator.metrics.DomainMeters;
+import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.peer.TransferLedger;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +34,9 @@ final class Decisions {
     private final Map<Long, Tracker.ProducedBlobs> produced = new LinkedHashMap<>();
     private final Map<Long, Long> bytesFromPeers = new HashMap<>();
     private final ActivityTally activity = new ActivityTally();
+    private final Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
     private int givenBack;
+    private int failed;
     private boolean decided;
 
     void state(long resultId, String from, String to, Double credit, boolean keepOutput) {
@@ -42,6 +47,7 @@ final class Decisions {
     void host(WorkUnitRow wu, long hostId, Outcome outcome, double credit) {
         hosts.computeIfAbsent(hostId, id -> new HostTable.Tally()).add(outcome, credit);
         activity.judged(wu.jobId(), wu.stage(), outcome);
+        outcomes.merge(outcome, 1, Integer::sum);
     }
 
     void validate(WorkUnitRow wu, long canonicalResultId, boolean hasPending) {
@@ -56,6 +62,7 @@ final class Decisions {
     /** The work unit failed (written at once by the evaluator: rare, and it may fail the job). */
     void failed(WorkUnitRow wu) {
         activity.failed(wu.jobId(), wu.stage());
+        failed++;
         decided = true;
     }
 
@@ -85,7 +92,7 @@ final class Decisions {
     }
 
     void apply(ValidationQueries queries, HostTable hostTable, ActivityTable activityTable, Tracker tracker,
-            TransferLedger ledger, WorkSignal signal, Instant now) {
+            TransferLedger ledger, WorkSignal signal, DomainMeters meters, Instant now) {
         tracker.produced(produced);
         queries.setStates(states);
         hostTable.record(hosts);
@@ -97,5 +104,15 @@ final class Decisions {
         tracker.canonicalHolders(states.stream().filter(c -> c.to().equals("VALID")).map(StateChange::resultId).toList());
         bytesFromPeers.forEach((job, bytes) -> ledger.record(job, 0, bytes));
         signal.workCreated(created + givenBack);
+        int validatedCount = validated.size();
+        int failedCount = failed;
+        int givenBackCount = givenBack;
+        Map<Outcome, Integer> counted = new EnumMap<>(outcomes);
+        AfterCommit.run(() -> {
+            meters.validated(validatedCount);
+            meters.failed(failedCount);
+            meters.results(DomainMeters.Outcome.GIVEN_BACK, givenBackCount);
+            counted.forEach((o, n) -> meters.results(DomainMeters.Outcome.valueOf(o.name()), n));
+        });
     }
 }

@@ -2,6 +2,7 @@ package dev.starling.coordinator.validation;
 
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.HostTable.Outcome;
+import dev.starling.coordinator.metrics.DomainMeters;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.support.Batcher;
 import dev.starling.coordinator.support.Transactions;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Service;
 
@@ -34,11 +36,13 @@ public class ReportService implements SmartLifecycle {
     private final Transactions transactions;
     private final Clock clock;
     private final int maxOutputBytes;
+    private final DomainMeters meters;
     /** ReportResults calls that arrive together are stored and judged together */
     private final Batcher<HostReports, List<Ack>> batches = new Batcher<>("reports", 256, this::storeBatch);
 
     ReportService(ValidationQueries queries, Tracker tracker, WorkUnitEvaluator evaluator, Transactions transactions,
-            Clock clock, StarlingProperties properties) {
+            Clock clock, DomainMeters meters, StarlingProperties properties) {
+        this.meters = meters;
         this.queries = queries;
         this.tracker = tracker;
         this.evaluator = evaluator;
@@ -63,8 +67,10 @@ public class ReportService implements SmartLifecycle {
             }
         }
         List<Ack> stored;
+        long start = System.nanoTime();
         try {
             stored = batches.run(new HostReports(hostId, checked));
+            meters.reportLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the report was being stored", e);

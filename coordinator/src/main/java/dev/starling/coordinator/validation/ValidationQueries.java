@@ -69,12 +69,12 @@ class ValidationQueries {
         jdbc.sql("""
                         SELECT id, work_unit_id, host_id, state,
                                CASE WHEN state IN ('REPORTED', 'INCONCLUSIVE') THEN output END AS output,
-                               output_hash, error_message
+                               output_hash, error_message, quarantined
                           FROM result WHERE work_unit_id = ANY(:wus) ORDER BY work_unit_id, id""")
                 .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new)))
                 .query((rs, i) -> Map.entry(rs.getLong("work_unit_id"), new ReplicaRow(rs.getLong("id"),
                         rs.getObject("host_id", Long.class), rs.getString("state"), rs.getBytes("output"),
-                        rs.getString("output_hash"), rs.getString("error_message"))))
+                        rs.getString("output_hash"), rs.getString("error_message"), rs.getBoolean("quarantined"))))
                 .list()
                 .forEach(e -> byWorkUnit.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
         return byWorkUnit;
@@ -146,8 +146,8 @@ class ValidationQueries {
      */
     Instant giveBack(long resultId, long hostId) {
         return jdbc.sql("""
-                        UPDATE result r SET state = 'UNSENT', host_id = NULL, volunteer_id = NULL, sent_at = NULL,
-                                            deadline_at = NULL, lease_expires_at = NULL, progress = NULL
+                        UPDATE result r SET state = 'UNSENT', host_id = NULL, volunteer_id = NULL, quarantined = false,
+                                            sent_at = NULL, deadline_at = NULL, lease_expires_at = NULL, progress = NULL
                           FROM (SELECT id, sent_at FROM result WHERE id = :id) old
                          WHERE r.id = old.id AND r.host_id = :host AND r.state = 'IN_PROGRESS'
                         RETURNING old.sent_at""")

@@ -8,6 +8,7 @@ import dev.starling.coordinator.host.HostTable.Outcome;
 import dev.starling.coordinator.job.JobCompleter;
 import dev.starling.coordinator.job.JobState;
 import dev.starling.coordinator.job.JobTable;
+import dev.starling.coordinator.metrics.DomainMeters;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.peer.TransferLedger;
 import dev.starling.coordinator.support.AfterCommit;
@@ -47,11 +48,13 @@ class WorkUnitEvaluator {
     private final AppCatalog apps;
     private final Tracker tracker;
     private final TransferLedger ledger;
+    private final DomainMeters meters;
     private final Clock clock;
 
     WorkUnitEvaluator(ValidationQueries queries, JobTable jobs, WorkUnitTable workUnits, HostTable hosts,
-            ActivityTable activity, WorkSignal workSignal, JobCompleter completer, AppCatalog apps, Tracker tracker, TransferLedger ledger,
-            Clock clock) {
+            ActivityTable activity, WorkSignal workSignal, JobCompleter completer, AppCatalog apps, Tracker tracker,
+            TransferLedger ledger, DomainMeters meters, Clock clock) {
+        this.meters = meters;
         this.tracker = tracker;
         this.ledger = ledger;
         this.queries = queries;
@@ -75,7 +78,7 @@ class WorkUnitEvaluator {
         for (WorkUnitRow wu : locked) {
             evaluate(wu, replicas.get(wu.id()), decisions);
         }
-        decisions.apply(queries, hosts, activity, tracker, ledger, workSignal, now);
+        decisions.apply(queries, hosts, activity, tracker, ledger, workSignal, meters, now);
         if (decisions.decidedAny()) {
             AfterCommit.run(completer::nudge);
         }
@@ -103,13 +106,18 @@ class WorkUnitEvaluator {
         int needed;
         if (successes.size() >= wu.quorum()) {
             List<List<ReplicaRow>> groups = group(wu, successes);
-            List<ReplicaRow> best = groups.get(0);
+            // the largest group that may decide (one with a host in good standing), else the largest of all
+            List<ReplicaRow> best = null;
+            List<ReplicaRow> largest = groups.get(0);
             for (List<ReplicaRow> g : groups) {
-                if (g.size() > best.size()) {
+                if (g.size() > largest.size()) {
+                    largest = g;
+                }
+                if (trusted(g) && (best == null || g.size() > best.size())) {
                     best = g;
                 }
             }
-            if (best.size() >= wu.quorum()) {
+            if (best != null && best.size() >= wu.quorum()) {
                 decide(wu, best, successes, pending > 0, decisions);
                 return;
             }
@@ -118,7 +126,8 @@ class WorkUnitEvaluator {
                     decisions.state(r.id(), "REPORTED", "INCONCLUSIVE", null, true);
                 }
             }
-            needed = wu.quorum() - best.size();
+            // a quorum of quarantined hosts alone needs one more result, of a host in good standing
+            needed = Math.max(1, wu.quorum() - largest.size());
         } else {
             needed = wu.quorum() - successes.size();
         }
@@ -135,6 +144,11 @@ class WorkUnitEvaluator {
             return;
         }
         decisions.moreReplicas(wu.id(), (int) Math.min(missing, room));
+    }
+
+    /** Whether a group of agreeing results holds one of a host in good standing (not quarantined when sent). */
+    private static boolean trusted(List<ReplicaRow> group) {
+        return group.stream().anyMatch(r -> !r.quarantined());
     }
 
     /** Judges a result reported after its work unit was validated against the canonical output. */

@@ -3,6 +3,7 @@ package dev.starling.coordinator.volunteer;
 import dev.starling.coordinator.host.HostView;
 import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.web.Page;
+import io.swagger.v3.oas.annotations.Parameter;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
@@ -26,7 +27,8 @@ class VolunteerController {
     record SignUpRequest(String name, String email) {}
 
     @PostMapping(value = "/api/v1/volunteers", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<VolunteerService.SignedUp> signUp(@RequestBody SignUpRequest request, Optional<Caller> caller) {
+    ResponseEntity<VolunteerService.SignedUp> signUp(@RequestBody SignUpRequest request,
+            @Parameter(hidden = true) Optional<Caller> caller) {
         VolunteerService.SignedUp done = volunteers.signUp(request.name(), request.email(), caller);
         return ResponseEntity.created(URI.create("/api/v1/volunteers/me")).body(done);
     }

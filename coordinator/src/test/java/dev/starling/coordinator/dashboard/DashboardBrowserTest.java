@@ -1,11 +1,14 @@
 package dev.starling.coordinator.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.Task;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,14 +19,17 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * The dashboard in a real browser (headless Chromium) against a real coordinator: pages update in place as work is
- * reported, and an operator's clicks act. Skipped, saying why, where no Chromium is installed.
+ * The dashboard in a real browser (headless Chromium) against a real coordinator: the admin logs in (a wrong password
+ * is refused), pages update in place as work is reported, the admin cancels a job, bans and unbans a host, and makes
+ * and revokes a researcher's key; a post without the CSRF token is refused. Skipped, saying why, where no Chromium
+ * is installed.
  */
 @TestPropertySource(properties = "starling.dashboard.refresh=300ms")
 class DashboardBrowserTest extends CoordinatorTest {
@@ -145,6 +151,25 @@ class DashboardBrowserTest extends CoordinatorTest {
         browser.until(d -> d.switchTo().alert()).accept();
         assertThat(browser.text(By.className("flash"))).contains("was revoked");
         assertThat(anonymous().withKey(key).get("/api/v1/jobs").status()).as("the key is refused").isEqualTo(401);
+    }
+
+    @Test
+    void theAdminBansAHostWhoseCallsAreThenRefusedAndUnbansIt() throws Exception {
+        try (TestHost host = volunteerHost("mallory", "primes")) {
+            browser.go("/dashboard/hosts?sort=id");
+            browser.click(By.id("ban-" + host.id()));
+            Alert why = browser.until(d -> d.switchTo().alert());
+            why.sendKeys("sends made-up results");
+            why.accept();
+            assertThat(browser.text(By.className("flash"))).contains("mallory #" + host.id() + " is banned (sends made-up results)");
+            assertThat(browser.text(By.id("host-" + host.id()))).contains("Banned");
+            assertThatThrownBy(() -> host.requestWork(1)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                    e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+
+            browser.click(By.id("unban-" + host.id()));
+            assertThat(browser.text(By.className("flash"))).contains("is no longer banned");
+            assertThat(host.requestWork(1)).as("its calls are served again").isNotNull();
+        }
     }
 
     @Test

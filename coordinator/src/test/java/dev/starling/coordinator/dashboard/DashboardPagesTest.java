@@ -104,6 +104,33 @@ class DashboardPagesTest extends CoordinatorTest {
     }
 
     @Test
+    void theAdminQuarantinesReleasesBansAndUnbansHosts() throws Exception {
+        try (TestHost host = volunteerHost("suspect", "primes")) {
+            String row = "/dashboard/hosts/" + host.id();
+            assertThat(session.post(row + "/ban", "reason=x").status()).as("without the CSRF token").isEqualTo(403);
+            assertThat(api().get("/api/v1/hosts/" + host.id()).json().get("bannedAt").isNull()).isTrue();
+
+            assertThat(session.submit(row + "/quarantine", "reason=&sort=id&show=all").status()).isEqualTo(302);
+            assertThat(page("/dashboard/hosts?sort=id&show=all")).as("the page it redirects to")
+                    .contains("Quarantined", "is quarantined (quarantined by the admin)");
+            assertThat(api().get("/api/v1/hosts/" + host.id()).json().get("quarantinedAt").isNull()).isFalse();
+            session.submit(row + "/release", "");
+            assertThat(api().get("/api/v1/hosts/" + host.id()).json().get("quarantinedAt").isNull()).isTrue();
+
+            Response ban = session.submit(row + "/ban", "reason=forged+outputs&sort=invalid&show=active");
+            assertThat(ban.status()).isEqualTo(302);
+            assertThat(ban.body()).isEmpty();
+            assertThat(api().get("/api/v1/hosts/" + host.id()).json().get("banReason").asString()).isEqualTo("forged outputs");
+            assertThat(page("/dashboard/hosts?sort=id")).contains("Banned", "Unban");
+            session.submit(row + "/unban", "");
+            assertThat(api().get("/api/v1/hosts/" + host.id()).json().get("bannedAt").isNull()).isTrue();
+
+            assertThat(session.submit(row + "/promote", "").status()).isEqualTo(404);
+            assertThat(session.submit("/dashboard/hosts/987654/ban", "").status()).isEqualTo(404);
+        }
+    }
+
+    @Test
     void withoutASessionEveryPageSendsToTheLoginPage() {
         for (String path : List.of("/dashboard", "/dashboard/jobs", "/dashboard/hosts", "/dashboard/volunteers",
                 "/dashboard/researchers", "/dashboard/throughput")) {

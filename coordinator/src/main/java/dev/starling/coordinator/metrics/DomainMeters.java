@@ -1,0 +1,130 @@
+package dev.starling.coordinator.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Starling's own meters, exposed with the JVM's and the web server's at {@code /actuator/prometheus} (the admin's):
+ * <ul>
+ *   <li>counters, per coordinator (sum them over coordinators): {@code starling.workunits.validated},
+ *       {@code starling.workunits.failed}, {@code starling.results{outcome=valid|invalid|error|timed_out|given_back}},
+ *       {@code starling.tasks.dispatched} (and {@code starling.transfer.bytes}, kept by the peer tracker);</li>
+ *   <li>timers: {@code starling.dispatch.latency} (a RequestWork's claim, from joining a claim batch to its
+ *       commit, the long-poll wait excluded) and {@code starling.report.latency} (a ReportResults' batch);</li>
+ *   <li>gauges, read from the database (so the same on every coordinator: take the max, not the sum), at most
+ *       every {@link #REFRESH} (of the injected clock): {@code starling.hosts.active} (heard from within {@link #ACTIVE}),
+ *       {@code starling.hosts.quarantined}, {@code starling.hosts.banned}, {@code starling.queue.depth} (unsent
+ *       replicas), {@code starling.tasks.in_progress}, {@code starling.jobs.active} (queued or running).</li>
+ * </ul>
+ */
+@Component
+public class DomainMeters {
+    static final Duration REFRESH = Duration.ofSeconds(10);
+    static final Duration ACTIVE = Duration.ofMinutes(5);
+
+    /** What a result did, as {@code starling.results} counts it. */
+    public enum Outcome { VALID, INVALID, ERROR, TIMED_OUT, GIVEN_BACK }
+
+    private final Counter validated;
+    private final Counter failed;
+    private final Counter dispatched;
+    private final Map<Outcome, Counter> results = new EnumMap<>(Outcome.class);
+    private final Timer dispatchLatency;
+    private final Timer reportLatency;
+    private final JdbcClient jdbc;
+    private final Clock clock;
+    private volatile Snapshot snapshot;
+    private volatile Instant readAt;
+
+    DomainMeters(MeterRegistry registry, JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        validated = Counter.builder("starling.workunits.validated").description("work units validated")
+                .register(registry);
+        failed = Counter.builder("starling.workunits.failed").description("work units failed past their limits")
+                .register(registry);
+        dispatched = Counter.builder("starling.tasks.dispatched").description("tasks sent to hosts").register(registry);
+        for (Outcome o : Outcome.values()) {
+            results.put(o, Counter.builder("starling.results").tag("outcome", o.name().toLowerCase())
+                    .description("results judged (valid, invalid), failed (error, timed_out) or given back")
+                    .register(registry));
+        }
+        dispatchLatency = Timer.builder("starling.dispatch.latency").publishPercentileHistogram()
+                .description("a RequestWork's claim: joining a claim batch to its commit, without the long-poll wait")
+                .register(registry);
+        reportLatency = Timer.builder("starling.report.latency").publishPercentileHistogram()
+                .description("a ReportResults' batch: joining a report batch to its commit").register(registry);
+        gauge(registry, "starling.hosts.active", "hosts heard from within the last " + ACTIVE.toMinutes() + " minutes",
+                Snapshot::activeHosts);
+        gauge(registry, "starling.hosts.quarantined", "hosts in quarantine", Snapshot::quarantinedHosts);
+        gauge(registry, "starling.hosts.banned", "hosts banned by the admin", Snapshot::bannedHosts);
+        gauge(registry, "starling.queue.depth", "unsent replicas waiting for a host", Snapshot::unsent);
+        gauge(registry, "starling.tasks.in_progress", "replicas being computed", Snapshot::inProgress);
+        gauge(registry, "starling.jobs.active", "jobs queued or running", Snapshot::activeJobs);
+    }
+
+    public void validated(int workUnits) {
+        validated.increment(workUnits);
+    }
+
+    public void failed(int workUnits) {
+        failed.increment(workUnits);
+    }
+
+    public void dispatched(int tasks) {
+        dispatched.increment(tasks);
+    }
+
+    public void results(Outcome outcome, int count) {
+        results.get(outcome).increment(count);
+    }
+
+    public Timer dispatchLatency() {
+        return dispatchLatency;
+    }
+
+    public Timer reportLatency() {
+        return reportLatency;
+    }
+
+    /** The database's figures at one moment. */
+    record Snapshot(long activeHosts, long quarantinedHosts, long bannedHosts, long unsent, long inProgress,
+            long activeJobs) {}
+
+    private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<Snapshot> value) {
+        Gauge.builder(name, this, m -> value.applyAsDouble(m.current())).description(description).register(registry);
+    }
+
+    /** The figures, read again when older than {@link #REFRESH} (one statement for all gauges). */
+    Snapshot current() {
+        Instant now = clock.instant();
+        Snapshot s = snapshot;
+        if (s == null || !now.isBefore(readAt.plus(REFRESH))) {
+            s = jdbc.sql("""
+                            SELECT (SELECT count(*) FROM host WHERE last_contact_at > :since) AS active,
+                                   (SELECT count(*) FROM host WHERE quarantined_at IS NOT NULL) AS quarantined,
+                                   (SELECT count(*) FROM host WHERE banned_at IS NOT NULL) AS banned,
+                                   (SELECT count(*) FROM result WHERE state = 'UNSENT') AS unsent,
+                                   (SELECT count(*) FROM result WHERE state = 'IN_PROGRESS') AS in_progress,
+                                   (SELECT count(*) FROM job WHERE state IN ('QUEUED', 'RUNNING')) AS jobs""")
+                    .param("since", Timestamp.from(now.minus(ACTIVE)))
+                    .query((rs, i) -> new Snapshot(rs.getLong("active"), rs.getLong("quarantined"), rs.getLong("banned"),
+                            rs.getLong("unsent"), rs.getLong("in_progress"), rs.getLong("jobs")))
+                    .single();
+            snapshot = s;
+            readAt = now;
+        }
+        return s;
+    }
+}
