@@ -8,6 +8,7 @@ import dev.starling.coordinator.dashboard.Browser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -21,8 +22,9 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>It starts a coordinator, six real worker processes of four volunteers (one host reports wrong outputs, one is
  * behind NAT) and two researchers; one of them runs a two-stage wordcount over an uploaded text, an integration, a
- * primes job it cancels part-way and a large primes job (and queues an integration behind it). Once the large job is
- * 40% done, the headless Chromium the browser tests use logs in and photographs each page.
+ * primes job it cancels part-way and a large primes job (and queues an integration behind it). Once the large job has
+ * run five minutes (so that the charts have some history), the headless Chromium the browser tests use logs in and
+ * photographs each page.
  */
 class DashboardScreenshots {
     private static final int WIDTH = 1280;
@@ -65,7 +67,7 @@ class DashboardScreenshots {
             long cancelled = api.submit("""
                     {"app": "primes", "params": {"from": 0, "to": 20000000000, "chunkSize": 20000000}, "priority": 1}""");
             long large = api.submit("""
-                    {"app": "primes", "params": {"from": 100000000000, "to": 140000000000, "chunkSize": 20000000}}""");
+                    {"app": "primes", "params": {"from": 100000000000, "to": 300000000000, "chunkSize": 20000000}}""");
             // behind the large one: queued until it is done
             api.submit("""
                     {"app": "integrate", "params": {"function": "runge", "a": -1, "b": 1, "intervals": 40000000,
@@ -76,8 +78,10 @@ class DashboardScreenshots {
             until(api, integrate, j -> j.get("state").asString().equals("SUCCEEDED"));
             until(api, cancelled, j -> j.get("workUnits").get("validated").asLong() >= 40);
             api.postRaw("/api/v1/jobs/" + cancelled + "/cancel", null, null);
-            say("waiting until the large job is 40% done");
-            until(api, large, j -> j.get("progress").asDouble() >= 0.4);
+            // charts with a few minutes of history, however fast this machine is
+            say("waiting until the large job has run five minutes and validated 1,000 work units");
+            until(api, large, j -> j.has("startedAt") && j.get("workUnits").get("validated").asLong() >= 1000
+                    && Instant.parse(j.get("startedAt").asString()).isBefore(Instant.now().minus(Duration.ofMinutes(5))));
 
             try (Browser browser = Browser.open("http://localhost:" + p.httpPort, Path.of("target", "screenshot-profile"),
                     WIDTH, HEIGHT)) {
