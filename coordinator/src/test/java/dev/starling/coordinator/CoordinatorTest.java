@@ -3,7 +3,10 @@ package dev.starling.coordinator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -13,6 +16,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
 import org.springframework.test.context.DynamicPropertyRegistry;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Base of tests that run a whole coordinator in this JVM: real HTTP and gRPC sockets, a real PostgreSQL
@@ -84,9 +88,35 @@ public abstract class CoordinatorTest {
         return r.json().get("accountKey").asString();
     }
 
-    /** A host of a volunteer of its own, registered over gRPC. */
+    /** Hosts closed after each test. */
+    private final List<TestHost> hosts = new ArrayList<>();
+
+    /** A host of a volunteer of its own, registered over gRPC; closed after the test. */
     protected TestHost volunteerHost(String name, String... apps) {
-        return TestHost.registered(grpcPort(), signUp(name), name, apps);
+        return closedAfterTest(TestHost.registered(grpcPort(), signUp(name), name, apps));
+    }
+
+    /** Closes the host after the test. */
+    protected TestHost closedAfterTest(TestHost host) {
+        hosts.add(host);
+        return host;
+    }
+
+    @AfterEach
+    protected void closeHosts() throws InterruptedException {
+        for (TestHost h : hosts) {
+            h.close();
+        }
+        hosts.clear();
+    }
+
+    /** Cancels every queued or running job, so that the next test's hosts see only their own work. */
+    protected void cancelActiveJobs() {
+        for (JsonNode job : api().get("/api/v1/jobs?size=500").json().get("items")) {
+            if (job.get("state").asString().matches("QUEUED|RUNNING")) {
+                api().postRaw("/api/v1/jobs/" + job.get("id").asLong() + "/cancel", null, null);
+            }
+        }
     }
 
     public static int freePort() {

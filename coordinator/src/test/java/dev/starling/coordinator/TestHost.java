@@ -38,7 +38,12 @@ public final class TestHost implements AutoCloseable {
 
     /** A host of the volunteer whose account key this is (empty: an anonymous host). */
     public TestHost(int port, String accountKey) {
-        this.channel = NettyChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+        this(NettyChannelBuilder.forAddress("localhost", port).usePlaintext().build(), accountKey);
+    }
+
+    /** A host speaking over {@code channel} (for example TLS), which it closes. */
+    public TestHost(ManagedChannel channel, String accountKey) {
+        this.channel = channel;
         this.accountKey = accountKey;
     }
 

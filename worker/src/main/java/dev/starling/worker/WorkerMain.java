@@ -2,6 +2,7 @@ package dev.starling.worker;
 
 import dev.starling.sdk.Apps;
 import dev.starling.worker.internal.CoordinatorAddress;
+import dev.starling.worker.internal.CoordinatorTls;
 import dev.starling.worker.internal.DataPlaneConfig;
 import dev.starling.worker.internal.Fault;
 import dev.starling.worker.internal.ProtocolTooOldException;
@@ -46,7 +47,8 @@ import picocli.CommandLine.Spec;
             "Examples:",
             "  starling worker --coordinator localhost:9090 --account-key sv_12_...",
             "  STARLING_ACCOUNT_KEY=sv_12_... starling worker --coordinator coord.example.org:9090 --cores 2 --name lab-pc-3",
-            "  starling worker --coordinator coord.example.org:9090 --upload-rate 2M",
+            "  starling worker --coordinator coord.example.org:9090 --tls --upload-rate 2M",
+            "  starling worker --coordinator coord.example.org:9090 --coordinator-ca project-ca.pem",
             "  starling worker --coordinator coord.example.org:9090 --no-serve",
             "",
             "Exit codes: 0 done, 1 error, 2 invalid command line, 3 worker too old for the coordinator,",
@@ -75,7 +77,7 @@ public final class WorkerMain implements Callable<Integer> {
 
     private String name;
 
-    @Option(names = "--name", order = 2, paramLabel = "NAME", description = "This host's name at the coordinator, 1 to 200 characters (default: the machine's host name).")
+    @Option(names = "--name", order = 5, paramLabel = "NAME", description = "This host's name at the coordinator, 1 to 200 characters (default: the machine's host name).")
     void setName(String value) {
         if (value.isBlank() || value.strip().length() > 200) {
             throw new ParameterException(spec.commandLine(), "--name must have 1 to 200 characters, was '" + value + "'");
@@ -86,6 +88,21 @@ public final class WorkerMain implements Callable<Integer> {
     private Integer cores;
 
     private String accountKey;
+
+    @Option(names = "--tls", order = 3, description = "Talk TLS to the coordinator, checking its certificate against "
+            + "the system's trust store (or --coordinator-ca).")
+    private boolean tls;
+
+    private Path coordinatorCa;
+
+    @Option(names = "--coordinator-ca", order = 4, paramLabel = "FILE", description = "Talk TLS to the coordinator and "
+            + "trust the CA certificates in this PEM file (for a project's own or self-signed certificate).")
+    void setCoordinatorCa(Path value) {
+        if (!java.nio.file.Files.isRegularFile(value)) {
+            throw new ParameterException(spec.commandLine(), "--coordinator-ca: no such file " + value);
+        }
+        coordinatorCa = value;
+    }
 
     @Option(names = "--account-key", order = 2, paramLabel = "KEY", defaultValue = "${env:STARLING_ACCOUNT_KEY}",
             description = "Your volunteer account key (from sign-up): this host becomes yours and earns you credit. "
@@ -102,12 +119,12 @@ public final class WorkerMain implements Callable<Integer> {
         accountKey = value.strip();
     }
 
-    @Option(names = "--work-dir", order = 4, paramLabel = "DIR", description = "Where the worker keeps its identity and state (default: ~/.starling/worker).")
+    @Option(names = "--work-dir", order = 7, paramLabel = "DIR", description = "Where the worker keeps its identity and state (default: ~/.starling/worker).")
     private Path workDir;
 
     private Duration gracePeriod = Duration.ofSeconds(30);
 
-    @Option(names = "--log-level", order = 6, paramLabel = "LEVEL", description = "error, warn, info, debug or trace (default: info).")
+    @Option(names = "--log-level", order = 9, paramLabel = "LEVEL", description = "error, warn, info, debug or trace (default: info).")
     private LogLevel logLevel;
 
     private Long cacheBytes;
@@ -167,7 +184,7 @@ public final class WorkerMain implements Callable<Integer> {
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
-    @Option(names = "--cores", order = 3, paramLabel = "N", description = "How many tasks run at once, at least 1 (default: all processors).")
+    @Option(names = "--cores", order = 6, paramLabel = "N", description = "How many tasks run at once, at least 1 (default: all processors).")
     void setCores(int value) {
         if (value < 1) {
             throw new ParameterException(spec.commandLine(), "--cores must be at least 1, was " + value);
@@ -175,7 +192,7 @@ public final class WorkerMain implements Callable<Integer> {
         cores = value;
     }
 
-    @Option(names = "--grace-period", order = 5, paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--grace-period", order = 8, paramLabel = "DURATION", converter = DurationConverter.class,
             description = "How long running tasks may finish when the worker is stopped, for example 30s or 2m (default: 30s).")
     void setGracePeriod(Duration value) {
         if (value.isNegative()) {
@@ -268,7 +285,8 @@ public final class WorkerMain implements Callable<Integer> {
             WorkerConfig config = new WorkerConfig(coordinator, name != null ? name : hostName(),
                     cores != null ? cores : Runtime.getRuntime().availableProcessors(),
                     workDir != null ? workDir : Path.of(System.getProperty("user.home"), ".starling", "worker"),
-                    gracePeriod, Optional.ofNullable(fault), dataPlane, Optional.ofNullable(accountKey));
+                    gracePeriod, Optional.ofNullable(fault), dataPlane, Optional.ofNullable(accountKey),
+                    new CoordinatorTls(tls || coordinatorCa != null, Optional.ofNullable(coordinatorCa)));
             worker = new Worker(config, tuning, apps.get(), clock);
         } catch (IllegalStateException e) {
             err.println("starling worker: " + e.getMessage());

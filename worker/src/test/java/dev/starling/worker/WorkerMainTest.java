@@ -8,6 +8,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -65,7 +69,8 @@ class WorkerMainTest {
     @Test
     void helpListsTheOptionsButNotTheTestOnlyOne() {
         assertThat(run("--help")).isEqualTo(ExitCodes.OK);
-        assertThat(out.toString()).contains("--coordinator", "--name", "--cores", "--work-dir", "--grace-period", "--log-level",
+        assertThat(out.toString()).contains("--coordinator", "--account-key", "--tls", "--coordinator-ca", "--name", "--cores",
+                        "--work-dir", "--grace-period", "--log-level",
                         "--cache-size", "--peer-port", "--upload-rate", "--advertise-host", "--no-serve", "--behind-nat")
                 .doesNotContain("--inject-fault");
     }
@@ -149,6 +154,26 @@ class WorkerMainTest {
                 assertThat(r.getAppsList()).contains(TestApp.NAME);
             });
         }
+    }
+
+    @Test
+    void aCoordinatorCaFileThatDoesNotExistIsInvalidInput() {
+        assertThat(run("--coordinator", "localhost:7070", "--coordinator-ca", workDir.resolve("nope.pem").toString()))
+                .isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("--coordinator-ca: no such file");
+    }
+
+    @Test
+    void helpPutsTheAccountKeyAndTlsRightAfterTheCoordinator() {
+        run("--help");
+        List<String> options = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^\\s+(?:-\\w, )?(--[a-z-]+)").matcher(out.toString());
+        while (m.find()) {
+            if (!options.contains(m.group(1)) && !m.group(1).matches("--help|--version")) {
+                options.add(m.group(1));
+            }
+        }
+        assertThat(options).startsWith("--coordinator", "--account-key", "--tls", "--coordinator-ca", "--name", "--cores");
     }
 
     @Test

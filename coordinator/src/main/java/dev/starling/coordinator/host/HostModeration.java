@@ -34,50 +34,40 @@ public class HostModeration {
     @Transactional
     public HostView ban(long hostId, String reason) {
         String why = reason(reason, "banned by the admin");
-        found(standing.ban(hostId, why, clock.instant()), hostId);
-        AfterCommit.run(() -> {
-            hosts.forget(hostId);
-            log.warn("Host {} banned: {}", hostId, why);
-        });
-        return hosts.get(hostId);
+        return changed(hostId, standing.ban(hostId, why, clock.instant()), () -> log.warn("Host {} banned: {}", hostId, why));
     }
 
     @Transactional
     public HostView unban(long hostId) {
-        found(standing.unban(hostId), hostId);
-        AfterCommit.run(() -> {
-            hosts.forget(hostId);
-            log.info("Host {} unbanned", hostId);
-        });
-        return hosts.get(hostId);
+        return changed(hostId, standing.unban(hostId), () -> log.info("Host {} unbanned", hostId));
     }
 
     @Transactional
     public HostView quarantine(long hostId, String reason) {
         String why = reason(reason, "quarantined by the admin");
-        found(standing.quarantine(hostId, why, clock.instant()), hostId);
-        AfterCommit.run(() -> {
-            hosts.forget(hostId);
-            log.warn("Host {} quarantined by the admin: {}", hostId, why);
-        });
-        return hosts.get(hostId);
+        return changed(hostId, standing.quarantine(hostId, why, clock.instant()),
+                () -> log.warn("Host {} quarantined by the admin: {}", hostId, why));
     }
 
     /** Lifts a quarantine (the admin's or an automatic one) and starts the host's rolling counts afresh. */
     @Transactional
     public HostView release(long hostId) {
-        found(standing.release(hostId), hostId);
-        AfterCommit.run(() -> {
-            hosts.forget(hostId);
-            log.info("Host {} released from quarantine", hostId);
-        });
-        return hosts.get(hostId);
+        return changed(hostId, standing.release(hostId), () -> log.info("Host {} released from quarantine", hostId));
     }
 
-    private static void found(boolean updated, long hostId) {
+    /**
+     * The host as it is now that {@code updated} says whether it existed; once the change commits, this coordinator
+     * forgets what it remembered of the host's standing and the change is logged.
+     */
+    private HostView changed(long hostId, boolean updated, Runnable logLine) {
         if (!updated) {
             throw new NotFoundException("no host " + hostId);
         }
+        AfterCommit.run(() -> {
+            hosts.forget(hostId);
+            logLine.run();
+        });
+        return hosts.get(hostId);
     }
 
     private static String reason(String given, String fallback) {

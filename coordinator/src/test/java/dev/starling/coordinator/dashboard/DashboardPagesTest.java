@@ -54,6 +54,7 @@ class DashboardPagesTest extends CoordinatorTest {
             String detail = page("/dashboard/jobs/" + job);
             assertThat(detail).contains("Job #" + job, "the sieve ran out of memory", "pages-a #" + a.id(),
                     "Cancel job", "Recent failures");
+            assertThat(detail).as("b's other task is in flight").contains(">on 1 host<");
             assertThat(page("/dashboard/jobs?show=active")).contains("#" + job);
             assertThat(page("/dashboard/hosts")).contains("pages-a", "pages-b", "Linux amd64").doesNotContain("anonymous");
             assertThat(page("/dashboard/volunteers")).contains("pages-a", "pages-b", "Rank");

@@ -8,7 +8,6 @@ import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.Failure;
 import dev.starling.proto.v1.Task;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,15 +16,12 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Quorums of distinct volunteers (the default): two hosts of one volunteer never get replicas of one work unit,
  * over real gRPC; the database refuses it too.
  */
 class DistinctVolunteersTest extends CoordinatorTest {
-    private final List<TestHost> hosts = new ArrayList<>();
-
     @Autowired
     private JdbcClient jdbc;
 
@@ -35,21 +31,12 @@ class DistinctVolunteersTest extends CoordinatorTest {
     }
 
     @AfterEach
-    void cancelAndClose() throws InterruptedException {
-        for (JsonNode job : api().get("/api/v1/jobs?size=500").json().get("items")) {
-            if (job.get("state").asString().matches("QUEUED|RUNNING")) {
-                api().postRaw("/api/v1/jobs/" + job.get("id").asLong() + "/cancel", null, null);
-            }
-        }
-        for (TestHost h : hosts) {
-            h.close();
-        }
+    void cancel() {
+        cancelActiveJobs();
     }
 
     private TestHost host(String accountKey, String name) {
-        TestHost h = TestHost.registered(grpcPort(), accountKey, name, "primes");
-        hosts.add(h);
-        return h;
+        return closedAfterTest(TestHost.registered(grpcPort(), accountKey, name, "primes"));
     }
 
     /** A primes job of {@code units} work units, quorum 2, split before it returns. */

@@ -31,30 +31,18 @@ import tools.jackson.databind.JsonNode;
  * here run a test-only app name (`primes` is what every job uses, so only new hosts see its work).
  */
 class WorkerProtocolTest extends CoordinatorTest {
-    private final List<TestHost> hosts = new ArrayList<>();
-
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         configure(registry);
     }
 
     @AfterEach
-    void drainAndClose() throws InterruptedException {
-        // cancel whatever this test left running so the next test's hosts see only their own work
-        for (JsonNode job : api().get("/api/v1/jobs?size=500").json().get("items")) {
-            if (job.get("state").asString().matches("QUEUED|RUNNING")) {
-                api().postRaw("/api/v1/jobs/" + job.get("id").asLong() + "/cancel", null, null);
-            }
-        }
-        for (TestHost h : hosts) {
-            h.close();
-        }
+    void cancel() {
+        cancelActiveJobs();
     }
 
     private TestHost host(String name) {
-        TestHost h = volunteerHost(name, "primes");
-        hosts.add(h);
-        return h;
+        return volunteerHost(name, "primes");
     }
 
     /** Submits a primes job of {@code units} work units of 1,000 numbers each and waits until it is split. */
@@ -349,8 +337,7 @@ class WorkerProtocolTest extends CoordinatorTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
                     assertThat(e.getStatus().getDescription()).contains("please update the worker");
                 });
-        TestHost stranger = new TestHost(grpcPort(), "");
-        hosts.add(stranger);
+        TestHost stranger = closedAfterTest(new TestHost(grpcPort(), ""));
         assertThatThrownBy(() -> stranger.requestWork(1))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));

@@ -4,6 +4,7 @@ import static dev.starling.coordinator.CoordinatorTest.freePort;
 import static org.awaitility.Awaitility.await;
 
 import dev.starling.coordinator.CoordinatorTest;
+import dev.starling.coordinator.SelfSigned;
 import dev.starling.coordinator.TestApi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +30,8 @@ final class Processes implements AutoCloseable {
     private final String javaBinary = ProcessHandle.current().info().command().orElse("java");
     final int httpPort = freePort();
     final int grpcPort = freePort();
+    /** the certificate the coordinator serves HTTP and gRPC with; null for plaintext */
+    private SelfSigned tls;
 
     Processes(String testName) throws IOException {
         for (Path jar : List.of(COORDINATOR_JAR, WORKER_JAR)) {
@@ -48,7 +51,19 @@ final class Processes implements AutoCloseable {
 
     /** The REST API as the admin. */
     TestApi api() {
-        return new TestApi(httpPort).asAdmin(CoordinatorTest.ADMIN_PASSWORD);
+        return anonymous().asAdmin(CoordinatorTest.ADMIN_PASSWORD);
+    }
+
+    /** The REST API without credentials (over HTTPS, trusting the certificate, when the coordinator has one). */
+    TestApi anonymous() {
+        return tls == null ? new TestApi(httpPort) : new TestApi("https://localhost:" + httpPort, null,
+                java.net.http.HttpClient.newBuilder().sslContext(tls.clientContext()).build());
+    }
+
+    /** Serves the coordinator's HTTP and gRPC ports with this certificate; workers trust it with --coordinator-ca. */
+    Processes tls(SelfSigned certificate) {
+        tls = certificate;
+        return this;
     }
 
     Path dataDir() {
@@ -61,10 +76,14 @@ final class Processes implements AutoCloseable {
      */
     Process coordinator(String... settings) throws IOException {
         Map<String, String> options = new LinkedHashMap<>();
-        for (String option : List.of("--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
+        List<String> defaults = new ArrayList<>(List.of("--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
                 "--starling.data-dir=" + dataDir(), "--starling.dispatch.lease=4s",
                 "--starling.dispatch.heartbeat-interval=1s", "--starling.dispatch.max-wait=2s",
-                "--starling.sweep.interval=200ms")) {
+                "--starling.sweep.interval=200ms"));
+        if (tls != null) {
+            tls.coordinatorSettings().forEach((k, v) -> defaults.add("--" + k + "=" + v));
+        }
+        for (String option : defaults) {
             options.put(option.substring(0, option.indexOf('=')), option);
         }
         for (String option : settings) {
@@ -78,7 +97,7 @@ final class Processes implements AutoCloseable {
                 throw new IllegalStateException("the coordinator exited with " + p.exitValue() + "; see " + log("coordinator"));
             }
             try {
-                return new TestApi(httpPort).get("/api/v1/apps").status() == 200;
+                return anonymous().get("/api/v1/apps").status() == 200;
             } catch (UncheckedIOException e) {
                 return false;
             }
@@ -86,9 +105,12 @@ final class Processes implements AutoCloseable {
         return p;
     }
 
-    /** Starts a worker as the host of a volunteer of its own (signed up here). */
+    /**
+     * Starts a worker as the host of a volunteer of its own (signed up here); with a certificate, trusting it
+     * (unless {@code extra} asks for {@code --tls} with the system's trust store).
+     */
     Process worker(String name, String... extra) throws IOException {
-        return workerOf(CoordinatorTest.signUp(new TestApi(httpPort), name), name, extra);
+        return workerOf(CoordinatorTest.signUp(anonymous(), name), name, extra);
     }
 
     /** Starts a worker as a host of the volunteer whose account key is given. */
@@ -96,6 +118,9 @@ final class Processes implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx256m", "-jar", WORKER_JAR.toString(),
                 "--coordinator", "localhost:" + grpcPort, "--name", name, "--cores", "1",
                 "--work-dir", dir.resolve(name).toString(), "--account-key", accountKey));
+        if (tls != null && !List.of(extra).contains("--tls")) {
+            command.addAll(List.of("--coordinator-ca", tls.certificate().toAbsolutePath().toString()));
+        }
         command.addAll(List.of(extra));
         return start(name, command);
     }

@@ -8,7 +8,6 @@ import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.Failure;
 import dev.starling.proto.v1.Task;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -28,8 +27,6 @@ class ReliabilityTest extends CoordinatorTest {
     /** pi(1000), pi(2000) - pi(1000), ...: the right answers of primes work units of 1,000 numbers */
     private static final Map<Long, String> COUNTS = Map.of(0L, "168", 1L, "135", 2L, "127", 3L, "120", 4L, "119");
 
-    private final List<TestHost> hosts = new ArrayList<>();
-
     @Autowired
     private JdbcClient jdbc;
 
@@ -42,21 +39,12 @@ class ReliabilityTest extends CoordinatorTest {
     }
 
     @AfterEach
-    void cancelAndClose() throws InterruptedException {
-        for (JsonNode job : api().get("/api/v1/jobs?size=500").json().get("items")) {
-            if (job.get("state").asString().matches("QUEUED|RUNNING")) {
-                api().postRaw("/api/v1/jobs/" + job.get("id").asLong() + "/cancel", null, null);
-            }
-        }
-        for (TestHost h : hosts) {
-            h.close();
-        }
+    void cancel() {
+        cancelActiveJobs();
     }
 
     private TestHost host(String name) {
-        TestHost h = volunteerHost(name, "primes");
-        hosts.add(h);
-        return h;
+        return volunteerHost(name, "primes");
     }
 
     private long job(int units, int quorum) {

@@ -9,9 +9,7 @@ import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.RequestWorkRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -22,24 +20,13 @@ import tools.jackson.databind.JsonNode;
  * own view, key rotation, and what a worker's account key does at registration.
  */
 class VolunteerApiTest extends CoordinatorTest {
-    private final List<TestHost> hosts = new ArrayList<>();
-
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         configure(registry);
     }
 
-    @AfterEach
-    void close() throws InterruptedException {
-        for (TestHost h : hosts) {
-            h.close();
-        }
-    }
-
     private TestHost host(String accountKey, String name) {
-        TestHost h = TestHost.registered(grpcPort(), accountKey, name, "primes");
-        hosts.add(h);
-        return h;
+        return closedAfterTest(TestHost.registered(grpcPort(), accountKey, name, "primes"));
     }
 
     @Test
@@ -96,8 +83,7 @@ class VolunteerApiTest extends CoordinatorTest {
     @Test
     void aWorkerWithoutAnAccountKeyOrWithAWrongOneIsRefusedAtRegistration() {
         for (String key : List.of("", "sv_1_wrong", "sr_1_a-researchers-key", "garbage")) {
-            TestHost h = new TestHost(grpcPort(), key);
-            hosts.add(h);
+            TestHost h = closedAfterTest(new TestHost(grpcPort(), key));
             assertThatThrownBy(() -> h.register("nobody", "primes"))
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
@@ -120,8 +106,7 @@ class VolunteerApiTest extends CoordinatorTest {
         assertThat(anonymous().withKey(old).get("/api/v1/volunteers/me").status()).isEqualTo(401);
         assertThat(anonymous().withKey(fresh).get("/api/v1/volunteers/me").json().get("hosts")).hasSize(1);
         assertThat(h.requestWork(1)).as("the host token still works").isEmpty();
-        TestHost again = new TestHost(grpcPort(), old);
-        hosts.add(again);
+        TestHost again = closedAfterTest(new TestHost(grpcPort(), old));
         assertThatThrownBy(() -> again.register("rotators-second-host", "primes"))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getDescription()).contains("unknown account key"));

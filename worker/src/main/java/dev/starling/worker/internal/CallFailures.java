@@ -101,9 +101,15 @@ final class CallFailures {
 
     /** A likely cause a volunteer can check, for statuses that usually mean a wrong address. */
     private static String hint(StatusRuntimeException e) {
+        for (Throwable t = e.getStatus().getCause(); t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return " (the TLS handshake failed: check --coordinator-ca, or whether the coordinator speaks TLS at all)";
+            }
+        }
         if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || e.getStatus().getCode() == Status.Code.INTERNAL
                 || e.getStatus().getCode() == Status.Code.UNKNOWN) {
-            return " (check that --coordinator names the coordinator's gRPC port, 9090 by default, not its HTTP port)";
+            return " (check that --coordinator names the coordinator's gRPC port, 9090 by default, not its HTTP port,"
+                    + " and whether it needs --tls)";
         }
         return "";
     }

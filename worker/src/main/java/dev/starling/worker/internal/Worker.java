@@ -3,7 +3,6 @@ package dev.starling.worker.internal;
 import dev.starling.sdk.Apps;
 import dev.starling.worker.data.SwarmFetcher;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
@@ -64,8 +63,9 @@ public final class Worker {
             throw new IllegalStateException("a worker runs once");
         }
         try {
-            log.info("Starling worker {} started: coordinator {}, name {}, {} cores, apps {}", HostInfo.workerVersion(),
-                    config.coordinator(), config.name(), config.cores(), apps.names());
+            log.info("Starling worker {} started: coordinator {} ({}), name {}, {} cores, apps {}",
+                    HostInfo.workerVersion(), config.coordinator(), config.tls(), config.name(), config.cores(),
+                    apps.names());
             if (apps.names().isEmpty()) {
                 log.warn("No apps are installed: this worker will not be given tasks");
             }
@@ -73,7 +73,7 @@ public final class Worker {
             store.prepare();
             try (DataPlane data = DataPlane.open(config, tuning, clock)) {
                 ManagedChannel channel = Grpc.newChannelBuilderForAddress(config.coordinator().host(),
-                                config.coordinator().port(), InsecureChannelCredentials.create())
+                                config.coordinator().port(), config.tls().credentials())
                         .maxInboundMessageSize(tuning.maxInboundMessageBytes())
                         .intercept(new ProtocolInterceptor())
                         .build();

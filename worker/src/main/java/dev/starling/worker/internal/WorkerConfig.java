@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param dataPlane the blob cache and serving peers
  * @param accountKey the volunteer's account key, which makes the host theirs; empty: an anonymous host (which
  *     the coordinator may refuse)
+ * @param tls plaintext or TLS to the coordinator
  */
 public record WorkerConfig(
         CoordinatorAddress coordinator,
@@ -26,7 +27,8 @@ public record WorkerConfig(
         Duration gracePeriod,
         Optional<Fault> fault,
         DataPlaneConfig dataPlane,
-        Optional<String> accountKey) {
+        Optional<String> accountKey,
+        CoordinatorTls tls) {
 
     public WorkerConfig {
         Objects.requireNonNull(coordinator, "coordinator");
@@ -36,6 +38,7 @@ public record WorkerConfig(
         Objects.requireNonNull(fault, "fault");
         Objects.requireNonNull(dataPlane, "dataPlane");
         Objects.requireNonNull(accountKey, "accountKey");
+        Objects.requireNonNull(tls, "tls");
         if (cores < 1) {
             throw new IllegalArgumentException("cores must be at least 1, was " + cores);
         }

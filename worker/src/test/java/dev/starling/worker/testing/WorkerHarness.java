@@ -2,6 +2,7 @@ package dev.starling.worker.testing;
 
 import dev.starling.sdk.Apps;
 import dev.starling.worker.data.FetchTuning;
+import dev.starling.worker.internal.CoordinatorTls;
 import dev.starling.worker.internal.DataPlaneConfig;
 import dev.starling.worker.internal.Fault;
 import dev.starling.worker.internal.Tuning;
@@ -121,7 +122,7 @@ public final class WorkerHarness implements AutoCloseable {
 
         public WorkerHarness start() {
             WorkerConfig config = new WorkerConfig(coordinator.address(), "test-host", cores, workDir, gracePeriod, fault,
-                    dataPlane, Optional.empty());
+                    dataPlane, Optional.empty(), CoordinatorTls.PLAINTEXT);
             return new WorkerHarness(new Worker(config, tuning, apps, Clock.systemUTC()));
         }
     }
