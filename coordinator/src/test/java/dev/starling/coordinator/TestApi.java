@@ -59,6 +59,11 @@ public final class TestApi {
         return send(request(path).GET().build());
     }
 
+    /** A GET with one extra header. */
+    public Response get(String path, String header, String value) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header(header, value).GET().build());
+    }
+
     public Response post(String path, String jsonBody) {
         return send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(jsonBody)).build());

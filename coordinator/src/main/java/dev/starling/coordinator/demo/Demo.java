@@ -155,6 +155,7 @@ public final class Demo {
         long id = job.get("id").asLong();
         out.println("Submitted job " + id + ": count the primes below 10^9 (" + TO / CHUNK
                 + " work units, each computed by 2 different workers)");
+        out.println("Watch it live on the dashboard: " + base + "/dashboard/jobs/" + id);
 
         JsonNode state = followProgress(base, id);
         if (!state.get("state").asString().equals("SUCCEEDED")) {

@@ -26,6 +26,8 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class HostService {
     static final Duration REMEMBER_TOKENS = Duration.ofMinutes(1);
+    /** how far a host's {@code last_contact_at} may lag behind its last call (contacts are written in batches) */
+    public static final Duration CONTACT_LAG = HostContacts.FLUSH_EVERY;
 
     private final HostTable hosts;
     private final HostContacts contacts;

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,27 +78,58 @@ public class HostTable {
     }
 
     List<HostView> page(long offset, int limit) {
-        return views("SELECT * FROM host ORDER BY id OFFSET :offset LIMIT :limit", Map.of("offset", offset, "limit", limit));
+        return page(Order.ID, null, offset, limit);
+    }
+
+    /** How a listing of hosts is ordered. */
+    public enum Order {
+        ID("id"),
+        /** most recently heard from first */
+        RECENT("last_contact_at DESC, id"),
+        /** most results found invalid first (by the counts folded so far; the rows show exact counts) */
+        INVALID("invalid_count DESC, id");
+
+        /** over the host table */
+        private final String sql;
+        /** over the hosts taken from it, aliased h */
+        private final String outer;
+
+        Order(String sql) {
+            this.sql = sql;
+            this.outer = "h." + sql.replace(", id", ", h.id");
+        }
+    }
+
+    /** A page of hosts in the given order; only those heard from since {@code heardSince} unless it is null. */
+    public List<HostView> page(Order order, Instant heardSince, long offset, int limit) {
+        Map<String, Object> params = new HashMap<>(Map.of("offset", offset, "limit", limit));
+        String heard = "";
+        if (heardSince != null) {
+            heard = " WHERE last_contact_at >= :since";
+            params.put("since", Timestamp.from(heardSince));
+        }
+        return views("SELECT * FROM host" + heard + " ORDER BY " + order.sql + " OFFSET :offset LIMIT :limit", params,
+                order);
     }
 
     Optional<HostView> view(long id) {
-        return views("SELECT * FROM host WHERE id = :id", Map.of("id", id)).stream().findFirst();
+        return views("SELECT * FROM host WHERE id = :id", Map.of("id", id), Order.ID).stream().findFirst();
     }
 
     /** The hosts of a volunteer, oldest first. */
     public List<HostView> ofVolunteer(long volunteerId) {
-        return views("SELECT * FROM host WHERE volunteer_id = :volunteer", Map.of("volunteer", volunteerId));
+        return views("SELECT * FROM host WHERE volunteer_id = :volunteer", Map.of("volunteer", volunteerId), Order.ID);
     }
 
-    /** The hosts {@code hosts} selects, as views, with what validation added since the last fold. */
-    private List<HostView> views(String hosts, Map<String, Object> params) {
+    /** The hosts {@code hosts} selects, as views in the given order, with what validation added since the last fold. */
+    private List<HostView> views(String hosts, Map<String, Object> params, Order order) {
         return jdbc.sql("SELECT h.id, h.name, cores, memory_bytes, os, arch, worker_version, apps, volunteer_id, "
                         + "v.name AS volunteer_name, " + VIEW_COUNTS + ", recent_valid, recent_invalid, recent_errors,"
                         + " recent_timed_out, quarantined_at, quarantine_reason, banned_at, ban_reason,"
                         + " CASE WHEN quota_day = CAST(:today AS date) THEN quota_used ELSE 0 END AS quota_used,"
                         + " h.created_at, last_contact_at, peer_address, peer_banned_at"
                         + " FROM (" + hosts + ") h " + UNFOLDED + " LEFT JOIN volunteer v ON v.id = h.volunteer_id"
-                        + " ORDER BY h.id")
+                        + " ORDER BY " + order.outer)
                 .params(params)
                 .param("today", java.sql.Date.valueOf(HostStanding.day(clock.instant())))
                 .query(HostTable::view)
@@ -126,6 +158,18 @@ public class HostTable {
     double credit(long id) {
         return jdbc.sql("SELECT credit FROM host WHERE id = :id").param("id", id).query(Double.class).optional()
                 .orElse(0.0);
+    }
+
+    /** How many hosts there are, were heard from since {@code heardSince}, are quarantined and are banned. */
+    public record Counts(long total, long heard, long quarantined, long banned) {}
+
+    public Counts count(Instant heardSince) {
+        return jdbc.sql("""
+                        SELECT count(*), count(*) FILTER (WHERE last_contact_at >= :since),
+                               count(*) FILTER (WHERE quarantined_at IS NOT NULL), count(*) FILTER (WHERE banned_at IS NOT NULL)
+                          FROM host""")
+                .param("since", Timestamp.from(heardSince))
+                .query((rs, i) -> new Counts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4))).single();
     }
 
     /** What a batch of judgements adds to one host's counters and credit. */

@@ -1,9 +1,12 @@
 package dev.starling.coordinator.job;
 
+import dev.starling.coordinator.support.SqlArrays;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,12 +71,33 @@ public class JobTable {
                 .param("owner", owner.get()).param("offset", offset).param("limit", limit).query(MAPPER).list();
     }
 
+    /** A page of the jobs in one of the given states, newest first. */
+    public List<Job> page(Collection<JobState> states, long offset, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM job WHERE state = ANY(:states) ORDER BY id DESC OFFSET :offset LIMIT :limit")
+                .param("states", SqlArrays.of("text", states.stream().map(Enum::name).toArray(String[]::new)))
+                .param("offset", offset).param("limit", limit).query(MAPPER).list();
+    }
+
+    /** Queued and running jobs, highest priority first, then oldest first (the order work is handed out). */
+    public List<Job> active() {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM job WHERE state IN ('QUEUED', 'RUNNING') ORDER BY priority DESC, id")
+                .query(MAPPER).list();
+    }
+
     long count(Optional<Long> owner) {
         if (owner.isEmpty()) {
             return jdbc.sql("SELECT count(*) FROM job").query(Long.class).single();
         }
         return jdbc.sql("SELECT count(*) FROM job WHERE researcher_id = :owner").param("owner", owner.get())
                 .query(Long.class).single();
+    }
+
+    /** How many jobs are in each state (states without jobs are absent). */
+    public Map<JobState, Long> countByState() {
+        Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+        jdbc.sql("SELECT state, count(*) FROM job GROUP BY state")
+                .query((rs, i) -> counts.put(JobState.valueOf(rs.getString(1)), rs.getLong(2))).list();
+        return counts;
     }
 
     /** The next job that still has work units to write, locked; skips jobs another coordinator is splitting. */

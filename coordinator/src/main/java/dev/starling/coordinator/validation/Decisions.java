@@ -1,5 +1,7 @@
 package dev.starling.coordinator.validation;
 
+import dev.starling.coordinator.activity.ActivityTable;
+import dev.starling.coordinator.activity.ActivityTally;
 import dev.starling.coordinator.dispatch.WorkSignal;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
@@ -31,6 +33,7 @@ final class Decisions {
     private final Map<Long, Integer> moreReplicas = new LinkedHashMap<>();
     private final Map<Long, Tracker.ProducedBlobs> produced = new LinkedHashMap<>();
     private final Map<Long, Long> bytesFromPeers = new HashMap<>();
+    private final ActivityTally activity = new ActivityTally();
     private final Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
     private int givenBack;
     private int failed;
@@ -40,21 +43,25 @@ final class Decisions {
         states.add(new StateChange(resultId, from, to, credit, keepOutput));
     }
 
-    void host(long hostId, Outcome outcome, double credit) {
+    /** A result of the work unit was judged: it counts for its host and in its job's activity. */
+    void host(WorkUnitRow wu, long hostId, Outcome outcome, double credit) {
         hosts.computeIfAbsent(hostId, id -> new HostTable.Tally()).add(outcome, credit);
+        activity.judged(wu.jobId(), wu.stage(), outcome);
         outcomes.merge(outcome, 1, Integer::sum);
     }
 
-    void validate(long workUnitId, long canonicalResultId, boolean hasPending) {
-        validated.put(workUnitId, canonicalResultId);
+    void validate(WorkUnitRow wu, long canonicalResultId, boolean hasPending) {
+        validated.put(wu.id(), canonicalResultId);
         if (hasPending) {
-            cancelPending.add(workUnitId);
+            cancelPending.add(wu.id());
         }
+        activity.validated(wu.jobId(), wu.stage());
         decided = true;
     }
 
     /** The work unit failed (written at once by the evaluator: rare, and it may fail the job). */
-    void failed() {
+    void failed(WorkUnitRow wu) {
+        activity.failed(wu.jobId(), wu.stage());
         failed++;
         decided = true;
     }
@@ -84,11 +91,12 @@ final class Decisions {
         return decided;
     }
 
-    void apply(ValidationQueries queries, HostTable hostTable, Tracker tracker, TransferLedger ledger, WorkSignal signal,
-            DomainMeters meters, Instant now) {
+    void apply(ValidationQueries queries, HostTable hostTable, ActivityTable activityTable, Tracker tracker,
+            TransferLedger ledger, WorkSignal signal, DomainMeters meters, Instant now) {
         tracker.produced(produced);
         queries.setStates(states);
         hostTable.record(hosts);
+        activityTable.record(activity, now);
         queries.validate(validated, now);
         queries.cancelPending(cancelPending);
         int created = queries.addReplicas(moreReplicas, now);

@@ -6,7 +6,9 @@ import dev.starling.coordinator.support.Sweeper;
 import dev.starling.coordinator.support.Transactions;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -43,13 +45,13 @@ class LeaseSweeper extends Sweeper {
             return false;
         }
         int timedOut = transactions.retrying(() -> {
-            List<WorkUnitRow> locked = queries.tryLockWorkUnits(expired);
-            List<Long> ids = locked.stream().map(WorkUnitRow::id).toList();
-            List<Long> hostIds = queries.timeOut(ids, now);
+            Map<Long, WorkUnitRow> locked = new LinkedHashMap<>();
+            queries.tryLockWorkUnits(expired).forEach(wu -> locked.put(wu.id(), wu));
+            List<ValidationQueries.TimedOut> expiredReplicas = queries.timeOut(locked.keySet(), now);
             Decisions decisions = new Decisions();
-            hostIds.forEach(h -> decisions.host(h, Outcome.TIMED_OUT, 0));
-            evaluator.settle(locked, decisions, now);
-            return hostIds.size();
+            expiredReplicas.forEach(t -> decisions.host(locked.get(t.workUnitId()), t.hostId(), Outcome.TIMED_OUT, 0));
+            evaluator.settle(locked.values(), decisions, now);
+            return expiredReplicas.size();
         });
         if (timedOut > 0) {
             log.info("{} task(s) timed out; replacements issued where needed", timedOut);

@@ -162,7 +162,7 @@ public class ReportService implements SmartLifecycle {
         };
         if (stored) {
             switch (r.kind()) {
-                case ERROR -> decisions.host(hostId, Outcome.ERROR, 0);
+                case ERROR -> decisions.host(wu, hostId, Outcome.ERROR, 0);
                 case GIVEN_BACK, INPUT_UNAVAILABLE -> decisions.givenBack();
                 case SUCCESS -> {
                     if (!r.produced().isEmpty()) {

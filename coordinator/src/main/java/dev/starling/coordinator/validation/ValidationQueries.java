@@ -258,17 +258,21 @@ class ValidationQueries {
                 .param("now", Timestamp.from(now)).param("limit", limit).query(Long.class).list();
     }
 
-    /** Times out the expired replicas of (locked) work units; returns their hosts, one entry per replica. */
-    List<Long> timeOut(Collection<Long> workUnitIds, Instant now) {
+    /** A replica that timed out: its work unit and host. */
+    record TimedOut(long workUnitId, long hostId) {}
+
+    /** Times out the expired replicas of (locked) work units; returns one entry per replica. */
+    List<TimedOut> timeOut(Collection<Long> workUnitIds, Instant now) {
         if (workUnitIds.isEmpty()) {
             return List.of();
         }
         return jdbc.sql("""
                         UPDATE result SET state = 'TIMED_OUT'
                          WHERE work_unit_id = ANY(:wus) AND state = 'IN_PROGRESS' AND lease_expires_at < :now
-                        RETURNING host_id""")
+                        RETURNING work_unit_id, host_id""")
                 .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new)))
-                .param("now", Timestamp.from(now)).query(Long.class).list();
+                .param("now", Timestamp.from(now))
+                .query((rs, i) -> new TimedOut(rs.getLong(1), rs.getLong(2))).list();
     }
 
     private static WorkUnitRow workUnit(java.sql.ResultSet rs, int row) throws java.sql.SQLException {

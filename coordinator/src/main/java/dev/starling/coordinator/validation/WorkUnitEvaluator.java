@@ -1,5 +1,6 @@
 package dev.starling.coordinator.validation;
 
+import dev.starling.coordinator.activity.ActivityTable;
 import dev.starling.coordinator.app.AppCatalog;
 import dev.starling.coordinator.dispatch.WorkSignal;
 import dev.starling.coordinator.host.HostTable;
@@ -41,6 +42,7 @@ class WorkUnitEvaluator {
     private final JobTable jobs;
     private final WorkUnitTable workUnits;
     private final HostTable hosts;
+    private final ActivityTable activity;
     private final WorkSignal workSignal;
     private final JobCompleter completer;
     private final AppCatalog apps;
@@ -50,8 +52,8 @@ class WorkUnitEvaluator {
     private final Clock clock;
 
     WorkUnitEvaluator(ValidationQueries queries, JobTable jobs, WorkUnitTable workUnits, HostTable hosts,
-            WorkSignal workSignal, JobCompleter completer, AppCatalog apps, Tracker tracker, TransferLedger ledger,
-            DomainMeters meters, Clock clock) {
+            ActivityTable activity, WorkSignal workSignal, JobCompleter completer, AppCatalog apps, Tracker tracker,
+            TransferLedger ledger, DomainMeters meters, Clock clock) {
         this.meters = meters;
         this.tracker = tracker;
         this.ledger = ledger;
@@ -59,6 +61,7 @@ class WorkUnitEvaluator {
         this.jobs = jobs;
         this.workUnits = workUnits;
         this.hosts = hosts;
+        this.activity = activity;
         this.workSignal = workSignal;
         this.completer = completer;
         this.apps = apps;
@@ -75,7 +78,7 @@ class WorkUnitEvaluator {
         for (WorkUnitRow wu : locked) {
             evaluate(wu, replicas.get(wu.id()), decisions);
         }
-        decisions.apply(queries, hosts, tracker, ledger, workSignal, meters, now);
+        decisions.apply(queries, hosts, activity, tracker, ledger, workSignal, meters, now);
         if (decisions.decidedAny()) {
             AfterCommit.run(completer::nudge);
         }
@@ -154,7 +157,7 @@ class WorkUnitEvaluator {
         boolean agrees = hash.equals(canonical.hash())
                 || equivalent(apps.installed(wu.app()), wu, canonical.bytes(), output);
         decisions.state(resultId, "REPORTED", agrees ? "VALID" : "INVALID", agrees ? wu.cost() : null, false);
-        decisions.host(hostId, agrees ? Outcome.VALID : Outcome.INVALID, agrees ? wu.cost() : 0);
+        decisions.host(wu, hostId, agrees ? Outcome.VALID : Outcome.INVALID, agrees ? wu.cost() : 0);
     }
 
     private void decide(WorkUnitRow wu, List<ReplicaRow> winners, List<ReplicaRow> successes, boolean hasPending,
@@ -163,9 +166,9 @@ class WorkUnitEvaluator {
         for (ReplicaRow r : successes) {
             boolean valid = winners.contains(r);
             decisions.state(r.id(), r.state(), valid ? "VALID" : "INVALID", valid ? wu.cost() : null, r == canonical);
-            decisions.host(r.hostId(), valid ? Outcome.VALID : Outcome.INVALID, valid ? wu.cost() : 0);
+            decisions.host(wu, r.hostId(), valid ? Outcome.VALID : Outcome.INVALID, valid ? wu.cost() : 0);
         }
-        decisions.validate(wu.id(), canonical.id(), hasPending);
+        decisions.validate(wu, canonical.id(), hasPending);
         log.debug("Work unit {} validated: {} of {} results agree", wu.id(), winners.size(), successes.size());
     }
 
@@ -173,7 +176,7 @@ class WorkUnitEvaluator {
         Instant now = clock.instant();
         queries.cancelPending(List.of(wu.id()));
         queries.fail(wu.id(), reason, now);
-        decisions.failed();
+        decisions.failed(wu);
         String jobError = "work unit " + wu.index() + " (stage " + wu.stage() + ") failed: " + reason;
         if (jobs.finish(wu.jobId(), JobState.FAILED, null, jobError, now)) {
             workUnits.cancelOpen(wu.jobId(), now);

@@ -45,7 +45,7 @@ class DataPlaneIT {
             p.coordinator();
             TestApi api = p.api();
             byte[] corpus = corpus(64 * MIB, 42);
-            String blob = upload(p, corpus);
+            String blob = upload(p.api(), corpus);
             for (int i = 1; i <= 5; i++) {
                 p.worker("w" + i);
             }
@@ -81,7 +81,7 @@ class DataPlaneIT {
             // computed twice and compared within floating-point tolerance
             Tone steady = new Tone(1234.5, 0, 0.1);
             Tone drifting = new Tone(2500, -2.5, 0.1);
-            String recording = upload(p, Recordings.synthesize(3, 8192, 64, 1.0, steady, drifting));
+            String recording = upload(p.api(), Recordings.synthesize(3, 8192, 64, 1.0, steady, drifting));
             long search = api.submit("""
                     {"app": "signal-search", "params": {"recording": "%s", "sampleRate": 8192, "workUnits": 6},
                      "redundancy": {"quorum": 2}}""".formatted(recording));
@@ -131,7 +131,7 @@ class DataPlaneIT {
             p.coordinator();
             TestApi api = p.api();
             byte[] corpus = corpus(16 * MIB, 7);
-            String blob = upload(p, corpus);
+            String blob = upload(p.api(), corpus);
             String params = """
                     {"app": "wordcount", "params": {"input": "%s", "mapTasks": 6, "reducers": 3},
                      "redundancy": {"quorum": 1, "initialReplicas": 1}}""".formatted(blob);
@@ -172,9 +172,9 @@ class DataPlaneIT {
                 .until(() -> api.job(job), j -> j.get("state").asString().matches("SUCCEEDED|FAILED|CANCELLED"));
     }
 
-    /** Uploads the bytes as a blob (as the admin); its id is their content address. */
-    static String upload(Processes p, byte[] content) {
-        TestApi.Response r = p.api().send(p.api().request("/api/v1/blobs")
+    /** Uploads the bytes as a blob; its id is their content address. */
+    static String upload(TestApi api, byte[] content) {
+        TestApi.Response r = api.send(api.request("/api/v1/blobs")
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(content)).build());
         assertThat(r.status()).as(r.body()).isIn(200, 201);

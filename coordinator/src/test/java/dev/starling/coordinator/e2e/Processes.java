@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -68,21 +70,27 @@ final class Processes implements AutoCloseable {
         return dir.resolve("coordinator-data");
     }
 
-    /** Starts the coordinator with short leases and heartbeats, and waits until its API answers. */
-    Process coordinator() throws IOException {
-        return coordinator("--starling.dispatch.lease=4s");
-    }
-
-    /** Starts the coordinator with short heartbeats and these settings, and waits until its API answers. */
+    /**
+     * Starts the coordinator with short leases and heartbeats, and waits until its API answers. Options in
+     * {@code settings} ({@code --name=value}) are added, or replace the defaults of the same name.
+     */
     Process coordinator(String... settings) throws IOException {
-        List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx512m", "-jar", COORDINATOR_JAR.toString(),
-                "--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
-                "--starling.data-dir=" + dataDir(), "--starling.dispatch.heartbeat-interval=1s",
-                "--starling.dispatch.max-wait=2s", "--starling.sweep.interval=200ms"));
-        command.addAll(List.of(settings));
+        Map<String, String> options = new LinkedHashMap<>();
+        List<String> defaults = new ArrayList<>(List.of("--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
+                "--starling.data-dir=" + dataDir(), "--starling.dispatch.lease=4s",
+                "--starling.dispatch.heartbeat-interval=1s", "--starling.dispatch.max-wait=2s",
+                "--starling.sweep.interval=200ms"));
         if (tls != null) {
-            tls.coordinatorSettings().forEach((k, v) -> command.add("--" + k + "=" + v));
+            tls.coordinatorSettings().forEach((k, v) -> defaults.add("--" + k + "=" + v));
         }
+        for (String option : defaults) {
+            options.put(option.substring(0, option.indexOf('=')), option);
+        }
+        for (String option : settings) {
+            options.put(option.substring(0, option.indexOf('=')), option);
+        }
+        List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx512m", "-jar", COORDINATOR_JAR.toString()));
+        command.addAll(options.values());
         Process p = start("coordinator", command);
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!p.isAlive()) {
@@ -103,14 +111,18 @@ final class Processes implements AutoCloseable {
      * line (its config file, unlike a volunteer's, is empty).
      */
     Process worker(String name, String... extra) throws IOException {
+        return workerOf(CoordinatorTest.signUp(anonymous(), name), name, extra);
+    }
+
+    /** Starts a worker as a host of the volunteer whose account key is given. */
+    Process workerOf(String accountKey, String name, String... extra) throws IOException {
         Path config = dir.resolve("worker.properties");
         if (!Files.exists(config)) {
             Files.writeString(config, "# end-to-end test workers: every setting is on the command line\n");
         }
         List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx256m", "-jar", WORKER_JAR.toString(),
                 "--config", config.toString(), "--coordinator", "localhost:" + grpcPort, "--name", name, "--cores", "1",
-                "--work-dir", dir.resolve(name).toString(), "--account-key",
-                CoordinatorTest.signUp(anonymous(), name)));
+                "--work-dir", dir.resolve(name).toString(), "--account-key", accountKey));
         if (tls != null && !List.of(extra).contains("--tls")) {
             command.addAll(List.of("--coordinator-ca", tls.certificate().toAbsolutePath().toString()));
         }
