@@ -205,7 +205,7 @@ class WorkerMainTest {
                 options.add(m.group(1));
             }
         }
-        assertThat(options).startsWith("--coordinator", "--account-key", "--tls", "--coordinator-ca", "--name", "--cores");
+        assertThat(options).startsWith("--config", "--coordinator", "--account-key", "--tls", "--coordinator-ca", "--name", "--cores");
     }
 
     @Test
