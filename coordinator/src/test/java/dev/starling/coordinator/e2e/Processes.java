@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ final class Processes implements AutoCloseable {
 
     private final Path dir;
     private final List<Process> started = new ArrayList<>();
+    private final Map<String, String> accountKeys = new HashMap<>();
     private final String javaBinary = ProcessHandle.current().info().command().orElse("java");
     final int httpPort = freePort();
     final int grpcPort = freePort();
@@ -111,7 +113,9 @@ final class Processes implements AutoCloseable {
      * line (its config file, unlike a volunteer's, is empty).
      */
     Process worker(String name, String... extra) throws IOException {
-        return workerOf(CoordinatorTest.signUp(anonymous(), name), name, extra);
+        // a worker started again under its name is the same volunteer's: it comes back as the same host
+        String accountKey = accountKeys.computeIfAbsent(name, n -> CoordinatorTest.signUp(anonymous(), n));
+        return workerOf(accountKey, name, extra);
     }
 
     /** Starts a worker as a host of the volunteer whose account key is given. */
