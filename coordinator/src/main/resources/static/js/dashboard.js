@@ -64,6 +64,7 @@
     return a.map(function (x, i) { return x + b[i]; });
   }
 
+  // The last minute of a series is the current one, still filling up: drawn dashed (lines) or pale (bars).
   function datasets(kind, s) {
     if (kind === 'rate') {
       return [
@@ -83,12 +84,16 @@
   function line(name, data, color, fill) {
     return {
       type: 'line', label: name, data: data, borderColor: color, backgroundColor: color + '22', fill: fill,
-      tension: 0.3, pointRadius: 0, borderWidth: 2
+      tension: 0.3, pointRadius: 0, borderWidth: 2,
+      segment: { borderDash: function (ctx) { return ctx.p1DataIndex === data.length - 1 ? [4, 4] : undefined; } }
     };
   }
 
   function bar(name, data, color) {
-    return { type: 'bar', label: name, data: data, backgroundColor: color, borderRadius: 2, stack: 'outcomes' };
+    return {
+      type: 'bar', label: name, data: data, borderRadius: 2, stack: 'outcomes',
+      backgroundColor: data.map(function (x, i) { return i === data.length - 1 ? color + '66' : color; })
+    };
   }
 
   function draw(canvas) {
@@ -105,7 +110,13 @@
           if (chart) {
             var fresh = datasets(kind, s);
             chart.data.labels = labels;
-            chart.data.datasets.forEach(function (d, i) { d.data = fresh[i].data; });
+            chart.data.datasets.forEach(function (d, i) {
+              d.data = fresh[i].data;
+              d.segment = fresh[i].segment;
+              if (d.type === 'bar') {
+                d.backgroundColor = fresh[i].backgroundColor;
+              }
+            });
             chart.update('none');
             return;
           }

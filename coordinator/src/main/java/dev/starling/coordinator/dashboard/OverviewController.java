@@ -6,6 +6,7 @@ import dev.starling.coordinator.host.HostService;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.job.Job;
 import dev.starling.coordinator.job.JobTable;
+import dev.starling.coordinator.metrics.DomainMeters;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,12 +27,14 @@ class OverviewController {
     private final HostTable hosts;
     private final ActivityTable activity;
     private final DashboardQueries queries;
+    private final DomainMeters meters;
     private final Clock clock;
     /** a host heard from within this long is active: one lease, plus the lag of its recorded contact */
     private final Duration activeWindow;
 
-    OverviewController(JobTable jobs, HostTable hosts, ActivityTable activity, DashboardQueries queries, Clock clock,
-            StarlingProperties properties) {
+    OverviewController(JobTable jobs, HostTable hosts, ActivityTable activity, DashboardQueries queries,
+            DomainMeters meters, Clock clock, StarlingProperties properties) {
+        this.meters = meters;
         this.jobs = jobs;
         this.hosts = hosts;
         this.activity = activity;
@@ -52,6 +55,8 @@ class OverviewController {
                 .toList();
         model.addAttribute("running", running);
         model.addAttribute("openWorkUnits", running.stream().mapToLong(JobProgress::open).sum());
+        // the metrics' snapshot (at most 10 s old): counting unsent replicas is not for every refresh
+        model.addAttribute("unsentTasks", meters.current().unsent());
         model.addAttribute("hosts", hosts.count(now.minus(activeWindow)));
         model.addAttribute("activeWindow", Format.duration(activeWindow));
         model.addAttribute("inFlight", queries.inFlight(null));

@@ -98,8 +98,8 @@ public class DomainMeters {
         return reportLatency;
     }
 
-    /** The database's figures at one moment. */
-    record Snapshot(long activeHosts, long quarantinedHosts, long bannedHosts, long unsent, long inProgress,
+    /** The database's figures at one moment (what the gauges show; the dashboard may show them too). */
+    public record Snapshot(long activeHosts, long quarantinedHosts, long bannedHosts, long unsent, long inProgress,
             long activeJobs) {}
 
     private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<Snapshot> value) {
@@ -107,7 +107,7 @@ public class DomainMeters {
     }
 
     /** The figures, read again when older than {@link #REFRESH} (one statement for all gauges). */
-    Snapshot current() {
+    public Snapshot current() {
         Instant now = clock.instant();
         Snapshot s = snapshot;
         if (s == null || !now.isBefore(readAt.plus(REFRESH))) {

@@ -93,6 +93,8 @@ class DashboardBrowserTest extends CoordinatorTest {
             assertThat(browser.script("return !!Chart.getChart(document.querySelector('canvas[data-chart]'))"))
                     .as("the throughput chart was drawn").isEqualTo(true);
 
+            assertThat(browser.consoleErrors()).as("no script error, refused request or CSP violation").isEmpty();
+
             browser.go("/dashboard");
             browser.script("window.starlingMarker = 'the overview was not reloaded'");
             By row = By.id("job-" + job);
@@ -101,6 +103,9 @@ class DashboardBrowserTest extends CoordinatorTest {
             b.succeed(forB.get(1L), "135");
             browser.until(d -> browser.text(row).contains("2 / 4") && browser.text(row).contains("50%"));
             assertThat(browser.script("return window.starlingMarker")).isEqualTo("the overview was not reloaded");
+            browser.until(d -> (Boolean) browser.script("return document.querySelectorAll('canvas[data-chart]').length"
+                    + " === [...document.querySelectorAll('canvas[data-chart]')].filter(c => Chart.getChart(c)).length"));
+            assertThat(browser.consoleErrors()).as("no script error, refused request or CSP violation").isEmpty();
 
             browser.go("/dashboard/jobs/" + job);
             Object forged = browser.script("var x = new XMLHttpRequest(); x.open('POST', arguments[0], false); x.send();"
