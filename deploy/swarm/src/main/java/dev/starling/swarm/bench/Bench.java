@@ -127,7 +127,7 @@ public final class Bench {
         progress.accept("bench: coordinator pid " + coordinator.pid() + " (-Xmx" + settings.heap() + ") on ports "
                 + httpPort + " (REST) and " + grpcPort + " (gRPC); data and log in " + dir);
         try {
-            waitUntilHealthy(coordinator, anonymous);
+            waitUntilHealthy(coordinator, anonymous, line -> progress.accept("bench: " + line));
             String apiKey = anonymous.createResearcher("bench", "admin", coordinator.adminPassword());
             CoordinatorApi api = new CoordinatorApi(List.of(apiBase), Duration.ofSeconds(60), apiKey);
             double tps = Double.NaN;
@@ -184,7 +184,9 @@ public final class Bench {
         }
     }
 
-    private void waitUntilHealthy(CoordinatorProcess coordinator, CoordinatorApi api) throws BenchFailure {
+    /** Waits until the coordinator answers its health check; says how it goes every 10 s. */
+    static void waitUntilHealthy(CoordinatorProcess coordinator, CoordinatorApi api, Consumer<String> say)
+            throws BenchFailure {
         long start = System.nanoTime();
         long deadline = start + HEALTH_WAIT.toNanos();
         long nextSay = start + Duration.ofSeconds(10).toNanos();
@@ -200,7 +202,7 @@ public final class Bench {
                         + String.join("\n", coordinator.lastLogLines(LOG_TAIL)));
             }
             if (System.nanoTime() - nextSay > 0) {
-                progress.accept("bench: waiting for the coordinator to be healthy ("
+                say.accept("waiting for the coordinator to be healthy ("
                         + (System.nanoTime() - start) / 1_000_000_000L + " s)");
                 nextSay += Duration.ofSeconds(10).toNanos();
             }
@@ -211,7 +213,7 @@ public final class Bench {
                 throw new BenchFailure("interrupted while waiting for the coordinator");
             }
         }
-        progress.accept("bench: coordinator healthy after " + (System.nanoTime() - start) / 1_000_000L + " ms");
+        say.accept("coordinator healthy after " + (System.nanoTime() - start) / 1_000_000L + " ms");
     }
 
     /** {@code STARLING_COORDINATOR_JAR} (set by the launcher), else {@code coordinator/target/starling-coordinator.jar}. */
@@ -232,6 +234,15 @@ public final class Bench {
             progress.accept("bench: kept " + dir + " (coordinator.log, pgbench.log, postgres/)");
             return;
         }
+        try {
+            deleteTree(dir);
+        } catch (IOException | UncheckedIOException e) {
+            progress.accept("bench: could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** Deletes {@code dir} and everything in it. */
+    static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {
@@ -240,8 +251,6 @@ public final class Bench {
                     throw new UncheckedIOException(e);
                 }
             });
-        } catch (IOException | UncheckedIOException e) {
-            progress.accept("bench: could not delete " + dir + ": " + e.getMessage());
         }
     }
 }

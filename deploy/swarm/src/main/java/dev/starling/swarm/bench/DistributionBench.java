@@ -1,6 +1,7 @@
 package dev.starling.swarm.bench;
 
 import dev.starling.swarm.ExitCodes;
+import dev.starling.swarm.internal.CoordinatorApi;
 import dev.starling.swarm.internal.Numbers;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,13 +17,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -100,7 +99,7 @@ final class DistributionBench {
             URI api = URI.create("http://localhost:" + httpPort);
             say("coordinator on ports " + httpPort + "/" + grpcPort + ", upload capped at "
                     + mib(settings.coordinatorUpload()) + " MiB/s; data and logs in " + dir);
-            awaitHealthy(coordinator, api);
+            Bench.waitUntilHealthy(coordinator, new CoordinatorApi(List.of(api), Duration.ofSeconds(10), null), this::say);
             String blob = upload(api, corpus(settings.sizeBytes()));
             say("uploaded " + blob + " (" + mib(settings.sizeBytes()) + " MiB)");
             // the workers' settings are all on their command lines, none from a volunteer's config file
@@ -253,24 +252,6 @@ final class DistributionBench {
         boolean holds() throws BenchFailure;
     }
 
-    private void awaitHealthy(CoordinatorProcess coordinator, URI api) throws BenchFailure {
-        awaitUntil(() -> {
-            if (!coordinator.isAlive()) {
-                throw new BenchFailure("the coordinator exited with code " + coordinator.exitValue() + "; see "
-                        + coordinator.log());
-            }
-            try {
-                return http.send(HttpRequest.newBuilder(api.resolve("/actuator/health")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BenchFailure("interrupted");
-            }
-        }, "the coordinator healthy");
-    }
-
     private void awaitUntil(Condition condition, String what) throws BenchFailure {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.holds()) {
@@ -306,8 +287,8 @@ final class DistributionBench {
             say("kept " + dir);
             return;
         }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            Bench.deleteTree(dir);
         } catch (IOException | UncheckedIOException e) {
             say("could not delete " + dir + ": " + e.getMessage());
         }
