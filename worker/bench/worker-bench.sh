@@ -39,21 +39,25 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo "worker: $what"
 echo
 
-# ---- a coordinator of our own
-"$java" -Xmx512m -jar "$coordinator_jar" --server.port="$http" --spring.grpc.server.port="$grpc" \
-  --starling.data-dir="$dir/coordinator" >"$dir/coordinator.log" 2>&1 &
+# ---- a coordinator of our own; the bench submits jobs as its admin and runs its workers under one volunteer
+admin="admin:$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+STARLING_ADMIN_PASSWORD="${admin#admin:}" "$java" -Xmx512m -jar "$coordinator_jar" --server.port="$http" \
+  --spring.grpc.server.port="$grpc" --starling.data-dir="$dir/coordinator" >"$dir/coordinator.log" 2>&1 &
 pids+=($!)
+api() { curl -fs -u "$admin" "$@"; }
 for _ in $(seq 1 180); do
-  curl -fs "localhost:$http/api/v1/apps" >/dev/null 2>&1 && break
+  api "localhost:$http/api/v1/apps" >/dev/null 2>&1 && break
   sleep 1
 done
-curl -fs "localhost:$http/api/v1/apps" >/dev/null || { echo "the coordinator did not start; see $dir/coordinator.log" >&2; exit 1; }
+api "localhost:$http/api/v1/apps" >/dev/null || { echo "the coordinator did not start; see $dir/coordinator.log" >&2; exit 1; }
+account_key=$(curl -fs -XPOST "localhost:$http/api/v1/volunteers" -H 'Content-Type: application/json' \
+  -d '{"name":"worker-bench","email":"bench@example.org"}' | sed 's/.*"accountKey":"\([^"]*\)".*/\1/')
 printf '# settings come from the command line\n' >"$dir/empty.properties"
 
 start_worker() { # name, extra options...; sets $wpid
   local name=$1; shift
-  "${worker[@]}" --config "$dir/empty.properties" --coordinator "localhost:$grpc" --name "$name" \
-    --work-dir "$dir/$name" "$@" >"$dir/$name.out" 2>&1 &
+  "${worker[@]}" --config "$dir/empty.properties" --coordinator "localhost:$grpc" --account-key "$account_key" \
+    --name "$name" --work-dir "$dir/$name" "$@" >"$dir/$name.out" 2>&1 &
   wpid=$!
   pids+=("$wpid")
 }
@@ -75,11 +79,11 @@ millis_of_line() { # file, text: the log time of the first such line, in epoch m
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 submit() { # JSON job; prints its id
-  curl -fs -XPOST "localhost:$http/api/v1/jobs" -H 'Content-Type: application/json' -d "$1" | sed 's/^{"id":\([0-9]*\).*/\1/'
+  api -XPOST "localhost:$http/api/v1/jobs" -H 'Content-Type: application/json' -d "$1" | sed 's/^{"id":\([0-9]*\).*/\1/'
 }
 await_job() {
   for _ in $(seq 1 3600); do
-    curl -fs "localhost:$http/api/v1/jobs/$1" | grep -q '"state":"SUCCEEDED"' && return 0
+    api "localhost:$http/api/v1/jobs/$1" | grep -q '"state":"SUCCEEDED"' && return 0
     sleep 0.5
   done
   echo "job $1 did not succeed" >&2
@@ -114,7 +118,7 @@ job=$(submit '{"app":"primes","params":{"from":0,"to":30000000000,"chunkSize":15
 c0=$(cpu_ticks "$idle"); w0=$(date +%s%3N)
 await_job "$job"
 c1=$(cpu_ticks "$idle"); w1=$(date +%s%3N)
-task_ms=$(curl -fs "localhost:$http/api/v1/jobs/$job/workunits?size=100" | grep -o '"cpuTimeMillis":[0-9]*' | cut -d: -f2 | paste -sd+ | bc)
+task_ms=$(api "localhost:$http/api/v1/jobs/$job/workunits?size=100" | grep -o '"cpuTimeMillis":[0-9]*' | cut -d: -f2 | paste -sd+ | bc)
 process_ms=$(( (c1 - c0) * 1000 / tick ))
 echo
 echo "Busy worker (--cores 1, 20 tasks of 1.5 * 10^9 numbers): tasks' CPU ${task_ms} ms, process CPU ${process_ms} ms," \
@@ -131,7 +135,7 @@ for limit in 50 25; do
   sleep 10 # fetched, started, paced
   t0=$(cpu_ticks "$lw"); sleep 30; t1=$(cpu_ticks "$lw")
   echo "CPU limit ${limit}%: the worker used $(awk -v t=$((t1 - t0)) -v hz="$tick" 'BEGIN {printf "%.1f", 100 * t / hz / 30}')% of one core over 30 s"
-  curl -fs -XPOST "localhost:$http/api/v1/jobs/$job/cancel" >/dev/null
+  api -XPOST "localhost:$http/api/v1/jobs/$job/cancel" >/dev/null
   stop_worker "$lw"
 done
 

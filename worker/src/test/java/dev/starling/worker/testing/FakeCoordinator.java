@@ -119,6 +119,11 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
         return offer(TestApp.NAME, input);
     }
 
+    /** Queues a task of {@code app} with an input as the app's split made it; returns its result id. */
+    public long offer(String app, byte[] input) {
+        return offer(app, ByteString.copyFrom(input), List.of(), System.currentTimeMillis() + 3_600_000);
+    }
+
     /** Queues a task that reads {@code inputs}; returns its result id. */
     public long offer(String input, BlobSource... inputs) {
         return offer(TestApp.NAME, input, List.of(inputs));
@@ -134,6 +139,10 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
     }
 
     private long offer(String app, String input, List<BlobSource> inputs, long deadlineEpochMillis) {
+        return offer(app, ByteString.copyFrom(input, StandardCharsets.UTF_8), inputs, deadlineEpochMillis);
+    }
+
+    private long offer(String app, ByteString input, List<BlobSource> inputs, long deadlineEpochMillis) {
         long resultId = nextResultId.getAndIncrement();
         tasks.add(Task.newBuilder()
                 .setResultId(resultId)
@@ -141,7 +150,7 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
                 .setJobId(7)
                 .setApp(app)
                 .setIndex(resultId)
-                .setInput(ByteString.copyFrom(input, StandardCharsets.UTF_8))
+                .setInput(input)
                 .setDeadlineEpochMillis(deadlineEpochMillis)
                 .setLeaseExpiresEpochMillis(System.currentTimeMillis() + 600_000)
                 .addAllInputs(inputs)
