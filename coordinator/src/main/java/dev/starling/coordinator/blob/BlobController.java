@@ -9,12 +9,14 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.springframework.core.io.Resource;
 import org.springframework.http.CacheControl;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -32,6 +34,7 @@ class BlobController {
     }
 
     /** The body is read from the request as it arrives (multipart parsing is switched off in application.properties). */
+    @ResponseStatus(HttpStatus.CREATED)
     @PostMapping
     ResponseEntity<BlobView> upload(HttpServletRequest request, Caller caller) throws IOException {
         String type = request.getContentType();

@@ -2,6 +2,7 @@ package dev.starling.coordinator.researcher;
 
 import dev.starling.coordinator.web.Page;
 import java.net.URI;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -10,6 +11,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The admin's API for researchers and their keys (admin only: see SecurityConfig). */
@@ -24,6 +26,7 @@ class AdminResearcherController {
 
     record CreateResearcher(String name) {}
 
+    @ResponseStatus(HttpStatus.CREATED)
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<IssuedKey> create(@RequestBody CreateResearcher request) {
         IssuedKey key = researchers.create(request.name());
@@ -40,6 +43,7 @@ class AdminResearcherController {
         return researchers.get(id);
     }
 
+    @ResponseStatus(HttpStatus.CREATED)
     @PostMapping("/{id}/keys")
     ResponseEntity<IssuedKey> newKey(@PathVariable long id) {
         IssuedKey key = researchers.newKey(id);

@@ -7,12 +7,14 @@ import io.swagger.v3.oas.annotations.Parameter;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Sign-up, a volunteer's own view and key, and the admin's list of volunteers. */
@@ -26,6 +28,7 @@ class VolunteerController {
 
     record SignUpRequest(String name, String email) {}
 
+    @ResponseStatus(HttpStatus.CREATED)
     @PostMapping(value = "/api/v1/volunteers", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<VolunteerService.SignedUp> signUp(@RequestBody SignUpRequest request,
             @Parameter(hidden = true) Optional<Caller> caller) {

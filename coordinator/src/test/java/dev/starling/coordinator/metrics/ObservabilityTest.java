@@ -73,6 +73,11 @@ class ObservabilityTest extends CoordinatorTest {
         assertThat(securityOf(api, "/api/v1/leaderboard", "get")).isEmpty();
         assertThat(docs.body()).as("who calls comes from the credentials, never a parameter").doesNotContain("\"caller\"");
         assertThat(api.get("paths").has("/login")).isFalse();
+        for (String creating : List.of("/api/v1/jobs", "/api/v1/blobs", "/api/v1/volunteers", "/api/v1/admin/researchers",
+                "/api/v1/admin/researchers/{id}/keys")) {
+            assertThat(api.get("paths").get(creating).get("post").get("responses").propertyNames())
+                    .as("POST %s answers 201 Created", creating).contains("201").doesNotContain("200");
+        }
     }
 
     @Test
