@@ -242,31 +242,34 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
             throw Status.UNAUTHENTICATED.withDescription("no fetch token; every PeerService call carries the token"
                     + " that came with the task reading the blob (BlobSource.token)").asRuntimeException();
         }
-        return grants.check(token, blobId).orElseThrow(() -> Status.PERMISSION_DENIED
-                .withDescription("fetch token refused for blob " + blobId + ": " + whyRefused(token, blobId))
-                .asRuntimeException());
+        return grants.check(token, blobId).orElseThrow(() -> refusal(token, blobId));
     }
 
     /**
-     * A hint at why {@link FetchGrants#check} refused a token, read from its unverified payload: the decision
-     * is made by the check, this only words it.
+     * Why {@link FetchGrants#check} refused a token, read from its unverified payload (the decision is made by
+     * the check, this only words it), with the status a worker's PeerService gives for the same token
+     * (docs/protocol.md): PERMISSION_DENIED for a token of another blob, UNAUTHENTICATED for the rest.
      */
-    private String whyRefused(String token, String blobId) {
+    private StatusRuntimeException refusal(String token, String blobId) {
         FetchGrant claimed;
         try {
             int dot = token.indexOf('.');
             claimed = FetchGrant.parseFrom(Base64.getUrlDecoder().decode(dot < 0 ? token : token.substring(0, dot)));
         } catch (IllegalArgumentException | InvalidProtocolBufferException e) {
-            return "it is not a fetch token (<payload>.<signature>, base64url)";
+            return refused(Status.UNAUTHENTICATED, blobId, "it is not a fetch token (<payload>.<signature>, base64url)");
         }
         if (!claimed.getBlobId().equals(blobId)) {
-            return "it grants blob '" + claimed.getBlobId() + "', not this one";
+            return refused(Status.PERMISSION_DENIED, blobId, "it grants blob '" + claimed.getBlobId() + "', not this one");
         }
         if (claimed.getExpiresEpochMillis() < clock.millis()) {
-            return "it expired at " + Instant.ofEpochMilli(claimed.getExpiresEpochMillis())
-                    + "; the next task reading the blob brings a fresh one";
+            return refused(Status.UNAUTHENTICATED, blobId, "it expired at "
+                    + Instant.ofEpochMilli(claimed.getExpiresEpochMillis()) + "; the next task reading the blob brings a fresh one");
         }
-        return "its signature is not this coordinator's";
+        return refused(Status.UNAUTHENTICATED, blobId, "its signature is not this coordinator's");
+    }
+
+    private static StatusRuntimeException refused(Status status, String blobId, String why) {
+        return status.withDescription("fetch token refused for blob " + blobId + ": " + why).asRuntimeException();
     }
 
     private Blob stored(String blobId) {

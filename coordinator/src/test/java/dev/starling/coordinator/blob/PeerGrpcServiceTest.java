@@ -91,15 +91,15 @@ class PeerGrpcServiceTest extends CoordinatorTest {
         long job = JOBS.incrementAndGet();
 
         refused("", blob, Status.Code.UNAUTHENTICATED, "no fetch token");
-        refused("garbage", blob, Status.Code.PERMISSION_DENIED, "not a fetch token");
-        refused(grants.sign(blob.id(), host, job, clock.instant().minusSeconds(1)), blob, Status.Code.PERMISSION_DENIED,
+        refused("garbage", blob, Status.Code.UNAUTHENTICATED, "not a fetch token");
+        refused(grants.sign(blob.id(), host, job, clock.instant().minusSeconds(1)), blob, Status.Code.UNAUTHENTICATED,
                 "expired");
         refused(grants.sign(other.id(), host, job, clock.instant().plusSeconds(600)), blob, Status.Code.PERMISSION_DENIED,
                 "grants blob '" + other.id() + "'");
         String forged = Base64.getUrlEncoder().withoutPadding().encodeToString(FetchGrant.newBuilder().setBlobId(blob.id())
                 .setHostId(host).setJobId(job).setExpiresEpochMillis(clock.millis() + 600_000).build().toByteArray())
                 + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[64]);
-        refused(forged, blob, Status.Code.PERMISSION_DENIED, "signature");
+        refused(forged, blob, Status.Code.UNAUTHENTICATED, "signature");
         assertThat(transferRows(job)).isZero();
     }
 
