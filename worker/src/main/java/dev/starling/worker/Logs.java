@@ -26,6 +26,8 @@ import java.util.logging.Logger;
 final class Logs {
     static final int FILE_BYTES = 10 << 20;
     static final int FILES = 5;
+    /** Held here: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
+    private static final Logger GRPC_CHANNEL = Logger.getLogger("io.grpc.internal.ManagedChannelImpl");
 
     private Logs() {}
 
@@ -62,6 +64,9 @@ final class Logs {
         Logger root = Logger.getLogger("");
         root.setLevel(Level.WARNING);
         Logger.getLogger("dev.starling").setLevel(level);
+        // gRPC logs a coordinator name that does not resolve with a stack trace on every retry; the worker says it
+        // once, with a hint (CallFailures)
+        GRPC_CHANNEL.setLevel(Level.SEVERE);
         Handler terminal = new Handler() {
             @Override
             public void publish(LogRecord record) {

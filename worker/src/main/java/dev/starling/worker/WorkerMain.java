@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Every option can also be set in the config file, as 'name = value' without the dashes (for example",
-            "'coordinator = coord.example.org:9090', 'cores = 50%', 'no-serve = true'); options given on the command",
+            "'coordinator = coord.example.org:9090', 'cores = 50%%', 'no-serve = true'); options given on the command",
             "line win. See docs/volunteer-guide.md.",
             "",
             "Examples:",
@@ -56,7 +56,7 @@ import picocli.CommandLine.Spec;
             "  starling worker                      (everything from the config file)",
             "  starling worker status               (what the running worker is doing)",
             "  STARLING_ACCOUNT_KEY=sv_12_... starling worker --coordinator coord.example.org:9090 --cores 2 --name lab-pc-3",
-            "  starling worker --coordinator coord.example.org:9090 --cores 50% --cpu-limit 60 --idle-only",
+            "  starling worker --coordinator coord.example.org:9090 --cores 50%% --cpu-limit 60 --idle-only",
             "  starling worker --coordinator coord.example.org:9090 --compute-hours 19:00-07:00",
             "  starling worker --coordinator coord.example.org:9090 --tls --upload-rate 2M",
             "  starling worker --coordinator coord.example.org:9090 --coordinator-ca project-ca.pem",
@@ -242,7 +242,7 @@ public final class WorkerMain implements Callable<Integer> {
 
     @Option(names = "--cores", order = 6, paramLabel = "N|P%",
             description = "How many tasks compute at once: a count, at least 1, or a share of this machine's processors"
-                    + " such as 50% (default: all processors).")
+                    + " such as 50%% (default: all processors).")
     void setCores(String value) {
         String text = value.strip();
         int processors = Runtime.getRuntime().availableProcessors();
@@ -312,7 +312,7 @@ public final class WorkerMain implements Callable<Integer> {
     }
 
     @Option(names = "--disk-limit", order = 37, paramLabel = "SIZE", converter = ByteSizeConverter.class,
-            description = "The most disk space the work dir takes: the blob cache (at most 90% of it, and at most"
+            description = "The most disk space the work dir takes: the blob cache (at most 90%% of it, and at most"
                     + " --cache-size), checkpoints and unreported results, for example 10G, at least 64M"
                     + " (default: --cache-size for the cache, no limit for the rest).")
     void setDiskLimit(long value) {

@@ -105,6 +105,9 @@ class WorkerMainTest {
                         "--memory-limit", "--disk-limit", "--work-buffer", "--checkpoint-interval", "--download-rate",
                         "--cache-size", "--peer-port", "--upload-rate", "--advertise-host", "--no-serve", "--behind-nat")
                 .doesNotContain("--inject-fault");
+        assertThat(out.toString()).as("per cent signs are written for picocli's formatting, which shows them once")
+                .contains("--cores 50% --cpu-limit", "'cores = 50%'", "as 50% (default", "at most 90% of it")
+                .doesNotContain("%%");
     }
 
     @ParameterizedTest

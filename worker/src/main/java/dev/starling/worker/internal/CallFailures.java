@@ -107,6 +107,9 @@ final class CallFailures {
             if (t instanceof javax.net.ssl.SSLException) {
                 return " (the TLS handshake failed: check --coordinator-ca, or whether the coordinator speaks TLS at all)";
             }
+            if (t instanceof java.net.UnknownHostException) {
+                return " (the host name in --coordinator does not resolve: check its spelling and this machine's network)";
+            }
         }
         if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || e.getStatus().getCode() == Status.Code.INTERNAL
                 || e.getStatus().getCode() == Status.Code.UNKNOWN) {

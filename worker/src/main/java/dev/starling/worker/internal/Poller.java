@@ -2,6 +2,7 @@ package dev.starling.worker.internal;
 
 import dev.starling.proto.v1.RequestWorkResponse;
 import dev.starling.proto.v1.Task;
+import dev.starling.worker.control.ComputeGate;
 import dev.starling.worker.control.NetworkHours;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,13 +27,23 @@ final class Poller extends Loop {
     private final Duration minPollInterval;
     private final Clock clock;
     private final NetworkHours network;
+    private final ComputeGate gate;
+    private final Duration recheck;
     private final CallFailures failures;
     private boolean askedBefore; // the first RequestWork was made (the benchmark times start-up by its log line)
 
+    /**
+     * @param gate while it suspends computing, no work is asked for: a task taken then would wait for a time
+     *     nobody knows (the user to leave, the compute hours to begin) and could miss its deadline
+     * @param recheck how often a suspended worker looks whether it may ask again
+     */
     Poller(CoordinatorClient client, Session session, Slots slots, TaskExecutor executor, Lifecycle lifecycle,
-            Backoff backoff, Duration minPollInterval, Clock clock, NetworkHours network) {
+            Backoff backoff, Duration minPollInterval, Clock clock, NetworkHours network, ComputeGate gate,
+            Duration recheck) {
         super("poll");
         this.network = network;
+        this.gate = gate;
+        this.recheck = recheck;
         this.client = client;
         this.session = session;
         this.slots = slots;
@@ -49,6 +60,10 @@ final class Poller extends Loop {
             Duration closed = network.closedFor();
             if (!closed.isZero()) {
                 pauseOrStop(closed);
+                continue;
+            }
+            if (gate.isSuspended()) {
+                pauseOrStop(recheck);
                 continue;
             }
             int free;

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The worker sharing the machine, with readings the test sets: a busy machine suspends running tasks (paused in
- * the calls they make between steps, heartbeating as suspended) and an idle one resumes them; no task starts
+ * the calls they make between steps, heartbeating as suspended) and an idle one resumes them; a suspended worker
+ * asks for no work; no task starts
  * while tasks fill the memory limit; nothing is transferred outside the network hours.
  */
 class ControlWorkerTest {
@@ -71,8 +72,13 @@ class ControlWorkerTest {
 
     /** Whether some task thread waits in the compute gate right now. */
     private static boolean aTaskWaitsIn(String method) {
+        return aThreadWaitsIn("starling-task", method);
+    }
+
+    /** Whether a thread whose name starts with {@code threadPrefix} is in {@code method} right now. */
+    private static boolean aThreadWaitsIn(String threadPrefix, String method) {
         return Thread.getAllStackTraces().entrySet().stream()
-                .filter(e -> e.getKey().getName().startsWith("starling-task"))
+                .filter(e -> e.getKey().getName().startsWith(threadPrefix))
                 .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals(method)));
     }
 
@@ -127,16 +133,35 @@ class ControlWorkerTest {
     }
 
     @Test
-    void outsideTheComputeHoursTasksWaitAndHeartbeatAsSuspended() {
+    void outsideTheComputeHoursTheWorkerAsksForNoWorkAndTakesItWhenTheHoursBegin() {
         MutableClock clock = new MutableClock(Instant.parse("2025-06-02T12:00:00Z"));
         start(worker(Preferences.defaults().withHours(TimeWindows.parse("19:00-07:00"), TimeWindows.always()))
                 .clock(clock));
         long id = coordinator.offer("echo:in the evening");
 
-        until(() -> beatsOf(id).stream().anyMatch(TaskProgress::getSuspended));
-        assertThat(coordinator.accepted()).doesNotContainKey(id);
+        until(() -> aThreadWaitsIn("starling-poll", "pauseOrStop") && !coordinator.registered().isEmpty());
+        assertThat(coordinator.workRequests()).as("a task taken now would wait until 19:00, past its lease").isEmpty();
 
         clock.advance(Duration.ofHours(7));
+
+        until(() -> coordinator.accepted().containsKey(id));
+    }
+
+    @Test
+    void tasksHeldWhenTheComputeHoursEndWaitAndHeartbeatAsSuspended() {
+        MutableClock clock = new MutableClock(Instant.parse("2025-06-02T06:00:00Z"));
+        start(worker(Preferences.defaults().withHours(TimeWindows.parse("19:00-07:00"), TimeWindows.always()))
+                .clock(clock));
+        long id = coordinator.offer("spin:dawn:done");
+        until(() -> beatsOf(id).stream().anyMatch(p -> !p.getSuspended()));
+
+        clock.advance(Duration.ofHours(2));
+
+        until(() -> beatsOf(id).stream().anyMatch(TaskProgress::getSuspended) && aTaskWaitsIn("awaitComputing"));
+        gates.open("dawn"); // seen once the task may compute again
+        assertThat(coordinator.accepted()).doesNotContainKey(id);
+
+        clock.advance(Duration.ofHours(11));
 
         until(() -> coordinator.accepted().containsKey(id));
     }
