@@ -1,5 +1,6 @@
 package dev.starling.worker;
 
+import dev.starling.worker.internal.IoErrors;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -101,7 +102,7 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
             }
             throw new ParameterException(cmd, "the config file " + file + " does not exist");
         } catch (IOException e) {
-            throw new ParameterException(cmd, "cannot read the config file " + file + ": " + describe(e));
+            throw new ParameterException(cmd, "cannot read the config file " + file + ": " + IoErrors.describe(e));
         }
         Properties properties = new Properties();
         try {
@@ -177,12 +178,6 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
             current = swap;
         }
         return previous[b.length()];
-    }
-
-    private static String describe(IOException e) {
-        String message = e.getMessage();
-        return e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                : message == null ? e.getClass().getSimpleName() : message;
     }
 
     /**

@@ -144,6 +144,17 @@ class WorkerMainTest {
     }
 
     @Test
+    void aWorkDirThatIsAFileIsAnErrorThatSaysWhy() throws Exception {
+        Path file = java.nio.file.Files.writeString(workDir.resolve("not-a-dir"), "x");
+
+        assertThat(run("--coordinator", "localhost:7070", "--work-dir", file.toString())).isEqualTo(ExitCodes.ERROR);
+        String prefix = "cannot use the work directory " + file + ": ";
+        assertThat(err.toString()).contains(prefix);
+        assertThat(err.toString().substring(err.toString().indexOf(prefix) + prefix.length()))
+                .as("the reason, not the path again").doesNotStartWith(file.toString()).isNotBlank();
+    }
+
+    @Test
     void aPeerPortInUseIsAnErrorThatSaysWhatToDo() throws Exception {
         try (ServerSocket taken = new ServerSocket(0)) {
             int exitCode = run("--coordinator", "localhost:7070", "--work-dir", workDir.toString(), "--peer-port",

@@ -54,7 +54,7 @@ final class IdentityStore {
                 throw new IOException("it is not writable");
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot use the work directory " + workDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot use the work directory " + workDir + ": " + IoErrors.describe(e), e);
         }
     }
 

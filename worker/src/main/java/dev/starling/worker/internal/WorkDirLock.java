@@ -39,7 +39,7 @@ final class WorkDirLock implements AutoCloseable {
             }
             return new WorkDirLock(channel, lock);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot use the work directory " + workDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot use the work directory " + workDir + ": " + IoErrors.describe(e), e);
         }
     }
 

@@ -263,12 +263,13 @@ public final class Worker {
      */
     private void shutDown(Machinery m) throws InterruptedException {
         boolean failed = lifecycle.failure() != null;
-        log.info("Shutting down: {} tasks running{}", m.tasks().count(),
-                failed ? "" : ", grace period " + config.gracePeriod().toMillis() + " ms");
+        log.info("Shutting down: {} held{}", tasks(m.tasks().count()),
+                failed ? "" : "; those computing may finish within the grace period of "
+                        + config.gracePeriod().toMillis() + " ms, the others are given back");
         m.poller().stop(tuning.callTimeout());
         m.executor().giveBackWaiting("the worker is shutting down");
         if (!failed && !m.tasks().awaitNone(config.gracePeriod())) {
-            log.info("{} tasks did not finish within the grace period; giving them back", m.tasks().count());
+            log.info("{} did not finish within the grace period; giving them back", tasks(m.tasks().count()));
         }
         m.executor().giveBackAll("the worker is shutting down");
         m.tasks().awaitNone(tuning.callTimeout()); // a task settling right now queues its result first
@@ -283,6 +284,10 @@ public final class Worker {
         }
         m.reporter().stop(tuning.callTimeout());
         m.announcer().stop(tuning.callTimeout());
+    }
+
+    private static String tasks(int count) {
+        return count == 1 ? "1 task" : count + " tasks";
     }
 
     /**
