@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -142,7 +143,7 @@ public final class Worker {
         Session s = session;
         Machinery m = machinery;
         List<Status.TaskLine> lines = m == null ? List.of() : m.tasks().all().stream()
-                .sorted(java.util.Comparator.comparingLong(RunningTask::resultId))
+                .sorted(Comparator.comparingLong(RunningTask::resultId))
                 .map(t -> new Status.TaskLine(t.resultId(), t.task().getApp(), t.task().getJobId(), t.progress(),
                         t.computeStarted().isPresent() ? Status.State.COMPUTING : Status.State.WAITING))
                 .toList();
@@ -304,7 +305,12 @@ public final class Worker {
             m.pending().add(TaskResults.givenBack(resultId, "the worker's record of the task was damaged",
                     new TransferCounter()));
         }
-        for (Journal.Unfinished u : recovered.unfinished()) {
+        // the furthest along first: they take the cores, and the slots when there are fewer than tasks
+        List<Journal.Unfinished> unfinished = recovered.unfinished().stream()
+                .sorted(Comparator.comparingDouble((Journal.Unfinished u) ->
+                        u.checkpoint().map(Journal.Checkpoint::progress).orElse(-1.0)).reversed())
+                .toList();
+        for (Journal.Unfinished u : unfinished) {
             Task task = u.task();
             if (task.getDeadlineEpochMillis() > 0 && clock.millis() >= task.getDeadlineEpochMillis()) {
                 log.info("Task {} missed its deadline while the worker was down; giving it back", task.getResultId());

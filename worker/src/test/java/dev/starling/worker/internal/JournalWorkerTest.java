@@ -105,6 +105,26 @@ class JournalWorkerTest {
     }
 
     @Test
+    void withFewerSlotsThanUnfinishedTasksTheMostAdvancedResumeAndTheOthersAreGivenBack() throws Exception {
+        Journal journal = journalOfADeadWorker();
+        long deadline = System.currentTimeMillis() + 3_600_000;
+        for (long id = 51; id <= 55; id++) {
+            journal.accepted(task(id, "checkpoint:never:from scratch", deadline));
+        }
+        journal.checkpoint(54, 0.2, "a fifth".getBytes(StandardCharsets.UTF_8));
+        journal.checkpoint(52, 0.7, "far along".getBytes(StandardCharsets.UTF_8));
+        WorkerHarness worker = WorkerHarness.builder(coordinator, workDir).apps(Apps.of(new TestApp(gates))).cores(1)
+                .preferences(Preferences.defaults().withWorkBuffer(java.time.Duration.ZERO)).start();
+        workers.add(worker);
+
+        until(() -> coordinator.accepted().keySet().containsAll(List.of(51L, 52L, 53L, 54L, 55L)));
+        assertThat(coordinator.accepted().get(52L).getSuccess().getOutput().toStringUtf8()).isEqualTo("resumed from far along");
+        for (long id : List.of(51L, 53L, 54L, 55L)) {
+            assertThat(coordinator.accepted().get(id).getFailure().getKind()).as("task %d", id).isEqualTo(Failure.Kind.GIVEN_BACK);
+        }
+    }
+
+    @Test
     void resultsADeadWorkerFinishedAreReportedOnceAndNotComputedAgain() throws Exception {
         Journal journal = journalOfADeadWorker();
         journal.accepted(task(42, "gate:never:computed again", System.currentTimeMillis() + 3_600_000));
