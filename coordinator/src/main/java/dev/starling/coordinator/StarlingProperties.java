@@ -132,6 +132,9 @@ public record StarlingProperties(
      *     PostgreSQL notifications when work appears, so this only matters when notifications were lost
      * @param distinct what the replicas of one work unit must not share: a volunteer (two hosts of one person
      *     cannot outvote others), or only a host
+     * @param maxPark how long a task a stopping worker parks (keeps, with a checkpoint, to resume at its next
+     *     start) is held for it at most, never past the task's deadline; 0: parking is refused, such a task is
+     *     leased like any other
      */
     public record Dispatch(
             @DefaultValue("2m") Duration lease,
@@ -139,7 +142,8 @@ public record StarlingProperties(
             @DefaultValue("20s") Duration maxWait,
             @DefaultValue("64") int maxTasksPerRequest,
             @DefaultValue("5s") Duration recheckInterval,
-            @DefaultValue("VOLUNTEERS") Distinct distinct) {}
+            @DefaultValue("VOLUNTEERS") Distinct distinct,
+            @DefaultValue("24h") Duration maxPark) {}
 
     /** What the replicas of one work unit must not share. */
     public enum Distinct {

@@ -26,8 +26,12 @@ import java.util.logging.Logger;
 final class Logs {
     static final int FILE_BYTES = 10 << 20;
     static final int FILES = 5;
-    /** Held here: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
-    private static final Logger GRPC_CHANNEL = Logger.getLogger("io.grpc.internal.ManagedChannelImpl");
+    /**
+     * Held here: java.util.logging keeps loggers weakly, and a collected one forgets its level. Set by
+     * {@link #configure}, not at class initialization, which would start java.util.logging before
+     * {@link #keepOpenUntilExit} can choose its manager.
+     */
+    private static Logger grpcChannel;
 
     private Logs() {}
 
@@ -66,7 +70,8 @@ final class Logs {
         Logger.getLogger("dev.starling").setLevel(level);
         // gRPC logs a coordinator name that does not resolve with a stack trace on every retry; the worker says it
         // once, with a hint (CallFailures)
-        GRPC_CHANNEL.setLevel(Level.SEVERE);
+        grpcChannel = Logger.getLogger("io.grpc.internal.ManagedChannelImpl");
+        grpcChannel.setLevel(Level.SEVERE);
         Handler terminal = new Handler() {
             @Override
             public void publish(LogRecord record) {

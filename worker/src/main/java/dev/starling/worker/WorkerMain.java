@@ -363,7 +363,8 @@ public final class WorkerMain implements Callable<Integer> {
     }
 
     @Option(names = "--grace-period", order = 8, paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "How long running tasks may finish when the worker is stopped, for example 30s or 2m (default: 30s).")
+            description = "When the worker is stopped, how long running tasks have to save a checkpoint (they are then"
+                    + " kept to resume at the next start) or finish, for example 30s or 2m (default: 30s).")
     void setGracePeriod(Duration value) {
         if (value.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--grace-period must not be negative, was " + value);

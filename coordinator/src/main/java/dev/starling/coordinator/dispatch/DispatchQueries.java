@@ -116,19 +116,20 @@ class DispatchQueries {
      * progress.
      */
     Map<Long, Instant> heartbeat(long hostId, Long[] resultIds, Double[] progress, Boolean[] suspended,
-            Instant leaseUntil) {
+            Long[] leaseUntilEpochMillis) {
         return jdbc.sql("""
                         UPDATE result r
                            SET progress = u.progress, suspended = u.suspended,
-                               lease_expires_at = LEAST(r.deadline_at, CAST(:leaseUntil AS timestamptz))
-                          FROM unnest(:ids, :progress, :suspended) AS u(id, progress, suspended)
+                               lease_expires_at = LEAST(r.deadline_at,
+                                                        TIMESTAMPTZ 'epoch' + u.lease_ms * INTERVAL '1 millisecond')
+                          FROM unnest(:ids, :progress, :suspended, :leaseMs) AS u(id, progress, suspended, lease_ms)
                          WHERE r.id = u.id AND r.host_id = :host AND r.state = 'IN_PROGRESS'
                         RETURNING r.id, r.lease_expires_at""")
                 .param("ids", SqlArrays.of("bigint", resultIds))
                 .param("progress", SqlArrays.of("float8", progress))
                 .param("suspended", SqlArrays.of("boolean", suspended))
+                .param("leaseMs", SqlArrays.of("bigint", leaseUntilEpochMillis))
                 .param("host", hostId)
-                .param("leaseUntil", Timestamp.from(leaseUntil))
                 .query((rs, i) -> Map.entry(rs.getLong(1), rs.getTimestamp(2).toInstant()))
                 .list().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }

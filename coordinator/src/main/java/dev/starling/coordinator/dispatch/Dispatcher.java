@@ -278,8 +278,12 @@ class Dispatcher implements SmartLifecycle {
     /** A heartbeat's outcome: new leases, and the tasks the host should abandon. */
     record Beat(Map<Long, Instant> leases, List<Long> abandon) {}
 
-    /** @param suspended the tasks of {@code progress} that the worker holds paused */
-    Beat heartbeat(AuthenticatedHost host, Map<Long, Double> progress, Set<Long> suspended) {
+    /**
+     * @param suspended the tasks of {@code progress} that the worker holds paused
+     * @param parked the tasks of {@code progress} that a stopping worker keeps to resume at its next start: held
+     *     for it until their deadlines, at most {@code max-park} (when that is 0, leased like the others)
+     */
+    Beat heartbeat(AuthenticatedHost host, Map<Long, Double> progress, Set<Long> suspended, Set<Long> parked) {
         if (progress.isEmpty()) {
             return new Beat(Map.of(), List.of());
         }
@@ -287,8 +291,13 @@ class Dispatcher implements SmartLifecycle {
             Long[] ids = progress.keySet().toArray(Long[]::new);
             Double[] fractions = progress.values().toArray(Double[]::new);
             Boolean[] paused = progress.keySet().stream().map(suspended::contains).toArray(Boolean[]::new);
-            Map<Long, Instant> leases = queries.heartbeat(host.id(), ids, fractions, paused,
-                    clock.instant().plus(settings.lease()));
+            Instant now = clock.instant();
+            Instant parkedUntil = now.plus(settings.maxPark().compareTo(settings.lease()) > 0 ? settings.maxPark()
+                    : settings.lease());
+            Long[] until = progress.keySet().stream()
+                    .map(id -> (parked.contains(id) ? parkedUntil : now.plus(settings.lease())).toEpochMilli())
+                    .toArray(Long[]::new);
+            Map<Long, Instant> leases = queries.heartbeat(host.id(), ids, fractions, paused, until);
             List<Long> lost = new ArrayList<>(progress.keySet());
             lost.removeAll(leases.keySet());
             lost.removeAll(queries.stillUseful(host.id(), lost));

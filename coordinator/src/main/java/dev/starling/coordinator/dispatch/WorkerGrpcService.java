@@ -174,17 +174,21 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
         answer(response, () -> {
             Map<Long, Double> progress = new LinkedHashMap<>();
             Set<Long> suspended = new HashSet<>();
+            Set<Long> parked = new HashSet<>();
             for (TaskProgress p : request.getTasksList()) {
                 double f = p.getFractionDone();
                 if (!(f >= 0 && f <= 1)) {
                     throw invalid("fraction_done of result " + p.getResultId() + " must be between 0 and 1, got " + f);
                 }
                 progress.put(p.getResultId(), f);
-                if (p.getSuspended()) {
+                if (p.getSuspended() || p.getParked()) {
                     suspended.add(p.getResultId());
                 }
+                if (p.getParked()) {
+                    parked.add(p.getResultId());
+                }
             }
-            Dispatcher.Beat beat = dispatcher.heartbeat(HostAuthInterceptor.HOST.get(), progress, suspended);
+            Dispatcher.Beat beat = dispatcher.heartbeat(HostAuthInterceptor.HOST.get(), progress, suspended, parked);
             HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().addAllAbandonResultIds(beat.abandon())
                     .setHostCredit(hosts.credit(HostAuthInterceptor.HOST.get().id()));
             beat.leases().forEach((id, until) -> b.addLeases(

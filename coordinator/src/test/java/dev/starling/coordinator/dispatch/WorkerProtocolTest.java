@@ -8,6 +8,7 @@ import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.Failure;
 import dev.starling.proto.v1.HeartbeatRequest;
+import dev.starling.proto.v1.HeartbeatResponse;
 import dev.starling.proto.v1.RegisterRequest;
 import dev.starling.proto.v1.ReportAck;
 import dev.starling.proto.v1.RequestWorkRequest;
@@ -224,6 +225,27 @@ class WorkerProtocolTest extends CoordinatorTest {
         assertThat(failed.get("error").asString()).contains("out of cheese again").contains("maxErrors 2");
         assertThat(hostView(a).get("errorCount").asLong()).isEqualTo(1);
         assertThat(resultsOf(job).values()).noneMatch(r -> r.get("state").asString().matches("UNSENT|IN_PROGRESS"));
+    }
+
+    @Test
+    void aTaskAStoppingWorkerParksIsHeldForItUntilItsDeadlineWhileOthersTimeOut() {
+        TestHost a = host("parker");
+        long job = job(2, "{\"quorum\":1}");
+        List<Task> tasks = a.requestWork(2);
+        Task parked = tasks.get(0);
+        Task leased = tasks.get(1);
+
+        HeartbeatResponse beat = a.stub(true).heartbeat(HeartbeatRequest.newBuilder()
+                .addTasks(TaskProgress.newBuilder().setResultId(parked.getResultId()).setFractionDone(0.4).setParked(true))
+                .addTasks(TaskProgress.newBuilder().setResultId(leased.getResultId()).setFractionDone(0.1)).build());
+
+        assertThat(beat.getLeasesList()).filteredOn(l -> l.getResultId() == parked.getResultId()).singleElement()
+                .satisfies(l -> assertThat(l.getLeaseExpiresEpochMillis()).isEqualTo(parked.getDeadlineEpochMillis()));
+        clock.advance(Duration.ofSeconds(61));
+        await().until(() -> state(job, leased).equals("TIMED_OUT"));
+        assertThat(state(job, parked)).isEqualTo("IN_PROGRESS");
+        assertThat(resultsOf(job).get(parked.getResultId()).get("suspended").asBoolean()).as("shown as paused").isTrue();
+        assertThat(a.heartbeat(parked).getAbandonResultIdsList()).as("the worker, back, goes on with it").isEmpty();
     }
 
     @Test

@@ -54,4 +54,20 @@ final class Heartbeater extends Loop {
         }
         log.debug("Heartbeat loop stopped");
     }
+
+    /**
+     * Tells the coordinator, once, that this stopping worker keeps {@code parked} to resume at its next start, so
+     * that it holds them for this host until their deadlines instead of reissuing them when their leases end; tasks
+     * it answers it no longer wants are dropped from the journal.
+     */
+    void park(List<RunningTask> parked) {
+        List<TaskProgress> progress = parked.stream().map(t -> TaskProgress.newBuilder().setResultId(t.resultId())
+                .setFractionDone(t.progress()).setSuspended(true).setParked(true).build()).toList();
+        try {
+            executor.abandon(client.heartbeat(session.identity(), progress).getAbandonResultIdsList());
+        } catch (RuntimeException e) {
+            log.warn("Could not tell the coordinator that the worker keeps {} tasks to resume ({}); it reissues them"
+                    + " when their leases end, and the worker then drops them", parked.size(), e.getMessage());
+        }
+    }
 }

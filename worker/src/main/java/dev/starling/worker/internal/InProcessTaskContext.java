@@ -52,7 +52,8 @@ final class InProcessTaskContext implements TaskContext {
     @Override
     public boolean checkpointDue() {
         pace.step();
-        return !Duration.between(task.lastCheckpoint(), clock.instant()).minus(checkpointInterval).isNegative();
+        return task.checkpointWanted()
+                || !Duration.between(task.lastCheckpoint(), clock.instant()).minus(checkpointInterval).isNegative();
     }
 
     @Override

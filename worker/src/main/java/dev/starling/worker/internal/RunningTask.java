@@ -28,7 +28,9 @@ final class RunningTask {
         /** the coordinator no longer wants it: nothing is reported */
         ABANDONED,
         /** the worker is stopping: it is given back */
-        SHUTDOWN
+        SHUTDOWN,
+        /** the worker is stopping and keeps it, with its checkpoint, to resume at its next start: nothing is reported */
+        PARKED
     }
 
     private final Task task;
@@ -42,6 +44,8 @@ final class RunningTask {
     private volatile CancelReason cancelled;
     private volatile Instant lastCheckpoint;
     private volatile Instant computeStarted;
+    private volatile boolean checkpointWanted; // the worker is stopping and asked for one now
+    private volatile boolean checkpointOnDisk; // in the journal: the task can resume after a restart
     private boolean checkpointFailed; // guarded by this
     private Thread thread; // guarded by this
 
@@ -62,6 +66,7 @@ final class RunningTask {
         resumed.ifPresent(c -> {
             checkpoint.set(c.state());
             progress = c.progress();
+            checkpointOnDisk = true;
         });
     }
 
@@ -132,11 +137,13 @@ final class RunningTask {
         byte[] copy = state.clone();
         checkpoint.set(copy);
         lastCheckpoint = now;
+        checkpointWanted = false;
         if (journal == null) {
             return;
         }
         try {
             journal.checkpoint(resultId(), progress, copy);
+            checkpointOnDisk = true;
         } catch (IOException e) {
             synchronized (this) {
                 if (!checkpointFailed) {
@@ -148,6 +155,21 @@ final class RunningTask {
                 }
             }
         }
+    }
+
+    /** Asks the app for a checkpoint at its next {@code checkpointDue()}, whatever the interval says. */
+    void wantCheckpoint() {
+        checkpointWanted = true;
+    }
+
+    /** Whether a checkpoint was asked for and the app has not saved one since. */
+    boolean checkpointWanted() {
+        return checkpointWanted;
+    }
+
+    /** Whether the journal holds a checkpoint of this task, so that a restarted worker can resume it. */
+    boolean hasCheckpointOnDisk() {
+        return checkpointOnDisk;
     }
 
     boolean isCancelled() {

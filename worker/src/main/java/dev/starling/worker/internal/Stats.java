@@ -20,6 +20,7 @@ final class Stats {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong abandoned = new AtomicLong();
     private final AtomicLong givenBack = new AtomicLong();
+    private final AtomicLong parked = new AtomicLong();
     private final AtomicLong inputUnavailable = new AtomicLong();
     private final IntSupplier running;
     private final IntSupplier unreported;
@@ -55,6 +56,10 @@ final class Stats {
         givenBack.incrementAndGet();
     }
 
+    void parked() {
+        parked.incrementAndGet();
+    }
+
     void inputUnavailable() {
         inputUnavailable.incrementAndGet();
     }
@@ -81,7 +86,8 @@ final class Stats {
 
     String summary() {
         return "tasks done " + succeeded.get() + ", failed " + failed.get() + ", abandoned " + abandoned.get()
-                + ", given back " + givenBack.get() + ", inputs unavailable " + inputUnavailable.get() + "; running "
+                + ", given back " + givenBack.get() + ", kept to resume " + parked.get() + ", inputs unavailable "
+                + inputUnavailable.get() + "; running "
                 + running.getAsInt() + ", results to report " + unreported.getAsInt() + "; " + blobs.get();
     }
 

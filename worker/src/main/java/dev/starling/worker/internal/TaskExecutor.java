@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 final class TaskExecutor {
     private static final Logger log = LoggerFactory.getLogger(TaskExecutor.class);
+    private static final Duration CHECKPOINT_WAIT_STEP = Duration.ofMillis(50);
 
     private final Executor threads;
     private final TaskRunner runner;
@@ -137,6 +138,36 @@ final class TaskExecutor {
                 giveBack(running, why);
             }
         }
+    }
+
+    /**
+     * Asks every task computing for a checkpoint now, and waits up to {@code timeout} until each has saved one or
+     * ended (apps that save none hold the wait to its end).
+     */
+    void awaitCheckpointsOrEnd(Duration timeout) throws InterruptedException {
+        tasks.all().forEach(RunningTask::wantCheckpoint);
+        long end = System.nanoTime() + timeout.toNanos();
+        while (tasks.all().stream().anyMatch(RunningTask::checkpointWanted) && System.nanoTime() < end) {
+            Thread.sleep(CHECKPOINT_WAIT_STEP);
+        }
+    }
+
+    /**
+     * Stops every task whose checkpoint is in the journal and keeps it there, unreported, for the next start to
+     * resume (the coordinator is told by {@link Heartbeater#park}); returns them.
+     */
+    List<RunningTask> park() {
+        List<RunningTask> parked = new java.util.ArrayList<>();
+        for (RunningTask running : tasks.all()) {
+            if (running.hasCheckpointOnDisk() && running.settle()) {
+                running.cancel(RunningTask.CancelReason.PARKED);
+                tasks.forget(running);
+                stats.parked();
+                parked.add(running);
+                log.debug("Parked {} at {}%", running, Math.round(100 * running.progress()));
+            }
+        }
+        return parked;
     }
 
     /** Cancels every task still held and gives it back, so that the coordinator reissues it at once. */

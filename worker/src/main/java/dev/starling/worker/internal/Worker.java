@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * suspends and resumes tasks), heartbeats, reports and announces the blobs it holds (serving them to peers all
  * along) until it is asked to stop or the coordinator refuses its protocol; its status socket answers
  * {@code starling worker status} all the while. Stopping stops pulling work, gives back the tasks that have not
- * started, lets running tasks finish within the grace period, gives the rest back, reports what it holds (for a
- * bounded time) and closes the connection. A worker runs once.
+ * started, asks running tasks for a checkpoint and gives them the grace period to save one or finish, keeps those
+ * with a checkpoint in the journal (parked: the coordinator holds them for this host until their deadlines), gives
+ * the rest back, reports what it holds (for a bounded time) and closes the connection. A worker runs once.
  */
 public final class Worker {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
@@ -259,18 +260,28 @@ public final class Worker {
     }
 
     /**
-     * Stops pulling work, lets running tasks finish within the grace period, gives the rest back and reports
-     * what is pending, for a bounded time. After a fatal failure there is no point in waiting or reporting.
+     * Stops pulling work, gives running tasks the grace period to save a checkpoint or finish, parks those with a
+     * checkpoint, gives the rest back and reports what is pending, for a bounded time. After a fatal failure there
+     * is no point in waiting, parking or reporting.
      */
     private void shutDown(Machinery m) throws InterruptedException {
         boolean failed = lifecycle.failure() != null;
         log.info("Shutting down: {} held{}", tasks(m.tasks().count()),
-                failed ? "" : "; those computing may finish within the grace period of "
-                        + config.gracePeriod().toMillis() + " ms, the others are given back");
+                failed ? "" : "; those computing get up to " + config.gracePeriod().toMillis() + " ms to finish or"
+                        + " save a checkpoint to resume from at the next start, the others are given back");
         m.poller().stop(tuning.callTimeout());
         m.executor().giveBackWaiting("the worker is shutting down");
-        if (!failed && !m.tasks().awaitNone(config.gracePeriod())) {
-            log.info("{} did not finish within the grace period; giving them back", tasks(m.tasks().count()));
+        if (!failed) {
+            m.executor().awaitCheckpointsOrEnd(config.gracePeriod());
+            List<RunningTask> parked = m.executor().park();
+            if (!parked.isEmpty()) {
+                log.info("Keeping {} to resume from {} checkpoint{} at the next start", tasks(parked.size()),
+                        parked.size() == 1 ? "its" : "their", parked.size() == 1 ? "" : "s");
+                m.heartbeater().park(parked);
+            }
+            if (m.tasks().count() > 0) {
+                log.info("{} saved no checkpoint within the grace period; giving them back", tasks(m.tasks().count()));
+            }
         }
         m.executor().giveBackAll("the worker is shutting down");
         m.tasks().awaitNone(tuning.callTimeout()); // a task settling right now queues its result first

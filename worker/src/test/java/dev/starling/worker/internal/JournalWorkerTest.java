@@ -125,6 +125,32 @@ class JournalWorkerTest {
     }
 
     @Test
+    void aStoppingWorkerParksATaskWithACheckpointAndResumesItAtItsNextStartButGivesBackOneWithout() throws Exception {
+        WorkerHarness first = WorkerHarness.builder(coordinator, workDir).apps(Apps.of(new TestApp(gates))).cores(2)
+                .gracePeriod(java.time.Duration.ofMillis(200)).start();
+        workers.add(first);
+        long kept = coordinator.offer("checkpoint:never:a good part");
+        long without = coordinator.offer("block:b");
+        until(() -> gates.hasStarted("never") && gates.hasStarted("b") && Files.exists(entry(kept).resolve("checkpoint")));
+
+        first.stop();
+
+        assertThat(coordinator.heartbeats().stream().flatMap(h -> h.getTasksList().stream())
+                .filter(p -> p.getResultId() == kept && p.getParked())).as("the coordinator is told").isNotEmpty();
+        assertThat(coordinator.wasEverReported(kept)).as("neither reported nor given back").isFalse();
+        assertThat(coordinator.accepted().get(without).getFailure().getKind()).isEqualTo(Failure.Kind.GIVEN_BACK);
+        assertThat(entry(kept)).isDirectory();
+        assertThat(entry(without)).doesNotExist();
+
+        start();
+
+        until(() -> coordinator.accepted().containsKey(kept));
+        assertThat(coordinator.accepted().get(kept).getSuccess().getOutput().toStringUtf8())
+                .isEqualTo("resumed from a good part");
+        until(() -> !Files.exists(entry(kept)));
+    }
+
+    @Test
     void resultsADeadWorkerFinishedAreReportedOnceAndNotComputedAgain() throws Exception {
         Journal journal = journalOfADeadWorker();
         journal.accepted(task(42, "gate:never:computed again", System.currentTimeMillis() + 3_600_000));
