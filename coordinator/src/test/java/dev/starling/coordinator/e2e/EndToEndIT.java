@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -172,6 +173,42 @@ class EndToEndIT {
             String afterRestart = Files.readString(p.log("w")).split("---- killed with SIGKILL")[1];
             assertThat(afterRestart).containsPattern("Resuming task \\d+ \\(primes, job " + job
                     + "\\) from its checkpoint at [1-9]\\d*%");
+            assertCreditedOnce(api, units);
+        }
+    }
+
+    @Test
+    void aWorkerStoppedMidTaskParksItAndResumesItFromItsCheckpointAfterTheLeaseWouldHaveEnded(TestInfo info)
+            throws Exception {
+        try (Processes p = new Processes(name(info))) {
+            p.coordinator("--starling.dispatch.heartbeat-interval=1s", "--starling.dispatch.lease=4s");
+            Process first = p.worker("w", "--checkpoint-interval=1h"); // the stop asks for the checkpoint
+            TestApi api = p.api();
+            long job = api.submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":4000000000,"
+                    + "\"chunkSize\":4000000000},\"redundancy\":{\"quorum\":1}}");
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> progressOf(api, job) >= 0.3);
+
+            first.destroy(); // SIGTERM
+            assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            Files.writeString(p.log("w"), "---- stopped with SIGTERM, started again ----\n", StandardOpenOption.APPEND);
+            JsonNode parked = workUnits(api, job).get(0).get("results").get(0);
+            assertThat(parked.get("state").asString()).isEqualTo("IN_PROGRESS");
+            assertThat(parked.get("suspended").asBoolean()).isTrue();
+            await().during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(20)) // two leases
+                    .until(() -> workUnits(api, job).get(0).get("results").get(0).get("state").asString()
+                            .equals("IN_PROGRESS"));
+            p.worker("w");
+
+            assertThat(awaitFinal(api, job).get("state").asString()).isEqualTo("SUCCEEDED");
+            assertThat(api.get("/api/v1/jobs/" + job + "/result").json().get("count").asLong()).isEqualTo(189_961_812L);
+            List<JsonNode> units = workUnits(api, job);
+            assertThat(units).singleElement().satisfies(wu -> assertThat(wu.get("results")).singleElement()
+                    .satisfies(r -> assertThat(r.get("state").asString()).isEqualTo("VALID")));
+            String log = Files.readString(p.log("w"));
+            assertThat(log.split("---- stopped with SIGTERM")[0]).contains("Keeping 1 task to resume from its checkpoint");
+            assertThat(log.split("---- stopped with SIGTERM")[1]).containsPattern("Resuming task \\d+ \\(primes, job "
+                    + job + "\\) from its checkpoint at [1-9]\\d*%");
             assertCreditedOnce(api, units);
         }
     }

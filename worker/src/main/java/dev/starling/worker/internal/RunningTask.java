@@ -137,13 +137,11 @@ final class RunningTask {
         byte[] copy = state.clone();
         checkpoint.set(copy);
         lastCheckpoint = now;
-        checkpointWanted = false;
-        if (journal == null) {
-            return;
-        }
         try {
-            journal.checkpoint(resultId(), progress, copy);
-            checkpointOnDisk = true;
+            if (journal != null) {
+                journal.checkpoint(resultId(), progress, copy);
+                checkpointOnDisk = true;
+            }
         } catch (IOException e) {
             synchronized (this) {
                 if (!checkpointFailed) {
@@ -154,6 +152,8 @@ final class RunningTask {
                     log.debug("The checkpoint of {} could not be written again: {}", this, e.getMessage());
                 }
             }
+        } finally {
+            checkpointWanted = false; // only now: a stopping worker parks the task once this is on disk
         }
     }
 
