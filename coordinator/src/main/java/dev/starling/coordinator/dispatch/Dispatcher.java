@@ -292,10 +292,9 @@ class Dispatcher implements SmartLifecycle {
             Double[] fractions = progress.values().toArray(Double[]::new);
             Boolean[] paused = progress.keySet().stream().map(suspended::contains).toArray(Boolean[]::new);
             Instant now = clock.instant();
-            Instant parkedUntil = now.plus(settings.maxPark().compareTo(settings.lease()) > 0 ? settings.maxPark()
-                    : settings.lease());
-            Long[] until = progress.keySet().stream()
-                    .map(id -> (parked.contains(id) ? parkedUntil : now.plus(settings.lease())).toEpochMilli())
+            long leasedUntil = now.plus(settings.lease()).toEpochMilli();
+            long parkedUntil = Math.max(leasedUntil, now.plus(settings.maxPark()).toEpochMilli());
+            Long[] until = progress.keySet().stream().map(id -> parked.contains(id) ? parkedUntil : leasedUntil)
                     .toArray(Long[]::new);
             Map<Long, Instant> leases = queries.heartbeat(host.id(), ids, fractions, paused, until);
             List<Long> lost = new ArrayList<>(progress.keySet());

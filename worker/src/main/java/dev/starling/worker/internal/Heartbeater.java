@@ -61,8 +61,7 @@ final class Heartbeater extends Loop {
      * it answers it no longer wants are dropped from the journal.
      */
     void park(List<RunningTask> parked) {
-        List<TaskProgress> progress = parked.stream().map(t -> TaskProgress.newBuilder().setResultId(t.resultId())
-                .setFractionDone(t.progress()).setSuspended(true).setParked(true).build()).toList();
+        List<TaskProgress> progress = parked.stream().map(t -> t.heartbeat(true).setParked(true).build()).toList();
         try {
             executor.abandon(client.heartbeat(session.identity(), progress).getAbandonResultIdsList());
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.starling.worker.internal;
 
 import dev.starling.proto.v1.Task;
+import dev.starling.proto.v1.TaskProgress;
 import dev.starling.worker.data.TransferCounter;
 import dev.starling.sdk.TaskContext;
 import dev.starling.worker.journal.Journal;
@@ -100,6 +101,11 @@ final class RunningTask {
 
     double progress() {
         return progress;
+    }
+
+    /** This task as a heartbeat carries it: its progress, and {@code suspended} when tasks may not compute now. */
+    TaskProgress.Builder heartbeat(boolean suspended) {
+        return TaskProgress.newBuilder().setResultId(resultId()).setFractionDone(progress).setSuspended(suspended);
     }
 
     Optional<byte[]> checkpoint() {

@@ -33,10 +33,7 @@ final class RunningTasks {
 
     /** The progress of every held task, as heartbeats carry it; {@code suspended} when tasks may not compute now. */
     List<TaskProgress> progress(boolean suspended) {
-        return all().stream()
-                .map(t -> TaskProgress.newBuilder().setResultId(t.resultId()).setFractionDone(t.progress())
-                        .setSuspended(suspended).build())
-                .toList();
+        return all().stream().map(t -> t.heartbeat(suspended).build()).toList();
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.starling.worker.journal.Journal;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -157,7 +158,7 @@ final class TaskExecutor {
      * resume (the coordinator is told by {@link Heartbeater#park}); returns them.
      */
     List<RunningTask> park() {
-        List<RunningTask> parked = new java.util.ArrayList<>();
+        List<RunningTask> parked = new ArrayList<>();
         for (RunningTask running : tasks.all()) {
             if (running.hasCheckpointOnDisk() && running.settle()) {
                 running.cancel(RunningTask.CancelReason.PARKED);
