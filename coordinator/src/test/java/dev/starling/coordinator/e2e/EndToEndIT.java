@@ -158,8 +158,11 @@ class EndToEndIT {
             // one long work unit (primes below 4 * 10^9, seconds of CPU), checkpointed every second
             long job = api.submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":4000000000,"
                     + "\"chunkSize\":4000000000},\"redundancy\":{\"quorum\":1}}");
+            // killed once a checkpoint is on disk: 30% done alone is not enough, a fast machine gets there in
+            // less than the first checkpoint interval
+            Path journal = p.workDir("w").resolve("tasks");
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> progressOf(api, job) >= 0.3);
+                    .until(() -> progressOf(api, job) >= 0.3 && inJournal(journal, "checkpoint") == 1);
 
             Processes.kill(first);
             Files.writeString(p.log("w"), "---- killed with SIGKILL, started again ----\n", StandardOpenOption.APPEND);
@@ -230,9 +233,9 @@ class EndToEndIT {
             Processes.kill(coordinator); // the worker finishes its task but cannot report it
             Path journal = p.workDir("w").resolve("tasks");
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> finishedInJournal(journal) >= 1);
+                    .until(() -> inJournal(journal, "result") >= 1);
             Processes.kill(first);
-            long unreported = finishedInJournal(journal);
+            long unreported = inJournal(journal, "result");
 
             p.coordinator("--starling.dispatch.lease=5m");
             Files.writeString(p.log("w"), "---- killed with SIGKILL, started again ----\n", StandardOpenOption.APPEND);
@@ -247,17 +250,20 @@ class EndToEndIT {
             String afterRestart = Files.readString(p.log("w")).split("---- killed with SIGKILL")[1];
             assertThat(afterRestart).contains("The journal holds " + unreported + " results not yet reported")
                     .doesNotContain("Resuming task");
-            await().atMost(Duration.ofMinutes(1)).until(() -> finishedInJournal(journal) == 0);
+            await().atMost(Duration.ofMinutes(1)).until(() -> inJournal(journal, "result") == 0);
         }
     }
 
-    /** Tasks whose result is in a worker's journal, not yet acknowledged. */
-    private static long finishedInJournal(Path journal) throws IOException {
+    /**
+     * Tasks in a worker's journal with {@code file}: {@code "result"} for those finished and not yet
+     * acknowledged, {@code "checkpoint"} for those with a checkpoint to resume from.
+     */
+    private static long inJournal(Path journal, String file) throws IOException {
         if (!Files.isDirectory(journal)) {
             return 0;
         }
         try (var entries = Files.list(journal)) {
-            return entries.filter(e -> Files.exists(e.resolve("result"))).count();
+            return entries.filter(e -> Files.exists(e.resolve(file))).count();
         }
     }
 
