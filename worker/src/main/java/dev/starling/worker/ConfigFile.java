@@ -200,7 +200,22 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
     }
 
     static Path defaultLocation() {
-        return defaultLocation(System.getenv(), System.getProperty("os.name", ""), System.getProperty("user.home"));
+        return defaultLocation(System.getenv(), System.getProperty("os.name", ""), home());
+    }
+
+    /**
+     * The user's home folder as a shell sees it: {@code $HOME} where it is set to an absolute path (so that
+     * {@code HOME=/tmp/x starling worker}, {@code sudo -H} and the like are honoured), else Java's
+     * {@code user.home} (the account database's). Windows has no {@code HOME}: {@code user.home} there.
+     */
+    static String home(Map<String, String> env, String osName, String userHome) {
+        String home = env.get("HOME");
+        boolean windows = osName.toLowerCase(Locale.ROOT).startsWith("windows");
+        return !windows && home != null && home.startsWith("/") ? home : userHome;
+    }
+
+    static String home() {
+        return home(System.getenv(), System.getProperty("os.name", ""), System.getProperty("user.home"));
     }
 
     /** The keys of {@code settings} that the file set and {@code args} did not override, for error messages. */

@@ -241,8 +241,8 @@ public final class WorkerMain implements Callable<Integer> {
     }
 
     @Option(names = "--cores", order = 6, paramLabel = "N|P%",
-            description = "How many tasks compute at once: a count, at least 1, or a share of this machine's processors"
-                    + " such as 50%% (default: all processors).")
+            description = "How many tasks compute at once: a count, from 1 to this machine's processors, or a share of"
+                    + " them such as 50%% (default: all processors).")
     void setCores(String value) {
         String text = value.strip();
         int processors = Runtime.getRuntime().availableProcessors();
@@ -258,6 +258,11 @@ public final class WorkerMain implements Callable<Integer> {
             int count = Integer.parseInt(text);
             if (count < 1) {
                 throw new ParameterException(spec.commandLine(), "--cores must be at least 1, was " + count);
+            }
+            if (count > processors) {
+                throw new ParameterException(spec.commandLine(), "--cores " + count + " is more than this machine's "
+                        + processors + (processors == 1 ? " processor" : " processors") + ": give at most "
+                        + processors + ", or a share such as 50% (a config file shared by several machines)");
             }
             cores = count;
         } catch (NumberFormatException e) {
@@ -474,14 +479,14 @@ public final class WorkerMain implements Callable<Integer> {
             err.println("starling worker: " + e.getMessage());
             return ExitCodes.ERROR;
         }
-        if (!ownsLogging) {
-            return run(worker, err);
-        }
         try {
-            Worker.prepareWorkDir(config.workDir()); // private to its owner before the logs go in
+            worker.claimWorkDir(); // private to its owner, and to this worker alone, before the logs go in
         } catch (UncheckedIOException e) {
             err.println("starling worker: " + e.getMessage());
             return ExitCodes.ERROR;
+        }
+        if (!ownsLogging) {
+            return run(worker, err);
         }
         LiveDisplay display = LiveDisplay.isInteractive() ? LiveDisplay.start(System.err, worker::status) : null;
         Logs.configure(Logs.level(logLevel != null ? logLevel : LogLevel.INFO), config.workDir().resolve("logs"),
@@ -514,7 +519,7 @@ public final class WorkerMain implements Callable<Integer> {
 
     /** The work dir chosen, or {@code ~/.starling/worker}. */
     Path workDir() {
-        return workDir != null ? workDir : Path.of(System.getProperty("user.home"), ".starling", "worker");
+        return workDir != null ? workDir : Path.of(ConfigFile.home(), ".starling", "worker");
     }
 
     private static int run(Worker worker, PrintWriter err) {

@@ -110,11 +110,11 @@ class ConfigFileTest {
                 idle-only = true
                 """);
 
-        WorkerConfig config = configOf("--name", "from-flag", "--cores", "3", "--cpu-limit", "80");
+        WorkerConfig config = configOf("--name", "from-flag", "--cores", "1", "--cpu-limit", "80");
 
         assertThat(config.coordinator().host()).as("not overridden: from the file").isEqualTo("coord.example.org");
         assertThat(config.name()).isEqualTo("from-flag");
-        assertThat(config.cores()).as("the file's invalid 0 is never used").isEqualTo(3);
+        assertThat(config.cores()).as("the file's invalid 0 is never used").isEqualTo(1);
         assertThat(config.preferences().cpuLimitPercent()).isEqualTo(80);
         assertThat(config.preferences().idleOnly()).isTrue();
     }
@@ -270,6 +270,15 @@ class ConfigFileTest {
                 .isEqualTo(Path.of("/Users/ada/Library/Application Support/Starling/worker.properties"));
         assertThat(ConfigFile.defaultLocation(Map.of("APPDATA", "C:/Users/ada/AppData/Roaming"), "Windows 11", "C:/Users/ada"))
                 .isEqualTo(Path.of("C:/Users/ada/AppData/Roaming/Starling/worker.properties"));
+    }
+
+    @Test
+    void theHomeFolderIsTheShellsHomeWhereItIsSet() {
+        assertThat(ConfigFile.home(Map.of("HOME", "/tmp/ada"), "Linux", "/home/ada")).isEqualTo("/tmp/ada");
+        assertThat(ConfigFile.home(Map.of(), "Linux", "/home/ada")).isEqualTo("/home/ada");
+        assertThat(ConfigFile.home(Map.of("HOME", "relative"), "Linux", "/home/ada")).isEqualTo("/home/ada");
+        assertThat(ConfigFile.home(Map.of("HOME", "/c/Users/ada"), "Windows 11", "C:/Users/ada"))
+                .as("a Unix shell's HOME on Windows is not the user's folder").isEqualTo("C:/Users/ada");
     }
 
     @Test

@@ -9,6 +9,9 @@ import dev.starling.worker.testing.TestApp;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -70,6 +73,15 @@ class WorkerMainTest {
     void zeroCoresIsInvalidInput() {
         assertThat(run("--coordinator", "localhost:7070", "--cores", "0")).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(err.toString()).contains("--cores must be at least 1, was 0");
+    }
+
+    @Test
+    void moreCoresThanTheMachineHasIsInvalidInput() {
+        int processors = Runtime.getRuntime().availableProcessors();
+        assertThat(run("--coordinator", "localhost:7070", "--cores", String.valueOf(processors + 1)))
+                .isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("--cores " + (processors + 1) + " is more than this machine's "
+                + processors, "give at most " + processors + ", or a share such as 50%");
     }
 
     @Test
@@ -152,6 +164,22 @@ class WorkerMainTest {
         assertThat(err.toString()).contains(prefix);
         assertThat(err.toString().substring(err.toString().indexOf(prefix) + prefix.length()))
                 .as("the reason, not the path again").doesNotStartWith(file.toString()).isNotBlank();
+    }
+
+    @Test
+    void aWorkDirAnotherWorkerHoldsIsRefusedBeforeAnythingIsWrittenInIt() throws Exception {
+        try (FileChannel channel = FileChannel.open(workDir.resolve("worker.lock"), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE);
+                FileLock held = channel.lock()) {
+            assertThat(run("--coordinator", "localhost:7070", "--work-dir", workDir.toString()))
+                    .isEqualTo(ExitCodes.ERROR);
+        }
+        assertThat(err.toString()).contains("cannot use the work directory " + workDir
+                + ": another worker is running with this work dir; give each worker its own --work-dir");
+        try (var left = java.nio.file.Files.list(workDir)) {
+            assertThat(left).as("no journal, cache or logs of the refused worker")
+                    .containsExactly(workDir.resolve("worker.lock"));
+        }
     }
 
     @Test

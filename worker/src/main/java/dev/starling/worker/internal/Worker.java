@@ -60,6 +60,7 @@ public final class Worker {
     private final NetworkHours network;
     private final Lifecycle lifecycle = new Lifecycle();
     private final AtomicBoolean started = new AtomicBoolean();
+    private WorkDirLock workDirLock; // guarded by this
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     public Worker(WorkerConfig config, Tuning tuning, Apps apps, Clock clock) {
@@ -106,11 +107,10 @@ public final class Worker {
                     && !java.lang.management.ManagementFactory.getThreadMXBean().isCurrentThreadCpuTimeSupported()) {
                 log.warn("This JVM cannot measure a thread's CPU time: --cpu-limit has no effect");
             }
-            IdentityStore store = new IdentityStore(config.workDir());
-            store.prepare();
-            try (WorkDirLock lock = WorkDirLock.acquire(config.workDir());
+            claimWorkDir();
+            try (WorkDirLock lock = workDirLock;
                     StatusServer status = StatusServer.start(config.workDir(), this::status)) {
-                runLocked(store);
+                runLocked(new IdentityStore(config.workDir()));
             }
             RuntimeException failure = lifecycle.failure();
             if (failure != null) {
@@ -156,12 +156,17 @@ public final class Worker {
     }
 
     /**
-     * Creates the work dir, open to its owner only, when there is none (before anything writes to it).
+     * Makes the work dir this worker's: creates it, open to its owner only, when there is none, and locks it
+     * against a second worker. Called before anything writes to it (the logs), so that a worker refused here
+     * leaves nothing behind; {@link #run} calls it when nobody has.
      *
-     * @throws UncheckedIOException when it cannot be used
+     * @throws UncheckedIOException when it cannot be used, or another worker holds it
      */
-    public static void prepareWorkDir(Path workDir) {
-        new IdentityStore(workDir).prepare();
+    public synchronized void claimWorkDir() {
+        if (workDirLock == null) {
+            new IdentityStore(config.workDir()).prepare();
+            workDirLock = WorkDirLock.acquire(config.workDir());
+        }
     }
 
     /** Asks the worker to stop; returns at once. */

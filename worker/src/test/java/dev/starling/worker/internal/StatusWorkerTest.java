@@ -28,6 +28,7 @@ class StatusWorkerTest {
     void aRunningWorkerAnswersWithItsTasksAndTheirProgress() throws Exception {
         try (FakeCoordinator coordinator = new FakeCoordinator();
                 WorkerHarness worker = WorkerHarness.builder(coordinator, workDir).apps(Apps.of(new TestApp(gates)))
+                        .gracePeriod(java.time.Duration.ZERO) // the stop gives the blocked task back at once
                         .start()) {
             long id = coordinator.offer("block:b");
             until(() -> gates.hasStarted("b"));
