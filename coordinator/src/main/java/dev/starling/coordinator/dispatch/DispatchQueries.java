@@ -69,8 +69,8 @@ class DispatchQueries {
                           FROM unnest(:ids, :hosts, :volunteers, :quarantined) AS u(id, host, volunteer, quarantined),
                                work_unit w, job j
                          WHERE r.id = u.id AND r.state = 'UNSENT' AND w.id = r.work_unit_id AND j.id = r.job_id
-                        RETURNING r.id, r.host_id, r.work_unit_id, r.job_id, r.app, w.stage, w.idx, w.input, w.blobs,
-                                  r.deadline_at, r.lease_expires_at""")
+                        RETURNING r.id, r.host_id, r.work_unit_id, r.job_id, r.app, w.stage, w.idx, w.input, w.cost,
+                                  w.blobs, r.deadline_at, r.lease_expires_at""")
                 .param("ids", SqlArrays.of("bigint", resultIds))
                 .param("hosts", SqlArrays.of("bigint", hostIds))
                 .param("volunteers", SqlArrays.of("bigint", volunteerIds))
@@ -79,7 +79,7 @@ class DispatchQueries {
                 .param("leaseUntil", Timestamp.from(leaseUntil))
                 .query((rs, i) -> new ClaimedTask(rs.getLong("id"), rs.getLong("host_id"), rs.getLong("work_unit_id"),
                         rs.getLong("job_id"), rs.getString("app"), rs.getInt("stage"), rs.getLong("idx"),
-                        rs.getBytes("input"), List.of((String[]) rs.getArray("blobs").getArray()),
+                        rs.getBytes("input"), rs.getDouble("cost"), List.of((String[]) rs.getArray("blobs").getArray()),
                         rs.getTimestamp("deadline_at").toInstant(), rs.getTimestamp("lease_expires_at").toInstant(),
                         List.of()))
                 .list();

@@ -161,6 +161,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                         .setStage(t.stage())
                         .setIndex(t.index())
                         .setInput(ByteString.copyFrom(t.input()))
+                        .setCost(t.cost())
                         .setDeadlineEpochMillis(t.deadline().toEpochMilli())
                         .setLeaseExpiresEpochMillis(t.leaseExpires().toEpochMilli())
                         .addAllInputs(t.inputs().stream().map(WorkerGrpcService::source).toList()));

@@ -37,6 +37,8 @@ class CreditTest extends CoordinatorTest {
                 TestHost c = TestHost.registered(grpcPort(), carol, "carol-1", "primes")) {
             // alice and bob's first host compute everything; bob's is wrong once, and carol settles that one
             List<Task> forAlice = a.requestWork(10);
+            assertThat(forAlice).as("each task carries its work unit's cost, the credit it earns").hasSize(4)
+                    .allSatisfy(t -> assertThat(t.getCost()).isEqualTo(0.001));
             List<Task> forBob = b1.requestWork(10);
             assertThat(b2.requestWork(10)).as("bob holds a replica of every work unit already").isEmpty();
             forAlice.forEach(t -> a.succeed(t, COUNTS.get(t.getIndex())));

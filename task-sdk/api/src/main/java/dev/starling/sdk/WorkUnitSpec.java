@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param input the app-encoded input handed to {@link App#compute}
  * @param cost the credit a valid result for it earns, in cobblestones-like units the app declares
- *     (not the CPU time a worker claims); must be finite and >= 0
+ *     (not the CPU time a worker claims), in proportion to the work it takes: workers estimate a task's run
+ *     time from it; must be finite and >= 0
  * @param blobs the blobs it reads (content addresses: uploaded inputs named by blob parameters, or blobs a
  *     previous stage stored): the worker fetches and verifies them, from peers when it can, before
  *     {@link App#compute} runs, and {@link TaskContext#openBlob} opens them

@@ -1,5 +1,6 @@
 package dev.starling.worker.internal;
 
+import dev.starling.proto.v1.Task;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -21,19 +22,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How long each app's tasks take on this machine, from start of compute to the end (suspensions and the CPU
- * limit included, since they slow this machine down too): a moving average per app, kept in
- * {@code <work-dir>/speeds.properties} so that a restarted worker sizes its work buffer at once. An estimate is
- * a guide, not a promise: a damaged file is simply started over.
+ * limit included, since they slow this machine down too): moving averages per app of the seconds a task takes
+ * and of the seconds per unit of its work unit's cost ({@link Task#getCost()}, which the app declares in
+ * proportion to the work), kept in {@code <work-dir>/speeds.properties} so that a restarted worker sizes its work
+ * buffer at once. A task with a cost is estimated by its cost, so that a job of big work units is not judged by
+ * an earlier job's small ones; one without, by the app's time per task. An estimate is a guide, not a promise: a
+ * damaged file is simply started over.
  */
 final class AppSpeeds {
     private static final Logger log = LoggerFactory.getLogger(AppSpeeds.class);
     /** Weight of the newest measurement in the moving average. */
     private static final double WEIGHT = 0.3;
     private static final Duration SAVE_INTERVAL = Duration.ofMinutes(1);
+    /** The file's key prefix for the seconds per unit of cost; a bare app name holds the seconds per task. */
+    private static final String PER_COST = "per-cost.";
 
     private final Path file;
     private final Clock clock;
-    private final Map<String, Double> seconds = new ConcurrentHashMap<>();
+    private final Map<String, Double> perTask = new ConcurrentHashMap<>();
+    private final Map<String, Double> perCost = new ConcurrentHashMap<>();
     private Instant savedAt = Instant.MIN; // guarded by this
 
     private AppSpeeds(Path file, Clock clock) {
@@ -47,37 +54,51 @@ final class AppSpeeds {
             Properties p = new Properties();
             try {
                 p.load(new StringReader(Files.readString(speeds.file, StandardCharsets.UTF_8)));
-                for (String app : p.stringPropertyNames()) {
-                    double value = Double.parseDouble(p.getProperty(app));
+                for (String key : p.stringPropertyNames()) {
+                    double value = Double.parseDouble(p.getProperty(key));
                     if (value > 0 && Double.isFinite(value)) {
-                        speeds.seconds.put(app, value);
+                        if (key.startsWith(PER_COST)) {
+                            speeds.perCost.put(key.substring(PER_COST.length()), value);
+                        } else {
+                            speeds.perTask.put(key, value);
+                        }
                     }
                 }
             } catch (IOException | RuntimeException e) {
                 log.warn("Cannot read {} ({}); the apps' speeds on this machine are measured afresh", speeds.file,
                         e.getMessage());
-                speeds.seconds.clear();
+                speeds.perTask.clear();
+                speeds.perCost.clear();
             }
         }
         return speeds;
     }
 
-    /** How long a task of {@code app} takes here, once one has been measured. */
-    Optional<Duration> estimate(String app) {
-        Double s = seconds.get(app);
-        return s == null ? Optional.empty() : Optional.of(Duration.ofMillis((long) (s * 1000)));
+    /** How long {@code task} takes here: by its cost where it has one, else by its app's time per task. */
+    Optional<Duration> estimate(Task task) {
+        Double rate = task.getCost() > 0 ? perCost.get(task.getApp()) : null;
+        Optional<Double> seconds = rate != null ? Optional.of(rate * task.getCost())
+                : Optional.ofNullable(perTask.get(task.getApp()));
+        return seconds.map(s -> Duration.ofMillis((long) (s * 1000)));
     }
 
-    /** The average over the apps measured here, in seconds; empty before the first measurement. */
+    /** The average over the apps measured here of the seconds a task takes; empty before the first measurement. */
     OptionalDouble averageSeconds() {
-        return seconds.values().stream().mapToDouble(Double::doubleValue).average();
+        return perTask.values().stream().mapToDouble(Double::doubleValue).average();
     }
 
-    /** A task of {@code app} took {@code took} to compute. */
-    void record(String app, Duration took) {
+    /** {@code task} took {@code took} to compute. */
+    void record(Task task, Duration took) {
         double s = Math.max(0.001, took.toNanos() / 1e9);
-        seconds.merge(app, s, (old, now) -> old * (1 - WEIGHT) + now * WEIGHT);
+        perTask.merge(task.getApp(), s, AppSpeeds::average);
+        if (task.getCost() > 0 && Double.isFinite(task.getCost())) {
+            perCost.merge(task.getApp(), s / task.getCost(), AppSpeeds::average);
+        }
         saveNowAndThen();
+    }
+
+    private static double average(double old, double now) {
+        return old * (1 - WEIGHT) + now * WEIGHT;
     }
 
     private synchronized void saveNowAndThen() {
@@ -87,10 +108,12 @@ final class AppSpeeds {
         }
         savedAt = now;
         Properties p = new Properties();
-        seconds.forEach((app, s) -> p.setProperty(app, Double.toString(s)));
+        perTask.forEach((app, s) -> p.setProperty(app, Double.toString(s)));
+        perCost.forEach((app, s) -> p.setProperty(PER_COST + app, Double.toString(s)));
         try {
             StringWriter text = new StringWriter();
-            p.store(text, "How long each app's tasks take on this machine, in seconds (the work buffer's guide)");
+            p.store(text, "How long each app's tasks take on this machine, in seconds per task and per unit of"
+                    + " cost (the work buffer's guide)");
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(tmp, text.toString(), StandardCharsets.UTF_8);
             try {

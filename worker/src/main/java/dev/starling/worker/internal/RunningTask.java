@@ -41,6 +41,7 @@ final class RunningTask {
     private final AtomicReference<byte[]> checkpoint = new AtomicReference<>();
     private final AtomicBoolean settled = new AtomicBoolean();
     private final Journal journal;
+    private final boolean resumed;
     private volatile double progress;
     private volatile CancelReason cancelled;
     private volatile Instant lastCheckpoint;
@@ -64,6 +65,7 @@ final class RunningTask {
         this.blobs = blobs;
         this.journal = journal;
         this.lastCheckpoint = received;
+        this.resumed = resumed.isPresent();
         resumed.ifPresent(c -> {
             checkpoint.set(c.state());
             progress = c.progress();
@@ -73,6 +75,11 @@ final class RunningTask {
 
     Task task() {
         return task;
+    }
+
+    /** Whether the task resumes from a checkpoint of an earlier run of the worker (so computes only the rest). */
+    boolean resumed() {
+        return resumed;
     }
 
     long resultId() {

@@ -226,8 +226,10 @@ final class TaskExecutor {
         switch (outcome) {
             case TaskOutcome.Succeeded s -> {
                 stats.succeeded();
-                running.computeStarted().ifPresent(started ->
-                        speeds.record(running.task().getApp(), Duration.between(started, clock.instant())));
+                if (!running.resumed()) { // a resumed task's time is only its rest's
+                    running.computeStarted().ifPresent(started ->
+                            speeds.record(running.task(), Duration.between(started, clock.instant())));
+                }
                 log.debug("Finished {} in {} ms (CPU {} ms), {} bytes of output", running, took.toMillis(),
                         s.cpuTime().toMillis(), s.output().length);
             }

@@ -41,14 +41,14 @@ final class WorkBuffer {
      * their progress), or empty when it can, or when there is no estimate to tell.
      */
     Optional<String> cannotFinish(Task task, Collection<RunningTask> held, Instant now) {
-        Optional<Duration> own = speeds.estimate(task.getApp());
+        Optional<Duration> own = speeds.estimate(task);
         if (own.isEmpty() || task.getDeadlineEpochMillis() <= 0) {
             return Optional.empty();
         }
         double aheadSeconds = 0;
         for (RunningTask t : held) {
             if (t.resultId() != task.getResultId()) {
-                aheadSeconds += speeds.estimate(t.task().getApp()).map(d -> d.toNanos() / 1e9).orElse(0.0)
+                aheadSeconds += speeds.estimate(t.task()).map(d -> d.toNanos() / 1e9).orElse(0.0)
                         * (1 - t.progress());
             }
         }

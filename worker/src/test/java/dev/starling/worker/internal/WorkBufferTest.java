@@ -48,8 +48,16 @@ class WorkBufferTest {
     }
 
     private static Task task(long resultId, String app, Instant deadline) {
-        return Task.newBuilder().setResultId(resultId).setApp(app).setInput(ByteString.EMPTY)
+        return costing(resultId, app, 0, deadline);
+    }
+
+    private static Task costing(long resultId, String app, double cost, Instant deadline) {
+        return Task.newBuilder().setResultId(resultId).setApp(app).setInput(ByteString.EMPTY).setCost(cost)
                 .setDeadlineEpochMillis(deadline.toEpochMilli()).build();
+    }
+
+    private static Task of(String app) {
+        return task(0, app, NOW);
     }
 
     @Test
@@ -57,7 +65,7 @@ class WorkBufferTest {
         AppSpeeds none = speeds();
         assertThat(new WorkBuffer(2, Duration.ofMinutes(10), none).capacity()).isEqualTo(2);
 
-        none.record("primes", Duration.ofSeconds(60));
+        none.record(of("primes"), Duration.ofSeconds(60));
 
         // ten minutes of two cores' work at a minute a task: twenty more
         assertThat(new WorkBuffer(2, Duration.ofMinutes(10), none).capacity()).isEqualTo(2 + 20);
@@ -69,12 +77,36 @@ class WorkBufferTest {
     @Test
     void speedsAreAMovingAverageKeptAcrossRestarts() throws Exception {
         AppSpeeds speeds = speeds();
-        speeds.record("primes", Duration.ofSeconds(10));
-        speeds.record("primes", Duration.ofSeconds(20));
+        speeds.record(of("primes"), Duration.ofSeconds(10));
+        speeds.record(of("primes"), Duration.ofSeconds(20));
 
-        assertThat(speeds.estimate("primes")).hasValue(Duration.ofSeconds(13)); // 10 * 0.7 + 20 * 0.3
-        assertThat(AppSpeeds.open(workDir, Clock.systemUTC()).estimate("primes")).as("saved on the first record")
+        assertThat(speeds.estimate(of("primes"))).hasValue(Duration.ofSeconds(13)); // 10 * 0.7 + 20 * 0.3
+        assertThat(AppSpeeds.open(workDir, Clock.systemUTC()).estimate(of("primes"))).as("saved on the first record")
                 .hasValue(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aTaskWithACostIsEstimatedByItsCostNotByTheSizeOfTheAppsEarlierTasks() throws Exception {
+        AppSpeeds speeds = speeds();
+        speeds.record(costing(1, "primes", 2000, NOW), Duration.ofSeconds(10)); // 5 ms per unit of cost
+
+        assertThat(speeds.estimate(costing(2, "primes", 20_000, NOW))).hasValue(Duration.ofSeconds(100));
+        assertThat(speeds.estimate(of("primes"))).as("no cost: the app's time per task").hasValue(Duration.ofSeconds(10));
+        assertThat(speeds.estimate(costing(3, "integrate", 5, NOW))).as("another app").isEmpty();
+        assertThat(AppSpeeds.open(workDir, Clock.systemUTC()).estimate(costing(2, "primes", 20_000, NOW)))
+                .as("kept across restarts").hasValue(Duration.ofSeconds(100));
+
+        // a job of work units ten times bigger than the one measured: the first misses a deadline the small ones meet
+        WorkBuffer buffer = new WorkBuffer(1, Duration.ofMinutes(10), speeds);
+        assertThat(buffer.cannotFinish(costing(4, "primes", 2000, NOW.plusSeconds(60)), List.of(), NOW)).isEmpty();
+        assertThat(buffer.cannotFinish(costing(5, "primes", 20_000, NOW.plusSeconds(60)), List.of(), NOW))
+                .hasValueSatisfying(why -> assertThat(why).contains("in about 100 s"));
+    }
+
+    @Test
+    void aSpeedsFileOfTimesPerTaskOnlyIsStillRead() throws Exception {
+        assertThat(speeds("primes=8").estimate(costing(1, "primes", 1000, NOW))).as("no time per cost yet: per task")
+                .hasValue(Duration.ofSeconds(8));
     }
 
     @Test

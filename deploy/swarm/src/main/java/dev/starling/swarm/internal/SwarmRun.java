@@ -32,8 +32,6 @@ public final class SwarmRun {
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
     private static final Duration POLL_EVERY = Duration.ofSeconds(1);
     private static final Duration STOP_WAIT = Duration.ofMinutes(2);
-    /** the checksum app's credit per work unit (its declared cost) */
-    private static final double CREDIT_PER_RESULT = 1.0;
 
     private final Swarm.Options options;
     private final Consumer<String> progress;
@@ -156,7 +154,8 @@ public final class SwarmRun {
             checks.add(Check.skipped(Check.CREDIT, "job " + jobId + " did not succeed, so not every result is judged"));
         } else {
             try {
-                checks.add(Checks.credit(hosts, ownHosts(tallies), CREDIT_PER_RESULT));
+                // the checksum app's credit per work unit (its declared cost) is its rounds
+                checks.add(Checks.credit(hosts, ownHosts(tallies), options.rounds()));
             } catch (ApiException e) {
                 checks.add(Check.failed(Check.CREDIT, "the hosts could not be read: " + e.getMessage()));
             }

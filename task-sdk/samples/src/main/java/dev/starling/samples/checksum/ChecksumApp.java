@@ -34,7 +34,7 @@ public final class ChecksumApp implements App {
 
     private static final AppInfo INFO = new AppInfo(NAME, "1",
             "A benchmark app with almost no work per work unit: work unit i outputs SHA-256 of i (8 bytes,"
-                    + " big-endian), hashed `rounds` times, as hex. Credit: 1 per work unit."
+                    + " big-endian), hashed `rounds` times, as hex. Credit: `rounds` per work unit."
                     + " Result: {\"workUnits\": n, \"digest\": SHA-256 of the outputs in order}.",
             List.of(
                     ParamSpec.integer("workUnits", "how many work units, 1 to 10^7")
@@ -56,7 +56,7 @@ public final class ChecksumApp implements App {
     @Override
     public StagePlan split(JobParams params) {
         long rounds = params.getLong("rounds");
-        return StagePlan.of(params.getLong("workUnits"), index -> new WorkUnitSpec(encode(index, rounds), 1.0));
+        return StagePlan.of(params.getLong("workUnits"), index -> new WorkUnitSpec(encode(index, rounds), rounds));
     }
 
     @Override
