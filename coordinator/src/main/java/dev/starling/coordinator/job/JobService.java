@@ -13,6 +13,7 @@ import dev.starling.coordinator.web.ConflictException;
 import dev.starling.coordinator.web.NotFoundException;
 import dev.starling.coordinator.workunit.WorkUnitTable;
 import dev.starling.coordinator.support.AfterCommit;
+import dev.starling.coordinator.support.Transactions;
 import dev.starling.sdk.App;
 import dev.starling.sdk.InvalidParamsException;
 import dev.starling.sdk.JobParams;
@@ -51,10 +52,13 @@ public class JobService {
     private final Splitter splitter;
     private final TransferLedger transfers;
     private final BlobService blobs;
+    private final Transactions transactions;
 
     JobService(JobTable jobs, WorkUnitTable workUnits, AppCatalog apps, JsonMapper json, Clock clock,
-            StarlingProperties properties, Splitter splitter, TransferLedger transfers, BlobService blobs) {
+            StarlingProperties properties, Splitter splitter, TransferLedger transfers, BlobService blobs,
+            Transactions transactions) {
         this.blobs = blobs;
+        this.transactions = transactions;
         this.transfers = transfers;
         this.jobs = jobs;
         this.workUnits = workUnits;
@@ -144,20 +148,27 @@ public class JobService {
                 jobs.count(caller.owner()));
     }
 
-    /** Cancels a queued or running job; cancelling a cancelled job changes nothing. */
-    @Transactional
+    /**
+     * Cancels a queued or running job; cancelling a cancelled job changes nothing. Its transaction is tried again
+     * when PostgreSQL picks it as a deadlock's victim: it locks the job and then all its open replicas, while a
+     * claim holding some of them may be marking the job RUNNING, and a work unit failing may be failing the job.
+     */
     public Job cancel(long id, Caller caller) {
-        Job job = jobs.lock(id).filter(j -> visible(j, caller)).orElseThrow(() -> new NotFoundException("no job " + id));
-        if (job.state() == JobState.CANCELLED) {
-            return job;
-        }
-        if (job.state().isFinal()) {
-            throw new ConflictException("job " + id + " has already " + job.state() + "; only a queued or running job can be cancelled");
-        }
-        jobs.finish(id, JobState.CANCELLED, null, "cancelled by request", clock.instant());
-        workUnits.cancelOpen(id, clock.instant());
-        AfterCommit.run(() -> log.info("Job {} cancelled", id));
-        return jobs.find(id).orElseThrow();
+        return transactions.retrying(() -> {
+            Job job = jobs.lock(id).filter(j -> visible(j, caller))
+                    .orElseThrow(() -> new NotFoundException("no job " + id));
+            if (job.state() == JobState.CANCELLED) {
+                return job;
+            }
+            if (job.state().isFinal()) {
+                throw new ConflictException("job " + id + " has already " + job.state()
+                        + "; only a queued or running job can be cancelled");
+            }
+            jobs.finish(id, JobState.CANCELLED, null, "cancelled by request", clock.instant());
+            workUnits.cancelOpen(id, clock.instant());
+            AfterCommit.run(() -> log.info("Job {} cancelled", id));
+            return jobs.find(id).orElseThrow();
+        });
     }
 
     /** The assimilated result of a succeeded job, as JSON. */
