@@ -29,6 +29,7 @@ final class Poller extends Loop {
     private final NetworkHours network;
     private final ComputeGate gate;
     private final Duration recheck;
+    private final Duration refusedPause;
     private final CallFailures failures;
     private boolean askedBefore; // the first RequestWork was made (the benchmark times start-up by its log line)
 
@@ -36,11 +37,14 @@ final class Poller extends Loop {
      * @param gate while it suspends computing, no work is asked for: a task taken then would wait for a time
      *     nobody knows (the user to leave, the compute hours to begin) and could miss its deadline
      * @param recheck how often a suspended worker looks whether it may ask again
+     * @param refusedPause the pause after an answer whose every task was given back: asked again at once, the
+     *     coordinator would send the same ones (a task that would miss its deadline here goes back to the pool)
      */
     Poller(CoordinatorClient client, Session session, Slots slots, TaskExecutor executor, Lifecycle lifecycle,
             Backoff backoff, Duration minPollInterval, Clock clock, NetworkHours network, ComputeGate gate,
-            Duration recheck) {
+            Duration recheck, Duration refusedPause) {
         super("poll");
+        this.refusedPause = refusedPause;
         this.network = network;
         this.gate = gate;
         this.recheck = recheck;
@@ -105,7 +109,11 @@ final class Poller extends Loop {
         backoff.reset();
         executor.abandon(response.getAbandonResultIdsList());
         int used = start(response.getTasksList(), free);
-        if (response.getTasksCount() == 0) {
+        if (used == 0 && response.getTasksCount() > 0) {
+            log.debug("Gave back all {} tasks sent; asking again in {} s", response.getTasksCount(),
+                    refusedPause.toSeconds());
+            pauseOrStop(refusedPause);
+        } else if (response.getTasksCount() == 0) {
             Duration took = Duration.between(asked, clock.instant());
             if (took.compareTo(minPollInterval) < 0) {
                 pauseOrStop(minPollInterval.minus(took));

@@ -8,7 +8,9 @@ import java.time.Duration;
  * tests shorten the timings.
  *
  * @param backoffInitial the longest first pause after a failed call (full jitter: the pause is random below it)
- * @param backoffMax the cap of the pause, reached by doubling
+ * @param backoffMax the cap of the pause, reached by doubling; also the pause after a RequestWork answer whose
+ *     every task the worker gave back (they would miss their deadlines here), so that it is not sent them again
+ *     and again
  * @param callTimeout the deadline of every call but RequestWork
  * @param pollDeadlineMargin added to a RequestWork's wait to make its deadline
  * @param minPollInterval an empty RequestWork answer that came back sooner than this is followed by a pause
@@ -60,6 +62,12 @@ public record Tuning(
                 Duration.ofMinutes(10),
                 FetchTuning.defaults(),
                 Duration.ofSeconds(1));
+    }
+
+    public Tuning withBackoff(Duration initial, Duration max) {
+        return new Tuning(initial, max, callTimeout, pollDeadlineMargin, minPollInterval,
+                defaultHeartbeatInterval, reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout,
+                maxOutputBytes, maxInboundMessageBytes, summaryInterval, fetch, controlInterval);
     }
 
     public Tuning withMaxOutputBytes(int bytes) {

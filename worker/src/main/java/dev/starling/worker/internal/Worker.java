@@ -249,7 +249,7 @@ public final class Worker {
                 data.cache(), journal, buffer, speeds, clock);
         return new Machinery(tasks, slots, pending, stats, executor,
                 new Poller(client, session, slots, executor, lifecycle, backoff(), tuning.minPollInterval(), clock,
-                        network, gate, tuning.controlInterval()),
+                        network, gate, tuning.controlInterval(), tuning.backoffMax()),
                 new Heartbeater(client, session, tasks, executor, gate, lifecycle),
                 new Reporter(client, session, pending, lifecycle, backoff(), tuning.reportBatchSize(),
                         tuning.reportBatchBytes(), network, stats),

@@ -148,4 +148,23 @@ class WorkBufferTest {
             assertThat(coordinator.accepted().get(inTime).hasSuccess()).isTrue();
         }
     }
+
+    @Test
+    void aWorkerThatGaveBackEveryTaskItWasSentWaitsBeforeAskingAgain() throws Exception {
+        speeds("test-app=60");
+        try (FakeCoordinator coordinator = new FakeCoordinator(50, 60_000); // a poll waits until a task comes
+                WorkerHarness worker = WorkerHarness.builder(coordinator, workDir).apps(Apps.of(new TestApp(new Gates())))
+                        .cores(1).preferences(Preferences.defaults().withWorkBuffer(Duration.ofMinutes(30)))
+                        .tuning(WorkerHarness.fastTuning().withBackoff(Duration.ofMillis(5), Duration.ofHours(1)))
+                        .start()) {
+            until(() -> coordinator.workRequests().size() == 1);
+
+            long soon = coordinator.offerDueIn("echo:too late", Duration.ofSeconds(30));
+            until(() -> coordinator.accepted().containsKey(soon));
+
+            // asked again at once, it would be sent the same task again: a real coordinator puts it back in the pool
+            org.awaitility.Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                    .until(() -> coordinator.workRequests().size() == 1);
+        }
+    }
 }
