@@ -120,6 +120,10 @@ class WorkerMainTest {
         assertThat(out.toString()).as("per cent signs are written for picocli's formatting, which shows them once")
                 .contains("--cores 50% --cpu-limit", "'cores = 50%'", "as 50% (default", "at most 90% of it")
                 .doesNotContain("%%");
+        String[] footer = WorkerMain.commandLine(command(), new PrintWriter(out), new PrintWriter(err))
+                .getCommandSpec().usageMessage().footer();
+        assertThat(footer).as("examples fit an 80-column terminal, so picocli breaks none inside a word")
+                .allSatisfy(line -> assertThat(line.replace("%%", "%").length()).isLessThanOrEqualTo(80));
     }
 
     @ParameterizedTest
