@@ -25,6 +25,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 class DashboardAdvice {
     private static final Logger log = LoggerFactory.getLogger(DashboardAdvice.class);
     static final String ERROR = "dashboard/error";
+    static final String FAILED = "The coordinator failed to show this page; the operator can find the cause in its log.";
 
     private final Format format;
     private final DashboardProperties properties;
@@ -63,8 +64,7 @@ class DashboardAdvice {
     @ResponseStatus(HttpStatus.INTERNAL_SERVER_ERROR)
     String unexpected(Exception e, Model model, HttpServletRequest request) {
         log.error("Dashboard page failed", e);
-        return error(model, request, "Something went wrong",
-                "The coordinator failed to show this page; the operator can find the cause in its log.");
+        return error(model, request, "Something went wrong", FAILED);
     }
 
     private String error(Model model, HttpServletRequest request, String title, String message) {

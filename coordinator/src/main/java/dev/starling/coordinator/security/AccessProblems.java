@@ -1,8 +1,10 @@
 package dev.starling.coordinator.security;
 
+import dev.starling.coordinator.web.ErrorAnswers;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.function.Predicate;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.authentication.BadCredentialsException;
@@ -13,32 +15,48 @@ import org.springframework.security.web.csrf.CsrfException;
 
 /**
  * How the REST API answers a caller it does not know (401), a caller it refuses (403) and a throttled login
- * (429), as problem details whose {@code detail} says which credentials the call needs.
+ * (429), as problem details whose {@code detail} says which credentials the call needs. A path the API does not
+ * have is a 404 whoever calls it (the API's paths are public, in its OpenAPI document): neither a 401 nor a 403
+ * may suggest that an admin-only call is there. Wrong credentials are a 401 on any path.
  */
 final class AccessProblems implements AuthenticationEntryPoint, AccessDeniedHandler {
+    private final Predicate<HttpServletRequest> pathExists;
+
+    /** @param pathExists whether a controller or endpoint answers the request's path (with any method) */
+    AccessProblems(Predicate<HttpServletRequest> pathExists) {
+        this.pathExists = pathExists;
+    }
 
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
             throws IOException {
         if (e instanceof LoginThrottledException throttled) {
             response.setHeader("Retry-After", Long.toString(Math.max(1, throttled.retryAfter().toSeconds())));
-            Problems.write(response, HttpStatus.TOO_MANY_REQUESTS, "too-many-logins", "Too many failed logins",
+            write(request, response, HttpStatus.TOO_MANY_REQUESTS, "too-many-logins", "Too many failed logins",
                     e.getMessage());
             return;
         }
-        response.setHeader("WWW-Authenticate", "Bearer realm=\"starling\"");
-        String detail = e instanceof BadCredentialsException ? "wrong admin user name or password"
-                : "this call needs " + needs(path(request));
-        Problems.write(response, HttpStatus.UNAUTHORIZED, "unauthenticated", "Unauthenticated", detail);
+        if (e instanceof BadCredentialsException) {
+            unauthenticated(request, response, "wrong admin user name or password");
+        } else if (!pathExists.test(request)) {
+            notFound(request, response);
+        } else {
+            unauthenticated(request, response, "this call needs " + needs(ErrorAnswers.path(request)));
+        }
     }
 
     @Override
     public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException e)
             throws IOException {
-        String detail = e instanceof CsrfException
-                ? "a call made with the dashboard's session must carry its CSRF token (header X-CSRF-TOKEN)"
-                : "these credentials may not make this call; it needs " + needs(path(request));
-        Problems.write(response, HttpStatus.FORBIDDEN, "forbidden", "Forbidden", detail);
+        if (e instanceof CsrfException) {
+            forbidden(request, response,
+                    "a call made with the dashboard's session must carry its CSRF token (header X-CSRF-TOKEN)");
+        } else if (!pathExists.test(request)) {
+            notFound(request, response);
+        } else {
+            forbidden(request, response, "these credentials may not make this call; it needs "
+                    + needs(ErrorAnswers.path(request)));
+        }
     }
 
     /** The credentials a path needs, in words. */
@@ -53,7 +71,24 @@ final class AccessProblems implements AuthenticationEntryPoint, AccessDeniedHand
         return "the admin's credentials (HTTP Basic, or the dashboard's session)";
     }
 
-    private static String path(HttpServletRequest request) {
-        return request.getRequestURI().substring(request.getContextPath().length());
+    private static void unauthenticated(HttpServletRequest request, HttpServletResponse response, String detail)
+            throws IOException {
+        response.setHeader("WWW-Authenticate", "Bearer realm=\"starling\"");
+        write(request, response, HttpStatus.UNAUTHORIZED, "unauthenticated", "Unauthenticated", detail);
+    }
+
+    private static void forbidden(HttpServletRequest request, HttpServletResponse response, String detail)
+            throws IOException {
+        write(request, response, HttpStatus.FORBIDDEN, "forbidden", "Forbidden", detail);
+    }
+
+    private static void notFound(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        write(request, response, HttpStatus.NOT_FOUND, "not-found", "Not found",
+                ErrorAnswers.noSuchPath(ErrorAnswers.path(request)));
+    }
+
+    private static void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status,
+            String type, String title, String detail) throws IOException {
+        ErrorAnswers.write(request, response, ErrorAnswers.problem(status, type, title, detail));
     }
 }

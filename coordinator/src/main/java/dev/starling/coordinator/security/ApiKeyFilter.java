@@ -1,5 +1,6 @@
 package dev.starling.coordinator.security;
 
+import dev.starling.coordinator.web.ErrorAnswers;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -43,9 +44,9 @@ final class ApiKeyFilter extends OncePerRequestFilter {
         Optional<Caller> caller = SecretKeys.parse(header.substring(BEARER.length()))
                 .flatMap(k -> Optional.ofNullable(byPrefix.get(k.prefix())).flatMap(a -> a.authenticate(k.id(), k.secret())));
         if (caller.isEmpty()) {
-            Problems.write(response, HttpStatus.UNAUTHORIZED, "unauthenticated", "Unauthenticated",
-                    "the key in 'Authorization: Bearer' is unknown, revoked or malformed; researchers get API keys "
-                            + "from the operator, volunteers their account key at sign-up");
+            ErrorAnswers.write(request, response, ErrorAnswers.problem(HttpStatus.UNAUTHORIZED, "unauthenticated",
+                    "Unauthenticated", "the key in 'Authorization: Bearer' is unknown, revoked or malformed; researchers "
+                            + "get API keys from the operator, volunteers their account key at sign-up"));
             return;
         }
         SecurityContext context = contexts.createEmptyContext();

@@ -1,8 +1,10 @@
 package dev.starling.coordinator.security;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
 import java.util.Set;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -15,9 +17,11 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.WebAttributes;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.HandlerMapping;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
@@ -25,10 +29,12 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * <ul>
  *   <li>the REST API and Actuator ({@code /api/**}, {@code /actuator/**}): researchers' API keys and volunteers'
  *       account keys ({@code Authorization: Bearer}), the admin by HTTP Basic or by the dashboard's session; never
- *       creates a session; answers 401/403/429 as problem details; a call made with the session (no
- *       {@code Authorization} header) must carry the CSRF token;</li>
+ *       creates a session; answers 401/403/429 as problem details (and 404 rather than 401 or 403 for a path it
+ *       does not have); a call made with the session (no {@code Authorization} header) must carry the CSRF
+ *       token;</li>
  *   <li>everything else (the dashboard, the login page, the API docs): the admin's form login at {@code /login}
- *       (then {@code /dashboard}), logout at {@code /logout}, CSRF on, strict security headers.</li>
+ *       (then {@code /dashboard}), logout at {@code /logout}, CSRF on, strict security headers; a refusal (a form
+ *       without its CSRF token) goes to the error page, which shows the dashboard's.</li>
  * </ul>
  * The table of who may call what is in docs/operator-guide.md ("Access").
  */
@@ -54,9 +60,9 @@ class SecurityConfig implements WebMvcConfigurer {
 
     @Bean
     @Order(1)
-    SecurityFilterChain api(HttpSecurity http, AuthenticationManager manager, List<KeyAuthenticator> keys)
-            throws Exception {
-        AccessProblems problems = new AccessProblems();
+    SecurityFilterChain api(HttpSecurity http, AuthenticationManager manager, List<KeyAuthenticator> keys,
+            ObjectProvider<HandlerMapping> handlerMappings) throws Exception {
+        AccessProblems problems = new AccessProblems(new KnownPaths(handlerMappings));
         http.securityMatcher("/api/**", "/actuator/**")
                 .authenticationManager(manager)
                 .authorizeHttpRequests(a -> a
@@ -90,6 +96,11 @@ class SecurityConfig implements WebMvcConfigurer {
                         .failureHandler((request, response, e) -> response.sendRedirect(request.getContextPath()
                                 + (e instanceof LoginThrottledException ? "/login?locked" : "/login?error"))))
                 .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout"))
+                // to the error page (dashboard.ErrorPages), which tells a form without its CSRF token by the exception
+                .exceptionHandling(e -> e.accessDeniedHandler((request, response, denied) -> {
+                    request.setAttribute(WebAttributes.ACCESS_DENIED_403, denied);
+                    response.sendError(HttpServletResponse.SC_FORBIDDEN);
+                }))
                 .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(CONTENT_SECURITY_POLICY))
                         .referrerPolicy(r -> r.policy(ReferrerPolicy.SAME_ORIGIN)));
         return http.build();

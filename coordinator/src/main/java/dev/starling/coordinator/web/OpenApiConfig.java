@@ -33,7 +33,9 @@ class OpenApiConfig {
                 .info(new Info().title("Starling REST API").version("v1")
                         .description("Researchers submit and follow jobs and upload blobs with an API key; volunteers "
                                 + "sign up and see their hosts with their account key; the admin may call everything. "
-                                + "Errors are RFC 9457 problem details (application/problem+json)."))
+                                + "Errors are RFC 9457 problem details (application/problem+json: type, title, status, "
+                                + "detail, instance, and errors naming each invalid field); a path the API does not "
+                                + "have is a 404 whoever calls it, wrong credentials a 401 on any path."))
                 .components(new Components()
                         .addSecuritySchemes(RESEARCHER, new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
                                 .description("A researcher's API key, sr_<id>_<secret>, made by the admin"))

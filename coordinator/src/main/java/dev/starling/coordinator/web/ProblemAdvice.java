@@ -1,6 +1,8 @@
 package dev.starling.coordinator.web;
 
-import java.net.URI;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -12,24 +14,33 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.TokenStreamContext;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * The one place where exceptions become HTTP answers: RFC 9457 problem details, with a {@code detail}
- * a person can act on and, for invalid fields, an {@code errors} list naming each field.
+ * a person can act on and, for invalid fields, an {@code errors} list naming each field. Those Spring makes
+ * (404, 405, 406, 415, ...) get the house's type and title too ({@link ErrorAnswers#complete}). On the dashboard's
+ * paths, errors no dashboard controller handled (an unknown page, a method a page does not take) are left to the
+ * error page: see {@link ErrorAnswers#isPage}.
  */
 @RestControllerAdvice
 class ProblemAdvice extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
-    private static final String TYPE_BASE = "https://starling.dev/problems/";
 
     @ExceptionHandler
     ProblemDetail notFound(NotFoundException e) {
@@ -67,8 +78,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     @ExceptionHandler
     ProblemDetail unexpected(Exception e) {
         log.error("Unexpected error", e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error",
-                "The coordinator failed to handle this request; the operator can find the cause in its log.");
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error", ErrorAnswers.FAILED);
     }
 
     @Override
@@ -81,9 +91,14 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
             String field = de.getPath().stream()
                     .map(r -> r.getPropertyName() != null ? r.getPropertyName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[");
-            String message = fieldMessage(de);
-            p.setDetail(field + ": " + message);
-            p.setProperty("errors", List.of(new BadRequestException.FieldError(field, message)));
+            fieldProblem(p, field, fieldMessage(de));
+        } else if (cause instanceof InputCoercionException ic && ic.processor() instanceof JsonParser parser
+                && !parser.streamReadContext().inRoot()) {
+            // a whole number too large for the field, such as 1e20 for priority (the parser knows where it was)
+            fieldProblem(p, field(parser.streamReadContext()), "is out of range");
+        } else if (cause instanceof MismatchedInputException m && m.getCurrentToken() != null) {
+            // well-formed JSON of another kind than the endpoint takes, such as [] or 42 for a JSON object
+            p.setDetail("The request body must be " + describe(m.getTargetType()) + ", got " + describe(m.getCurrentToken()));
         } else if (cause instanceof JacksonException je) {
             var where = je.getLocation();
             p.setDetail("The request body is not well-formed JSON"
@@ -98,10 +113,61 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleTypeMismatch(
             TypeMismatchException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         String name = e instanceof MethodArgumentTypeMismatchException m ? m.getName() : e.getPropertyName();
-        String message = "must be " + describe(e.getRequiredType()) + ", got '" + e.getValue() + "'";
+        String described = describe(e.getRequiredType());
+        String message = (described.equals("a whole number") && String.valueOf(e.getValue()).matches("-?\\d+")
+                ? "is out of range" : "must be " + described) + ", got '" + e.getValue() + "'";
         ProblemDetail p = problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", name + ": " + message);
         p.setProperty("errors", List.of(new BadRequestException.FieldError(name, message)));
         return ResponseEntity.badRequest().body(p);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleNoResourceFoundException(
+            NoResourceFoundException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        e.getBody().setDetail(ErrorAnswers.noSuchPath("/" + e.getResourcePath()));
+        return super.handleNoResourceFoundException(e, headers, status, request);
+    }
+
+    /**
+     * Every answer of {@link ResponseEntityExceptionHandler} (Spring's own exceptions) passes here: its problem gets
+     * the house's type and title; on a dashboard page, the error page answers instead.
+     */
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(
+            Exception e, Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        // the problem the superclass answers (it makes it from the exception when there is no body)
+        ProblemDetail problem = body instanceof ProblemDetail b ? b
+                : body == null && e instanceof ErrorResponse r ? r.getBody() : null;
+        if (request instanceof ServletWebRequest web && web.getResponse() != null
+                && ErrorAnswers.isPage(ErrorAnswers.path(web.getRequest()))) {
+            HttpServletResponse response = web.getResponse();
+            headers.forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
+            try { // to the error page (the dashboard's ErrorPages), with what went wrong
+                response.sendError(status.value(), problem == null ? null : problem.getDetail());
+            } catch (IOException io) {
+                throw new UncheckedIOException(io);
+            }
+            return null;
+        }
+        if (problem != null) {
+            ErrorAnswers.complete(problem);
+        }
+        return super.handleExceptionInternal(e, body, headers, status, request);
+    }
+
+    private static void fieldProblem(ProblemDetail p, String field, String message) {
+        p.setDetail(field + ": " + message);
+        p.setProperty("errors", List.of(new BadRequestException.FieldError(field, message)));
+    }
+
+    /** The field the parser is at, as the API names fields: {@code redundancy.quorum}, {@code items[2]}. */
+    private static String field(TokenStreamContext at) {
+        StringBuilder field = new StringBuilder();
+        for (TokenStreamContext c = at; c != null && !c.inRoot(); c = c.getParent()) {
+            String segment = c.inArray() ? "[" + c.getCurrentIndex() + "]" : c.currentName();
+            field.insert(0, (field.isEmpty() || field.charAt(0) == '[' ? "" : ".")).insert(0, segment);
+        }
+        return field.toString();
     }
 
     /** What is wrong with one field, in the API's words rather than Java's. */
@@ -114,6 +180,16 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
             return "must be " + describe(m.getTargetType());
         }
         return "has an invalid value";
+    }
+
+    private static String describe(JsonToken token) {
+        return switch (token) {
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            default -> token.asString() == null ? token.name() : token.asString(); // true, false, null
+        };
     }
 
     private static String describe(Class<?> type) {
@@ -142,9 +218,6 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     }
 
     private static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
-        ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
-        p.setType(URI.create(TYPE_BASE + type));
-        p.setTitle(title);
-        return p;
+        return ErrorAnswers.problem(status, type, title, detail);
     }
 }

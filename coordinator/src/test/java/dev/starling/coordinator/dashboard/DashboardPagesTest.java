@@ -168,6 +168,30 @@ class DashboardPagesTest extends CoordinatorTest {
         assertThat(session.api.get("/dashboard/jobs?page=-1").status()).isEqualTo(400);
     }
 
+    @Test
+    void unknownPagesWrongMethodsAndFormsWithoutTheirTokenAreDashboardPagesToo() {
+        Response unknown = session.api.get("/dashboard/nope");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.contentType()).startsWith("text/html");
+        assertThat(unknown.body()).contains("<h1>Not found</h1>", "There is no page /dashboard/nope.",
+                "Back to the overview", "Signed in as");
+
+        Response forged = session.post("/dashboard/jobs/1/cancel", "");
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(forged.contentType()).startsWith("text/html");
+        assertThat(forged.body()).contains("<h1>Form expired</h1>", "reload the page and try again");
+
+        Response wrongMethod = session.submit("/dashboard/jobs", "");
+        assertThat(wrongMethod.status()).isEqualTo(405);
+        assertThat(wrongMethod.contentType()).startsWith("text/html");
+        assertThat(wrongMethod.body()).contains("<h1>Method not allowed</h1>", "/dashboard/jobs: Method &#39;POST&#39; is not supported.");
+
+        Response staleLogin = anonymous().postRaw("/login", "application/x-www-form-urlencoded", "username=admin&password=x");
+        assertThat(staleLogin.status()).isEqualTo(403);
+        assertThat(staleLogin.contentType()).startsWith("text/html");
+        assertThat(staleLogin.body()).contains("<h1>Form expired</h1>").doesNotContain("Signed in as");
+    }
+
     private static long sum(JsonNode numbers) {
         long sum = 0;
         for (JsonNode n : numbers) {

@@ -58,6 +58,9 @@ class JobApiTest extends CoordinatorTest {
             unknown top-level field   | {"app":"primes","params":{"from":0,"to":10},"colour":"red"}        | 400 | colour
             params not an object      | {"app":"primes","params":[1,2]}                                    | 400 | params
             too many work units       | {"app":"primes","params":{"from":0,"to":1000000000000,"chunkSize":1000}} | 400 | params.chunkSize
+            param beyond a long       | {"app":"primes","params":{"from":0,"to":100000000000000000000000000}} | 400 | params.to
+            priority beyond an int    | {"app":"primes","params":{"from":0,"to":10},"priority":100000000000000000000} | 400 | priority
+            body an array             | []                                                                 | 400 |
             """)
     void badSubmissionsAreProblemsAndStoreNothing(String why, String body, int status, String field) {
         long before = api().get("/api/v1/jobs").json().get("total").asLong();
@@ -116,6 +119,45 @@ class JobApiTest extends CoordinatorTest {
     }
 
     @Test
+    void wellFormedJsonThatIsNoObjectIsSaidToBeNone() {
+        for (String[] given : new String[][] {{"[]", "an array"}, {"42", "a number"}, {"\"x\"", "a string"},
+                {"true", "true"}}) {
+            TestApi.Response r = api().post("/api/v1/jobs", given[0]);
+
+            assertProblem(r, 400);
+            assertThat(r.json().get("detail").asString()).as(given[0])
+                    .isEqualTo("The request body must be a JSON object, got " + given[1]);
+        }
+    }
+
+    @Test
+    void wholeNumbersTooLargeAreOutOfRangeNotFractions() {
+        JsonNode to = api().post("/api/v1/jobs",
+                "{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":100000000000000000000000000}}").json();
+        JsonNode quorum = api().post("/api/v1/jobs", "{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":10},"
+                + "\"redundancy\":{\"quorum\":100000000000000000000}}").json();
+        JsonNode id = api().get("/api/v1/jobs/99999999999999999999").json();
+
+        assertThat(to.get("detail").asString()).isEqualTo("params.to: must be <= 1000000000000");
+        assertThat(quorum.get("detail").asString()).isEqualTo("redundancy.quorum: is out of range");
+        assertThat(quorum.get("errors").get(0).get("field").asString()).isEqualTo("redundancy.quorum");
+        assertThat(id.get("detail").asString()).isEqualTo("id: is out of range, got '99999999999999999999'");
+    }
+
+    @Test
+    void springsOwnRefusalsAreProblemsOfTheHouseForm() {
+        assertHouseProblem(api().postRaw("/api/v1/jobs", "text/plain", "hello"), 415, "unsupported-media-type",
+                "Unsupported media type");
+        assertHouseProblem(api().send(api().request("/api/v1/jobs/1").DELETE().build()), 405, "method-not-allowed",
+                "Method not allowed");
+        assertHouseProblem(api().send(api().request("/api/v1/jobs").header("Accept", "text/csv").GET().build()), 406,
+                "not-acceptable", "Not acceptable");
+        TestApi.Response unknown = api().get("/api/v1/nope");
+        assertHouseProblem(unknown, 404, "not-found", "Not found");
+        assertThat(unknown.json().get("detail").asString()).startsWith("no such path: /api/v1/nope");
+    }
+
+    @Test
     void resultBeforeSuccessIsAConflict() {
         long id = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":1000}}");
 
@@ -156,6 +198,16 @@ class JobApiTest extends CoordinatorTest {
 
         assertThat(page.get("items").get(0).get("id").asLong()).isEqualTo(b);
         assertThat(page.get("items").get(1).get("id").asLong()).isEqualTo(a);
+    }
+
+    private static void assertHouseProblem(TestApi.Response r, int status, String type, String title) {
+        assertProblem(r, status);
+        JsonNode problem = r.json();
+        assertThat(problem.get("type").asString()).isEqualTo("https://starling.dev/problems/" + type);
+        assertThat(problem.get("title").asString()).isEqualTo(title);
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("detail").asString()).isNotBlank();
+        assertThat(problem.get("instance").asString()).startsWith("/api/v1/");
     }
 
     private static void assertProblem(TestApi.Response r, int status) {

@@ -128,6 +128,30 @@ class AccessRulesTest extends CoordinatorTest {
     }
 
     @Test
+    void aPathTheApiDoesNotHaveIsNotFoundWhoeverCallsIt() {
+        TestApi researcher = researcher("lost");
+        TestApi volunteer = anonymous().withKey(signUp("lost-volunteer"));
+        for (TestApi caller : List.of(anonymous(), researcher, volunteer, api())) {
+            for (String path : List.of("/api/v1/nope", "/api/v1/admin/nope", "/api/v1/hosts/1/nope", "/actuator/nope")) {
+                TestApi.Response r = caller.get(path);
+
+                assertThat(r.status()).as(path).isEqualTo(404);
+                assertThat(r.contentType()).startsWith("application/problem+json");
+                assertThat(r.json().get("type").asString()).isEqualTo("https://starling.dev/problems/not-found");
+                assertThat(r.json().get("detail").asString()).startsWith("no such path: " + path);
+            }
+        }
+        TestApi.Response errorPage = anonymous().get("/error"); // where the container sends errors; no page of its own
+        assertThat(errorPage.status()).isEqualTo(404);
+        assertThat(errorPage.json().get("type").asString()).isEqualTo("https://starling.dev/problems/not-found");
+        // a path that is there is refused with any method; wrong credentials are refused on any path
+        assertThat(researcher.send(researcher.request("/api/v1/hosts").DELETE().build()).status()).isEqualTo(403);
+        assertThat(anonymous().send(anonymous().request("/api/v1/hosts").DELETE().build()).status()).isEqualTo(401);
+        assertThat(anonymous().withKey("sr_999999_nope").get("/api/v1/nope").status()).isEqualTo(401);
+        assertThat(anonymous().asAdmin("not-the-password").get("/api/v1/nope").status()).isEqualTo(401);
+    }
+
+    @Test
     void aWrongAdminPasswordIs401AndTheAdminApiValidatesItsInput() {
         TestApi.Response wrong = anonymous().asAdmin("not-the-password").get("/api/v1/hosts");
         assertThat(wrong.status()).isEqualTo(401);

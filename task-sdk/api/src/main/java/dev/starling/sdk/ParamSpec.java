@@ -133,7 +133,12 @@ public record ParamSpec(
                 if (!(value instanceof Number n) || !isWhole(n)) {
                     return "must be a whole number";
                 }
-                return outOfRange(n.doubleValue(), min, max);
+                String outOfRange = outOfRange(n.doubleValue(), min, max);
+                if (outOfRange == null && !fitsLong(n)) {
+                    return "is too " + (n.doubleValue() > 0 ? "large" : "small") + ": a whole number must be from "
+                            + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
+                }
+                return outOfRange;
             }
             case NUMBER -> {
                 if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue())) {
@@ -163,23 +168,32 @@ public record ParamSpec(
         };
     }
 
+    /** Whether the number has no fractional part (however large it is). */
     private static boolean isWhole(Number n) {
-        if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte) {
+        if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte
+                || n instanceof java.math.BigInteger) {
             return true;
         }
+        if (n instanceof java.math.BigDecimal d) {
+            return d.signum() == 0 || d.stripTrailingZeros().scale() <= 0;
+        }
+        double d = n.doubleValue(); // infinite: a JSON number too large for a double, such as 1e400
+        return Double.isInfinite(d) || d == Math.rint(d);
+    }
+
+    /** Whether a whole number fits in a {@code long}, as INTEGER values are bound. */
+    private static boolean fitsLong(Number n) {
         if (n instanceof java.math.BigInteger b) {
             return b.bitLength() < 64;
         }
         if (n instanceof java.math.BigDecimal d) {
-            try {
-                d.longValueExact();
-                return true;
-            } catch (ArithmeticException e) {
-                return false;
-            }
+            return d.compareTo(java.math.BigDecimal.valueOf(Long.MIN_VALUE)) >= 0
+                    && d.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) <= 0;
         }
-        double d = n.doubleValue();
-        return Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 0x1p63;
+        if (n instanceof Double || n instanceof Float) {
+            return Math.abs(n.doubleValue()) < 0x1p63;
+        }
+        return true;
     }
 
     private static String outOfRange(double v, Double min, Double max) {

@@ -73,6 +73,18 @@ class ParamSpecTest {
     }
 
     @Test
+    void wholeNumbersBeyondALongAreOutOfRangeNotFractions() {
+        assertThat(errors(Map.of("from", 0, "chunk", new BigInteger("100000000000000000000000000"))))
+                .containsExactly(new ParamError("chunk", "must be <= 1000000"));
+        assertThat(errors(Map.of("from", 0, "chunk", 1e30))).containsExactly(new ParamError("chunk", "must be <= 1000000"));
+        assertThat(errors(Map.of("from", 0, "chunk", Double.POSITIVE_INFINITY)))
+                .containsExactly(new ParamError("chunk", "must be <= 1000000"));
+        assertThat(errors(Map.of("from", new BigDecimal("-1E+30")))).containsExactly(new ParamError("from", "must be >= 0"));
+        assertThat(errors(Map.of("from", BigInteger.ONE.shiftLeft(64)))).containsExactly(new ParamError("from",
+                "is too large: a whole number must be from -9223372036854775808 to 9223372036854775807"));
+    }
+
+    @Test
     void numbersMustBeFinite() {
         assertThat(errors(Map.of("from", 0, "x", Double.NaN))).containsExactly(new ParamError("x", "must be a finite number"));
     }
