@@ -55,6 +55,9 @@ class JobApiTest extends CoordinatorTest {
             deadline too short        | {"app":"primes","params":{"from":0,"to":10},"deadlineSeconds":1}   | 400 | deadlineSeconds
             priority too high         | {"app":"primes","params":{"from":0,"to":10},"priority":5000}       | 400 | priority
             priority of wrong type    | {"app":"primes","params":{"from":0,"to":10},"priority":"high"}     | 400 | priority
+            priority a fraction       | {"app":"primes","params":{"from":0,"to":10},"priority":1.5}        | 400 | priority
+            deadline a fraction       | {"app":"primes","params":{"from":0,"to":10},"deadlineSeconds":600.9} | 400 | deadlineSeconds
+            quorum a fraction         | {"app":"primes","params":{"from":0,"to":10},"redundancy":{"quorum":1.5}} | 400 | redundancy.quorum
             unknown top-level field   | {"app":"primes","params":{"from":0,"to":10},"colour":"red"}        | 400 | colour
             params not an object      | {"app":"primes","params":[1,2]}                                    | 400 | params
             too many work units       | {"app":"primes","params":{"from":0,"to":1000000000000,"chunkSize":1000}} | 400 | params.chunkSize
