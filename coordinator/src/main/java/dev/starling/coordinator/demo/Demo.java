@@ -147,7 +147,7 @@ public final class Demo {
         } catch (RuntimeException e) {
             // Spring Boot has said why on the console: in one line for a setup problem (another demo or coordinator
             // on this data dir), with the stack trace otherwise
-            return 1;
+            return stopping ? 130 : 1;
         }
         int grpc = grpcBound.get(60, TimeUnit.SECONDS);
         String base = "http://localhost:" + httpPort;
