@@ -16,6 +16,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * coordinator's Flyway like production.
  */
 public final class TestDatabase {
+    public static final String USER = "postgres";
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static EmbeddedPostgres server;
 
@@ -38,6 +39,15 @@ public final class TestDatabase {
 
     /** Creates a new, empty database and points the Spring context's datasource at it. */
     public static void register(DynamicPropertyRegistry registry) {
+        String url = create();
+        registry.add("spring.datasource.url", () -> url);
+        registry.add("spring.datasource.username", () -> USER);
+        // at JVM exit the database may stop before the Spring contexts: fail fast instead of waiting 30 s
+        registry.add("spring.datasource.hikari.connection-timeout", () -> "2000");
+    }
+
+    /** Creates a new, empty database and answers its JDBC URL (user {@link #USER}, no password). */
+    public static String create() {
         EmbeddedPostgres pg = server();
         String name = "test_" + COUNTER.incrementAndGet();
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
@@ -45,10 +55,6 @@ public final class TestDatabase {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create test database " + name, e);
         }
-        String url = pg.getJdbcUrl("postgres", name);
-        registry.add("spring.datasource.url", () -> url);
-        registry.add("spring.datasource.username", () -> "postgres");
-        // at JVM exit the database may stop before the Spring contexts: fail fast instead of waiting 30 s
-        registry.add("spring.datasource.hikari.connection-timeout", () -> "2000");
+        return pg.getJdbcUrl(USER, name);
     }
 }

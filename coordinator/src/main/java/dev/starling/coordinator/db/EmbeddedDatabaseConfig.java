@@ -25,7 +25,8 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * With no {@code spring.datasource.url}, the coordinator runs its own PostgreSQL (real binaries shipped
  * through Maven by zonky) with its data under {@code starling.data-dir}/postgres, so a restart keeps
  * every job. zonky's test-friendly defaults are overridden: the data directory is kept on close, and
- * commits are durable ({@code synchronous_commit=on}, {@code fsync=on}).
+ * commits are durable ({@code synchronous_commit=on}, {@code fsync=on}). The data dir is locked first
+ * ({@link DataDirLock}): a second coordinator on it stops there and touches nothing.
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(EmbeddedDatabaseConfig.NoDatasourceUrl.class)
@@ -33,10 +34,17 @@ class EmbeddedDatabaseConfig {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabaseConfig.class);
     static final String DATABASE = "starling";
 
+    /** Held until PostgreSQL has stopped (it is closed after the beans that depend on it). */
     @Bean(destroyMethod = "close")
-    EmbeddedPostgres embeddedPostgres(StarlingProperties properties) throws IOException {
+    DataDirLock dataDirLock(StarlingProperties properties) {
+        return DataDirLock.acquire(properties.dataDir());
+    }
+
+    @Bean(destroyMethod = "close")
+    EmbeddedPostgres embeddedPostgres(StarlingProperties properties, DataDirLock lock) throws IOException {
         Path dataDir = properties.dataDir().toAbsolutePath().resolve("postgres");
         Files.createDirectories(dataDir);
+        // the data dir is ours: a PostgreSQL running on it was left by a coordinator that died (kill -9)
         StalePostmaster.stopIfRunning(dataDir, Duration.ofSeconds(60));
         log.info("Starting embedded PostgreSQL with data in {}", dataDir);
         EmbeddedPostgres pg = EmbeddedPostgres.builder()

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * After a {@code kill -9} of the coordinator, the embedded PostgreSQL it started keeps running on the
  * data directory and a new start would fail. This finds that server through {@code postmaster.pid} and
- * stops it (SIGTERM: PostgreSQL's smart shutdown; its only clients died with the coordinator).
+ * stops it (SIGTERM: PostgreSQL's smart shutdown; its only clients died with the coordinator). Called only
+ * with the data dir locked ({@link DataDirLock}): a running coordinator's PostgreSQL is never taken for a stale one.
  */
 final class StalePostmaster {
     private static final Logger log = LoggerFactory.getLogger(StalePostmaster.class);

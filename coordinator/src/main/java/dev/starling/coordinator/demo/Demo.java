@@ -24,6 +24,10 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -48,34 +52,62 @@ public final class Demo {
 
     private Demo() {}
 
-    public static int run(String[] args) throws Exception {
-        boolean exitWhenDone = false;
+    /** The demo's command line: both {@code --workers=2} and {@code --workers 2}, as the worker takes them. */
+    @Command(name = "starling demo", sortOptions = false, usageHelpAutoWidth = true,
+            description = {"A coordinator on an embedded PostgreSQL, local workers (one volunteer each) and a sample"
+                    + " primes job, followed in the terminal; prints the admin's password and a researcher's API key."
+                    + " Keeps running until Ctrl-C."},
+            footer = {"", "Exit codes: 0 done (or stopped with Ctrl-C: 130), 1 the job or the coordinator failed,"
+                    + " 2 invalid command line."})
+    static final class Options {
+        @Option(names = "--exit-when-done", description = "Stop everything and exit 0 once the job has succeeded.")
+        boolean exitWhenDone;
+
+        @Option(names = "--workers", paramLabel = "N", description = "How many local workers, 2 to 16 (default: 3).")
+        int workers = 3;
+
+        @Option(names = {"--data-dir", "--starling.data-dir"}, paramLabel = "DIR",
+                description = "Where the demo keeps its data and logs (default: ./starling-data/demo); one demo or"
+                        + " coordinator per data dir.")
         Path dataDir = Path.of("starling-data", "demo");
-        int workerCount = 3;
+
+        @Option(names = "--server.port", paramLabel = "PORT",
+                description = "The REST API and dashboard's port, when free (default: 8080; else any free port).")
         int httpPort = 8080;
+
+        @Option(names = "--spring.grpc.server.port", paramLabel = "PORT",
+                description = "The workers' gRPC port, when free (default: 9090; else any free port).")
         int grpcPort = 9090;
-        try {
-            for (String arg : args) {
-                if (arg.equals("--exit-when-done")) {
-                    exitWhenDone = true;
-                } else if (arg.startsWith("--starling.data-dir=") || arg.startsWith("--data-dir=")) {
-                    dataDir = Path.of(arg.substring(arg.indexOf('=') + 1));
-                } else if (arg.startsWith("--workers=")) {
-                    workerCount = Integer.parseInt(arg.substring("--workers=".length()));
-                } else if (arg.startsWith("--server.port=")) {
-                    httpPort = Integer.parseInt(arg.substring("--server.port=".length()));
-                } else if (arg.startsWith("--spring.grpc.server.port=")) {
-                    grpcPort = Integer.parseInt(arg.substring("--spring.grpc.server.port=".length()));
-                } else {
-                    return usage("unknown option " + arg);
-                }
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        boolean help;
+
+        /** Parsed and checked; a {@link ParameterException} says what is wrong. */
+        static CommandLine parse(String... args) {
+            Options options = new Options();
+            CommandLine cmd = new CommandLine(options);
+            cmd.parseArgs(args);
+            if (!options.help && (options.workers < 2 || options.workers > 16)) {
+                throw new ParameterException(cmd, "--workers must be between 2 and 16: every work unit of the demo job"
+                        + " is computed by 2 different workers");
             }
-        } catch (NumberFormatException e) {
-            return usage("not a number: " + e.getMessage().replace("For input string: ", ""));
+            return cmd;
         }
-        if (workerCount < 2 || workerCount > 16) {
-            return usage("--workers must be between 2 and 16: every work unit of the demo job is computed by 2 different workers");
+    }
+
+    public static int run(String[] args) throws Exception {
+        CommandLine cmd;
+        try {
+            cmd = Options.parse(args);
+        } catch (ParameterException e) {
+            System.err.println("starling demo: " + e.getMessage() + " (starling demo --help shows the options)");
+            return 2;
         }
+        if (cmd.isUsageHelpRequested()) {
+            cmd.usage(System.out);
+            return 0;
+        }
+        Options options = cmd.getCommand();
         String workerJar = System.getenv("STARLING_WORKER_JAR");
         if (workerJar == null || !Files.isRegularFile(Path.of(workerJar))) {
             System.err.println("starling demo: the worker jar was not found (STARLING_WORKER_JAR=" + workerJar
@@ -85,20 +117,14 @@ public final class Demo {
         Demo demo = new Demo();
         Runtime.getRuntime().addShutdownHook(new Thread(demo::stop, "demo-shutdown"));
         try {
-            return demo.go(dataDir, workerCount, free(httpPort), free(grpcPort), Path.of(workerJar), exitWhenDone);
+            return demo.go(options.dataDir, options.workers, free(options.httpPort), free(options.grpcPort),
+                    Path.of(workerJar), options.exitWhenDone);
         } catch (Exception e) {
             if (demo.stopping) {
                 return 130; // Ctrl-C while the job ran: the shutdown hook is stopping everything
             }
             throw e;
         }
-    }
-
-    private static int usage(String problem) {
-        System.err.println("starling demo: " + problem);
-        System.err.println("usage: starling demo [--exit-when-done] [--workers=N] [--data-dir=DIR]"
-                + " [--server.port=P] [--spring.grpc.server.port=P]");
-        return 2;
     }
 
     private int go(Path dataDir, int workerCount, int httpPort, int grpcPort, Path workerJar, boolean exitWhenDone)
@@ -113,10 +139,16 @@ public final class Demo {
                 grpcBound.complete(started.getPort());
             }
         });
-        coordinator = app.run("--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
-                "--starling.data-dir=" + dataDir, "--logging.file.name=" + dataDir.resolve("coordinator.log"),
-                "--logging.threshold.console=WARN", "--spring.main.banner-mode=off",
-                "--starling.admin.password=" + adminPassword, "--starling.admin.reset-password=true");
+        try {
+            coordinator = app.run("--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
+                    "--starling.data-dir=" + dataDir, "--logging.file.name=" + dataDir.resolve("coordinator.log"),
+                    "--logging.threshold.console=WARN", "--spring.main.banner-mode=off",
+                    "--starling.admin.password=" + adminPassword, "--starling.admin.reset-password=true");
+        } catch (RuntimeException e) {
+            // Spring Boot has said why on the console: in one line for a setup problem (another demo or coordinator
+            // on this data dir), with the stack trace otherwise
+            return stopping ? 130 : 1;
+        }
         int grpc = grpcBound.get(60, TimeUnit.SECONDS);
         String base = "http://localhost:" + httpPort;
         String admin = "Basic " + Base64.getEncoder().encodeToString(("admin:" + adminPassword).getBytes(StandardCharsets.UTF_8));

@@ -1,13 +1,15 @@
 package dev.starling.coordinator.security;
 
 import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.StartupProblem;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.userdetails.User;
@@ -22,9 +24,11 @@ import org.springframework.stereotype.Component;
  * {@code STARLING_ADMIN_PASSWORD} ({@code starling.admin.password}), or with a generated one that is logged once;
  * set again when {@code starling.admin.reset-password} is on. Passwords are stored as bcrypt hashes. Several
  * coordinators starting together on one database create it once: only the one whose insert took logs the password.
+ * This happens once the coordinator is up (both servers listening), never in a start that fails: a generated
+ * password logged by a start that then failed (a port in use) would be lost, as it is shown only once.
  */
 @Component
-class AdminAccount implements UserDetailsService, SmartInitializingSingleton {
+class AdminAccount implements UserDetailsService, ApplicationListener<ApplicationReadyEvent> {
     private static final Logger log = LoggerFactory.getLogger(AdminAccount.class);
     static final int MIN_PASSWORD_LENGTH = 8;
     private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -40,17 +44,21 @@ class AdminAccount implements UserDetailsService, SmartInitializingSingleton {
         this.clock = clock;
         this.settings = properties.admin();
         if (settings.password() != null && settings.password().length() < MIN_PASSWORD_LENGTH) {
-            throw new IllegalStateException("STARLING_ADMIN_PASSWORD (starling.admin.password) must have at least "
-                    + MIN_PASSWORD_LENGTH + " characters");
+            throw new StartupProblem("the admin password in STARLING_ADMIN_PASSWORD (starling.admin.password) must have "
+                    + "at least " + MIN_PASSWORD_LENGTH + " characters",
+                    "Set a longer one, or leave it unset to have one generated and logged at the first start.");
         }
         if (settings.username() == null || settings.username().isBlank()) {
-            throw new IllegalStateException("starling.admin.username must not be empty");
+            throw new StartupProblem("starling.admin.username is empty", "Leave it out (admin) or give a name.");
         }
     }
 
-    /** Creates the account (or resets its password) before the coordinator takes requests. */
+    /**
+     * Creates the account (or resets its password) once the coordinator is up: until then (a moment) there is no
+     * admin to log in as.
+     */
     @Override
-    public void afterSingletonsInstantiated() {
+    public void onApplicationEvent(ApplicationReadyEvent event) {
         boolean generated = settings.password() == null;
         String password = generated ? generate() : settings.password();
         Timestamp now = Timestamp.from(clock.instant());

@@ -77,6 +77,22 @@ final class Processes implements AutoCloseable {
      * {@code settings} ({@code --name=value}) are added, or replace the defaults of the same name.
      */
     Process coordinator(String... settings) throws IOException {
+        Process p = start("coordinator", coordinatorCommand(settings));
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("the coordinator exited with " + p.exitValue() + "; see " + log("coordinator"));
+            }
+            try {
+                return anonymous().get("/api/v1/apps").status() == 200;
+            } catch (UncheckedIOException e) {
+                return false;
+            }
+        });
+        return p;
+    }
+
+    /** The command line {@link #coordinator} starts a coordinator with. */
+    List<String> coordinatorCommand(String... settings) {
         Map<String, String> options = new LinkedHashMap<>();
         List<String> defaults = new ArrayList<>(List.of("--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
                 "--starling.data-dir=" + dataDir(), "--starling.dispatch.lease=4s",
@@ -93,18 +109,7 @@ final class Processes implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx512m", "-jar", COORDINATOR_JAR.toString()));
         command.addAll(options.values());
-        Process p = start("coordinator", command);
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            if (!p.isAlive()) {
-                throw new IllegalStateException("the coordinator exited with " + p.exitValue() + "; see " + log("coordinator"));
-            }
-            try {
-                return anonymous().get("/api/v1/apps").status() == 200;
-            } catch (UncheckedIOException e) {
-                return false;
-            }
-        });
-        return p;
+        return command;
     }
 
     /**
@@ -134,7 +139,8 @@ final class Processes implements AutoCloseable {
         return start(name, command);
     }
 
-    private Process start(String name, List<String> command) throws IOException {
+    /** Starts {@code command}, its output in {@link #log}({@code name}); stopped at the end of the test. */
+    Process start(String name, List<String> command) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
         builder.environment().put("STARLING_ADMIN_PASSWORD", CoordinatorTest.ADMIN_PASSWORD);
