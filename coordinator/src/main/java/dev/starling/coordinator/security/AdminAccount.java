@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -24,11 +25,13 @@ import org.springframework.stereotype.Component;
  * {@code STARLING_ADMIN_PASSWORD} ({@code starling.admin.password}), or with a generated one that is logged once;
  * set again when {@code starling.admin.reset-password} is on. Passwords are stored as bcrypt hashes. Several
  * coordinators starting together on one database create it once: only the one whose insert took logs the password.
- * This happens once the coordinator is up (both servers listening), never in a start that fails: a generated
- * password logged by a start that then failed (a port in use) would be lost, as it is shown only once.
+ * A generated password is set once the coordinator is up (both servers listening), never in a start that fails:
+ * logged by a start that then failed (a port in use), it would be lost, as it is shown only once. A password
+ * from STARLING_ADMIN_PASSWORD is set before the servers listen, so that scripts may use it as soon as they answer.
  */
 @Component
-class AdminAccount implements UserDetailsService, ApplicationListener<ApplicationReadyEvent> {
+class AdminAccount
+        implements UserDetailsService, SmartInitializingSingleton, ApplicationListener<ApplicationReadyEvent> {
     private static final Logger log = LoggerFactory.getLogger(AdminAccount.class);
     static final int MIN_PASSWORD_LENGTH = 8;
     private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -53,14 +56,27 @@ class AdminAccount implements UserDetailsService, ApplicationListener<Applicatio
         }
     }
 
+    /** A password from STARLING_ADMIN_PASSWORD is set before the coordinator takes requests. */
+    @Override
+    public void afterSingletonsInstantiated() {
+        if (settings.password() != null) {
+            store(settings.password(), false);
+        }
+    }
+
     /**
-     * Creates the account (or resets its password) once the coordinator is up: until then (a moment) there is no
-     * admin to log in as.
+     * A generated password is set once the coordinator is up (both servers listening; until then, a moment, there
+     * is no admin to log in as), so that a start that fails never logs one that is then lost.
      */
     @Override
     public void onApplicationEvent(ApplicationReadyEvent event) {
-        boolean generated = settings.password() == null;
-        String password = generated ? generate() : settings.password();
+        if (settings.password() == null) {
+            store(generate(), true);
+        }
+    }
+
+    /** Creates the account, or sets its password again when asked to, and says so in the log. */
+    private void store(String password, boolean generated) {
         Timestamp now = Timestamp.from(clock.instant());
         boolean created = jdbc.sql("""
                         INSERT INTO admin_account (username, password_hash, created_at, password_set_at)
