@@ -10,6 +10,7 @@ import dev.starling.coordinator.web.BadRequestException;
 import dev.starling.coordinator.web.BadRequestException.FieldError;
 import dev.starling.coordinator.web.ConflictException;
 import dev.starling.coordinator.web.ForbiddenException;
+import dev.starling.coordinator.web.UnauthenticatedException;
 import dev.starling.coordinator.web.NotFoundException;
 import dev.starling.coordinator.web.Page;
 import dev.starling.coordinator.web.Paging;
@@ -55,14 +56,15 @@ public class VolunteerService implements KeyAuthenticator {
      * Creates a volunteer account.
      *
      * @param by who asks: anyone when sign-up is open, only the admin when it is by invitation
+     * @throws UnauthenticatedException when sign-up is by invitation and nobody says who asks
      * @throws ForbiddenException when sign-up is by invitation and {@code by} is not the admin
      */
     @Transactional
     public SignedUp signUp(String name, String email, Optional<Caller> by) {
         if (signUp == StarlingProperties.SignUp.INVITE && !by.map(Caller::isAdmin).orElse(false)) {
-            throw new ForbiddenException("sign-up on this coordinator is by invitation: the operator creates "
-                    + "volunteer accounts (POST /api/v1/volunteers with the admin's credentials) and hands out the "
-                    + "account key");
+            String why = "sign-up on this coordinator is by invitation: the operator creates volunteer accounts"
+                    + " (POST /api/v1/volunteers with the admin's credentials) and hands out the account key";
+            throw by.isEmpty() ? new UnauthenticatedException(why) : new ForbiddenException(why);
         }
         String n = name == null ? "" : name.strip();
         String e = email == null ? "" : email.strip();

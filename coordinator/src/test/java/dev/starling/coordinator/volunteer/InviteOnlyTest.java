@@ -27,7 +27,7 @@ class InviteOnlyTest extends CoordinatorTest {
         TestApi.Response byResearcher = researcher("helpful").post("/api/v1/volunteers", body);
         TestApi.Response byAdmin = api().post("/api/v1/volunteers", body);
 
-        assertThat(closed.status()).isEqualTo(403);
+        assertThat(closed.status()).as("no credentials where the admin's are needed").isEqualTo(401);
         assertThat(closed.contentType()).startsWith("application/problem+json");
         assertThat(closed.json().get("detail").asString()).contains("sign-up on this coordinator is by invitation");
         assertThat(byResearcher.status()).isEqualTo(403);
