@@ -42,8 +42,8 @@ import picocli.CommandLine.Spec;
         exitCodeOnExecutionException = ExitCodes.ERROR,
         description = {
             "Runs a Starling worker: pulls tasks from the coordinator, computes them on this machine and reports"
-                    + " the results. Runs until stopped; on SIGTERM it lets running tasks finish within the grace"
-                    + " period and gives the rest back.",
+                    + " the results. Runs until stopped; on SIGTERM or Ctrl-C, running tasks get the grace period to"
+                    + " finish or save a checkpoint (kept, to resume at the next start), and the rest are given back.",
         },
         footer = {
             "",

@@ -77,7 +77,8 @@ final class CallFailures {
             }
         }
         if (failure instanceof StatusRuntimeException e) {
-            session.contact().failed(describe(e) + hint(e));
+            String hint = hint(e, session.contact().lastAnswer().isPresent());
+            session.contact().failed(describe(e) + hint);
             if (e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
                 log.error("{} was refused as malformed, which is a bug in the worker or the coordinator: {}; "
                         + "retrying with backoff", what, describe(e));
@@ -85,7 +86,7 @@ final class CallFailures {
                 return Next.BACK_OFF;
             }
             if (!failing) {
-                log.warn("{} failed: {}; retrying with backoff{}", what, describe(e), hint(e));
+                log.warn("{} failed: {}; retrying with backoff{}", what, describe(e), hint);
                 failing = true;
             } else {
                 log.debug("{} failed again: {}", what, describe(e));
@@ -101,35 +102,49 @@ final class CallFailures {
         return Next.BACK_OFF;
     }
 
-    /** A likely cause a volunteer can check, for statuses that usually mean a wrong address. */
-    private static String hint(StatusRuntimeException e) {
+    /**
+     * A likely cause a volunteer can check, for statuses that usually mean a wrong address or certificate; once the
+     * coordinator has answered this worker, the address is right and it is more likely down for a while.
+     */
+    static String hint(StatusRuntimeException e, boolean answeredBefore) {
         for (Throwable t = e.getStatus().getCause(); t != null; t = t.getCause()) {
             if (t instanceof javax.net.ssl.SSLException) {
-                return " (the TLS handshake failed: check --coordinator-ca, or whether the coordinator speaks TLS at all)";
+                return " (the TLS handshake failed: check --coordinator-ca, that the certificate names the host in"
+                        + " --coordinator (one for localhost does not cover 127.0.0.1), or whether the coordinator"
+                        + " speaks TLS at all)";
             }
             if (t instanceof java.net.UnknownHostException) {
                 return " (the host name in --coordinator does not resolve: check its spelling and this machine's network)";
             }
         }
-        if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || e.getStatus().getCode() == Status.Code.INTERNAL
-                || e.getStatus().getCode() == Status.Code.UNKNOWN) {
-            return " (check that --coordinator names the coordinator's gRPC port, 9090 by default, not its HTTP port,"
-                    + " and whether it needs --tls)";
+        Status.Code code = e.getStatus().getCode();
+        if (code == Status.Code.UNAVAILABLE || code == Status.Code.INTERNAL || code == Status.Code.UNKNOWN) {
+            return answeredBefore ? " (it answered before: it is probably restarting or out of reach for a while)"
+                    : " (check that --coordinator names the coordinator's gRPC port, 9090 by default, not its HTTP"
+                            + " port, and whether it needs --tls)";
         }
         return "";
     }
 
-    /** The status, its description and the cause's message (for example why a connection was refused). */
-    private static String describe(StatusRuntimeException e) {
+    /**
+     * The status, its description and the cause's message (for example why a connection was refused), each cut at
+     * its first line (Netty adds its channel pipeline on a second).
+     */
+    static String describe(StatusRuntimeException e) {
         Status status = e.getStatus();
         StringBuilder text = new StringBuilder(status.getCode().toString());
         if (status.getDescription() != null) {
-            text.append(" (").append(status.getDescription());
+            text.append(" (").append(firstLine(status.getDescription()));
             if (status.getCause() != null && status.getCause().getMessage() != null) {
-                text.append(": ").append(status.getCause().getMessage());
+                text.append(": ").append(firstLine(status.getCause().getMessage()));
             }
             text.append(')');
         }
         return text.toString();
+    }
+
+    private static String firstLine(String text) {
+        int end = text.indexOf('\n');
+        return end < 0 ? text : text.substring(0, end);
     }
 }

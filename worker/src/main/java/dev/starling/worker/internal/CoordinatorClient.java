@@ -15,6 +15,7 @@ import dev.starling.proto.v1.TaskResult;
 import dev.starling.proto.v1.WorkerServiceGrpc;
 import dev.starling.proto.v1.WorkerServiceGrpc.WorkerServiceBlockingStub;
 import io.grpc.Channel;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
@@ -33,9 +34,13 @@ final class CoordinatorClient {
     private final WorkerServiceBlockingStub stub;
     private final Duration callTimeout;
     private final Duration pollDeadlineMargin;
+    private final Runnable reconnectSoon;
 
     CoordinatorClient(Channel channel, Tuning tuning) {
         this.stub = WorkerServiceGrpc.newBlockingStub(channel);
+        // after a failed connection gRPC waits up to 2 minutes before it tries again, failing calls at once meanwhile;
+        // the callers' own backoff (at most backoffMax) is the one to keep to
+        this.reconnectSoon = channel instanceof ManagedChannel managed ? managed::resetConnectBackoff : () -> {};
         this.callTimeout = tuning.callTimeout();
         this.pollDeadlineMargin = tuning.pollDeadlineMargin();
     }
@@ -72,6 +77,9 @@ final class CoordinatorClient {
             return call.apply(s);
         } catch (StatusRuntimeException e) {
             Status status = e.getStatus();
+            if (status.getCode() == Status.Code.UNAVAILABLE) {
+                reconnectSoon.run();
+            }
             throw switch (status.getCode()) {
                 case FAILED_PRECONDITION -> new ProtocolTooOldException(describe(status));
                 case UNAUTHENTICATED -> as == null ? new RefusedException(describe(status))

@@ -43,6 +43,6 @@ public record CoordinatorTls(boolean enabled, Optional<Path> caFile) {
 
     @Override
     public String toString() {
-        return !enabled ? "plaintext" : caFile.map(f -> "TLS (trusting " + f + ")").orElse("TLS (system trust store)");
+        return !enabled ? "plaintext" : caFile.map(f -> "TLS, trusting " + f).orElse("TLS, the system's trust store");
     }
 }

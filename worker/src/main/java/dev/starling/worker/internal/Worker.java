@@ -97,9 +97,9 @@ public final class Worker {
             throw new IllegalStateException("a worker runs once");
         }
         try {
-            log.info("Starling worker {} started: coordinator {} ({}), name {}, {} cores, apps {}",
+            log.info("Starling worker {} started: coordinator {} ({}), name {}, {} {}, apps {}",
                     HostInfo.workerVersion(), config.coordinator(), config.tls(), config.name(), config.cores(),
-                    apps.names());
+                    config.cores() == 1 ? "core" : "cores", apps.names());
             if (apps.names().isEmpty()) {
                 log.warn("No apps are installed: this worker will not be given tasks");
             }
