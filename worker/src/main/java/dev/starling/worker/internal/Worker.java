@@ -97,9 +97,9 @@ public final class Worker {
             throw new IllegalStateException("a worker runs once");
         }
         try {
-            log.info("Starling worker {} started: coordinator {} ({}), name {}, {} {}, apps {}",
-                    HostInfo.workerVersion(), config.coordinator(), config.tls(), config.name(), config.cores(),
-                    config.cores() == 1 ? "core" : "cores", apps.names());
+            log.info("Starling worker {} started: coordinator {} ({}), name {}, {}, apps {}",
+                    HostInfo.workerVersion(), config.coordinator(), config.tls(), config.name(),
+                    count(config.cores(), "core"), apps.names());
             if (apps.names().isEmpty()) {
                 log.warn("No apps are installed: this worker will not be given tasks");
             }
@@ -107,8 +107,7 @@ public final class Worker {
                     && !java.lang.management.ManagementFactory.getThreadMXBean().isCurrentThreadCpuTimeSupported()) {
                 log.warn("This JVM cannot measure a thread's CPU time: --cpu-limit has no effect");
             }
-            claimWorkDir();
-            try (WorkDirLock lock = workDirLock;
+            try (WorkDirLock lock = claimedWorkDir();
                     StatusServer status = StatusServer.start(config.workDir(), this::status)) {
                 runLocked(new IdentityStore(config.workDir()));
             }
@@ -162,11 +161,16 @@ public final class Worker {
      *
      * @throws UncheckedIOException when it cannot be used, or another worker holds it
      */
-    public synchronized void claimWorkDir() {
+    public void claimWorkDir() {
+        claimedWorkDir();
+    }
+
+    private synchronized WorkDirLock claimedWorkDir() {
         if (workDirLock == null) {
             new IdentityStore(config.workDir()).prepare();
             workDirLock = WorkDirLock.acquire(config.workDir());
         }
+        return workDirLock;
     }
 
     /** Asks the worker to stop; returns at once. */
@@ -271,7 +275,7 @@ public final class Worker {
      */
     private void shutDown(Machinery m) throws InterruptedException {
         boolean failed = lifecycle.failure() != null;
-        log.info("Shutting down: {} held{}", tasks(m.tasks().count()),
+        log.info("Shutting down: {} held{}", count(m.tasks().count(), "task"),
                 failed ? "" : "; those computing get up to " + config.gracePeriod().toMillis() + " ms to finish or"
                         + " save a checkpoint to resume from at the next start, the others are given back");
         m.poller().stop(tuning.callTimeout());
@@ -280,12 +284,13 @@ public final class Worker {
             m.executor().awaitCheckpointsOrEnd(config.gracePeriod());
             List<RunningTask> parked = m.executor().park();
             if (!parked.isEmpty()) {
-                log.info("Keeping {} to resume from {} checkpoint{} at the next start", tasks(parked.size()),
+                log.info("Keeping {} to resume from {} checkpoint{} at the next start", count(parked.size(), "task"),
                         parked.size() == 1 ? "its" : "their", parked.size() == 1 ? "" : "s");
                 m.heartbeater().park(parked);
             }
             if (m.tasks().count() > 0) {
-                log.info("{} saved no checkpoint within the grace period; giving them back", tasks(m.tasks().count()));
+                log.info("{} saved no checkpoint within the grace period; giving them back",
+                        count(m.tasks().count(), "task"));
             }
         }
         m.executor().giveBackAll("the worker is shutting down");
@@ -303,8 +308,9 @@ public final class Worker {
         m.announcer().stop(tuning.callTimeout());
     }
 
-    private static String tasks(int count) {
-        return count == 1 ? "1 task" : count + " tasks";
+    /** "1 task", "3 tasks". */
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /**
