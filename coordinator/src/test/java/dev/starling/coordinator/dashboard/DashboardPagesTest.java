@@ -91,6 +91,16 @@ class DashboardPagesTest extends CoordinatorTest {
     }
 
     @Test
+    void aRedirectsNoticeGoesToThePageNotToALiveRefreshThatComesFirst() {
+        long job = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":5000,\"chunkSize\":1000}}");
+        assertThat(session.submit("/dashboard/jobs/" + job + "/cancel", "").status()).isEqualTo(302);
+
+        // the job page's refresh (htmx, every few seconds) may reach the coordinator before the redirect's GET
+        assertThat(fragment("/dashboard/jobs/" + job).body()).doesNotContain("was cancelled");
+        assertThat(page("/dashboard/jobs/" + job)).contains("Job " + job + " was cancelled");
+    }
+
+    @Test
     void researchersAreCreatedWithAKeyShownOnceAndANameIsRequired() {
         Response created = session.submit("/dashboard/researchers", "name=Genomics+lab");
         assertThat(created.status()).isEqualTo(302);
