@@ -59,6 +59,7 @@ class Dispatcher implements SmartLifecycle {
         this.signal = signal;
         this.clock = clock;
         this.settings = properties.dispatch();
+        meters.batchQueue("claims", claims);
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.starling.coordinator.host.HostService;
 import dev.starling.coordinator.peer.FetchGrants;
 import dev.starling.coordinator.peer.PeerAddresses;
 import dev.starling.coordinator.support.Batcher;
+import dev.starling.coordinator.support.Transactions;
 import dev.starling.coordinator.validation.Ack;
 import dev.starling.coordinator.validation.Report;
 import dev.starling.coordinator.validation.ReportService;
@@ -92,6 +93,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                         + HostAuthInterceptor.PROTOCOL_VERSION + " and the worker " + request.getProtocolVersion()
                         + "; please update the worker").asRuntimeException();
             }
+            WireLimits.check(request);
             String name = request.getName().strip();
             if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
                 throw invalid("name must have 1 to " + MAX_NAME_LENGTH + " characters");
@@ -214,7 +216,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                             r.getSuccess().getOutputSize(), null, r.getCpuTimeMillis(), produced(r.getSuccess()),
                             List.of(), r.getTransfer().getBytesFromPeers()));
                     case FAILURE -> batch.add(new Report(r.getResultId(), kind(r.getFailure().getKind()),
-                            null, null, 0, truncate(r.getFailure().getMessage()), r.getCpuTimeMillis(), Map.of(),
+                            null, null, 0, WireLimits.message(r.getFailure().getMessage()), r.getCpuTimeMillis(), Map.of(),
                             r.getFailure().getMissingBlobIdsList(), r.getTransfer().getBytesFromPeers()));
                     default -> malformed.add(ReportAck.newBuilder().setResultId(r.getResultId())
                             .setStatus(ReportAck.Status.REJECTED)
@@ -273,7 +275,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             List<Tracker.Complaint> complaints = new ArrayList<>();
             for (PeerComplaint c : request.getComplaintsList()) {
                 checkBlobId(c.getBlobId(), "complaints.blob_id");
-                complaints.add(new Tracker.Complaint(c.getHostId(), c.getBlobId(), c.getChunk(), truncate(c.getReason())));
+                complaints.add(new Tracker.Complaint(c.getHostId(), c.getBlobId(), c.getChunk(), WireLimits.message(c.getReason())));
             }
             peers.announce(HostAuthInterceptor.HOST.get().id(), request.getHoldingList(), request.getDroppedList(),
                     request.getComplete(), complaints);
@@ -285,11 +287,6 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
         if (!ContentAddress.isValid(id)) {
             throw invalid(field + ": '" + id + "' is not a blob id (sha256:<64 lower-case hex digits>)");
         }
-    }
-
-    private static String truncate(String message) {
-        String m = message == null || message.isBlank() ? "(no message)" : message;
-        return m.length() > 2000 ? m.substring(0, 2000) + "..." : m;
     }
 
     private static StatusRuntimeException invalid(String description) {
@@ -309,9 +306,16 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                     .asRuntimeException());
             return;
         } catch (DataAccessException | TransactionException e) {
-            log.warn("Database unavailable while serving a worker", e);
-            response.onError(Status.UNAVAILABLE.withDescription(
-                    "the coordinator cannot reach its database right now; retry later").asRuntimeException());
+            if (Transactions.databaseUnavailable(e)) {
+                log.warn("Database unavailable while serving a worker", e);
+                response.onError(Status.UNAVAILABLE.withDescription(
+                        "the coordinator cannot reach its database right now; retry later").asRuntimeException());
+            } else {
+                // the edge (WireLimits) lets nothing through that the database refuses: this is a coordinator bug
+                log.error("The database refused a worker's call", e);
+                response.onError(Status.INTERNAL.withDescription("the coordinator's database refused this call; its"
+                        + " operator can find the cause in its log").asRuntimeException());
+            }
             return;
         } catch (RuntimeException e) {
             log.error("Unexpected failure serving a worker", e);

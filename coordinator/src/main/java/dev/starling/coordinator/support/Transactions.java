@@ -3,7 +3,12 @@ package dev.starling.coordinator.support;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.PessimisticLockingFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -19,6 +24,17 @@ public class Transactions {
 
     Transactions(TransactionTemplate tx) {
         this.tx = tx;
+    }
+
+    /**
+     * Whether a failure says the database cannot serve anyone right now (unreachable, out of connections, shutting
+     * down, a lock conflict retried to the end), whatever the work asked of it; otherwise the database refused this
+     * work itself.
+     */
+    public static boolean databaseUnavailable(Throwable e) {
+        return e instanceof DataAccessResourceFailureException || e instanceof TransientDataAccessException
+                || e instanceof RecoverableDataAccessException || e instanceof CannotCreateTransactionException
+                || e instanceof TransactionSystemException;
     }
 
     public <T> T retrying(Supplier<T> work) {

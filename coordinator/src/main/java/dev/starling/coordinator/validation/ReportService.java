@@ -5,6 +5,7 @@ import dev.starling.coordinator.host.HostTable.Outcome;
 import dev.starling.coordinator.metrics.DomainMeters;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.support.Batcher;
+import dev.starling.coordinator.support.Text;
 import dev.starling.coordinator.support.Transactions;
 import dev.starling.sdk.ContentAddress;
 import java.time.Clock;
@@ -27,6 +28,8 @@ import org.springframework.stereotype.Service;
 @Service
 public class ReportService implements SmartLifecycle {
     private static final Set<String> ALREADY_REPORTED = Set.of("REPORTED", "VALID", "INVALID", "INCONCLUSIVE", "ERROR");
+    /** the longest error message stored for a malformed result (it quotes what the worker sent) */
+    private static final int MAX_PROBLEM = 2_000;
 
     static final int MAX_PRODUCED_BLOBS = 10_000;
 
@@ -49,6 +52,7 @@ public class ReportService implements SmartLifecycle {
         this.transactions = transactions;
         this.clock = clock;
         this.maxOutputBytes = properties.limits().maxInlineOutputBytes();
+        meters.batchQueue("reports", batches);
     }
 
     /** Acks in the order of {@code reports}. */
@@ -56,7 +60,8 @@ public class ReportService implements SmartLifecycle {
         Map<Long, Ack> acks = new LinkedHashMap<>();
         List<Report> checked = new ArrayList<>();
         for (Report r : reports) {
-            String problem = problem(r);
+            // the problem may quote the worker's text: cleaned for the database and the people who read it
+            String problem = Text.clean(problem(r), MAX_PROBLEM);
             if (problem == null) {
                 checked.add(r);
             } else {

@@ -1,0 +1,211 @@
+package dev.starling.coordinator.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import dev.starling.coordinator.CoordinatorTest;
+import dev.starling.coordinator.TestHost;
+import dev.starling.proto.v1.AnnounceBlobsRequest;
+import dev.starling.proto.v1.Failure;
+import dev.starling.proto.v1.PeerComplaint;
+import dev.starling.proto.v1.RegisterRequest;
+import dev.starling.proto.v1.ReportAck;
+import dev.starling.proto.v1.Success;
+import dev.starling.proto.v1.Task;
+import dev.starling.proto.v1.TaskResult;
+import dev.starling.sdk.ContentAddress;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.sql.DataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.assertj.core.api.ThrowableAssert;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A worker is a stranger's program: requests a real worker never sends, sent as an attacker would over real gRPC,
+ * each answered with a status that names what is wrong, changing nothing, and never failing another host's call.
+ */
+class HostileInputTest extends CoordinatorTest {
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        configure(registry);
+    }
+
+    @Autowired
+    private DataSource dataSource;
+
+    @Autowired
+    private JdbcClient jdbc;
+
+    @Autowired
+    private MeterRegistry meters;
+
+    @AfterEach
+    void cancel() {
+        cancelActiveJobs();
+    }
+
+    /** Submits a primes job of {@code units} work units, one replica each, and waits until it is split. */
+    private long job(int units) {
+        long id = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":" + units * 1000
+                + ",\"chunkSize\":1000},\"redundancy\":{\"quorum\":1,\"initialReplicas\":1}}");
+        await().until(() -> results(id).size() >= units);
+        return id;
+    }
+
+    private List<JsonNode> results(long jobId) {
+        List<JsonNode> all = new ArrayList<>();
+        for (JsonNode wu : api().get("/api/v1/jobs/" + jobId + "/workunits?size=500").json().get("items")) {
+            wu.get("results").forEach(all::add);
+        }
+        return all;
+    }
+
+    private JsonNode result(long jobId, Task task) {
+        return results(jobId).stream().filter(r -> r.get("id").asLong() == task.getResultId()).findFirst().orElseThrow();
+    }
+
+    private long hostCount() {
+        return api().get("/api/v1/hosts?size=1").json().get("total").asLong();
+    }
+
+    private static void assertStatus(ThrowableAssert.ThrowingCallable call, Status.Code code, String... described) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            Status s = e.getStatus();
+            assertThat(s.getCode()).as(s.toString()).isEqualTo(code);
+            for (String words : described) {
+                assertThat(s.getDescription()).as(s.toString()).contains(words);
+            }
+        });
+    }
+
+    private static TaskResult success(Task task, String output) {
+        byte[] bytes = output.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return TaskResult.newBuilder().setResultId(task.getResultId()).setCpuTimeMillis(5)
+                .setSuccess(Success.newBuilder().setOutput(ByteString.copyFrom(bytes))
+                        .setOutputHash(ContentAddress.of(bytes)).setOutputSize(bytes.length)).build();
+    }
+
+    // --- one bad request fails others ---
+
+    @Test
+    void aNulInAFailureMessageIsCleanedNotLost() {
+        TestHost a = volunteerHost("nul-message", "primes");
+        long job = job(1);
+        Task task = a.requestWork(1).get(0);
+
+        ReportAck ack = a.fail(task, Failure.Kind.COMPUTE_ERROR, "bad\0news\u0007 from\nthe app");
+
+        assertThat(ack.getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+        JsonNode stored = result(job, task);
+        assertThat(stored.get("state").asString()).isEqualTo("ERROR");
+        assertThat(stored.get("error").asString()).isEqualTo("bad\uFFFDnews\uFFFD from\nthe app");
+    }
+
+    @Test
+    void registerFieldsWithTextPostgresqlRefusesAreInvalidAndStoreNothing() {
+        TestHost h = closedAfterTest(new TestHost(grpcPort(), signUp("nul-register")));
+        long before = hostCount();
+
+        assertStatus(() -> h.stub(false).register(h.registration("evil\0host").build()),
+                Status.Code.INVALID_ARGUMENT, "name");
+        assertStatus(() -> h.stub(false).register(h.registration("host").setOs("Linux\0").build()),
+                Status.Code.INVALID_ARGUMENT, "os");
+        assertStatus(() -> h.stub(false).register(h.registration("host").setArch("amd\u001b[31m64").build()),
+                Status.Code.INVALID_ARGUMENT, "arch");
+        assertStatus(() -> h.stub(false).register(h.registration("host").setWorkerVersion("1\0").build()),
+                Status.Code.INVALID_ARGUMENT, "worker_version");
+        assertStatus(() -> h.stub(false).register(h.registration("host", "primes", "pri\0mes").build()),
+                Status.Code.INVALID_ARGUMENT, "apps");
+        assertStatus(() -> h.stub(false).register(h.registration("host").setPeerAddress("a\0b:7000").build()),
+                Status.Code.INVALID_ARGUMENT, "peer_address");
+
+        assertThat(hostCount()).isEqualTo(before);
+    }
+
+    @Test
+    void aNulInAComplaintsReasonIsCleaned() {
+        TestHost reporter = volunteerHost("nul-complaint", "primes");
+        TestHost accused = volunteerHost("accused", "primes");
+        String blob = ContentAddress.of(new byte[] {1, 2, 3});
+
+        reporter.stub(true).announceBlobs(AnnounceBlobsRequest.newBuilder().addComplaints(PeerComplaint.newBuilder()
+                .setHostId(accused.id()).setBlobId(blob).setChunk(0).setReason("bad\0chunk")).build());
+
+        assertThat(jdbc.sql("SELECT reason FROM peer_complaint WHERE reporter_host_id = :r")
+                .param("r", reporter.id()).query(String.class).single()).isEqualTo("bad\uFFFDchunk");
+    }
+
+    /**
+     * Reports queued while a report batch runs are stored together in the next batch (group commit): a report the
+     * database refuses must not fail the others with it. The first report waits on a work unit row this test locks,
+     * so that the two next ones are in one batch for certain.
+     */
+    @Test
+    void anHonestReportBatchedWithABadOneIsStored() throws Exception {
+        TestHost first = volunteerHost("first", "primes");
+        TestHost bad = volunteerHost("bad", "primes");
+        TestHost honest = volunteerHost("honest", "primes");
+        long job = job(3);
+        Task blocked = first.requestWork(1).get(0);
+        Task badTask = bad.requestWork(1).get(0);
+        Task honestTask = honest.requestWork(1).get(0);
+
+        CompletableFuture<ReportAck> firstAck;
+        CompletableFuture<ReportAck> badAck;
+        CompletableFuture<ReportAck> honestAck;
+        try (Connection lock = dataSource.getConnection();
+                ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor()) {
+            lock.setAutoCommit(false);
+            try (PreparedStatement s = lock.prepareStatement("SELECT id FROM work_unit WHERE id = ? FOR UPDATE")) {
+                s.setLong(1, blocked.getWorkUnitId());
+                s.executeQuery().close();
+            }
+            firstAck = CompletableFuture.supplyAsync(() -> first.succeed(blocked, "168"), calls);
+            await().until(this::reportWaitsForLock);
+            badAck = CompletableFuture.supplyAsync(() -> bad.fail(badTask, Failure.Kind.COMPUTE_ERROR, "nul\0"), calls);
+            honestAck = CompletableFuture.supplyAsync(() -> honest.report(success(honestTask, "135")), calls);
+            await().until(() -> queued("reports") == 2);
+            lock.commit();
+        }
+
+        assertThat(firstAck.get().getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+        assertThat(honestAck.get().getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+        assertThat(badAck.get().getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+        assertThat(result(job, honestTask).get("state").asString()).isIn("REPORTED", "VALID");
+    }
+
+    /** Whether a report batch waits for a work unit's lock (ValidationQueries.lockOwners). */
+    private boolean reportWaitsForLock() {
+        return jdbc.sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                + " AND query LIKE 'SELECT r.id AS result_id%'").query(Long.class).single() > 0;
+    }
+
+    private double queued(String batch) {
+        return meters.get("starling.batch.queued").tag("batch", batch).gauge().value();
+    }
+
+    @Test
+    void aReturningHostKeepsItsNameWhenARegistrationIsRefused() {
+        TestHost a = volunteerHost("keeps-name", "primes");
+        RegisterRequest again = a.registration("renamed\0").setHostId(a.id()).setHostToken(a.token()).build();
+
+        assertStatus(() -> a.stub(false).register(again), Status.Code.INVALID_ARGUMENT, "name");
+        assertThat(api().get("/api/v1/hosts/" + a.id()).json().get("name").asString()).isEqualTo("keeps-name");
+    }
+}
