@@ -59,9 +59,14 @@ class HostAuthInterceptor implements ServerInterceptor {
             return close(call, Status.UNAUTHENTICATED.withDescription(
                     "missing 'authorization: Bearer <host token>'; call Register first"));
         }
+        String token = authorization.substring("Bearer ".length()).trim();
+        if (token.length() > WireLimits.MAX_SECRET) {
+            return close(call, Status.UNAUTHENTICATED.withDescription(
+                    "unknown host token (longer than any this coordinator hands out): register again"));
+        }
         Optional<AuthenticatedHost> host;
         try {
-            host = hosts.authenticate(authorization.substring("Bearer ".length()).trim());
+            host = hosts.authenticate(token);
         } catch (DataAccessException | TransactionException e) {
             return close(call, Status.UNAVAILABLE.withDescription(
                     "the coordinator cannot reach its database right now; retry later"));

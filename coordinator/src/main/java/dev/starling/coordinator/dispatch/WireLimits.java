@@ -1,14 +1,23 @@
 package dev.starling.coordinator.dispatch;
 
 import dev.starling.coordinator.support.Text;
+import dev.starling.proto.v1.AnnounceBlobsRequest;
+import dev.starling.proto.v1.Failure;
+import dev.starling.proto.v1.HeartbeatRequest;
+import dev.starling.proto.v1.PeerComplaint;
 import dev.starling.proto.v1.RegisterRequest;
+import dev.starling.proto.v1.ReportResultsRequest;
+import dev.starling.proto.v1.Success;
+import dev.starling.proto.v1.TaskResult;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.util.List;
 
 /**
  * The bounds of the worker protocol, all in one place (docs/protocol.md lists them). A worker is a stranger's
- * program: {@link WorkerGrpcService} checks every request here before anything reads it, and a field out of its
- * bounds is INVALID_ARGUMENT naming the field; nothing of the request is stored.
+ * program: {@link WorkerGrpcService} checks every request here before anything reads it, and a string or a repeated
+ * field beyond its bound, a number out of its range, or a name holding a control character is INVALID_ARGUMENT naming
+ * the field; nothing of the request is stored.
  *
  * <p>Text: names a worker gives (host name, os, arch, worker version, apps, peer address) are refused when they hold a
  * control character (PostgreSQL refuses U+0000 in text, and the rest rewrites logs and terminals); free text that is
@@ -16,20 +25,88 @@ import io.grpc.StatusRuntimeException;
  * is worth more than a character in its message.
  */
 final class WireLimits {
+    /** a host's name, spaces around it stripped */
+    static final int MAX_NAME = 200;
+    /** os, arch, worker_version */
+    static final int MAX_LABEL = 100;
+    /** the length of an app's name */
+    static final int MAX_APP_NAME = 100;
+    /** account_key, host_token, and the token of the authorization header */
+    static final int MAX_SECRET = 200;
+    static final int MAX_PEER_ADDRESS = 300;
+    /** tasks one heartbeat names: far more than a worker holds */
+    static final int MAX_HEARTBEAT_TASKS = 10_000;
+    static final int MAX_RESULTS = 1_000;
     /** a failure message or a complaint's reason: longer ones are cut, not refused */
     static final int MAX_MESSAGE = 2_000;
+    static final int MAX_MISSING_BLOBS = 1_000;
+    static final int MAX_PRODUCED_BLOBS = 10_000;
+    /** any blob id or output hash ({@code sha256:} and 64 hex digits); its form is checked where it is used */
+    static final int MAX_BLOB_ID = 71;
+    /** holding and dropped together */
+    static final int MAX_ANNOUNCED_BLOBS = 100_000;
+    static final int MAX_COMPLAINTS = 1_000;
 
     private WireLimits() {}
 
     static void check(RegisterRequest r) {
-        name("name", r.getName());
-        name("os", r.getOs());
-        name("arch", r.getArch());
-        name("worker_version", r.getWorkerVersion());
-        for (String app : r.getAppsList()) {
-            name("apps", app);
+        String name = r.getName().strip();
+        if (name.isEmpty() || name.length() > MAX_NAME) {
+            throw invalid("name must have 1 to " + MAX_NAME + " characters, got " + name.length());
         }
-        name("peer_address", r.getPeerAddress());
+        name("name", name, MAX_NAME);
+        name("os", r.getOs(), MAX_LABEL);
+        name("arch", r.getArch(), MAX_LABEL);
+        name("worker_version", r.getWorkerVersion(), MAX_LABEL);
+        if (r.getCores() < 1) {
+            throw invalid("cores must be at least 1");
+        }
+        if (r.getAppsCount() == 0) {
+            throw invalid("the worker offers no apps (apps); it must be able to run at least one");
+        }
+        for (String app : r.getAppsList()) {
+            if (app.isEmpty()) {
+                throw invalid("apps: an app name is empty");
+            }
+            name("apps", app, MAX_APP_NAME);
+        }
+        name("peer_address", r.getPeerAddress(), MAX_PEER_ADDRESS);
+        length("account_key", r.getAccountKey(), MAX_SECRET);
+        length("host_token", r.getHostToken(), MAX_SECRET);
+    }
+
+    static void check(HeartbeatRequest r) {
+        count("tasks", r.getTasksCount(), MAX_HEARTBEAT_TASKS);
+    }
+
+    static void check(ReportResultsRequest r) {
+        count("results", r.getResultsCount(), MAX_RESULTS);
+        for (TaskResult t : r.getResultsList()) {
+            String at = "result " + t.getResultId() + ": ";
+            if (t.hasSuccess()) {
+                Success s = t.getSuccess();
+                length(at + "success.output_hash", s.getOutputHash(), MAX_BLOB_ID);
+                count(at + "success.produced", s.getProducedCount(), MAX_PRODUCED_BLOBS);
+                for (var b : s.getProducedList()) {
+                    length(at + "success.produced.blob_id", b.getBlobId(), MAX_BLOB_ID);
+                }
+            } else if (t.hasFailure()) {
+                Failure f = t.getFailure();
+                count(at + "failure.missing_blob_ids", f.getMissingBlobIdsCount(), MAX_MISSING_BLOBS);
+                blobIds(at + "failure.missing_blob_ids", f.getMissingBlobIdsList());
+            }
+        }
+    }
+
+    static void check(AnnounceBlobsRequest r) {
+        count("holding and dropped", r.getHoldingCount() + r.getDroppedCount(), MAX_ANNOUNCED_BLOBS);
+        count("complaints", r.getComplaintsCount(), MAX_COMPLAINTS);
+        for (PeerComplaint c : r.getComplaintsList()) {
+            length("complaints.blob_id", c.getBlobId(), MAX_BLOB_ID);
+            if (c.getChunk() < 0) {
+                throw invalid("complaints.chunk must be below 2^31, got " + Integer.toUnsignedString(c.getChunk()));
+            }
+        }
     }
 
     /** A failure message or a complaint's reason, as it is stored and shown: cleaned of control characters, cut. */
@@ -37,11 +114,30 @@ final class WireLimits {
         return text == null || text.isBlank() ? "(no message)" : Text.clean(text, MAX_MESSAGE);
     }
 
-    private static void name(String field, String value) {
+    private static void blobIds(String field, List<String> ids) {
+        for (String id : ids) {
+            length(field, id, MAX_BLOB_ID);
+        }
+    }
+
+    private static void name(String field, String value, int max) {
+        length(field, value, max);
         int at = Text.firstControl(value);
         if (at >= 0) {
             throw invalid(field + " must not hold control characters; it has U+"
                     + String.format("%04X", (int) value.charAt(at)) + " at " + at);
+        }
+    }
+
+    private static void length(String field, String value, int max) {
+        if (value.length() > max) {
+            throw invalid(field + " must have at most " + max + " characters, got " + value.length());
+        }
+    }
+
+    private static void count(String field, int count, int max) {
+        if (count > max) {
+            throw invalid("at most " + max + " " + field + " per call, got " + count);
         }
     }
 

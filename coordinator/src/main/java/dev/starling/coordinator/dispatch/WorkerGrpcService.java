@@ -60,9 +60,6 @@ import org.springframework.stereotype.Service;
 @Service
 class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(WorkerGrpcService.class);
-    static final int MAX_RESULTS_PER_REPORT = 1000;
-    static final int MAX_NAME_LENGTH = 200;
-    static final int MAX_BLOBS_PER_ANNOUNCE = 100_000;
 
     private final HostService hosts;
     private final Dispatcher dispatcher;
@@ -95,15 +92,6 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             }
             WireLimits.check(request);
             String name = request.getName().strip();
-            if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
-                throw invalid("name must have 1 to " + MAX_NAME_LENGTH + " characters");
-            }
-            if (request.getCores() < 1) {
-                throw invalid("cores must be at least 1");
-            }
-            if (request.getAppsCount() == 0) {
-                throw invalid("the worker offers no apps; it must be able to run at least one");
-            }
             String peerAddress = request.getPeerAddress().strip();
             if (!peerAddress.isEmpty() && !PeerAddresses.isValid(peerAddress)) {
                 throw invalid("peer_address must be host:port with a port from 1 to 65535, got '" + peerAddress + "'");
@@ -175,6 +163,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
     @Override
     public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
         answer(response, () -> {
+            WireLimits.check(request);
             Map<Long, Double> progress = new LinkedHashMap<>();
             Set<Long> suspended = new HashSet<>();
             Set<Long> parked = new HashSet<>();
@@ -203,10 +192,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
     @Override
     public void reportResults(ReportResultsRequest request, StreamObserver<ReportResultsResponse> response) {
         answer(response, () -> {
-            if (request.getResultsCount() > MAX_RESULTS_PER_REPORT) {
-                throw invalid("at most " + MAX_RESULTS_PER_REPORT + " results per report, got "
-                        + request.getResultsCount());
-            }
+            WireLimits.check(request);
             List<Report> batch = new ArrayList<>();
             List<ReportAck> malformed = new ArrayList<>();
             for (TaskResult r : request.getResultsList()) {
@@ -262,10 +248,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
     @Override
     public void announceBlobs(AnnounceBlobsRequest request, StreamObserver<AnnounceBlobsResponse> response) {
         answer(response, () -> {
-            if (request.getHoldingCount() + request.getDroppedCount() > MAX_BLOBS_PER_ANNOUNCE
-                    || request.getComplaintsCount() > MAX_BLOBS_PER_ANNOUNCE) {
-                throw invalid("at most " + MAX_BLOBS_PER_ANNOUNCE + " blobs and complaints per announcement");
-            }
+            WireLimits.check(request);
             for (String id : request.getHoldingList()) {
                 checkBlobId(id, "holding");
             }

@@ -1,6 +1,7 @@
 package dev.starling.coordinator.peer;
 
 import dev.starling.coordinator.support.AfterCommit;
+import dev.starling.coordinator.support.SqlArrays;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
@@ -54,8 +55,8 @@ public class TransferLedger {
         }
         jdbc.sql("""
                         SELECT job_id, sum(from_coordinator), sum(from_peers)
-                          FROM job_transfer WHERE job_id IN (:jobs) GROUP BY job_id""")
-                .param("jobs", jobIds)
+                          FROM job_transfer WHERE job_id = ANY(:jobs) GROUP BY job_id""")
+                .param("jobs", SqlArrays.of("bigint", jobIds.toArray(Long[]::new)))
                 .query((rs, i) -> totals.put(rs.getLong(1), new Totals(rs.getLong(2), rs.getLong(3))))
                 .list();
         return totals;

@@ -31,8 +31,6 @@ public class ReportService implements SmartLifecycle {
     /** the longest error message stored for a malformed result (it quotes what the worker sent) */
     private static final int MAX_PROBLEM = 2_000;
 
-    static final int MAX_PRODUCED_BLOBS = 10_000;
-
     private final ValidationQueries queries;
     private final Tracker tracker;
     private final WorkUnitEvaluator evaluator;
@@ -216,9 +214,6 @@ public class ReportService implements SmartLifecycle {
         }
         if (r.kind() != Report.Kind.SUCCESS) {
             return null;
-        }
-        if (r.produced().size() > MAX_PRODUCED_BLOBS) {
-            return "a task may store at most " + MAX_PRODUCED_BLOBS + " blobs, this one lists " + r.produced().size();
         }
         for (Map.Entry<String, Long> b : r.produced().entrySet()) {
             if (!ContentAddress.isValid(b.getKey()) || b.getValue() < 0) {

@@ -9,11 +9,14 @@ import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.AnnounceBlobsRequest;
 import dev.starling.proto.v1.Failure;
+import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.PeerComplaint;
 import dev.starling.proto.v1.RegisterRequest;
 import dev.starling.proto.v1.ReportAck;
+import dev.starling.proto.v1.ReportResultsRequest;
 import dev.starling.proto.v1.Success;
 import dev.starling.proto.v1.Task;
+import dev.starling.proto.v1.TaskProgress;
 import dev.starling.proto.v1.TaskResult;
 import dev.starling.sdk.ContentAddress;
 import io.grpc.Status;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.LongStream;
 import javax.sql.DataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.assertj.core.api.ThrowableAssert;
@@ -51,6 +55,9 @@ class HostileInputTest extends CoordinatorTest {
 
     @Autowired
     private JdbcClient jdbc;
+
+    @Autowired
+    private DispatchQueries dispatchQueries;
 
     @Autowired
     private MeterRegistry meters;
@@ -198,6 +205,52 @@ class HostileInputTest extends CoordinatorTest {
 
     private double queued(String batch) {
         return meters.get("starling.batch.queued").tag("batch", batch).gauge().value();
+    }
+
+    // --- bounds ---
+
+    @Test
+    void aHeartbeatOfMoreTasksThanAWorkerHoldsIsInvalid() {
+        TestHost a = volunteerHost("many-ids", "primes");
+        HeartbeatRequest.Builder b = HeartbeatRequest.newBuilder();
+        LongStream.rangeClosed(1, 70_000).forEach(id -> b.addTasks(TaskProgress.newBuilder().setResultId(id)));
+
+        assertStatus(() -> a.stub(true).heartbeat(b.build()), Status.Code.INVALID_ARGUMENT, "tasks", "10000");
+    }
+
+    @Test
+    void idListsTravelAsArraysNotAsOneParameterEach() {
+        List<Long> ids = LongStream.rangeClosed(1, 70_000).boxed().toList();
+
+        assertThat(dispatchQueries.stillUseful(1, ids)).isEmpty();
+        assertThat(dispatchQueries.unclaim(1, ids)).isZero();
+    }
+
+    @Test
+    void everyRepeatedFieldAndStringOfARequestIsBounded() {
+        TestHost a = volunteerHost("bounds", "primes");
+        String blob = ContentAddress.of(new byte[0]);
+
+        assertStatus(() -> a.stub(false).register(a.registration("x".repeat(201)).build()),
+                Status.Code.INVALID_ARGUMENT, "name");
+        assertStatus(() -> a.stub(false).register(a.registration("bounds", "p".repeat(101)).build()),
+                Status.Code.INVALID_ARGUMENT, "apps");
+        assertStatus(() -> a.stub(false).register(a.registration("bounds").setOs("L".repeat(101)).build()),
+                Status.Code.INVALID_ARGUMENT, "os");
+        assertStatus(() -> a.stub(false).register(a.registration("bounds").setAccountKey("k".repeat(201)).build()),
+                Status.Code.INVALID_ARGUMENT, "account_key");
+        assertStatus(() -> a.stub(true).reportResults(ReportResultsRequest.newBuilder().addResults(TaskResult
+                        .newBuilder().setResultId(1).setFailure(Failure.newBuilder().setKind(Failure.Kind.INPUT_UNAVAILABLE)
+                                .addAllMissingBlobIds(java.util.Collections.nCopies(1001, blob)))).build()),
+                Status.Code.INVALID_ARGUMENT, "missing_blob_ids");
+        assertStatus(() -> a.stub(true).reportResults(ReportResultsRequest.newBuilder().addResults(TaskResult
+                        .newBuilder().setResultId(1).setSuccess(Success.newBuilder().setOutputHash("h".repeat(100_000))))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT, "output_hash");
+        List<PeerComplaint> complaints = LongStream.range(0, 1001).mapToObj(i -> PeerComplaint.newBuilder()
+                .setHostId(i).setBlobId(blob).build()).toList();
+        assertStatus(() -> a.stub(true).announceBlobs(AnnounceBlobsRequest.newBuilder().addAllComplaints(complaints)
+                .build()), Status.Code.INVALID_ARGUMENT, "complaints");
     }
 
     @Test
