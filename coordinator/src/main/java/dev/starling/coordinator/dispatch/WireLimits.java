@@ -17,7 +17,7 @@ import java.util.List;
  * The bounds of the worker protocol, all in one place (docs/protocol.md lists them). A worker is a stranger's
  * program: {@link WorkerGrpcService} checks every request here before anything reads it, and a string or a repeated
  * field beyond its bound, a number out of its range, or a name holding a control character is INVALID_ARGUMENT naming
- * the field; nothing of the request is stored.
+ * the field; nothing of the request is stored. Unsigned fields are read as unsigned, so 2^64-1 is not taken for -1.
  *
  * <p>Text: names a worker gives (host name, os, arch, worker version, apps, peer address) are refused when they hold a
  * control character (PostgreSQL refuses U+0000 in text, and the rest rewrites logs and terminals); free text that is
@@ -43,6 +43,10 @@ final class WireLimits {
     static final int MAX_PRODUCED_BLOBS = 10_000;
     /** any blob id or output hash ({@code sha256:} and 64 hex digits); its form is checked where it is used */
     static final int MAX_BLOB_ID = 71;
+    /** a byte counter of one task (bytes_from_peers, bytes_from_coordinator), a produced blob's size: 1 PiB */
+    static final long MAX_BYTES = 1L << 50;
+    /** a task's CPU time: 2^40 ms, 35 years */
+    static final long MAX_CPU_MILLIS = 1L << 40;
     /** holding and dropped together */
     static final int MAX_ANNOUNCED_BLOBS = 100_000;
     static final int MAX_COMPLAINTS = 1_000;
@@ -83,12 +87,16 @@ final class WireLimits {
         count("results", r.getResultsCount(), MAX_RESULTS);
         for (TaskResult t : r.getResultsList()) {
             String at = "result " + t.getResultId() + ": ";
+            range(at + "cpu_time_millis", t.getCpuTimeMillis(), MAX_CPU_MILLIS);
+            range(at + "transfer.bytes_from_peers", t.getTransfer().getBytesFromPeers(), MAX_BYTES);
+            range(at + "transfer.bytes_from_coordinator", t.getTransfer().getBytesFromCoordinator(), MAX_BYTES);
             if (t.hasSuccess()) {
                 Success s = t.getSuccess();
                 length(at + "success.output_hash", s.getOutputHash(), MAX_BLOB_ID);
                 count(at + "success.produced", s.getProducedCount(), MAX_PRODUCED_BLOBS);
                 for (var b : s.getProducedList()) {
                     length(at + "success.produced.blob_id", b.getBlobId(), MAX_BLOB_ID);
+                    range(at + "success.produced.size", b.getSize(), MAX_BYTES);
                 }
             } else if (t.hasFailure()) {
                 Failure f = t.getFailure();
@@ -138,6 +146,13 @@ final class WireLimits {
     private static void count(String field, int count, int max) {
         if (count > max) {
             throw invalid("at most " + max + " " + field + " per call, got " + count);
+        }
+    }
+
+    /** An unsigned 64-bit field: 0 to {@code max}. */
+    private static void range(String field, long value, long max) {
+        if (value < 0 || value > max) {
+            throw invalid(field + " must be 0 to " + max + ", got " + Long.toUnsignedString(value));
         }
     }
 

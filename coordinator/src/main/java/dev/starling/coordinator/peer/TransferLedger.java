@@ -47,16 +47,21 @@ public class TransferLedger {
     /** A job's totals. */
     public record Totals(long bytesFromCoordinator, long bytesFromPeers) {}
 
-    /** The totals of those of the given jobs that moved any bytes. */
+    /**
+     * The totals of those of the given jobs that moved any bytes. PostgreSQL sums bigints as numeric (exact); a total
+     * beyond a long (2^63-1 bytes, 8 EiB) is shown as that: what workers report is bounded per result
+     * (WireLimits), their sum is not.
+     */
     public Map<Long, Totals> totals(List<Long> jobIds) {
         Map<Long, Totals> totals = new HashMap<>();
         if (jobIds.isEmpty()) {
             return totals;
         }
         jdbc.sql("""
-                        SELECT job_id, sum(from_coordinator), sum(from_peers)
+                        SELECT job_id, LEAST(sum(from_coordinator), :most), LEAST(sum(from_peers), :most)
                           FROM job_transfer WHERE job_id = ANY(:jobs) GROUP BY job_id""")
                 .param("jobs", SqlArrays.of("bigint", jobIds.toArray(Long[]::new)))
+                .param("most", Long.MAX_VALUE)
                 .query((rs, i) -> totals.put(rs.getLong(1), new Totals(rs.getLong(2), rs.getLong(3))))
                 .list();
         return totals;

@@ -65,7 +65,7 @@ public class ReportService implements SmartLifecycle {
             } else {
                 // a malformed output is this replica's error: record it so the work unit gets a replacement
                 checked.add(new Report(r.resultId(), Report.Kind.ERROR, null, null, 0, problem, r.cpuMillis(), Map.of(),
-                        List.of(), Math.max(0, r.bytesFromPeers())));
+                        List.of(), r.bytesFromPeers()));
                 acks.put(r.resultId(), new Ack(r.resultId(), Ack.Status.REJECTED, problem));
             }
         }
@@ -202,11 +202,11 @@ public class ReportService implements SmartLifecycle {
         return true;
     }
 
-    /** Why a reported result cannot be taken, or null. */
+    /**
+     * Why a reported result cannot be taken, or null. The sizes of its fields and the ranges of its counters were
+     * checked at the edge (WireLimits); this judges what it says.
+     */
     private String problem(Report r) {
-        if (r.bytesFromPeers() < 0) {
-            return "bytes_from_peers must not be negative";
-        }
         for (String id : r.missing()) {
             if (!ContentAddress.isValid(id)) {
                 return "missing_blob_ids: '" + id + "' is not a blob id";

@@ -18,6 +18,7 @@ import dev.starling.proto.v1.Success;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskProgress;
 import dev.starling.proto.v1.TaskResult;
+import dev.starling.proto.v1.TransferStats;
 import dev.starling.sdk.ContentAddress;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -251,6 +252,39 @@ class HostileInputTest extends CoordinatorTest {
                 .setHostId(i).setBlobId(blob).build()).toList();
         assertStatus(() -> a.stub(true).announceBlobs(AnnounceBlobsRequest.newBuilder().addAllComplaints(complaints)
                 .build()), Status.Code.INVALID_ARGUMENT, "complaints");
+    }
+
+    // --- counters ---
+
+    @Test
+    void countersOutOfRangeAreRefusedAndJobViewsNeverOverflow() {
+        TestHost a = volunteerHost("counters", "primes");
+        long job = job(2);
+        List<Task> tasks = a.requestWork(2);
+
+        for (Task t : tasks) {
+            TaskResult huge = success(t, "x").toBuilder()
+                    .setTransfer(TransferStats.newBuilder().setBytesFromPeers(Long.MAX_VALUE)).build();
+            assertStatus(() -> a.report(huge), Status.Code.INVALID_ARGUMENT, "bytes_from_peers");
+            TaskResult negativeCpu = success(t, "x").toBuilder().setCpuTimeMillis(-1).build();
+            assertStatus(() -> a.report(negativeCpu), Status.Code.INVALID_ARGUMENT, "cpu_time_millis");
+        }
+        assertThat(result(job, tasks.get(0)).get("state").asString()).as("nothing stored").isEqualTo("IN_PROGRESS");
+
+        // the largest counters a worker may send, added up, and rows beyond any sum a long holds
+        for (Task t : tasks) {
+            TaskResult most = success(t, t.getIndex() == 0 ? "168" : "135").toBuilder().setTransfer(
+                    TransferStats.newBuilder().setBytesFromPeers(WireLimits.MAX_BYTES)).build();
+            assertThat(a.report(most).getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+        }
+        assertThat(api().job(job).get("transfer").get("bytesFromPeers").asLong()).isEqualTo(2 * WireLimits.MAX_BYTES);
+        jdbc.sql("INSERT INTO job_transfer (job_id, from_coordinator, from_peers) VALUES (:j, :m, :m), (:j, :m, :m)")
+                .param("j", job).param("m", Long.MAX_VALUE).update();
+
+        var view = api().get("/api/v1/jobs/" + job);
+        assertThat(view.status()).isEqualTo(200);
+        assertThat(view.json().get("transfer").get("bytesFromPeers").asLong()).as("at most a long").isEqualTo(Long.MAX_VALUE);
+        assertThat(api().get("/api/v1/jobs").status()).isEqualTo(200);
     }
 
     @Test
