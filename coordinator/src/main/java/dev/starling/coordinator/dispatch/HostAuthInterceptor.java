@@ -51,7 +51,8 @@ class HostAuthInterceptor implements ServerInterceptor {
                     + PROTOCOL_VERSION + " and the worker sent " + (version == null ? "none" : version)
                     + "; please update the worker to a release that speaks protocol " + PROTOCOL_VERSION));
         }
-        if (call.getMethodDescriptor().equals(WorkerServiceGrpc.getRegisterMethod())) {
+        // by name: the service's methods are described anew to parse their requests themselves (StrictRequests)
+        if (call.getMethodDescriptor().getFullMethodName().equals(WorkerServiceGrpc.getRegisterMethod().getFullMethodName())) {
             return next.startCall(call, headers);
         }
         String authorization = headers.get(AUTHORIZATION);

@@ -29,11 +29,15 @@ final class WireLimits {
     static final int MAX_NAME = 200;
     /** os, arch, worker_version */
     static final int MAX_LABEL = 100;
-    /** the length of an app's name */
+    /** app names a worker may offer, and the length of each */
+    static final int MAX_APPS = 256;
     static final int MAX_APP_NAME = 100;
     /** account_key, host_token, and the token of the authorization header */
     static final int MAX_SECRET = 200;
     static final int MAX_PEER_ADDRESS = 300;
+    static final int MAX_CORES = 65_536;
+    /** 1 PiB */
+    static final long MAX_MEMORY_BYTES = 1L << 50;
     /** tasks one heartbeat names: far more than a worker holds */
     static final int MAX_HEARTBEAT_TASKS = 10_000;
     static final int MAX_RESULTS = 1_000;
@@ -62,12 +66,17 @@ final class WireLimits {
         name("os", r.getOs(), MAX_LABEL);
         name("arch", r.getArch(), MAX_LABEL);
         name("worker_version", r.getWorkerVersion(), MAX_LABEL);
-        if (r.getCores() < 1) {
-            throw invalid("cores must be at least 1");
+        if (r.getCores() < 1 || r.getCores() > MAX_CORES) {
+            throw invalid("cores must be 1 to " + MAX_CORES + ", got " + Integer.toUnsignedString(r.getCores()));
+        }
+        if (r.getMemoryBytes() < 0 || r.getMemoryBytes() > MAX_MEMORY_BYTES) {
+            throw invalid("memory_bytes must be 0 to " + MAX_MEMORY_BYTES + " (1 PiB), got "
+                    + Long.toUnsignedString(r.getMemoryBytes()));
         }
         if (r.getAppsCount() == 0) {
             throw invalid("the worker offers no apps (apps); it must be able to run at least one");
         }
+        count("apps", r.getAppsCount(), MAX_APPS);
         for (String app : r.getAppsList()) {
             if (app.isEmpty()) {
                 throw invalid("apps: an app name is empty");

@@ -8,6 +8,7 @@ import dev.starling.coordinator.host.HostService;
 import dev.starling.coordinator.peer.FetchGrants;
 import dev.starling.coordinator.peer.PeerAddresses;
 import dev.starling.coordinator.support.Batcher;
+import dev.starling.coordinator.support.StrictRequests;
 import dev.starling.coordinator.support.Transactions;
 import dev.starling.coordinator.validation.Ack;
 import dev.starling.coordinator.validation.Report;
@@ -36,6 +37,8 @@ import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskProgress;
 import dev.starling.proto.v1.TaskResult;
 import dev.starling.proto.v1.WorkerServiceGrpc;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -58,8 +61,10 @@ import org.springframework.stereotype.Service;
  * {@link HostAuthInterceptor}.
  */
 @Service
-class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
+class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableService {
     private static final Logger log = LoggerFactory.getLogger(WorkerGrpcService.class);
+    /** apps named in a log line at most */
+    private static final int LOGGED_APPS = 10;
 
     private final HostService hosts;
     private final Dispatcher dispatcher;
@@ -80,6 +85,12 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
         this.dispatcher = dispatcher;
         this.reports = reports;
         this.settings = properties.dispatch();
+    }
+
+    /** Its methods answer a body that is not their request message INVALID_ARGUMENT (gRPC would answer UNKNOWN). */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return StrictRequests.of(WorkerServiceGrpc.bindService(this));
     }
 
     @Override
@@ -116,8 +127,10 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                         .asRuntimeException();
             }
             if (r.hostId() != request.getHostId()) {
+                List<String> apps = request.getAppsList();
                 log.info("Registered host {} ({}, {} cores, apps {})", r.hostId(), name, request.getCores(),
-                        request.getAppsList());
+                        apps.size() <= LOGGED_APPS ? apps
+                                : apps.subList(0, LOGGED_APPS) + " and " + (apps.size() - LOGGED_APPS) + " more");
             }
             return RegisterResponse.newBuilder()
                     .setHostId(r.hostId())

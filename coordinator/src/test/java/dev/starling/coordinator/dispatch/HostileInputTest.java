@@ -19,9 +19,16 @@ import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskProgress;
 import dev.starling.proto.v1.TaskResult;
 import dev.starling.proto.v1.TransferStats;
+import dev.starling.proto.v1.WorkerServiceGrpc;
 import dev.starling.sdk.ContentAddress;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
@@ -230,8 +237,11 @@ class HostileInputTest extends CoordinatorTest {
     @Test
     void everyRepeatedFieldAndStringOfARequestIsBounded() {
         TestHost a = volunteerHost("bounds", "primes");
+        String[] apps = LongStream.range(0, 10_000).mapToObj(i -> "app" + i).toArray(String[]::new);
         String blob = ContentAddress.of(new byte[0]);
 
+        assertStatus(() -> a.stub(false).register(a.registration("bounds", apps).build()),
+                Status.Code.INVALID_ARGUMENT, "apps");
         assertStatus(() -> a.stub(false).register(a.registration("x".repeat(201)).build()),
                 Status.Code.INVALID_ARGUMENT, "name");
         assertStatus(() -> a.stub(false).register(a.registration("bounds", "p".repeat(101)).build()),
@@ -285,6 +295,74 @@ class HostileInputTest extends CoordinatorTest {
         assertThat(view.status()).isEqualTo(200);
         assertThat(view.json().get("transfer").get("bytesFromPeers").asLong()).as("at most a long").isEqualTo(Long.MAX_VALUE);
         assertThat(api().get("/api/v1/jobs").status()).isEqualTo(200);
+    }
+
+    // --- malformed bodies and headers ---
+
+    @Test
+    void aBodyThatIsNotProtobufIsInvalidArgument() {
+        TestHost a = volunteerHost("garbage", "primes");
+        byte[] truncated = {0x12, 0x05, 'a'};
+        byte[] badUtf8 = {0x12, 0x01, (byte) 0xFF};
+
+        assertStatus(() -> raw(a, false, WorkerServiceGrpc.getRegisterMethod(), truncated),
+                Status.Code.INVALID_ARGUMENT, "RegisterRequest");
+        assertStatus(() -> raw(a, false, WorkerServiceGrpc.getRegisterMethod(), badUtf8),
+                Status.Code.INVALID_ARGUMENT, "RegisterRequest");
+        assertStatus(() -> raw(a, true, WorkerServiceGrpc.getHeartbeatMethod(), new byte[] {0x0A, 0x7F}),
+                Status.Code.INVALID_ARGUMENT, "HeartbeatRequest");
+        // the coordinator goes on answering
+        assertThat(a.heartbeat().getAbandonResultIdsCount()).isZero();
+    }
+
+    /** Sends {@code body} as the request of {@code method}, bytes as they are. */
+    private static byte[] raw(TestHost host, boolean authenticated, MethodDescriptor<?, ?> method, byte[] body) {
+        MethodDescriptor<byte[], byte[]> bytes = method.toBuilder(BYTES, BYTES).build();
+        WorkerServiceGrpc.WorkerServiceBlockingStub stub = host.stub(authenticated);
+        return ClientCalls.blockingUnaryCall(stub.getChannel(), bytes, stub.getCallOptions(), body);
+    }
+
+    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    };
+
+    @Test
+    void memoryAndCoresBeyondTheirRangesAreRefused() {
+        TestHost h = closedAfterTest(new TestHost(grpcPort(), signUp("memory")));
+
+        assertStatus(() -> h.stub(false).register(h.registration("m").setMemoryBytes(-1L).build()),
+                Status.Code.INVALID_ARGUMENT, "memory_bytes");
+        assertStatus(() -> h.stub(false).register(h.registration("m").setCores(-1).build()),
+                Status.Code.INVALID_ARGUMENT, "cores");
+    }
+
+    @Test
+    void aMalformedTokenIsUnauthenticated() {
+        TestHost a = volunteerHost("token", "primes");
+        for (String token : List.of(".", "..", "1.", ".x", "x".repeat(5000))) {
+            WorkerServiceGrpc.WorkerServiceBlockingStub stub = a.rawStub().withInterceptors(
+                    io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers(token)));
+            assertStatus(() -> stub.heartbeat(HeartbeatRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
+        }
+    }
+
+    private static io.grpc.Metadata headers(String token) {
+        io.grpc.Metadata m = new io.grpc.Metadata();
+        m.put(HostAuthInterceptor.PROTOCOL, "1");
+        m.put(HostAuthInterceptor.AUTHORIZATION, "Bearer " + token);
+        return m;
     }
 
     @Test
