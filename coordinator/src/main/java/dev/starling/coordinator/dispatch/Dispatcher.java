@@ -7,6 +7,7 @@ import dev.starling.coordinator.metrics.DomainMeters;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.support.Batcher;
+import dev.starling.coordinator.support.OverloadedException;
 import dev.starling.coordinator.support.Transactions;
 import io.grpc.Context;
 import java.time.Clock;
@@ -38,7 +39,7 @@ class Dispatcher implements SmartLifecycle {
     private final TransactionTemplate tx;
     private final Transactions transactions;
     /** RequestWork calls that arrive together claim together */
-    private final Batcher<ClaimRequest, List<ClaimedTask>> claims = new Batcher<>("claims", 256, this::claimBatch);
+    private final Batcher<ClaimRequest, List<ClaimedTask>> claims;
     private final WorkSignal signal;
     private final Tracker tracker;
     private final HostStanding standing;
@@ -59,6 +60,8 @@ class Dispatcher implements SmartLifecycle {
         this.signal = signal;
         this.clock = clock;
         this.settings = properties.dispatch();
+        this.claims = new Batcher<>("claims", 256, properties.admission().batchQueue(),
+                properties.admission().retryAfter(), this::claimBatch);
         meters.batchQueue("claims", claims);
     }
 
@@ -73,9 +76,9 @@ class Dispatcher implements SmartLifecycle {
         }
         // waiting is measured on the monotonic clock; the injected clock is for what gets written
         long giveUp = System.nanoTime() + min(wait, settings.maxWait()).toNanos();
-        while (true) {
+        for (boolean first = true; ; first = false) {
             long seen = signal.generation();
-            List<ClaimedTask> tasks = claim(host, limit);
+            List<ClaimedTask> tasks = claim(host, limit, first);
             if (!tasks.isEmpty() && Context.current().isCancelled()) {
                 // the worker hung up (shutdown, lost connection): the answer would be lost, so the tasks too
                 tx.executeWithoutResult(s -> signal.workCreated(
@@ -94,9 +97,21 @@ class Dispatcher implements SmartLifecycle {
     /** One RequestWork's share of a claim batch. */
     private record ClaimRequest(AuthenticatedHost host, int limit) {}
 
-    private List<ClaimedTask> claim(AuthenticatedHost host, int limit) throws InterruptedException {
+    /**
+     * The host's share of the next claim batch. When too many calls wait for it already, a call's first claim is
+     * answered busy ({@link OverloadedException}); a long poll woken up with many others finds nothing and waits on.
+     */
+    private List<ClaimedTask> claim(AuthenticatedHost host, int limit, boolean first) throws InterruptedException {
         long start = System.nanoTime();
-        List<ClaimedTask> tasks = claims.run(new ClaimRequest(host, limit));
+        List<ClaimedTask> tasks;
+        try {
+            tasks = claims.run(new ClaimRequest(host, limit));
+        } catch (OverloadedException e) {
+            if (first) {
+                throw e;
+            }
+            return List.of();
+        }
         meters.dispatchLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         return tasks;
     }

@@ -2,6 +2,8 @@ package dev.starling.coordinator.dispatch;
 
 import dev.starling.coordinator.host.AuthenticatedHost;
 import dev.starling.coordinator.host.HostService;
+import dev.starling.coordinator.support.Admission;
+import dev.starling.coordinator.support.OverloadedException;
 import dev.starling.proto.v1.WorkerServiceGrpc;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -32,9 +34,11 @@ class HostAuthInterceptor implements ServerInterceptor {
     static final Context.Key<AuthenticatedHost> HOST = Context.key("starling-host");
 
     private final HostService hosts;
+    private final Admission admission;
 
-    HostAuthInterceptor(HostService hosts) {
+    HostAuthInterceptor(HostService hosts, Admission admission) {
         this.hosts = hosts;
+        this.admission = admission;
     }
 
     @Override
@@ -68,9 +72,12 @@ class HostAuthInterceptor implements ServerInterceptor {
         Optional<AuthenticatedHost> host;
         try {
             host = hosts.authenticate(token);
+        } catch (OverloadedException e) {
+            return close(call, Status.UNAVAILABLE.withDescription(e.getMessage()), RetryHints.trailers(e.retryAfter()));
         } catch (DataAccessException | TransactionException e) {
             return close(call, Status.UNAVAILABLE.withDescription(
-                    "the coordinator cannot reach its database right now; retry later"));
+                    "the coordinator cannot reach its database right now; retry later"),
+                    RetryHints.trailers(admission.retryAfter()));
         }
         if (host.isEmpty()) {
             return close(call, Status.UNAUTHENTICATED.withDescription(
@@ -84,7 +91,11 @@ class HostAuthInterceptor implements ServerInterceptor {
     }
 
     private static <Q, A> ServerCall.Listener<Q> close(ServerCall<Q, A> call, Status status) {
-        call.close(status, new Metadata());
+        return close(call, status, new Metadata());
+    }
+
+    private static <Q, A> ServerCall.Listener<Q> close(ServerCall<Q, A> call, Status status, Metadata trailers) {
+        call.close(status, trailers);
         return new ServerCall.Listener<>() {};
     }
 }

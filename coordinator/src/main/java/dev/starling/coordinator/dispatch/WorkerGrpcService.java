@@ -7,7 +7,9 @@ import dev.starling.coordinator.host.HostInfo;
 import dev.starling.coordinator.host.HostService;
 import dev.starling.coordinator.peer.FetchGrants;
 import dev.starling.coordinator.peer.PeerAddresses;
+import dev.starling.coordinator.support.Admission;
 import dev.starling.coordinator.support.Batcher;
+import dev.starling.coordinator.support.OverloadedException;
 import dev.starling.coordinator.support.StrictRequests;
 import dev.starling.coordinator.support.Transactions;
 import dev.starling.coordinator.validation.Ack;
@@ -74,9 +76,11 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
     private final StarlingProperties.Dispatch settings;
     private final boolean anonymousHosts;
     private final ByteString grantPublicKey;
+    private final Admission admission;
 
     WorkerGrpcService(HostService hosts, Dispatcher dispatcher, ReportService reports, Tracker peers,
-            FetchGrants grants, VolunteerService volunteers, StarlingProperties properties) {
+            FetchGrants grants, VolunteerService volunteers, Admission admission, StarlingProperties properties) {
+        this.admission = admission;
         this.volunteers = volunteers;
         this.anonymousHosts = properties.volunteers().anonymousHosts();
         this.peers = peers;
@@ -95,7 +99,7 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
 
     @Override
     public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
-        answer(response, () -> {
+        answer(response, () -> admission.run(Admission.Kind.REGISTER, () -> {
             if (request.getProtocolVersion() != HostAuthInterceptor.PROTOCOL_VERSION) {
                 throw Status.FAILED_PRECONDITION.withDescription("this coordinator speaks Starling worker protocol "
                         + HostAuthInterceptor.PROTOCOL_VERSION + " and the worker " + request.getProtocolVersion()
@@ -140,7 +144,7 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
                     .setGrantPublicKey(grantPublicKey)
                     .setHostCredit(hosts.credit(r.hostId()))
                     .build();
-        });
+        }));
     }
 
     @Override
@@ -175,7 +179,7 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
 
     @Override
     public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
-        answer(response, () -> {
+        answer(response, () -> admission.run(Admission.Kind.HEARTBEAT, () -> {
             WireLimits.check(request);
             Map<Long, Double> progress = new LinkedHashMap<>();
             Set<Long> suspended = new HashSet<>();
@@ -199,7 +203,7 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
             beat.leases().forEach((id, until) -> b.addLeases(
                     Lease.newBuilder().setResultId(id).setLeaseExpiresEpochMillis(until.toEpochMilli())));
             return b.build();
-        });
+        }));
     }
 
     @Override
@@ -260,7 +264,7 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
 
     @Override
     public void announceBlobs(AnnounceBlobsRequest request, StreamObserver<AnnounceBlobsResponse> response) {
-        answer(response, () -> {
+        answer(response, () -> admission.run(Admission.Kind.ANNOUNCE, () -> {
             WireLimits.check(request);
             for (String id : request.getHoldingList()) {
                 checkBlobId(id, "holding");
@@ -276,7 +280,7 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
             peers.announce(HostAuthInterceptor.HOST.get().id(), request.getHoldingList(), request.getDroppedList(),
                     request.getComplete(), complaints);
             return AnnounceBlobsResponse.getDefaultInstance();
-        });
+        }));
     }
 
     private static void checkBlobId(String id, String field) {
@@ -290,12 +294,15 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
     }
 
     /** The one place where failures become statuses. */
-    private static <T> void answer(StreamObserver<T> response, java.util.function.Supplier<T> work) {
+    private <T> void answer(StreamObserver<T> response, java.util.function.Supplier<T> work) {
         T value;
         try {
             value = work.get();
         } catch (StatusRuntimeException e) {
             response.onError(e);
+            return;
+        } catch (OverloadedException e) {
+            response.onError(RetryHints.unavailable(e.getMessage(), e.retryAfter()));
             return;
         } catch (Batcher.StoppedException e) {
             response.onError(Status.UNAVAILABLE.withDescription("the coordinator is shutting down; retry")
@@ -304,8 +311,8 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
         } catch (DataAccessException | TransactionException e) {
             if (Transactions.databaseUnavailable(e)) {
                 log.warn("Database unavailable while serving a worker", e);
-                response.onError(Status.UNAVAILABLE.withDescription(
-                        "the coordinator cannot reach its database right now; retry later").asRuntimeException());
+                response.onError(RetryHints.unavailable("the coordinator cannot reach its database right now; retry later",
+                        admission.retryAfter()));
             } else {
                 // the edge (WireLimits) lets nothing through that the database refuses: this is a coordinator bug
                 log.error("The database refused a worker's call", e);

@@ -1,5 +1,6 @@
 package dev.starling.coordinator.support;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,8 +31,9 @@ public final class Batcher<Q, A> implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(Batcher.class);
     private final String name;
     private final int maxBatch;
+    private final Duration retryAfter;
     private final Function<List<Q>, List<A>> work;
-    private final LinkedBlockingQueue<Pending<Q, A>> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Pending<Q, A>> queue;
     private volatile boolean running;
     private Thread thread;
 
@@ -46,21 +48,31 @@ public final class Batcher<Q, A> implements SmartLifecycle {
 
     /**
      * @param name what a request is, in the plural: names the thread, and the requests in log lines ("reports")
+     * @param capacity how many requests may wait for the next batch; more are turned away at once
+     * @param retryAfter how long a request turned away is asked to wait
      * @param work runs a batch in one transaction and returns the answers in the order of the requests
      */
-    public Batcher(String name, int maxBatch, Function<List<Q>, List<A>> work) {
+    public Batcher(String name, int maxBatch, int capacity, Duration retryAfter, Function<List<Q>, List<A>> work) {
         this.name = name;
         this.maxBatch = maxBatch;
+        this.queue = new LinkedBlockingQueue<>(capacity);
+        this.retryAfter = retryAfter;
         this.work = work;
     }
 
-    /** Runs the request in the next batch and returns its answer once the batch has committed. */
+    /**
+     * Runs the request in the next batch and returns its answer once the batch has committed.
+     *
+     * @throws OverloadedException when {@code capacity} requests wait already (nothing was run)
+     */
     public A run(Q request) throws InterruptedException {
         if (!running) {
             throw new StoppedException(name + " is not running: the coordinator is stopping");
         }
         Pending<Q, A> pending = new Pending<>(request, new CompletableFuture<>());
-        queue.add(pending);
+        if (!queue.offer(pending)) {
+            throw new OverloadedException(name, retryAfter);
+        }
         try {
             return pending.answer().get();
         } catch (ExecutionException e) {

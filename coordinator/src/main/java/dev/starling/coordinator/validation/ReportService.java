@@ -39,7 +39,7 @@ public class ReportService implements SmartLifecycle {
     private final int maxOutputBytes;
     private final DomainMeters meters;
     /** ReportResults calls that arrive together are stored and judged together */
-    private final Batcher<HostReports, List<Ack>> batches = new Batcher<>("reports", 256, this::storeBatch);
+    private final Batcher<HostReports, List<Ack>> batches;
 
     ReportService(ValidationQueries queries, Tracker tracker, WorkUnitEvaluator evaluator, Transactions transactions,
             Clock clock, DomainMeters meters, StarlingProperties properties) {
@@ -50,6 +50,8 @@ public class ReportService implements SmartLifecycle {
         this.transactions = transactions;
         this.clock = clock;
         this.maxOutputBytes = properties.limits().maxInlineOutputBytes();
+        this.batches = new Batcher<>("reports", 256, properties.admission().batchQueue(),
+                properties.admission().retryAfter(), this::storeBatch);
         meters.batchQueue("reports", batches);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.starling.coordinator.TestDatabase;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * database refuses (text holding U+0000) fails alone, never the others of its batch.
  */
 class BatcherTest {
+    private static final int CAPACITY = 16;
     private JdbcClient jdbc;
     private TransactionTemplate tx;
     private Batcher<String, Long> batcher;
@@ -40,7 +42,7 @@ class BatcherTest {
         jdbc = JdbcClient.create(db);
         tx = new TransactionTemplate(new DataSourceTransactionManager(db));
         jdbc.sql("CREATE TABLE note (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, text text NOT NULL)").update();
-        batcher = new Batcher<>("notes", 256, this::write);
+        batcher = new Batcher<>("notes", 256, CAPACITY, Duration.ofSeconds(3), this::write);
         batcher.start();
     }
 
@@ -48,7 +50,9 @@ class BatcherTest {
     void stop() {
         release.countDown();
         callers.close();
-        batcher.stop();
+        if (batcher != null) {
+            batcher.stop();
+        }
     }
 
     /** Writes a batch of notes in one transaction, one statement each; "wait" holds its batch until released. */
@@ -124,5 +128,27 @@ class BatcherTest {
             n.get();
         }
         assertThat(runs.get()).as("the held batch, then the five together").isEqualTo(2);
+    }
+
+    @Test
+    void requestsBeyondTheQueuesCapacityAreTurnedAwayAtOnce() throws Exception {
+        CompletableFuture<Long> holder = send("wait");
+        await().until(() -> runs.get() == 1);
+        List<CompletableFuture<Long>> queued = new ArrayList<>();
+        for (int i = 0; i < CAPACITY; i++) {
+            queued.add(send("queued " + i));
+        }
+        await().until(() -> batcher.queued() == CAPACITY);
+
+        assertThatThrownBy(() -> batcher.run("one too many")).isInstanceOfSatisfying(OverloadedException.class, e -> {
+            assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(3));
+            assertThat(e.getMessage()).contains("too many notes");
+        });
+        release.countDown();
+        holder.get();
+        for (CompletableFuture<Long> q : queued) {
+            q.get();
+        }
+        assertThat(jdbc.sql("SELECT count(*) FROM note").query(Long.class).single()).isEqualTo(CAPACITY + 1);
     }
 }
