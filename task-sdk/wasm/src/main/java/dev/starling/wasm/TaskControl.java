@@ -21,8 +21,11 @@ public interface TaskControl {
         return false;
     }
 
-    /** The module wrote its state under {@code /checkpoint/} ({@code starling.checkpoint_done}). */
-    default void checkpointDone() {}
+    /**
+     * The module wrote its state under {@code /checkpoint/} ({@code starling.checkpoint_done}): journal these files
+     * (path under {@code /checkpoint/} to content); a resumed task gets them back ({@link WasmTask#checkpoint}).
+     */
+    default void checkpointDone(java.util.Map<String, byte[]> checkpointFiles) {}
 
     /** The module's progress, a finite number from 0.0 to 1.0 ({@code starling.progress}; other values are dropped). */
     default void progress(double fractionDone) {}

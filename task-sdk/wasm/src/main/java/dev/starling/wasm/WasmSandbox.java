@@ -51,7 +51,7 @@ import java.util.stream.Stream;
  *
  * <p>Each task runs in a fresh instance on a thread of its own ({@link Options#stackBytes}), with its arguments, its
  * standard input, a file system of its own in memory (its input files copied under {@code /input}, {@code /output},
- * and scratch space everywhere else, within {@link WasmTask.Limits#scratchBytes}; no path leads to a host file), no
+ * {@code /checkpoint} with the checkpoint it resumes from, and scratch space everywhere else, within {@link WasmTask.Limits#scratchBytes}; no path leads to a host file), no
  * network, memory, CPU time and output bounded, and deterministic clocks and random bytes ({@link DeterministicWasi}).
  * Whatever the module does, {@code run} returns a {@link TaskResult}: a trap, a limit or a non-zero exit is a
  * failure that says which, never an exception that takes the caller down.
@@ -305,6 +305,9 @@ public final class WasmSandbox implements AutoCloseable {
             for (Path file : task.inputFiles().values()) {
                 inputBytes += Files.size(file);
             }
+            for (byte[] file : task.checkpoint().values()) {
+                inputBytes += file.length;
+            }
             Configuration config = Configuration.unix().toBuilder()
                     .setAttributeViews("basic", "owner", "posix", "unix")
                     .setMaxSize(inputBytes + task.limits().scratchBytes() + 64 * 8192L)
@@ -314,8 +317,12 @@ public final class WasmSandbox implements AutoCloseable {
             FileSystem fs = Jimfs.newFileSystem(config);
             Path input = Files.createDirectory(fs.getPath("/input"));
             Files.createDirectory(fs.getPath("/output"));
+            Path checkpoint = Files.createDirectory(fs.getPath("/checkpoint"));
             for (var entry : task.sortedInputFiles().entrySet()) {
                 Files.copy(entry.getValue(), input.resolve(entry.getKey()));
+            }
+            for (var entry : new TreeMap<>(task.checkpoint()).entrySet()) {
+                Files.write(checkpoint.resolve(entry.getKey()), entry.getValue());
             }
             return fs;
         }
@@ -329,7 +336,10 @@ public final class WasmSandbox implements AutoCloseable {
         }
 
         private Map<String, byte[]> outputFiles() throws IOException {
-            Path output = files.getPath("/output");
+            return filesUnder(files.getPath("/output"));
+        }
+
+        private static Map<String, byte[]> filesUnder(Path output) throws IOException {
             Map<String, byte[]> result = new TreeMap<>();
             try (Stream<Path> walk = Files.walk(output)) {
                 for (Path file : (Iterable<Path>) walk::iterator) {
@@ -409,7 +419,11 @@ public final class WasmSandbox implements AutoCloseable {
                         return new long[] {control.checkpointDue() ? 1 : 0};
                     }),
                     new HostFunction(m, "checkpoint_done", FunctionType.empty(), (instance, args) -> {
-                        control.checkpointDone();
+                        try {
+                            control.checkpointDone(filesUnder(files.getPath("/checkpoint")));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
                         return null;
                     }),
                     new HostFunction(m, "progress", FunctionType.accepting(ValType.F64), (instance, args) -> {

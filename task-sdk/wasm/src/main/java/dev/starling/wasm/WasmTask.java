@@ -15,13 +15,15 @@ import java.util.regex.Pattern;
  *
  * @param args the arguments after the program name ({@code argv[1..]}); {@code argv[0]} is {@link #PROGRAM_NAME}
  * @param stdin the bytes the module reads from standard input
- * @param inputFiles files copied read-only... into {@code /input/<name>} before the run (name to host file)
+ * @param inputFiles files copied into {@code /input/<name>} before the run (name to host file): a private copy, so
+ *     whatever the module does to it, the host file (a blob in the worker's cache) is never changed
+ * @param checkpoint the files of the checkpoint the task resumes from, put under {@code /checkpoint/} (path to bytes)
  * @param seed what the deterministic clocks and random bytes are derived from: a function of the work unit
  * @param deterministic false only for apps whose manifest opts out ({@code "deterministic": false}): the WASI clocks,
  *     {@code random_get} and {@code poll_oneoff} are then the host's own
  */
-public record WasmTask(List<String> args, byte[] stdin, Map<String, Path> inputFiles, long seed, boolean deterministic,
-        Limits limits) {
+public record WasmTask(List<String> args, byte[] stdin, Map<String, Path> inputFiles, Map<String, byte[]> checkpoint,
+        long seed, boolean deterministic, Limits limits) {
     /** {@code argv[0]} of every task, the same on every runner. */
     public static final String PROGRAM_NAME = "app";
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
@@ -62,6 +64,7 @@ public record WasmTask(List<String> args, byte[] stdin, Map<String, Path> inputF
         args = List.copyOf(args);
         stdin = stdin.clone();
         inputFiles = Map.copyOf(inputFiles);
+        checkpoint = Map.copyOf(checkpoint);
         Objects.requireNonNull(limits, "limits");
     }
 
@@ -91,6 +94,7 @@ public record WasmTask(List<String> args, byte[] stdin, Map<String, Path> inputF
         private final List<String> args = new ArrayList<>();
         private byte[] stdin = new byte[0];
         private final Map<String, Path> inputFiles = new TreeMap<>();
+        private final Map<String, byte[]> checkpoint = new TreeMap<>();
         private long seed;
         private boolean deterministic = true;
         private Limits limits = Limits.DEFAULT;
@@ -114,6 +118,12 @@ public record WasmTask(List<String> args, byte[] stdin, Map<String, Path> inputF
         /** A file the module reads at {@code /input/<name>}; the name is a plain file name (no {@code /}). */
         public Builder inputFile(String name, Path hostFile) {
             inputFiles.put(name, hostFile);
+            return this;
+        }
+
+        /** A file of the checkpoint to resume from, at {@code /checkpoint/<name>} (a plain file name). */
+        public Builder checkpointFile(String name, byte[] content) {
+            checkpoint.put(name, content.clone());
             return this;
         }
 
@@ -145,7 +155,12 @@ public record WasmTask(List<String> args, byte[] stdin, Map<String, Path> inputF
                 }
                 Objects.requireNonNull(entry.getValue(), "input file " + entry.getKey());
             }
-            return new WasmTask(args, stdin, inputFiles, seed, deterministic, limits);
+            for (String name : checkpoint.keySet()) {
+                if (!FILE_NAME.matcher(name).matches()) {
+                    throw new IllegalArgumentException("checkpoint file name '" + name + "' is not a plain file name");
+                }
+            }
+            return new WasmTask(args, stdin, inputFiles, checkpoint, seed, deterministic, limits);
         }
     }
 }
