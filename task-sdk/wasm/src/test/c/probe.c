@@ -111,13 +111,13 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(mode, "malloc")) {
         long mib = argc > 2 ? atol(argv[2]) : 2048;
-        void *p = malloc((size_t) mib << 20);
+        char *volatile p = malloc((size_t) mib << 20);
         if (!p) {
             fprintf(stderr, "malloc of %ld MiB failed\n", mib);
             return 3;
         }
         memset(p, 1, (size_t) mib << 20);
-        printf("got %ld MiB\n", mib);
+        printf("got %ld MiB, last byte %d\n", mib, p[((size_t) mib << 20) - 1]);
         return 0;
     }
     if (!strcmp(mode, "grow")) {
@@ -147,7 +147,7 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(mode, "stderr")) {
         fputs("line one\n", stderr);
-        fwrite("bad \xff\xfe utf-8 and a \0 NUL\n", 1, 28, stderr);
+        fwrite("bad \xff\xfe utf-8 and a \0 NUL\n", 1, 25, stderr);
         fputs("last line\n", stderr);
         return 7;
     }
