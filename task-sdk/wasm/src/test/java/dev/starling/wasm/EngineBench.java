@@ -30,13 +30,19 @@ import java.util.function.Function;
  * sees one memory class only, as in a worker).
  *
  * <pre>EngineBench ENGINE MEMORY RUNS MODULE.wasm [ARGS...]
- *   ENGINE  compiler | interpreter | sandbox (the WasmSandbox with its pause instrumentation)
- *   MEMORY  flat | bytearray | bytebuffer (ignored by sandbox, which uses flat)</pre>
+ *   ENGINE  compiler | interpreter | yield (compiler on the YieldInstrumentation rewrite) | sandbox (WasmSandbox)
+ *   MEMORY  flat | bytearray | bytebuffer (ignored by sandbox, which uses flat)
+ * EngineBench start TASKS
+ *   per-task start: after one compile, TASKS runs of a trivial command in the sandbox, wall time per run</pre>
  */
 public final class EngineBench {
     private EngineBench() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("start")) {
+            start(Integer.parseInt(args[1]));
+            return;
+        }
         if (args.length < 4) {
             System.err.println("usage: EngineBench ENGINE MEMORY RUNS MODULE.wasm [ARGS...]");
             System.exit(2);
@@ -70,6 +76,29 @@ public final class EngineBench {
             double wallS = (System.nanoTime() - wall) / 1e9;
             System.out.printf("RUN engine=%s memory=%s module=%s run=%d cpu_s=%.3f wall_s=%.3f output=%s%n", engine,
                     memory, path.getFileName(), run, cpuS, wallS, output.strip().replace('\n', '|'));
+        }
+    }
+
+    /** How long a task takes from {@code run} to its end when it does nothing: the per-task start cost. */
+    private static void start(int tasks) {
+        try (WasmSandbox sandbox = WasmSandbox.create()) {
+            long compile = System.nanoTime();
+            WasmSandbox.Module module = sandbox.load(TestModules.command("(call $print (i32.const 16) (i32.const 6))"));
+            System.out.printf("COMPILE trivial command ms=%.1f%n", (System.nanoTime() - compile) / 1e6);
+            WasmTask task = WasmTask.builder().build();
+            long[] nanos = new long[tasks];
+            for (int i = 0; i < tasks; i++) {
+                long begin = System.nanoTime();
+                TaskResult result = sandbox.run(module, task, TaskControl.NONE);
+                nanos[i] = System.nanoTime() - begin;
+                if (!result.succeeded()) {
+                    throw new IllegalStateException(result.toString());
+                }
+            }
+            long[] warm = Arrays.copyOfRange(nanos, Math.min(10, tasks - 1), tasks);
+            Arrays.sort(warm);
+            System.out.printf("START tasks=%d first_ms=%.2f median_ms=%.2f p99_ms=%.2f (after the first 10)%n", tasks,
+                    nanos[0] / 1e6, warm[warm.length / 2] / 1e6, warm[(int) (warm.length * 0.99)] / 1e6);
         }
     }
 
