@@ -1,6 +1,7 @@
 package dev.starling.wasm;
 
 import com.dylibso.chicory.compiler.Cache;
+import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
@@ -43,12 +44,16 @@ final class SafepointCompiler {
         if (module.digest() == null) {
             throw new IllegalStateException("Chicory's parser gave the module no digest");
         }
+        // no interpreter fallback for a function too large for one JVM method: interpreted code has no safepoints,
+        // so it could be neither paused nor stopped at its CPU limit
         RewritingCache cache = new RewritingCache();
-        MachineFactoryCompiler.builder(module).withCache(cache).compile();
+        MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.FAIL).withCache(cache)
+                .compile();
         if (cache.jar == null) {
             throw new IllegalStateException("Chicory's compiler did not store the compiled classes");
         }
-        return MachineFactoryCompiler.builder(module).withCache(cache).compile();
+        return MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.FAIL)
+                .withCache(cache).compile();
     }
 
     /** Holds one module's classes: the jar Chicory stored, with its interruption check rewritten. */

@@ -141,7 +141,14 @@ public final class WasmSandbox implements AutoCloseable {
         }
         ModuleCheck.check(bytes, options.maxModuleBytes());
         WasmModule parsed = Parser.parse(bytes);
-        Module module = new Module(sha256, parsed, SafepointCompiler.compile(parsed));
+        Function<Instance, Machine> machine;
+        try {
+            machine = SafepointCompiler.compile(parsed);
+        } catch (ChicoryException e) {
+            throw new ModuleRefusedException("the module could not be compiled (a function too large for the"
+                    + " engine?): " + e.getMessage(), e);
+        }
+        Module module = new Module(sha256, parsed, machine);
         synchronized (modules) {
             return modules.computeIfAbsent(sha256, k -> module);
         }

@@ -5,10 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Rewrites a module so that it calls the host now and then: the place where the worker pauses, throttles, stops or
- * times out a task (Chicory's compiled code cannot be suspended from outside, only made to throw). The rewrite is a
- * pure function of the module's bytes, done on the worker before compiling, so every worker runs the same code and a
- * signature over the deployed module still covers it.
+ * Rewrites a module so that it calls the host now and then: the pause mechanism a runner needs when it cannot stop
+ * compiled code from outside, as in a browser, where a Web Worker can block only inside an import (issue 20). The
+ * Java worker does not use it: Chicory's compiled code already has a check at every back edge and call, which
+ * {@link SafepointCompiler} points at {@link Safepoints} at no extra cost, while this rewrite cost 4-80% more CPU (rk4 the worst)
+ * (docs/performance.md). It is kept, tested, for the browser runner, and it is the walk {@link ModuleCheck} reads
+ * modules with ({@link #features}). The rewrite is a pure function of the module's bytes.
  *
  * <p>It adds an import {@code starling.__yield: () -> i32} and a mutable i32 global (the call budget), and one i32
  * local to every function (the loop budget):
@@ -20,9 +22,8 @@ import java.util.List;
  *       body outside its inner loops; at or below zero, {@code loopBudget = __yield()}.</li>
  * </ul>
  * So {@code __yield} is called about once per million instructions executed (the budget it returns), whatever the
- * code does: an infinite loop or an endless recursion reaches it as surely as a long computation. The cost is a
- * subtraction and a branch per loop iteration (figures in docs/performance.md). Custom sections (names, DWARF) are
- * dropped: function indices move by one and their offsets would no longer hold.
+ * code does: an infinite loop or an endless recursion reaches it as surely as a long computation. Custom sections
+ * (names, DWARF) are dropped: function indices move by one and their offsets would no longer hold.
  */
 final class YieldInstrumentation {
     static final String MODULE = "starling";
