@@ -134,6 +134,7 @@ public final class Demo {
                 + "; log in " + dataDir.resolve("coordinator.log") + ") ...");
         CompletableFuture<Integer> grpcBound = new CompletableFuture<>();
         SpringApplication app = new SpringApplication(StarlingCoordinator.class);
+        app.setMainApplicationClass(StarlingCoordinator.class); // its log names the application, not CoordinatorMain
         app.addListeners(event -> {
             if (event instanceof GrpcServerStartedEvent started) {
                 grpcBound.complete(started.getPort());

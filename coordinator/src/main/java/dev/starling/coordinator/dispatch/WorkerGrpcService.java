@@ -3,7 +3,7 @@ package dev.starling.coordinator.dispatch;
 import com.google.protobuf.ByteString;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.AuthenticatedHost;
-import dev.starling.coordinator.host.HostInfo;
+import dev.starling.coordinator.host.HostDescription;
 import dev.starling.coordinator.host.HostService;
 import dev.starling.coordinator.peer.FetchGrants;
 import dev.starling.coordinator.peer.PeerAddresses;
@@ -106,8 +106,8 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             if (!peerAddress.isEmpty() && !PeerAddresses.isValid(peerAddress)) {
                 throw invalid("peer_address must be host:port with a port from 1 to 65535, got '" + peerAddress + "'");
             }
-            HostInfo info = new HostInfo(name, request.getCores(), request.getMemoryBytes(), request.getOs(),
-                    request.getArch(), request.getWorkerVersion(), List.copyOf(request.getAppsList()),
+            HostDescription info = new HostDescription(name, request.getCores(), request.getMemoryBytes(),
+                    request.getOs(), request.getArch(), request.getWorkerVersion(), List.copyOf(request.getAppsList()),
                     peerAddress.isEmpty() ? null : peerAddress);
             Long volunteer = null;
             if (!request.getAccountKey().isBlank()) {

@@ -82,7 +82,7 @@ public class HostService {
      * @throws BannedHostException when the returning host is banned (nothing is changed)
      */
     @Transactional
-    public Registration register(HostInfo info, long claimedId, String claimedToken, Long volunteerId,
+    public Registration register(HostDescription info, long claimedId, String claimedToken, Long volunteerId,
             boolean anonymousAllowed) {
         Optional<Token> claimed = Token.parse(claimedToken).filter(t -> t.hostId() == claimedId);
         Optional<HostTable.Returning> returning = claimed.flatMap(

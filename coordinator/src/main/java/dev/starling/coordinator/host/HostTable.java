@@ -25,7 +25,7 @@ public class HostTable {
         this.clock = clock;
     }
 
-    long insert(HostInfo info, byte[] tokenHash, Long volunteerId, Instant now) {
+    long insert(HostDescription info, byte[] tokenHash, Long volunteerId, Instant now) {
         return jdbc.sql("""
                         INSERT INTO host (name, token_hash, cores, memory_bytes, os, arch, worker_version, apps,
                                           peer_address, volunteer_id, created_at, last_contact_at)
@@ -46,7 +46,7 @@ public class HostTable {
      * one is given; empty when id and token do not match a host, or the host belongs to another volunteer (a host
      * belongs to one volunteer for good).
      */
-    Optional<Returning> update(long id, byte[] tokenHash, HostInfo info, Long volunteerId, Instant now) {
+    Optional<Returning> update(long id, byte[] tokenHash, HostDescription info, Long volunteerId, Instant now) {
         return jdbc.sql("""
                         UPDATE host SET name = :name, cores = :cores, memory_bytes = :memory, os = :os, arch = :arch,
                                         worker_version = :version, apps = :apps, peer_address = :peerAddress,
@@ -247,7 +247,7 @@ public class HostTable {
     /** What a result did for its host's record. */
     public enum Outcome { VALID, INVALID, ERROR, TIMED_OUT }
 
-    private static MapSqlParameterSource params(HostInfo info) {
+    private static MapSqlParameterSource params(HostDescription info) {
         return new MapSqlParameterSource()
                 .addValue("name", info.name())
                 .addValue("cores", info.cores())

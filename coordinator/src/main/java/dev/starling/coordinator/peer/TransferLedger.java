@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,12 +14,12 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class TransferLedger {
-    private final JdbcClient jdbc;
+    private final JobTransferTable table;
     private final Counter fromCoordinatorBytes;
     private final Counter fromPeersBytes;
 
-    TransferLedger(JdbcClient jdbc, MeterRegistry meters) {
-        this.jdbc = jdbc;
+    TransferLedger(JobTransferTable table, MeterRegistry meters) {
+        this.table = table;
         this.fromCoordinatorBytes = counter(meters, "coordinator", "blob bytes the coordinator served to workers");
         this.fromPeersBytes = counter(meters, "peers", "blob bytes workers report they fetched from peers");
     }
@@ -35,8 +34,7 @@ public class TransferLedger {
         if (fromCoordinator == 0 && fromPeers == 0) {
             return;
         }
-        jdbc.sql("INSERT INTO job_transfer (job_id, from_coordinator, from_peers) VALUES (:job, :coord, :peers)")
-                .param("job", jobId).param("coord", fromCoordinator).param("peers", fromPeers).update();
+        table.insert(jobId, fromCoordinator, fromPeers);
         AfterCommit.run(() -> {
             fromCoordinatorBytes.increment(fromCoordinator);
             fromPeersBytes.increment(fromPeers);
@@ -48,16 +46,9 @@ public class TransferLedger {
 
     /** The totals of those of the given jobs that moved any bytes. */
     public Map<Long, Totals> totals(List<Long> jobIds) {
-        Map<Long, Totals> totals = new HashMap<>();
         if (jobIds.isEmpty()) {
-            return totals;
+            return new HashMap<>();
         }
-        jdbc.sql("""
-                        SELECT job_id, sum(from_coordinator), sum(from_peers)
-                          FROM job_transfer WHERE job_id IN (:jobs) GROUP BY job_id""")
-                .param("jobs", jobIds)
-                .query((rs, i) -> totals.put(rs.getLong(1), new Totals(rs.getLong(2), rs.getLong(3))))
-                .list();
-        return totals;
+        return table.totals(jobIds);
     }
 }

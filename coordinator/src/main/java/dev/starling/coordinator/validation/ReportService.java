@@ -6,10 +6,13 @@ import dev.starling.coordinator.metrics.DomainMeters;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.support.Batcher;
 import dev.starling.coordinator.support.Transactions;
+import dev.starling.coordinator.workunit.ReplicaState;
+import dev.starling.coordinator.workunit.WorkUnitState;
 import dev.starling.sdk.ContentAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +29,8 @@ import org.springframework.stereotype.Service;
  */
 @Service
 public class ReportService implements SmartLifecycle {
-    private static final Set<String> ALREADY_REPORTED = Set.of("REPORTED", "VALID", "INVALID", "INCONCLUSIVE", "ERROR");
+    private static final Set<ReplicaState> ALREADY_REPORTED = EnumSet.of(ReplicaState.REPORTED, ReplicaState.VALID,
+            ReplicaState.INVALID, ReplicaState.INCONCLUSIVE, ReplicaState.ERROR);
 
     static final int MAX_PRODUCED_BLOBS = 10_000;
 
@@ -148,7 +152,7 @@ public class ReportService implements SmartLifecycle {
 
     /** A success is stored while its work unit is open, and judged late once it is validated. */
     private static boolean takesOutputs(WorkUnitRow wu) {
-        return wu.isOpen() || wu.state().equals("VALIDATED");
+        return wu.isOpen() || wu.state() == WorkUnitState.VALIDATED;
     }
 
     private Ack apply(long hostId, WorkUnitRow wu, Report r, boolean storedSuccess, Decisions decisions, Instant now) {
@@ -168,7 +172,7 @@ public class ReportService implements SmartLifecycle {
                     if (!r.produced().isEmpty()) {
                         decisions.produced(id, wu.id(), r.produced());
                     }
-                    if (wu.state().equals("VALIDATED")) {
+                    if (wu.state() == WorkUnitState.VALIDATED) {
                         evaluator.judgeLate(wu, id, r.output(), r.outputHash(), hostId, decisions);
                     }
                 }
@@ -176,12 +180,12 @@ public class ReportService implements SmartLifecycle {
             decisions.transfer(wu.jobId(), r.bytesFromPeers());
             return Ack.accepted(id);
         }
-        String state = queries.state(id);
+        ReplicaState state = queries.state(id);
         if (ALREADY_REPORTED.contains(state) && r.kind() != Report.Kind.GIVEN_BACK) {
             return new Ack(id, Ack.Status.ACCEPTED, "already reported");
         }
-        return new Ack(id, Ack.Status.NOT_NEEDED, "result " + id + " is no longer needed (" + state.toLowerCase()
-                + ", work unit " + wu.state().toLowerCase() + ")");
+        return new Ack(id, Ack.Status.NOT_NEEDED, "result " + id + " is no longer needed ("
+                + state.name().toLowerCase() + ", work unit " + wu.state().name().toLowerCase() + ")");
     }
 
     /**

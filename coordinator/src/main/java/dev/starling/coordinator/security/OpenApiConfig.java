@@ -1,6 +1,5 @@
-package dev.starling.coordinator.web;
+package dev.starling.coordinator.security;
 
-import dev.starling.coordinator.security.Caller;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;

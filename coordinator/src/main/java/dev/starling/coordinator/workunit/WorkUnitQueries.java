@@ -10,14 +10,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Component;
+import org.springframework.stereotype.Repository;
 
-/** Work units of a job with their replicas, page by page, for the REST API. */
-@Component
-class WorkUnitListing {
+/** The REST listing's reads: work units of a job with their replicas, page by page. */
+@Repository
+class WorkUnitQueries {
     private final JdbcClient jdbc;
 
-    WorkUnitListing(JdbcClient jdbc) {
+    WorkUnitQueries(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
