@@ -173,8 +173,9 @@ public record StarlingProperties(
      * @param grantTtl how long a fetch token is valid at most (never past its task's report deadline)
      * @param holderTimeout a holder not heard from for this long is not offered as a peer
      * @param peersPerTask the most peers offered for one input of one task
-     * @param complaintQuorum how many distinct hosts must report bad chunks from a host before it is banned
-     *     from serving
+     * @param complaintQuorum how many distinct volunteers' hosts (other than the accused's volunteer) must report bad
+     *     data from a host they were offered as a peer before it is banned from serving
+     * @param complaintWindow a complaint counts only when its reporter was offered the accused within this time
      * @param seedWindow how long the coordinator remembers which hosts it served a chunk to, and points later
      *     requesters of that chunk at them instead of serving it again (super-seeding)
      * @param uploadRate the most bytes per second the coordinator serves to workers, all of them together
@@ -185,6 +186,7 @@ public record StarlingProperties(
             @DefaultValue("1m") Duration holderTimeout,
             @DefaultValue("30") int peersPerTask,
             @DefaultValue("2") int complaintQuorum,
+            @DefaultValue("24h") Duration complaintWindow,
             @DefaultValue("60s") Duration seedWindow,
             @DefaultValue("0") DataSize uploadRate) {}
 

@@ -6,6 +6,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.peer.FetchGrants;
+import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.peer.TransferLedger;
 import dev.starling.proto.v1.BlobRequest;
 import dev.starling.proto.v1.Chunk;
@@ -58,13 +59,15 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
     private final SuperSeeder seeder;
     private final HostTable hosts;
     private final TransferLedger ledger;
+    private final Tracker tracker;
     private final Clock clock;
     private final UploadPacer pacer;
     private final ScheduledExecutorService resumer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("starling-upload-pacer").daemon().factory());
 
     PeerGrpcService(BlobService blobs, FetchGrants grants, SuperSeeder seeder, HostTable hosts, TransferLedger ledger,
-            Clock clock, StarlingProperties properties) {
+            Tracker tracker, Clock clock, StarlingProperties properties) {
+        this.tracker = tracker;
         this.pacer = new UploadPacer(properties.peers().uploadRate().toBytes(), System::nanoTime);
         this.blobs = blobs;
         this.grants = grants;
@@ -124,8 +127,13 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
                 }
                 indexes.add(index);
             }
-            transfer = new Transfer(call, grant, blob, plan(blob, grant.getHostId(), indexes,
-                    hosts.peerAddress(grant.getHostId())));
+            List<Planned> plan = plan(blob, grant.getHostId(), indexes, hosts.peerAddress(grant.getHostId()));
+            List<Long> seeds = plan.stream().flatMap(p -> p.seeds().stream()).map(SuperSeeder.Seed::hostId)
+                    .distinct().toList();
+            if (!seeds.isEmpty()) {
+                tracker.seeded(grant.getHostId(), blob.id(), seeds); // it may complain of them
+            }
+            transfer = new Transfer(call, grant, blob, plan);
         } catch (RuntimeException e) {
             response.onError(status(e));
             return;

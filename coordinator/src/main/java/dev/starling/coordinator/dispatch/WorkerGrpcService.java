@@ -273,7 +273,15 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             List<Tracker.Complaint> complaints = new ArrayList<>();
             for (PeerComplaint c : request.getComplaintsList()) {
                 checkBlobId(c.getBlobId(), "complaints.blob_id");
-                complaints.add(new Tracker.Complaint(c.getHostId(), c.getBlobId(), c.getChunk(), truncate(c.getReason())));
+                Tracker.Complaint.Kind kind = switch (c.getKind()) {
+                    case KIND_UNSPECIFIED, BAD_CHUNK -> Tracker.Complaint.Kind.BAD_CHUNK;
+                    case BAD_MANIFEST -> Tracker.Complaint.Kind.BAD_MANIFEST;
+                    case UNRECOGNIZED -> null; // a newer worker's kind: not one this coordinator knows the bytes prove
+                };
+                if (kind != null) {
+                    complaints.add(new Tracker.Complaint(c.getHostId(), c.getBlobId(), c.getChunk(),
+                            truncate(c.getReason()), kind));
+                }
             }
             peers.announce(HostAuthInterceptor.HOST.get().id(), request.getHoldingList(), request.getDroppedList(),
                     request.getComplete(), complaints);

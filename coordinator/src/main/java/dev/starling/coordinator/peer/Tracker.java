@@ -82,12 +82,17 @@ public class Tracker {
         }
         List<Long> hosts = new ArrayList<>();
         List<String> ids = new ArrayList<>();
+        List<Offered> offered = new ArrayList<>();
         for (Want w : wants) {
             for (String blob : w.blobs()) {
                 hosts.add(w.hostId());
                 ids.add(blob);
             }
+            for (Offer o : offers.get(w.resultId())) {
+                offered.add(new Offered(w.hostId(), o.blobId(), o.peers().stream().map(Holder::hostId).toList()));
+            }
         }
+        remember(offered, now);
         jdbc.sql("""
                         INSERT INTO blob_holder (blob_id, host_id, complete, since)
                         SELECT DISTINCT u.blob, u.host, false, CAST(:now AS timestamptz)
@@ -197,43 +202,125 @@ public class Tracker {
         }
     }
 
-    /** A complaint: {@code accused} served a chunk of {@code blobId} that failed verification at {@code reporter}. */
-    public record Complaint(long accused, String blobId, int chunk, String reason) {}
+    /** The peers a host was offered for one blob. */
+    record Offered(long hostId, String blobId, List<Long> peers) {}
 
     /**
-     * Records complaints; a host accused by {@code complaint-quorum} distinct reporters is banned from serving
-     * (reports can be forged: one reporter alone cannot get a host banned) and stops being offered as a peer.
+     * Remembers whom each host was offered as a peer for which blob (for {@code complaint-window}): complaints about
+     * a peer count only from hosts that were sent to it. One row per host and blob, its peers merged.
      */
-    void complain(long reporter, List<Complaint> complaints) {
+    private void remember(List<Offered> offered, Instant now) {
+        List<Long> hosts = new ArrayList<>();
+        List<String> blobs = new ArrayList<>();
+        List<Long> peers = new ArrayList<>();
+        for (Offered o : offered) {
+            for (long peer : o.peers()) {
+                hosts.add(o.hostId());
+                blobs.add(o.blobId());
+                peers.add(peer);
+            }
+        }
+        if (peers.isEmpty()) {
+            return;
+        }
+        jdbc.sql("""
+                        INSERT INTO peer_offer (host_id, blob_id, peers, offered_at)
+                        SELECT u.host, u.blob, array_agg(DISTINCT u.peer), CAST(:now AS timestamptz)
+                          FROM unnest(:hosts, :blobs, :peers) AS u(host, blob, peer)
+                         GROUP BY u.host, u.blob
+                        ON CONFLICT (host_id, blob_id) DO UPDATE
+                           SET peers = ARRAY(SELECT DISTINCT p FROM unnest(peer_offer.peers || EXCLUDED.peers) AS p),
+                               offered_at = EXCLUDED.offered_at""")
+                .param("hosts", SqlArrays.of("bigint", hosts.toArray(Long[]::new)))
+                .param("blobs", SqlArrays.of("text", blobs.toArray(String[]::new)))
+                .param("peers", SqlArrays.of("bigint", peers.toArray(Long[]::new)))
+                .param("now", Timestamp.from(now))
+                .update();
+    }
+
+    /** The coordinator sent {@code hostId} to {@code seeds} for a chunk of {@code blobId} (super-seeding). */
+    public void seeded(long hostId, String blobId, List<Long> seeds) {
+        remember(List.of(new Offered(hostId, blobId, seeds)), clock.instant());
+    }
+
+    /** Forgets offers older than {@code complaint-window}, up to {@code limit} of them; returns how many. */
+    int forgetOffers(int limit) {
+        return jdbc.sql("""
+                        DELETE FROM peer_offer
+                         WHERE ctid = ANY(ARRAY(SELECT ctid FROM peer_offer WHERE offered_at < :before
+                                                 LIMIT :limit FOR UPDATE SKIP LOCKED))""")
+                .param("before", Timestamp.from(clock.instant().minus(settings.complaintWindow())))
+                .param("limit", limit)
+                .update();
+    }
+
+    /**
+     * A complaint: {@code accused} served {@code reporter} data of {@code blobId} that failed verification.
+     *
+     * @param chunk the chunk that did not match its leaf hash (0 for a manifest)
+     */
+    public record Complaint(long accused, String blobId, int chunk, String reason, Kind kind) {
+
+        /** What failed verification: only what the bytes themselves prove is a complaint. */
+        public enum Kind { BAD_CHUNK, BAD_MANIFEST }
+    }
+
+    /**
+     * Records complaints; a host is banned from serving (and no longer offered as a peer) once hosts of {@code
+     * complaint-quorum} distinct volunteers complained of it, other than its own volunteer (an anonymous host counts
+     * as a volunteer of its own). Complaints can be forged, so one counts only from a host that the tracker offered
+     * the accused for that blob within {@code complaint-window}: a volunteer cannot get a peer banned with hosts of
+     * their own, nor accuse a peer they never fetched from. Returns how many complaints counted.
+     */
+    int complain(long reporter, List<Complaint> complaints) {
         Instant now = clock.instant();
         Set<Long> accused = new HashSet<>();
+        int counted = 0;
         for (Complaint c : complaints) {
             if (c.accused() == reporter) {
                 continue;
             }
-            jdbc.sql("""
-                            INSERT INTO peer_complaint (accused_host_id, reporter_host_id, blob_id, chunk, reason, at)
-                            VALUES (:accused, :reporter, :blob, :chunk, :reason, :now) ON CONFLICT DO NOTHING""")
+            int rows = jdbc.sql("""
+                            INSERT INTO peer_complaint (accused_host_id, reporter_host_id, blob_id, chunk, reason, at, kind)
+                            SELECT :accused, :reporter, :blob, :chunk, :reason, :now, :kind
+                             WHERE EXISTS (SELECT 1 FROM peer_offer o
+                                            WHERE o.host_id = :reporter AND o.blob_id = :blob AND :accused = ANY(o.peers)
+                                              AND o.offered_at >= :since)
+                            ON CONFLICT DO NOTHING""")
                     .param("accused", c.accused()).param("reporter", reporter).param("blob", c.blobId())
                     .param("chunk", c.chunk()).param("reason", c.reason()).param("now", Timestamp.from(now))
+                    .param("kind", c.kind().name())
+                    .param("since", Timestamp.from(now.minus(settings.complaintWindow())))
                     .update();
-            accused.add(c.accused());
+            if (rows > 0) {
+                accused.add(c.accused());
+                counted++;
+            }
+        }
+        if (counted < complaints.size()) {
+            log.debug("Host {} complained of peers it was not offered (or itself): {} of {} complaints ignored",
+                    reporter, complaints.size() - counted, complaints.size());
         }
         for (long host : accused) {
+            // complaints from before V45 have no kind: nobody checked that their reporters were offered the accused
             List<Long> banned = jdbc.sql("""
-                            UPDATE host SET peer_banned_at = :now
-                             WHERE id = :host AND peer_banned_at IS NULL
-                               AND (SELECT count(DISTINCT reporter_host_id) FROM peer_complaint
-                                     WHERE accused_host_id = :host) >= :quorum
-                            RETURNING id""")
+                            UPDATE host h SET peer_banned_at = :now
+                             WHERE h.id = :host AND h.peer_banned_at IS NULL
+                               AND (SELECT count(DISTINCT coalesce(r.volunteer_id, -r.id))
+                                      FROM peer_complaint c JOIN host r ON r.id = c.reporter_host_id
+                                     WHERE c.accused_host_id = :host AND c.kind IS NOT NULL
+                                       AND (r.volunteer_id IS NULL OR h.volunteer_id IS NULL
+                                            OR r.volunteer_id <> h.volunteer_id)) >= :quorum
+                            RETURNING h.id""")
                     .param("host", host).param("now", Timestamp.from(now)).param("quorum", settings.complaintQuorum())
                     .query(Long.class).list();
             if (!banned.isEmpty()) {
                 jdbc.sql("DELETE FROM blob_holder WHERE host_id = :host").param("host", host).update();
-                log.warn("Host {} is banned from serving peers: {} or more hosts received bad chunks from it", host,
-                        settings.complaintQuorum());
+                log.warn("Host {} is banned from serving peers: hosts of {} or more volunteers it was offered to "
+                        + "received bad data from it", host, settings.complaintQuorum());
             }
         }
+        return counted;
     }
 
     /**

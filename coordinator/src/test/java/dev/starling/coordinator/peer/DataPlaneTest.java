@@ -57,10 +57,16 @@ class DataPlaneTest extends CoordinatorTest {
         for (TestHost h : hosts) {
             h.close();
         }
+        cancelActiveJobs(); // the next test's hosts see only its own work
     }
 
     private TestHost host(String name, String peerAddress) {
-        TestHost h = new TestHost(grpcPort(), signUp(name));
+        return host(signUp(name), name, peerAddress);
+    }
+
+    /** A host of the volunteer whose account key this is. */
+    private TestHost host(String accountKey, String name, String peerAddress) {
+        TestHost h = new TestHost(grpcPort(), accountKey);
         h.registerServing(name, peerAddress, RelayApp.NAME);
         hosts.add(h);
         return h;
@@ -148,22 +154,58 @@ class DataPlaneTest extends CoordinatorTest {
     }
 
     @Test
-    void aPeerIsBannedFromServingOnlyWhenDistinctHostsComplainAboutIt() {
-        String blob = ContentAddress.of("shared".getBytes(StandardCharsets.UTF_8));
+    void aPeerIsBannedFromServingOnlyByVolunteersItWasOfferedTo() {
+        // the suspect produces the parts two jobs' reducers read, so they are offered it as their peer
+        long first = api().submit("""
+                {"app": "test-relay", "params": {"parts": 1, "salt": "accused-1"}, "redundancy": {"quorum": 1, "initialReplicas": 2}}""");
+        long second = api().submit("""
+                {"app": "test-relay", "params": {"parts": 1, "salt": "accused-2"}, "redundancy": {"quorum": 1, "initialReplicas": 2}}""");
         TestHost suspect = host("suspect", "127.0.0.1:5");
-        suspect.stub(true).announceBlobs(AnnounceBlobsRequest.newBuilder().addHolding(blob).setComplete(true).build());
-        assertThat(holders(blob)).containsExactly(suspect.id());
+        for (Task t : awaitTasks(suspect, 2)) {
+            produce(suspect, t);
+        }
+        await().until(() -> api().job(first).get("stage").asInt() == 1 && api().job(second).get("stage").asInt() == 1);
+        String blob = ContentAddress.of(RelayApp.part("accused-1", 0));
 
-        TestHost first = host("first", "127.0.0.1:6");
-        AnnounceBlobsRequest complaint = AnnounceBlobsRequest.newBuilder().addComplaints(PeerComplaint.newBuilder()
-                .setHostId(suspect.id()).setBlobId(blob).setChunk(0).setReason("chunk 0 failed verification")).build();
-        first.stub(true).announceBlobs(complaint);
-        first.stub(true).announceBlobs(complaint);
-        assertThat(banned(suspect)).as("one reporter, however often, is not enough").isFalse();
+        // two hosts of one volunteer that were never sent to the suspect: the attack the issue saw
+        String mallory = signUp("mallory");
+        TestHost m1 = host(mallory, "mallory-1", "127.0.0.1:6");
+        TestHost m2 = host(mallory, "mallory-2", "127.0.0.1:7");
+        m1.stub(true).announceBlobs(complaint(suspect, blob, PeerComplaint.Kind.BAD_CHUNK));
+        m2.stub(true).announceBlobs(complaint(suspect, blob, PeerComplaint.Kind.BAD_CHUNK));
+        assertThat(banned(suspect)).as("hosts it was never offered to").isFalse();
+        // nor hosts of two volunteers that were never sent to it
+        host("stranger-1", "127.0.0.1:8").stub(true).announceBlobs(complaint(suspect, blob, PeerComplaint.Kind.BAD_CHUNK));
+        host("stranger-2", "127.0.0.1:9").stub(true).announceBlobs(complaint(suspect, blob, PeerComplaint.Kind.BAD_CHUNK));
+        assertThat(banned(suspect)).as("hosts it was never offered to").isFalse();
 
-        host("second", "127.0.0.1:7").stub(true).announceBlobs(complaint);
+        // one volunteer's two hosts, each sent to the suspect by a task of its own, are one voice
+        String ann = signUp("ann");
+        TestHost a1 = host(ann, "ann-1", "127.0.0.1:10");
+        TestHost a2 = host(ann, "ann-2", "127.0.0.1:11");
+        for (TestHost h : List.of(a1, a2)) {
+            Task reduce = awaitTasks(h, 1).get(0);
+            assertThat(reduce.getInputs(0).getPeersList()).extracting(p -> p.getHostId()).contains(suspect.id());
+            h.stub(true).announceBlobs(complaint(suspect, reduce.getInputs(0).getBlobId(), PeerComplaint.Kind.BAD_CHUNK));
+        }
+        assertThat(banned(suspect)).as("one volunteer").isFalse();
+
+        // a second volunteer it was offered to, complaining of a kind this coordinator does not know, is not heard
+        TestHost bob = host("bob", "127.0.0.1:12");
+        Task reduce = awaitTasks(bob, 1).get(0);
+        AnnounceBlobsRequest newer = complaint(suspect, reduce.getInputs(0).getBlobId(), PeerComplaint.Kind.BAD_CHUNK);
+        newer = newer.toBuilder().setComplaints(0, newer.getComplaints(0).toBuilder().setKindValue(99)).build();
+        bob.stub(true).announceBlobs(newer);
+        assertThat(banned(suspect)).as("a kind the bytes do not prove").isFalse();
+        // the same volunteer's complaint of a bad manifest is
+        bob.stub(true).announceBlobs(complaint(suspect, reduce.getInputs(0).getBlobId(), PeerComplaint.Kind.BAD_MANIFEST));
         assertThat(banned(suspect)).isTrue();
-        assertThat(holders(blob)).isEmpty();
+        assertThat(holders(blob)).doesNotContain(suspect.id());
+    }
+
+    private static AnnounceBlobsRequest complaint(TestHost accused, String blob, PeerComplaint.Kind kind) {
+        return AnnounceBlobsRequest.newBuilder().addComplaints(PeerComplaint.newBuilder().setHostId(accused.id())
+                .setBlobId(blob).setChunk(0).setKind(kind).setReason("chunk 0 failed verification")).build();
     }
 
     @Test
