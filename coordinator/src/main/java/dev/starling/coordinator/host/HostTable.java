@@ -259,6 +259,12 @@ public class HostTable {
                 .addValue("peerAddress", info.peerAddress());
     }
 
+    /** Why the admin banned the host; empty when it is not banned (or there is no such host). */
+    public Optional<String> banReason(long hostId) {
+        return jdbc.sql("SELECT ban_reason FROM host WHERE id = :id AND banned_at IS NOT NULL")
+                .param("id", hostId).query(String.class).optional();
+    }
+
     /** Where the host's PeerService listens, when it serves peers and is not banned from serving. */
     public Optional<String> peerAddress(long hostId) {
         return jdbc.sql("SELECT peer_address FROM host WHERE id = :id AND peer_banned_at IS NULL")

@@ -104,6 +104,21 @@ class PeerGrpcServiceTest extends CoordinatorTest {
     }
 
     @Test
+    void aBannedHostsTokensStopAtOnce() throws IOException {
+        Blob blob = upload(100, 3);
+        long host = host("banned", null);
+        String token = token(blob, host, JOBS.incrementAndGet());
+        assertThat(fetch(blob.id(), token, 0)).singleElement().satisfies(hasData(blob));
+
+        assertThat(api().post("/api/v1/admin/hosts/" + host + "/ban", "{\"reason\": \"scraping\"}").status())
+                .isEqualTo(200);
+        refused(token, blob, Status.Code.PERMISSION_DENIED, "host " + host + " is banned by the project's admin: scraping");
+
+        api().post("/api/v1/admin/hosts/" + host + "/unban", "");
+        assertThat(fetch(blob.id(), token, 0)).singleElement().satisfies(hasData(blob));
+    }
+
+    @Test
     void aBlobTheCoordinatorDoesNotStoreIsNotFound() {
         String id = "sha256:" + "ef".repeat(32);
         String token = grants.sign(id, host("lost", null), JOBS.incrementAndGet(), clock.instant().plusSeconds(600));
