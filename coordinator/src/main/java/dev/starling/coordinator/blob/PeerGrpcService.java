@@ -45,7 +45,7 @@ import org.springframework.transaction.TransactionException;
 /**
  * The coordinator as the seed of last resort: PeerService (peer.proto) over the blobs uploaded to it. Calls carry
  * a fetch token in the message instead of a host token (the host interceptor lets them through); every call
- * checks it here, and that the host it was granted to is not banned (one primary-key read). Chunks go out under gRPC flow control, one 1 MiB chunk per message, each checked against its
+ * checks it here, and that the host it was granted to is not banned, nor its volunteer (one primary-key read). Chunks go out under gRPC flow control, one 1 MiB chunk per message, each checked against its
  * hash before it leaves; chunks other hosts got recently are answered with those hosts ({@link SuperSeeder}).
  * Every byte served is counted for the job the token names.
  */
@@ -252,9 +252,8 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
         }
         FetchGrant grant = grants.check(token, blobId).orElseThrow(() -> refusal(token, blobId));
         // a ban takes effect at once, not when the host's tokens expire
-        hosts.banReason(grant.getHostId()).ifPresent(reason -> {
-            throw refused(Status.PERMISSION_DENIED, blobId, "host " + grant.getHostId()
-                    + " is banned by the project's admin: " + reason);
+        hosts.refusal(grant.getHostId()).ifPresent(refusal -> {
+            throw refused(Status.PERMISSION_DENIED, blobId, refusal);
         });
         return grant;
     }

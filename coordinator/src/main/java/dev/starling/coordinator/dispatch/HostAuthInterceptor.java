@@ -19,8 +19,8 @@ import org.springframework.transaction.TransactionException;
 /**
  * Every worker call states its protocol version ({@code starling-protocol}); every call but Register
  * carries {@code authorization: Bearer <host token>}. A version this coordinator does not speak gets
- * FAILED_PRECONDITION asking for an update; a missing or unknown token gets UNAUTHENTICATED; a banned host
- * PERMISSION_DENIED with the admin's reason. The authenticated host goes into the gRPC {@link Context}.
+ * FAILED_PRECONDITION asking for an update; a missing or unknown token gets UNAUTHENTICATED; a host banned by
+ * the admin, or whose volunteer is, PERMISSION_DENIED with the admin's reason. The authenticated host goes into the gRPC {@link Context}.
  */
 @Component
 @GlobalServerInterceptor
@@ -71,8 +71,7 @@ class HostAuthInterceptor implements ServerInterceptor {
                     "unknown host token; the coordinator does not know this host: register again"));
         }
         if (host.get().banned()) {
-            return close(call, Status.PERMISSION_DENIED.withDescription("host " + host.get().id()
-                    + " is banned by the project's admin: " + host.get().banReason()));
+            return close(call, Status.PERMISSION_DENIED.withDescription(host.get().refusal()));
         }
         return Contexts.interceptCall(Context.current().withValue(HOST, host.get()), call, headers, next);
     }

@@ -70,7 +70,8 @@ public class HostModeration {
         return hosts.get(hostId);
     }
 
-    private static String reason(String given, String fallback) {
+    /** The admin's reason, stripped; {@code fallback} when none is given; a 400 when it is too long. */
+    public static String reason(String given, String fallback) {
         if (given == null || given.isBlank()) {
             return fallback;
         }

@@ -45,12 +45,15 @@ public class HostService {
     /** A host id and its token. */
     public record Registration(long hostId, String token) {}
 
-    /** The host is banned: it may not register again (as itself or, with its token, as a new host). */
+    /**
+     * The host is banned, or its volunteer (or the volunteer whose key it sent): it may not register again (as itself
+     * or as a new host).
+     */
     public static final class BannedHostException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        BannedHostException(long hostId, String reason) {
-            super("host " + hostId + " is banned by the project's admin: " + reason);
+        BannedHostException(String refusal) {
+            super(refusal);
         }
     }
 
@@ -79,17 +82,23 @@ public class HostService {
      * @param volunteerId the volunteer whose account key the worker sent; null when it sent none
      * @param anonymousAllowed whether the host may end up belonging to no volunteer
      * @throws AnonymousHostException when it would and may not (nothing is changed)
-     * @throws BannedHostException when the returning host is banned (nothing is changed)
+     * @throws BannedHostException when the returning host is banned, or its volunteer, or the volunteer whose key it
+     *     sent (nothing is changed)
      */
     @Transactional
     public Registration register(HostInfo info, long claimedId, String claimedToken, Long volunteerId,
             boolean anonymousAllowed) {
+        if (volunteerId != null) {
+            hosts.volunteerRefusal(volunteerId).ifPresent(refusal -> {
+                throw new BannedHostException(refusal);
+            });
+        }
         Optional<Token> claimed = Token.parse(claimedToken).filter(t -> t.hostId() == claimedId);
         Optional<HostTable.Returning> returning = claimed.flatMap(
                 t -> hosts.update(claimedId, hash(t.secret()), info, volunteerId, clock.instant()));
         if (returning.isPresent()) {
-            if (returning.get().bannedAt() != null) {
-                throw new BannedHostException(claimedId, returning.get().banReason()); // rolls the update back
+            if (returning.get().refusal() != null) {
+                throw new BannedHostException(returning.get().refusal()); // rolls the update back
             }
             if (returning.get().volunteerId() == null && !anonymousAllowed) {
                 throw new AnonymousHostException(); // rolls the update back
@@ -124,6 +133,11 @@ public class HostService {
     /** Forgets the tokens of a host that checked out, so its next call reads how it stands now. */
     void forget(long hostId) {
         known.asMap().values().removeIf(h -> h.id() == hostId);
+    }
+
+    /** Forgets the tokens of a volunteer's hosts that checked out, so their next calls read how they stand now. */
+    public void forgetVolunteer(long volunteerId) {
+        known.asMap().values().removeIf(h -> h.volunteerId() != null && h.volunteerId() == volunteerId);
     }
 
     /** Every host, oldest first, with its figures: what the admin sees. */

@@ -25,12 +25,33 @@ public class HostTable {
         this.clock = clock;
     }
 
+    /** Why the calls of host {@code h} (joined to its volunteer as {@code v}) are refused; NULL when they are not. */
+    private static final String REFUSAL = """
+            CASE WHEN h.banned_at IS NOT NULL THEN format('host %s is banned by the project''s admin: %s', h.id, h.ban_reason)
+                 WHEN v.banned_at IS NOT NULL
+                 THEN format('volunteer %s, who owns host %s, is banned by the project''s admin: %s', v.id, h.id, v.ban_reason)
+            END""";
+
+    /**
+     * Inserts a host. A volunteer who has a host banned does not escape the ban by registering another: the new host
+     * starts quarantined, as by the admin (its results need a partner in good standing, it gets a few tasks a day),
+     * until the admin releases it or bans the volunteer.
+     */
     long insert(HostInfo info, byte[] tokenHash, Long volunteerId, Instant now) {
         return jdbc.sql("""
                         INSERT INTO host (name, token_hash, cores, memory_bytes, os, arch, worker_version, apps,
-                                          peer_address, volunteer_id, created_at, last_contact_at)
-                        VALUES (:name, :tokenHash, :cores, :memory, :os, :arch, :version, :apps, :peerAddress,
-                                :volunteer, :now, :now)
+                                          peer_address, volunteer_id, created_at, last_contact_at,
+                                          quarantined_at, quarantine_reason, quarantine_manual)
+                        SELECT :name, :tokenHash, :cores, :memory, :os, :arch, :version, :apps, :peerAddress,
+                               CAST(:volunteer AS bigint), :now, :now,
+                               CASE WHEN b.id IS NOT NULL THEN CAST(:now AS timestamptz) END,
+                               CASE WHEN b.id IS NOT NULL
+                                    THEN format('host %s of the same volunteer is banned (%s)', b.id, b.ban_reason) END,
+                               b.id IS NOT NULL
+                          FROM (SELECT 1) one
+                          LEFT JOIN LATERAL (SELECT id, ban_reason FROM host
+                                              WHERE volunteer_id = CAST(:volunteer AS bigint) AND banned_at IS NOT NULL
+                                              ORDER BY banned_at DESC LIMIT 1) b ON true
                         RETURNING id""")
                 .paramSource(params(info).addValue("tokenHash", tokenHash).addValue("volunteer", volunteerId)
                         .addValue("now", Timestamp.from(now)))
@@ -38,8 +59,11 @@ public class HostTable {
                 .single();
     }
 
-    /** A returning host after its update: the volunteer it belongs to (null: anonymous), and its ban if any. */
-    record Returning(Long volunteerId, Instant bannedAt, String banReason) {}
+    /**
+     * A returning host after its update: the volunteer it belongs to (null: anonymous), and why its calls are refused
+     * (its ban or its volunteer's; null when they are not).
+     */
+    record Returning(Long volunteerId, String refusal) {}
 
     /**
      * Updates what a returning host says about itself, and attaches an anonymous host to {@code volunteerId} when
@@ -55,26 +79,34 @@ public class HostTable {
                          WHERE id = :id AND token_hash = :tokenHash
                            AND (CAST(:volunteer AS bigint) IS NULL OR volunteer_id IS NULL
                                 OR volunteer_id = CAST(:volunteer AS bigint))
-                        RETURNING volunteer_id, banned_at, ban_reason""")
+                        RETURNING volunteer_id
+                        """ + ", (SELECT " + REFUSAL + " FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id"
+                        + " WHERE h.id = host.id) AS refusal")
                 .paramSource(params(info).addValue("id", id).addValue("tokenHash", tokenHash)
                         .addValue("volunteer", volunteerId).addValue("now", Timestamp.from(now)))
-                .query((rs, i) -> new Returning(rs.getObject("volunteer_id", Long.class), instant(rs, "banned_at"),
-                        rs.getString("ban_reason")))
+                .query((rs, i) -> new Returning(rs.getObject("volunteer_id", Long.class), rs.getString("refusal")))
                 .optional();
     }
 
     /** The host with this id and token hash, if they match. */
     Optional<AuthenticatedHost> find(long id, byte[] tokenHash) {
-        return jdbc.sql("""
-                        SELECT id, apps, volunteer_id, quarantined_at IS NOT NULL AS quarantined, banned_at, ban_reason
-                          FROM host WHERE id = :id AND token_hash = :tokenHash""")
+        return jdbc.sql("SELECT h.id, h.apps, h.volunteer_id, h.quarantined_at IS NOT NULL AS quarantined, "
+                        + REFUSAL + " AS refusal FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id"
+                        + " WHERE h.id = :id AND h.token_hash = :tokenHash")
                 .param("id", id)
                 .param("tokenHash", tokenHash)
                 .query((rs, i) -> new AuthenticatedHost(rs.getLong("id"),
                         List.of((String[]) rs.getArray("apps").getArray()), rs.getObject("volunteer_id", Long.class),
-                        rs.getBoolean("quarantined"),
-                        rs.getTimestamp("banned_at") == null ? null : rs.getString("ban_reason")))
+                        rs.getBoolean("quarantined"), rs.getString("refusal")))
                 .optional();
+    }
+
+    /** Why a volunteer's hosts, and registrations with their key, are refused; empty when they are not. */
+    Optional<String> volunteerRefusal(long volunteerId) {
+        return jdbc.sql("""
+                        SELECT format('volunteer %s is banned by the project''s admin: %s', id, ban_reason)
+                          FROM volunteer WHERE id = :id AND banned_at IS NOT NULL""")
+                .param("id", volunteerId).query(String.class).optional();
     }
 
     List<HostView> page(long offset, int limit) {
@@ -125,7 +157,7 @@ public class HostTable {
     private List<HostView> views(String hosts, Map<String, Object> params, Order order) {
         return jdbc.sql("SELECT h.id, h.name, cores, memory_bytes, os, arch, worker_version, apps, volunteer_id, "
                         + "v.name AS volunteer_name, " + VIEW_COUNTS + ", recent_valid, recent_invalid, recent_errors,"
-                        + " recent_timed_out, quarantined_at, quarantine_reason, banned_at, ban_reason,"
+                        + " recent_timed_out, quarantined_at, quarantine_reason, h.banned_at, h.ban_reason,"
                         + " CASE WHEN quota_day = CAST(:today AS date) THEN quota_used ELSE 0 END AS quota_used,"
                         + " h.created_at, last_contact_at, peer_address, peer_banned_at"
                         + " FROM (" + hosts + ") h " + UNFOLDED + " LEFT JOIN volunteer v ON v.id = h.volunteer_id"
@@ -259,10 +291,10 @@ public class HostTable {
                 .addValue("peerAddress", info.peerAddress());
     }
 
-    /** Why the admin banned the host; empty when it is not banned (or there is no such host). */
-    public Optional<String> banReason(long hostId) {
-        return jdbc.sql("SELECT ban_reason FROM host WHERE id = :id AND banned_at IS NOT NULL")
-                .param("id", hostId).query(String.class).optional();
+    /** Why the host's calls are refused (the admin banned it, or its volunteer); empty when they are not. */
+    public Optional<String> refusal(long hostId) {
+        return jdbc.sql("SELECT " + REFUSAL + " FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id WHERE h.id = :id")
+                .param("id", hostId).query(String.class).optional().filter(r -> r != null);
     }
 
     /** Where the host's PeerService listens, when it serves peers and is not banned from serving. */

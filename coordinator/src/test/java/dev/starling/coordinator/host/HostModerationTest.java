@@ -8,6 +8,7 @@ import dev.starling.coordinator.TestApi;
 import dev.starling.coordinator.TestHost;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -57,6 +58,87 @@ class HostModerationTest extends CoordinatorTest {
             assertThat(h.requestWork(1)).as("nothing was banned").isEmpty();
             JsonNode banned = api().postRaw("/api/v1/admin/hosts/" + h.id() + "/ban", null, null).json();
             assertThat(banned.get("banReason").asString()).isEqualTo("banned by the admin");
+        }
+    }
+    @Test
+    void aBannedVolunteersHostsAndRegistrationsWithTheirKeyAreRefusedUntilTheBanIsLifted() throws InterruptedException {
+        String key = signUp("spammer");
+        try (TestHost first = closedAfterTest(TestHost.registered(grpcPort(), key, "spammer-1"));
+                TestHost second = closedAfterTest(TestHost.registered(grpcPort(), key, "spammer-2"));
+                TestHost other = volunteerHost("bystander")) {
+            long volunteer = api().get("/api/v1/hosts/" + first.id()).json().get("volunteerId").asLong();
+            assertThat(first.requestWork(1)).isEmpty(); // remembered as in good standing
+
+            TestApi.Response ban = api().post("/api/v1/admin/volunteers/" + volunteer + "/ban", "{\"reason\":\"spam\"}");
+            assertThat(ban.status()).isEqualTo(200);
+            assertThat(ban.json().get("banReason").asString()).isEqualTo("spam");
+            assertThat(ban.json().get("bannedAt").isNull()).isFalse();
+            for (TestHost h : List.of(first, second)) {
+                assertThatThrownBy(() -> h.requestWork(1)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("volunteer " + volunteer + ", who owns host "
+                            + h.id() + ", is banned by the project's admin: spam");
+                });
+            }
+            try (TestHost fresh = new TestHost(grpcPort(), key)) {
+                assertThatThrownBy(() -> fresh.register("spammer-3")).isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> {
+                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                            assertThat(e.getStatus().getDescription())
+                                    .isEqualTo("volunteer " + volunteer + " is banned by the project's admin: spam");
+                        });
+            }
+            assertThat(api().get("/api/v1/hosts?size=500").json().get("items")).as("no host was made")
+                    .noneMatch(h -> h.get("name").asString().equals("spammer-3"));
+            assertThat(other.requestWork(1)).as("another volunteer's host").isEmpty();
+            assertThat(anonymous().withKey(key).get("/api/v1/volunteers/me").json().get("banReason").asString())
+                    .isEqualTo("spam");
+
+            assertThat(api().postRaw("/api/v1/admin/volunteers/" + volunteer + "/unban", null, null).json()
+                    .get("bannedAt").isNull()).isTrue();
+            assertThat(first.requestWork(1)).isEmpty();
+            assertThat(second.requestWork(1)).isEmpty();
+        }
+    }
+
+    @Test
+    void onlyTheAdminBansVolunteersAndAnUnknownOneIsNotFound() {
+        String key = signUp("member");
+        long volunteer = anonymous().withKey(key).get("/api/v1/volunteers/me").json().get("id").asLong();
+        assertThat(anonymous().withKey(key).postRaw("/api/v1/admin/volunteers/" + volunteer + "/ban", null, null).status())
+                .isEqualTo(403);
+        assertThat(anonymous().postRaw("/api/v1/admin/volunteers/" + volunteer + "/ban", null, null).status())
+                .isEqualTo(401);
+        assertThat(api().postRaw("/api/v1/admin/volunteers/999999/ban", null, null).status()).isEqualTo(404);
+        assertThat(api().post("/api/v1/admin/volunteers/" + volunteer + "/ban", "{\"reason\":\"" + "x".repeat(501) + "\"}")
+                .status()).isEqualTo(400);
+        assertThat(api().get("/api/v1/admin/volunteers?size=500").json().get("items"))
+                .filteredOn(v -> v.get("id").asLong() == volunteer).singleElement()
+                .satisfies(v -> assertThat(v.get("bannedAt").isNull()).as("nothing was banned").isTrue());
+    }
+
+    @Test
+    void aNewHostOfAVolunteerWhoseHostIsBannedStartsQuarantinedUntilTheAdminReleasesIt() throws InterruptedException {
+        String key = signUp("rebrand");
+        try (TestHost banned = closedAfterTest(TestHost.registered(grpcPort(), key, "rebrand-1"))) {
+            api().post("/api/v1/admin/hosts/" + banned.id() + "/ban", "{\"reason\":\"forged results\"}");
+
+            // the same volunteer (the same machine, its identity file deleted) registers again
+            TestHost again = closedAfterTest(TestHost.registered(grpcPort(), key, "rebrand-2"));
+            assertThat(again.id()).isNotEqualTo(banned.id());
+            JsonNode view = api().get("/api/v1/hosts/" + again.id()).json();
+            assertThat(view.get("quarantinedAt").isNull()).as("it does not escape the ban").isFalse();
+            assertThat(view.get("quarantineReason").asString())
+                    .isEqualTo("host " + banned.id() + " of the same volunteer is banned (forged results)");
+            assertThat(view.get("bannedAt").isNull()).isTrue();
+            // the admin looks into it and lifts it
+            api().postRaw("/api/v1/admin/hosts/" + again.id() + "/release", null, null);
+            assertThat(api().get("/api/v1/hosts/" + again.id()).json().get("quarantinedAt").isNull()).isTrue();
+
+            // another volunteer's new host is not touched
+            try (TestHost stranger = volunteerHost("unrelated")) {
+                assertThat(api().get("/api/v1/hosts/" + stranger.id()).json().get("quarantinedAt").isNull()).isTrue();
+            }
         }
     }
 }
