@@ -324,17 +324,22 @@ public class Tracker {
     }
 
     /**
-     * A host could fetch the given blobs from nobody for a task sent at {@code sentAt}: the holders offered to it
-     * then are forgotten (they are gone, or unreachable), and a blob that no one holds any more is re-created
-     * by running its producing work unit again (lineage). Returns the work units given a new replica.
+     * Host {@code reporter} could fetch the given blobs (inputs of its task sent at {@code sentAt}) from nobody: the
+     * holders it was offered for them that held them already then are forgotten (they are gone, or unreachable), and
+     * a blob that no one holds any more is re-created by running its producing work unit again (lineage). Holders it
+     * was never offered are not its to judge. Returns the work units given a new replica.
      */
-    public List<Long> unreachable(Collection<String> blobs, Instant sentAt) {
+    public List<Long> unreachable(long reporter, Collection<String> blobs, Instant sentAt) {
         if (blobs.isEmpty()) {
             return List.of();
         }
-        String[] ids = blobs.toArray(String[]::new);
-        jdbc.sql("DELETE FROM blob_holder WHERE blob_id = ANY(:ids) AND since <= :sent")
-                .param("ids", SqlArrays.of("text", ids)).param("sent", Timestamp.from(sentAt)).update();
+        jdbc.sql("""
+                        DELETE FROM blob_holder bh
+                         USING peer_offer o
+                         WHERE o.host_id = :reporter AND o.blob_id = ANY(:ids)
+                           AND bh.blob_id = o.blob_id AND bh.host_id = ANY(o.peers) AND bh.since <= :sent""")
+                .param("reporter", reporter).param("ids", SqlArrays.of("text", blobs.toArray(String[]::new)))
+                .param("sent", Timestamp.from(sentAt)).update();
         return recreate(unavailable(blobs));
     }
 

@@ -154,6 +154,52 @@ class DataPlaneTest extends CoordinatorTest {
     }
 
     @Test
+    void inputUnavailableNamesOnlyTheTasksOwnInputsAndCostsTheReporter() {
+        long job = api().submit("""
+                {"app": "test-relay", "params": {"parts": 1, "salt": "wolf"}, "redundancy": {"quorum": 1, "initialReplicas": 1}}""");
+        long bystanderJob = api().submit("""
+                {"app": "test-relay", "params": {"parts": 1, "salt": "sheep"}, "redundancy": {"quorum": 1, "initialReplicas": 1}}""");
+        TestHost producer = host("shepherd", "127.0.0.1:20");
+        for (Task t : awaitTasks(producer, 2)) {
+            produce(producer, t);
+        }
+        await().until(() -> api().job(job).get("stage").asInt() == 1 && api().job(bystanderJob).get("stage").asInt() == 1);
+        String sheep = ContentAddress.of(RelayApp.part("sheep", 0));
+        String wolf = ContentAddress.of(RelayApp.part("wolf", 0));
+
+        // a host given the wolf job's reducer says the sheep job's part is nowhere to be had
+        TestHost liar = host("boy", "127.0.0.1:21");
+        Task reduce = awaitTasks(liar, 2).stream().filter(t -> t.getJobId() == job).findFirst().orElseThrow();
+        ReportAck lie = liar.report(unavailable(reduce, sheep));
+        assertThat(lie.getStatus()).isEqualTo(ReportAck.Status.REJECTED);
+        assertThat(lie.getMessage()).contains(sheep + " is not an input of task " + reduce.getResultId());
+        assertThat(holders(sheep)).as("the tracker forgets nothing").contains(producer.id());
+        assertThat(api().job(bystanderJob).get("workUnits").get("open").asLong()).as("nothing is re-run").isEqualTo(1);
+        assertThat(errors(liar)).as("the lie is the replica's error").isEqualTo(1);
+
+        // an honest report about its own input is taken, at a cost to the reporter's standing, not the work unit's
+        TestHost honest = host("villager", "127.0.0.1:22");
+        Task again = awaitTasks(honest, 1).get(0); // the liar holds the sheep job's reducer
+        assertThat(again.getWorkUnitId()).as("the replacement of the liar's replica").isEqualTo(reduce.getWorkUnitId());
+        assertThat(honest.report(unavailable(again, wolf)).getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+        assertThat(errors(honest)).isEqualTo(1);
+        JsonNode replicas = api().get("/api/v1/jobs/" + job + "/workunits?size=10").json().get("items");
+        assertThat(replicas.findValues("state")).extracting(JsonNode::asString).as("the work unit counts one error")
+                .containsOnlyOnce("ERROR");
+        assertThat(holders(wolf)).as("the holders it was offered are forgotten").doesNotContain(producer.id());
+        assertThat(holders(sheep)).contains(producer.id());
+    }
+
+    private static TaskResult unavailable(Task t, String blob) {
+        return TaskResult.newBuilder().setResultId(t.getResultId()).setFailure(Failure.newBuilder()
+                .setKind(Failure.Kind.INPUT_UNAVAILABLE).setMessage("no peer answered").addMissingBlobIds(blob)).build();
+    }
+
+    private long errors(TestHost h) {
+        return api().get("/api/v1/hosts/" + h.id()).json().get("errorCount").asLong();
+    }
+
+    @Test
     void aPeerIsBannedFromServingOnlyByVolunteersItWasOfferedTo() {
         // the suspect produces the parts two jobs' reducers read, so they are offered it as their peer
         long first = api().submit("""
