@@ -2,6 +2,7 @@ package dev.starling.coordinator;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -180,6 +181,11 @@ public record StarlingProperties(
      *     requesters of that chunk at them instead of serving it again (super-seeding)
      * @param uploadRate the most bytes per second the coordinator serves to workers, all of them together
      *     (0: no cap)
+     * @param privateNetworks private or loopback networks (CIDR) whose addresses are offered as peers all the same:
+     *     workers and coordinator on one LAN ({@code 10.0.0.0/8}) or one machine ({@code 127.0.0.0/8, ::1}); by
+     *     default a worker connecting from such an address serves no peers
+     * @param trustedProxies proxies (CIDR) in front of the gRPC port: for a call through one of them, the worker's
+     *     address is read from {@code x-forwarded-for}
      */
     public record Peers(
             @DefaultValue("30m") Duration grantTtl,
@@ -188,7 +194,9 @@ public record StarlingProperties(
             @DefaultValue("2") int complaintQuorum,
             @DefaultValue("24h") Duration complaintWindow,
             @DefaultValue("60s") Duration seedWindow,
-            @DefaultValue("0") DataSize uploadRate) {}
+            @DefaultValue("0") DataSize uploadRate,
+            @DefaultValue List<String> privateNetworks,
+            @DefaultValue List<String> trustedProxies) {}
 
     /**
      * @param dir the content-addressed directory holding uploaded blobs' bytes; default {@code <data-dir>/blobs}

@@ -36,9 +36,12 @@ public final class TestHost implements AutoCloseable {
     private long hostId;
     private String token;
 
-    /** A host of the volunteer whose account key this is (empty: an anonymous host). */
+    /**
+     * A host of the volunteer whose account key this is (empty: an anonymous host), connecting from 127.0.0.1: the
+     * address the coordinator offers to peers with the port of its peer address.
+     */
     public TestHost(int port, String accountKey) {
-        this(NettyChannelBuilder.forAddress("localhost", port).usePlaintext().build(), accountKey);
+        this(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build(), accountKey);
     }
 
     /** A host speaking over {@code channel} (for example TLS), which it closes. */

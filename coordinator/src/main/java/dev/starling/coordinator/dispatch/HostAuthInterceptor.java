@@ -2,14 +2,17 @@ package dev.starling.coordinator.dispatch;
 
 import dev.starling.coordinator.host.AuthenticatedHost;
 import dev.starling.coordinator.host.HostService;
+import dev.starling.coordinator.peer.PeerAddresses;
 import dev.starling.proto.v1.WorkerServiceGrpc;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import java.net.InetAddress;
 import java.util.Optional;
 import org.springframework.dao.DataAccessException;
 import org.springframework.grpc.server.GlobalServerInterceptor;
@@ -29,12 +32,17 @@ class HostAuthInterceptor implements ServerInterceptor {
     static final Metadata.Key<String> PROTOCOL = Metadata.Key.of("starling-protocol", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> FORWARDED_FOR = Metadata.Key.of("x-forwarded-for", Metadata.ASCII_STRING_MARSHALLER);
     static final Context.Key<AuthenticatedHost> HOST = Context.key("starling-host");
+    /** Where a Register call comes from, as {@link PeerAddresses#client} tells it (null when it cannot) */
+    static final Context.Key<InetAddress> CLIENT = Context.key("starling-client-address");
 
     private final HostService hosts;
+    private final PeerAddresses addresses;
 
-    HostAuthInterceptor(HostService hosts) {
+    HostAuthInterceptor(HostService hosts, PeerAddresses addresses) {
         this.hosts = hosts;
+        this.addresses = addresses;
     }
 
     @Override
@@ -52,7 +60,9 @@ class HostAuthInterceptor implements ServerInterceptor {
                     + "; please update the worker to a release that speaks protocol " + PROTOCOL_VERSION));
         }
         if (call.getMethodDescriptor().equals(WorkerServiceGrpc.getRegisterMethod())) {
-            return next.startCall(call, headers);
+            InetAddress client = addresses.client(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
+                    headers.get(FORWARDED_FOR));
+            return Contexts.interceptCall(Context.current().withValue(CLIENT, client), call, headers, next);
         }
         String authorization = headers.get(AUTHORIZATION);
         if (authorization == null || !authorization.startsWith("Bearer ")) {

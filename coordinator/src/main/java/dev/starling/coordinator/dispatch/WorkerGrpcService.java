@@ -71,9 +71,11 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private final StarlingProperties.Dispatch settings;
     private final boolean anonymousHosts;
     private final ByteString grantPublicKey;
+    private final PeerAddresses addresses;
 
     WorkerGrpcService(HostService hosts, Dispatcher dispatcher, ReportService reports, Tracker peers,
-            FetchGrants grants, VolunteerService volunteers, StarlingProperties properties) {
+            FetchGrants grants, VolunteerService volunteers, PeerAddresses addresses, StarlingProperties properties) {
+        this.addresses = addresses;
         this.volunteers = volunteers;
         this.anonymousHosts = properties.volunteers().anonymousHosts();
         this.peers = peers;
@@ -102,13 +104,14 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             if (request.getAppsCount() == 0) {
                 throw invalid("the worker offers no apps; it must be able to run at least one");
             }
-            String peerAddress = request.getPeerAddress().strip();
-            if (!peerAddress.isEmpty() && !PeerAddresses.isValid(peerAddress)) {
-                throw invalid("peer_address must be host:port with a port from 1 to 65535, got '" + peerAddress + "'");
+            String requested = request.getPeerAddress().strip();
+            if (!requested.isEmpty() && !PeerAddresses.isValid(requested)) {
+                throw invalid("peer_address must be host:port with a port from 1 to 65535, got '" + requested + "'");
             }
+            // the worker picks the port; the address is where the coordinator sees it connect from
+            String peerAddress = addresses.advertised(HostAuthInterceptor.CLIENT.get(), requested).orElse(null);
             HostInfo info = new HostInfo(name, request.getCores(), request.getMemoryBytes(), request.getOs(),
-                    request.getArch(), request.getWorkerVersion(), List.copyOf(request.getAppsList()),
-                    peerAddress.isEmpty() ? null : peerAddress);
+                    request.getArch(), request.getWorkerVersion(), List.copyOf(request.getAppsList()), peerAddress);
             Long volunteer = null;
             if (!request.getAccountKey().isBlank()) {
                 volunteer = volunteers.volunteerOf(request.getAccountKey()).orElseThrow(() -> Status.UNAUTHENTICATED
@@ -136,6 +139,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                     .setMaxWaitMillis((int) settings.maxWait().toMillis())
                     .setGrantPublicKey(grantPublicKey)
                     .setHostCredit(hosts.credit(r.hostId()))
+                    .setPeerAddress(peerAddress == null ? "" : peerAddress)
                     .build();
         });
     }

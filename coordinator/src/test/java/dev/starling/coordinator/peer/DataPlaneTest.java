@@ -13,14 +13,17 @@ import dev.starling.proto.v1.BlobSource;
 import dev.starling.proto.v1.Failure;
 import dev.starling.proto.v1.FetchGrant;
 import dev.starling.proto.v1.PeerComplaint;
+import dev.starling.proto.v1.RegisterResponse;
 import dev.starling.proto.v1.ReportAck;
 import dev.starling.proto.v1.Success;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskResult;
 import dev.starling.proto.v1.TransferStats;
 import dev.starling.sdk.ContentAddress;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +53,8 @@ class DataPlaneTest extends CoordinatorTest {
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         configure(registry);
+        // as if a proxy on this machine forwarded every worker's call: hosts that say nothing are seen as 127.0.0.1
+        registry.add("starling.peers.trusted-proxies", () -> "127.0.0.1");
     }
 
     @AfterEach
@@ -252,6 +257,35 @@ class DataPlaneTest extends CoordinatorTest {
     private static AnnounceBlobsRequest complaint(TestHost accused, String blob, PeerComplaint.Kind kind) {
         return AnnounceBlobsRequest.newBuilder().addComplaints(PeerComplaint.newBuilder().setHostId(accused.id())
                 .setBlobId(blob).setChunk(0).setKind(kind).setReason("chunk 0 failed verification")).build();
+    }
+
+    @Test
+    void peersAreSentToTheAddressAHostConnectsFromWithThePortItChose() {
+        TestHost direct = new TestHost(grpcPort(), signUp("direct"));
+        hosts.add(direct);
+        RegisterResponse answer = direct.registerServing("direct", "203.0.113.5:7100", RelayApp.NAME);
+        assertThat(answer.hasPeerAddress()).isTrue();
+        assertThat(answer.getPeerAddress()).as("where it connects from, not where it said").isEqualTo("127.0.0.1:7100");
+        assertThat(api().get("/api/v1/hosts/" + direct.id()).json().get("peerAddress").asString())
+                .isEqualTo("127.0.0.1:7100");
+
+        // through a trusted proxy: the address the proxy saw, read from the end of what it forwards
+        assertThat(registerVia("6.6.6.6, 198.51.100.8", "forwarded", "[::1]:7101").getPeerAddress())
+                .isEqualTo("198.51.100.8:7101");
+        // an address in a private network the operator did not name is offered to nobody
+        RegisterResponse lan = registerVia("192.168.1.5", "lan", "192.168.1.5:7102");
+        assertThat(lan.getPeerAddress()).isEmpty();
+        assertThat(api().get("/api/v1/hosts/" + lan.getHostId()).json().get("peerAddress").isNull()).isTrue();
+    }
+
+    /** Registers a new host through the proxy this coordinator trusts, which says the call came from {@code from}. */
+    private RegisterResponse registerVia(String from, String name, String peerAddress) {
+        TestHost h = new TestHost(grpcPort(), signUp(name));
+        hosts.add(h);
+        Metadata forwarded = new Metadata();
+        forwarded.put(Metadata.Key.of("x-forwarded-for", Metadata.ASCII_STRING_MARSHALLER), from);
+        return h.stub(false).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(forwarded))
+                .register(h.registration(name, RelayApp.NAME).setPeerAddress(peerAddress).build());
     }
 
     @Test
