@@ -9,6 +9,8 @@ import dev.starling.proto.v1.RegisterResponse;
 import dev.starling.proto.v1.ReportAck;
 import dev.starling.proto.v1.ReportResultsRequest;
 import dev.starling.proto.v1.RequestWorkRequest;
+import dev.starling.proto.v1.RequestWorkResponse;
+import dev.starling.proto.v1.RotateTokenRequest;
 import dev.starling.proto.v1.Success;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskProgress;
@@ -85,8 +87,19 @@ public final class TestHost implements AutoCloseable {
     }
 
     public List<Task> requestWork(int max) {
-        return stub(true).requestWork(RequestWorkRequest.newBuilder().setMaxTasks(max).setWaitMillis(0).build())
-                .getTasksList();
+        return poll(max).getTasksList();
+    }
+
+    /** RequestWork's whole answer (without waiting for work). */
+    public RequestWorkResponse poll(int max) {
+        return stub(true).requestWork(RequestWorkRequest.newBuilder().setMaxTasks(max).setWaitMillis(0).build());
+    }
+
+    /** Calls RotateToken and goes on with the new token, as a worker does once it stored it; returns the old one. */
+    public String rotateToken() {
+        String old = token;
+        token = stub(true).rotateToken(RotateTokenRequest.getDefaultInstance()).getHostToken();
+        return old;
     }
 
     public ReportAck succeed(Task task, String output) {
@@ -115,10 +128,15 @@ public final class TestHost implements AutoCloseable {
 
     /** A stub with the protocol header, and the token when {@code authenticated}. */
     public WorkerServiceGrpc.WorkerServiceBlockingStub stub(boolean authenticated) {
+        return stubAs(authenticated ? token : null);
+    }
+
+    /** A stub with the protocol header and {@code hostToken} (none when null), whatever this host's own token is. */
+    public WorkerServiceGrpc.WorkerServiceBlockingStub stubAs(String hostToken) {
         Metadata headers = new Metadata();
         headers.put(PROTOCOL, "1");
-        if (authenticated) {
-            headers.put(AUTHORIZATION, "Bearer " + token);
+        if (hostToken != null) {
+            headers.put(AUTHORIZATION, "Bearer " + hostToken);
         }
         return rawStub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }

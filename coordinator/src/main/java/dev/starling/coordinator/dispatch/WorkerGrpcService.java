@@ -31,6 +31,8 @@ import dev.starling.proto.v1.ReportResultsRequest;
 import dev.starling.proto.v1.ReportResultsResponse;
 import dev.starling.proto.v1.RequestWorkRequest;
 import dev.starling.proto.v1.RequestWorkResponse;
+import dev.starling.proto.v1.RotateTokenRequest;
+import dev.starling.proto.v1.RotateTokenResponse;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskProgress;
 import dev.starling.proto.v1.TaskResult;
@@ -123,6 +125,8 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 r = hosts.register(info, request.getHostId(), request.getHostToken(), volunteer, anonymousHosts);
             } catch (HostService.BannedHostException e) {
                 throw Status.PERMISSION_DENIED.withDescription(e.getMessage()).asRuntimeException();
+            } catch (HostService.RevokedTokenException e) {
+                throw Status.UNAUTHENTICATED.withDescription(e.getMessage()).asRuntimeException();
             } catch (HostService.AnonymousHostException e) {
                 throw Status.UNAUTHENTICATED.withDescription("this coordinator takes hosts of volunteers only: start "
                         + "the worker with --account-key KEY (sign up with POST /api/v1/volunteers to get one)")
@@ -155,7 +159,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 Thread.currentThread().interrupt();
                 throw Status.UNAVAILABLE.withDescription("the coordinator is shutting down; retry").asRuntimeException();
             }
-            RequestWorkResponse.Builder b = RequestWorkResponse.newBuilder();
+            RequestWorkResponse.Builder b = RequestWorkResponse.newBuilder().setRotateToken(host.rotateToken());
             for (ClaimedTask t : tasks) {
                 b.addTasks(Task.newBuilder()
                         .setResultId(t.resultId())
@@ -195,7 +199,8 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             }
             Dispatcher.Beat beat = dispatcher.heartbeat(HostAuthInterceptor.HOST.get(), progress, suspended, parked);
             HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().addAllAbandonResultIds(beat.abandon())
-                    .setHostCredit(hosts.credit(HostAuthInterceptor.HOST.get().id()));
+                    .setHostCredit(hosts.credit(HostAuthInterceptor.HOST.get().id()))
+                    .setRotateToken(HostAuthInterceptor.HOST.get().rotateToken());
             beat.leases().forEach((id, until) -> b.addLeases(
                     Lease.newBuilder().setResultId(id).setLeaseExpiresEpochMillis(until.toEpochMilli())));
             return b.build();
@@ -259,6 +264,17 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 .setCoordinatorHasIt(offer.coordinatorHasIt())
                 .setToken(offer.token())
                 .build();
+    }
+
+    @Override
+    public void rotateToken(RotateTokenRequest request, StreamObserver<RotateTokenResponse> response) {
+        answer(response, () -> {
+            long host = HostAuthInterceptor.HOST.get().id();
+            String token = hosts.rotate(host).orElseThrow(() -> Status.UNAUTHENTICATED.withDescription(
+                    "the token of host " + host + " was revoked: register again").asRuntimeException());
+            log.info("Host {} was given a new token", host);
+            return RotateTokenResponse.newBuilder().setHostToken(token).build();
+        });
     }
 
     @Override

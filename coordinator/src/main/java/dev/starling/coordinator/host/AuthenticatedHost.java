@@ -9,8 +9,10 @@ import java.util.List;
  * @param quarantined whether it is quarantined (fewer tasks a day; its results need a partner in good standing)
  * @param refusal why its calls are refused, as its worker is told: the admin banned it, or its volunteer; null when
  *     neither
+ * @param rotateToken whether the admin asked it to replace its token (its answers say so until it uses a new one)
  */
-public record AuthenticatedHost(long id, List<String> apps, Long volunteerId, boolean quarantined, String refusal) {
+public record AuthenticatedHost(long id, List<String> apps, Long volunteerId, boolean quarantined, String refusal,
+        boolean rotateToken) {
 
     public boolean banned() {
         return refusal != null;

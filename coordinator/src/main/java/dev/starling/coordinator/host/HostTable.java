@@ -75,8 +75,15 @@ public class HostTable {
                         UPDATE host SET name = :name, cores = :cores, memory_bytes = :memory, os = :os, arch = :arch,
                                         worker_version = :version, apps = :apps, peer_address = :peerAddress,
                                         volunteer_id = coalesce(volunteer_id, CAST(:volunteer AS bigint)),
-                                        last_contact_at = :now
-                         WHERE id = :id AND token_hash = :tokenHash
+                                        last_contact_at = :now,
+                                        -- a next token (from a rotation) used for the first time becomes the token
+                                        token_hash = :tokenHash,
+                                        next_token_hash = CASE WHEN next_token_hash = :tokenHash THEN NULL ELSE next_token_hash END,
+                                        token_rotation_asked_at = CASE WHEN next_token_hash = :tokenHash THEN NULL
+                                                                       ELSE token_rotation_asked_at END,
+                                        token_rotated_at = CASE WHEN next_token_hash = :tokenHash THEN :now
+                                                                ELSE token_rotated_at END
+                         WHERE id = :id AND (token_hash = :tokenHash OR next_token_hash = :tokenHash)
                            AND (CAST(:volunteer AS bigint) IS NULL OR volunteer_id IS NULL
                                 OR volunteer_id = CAST(:volunteer AS bigint))
                         RETURNING volunteer_id
@@ -88,17 +95,80 @@ public class HostTable {
                 .optional();
     }
 
-    /** The host with this id and token hash, if they match. */
-    Optional<AuthenticatedHost> find(long id, byte[] tokenHash) {
+    /** A host found by its token: {@code next} when the token is the one a rotation gave it, not yet used. */
+    record Found(AuthenticatedHost host, boolean next) {}
+
+    /** The host with this id whose token, or whose next token, has this hash. */
+    Optional<Found> find(long id, byte[] tokenHash) {
         return jdbc.sql("SELECT h.id, h.apps, h.volunteer_id, h.quarantined_at IS NOT NULL AS quarantined, "
-                        + REFUSAL + " AS refusal FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id"
-                        + " WHERE h.id = :id AND h.token_hash = :tokenHash")
+                        + REFUSAL + " AS refusal, h.token_rotation_asked_at IS NOT NULL AS rotate,"
+                        + " h.next_token_hash IS NOT DISTINCT FROM :tokenHash AS next"
+                        + " FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id"
+                        + " WHERE h.id = :id AND (h.token_hash = :tokenHash OR h.next_token_hash = :tokenHash)")
                 .param("id", id)
                 .param("tokenHash", tokenHash)
-                .query((rs, i) -> new AuthenticatedHost(rs.getLong("id"),
+                .query((rs, i) -> new Found(new AuthenticatedHost(rs.getLong("id"),
                         List.of((String[]) rs.getArray("apps").getArray()), rs.getObject("volunteer_id", Long.class),
-                        rs.getBoolean("quarantined"), rs.getString("refusal")))
+                        rs.getBoolean("quarantined"), rs.getString("refusal"), rs.getBoolean("rotate") && !rs.getBoolean("next")),
+                        rs.getBoolean("next")))
                 .optional();
+    }
+
+    /** The host's next token is used for the first time: it becomes its token, the old one stops working. */
+    boolean promote(long id, byte[] tokenHash, Instant now) {
+        return jdbc.sql("""
+                        UPDATE host SET token_hash = next_token_hash, next_token_hash = NULL, token_rotation_asked_at = NULL,
+                                        token_rotated_at = :now
+                         WHERE id = :id AND next_token_hash = :tokenHash""")
+                .param("id", id).param("tokenHash", tokenHash).param("now", Timestamp.from(now)).update() == 1;
+    }
+
+    /** Gives the host a next token (replacing one given before and never used); false when its token is revoked. */
+    boolean nextToken(long id, byte[] tokenHash) {
+        return jdbc.sql("UPDATE host SET next_token_hash = :tokenHash WHERE id = :id AND token_hash IS NOT NULL")
+                .param("id", id).param("tokenHash", tokenHash).update() == 1;
+    }
+
+    /** Asks the host to rotate its token (a request pending stays as it was); false when there is no such host. */
+    boolean askRotation(long id, Instant now) {
+        return jdbc.sql("""
+                        UPDATE host SET token_rotation_asked_at = coalesce(token_rotation_asked_at, :now)
+                         WHERE id = :id""")
+                .param("id", id).param("now", Timestamp.from(now)).update() == 1;
+    }
+
+    /** Revokes the host's token (and a next one); false when there is no such host. */
+    boolean revoke(long id, Instant now) {
+        return jdbc.sql("""
+                        UPDATE host SET token_hash = NULL, next_token_hash = NULL, token_rotation_asked_at = NULL,
+                                        token_revoked_at = :now
+                         WHERE id = :id""")
+                .param("id", id).param("now", Timestamp.from(now)).update() == 1;
+    }
+
+    /**
+     * A host whose token was revoked registers again with its volunteer's key: it gets a new token and stays the same
+     * host. Empty when the host's token is not revoked, or it is not {@code volunteerId}'s.
+     */
+    Optional<Returning> reattach(long id, byte[] tokenHash, HostInfo info, long volunteerId, Instant now) {
+        return jdbc.sql("""
+                        UPDATE host SET token_hash = :tokenHash, token_revoked_at = NULL, name = :name, cores = :cores,
+                                        memory_bytes = :memory, os = :os, arch = :arch, worker_version = :version,
+                                        apps = :apps, peer_address = :peerAddress, last_contact_at = :now
+                         WHERE id = :id AND token_revoked_at IS NOT NULL AND volunteer_id = :volunteer
+                        RETURNING volunteer_id
+                        """ + ", (SELECT " + REFUSAL + " FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id"
+                        + " WHERE h.id = host.id) AS refusal")
+                .paramSource(params(info).addValue("id", id).addValue("tokenHash", tokenHash)
+                        .addValue("volunteer", volunteerId).addValue("now", Timestamp.from(now)))
+                .query((rs, i) -> new Returning(rs.getObject("volunteer_id", Long.class), rs.getString("refusal")))
+                .optional();
+    }
+
+    /** Whether the host's token was revoked and it belongs to a volunteer (whose key brings it back). */
+    boolean revokedOfVolunteer(long id) {
+        return jdbc.sql("SELECT count(*) FROM host WHERE id = :id AND token_revoked_at IS NOT NULL AND volunteer_id IS NOT NULL")
+                .param("id", id).query(Long.class).single() > 0;
     }
 
     /** Why a volunteer's hosts, and registrations with their key, are refused; empty when they are not. */
@@ -159,7 +229,8 @@ public class HostTable {
                         + "v.name AS volunteer_name, " + VIEW_COUNTS + ", recent_valid, recent_invalid, recent_errors,"
                         + " recent_timed_out, quarantined_at, quarantine_reason, h.banned_at, h.ban_reason,"
                         + " CASE WHEN quota_day = CAST(:today AS date) THEN quota_used ELSE 0 END AS quota_used,"
-                        + " h.created_at, last_contact_at, peer_address, peer_banned_at"
+                        + " h.created_at, last_contact_at, peer_address, peer_banned_at, token_rotation_asked_at, token_rotated_at,"
+                        + " token_revoked_at"
                         + " FROM (" + hosts + ") h " + UNFOLDED + " LEFT JOIN volunteer v ON v.id = h.volunteer_id"
                         + " ORDER BY " + order.outer)
                 .params(params)
@@ -318,7 +389,8 @@ public class HostTable {
                 all > 0 ? round(valid / all) : null, instant(rs, "quarantined_at"), rs.getString("quarantine_reason"),
                 rs.getInt("quota_used"), instant(rs, "banned_at"), rs.getString("ban_reason"),
                 instant(rs, "created_at"), instant(rs, "last_contact_at"), rs.getString("peer_address"),
-                instant(rs, "peer_banned_at"));
+                instant(rs, "peer_banned_at"), instant(rs, "token_rotation_asked_at"), instant(rs, "token_rotated_at"),
+                instant(rs, "token_revoked_at"));
     }
 
     private static double round(double value) {

@@ -2,12 +2,23 @@ package dev.starling.coordinator.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestApi;
 import dev.starling.coordinator.TestHost;
+import com.google.protobuf.ByteString;
+import dev.starling.proto.v1.HeartbeatRequest;
+import dev.starling.proto.v1.RegisterResponse;
+import dev.starling.proto.v1.ReportAck;
+import dev.starling.proto.v1.ReportResultsRequest;
+import dev.starling.proto.v1.Success;
+import dev.starling.proto.v1.Task;
+import dev.starling.proto.v1.TaskResult;
+import dev.starling.sdk.ContentAddress;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -140,5 +151,87 @@ class HostModerationTest extends CoordinatorTest {
                 assertThat(api().get("/api/v1/hosts/" + stranger.id()).json().get("quarantinedAt").isNull()).isTrue();
             }
         }
+    }
+    @Test
+    void aRotatedTokenReplacesTheOldOneAtItsFirstUseAndTheHostKeepsItsTasks() throws InterruptedException {
+        long job = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":1000,\"chunkSize\":1000},"
+                + "\"redundancy\":{\"quorum\":1,\"initialReplicas\":1}}");
+        TestHost h = volunteerHost("rotating", "primes");
+        Task task = awaitTask(h);
+        assertThat(h.poll(1).getRotateToken()).as("nobody asked").isFalse();
+
+        JsonNode asked = api().postRaw("/api/v1/admin/hosts/" + h.id() + "/rotate-token", null, null).json();
+        assertThat(asked.get("tokenRotationAskedAt").isNull()).isFalse();
+        assertThat(h.poll(1).getRotateToken()).isTrue();
+        assertThat(h.heartbeat(task).getRotateToken()).isTrue();
+
+        String old = h.rotateToken();
+        assertThat(h.token()).isNotEqualTo(old).startsWith(h.id() + ".");
+        assertThat(h.stubAs(old).heartbeat(HeartbeatRequest.getDefaultInstance()).getRotateToken())
+                .as("the old token works until the new one is used").isTrue();
+        assertThat(h.heartbeat(task).getRotateToken()).as("the new one, used: nothing more to do").isFalse();
+        assertThatThrownBy(() -> h.stubAs(old).heartbeat(HeartbeatRequest.getDefaultInstance()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+        assertThat(h.succeed(task, "25").getStatus()).as("its task goes on").isEqualTo(ReportAck.Status.ACCEPTED);
+        JsonNode view = api().get("/api/v1/hosts/" + h.id()).json();
+        assertThat(view.get("tokenRotationAskedAt").isNull()).isTrue();
+        assertThat(view.get("tokenRotatedAt").isNull()).isFalse();
+        cancel(job);
+    }
+
+    @Test
+    void aRevokedHostIsRefusedUntilItRegistersAgainWithItsVolunteersKeyAsItself() throws InterruptedException {
+        long job = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":1000,\"chunkSize\":1000},"
+                + "\"redundancy\":{\"quorum\":1,\"initialReplicas\":1}}");
+        String key = signUp("leaky");
+        TestHost h = closedAfterTest(TestHost.registered(grpcPort(), key, "leaky", "primes"));
+        Task task = awaitTask(h);
+        String stolen = h.token();
+
+        JsonNode revoked = api().postRaw("/api/v1/admin/hosts/" + h.id() + "/revoke-token", null, null).json();
+        assertThat(revoked.get("tokenRevokedAt").isNull()).isFalse();
+        assertThat(revoked.get("bannedAt").isNull()).as("no ban").isTrue();
+        assertThatThrownBy(() -> h.heartbeat(task)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+        // whoever holds the token alone cannot come back with it
+        try (TestHost thief = new TestHost(grpcPort(), "")) {
+            assertThatThrownBy(() -> thief.stub(false).register(thief.registration("leaky").setHostId(h.id())
+                            .setHostToken(stolen).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                        assertThat(e.getStatus().getDescription()).contains("was revoked", "account key");
+                    });
+        }
+
+        // the volunteer's worker comes back with the key: the same host, a new token, its task still its own
+        RegisterResponse back = h.stub(false).register(h.registration("leaky").setHostId(h.id()).setHostToken(stolen).build());
+        assertThat(back.getHostId()).isEqualTo(h.id());
+        assertThat(back.getHostToken()).isNotEqualTo(stolen);
+        TestHost again = closedAfterTest(new TestHost(grpcPort(), key));
+        again.register("leaky-again", "primes");
+        assertThat(again.id()).as("without the revoked host's id: a new host").isNotEqualTo(h.id());
+        assertThat(h.stubAs(back.getHostToken()).reportResults(ReportResultsRequest.newBuilder()
+                .addResults(TaskResult.newBuilder().setResultId(task.getResultId()).setSuccess(Success.newBuilder()
+                        .setOutput(ByteString.copyFromUtf8("25")).setOutputHash(ContentAddress.of("25".getBytes()))
+                        .setOutputSize(2))).build()).getAcks(0).getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+        assertThat(api().get("/api/v1/hosts/" + h.id()).json().get("tokenRevokedAt").isNull()).isTrue();
+        assertThat(api().postRaw("/api/v1/admin/hosts/999999/revoke-token", null, null).status()).isEqualTo(404);
+        assertThat(researcher("nosy").postRaw("/api/v1/admin/hosts/" + h.id() + "/rotate-token", null, null).status())
+                .isEqualTo(403);
+        cancel(job);
+    }
+
+    private Task awaitTask(TestHost h) {
+        List<Task> tasks = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            tasks.addAll(h.requestWork(1));
+            return !tasks.isEmpty();
+        });
+        return tasks.get(0);
+    }
+
+    private void cancel(long job) {
+        api().postRaw("/api/v1/jobs/" + job + "/cancel", null, null);
     }
 }
