@@ -20,6 +20,7 @@ import org.springframework.util.unit.DataSize;
  * @param admin the admin account and its logins
  * @param volunteers volunteers' sign-up and hosts
  * @param reliability hosts' rolling counts and quarantine
+ * @param workers which worker protocols are taken, and what workers are told to install
  */
 @ConfigurationProperties("starling")
 public record StarlingProperties(
@@ -32,7 +33,8 @@ public record StarlingProperties(
         @DefaultValue Blobs blobs,
         @DefaultValue Admin admin,
         @DefaultValue Volunteers volunteers,
-        @DefaultValue Reliability reliability) {
+        @DefaultValue Reliability reliability,
+        @DefaultValue Workers workers) {
 
     public StarlingProperties {
         if (blobs.dir() == null) {
@@ -106,6 +108,22 @@ public record StarlingProperties(
             return sum - 1e-9;
         }
     }
+
+    /**
+     * Which workers this coordinator takes (it speaks worker protocols 1 to 1; the range may only be narrowed) and what
+     * it tells the others to install.
+     *
+     * @param minProtocol the oldest worker protocol taken: raise it to retire old workers (they are refused with what
+     *     to install, and stop)
+     * @param maxProtocol the newest worker protocol taken
+     * @param release the worker release workers are told to install; default: this coordinator's own release
+     * @param downloadUrl where that release is downloaded, said with it (none by default)
+     */
+    public record Workers(
+            @DefaultValue("1") int minProtocol,
+            @DefaultValue("1") int maxProtocol,
+            String release,
+            String downloadUrl) {}
 
     /** Who may sign up as a volunteer with {@code POST /api/v1/volunteers}. */
     public enum SignUp {

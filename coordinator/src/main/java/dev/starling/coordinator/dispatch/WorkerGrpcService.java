@@ -5,6 +5,7 @@ import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.AuthenticatedHost;
 import dev.starling.coordinator.host.HostInfo;
 import dev.starling.coordinator.host.HostService;
+import dev.starling.coordinator.host.WorkerVersions;
 import dev.starling.coordinator.peer.FetchGrants;
 import dev.starling.coordinator.peer.PeerAddresses;
 import dev.starling.coordinator.support.Batcher;
@@ -46,6 +47,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,10 +76,13 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private final boolean anonymousHosts;
     private final ByteString grantPublicKey;
     private final PeerAddresses addresses;
+    private final WorkerVersions versions;
 
     WorkerGrpcService(HostService hosts, Dispatcher dispatcher, ReportService reports, Tracker peers,
-            FetchGrants grants, VolunteerService volunteers, PeerAddresses addresses, StarlingProperties properties) {
+            FetchGrants grants, VolunteerService volunteers, PeerAddresses addresses, WorkerVersions versions,
+            StarlingProperties properties) {
         this.addresses = addresses;
+        this.versions = versions;
         this.volunteers = volunteers;
         this.anonymousHosts = properties.volunteers().anonymousHosts();
         this.peers = peers;
@@ -91,10 +96,9 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
     @Override
     public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
         answer(response, () -> {
-            if (request.getProtocolVersion() != HostAuthInterceptor.PROTOCOL_VERSION) {
-                throw Status.FAILED_PRECONDITION.withDescription("this coordinator speaks Starling worker protocol "
-                        + HostAuthInterceptor.PROTOCOL_VERSION + " and the worker " + request.getProtocolVersion()
-                        + "; please update the worker").asRuntimeException();
+            Optional<String> refusal = versions.refusal(Integer.toString(request.getProtocolVersion()));
+            if (refusal.isPresent()) {
+                throw Status.FAILED_PRECONDITION.withDescription(refusal.get()).asRuntimeException();
             }
             String name = request.getName().strip();
             if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
@@ -113,7 +117,8 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             // the worker picks the port; the address is where the coordinator sees it connect from
             String peerAddress = addresses.advertised(HostAuthInterceptor.CLIENT.get(), requested).orElse(null);
             HostInfo info = new HostInfo(name, request.getCores(), request.getMemoryBytes(), request.getOs(),
-                    request.getArch(), request.getWorkerVersion(), List.copyOf(request.getAppsList()), peerAddress);
+                    request.getArch(), request.getWorkerVersion(), request.getProtocolVersion(),
+                    List.copyOf(request.getAppsList()), peerAddress);
             Long volunteer = null;
             if (!request.getAccountKey().isBlank()) {
                 volunteer = volunteers.volunteerOf(request.getAccountKey()).orElseThrow(() -> Status.UNAUTHENTICATED
@@ -144,6 +149,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                     .setGrantPublicKey(grantPublicKey)
                     .setHostCredit(hosts.credit(r.hostId()))
                     .setPeerAddress(peerAddress == null ? "" : peerAddress)
+                    .setUpdateNotice(versions.notice(request.getProtocolVersion(), request.getWorkerVersion()).orElse(""))
                     .build();
         });
     }

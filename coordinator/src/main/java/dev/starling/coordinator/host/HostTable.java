@@ -19,10 +19,12 @@ import org.springframework.stereotype.Repository;
 public class HostTable {
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final WorkerVersions versions;
 
-    HostTable(JdbcClient jdbc, Clock clock) {
+    HostTable(JdbcClient jdbc, Clock clock, WorkerVersions versions) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.versions = versions;
     }
 
     /** Why the calls of host {@code h} (joined to its volunteer as {@code v}) are refused; NULL when they are not. */
@@ -39,10 +41,10 @@ public class HostTable {
      */
     long insert(HostInfo info, byte[] tokenHash, Long volunteerId, Instant now) {
         return jdbc.sql("""
-                        INSERT INTO host (name, token_hash, cores, memory_bytes, os, arch, worker_version, apps,
-                                          peer_address, volunteer_id, created_at, last_contact_at,
+                        INSERT INTO host (name, token_hash, cores, memory_bytes, os, arch, worker_version, protocol_version,
+                                          apps, peer_address, volunteer_id, created_at, last_contact_at,
                                           quarantined_at, quarantine_reason, quarantine_manual)
-                        SELECT :name, :tokenHash, :cores, :memory, :os, :arch, :version, :apps, :peerAddress,
+                        SELECT :name, :tokenHash, :cores, :memory, :os, :arch, :version, :protocol, :apps, :peerAddress,
                                CAST(:volunteer AS bigint), :now, :now,
                                CASE WHEN b.id IS NOT NULL THEN CAST(:now AS timestamptz) END,
                                CASE WHEN b.id IS NOT NULL
@@ -73,8 +75,8 @@ public class HostTable {
     Optional<Returning> update(long id, byte[] tokenHash, HostInfo info, Long volunteerId, Instant now) {
         return jdbc.sql("""
                         UPDATE host SET name = :name, cores = :cores, memory_bytes = :memory, os = :os, arch = :arch,
-                                        worker_version = :version, apps = :apps, peer_address = :peerAddress,
-                                        volunteer_id = coalesce(volunteer_id, CAST(:volunteer AS bigint)),
+                                        worker_version = :version, protocol_version = :protocol, apps = :apps,
+                                        peer_address = :peerAddress, volunteer_id = coalesce(volunteer_id, CAST(:volunteer AS bigint)),
                                         last_contact_at = :now,
                                         -- a next token (from a rotation) used for the first time becomes the token
                                         token_hash = :tokenHash,
@@ -154,7 +156,8 @@ public class HostTable {
         return jdbc.sql("""
                         UPDATE host SET token_hash = :tokenHash, token_revoked_at = NULL, name = :name, cores = :cores,
                                         memory_bytes = :memory, os = :os, arch = :arch, worker_version = :version,
-                                        apps = :apps, peer_address = :peerAddress, last_contact_at = :now
+                                        protocol_version = :protocol, apps = :apps, peer_address = :peerAddress,
+                                        last_contact_at = :now
                          WHERE id = :id AND token_revoked_at IS NOT NULL AND volunteer_id = :volunteer
                         RETURNING volunteer_id
                         """ + ", (SELECT " + REFUSAL + " FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id"
@@ -230,12 +233,12 @@ public class HostTable {
                         + " recent_timed_out, quarantined_at, quarantine_reason, h.banned_at, h.ban_reason,"
                         + " CASE WHEN quota_day = CAST(:today AS date) THEN quota_used ELSE 0 END AS quota_used,"
                         + " h.created_at, last_contact_at, peer_address, peer_banned_at, token_rotation_asked_at, token_rotated_at,"
-                        + " token_revoked_at"
+                        + " token_revoked_at, protocol_version"
                         + " FROM (" + hosts + ") h " + UNFOLDED + " LEFT JOIN volunteer v ON v.id = h.volunteer_id"
                         + " ORDER BY " + order.outer)
                 .params(params)
                 .param("today", java.sql.Date.valueOf(HostStanding.day(clock.instant())))
-                .query(HostTable::view)
+                .query(this::viewOf)
                 .list();
     }
 
@@ -358,6 +361,7 @@ public class HostTable {
                 .addValue("os", info.os())
                 .addValue("arch", info.arch())
                 .addValue("version", info.workerVersion())
+                .addValue("protocol", info.protocolVersion())
                 .addValue("apps", info.apps().toArray(String[]::new))
                 .addValue("peerAddress", info.peerAddress());
     }
@@ -374,7 +378,7 @@ public class HostTable {
                 .param("id", hostId).query(String.class).optional().filter(a -> a != null && !a.isEmpty());
     }
 
-    private static HostView view(ResultSet rs, int row) throws SQLException {
+    private HostView viewOf(ResultSet rs, int row) throws SQLException {
         double valid = rs.getDouble("recent_valid");
         double invalid = rs.getDouble("recent_invalid");
         double errors = rs.getDouble("recent_errors");
@@ -382,7 +386,9 @@ public class HostTable {
         double all = valid + invalid + errors + timedOut;
         return new HostView(rs.getLong("id"), rs.getString("name"), rs.getObject("volunteer_id", Long.class),
                 rs.getString("volunteer_name"), rs.getInt("cores"), rs.getLong("memory_bytes"), rs.getString("os"),
-                rs.getString("arch"), rs.getString("worker_version"), List.of((String[]) rs.getArray("apps").getArray()),
+                rs.getString("arch"), rs.getString("worker_version"), rs.getObject("protocol_version", Integer.class),
+                versions.outdated(rs.getObject("protocol_version", Integer.class), rs.getString("worker_version")),
+                List.of((String[]) rs.getArray("apps").getArray()),
                 rs.getLong("valid_count"), rs.getLong("invalid_count"), rs.getLong("error_count"),
                 rs.getLong("timeout_count"), rs.getDouble("credit"),
                 new HostView.Recent(round(valid), round(invalid), round(errors), round(timedOut)),

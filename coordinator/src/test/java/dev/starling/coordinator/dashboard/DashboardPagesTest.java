@@ -25,6 +25,7 @@ class DashboardPagesTest extends CoordinatorTest {
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         configure(registry);
+        registry.add("starling.workers.release", () -> "0.5.0");
     }
 
     @BeforeEach
@@ -163,6 +164,17 @@ class DashboardPagesTest extends CoordinatorTest {
             assertThat(host.requestWork(1)).isEmpty();
             assertThat(session.submit(row + "/promote", "").status()).isEqualTo(404);
             assertThat(session.submit("/dashboard/volunteers/987654/ban", "").status()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void hostsRunningAnOldWorkerAreMarked() throws Exception {
+        try (TestHost old = new TestHost(grpcPort(), signUp("stale"));
+                TestHost current = new TestHost(grpcPort(), signUp("fresh"))) {
+            old.stub(false).register(old.registration("stale").setWorkerVersion("0.4.2").build());
+            current.stub(false).register(current.registration("fresh").setWorkerVersion("0.5.0").build());
+            String hosts = page("/dashboard/hosts?sort=id");
+            assertThat(hosts).contains("old worker 0.4.2 (protocol 1)").doesNotContain("old worker 0.5.0");
         }
     }
 

@@ -117,6 +117,10 @@ final class Session {
         current = new Registration(identity, response);
         contact.answered();
         contact.credit(response.getHostCredit());
+        contact.update(response.getUpdateNotice());
+        if (!response.getUpdateNotice().isBlank()) {
+            log.warn("The coordinator says: {}", response.getUpdateNotice());
+        }
         onRegistered.accept(response);
         if (previous == null) {
             log.info("Registered as host {} (heartbeat every {} ms, polls wait up to {} ms)",
