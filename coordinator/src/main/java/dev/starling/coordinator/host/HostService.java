@@ -118,7 +118,7 @@ public class HostService {
             if (returning.get().volunteerId() == null && !anonymousAllowed) {
                 throw new AnonymousHostException(); // rolls the update back
             }
-            known.invalidate(claimedToken);
+            forget(claimedId); // its calls read how it stands now (and an old token a rotation replaced stops here)
             return new Registration(claimedId, claimedToken);
         }
         String secret = newSecret();

@@ -73,7 +73,7 @@ public class HostTable {
      * belongs to one volunteer for good).
      */
     Optional<Returning> update(long id, byte[] tokenHash, HostInfo info, Long volunteerId, Instant now) {
-        return jdbc.sql("""
+        return returning("""
                         UPDATE host SET name = :name, cores = :cores, memory_bytes = :memory, os = :os, arch = :arch,
                                         worker_version = :version, protocol_version = :protocol, apps = :apps,
                                         peer_address = :peerAddress, volunteer_id = coalesce(volunteer_id, CAST(:volunteer AS bigint)),
@@ -87,10 +87,14 @@ public class HostTable {
                                                                 ELSE token_rotated_at END
                          WHERE id = :id AND (token_hash = :tokenHash OR next_token_hash = :tokenHash)
                            AND (CAST(:volunteer AS bigint) IS NULL OR volunteer_id IS NULL
-                                OR volunteer_id = CAST(:volunteer AS bigint))
-                        RETURNING volunteer_id
-                        """ + ", (SELECT " + REFUSAL + " FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id"
-                        + " WHERE h.id = host.id) AS refusal")
+                                OR volunteer_id = CAST(:volunteer AS bigint))""", id, tokenHash, info, volunteerId, now);
+    }
+
+    /** Runs an UPDATE of one host by its id, its token's hash and what it says about itself; the host after it. */
+    private Optional<Returning> returning(String update, long id, byte[] tokenHash, HostInfo info, Long volunteerId,
+            Instant now) {
+        return jdbc.sql(update + " RETURNING volunteer_id, (SELECT " + REFUSAL
+                        + " FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id WHERE h.id = host.id) AS refusal")
                 .paramSource(params(info).addValue("id", id).addValue("tokenHash", tokenHash)
                         .addValue("volunteer", volunteerId).addValue("now", Timestamp.from(now)))
                 .query((rs, i) -> new Returning(rs.getObject("volunteer_id", Long.class), rs.getString("refusal")))
@@ -153,19 +157,13 @@ public class HostTable {
      * host. Empty when the host's token is not revoked, or it is not {@code volunteerId}'s.
      */
     Optional<Returning> reattach(long id, byte[] tokenHash, HostInfo info, long volunteerId, Instant now) {
-        return jdbc.sql("""
+        return returning("""
                         UPDATE host SET token_hash = :tokenHash, token_revoked_at = NULL, name = :name, cores = :cores,
                                         memory_bytes = :memory, os = :os, arch = :arch, worker_version = :version,
                                         protocol_version = :protocol, apps = :apps, peer_address = :peerAddress,
                                         last_contact_at = :now
-                         WHERE id = :id AND token_revoked_at IS NOT NULL AND volunteer_id = :volunteer
-                        RETURNING volunteer_id
-                        """ + ", (SELECT " + REFUSAL + " FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id"
-                        + " WHERE h.id = host.id) AS refusal")
-                .paramSource(params(info).addValue("id", id).addValue("tokenHash", tokenHash)
-                        .addValue("volunteer", volunteerId).addValue("now", Timestamp.from(now)))
-                .query((rs, i) -> new Returning(rs.getObject("volunteer_id", Long.class), rs.getString("refusal")))
-                .optional();
+                         WHERE id = :id AND token_revoked_at IS NOT NULL AND volunteer_id = :volunteer""",
+                id, tokenHash, info, volunteerId, now);
     }
 
     /** Whether the host's token was revoked and it belongs to a volunteer (whose key brings it back). */

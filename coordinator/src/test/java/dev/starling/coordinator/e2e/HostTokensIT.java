@@ -29,12 +29,10 @@ class HostTokensIT {
     @Test
     void aWorkerTakesARotatedTokenAndKeepsItsTasks(TestInfo info) throws Exception {
         try (Processes p = new Processes(info.getTestMethod().orElseThrow().getName())) {
-            p.coordinator();
-            p.worker("w");
-            TestApi api = p.api();
-            long job = api.submit(INTEGRAL);
-            long host = await().atMost(Duration.ofMinutes(2)).until(() -> hostId(api, "w"), id -> id > 0);
-            await().atMost(Duration.ofMinutes(2)).until(() -> resultsOfHost(api, job, host).contains("IN_PROGRESS"));
+            Running run = midJob(p);
+            TestApi api = run.api();
+            long job = run.job();
+            long host = run.host();
             String before = storedToken(p.workDir("w"));
 
             assertThat(api.postRaw("/api/v1/admin/hosts/" + host + "/rotate-token", null, null).status()).isEqualTo(200);
@@ -53,12 +51,10 @@ class HostTokensIT {
     @Test
     void aWorkerWhoseTokenIsRevokedComesBackWithItsKeyAsTheSameHost(TestInfo info) throws Exception {
         try (Processes p = new Processes(info.getTestMethod().orElseThrow().getName())) {
-            p.coordinator();
-            p.worker("w");
-            TestApi api = p.api();
-            long job = api.submit(INTEGRAL);
-            long host = await().atMost(Duration.ofMinutes(2)).until(() -> hostId(api, "w"), id -> id > 0);
-            await().atMost(Duration.ofMinutes(2)).until(() -> resultsOfHost(api, job, host).contains("IN_PROGRESS"));
+            Running run = midJob(p);
+            TestApi api = run.api();
+            long job = run.job();
+            long host = run.host();
             String before = storedToken(p.workDir("w"));
 
             assertThat(api.postRaw("/api/v1/admin/hosts/" + host + "/revoke-token", null, null).status()).isEqualTo(200);
@@ -70,6 +66,19 @@ class HostTokensIT {
             assertThat(resultsOfHost(api, job, host)).as("no task lost").containsOnly("VALID").hasSize(6);
             assertThat(Files.readString(p.log("w"))).contains("registering again", "Registered again as host " + host);
         }
+    }
+
+    /** A coordinator and a worker "w" computing a task of a job. */
+    private record Running(TestApi api, long job, long host) {}
+
+    private static Running midJob(Processes p) throws IOException {
+        p.coordinator();
+        p.worker("w");
+        TestApi api = p.api();
+        long job = api.submit(INTEGRAL);
+        long host = await().atMost(Duration.ofMinutes(2)).until(() -> hostId(api, "w"), id -> id > 0);
+        await().atMost(Duration.ofMinutes(2)).until(() -> resultsOfHost(api, job, host).contains("IN_PROGRESS"));
+        return new Running(api, job, host);
     }
 
     private static String storedToken(Path workDir) throws IOException {
