@@ -535,8 +535,8 @@ public final class WorkerMain implements Callable<Integer> {
             worker.run();
             return ExitCodes.OK;
         } catch (ProtocolTooOldException e) {
-            err.println("starling worker: the coordinator no longer accepts this worker's protocol (" + e.getMessage()
-                    + "). Please update the Starling worker.");
+            err.println("starling worker: the coordinator does not take this worker's protocol: " + e.getMessage()
+                    + ". The worker stops until it is updated (exit code 3: systemd does not restart it).");
             return ExitCodes.PROTOCOL_TOO_OLD;
         } catch (RefusedException e) {
             err.println("starling worker: the coordinator refuses this worker: " + e.getMessage());

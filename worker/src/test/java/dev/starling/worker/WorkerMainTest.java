@@ -224,7 +224,7 @@ class WorkerMainTest {
                     "--name", "cli-test", "--cores", "1");
 
             assertThat(exitCode).isEqualTo(ExitCodes.PROTOCOL_TOO_OLD);
-            assertThat(err.toString()).contains("this coordinator speaks protocol 2 and up", "Please update");
+            assertThat(err.toString()).contains("this coordinator speaks protocol 2 and up", "exit code 3");
             // the apps come from the class path (ServiceLoader)
             assertThat(coordinator.registrations()).singleElement().satisfies(r -> {
                 assertThat(r.getName()).isEqualTo("cli-test");

@@ -248,7 +248,7 @@ final class BlobFetch implements Runnable {
                     Manifest answer = peer.call(tuning.peerCallTimeout(), s -> s.getManifest(request));
                     return BlobManifest.received(answer, blobId, size);
                 } catch (BadManifestException e) {
-                    complain(peer, 0, "its manifest is wrong: " + e.getMessage());
+                    complain(peer, PeerComplaint.Kind.BAD_MANIFEST, 0, "its manifest is wrong: " + e.getMessage());
                     drop(peer, "served a wrong manifest (" + e.getMessage() + ")");
                 } catch (StatusRuntimeException e) {
                     if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
@@ -521,7 +521,8 @@ final class BlobFetch implements Runnable {
         source.have.andNot(undelivered); // it no longer has them, whatever its bitfield said
         source.hinted.andNot(undelivered);
         if (e.badChunk() >= 0) {
-            complain(source, e.badChunk(), "chunk " + e.badChunk() + " does not match its leaf hash");
+            complain(source, PeerComplaint.Kind.BAD_CHUNK, e.badChunk(),
+                    "chunk " + e.badChunk() + " does not match its leaf hash");
             drop(source, "served a bad chunk");
         } else if (e.failure() != null && !source.dropped) {
             drop(source, describe(e.failure()));
@@ -634,7 +635,7 @@ final class BlobFetch implements Runnable {
         log.debug("Dropped {} from the fetch of blob {}: {}", peer, blobId, why);
     }
 
-    private void complain(FetchSource peer, int chunk, String reason) {
+    private void complain(FetchSource peer, PeerComplaint.Kind kind, int chunk, String reason) {
         log.warn("{} served blob {} wrongly ({}); it is dropped for this transfer and reported to the coordinator",
                 peer, blobId, reason);
         swarm.complaints().accept(PeerComplaint.newBuilder()
@@ -642,6 +643,7 @@ final class BlobFetch implements Runnable {
                 .setBlobId(blobId)
                 .setChunk(chunk)
                 .setReason(reason)
+                .setKind(kind)
                 .build());
     }
 

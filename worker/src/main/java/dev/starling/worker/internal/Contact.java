@@ -13,6 +13,7 @@ final class Contact {
     private volatile Instant lastAnswer;
     private volatile String failure;
     private volatile double credit = Double.NaN;
+    private volatile String update;
 
     Contact(Clock clock) {
         this.clock = clock;
@@ -38,6 +39,16 @@ final class Contact {
     /** Why calls fail now; empty while the coordinator answers. */
     Optional<String> failure() {
         return Optional.ofNullable(failure);
+    }
+
+    /** What the coordinator said to install at the last registration ({@code ""}: nothing, this worker is current). */
+    void update(String notice) {
+        update = notice == null || notice.isBlank() ? null : notice;
+    }
+
+    /** What to install, when the coordinator said this worker is old. */
+    Optional<String> update() {
+        return Optional.ofNullable(update);
     }
 
     /** The host's credit; NaN before the coordinator said. */

@@ -10,6 +10,7 @@ import dev.starling.proto.v1.ReportResultsRequest;
 import dev.starling.proto.v1.ReportResultsResponse;
 import dev.starling.proto.v1.RequestWorkRequest;
 import dev.starling.proto.v1.RequestWorkResponse;
+import dev.starling.proto.v1.RotateTokenRequest;
 import dev.starling.proto.v1.TaskProgress;
 import dev.starling.proto.v1.TaskResult;
 import dev.starling.proto.v1.WorkerServiceGrpc;
@@ -66,6 +67,11 @@ final class CoordinatorClient {
 
     AnnounceBlobsResponse announce(HostIdentity as, AnnounceBlobsRequest request) {
         return call(as, callTimeout, s -> s.announceBlobs(request));
+    }
+
+    /** A new token for the host; the one {@code as} carries works until the new one is first used. */
+    String rotateToken(HostIdentity as) {
+        return call(as, callTimeout, s -> s.rotateToken(RotateTokenRequest.getDefaultInstance())).getHostToken();
     }
 
     private <T> T call(HostIdentity as, Duration deadline, Function<WorkerServiceBlockingStub, T> call) {

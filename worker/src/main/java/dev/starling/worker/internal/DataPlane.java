@@ -98,6 +98,16 @@ final class DataPlane implements AutoCloseable {
             }
         }
         announcements.registered();
+        if (!peerAddress.isEmpty() && response.hasPeerAddress()) {
+            // the coordinator sends peers to the address it sees this worker connect from, with our port
+            if (response.getPeerAddress().isEmpty()) {
+                log.warn("The coordinator offers this worker to no peer: it connects from a private or loopback address"
+                        + " the project does not offer (it still fetches from peers)");
+            } else {
+                log.info("Peers are sent to {} (this worker serves on port {})", response.getPeerAddress(),
+                        peerAddress.substring(peerAddress.lastIndexOf(':') + 1));
+            }
+        }
     }
 
     /**

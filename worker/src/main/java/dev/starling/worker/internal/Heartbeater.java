@@ -42,8 +42,12 @@ final class Heartbeater extends Loop {
                 continue;
             }
             try {
-                HeartbeatResponse response = client.heartbeat(session.identity(), progress);
+                HostIdentity as = session.identity();
+                HeartbeatResponse response = client.heartbeat(as, progress);
                 failures.succeeded();
+                if (response.getRotateToken()) {
+                    session.rotate(as);
+                }
                 session.contact().credit(response.getHostCredit());
                 executor.abandon(response.getAbandonResultIdsList());
             } catch (RuntimeException e) {

@@ -95,8 +95,9 @@ final class Poller extends Loop {
         }
         Instant asked = clock.instant();
         RequestWorkResponse response;
+        HostIdentity as = session.identity();
         try {
-            response = client.requestWork(session.identity(), free, session.maxWaitMillis());
+            response = client.requestWork(as, free, session.maxWaitMillis());
         } catch (RuntimeException e) {
             switch (failures.failed(e)) {
                 case STOP -> leave();
@@ -107,6 +108,9 @@ final class Poller extends Loop {
         }
         failures.succeeded();
         backoff.reset();
+        if (response.getRotateToken()) {
+            session.rotate(as);
+        }
         executor.abandon(response.getAbandonResultIdsList());
         int used = start(response.getTasksList(), free);
         if (used == 0 && response.getTasksCount() > 0) {

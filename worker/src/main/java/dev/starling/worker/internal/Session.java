@@ -63,17 +63,47 @@ final class Session {
     }
 
     /**
-     * Registers as a new host because the coordinator refused {@code rejected}; does nothing when another
-     * thread already did so since {@code rejected} was used. Results of the old host that are still waiting
-     * to be reported will be refused and dropped.
+     * Registers again because the coordinator refused {@code rejected}; does nothing when another thread already did
+     * so since {@code rejected} was used. A host whose token the project revoked comes back as itself, with a new
+     * token (the account key proves it is the volunteer's); a host the coordinator does not know becomes a new one,
+     * and results of the old host that are still waiting to be reported will be refused and dropped.
      */
     synchronized void renew(HostIdentity rejected) {
         Registration now = current;
         if (now != null && !now.identity().equals(rejected)) {
             return;
         }
-        log.warn("The coordinator no longer knows {}; registering as a new host", rejected);
-        accept(client.register(host), rejected);
+        log.warn("The coordinator refused the token of {}; registering again", rejected);
+        accept(client.register(host.toBuilder().setHostId(rejected.hostId()).setHostToken(rejected.token()).build()),
+                rejected);
+    }
+
+    /**
+     * Replaces the token, as the coordinator asked in an answer to a call made as {@code asked}: takes a new one,
+     * stores it (atomically, so that a crash leaves the old one, which still works, or the new one) and only then
+     * uses it. Does nothing when the token changed since {@code asked} was used; a failure is logged, and the next
+     * answer asks again.
+     */
+    synchronized void rotate(HostIdentity asked) {
+        Registration now = current;
+        if (now == null || !now.identity().equals(asked)) {
+            return;
+        }
+        HostIdentity rotated;
+        try {
+            String token = client.rotateToken(asked);
+            if (!token.startsWith(asked.hostId() + ".")) {
+                throw new IllegalStateException("the coordinator's answer holds no token of this host");
+            }
+            rotated = new HostIdentity(asked.hostId(), token);
+            store.save(coordinator, rotated);
+        } catch (RuntimeException e) {
+            log.warn("Could not replace the host token as the coordinator asked ({}); the old one works until then, "
+                    + "and the next answer asks again", e.getMessage());
+            return;
+        }
+        current = new Registration(rotated, now.response());
+        log.info("Replaced the token of {} as the coordinator asked", rotated);
     }
 
     private void accept(RegisterResponse response, HostIdentity previous) {
@@ -87,6 +117,10 @@ final class Session {
         current = new Registration(identity, response);
         contact.answered();
         contact.credit(response.getHostCredit());
+        contact.update(response.getUpdateNotice());
+        if (!response.getUpdateNotice().isBlank()) {
+            log.warn("The coordinator says: {}", response.getUpdateNotice());
+        }
         onRegistered.accept(response);
         if (previous == null) {
             log.info("Registered as host {} (heartbeat every {} ms, polls wait up to {} ms)",

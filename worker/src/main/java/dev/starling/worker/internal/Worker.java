@@ -149,7 +149,7 @@ public final class Worker {
                 .toList();
         return new Status(clock.instant(), HostInfo.workerVersion(), config.name(),
                 s != null && s.isRegistered() ? s.identity().hostId() : 0, config.coordinator().toString(),
-                contact.lastAnswer(), contact.failure(), contact.credit(), config.cores(),
+                contact.lastAnswer(), contact.failure(), contact.update(), contact.credit(), config.cores(),
                 config.preferences().cpuLimitPercent(), gate.reason(), network.isOpen(),
                 m == null ? 0 : m.stats().reportedToday(), m == null ? 0 : m.pending().size(), lines);
     }

@@ -16,12 +16,13 @@ import java.util.Properties;
  *
  * @param lastAnswer when the coordinator last answered; empty before it ever did
  * @param failure why calls to the coordinator fail now; empty while it answers
+ * @param update what the coordinator said to install, when this worker is old; empty when it is current
  * @param credit the host's credit as the coordinator last said; NaN before it did
  * @param suspended why tasks do not compute (or start) now; empty while they do
  * @param unreported results waiting to be reported
  */
 public record Status(Instant at, String version, String name, long hostId, String coordinator,
-        Optional<Instant> lastAnswer, Optional<String> failure, double credit, int cores, int cpuLimitPercent,
+        Optional<Instant> lastAnswer, Optional<String> failure, Optional<String> update, double credit, int cores, int cpuLimitPercent,
         Optional<String> suspended, boolean networkOpen, long reportedToday, int unreported, List<TaskLine> tasks) {
 
     /** One task the worker holds. */
@@ -49,6 +50,7 @@ public record Status(Instant at, String version, String name, long hostId, Strin
         p.setProperty("coordinator", coordinator);
         lastAnswer.ifPresent(t -> p.setProperty("coordinator.last-answer", t.toString()));
         failure.ifPresent(f -> p.setProperty("coordinator.failure", f));
+        update.ifPresent(u -> p.setProperty("coordinator.update", u));
         if (!Double.isNaN(credit)) {
             p.setProperty("credit", Double.toString(credit));
         }
@@ -104,6 +106,7 @@ public record Status(Instant at, String version, String name, long hostId, Strin
                     p.getProperty("coordinator", "?"),
                     Optional.ofNullable(p.getProperty("coordinator.last-answer")).map(Instant::parse),
                     Optional.ofNullable(p.getProperty("coordinator.failure")),
+                    Optional.ofNullable(p.getProperty("coordinator.update")),
                     credit == null ? Double.NaN : Double.parseDouble(credit),
                     Integer.parseInt(p.getProperty("cores", "0")), Integer.parseInt(p.getProperty("cpu-limit", "100")),
                     Optional.ofNullable(p.getProperty("suspended")),

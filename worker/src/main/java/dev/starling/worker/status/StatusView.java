@@ -18,6 +18,7 @@ public final class StatusView {
         }
         out.append('\n');
         out.append("Coordinator  ").append(s.coordinator()).append(": ").append(reachability(s, now)).append('\n');
+        s.update().ifPresent(u -> out.append("Update       ").append(u).append('\n'));
         out.append("Computing    ");
         if (s.suspended().isPresent()) {
             out.append("suspended: ").append(s.suspended().get());

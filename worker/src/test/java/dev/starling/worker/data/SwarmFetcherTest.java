@@ -250,6 +250,7 @@ class SwarmFetcherTest {
             assertThat(c.getBlobId()).isEqualTo(TestBlobs.id(content));
             assertThat(c.getChunk()).isEqualTo(1);
             assertThat(c.getReason()).isEqualTo("chunk 1 does not match its leaf hash");
+            assertThat(c.getKind()).isEqualTo(PeerComplaint.Kind.BAD_CHUNK);
         });
         assertThat(lying.timesAsked(content, 1)).isEqualTo(1); // dropped: never asked again
         assertThat(coordinator.asked()).containsExactly(new FakeSeed.Asked(TestBlobs.id(content), 1));

@@ -55,6 +55,19 @@ class StatusWorkerTest {
     }
 
     @Test
+    void aWorkerTheCoordinatorCallsOldSaysWhatToInstall() throws Exception {
+        try (FakeCoordinator coordinator = new FakeCoordinator()) {
+            coordinator.updateNotice("a newer Starling worker is available: install Starling worker 9.9.9");
+            try (WorkerHarness worker = WorkerHarness.builder(coordinator, workDir).start()) {
+                until(() -> !coordinator.registered().isEmpty() && StatusClient.read(workDir).update().isPresent());
+
+                assertThat(StatusClient.read(workDir).update()).contains(
+                        "a newer Starling worker is available: install Starling worker 9.9.9");
+            }
+        }
+    }
+
+    @Test
     void withoutARunningWorkerStatusSaysSo() {
         assertThatThrownBy(() -> StatusClient.read(workDir)).isInstanceOf(StatusClient.NoWorkerException.class)
                 .hasMessageContaining("no worker is running with the work dir " + workDir);

@@ -89,6 +89,7 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
 
     private final int heartbeatMillis;
     private final int maxWaitMillis;
+    private volatile String updateNotice = "";
 
     public FakeCoordinator() throws IOException {
         this(50, 200);
@@ -180,6 +181,11 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
 
     public void abandonOnNextHeartbeat(long resultId) {
         abandonOnHeartbeat.add(resultId);
+    }
+
+    /** Registrations from now on are told to update the worker, with this notice. */
+    public void updateNotice(String notice) {
+        updateNotice = notice;
     }
 
     /** From now on every call fails with FAILED_PRECONDITION, as a coordinator that needs a newer protocol. */
@@ -287,6 +293,7 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
                 .setHeartbeatIntervalMillis(heartbeatMillis)
                 .setMaxWaitMillis(maxWaitMillis)
                 .setGrantPublicKey(ByteString.copyFrom(grants.publicKey()))
+                .setUpdateNotice(updateNotice)
                 .build();
         registered.add(response);
         answer.onNext(response);

@@ -3,6 +3,7 @@ package dev.starling.worker.testing;
 import dev.starling.sdk.Apps;
 import dev.starling.worker.control.UserActivity;
 import dev.starling.worker.data.FetchTuning;
+import dev.starling.worker.internal.CoordinatorAddress;
 import dev.starling.worker.internal.CoordinatorTls;
 import dev.starling.worker.internal.DataPlaneConfig;
 import dev.starling.worker.internal.Fault;
@@ -38,6 +39,11 @@ public final class WorkerHarness implements AutoCloseable {
     }
 
     public static Builder builder(FakeCoordinator coordinator, Path workDir) {
+        return new Builder(coordinator.address(), workDir);
+    }
+
+    /** A worker of the coordinator at {@code coordinator}, whatever serves there. */
+    public static Builder builder(CoordinatorAddress coordinator, Path workDir) {
         return new Builder(coordinator, workDir);
     }
 
@@ -80,7 +86,7 @@ public final class WorkerHarness implements AutoCloseable {
     }
 
     public static final class Builder {
-        private final FakeCoordinator coordinator;
+        private final CoordinatorAddress coordinator;
         private final Path workDir;
         private Apps apps = Apps.of(new TestApp());
         private int cores = 2;
@@ -93,7 +99,7 @@ public final class WorkerHarness implements AutoCloseable {
         /** no readings: nothing suspends tasks unless a test says so */
         private Sensors sensors = new Sensors(OptionalDouble::empty, UserActivity.UNKNOWN, () -> 0);
 
-        private Builder(FakeCoordinator coordinator, Path workDir) {
+        private Builder(CoordinatorAddress coordinator, Path workDir) {
             this.coordinator = coordinator;
             this.workDir = workDir;
         }
@@ -144,7 +150,7 @@ public final class WorkerHarness implements AutoCloseable {
         }
 
         public WorkerHarness start() {
-            WorkerConfig config = new WorkerConfig(coordinator.address(), "test-host", cores, workDir, gracePeriod, fault,
+            WorkerConfig config = new WorkerConfig(coordinator, "test-host", cores, workDir, gracePeriod, fault,
                     dataPlane, preferences, Optional.empty(), CoordinatorTls.PLAINTEXT);
             return new WorkerHarness(new Worker(config, tuning, apps, clock, sensors));
         }
