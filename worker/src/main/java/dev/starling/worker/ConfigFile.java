@@ -1,6 +1,6 @@
 package dev.starling.worker;
 
-import dev.starling.worker.internal.IoErrors;
+import dev.starling.worker.support.IoErrors;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -20,11 +20,11 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine;
 
 /**
  * The worker's config file: a properties file whose keys are the command's long option names without the

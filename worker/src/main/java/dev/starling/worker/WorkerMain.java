@@ -1,17 +1,16 @@
 package dev.starling.worker;
 
 import dev.starling.sdk.Apps;
-import dev.starling.worker.internal.CoordinatorAddress;
-import dev.starling.worker.internal.CoordinatorTls;
-import dev.starling.worker.internal.DataPlaneConfig;
+import dev.starling.worker.config.CoordinatorAddress;
+import dev.starling.worker.config.CoordinatorTls;
+import dev.starling.worker.config.DataPlaneConfig;
+import dev.starling.worker.config.Preferences;
+import dev.starling.worker.config.Tuning;
+import dev.starling.worker.config.WorkerConfig;
 import dev.starling.worker.control.TimeWindows;
-import dev.starling.worker.internal.Fault;
-import dev.starling.worker.internal.Preferences;
-import dev.starling.worker.internal.ProtocolTooOldException;
-import dev.starling.worker.internal.RefusedException;
-import dev.starling.worker.internal.Tuning;
-import dev.starling.worker.internal.Worker;
-import dev.starling.worker.internal.WorkerConfig;
+import dev.starling.worker.fault.Fault;
+import dev.starling.worker.session.ProtocolTooOldException;
+import dev.starling.worker.session.RefusedException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -22,13 +21,13 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code starling worker}: the worker daemon. Runs until it is stopped (SIGTERM, Ctrl-C). */
 @Command(

@@ -3,10 +3,10 @@ package dev.starling.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.starling.sdk.Apps;
-import dev.starling.worker.internal.CoordinatorAddress;
-import dev.starling.worker.internal.DataPlaneConfig;
-import dev.starling.worker.internal.Tuning;
-import dev.starling.worker.internal.WorkerConfig;
+import dev.starling.worker.config.CoordinatorAddress;
+import dev.starling.worker.config.DataPlaneConfig;
+import dev.starling.worker.config.Tuning;
+import dev.starling.worker.config.WorkerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,16 +1,16 @@
 package dev.starling.worker.testing;
 
 import dev.starling.sdk.Apps;
+import dev.starling.worker.Worker;
+import dev.starling.worker.config.CoordinatorTls;
+import dev.starling.worker.config.DataPlaneConfig;
+import dev.starling.worker.config.Preferences;
+import dev.starling.worker.config.Tuning;
+import dev.starling.worker.config.WorkerConfig;
+import dev.starling.worker.control.Sensors;
 import dev.starling.worker.control.UserActivity;
-import dev.starling.worker.data.FetchTuning;
-import dev.starling.worker.internal.CoordinatorTls;
-import dev.starling.worker.internal.DataPlaneConfig;
-import dev.starling.worker.internal.Fault;
-import dev.starling.worker.internal.Preferences;
-import dev.starling.worker.internal.Sensors;
-import dev.starling.worker.internal.Tuning;
-import dev.starling.worker.internal.Worker;
-import dev.starling.worker.internal.WorkerConfig;
+import dev.starling.worker.fault.Fault;
+import dev.starling.worker.peer.transfer.FetchTuning;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

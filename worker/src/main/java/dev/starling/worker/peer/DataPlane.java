@@ -1,0 +1,165 @@
+package dev.starling.worker.peer;
+
+import dev.starling.proto.v1.PeerServiceGrpc;
+import dev.starling.proto.v1.RegisterResponse;
+import dev.starling.worker.config.DataPlaneConfig;
+import dev.starling.worker.config.Tuning;
+import dev.starling.worker.config.WorkerConfig;
+import dev.starling.worker.fault.Fault;
+import dev.starling.worker.peer.cache.BlobCache;
+import dev.starling.worker.peer.transfer.FetchTokens;
+import dev.starling.worker.peer.transfer.PeerChannels;
+import dev.starling.worker.peer.transfer.PeerServer;
+import dev.starling.worker.peer.transfer.RateLimiter;
+import dev.starling.worker.peer.transfer.SwarmFetcher;
+import dev.starling.worker.session.ProtocolInterceptor;
+import dev.starling.worker.session.Session;
+import dev.starling.worker.support.ByteSizes;
+import io.grpc.Channel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's side of the peer-to-peer data plane, assembled: the blob cache ({@code <work-dir>/blobs}), the
+ * PeerService other workers fetch from (unless the volunteer opted out or the worker is behind NAT), the
+ * fetcher that gets tasks' inputs, and what the coordinator's tracker must hear. It opens before the worker
+ * registers (the registration carries the peer address) and closes after everything else stopped.
+ */
+public final class DataPlane implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
+
+    private final DataPlaneConfig config;
+    private final Tuning tuning;
+    private final Announcements announcements = new Announcements();
+    private final FetchTokens tokens;
+    private final BlobCache cache;
+    private final PeerServer server; // null when it serves no peers
+    private final String peerAddress;
+    private volatile PeerChannels peerChannels;
+    private volatile SwarmFetcher fetcher; // read by the summary thread
+
+    private DataPlane(WorkerConfig worker, Tuning tuning, Clock clock) {
+        this.config = worker.dataPlane();
+        this.tuning = tuning;
+        this.tokens = new FetchTokens(clock);
+        Path dir = worker.workDir().resolve("blobs");
+        this.cache = BlobCache.open(dir, config.cacheBytes(), announcements, clock);
+        warnIfDiskIsSmaller(dir);
+        if (config.serves()) {
+            boolean corrupt = worker.fault().equals(Optional.of(Fault.CORRUPT_CHUNKS));
+            if (corrupt) {
+                log.warn("Injecting fault '{}': this worker serves peers corrupted chunks on purpose", Fault.CORRUPT_CHUNKS.option());
+            }
+            this.server = PeerServer.start(config.peerPort(), cache, tokens, RateLimiter.of(config.uploadBytesPerSecond()), corrupt);
+            this.peerAddress = AdvertisedAddress.of(config.advertiseHost(), server.port(), worker.coordinator());
+            log.info("Peers reach this worker at {}", peerAddress);
+        } else {
+            this.server = null;
+            this.peerAddress = "";
+            log.info(config.serving() == DataPlaneConfig.Serving.NO_SERVE
+                    ? "Serving peers is switched off (--no-serve): this worker fetches blobs but serves none"
+                    : "Behind NAT (--behind-nat): this worker accepts no peer connections; it fetches from the peers"
+                            + " it can reach and from the coordinator");
+        }
+    }
+
+    /**
+     * Opens the cache and starts serving peers.
+     *
+     * @throws java.io.UncheckedIOException when the cache directory or the peer port cannot be used
+     */
+    public static DataPlane open(WorkerConfig worker, Tuning tuning, Clock clock) {
+        return new DataPlane(worker, tuning, clock);
+    }
+
+    /** Where peers reach this worker, for the registration; empty when it serves none. */
+    public String peerAddress() {
+        return peerAddress;
+    }
+
+    public BlobCache cache() {
+        return cache;
+    }
+
+    public Announcements announcements() {
+        return announcements;
+    }
+
+    /** Every registration brings the key fetch tokens are checked with, and makes the tracker hear everything. */
+    public void registered(RegisterResponse response) {
+        if (response.getGrantPublicKey().isEmpty()) {
+            log.warn("The coordinator sent no key to check fetch tokens with: peers' requests are refused");
+        } else {
+            try {
+                tokens.trust(response.getGrantPublicKey().toByteArray());
+            } catch (IllegalArgumentException e) {
+                log.warn("Peers' requests are refused: {}", e.getMessage());
+            }
+        }
+        announcements.registered();
+    }
+
+    /**
+     * Starts fetching, once registered: the coordinator's PeerService is called on the worker's own channel to
+     * it (with the host's credentials); peers on channels of their own, which never carry them.
+     */
+    public SwarmFetcher startFetching(Channel coordinator, Session session) {
+        peerChannels = new PeerChannels(List.of(new ProtocolInterceptor()));
+        fetcher = new SwarmFetcher(cache, peerChannels,
+                () -> PeerServiceGrpc.newBlockingStub(coordinator).withOption(ProtocolInterceptor.IDENTITY, session.identity()),
+                announcements::complain, () -> session.identity().hostId(), tuning.fetch(),
+                RateLimiter.of(config.downloadBytesPerSecond()));
+        return fetcher;
+    }
+
+    /** For the periodic summary line. */
+    public String summary() {
+        String text = "blobs held " + ByteSizes.format(cache.usedBytes()) + " of " + ByteSizes.format(cache.capacity());
+        if (fetcher != null) {
+            text += ", fetched " + fetcher.total();
+        }
+        if (server != null) {
+            text += ", served " + ByteSizes.format(server.bytesServed()) + " to peers";
+        }
+        return text;
+    }
+
+    /** Stops fetching (running fetches end), then serving, giving calls in progress {@code timeout} to end. */
+    void stop(Duration timeout) throws InterruptedException {
+        if (fetcher != null) {
+            fetcher.close();
+            peerChannels.close();
+        }
+        if (server != null) {
+            server.stop(timeout);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            stop(tuning.channelCloseTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void warnIfDiskIsSmaller(Path dir) {
+        try {
+            long usable = Files.getFileStore(dir).getUsableSpace();
+            if (usable + cache.usedBytes() < cache.capacity()) {
+                log.warn("The blob cache may hold {} (--cache-size), but only {} are free on the disk of {}",
+                        ByteSizes.format(cache.capacity()), ByteSizes.format(usable), dir);
+            }
+        } catch (IOException e) {
+            // the cache works without knowing; the warning is only a courtesy
+        }
+    }
+}
