@@ -15,8 +15,6 @@ import dev.starling.worker.fault.WrongOutputRunner;
 import dev.starling.worker.journal.Journal;
 import dev.starling.worker.peer.Announcer;
 import dev.starling.worker.peer.DataPlane;
-import dev.starling.worker.peer.InputFetchingRunner;
-import dev.starling.worker.peer.transfer.SwarmFetcher;
 import dev.starling.worker.session.Backoff;
 import dev.starling.worker.session.CallFailures;
 import dev.starling.worker.session.Contact;
@@ -34,6 +32,7 @@ import dev.starling.worker.status.StatusServer;
 import dev.starling.worker.support.NamedThreads;
 import dev.starling.worker.tasks.AppSpeeds;
 import dev.starling.worker.tasks.InProcessTaskRunner;
+import dev.starling.worker.tasks.PeerPlane;
 import dev.starling.worker.tasks.PendingResults;
 import dev.starling.worker.tasks.RunningTask;
 import dev.starling.worker.tasks.RunningTasks;
@@ -244,7 +243,8 @@ public final class Worker {
         // a thread per task held: the running ones compute on a core each, the work buffer's wait for one
         ExecutorService taskThreads = Executors.newCachedThreadPool(new NamedThreads("starling-task"));
         ScheduledExecutorService summary = Executors.newSingleThreadScheduledExecutor(new NamedThreads("starling-summary"));
-        Machinery m = assemble(client, session, taskThreads, data, data.startFetching(channel, session), journal);
+        data.startFetching(channel, session, network);
+        Machinery m = assemble(client, session, taskThreads, data, journal);
         reinstate(recovered, m);
         this.machinery = m;
         long summaryMillis = tuning.summaryInterval().toMillis();
@@ -275,23 +275,25 @@ public final class Worker {
         }
     }
 
+    /** The parts around the data plane, which they see as a {@link PeerPlane} only. */
     private Machinery assemble(CoordinatorClient client, Session session, ExecutorService taskThreads, DataPlane data,
-            SwarmFetcher fetcher, Journal journal) {
+            Journal journal) {
+        PeerPlane plane = data;
         RunningTasks tasks = new RunningTasks();
         PendingResults pending = new PendingResults(journal::forget);
         AppSpeeds speeds = AppSpeeds.open(config.workDir(), clock);
         WorkBuffer buffer = new WorkBuffer(config.cores(), config.preferences().workBuffer(), speeds);
         Slots slots = new Slots(buffer::capacity);
-        Stats stats = new Stats(tasks::count, pending::size, data::summary, clock);
-        TaskExecutor executor = new TaskExecutor(taskThreads, runner(fetcher), tasks, slots, pending, stats,
-                data.cache(), journal, buffer, speeds, clock);
+        Stats stats = new Stats(tasks::count, pending::size, plane::summary, clock);
+        TaskExecutor executor = new TaskExecutor(taskThreads, runner(plane), tasks, slots, pending, stats, plane,
+                journal, buffer, speeds, clock);
         return new Machinery(tasks, slots, pending, stats, executor,
                 new Poller(client, session, slots, executor, lifecycle, backoff(), tuning.minPollInterval(), clock,
                         network, gate, tuning.controlInterval(), tuning.backoffMax()),
                 new Heartbeater(client, session, tasks, executor, gate, lifecycle),
                 new Reporter(client, session, pending, lifecycle, backoff(), tuning.reportBatchSize(),
                         tuning.reportBatchBytes(), network, stats),
-                new Announcer(client, session, data.announcements(), data.cache(), lifecycle, backoff(), network),
+                data.announcer(client, session, lifecycle, backoff(), network),
                 controller());
     }
 
@@ -399,10 +401,10 @@ public final class Worker {
         return false;
     }
 
-    private TaskRunner runner(SwarmFetcher fetcher) {
+    private TaskRunner runner(PeerPlane plane) {
         Preferences p = config.preferences();
-        TaskRunner runner = new InputFetchingRunner(fetcher, new InProcessTaskRunner(apps, tuning.maxOutputBytes(), clock,
-                p.checkpointInterval(), gate, p.cpuLimitPercent(), cores), network);
+        TaskRunner runner = plane.fetchingInputs(new InProcessTaskRunner(apps, tuning.maxOutputBytes(), clock,
+                p.checkpointInterval(), gate, p.cpuLimitPercent(), cores));
         if (config.fault().equals(Optional.of(Fault.WRONG_OUTPUT))) {
             log.warn("Injecting fault '{}': this worker reports wrong outputs on purpose", Fault.WRONG_OUTPUT.option());
             runner = new WrongOutputRunner(runner);

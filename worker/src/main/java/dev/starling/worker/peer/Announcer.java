@@ -30,7 +30,7 @@ public final class Announcer extends Loop {
     private final CallFailures failures;
     private final NetworkHours network;
 
-    public Announcer(CoordinatorClient client, Session session, Announcements announcements, BlobCache cache,
+    Announcer(CoordinatorClient client, Session session, Announcements announcements, BlobCache cache,
             Lifecycle lifecycle, Backoff backoff, NetworkHours network) {
         super("announce");
         this.network = network;

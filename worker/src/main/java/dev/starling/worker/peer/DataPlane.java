@@ -1,10 +1,13 @@
 package dev.starling.worker.peer;
 
+import dev.starling.proto.v1.BlobSource;
 import dev.starling.proto.v1.PeerServiceGrpc;
 import dev.starling.proto.v1.RegisterResponse;
+import dev.starling.proto.v1.Task;
 import dev.starling.worker.config.DataPlaneConfig;
 import dev.starling.worker.config.Tuning;
 import dev.starling.worker.config.WorkerConfig;
+import dev.starling.worker.control.NetworkHours;
 import dev.starling.worker.fault.Fault;
 import dev.starling.worker.peer.cache.BlobCache;
 import dev.starling.worker.peer.transfer.FetchTokens;
@@ -12,9 +15,15 @@ import dev.starling.worker.peer.transfer.PeerChannels;
 import dev.starling.worker.peer.transfer.PeerServer;
 import dev.starling.worker.peer.transfer.RateLimiter;
 import dev.starling.worker.peer.transfer.SwarmFetcher;
+import dev.starling.worker.session.Backoff;
+import dev.starling.worker.session.CoordinatorClient;
+import dev.starling.worker.session.Lifecycle;
 import dev.starling.worker.session.ProtocolInterceptor;
 import dev.starling.worker.session.Session;
 import dev.starling.worker.support.ByteSizes;
+import dev.starling.worker.tasks.PeerPlane;
+import dev.starling.worker.tasks.TaskBlobs;
+import dev.starling.worker.tasks.TaskRunner;
 import io.grpc.Channel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,10 +38,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The worker's side of the peer-to-peer data plane, assembled: the blob cache ({@code <work-dir>/blobs}), the
  * PeerService other workers fetch from (unless the volunteer opted out or the worker is behind NAT), the
- * fetcher that gets tasks' inputs, and what the coordinator's tracker must hear. It opens before the worker
- * registers (the registration carries the peer address) and closes after everything else stopped.
+ * fetcher that gets tasks' inputs, and what the coordinator's tracker must hear (the {@link Announcer}). It opens
+ * before the worker registers (the registration carries the peer address) and closes after everything else
+ * stopped. The worker's core sees it as a {@link PeerPlane} only.
  */
-public final class DataPlane implements AutoCloseable {
+public final class DataPlane implements PeerPlane, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
 
     private final DataPlaneConfig config;
@@ -44,6 +54,7 @@ public final class DataPlane implements AutoCloseable {
     private final String peerAddress;
     private volatile PeerChannels peerChannels;
     private volatile SwarmFetcher fetcher; // read by the summary thread
+    private volatile NetworkHours network;
 
     private DataPlane(WorkerConfig worker, Tuning tuning, Clock clock) {
         this.config = worker.dataPlane();
@@ -79,20 +90,13 @@ public final class DataPlane implements AutoCloseable {
         return new DataPlane(worker, tuning, clock);
     }
 
-    /** Where peers reach this worker, for the registration; empty when it serves none. */
+    @Override
     public String peerAddress() {
         return peerAddress;
     }
 
-    public BlobCache cache() {
-        return cache;
-    }
-
-    public Announcements announcements() {
-        return announcements;
-    }
-
     /** Every registration brings the key fetch tokens are checked with, and makes the tracker hear everything. */
+    @Override
     public void registered(RegisterResponse response) {
         if (response.getGrantPublicKey().isEmpty()) {
             log.warn("The coordinator sent no key to check fetch tokens with: peers' requests are refused");
@@ -108,18 +112,39 @@ public final class DataPlane implements AutoCloseable {
 
     /**
      * Starts fetching, once registered: the coordinator's PeerService is called on the worker's own channel to
-     * it (with the host's credentials); peers on channels of their own, which never carry them.
+     * it (with the host's credentials); peers on channels of their own, which never carry them. Inputs are fetched
+     * within the network hours only.
      */
-    public SwarmFetcher startFetching(Channel coordinator, Session session) {
+    public void startFetching(Channel coordinator, Session session, NetworkHours network) {
+        this.network = network;
         peerChannels = new PeerChannels(List.of(new ProtocolInterceptor()));
         fetcher = new SwarmFetcher(cache, peerChannels,
                 () -> PeerServiceGrpc.newBlockingStub(coordinator).withOption(ProtocolInterceptor.IDENTITY, session.identity()),
                 announcements::complain, () -> session.identity().hostId(), tuning.fetch(),
                 RateLimiter.of(config.downloadBytesPerSecond()));
-        return fetcher;
     }
 
-    /** For the periodic summary line. */
+    /** Once fetching started. */
+    @Override
+    public TaskRunner fetchingInputs(TaskRunner compute) {
+        if (fetcher == null) {
+            throw new IllegalStateException("the data plane fetches nothing before the worker registered");
+        }
+        return new InputFetchingRunner(fetcher, compute, network);
+    }
+
+    @Override
+    public TaskBlobs blobsOf(Task task) {
+        return new CachedTaskBlobs(cache, task.getInputsList().stream().map(BlobSource::getBlobId).toList());
+    }
+
+    /** The announce loop, which tells the coordinator's tracker what this worker holds; the caller runs it. */
+    public Announcer announcer(CoordinatorClient client, Session session, Lifecycle lifecycle, Backoff backoff,
+            NetworkHours network) {
+        return new Announcer(client, session, announcements, cache, lifecycle, backoff, network);
+    }
+
+    @Override
     public String summary() {
         String text = "blobs held " + ByteSizes.format(cache.usedBytes()) + " of " + ByteSizes.format(cache.capacity());
         if (fetcher != null) {

@@ -5,7 +5,6 @@ import dev.starling.proto.v1.Task;
 import dev.starling.sdk.App;
 import dev.starling.sdk.Apps;
 import dev.starling.sdk.WorkUnit;
-import dev.starling.worker.config.Preferences;
 import dev.starling.worker.control.ComputeGate;
 import dev.starling.worker.control.Pacer;
 import java.lang.management.ManagementFactory;
@@ -29,14 +28,6 @@ public final class InProcessTaskRunner implements TaskRunner {
     private final double cpuShare;
     private final Semaphore cores;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-
-    InProcessTaskRunner(Apps apps, int maxOutputBytes) {
-        this(apps, maxOutputBytes, Clock.systemUTC(), Preferences.DEFAULT_CHECKPOINT_INTERVAL);
-    }
-
-    InProcessTaskRunner(Apps apps, int maxOutputBytes, Clock clock, Duration checkpointInterval) {
-        this(apps, maxOutputBytes, clock, checkpointInterval, new ComputeGate(), 100, new Semaphore(Integer.MAX_VALUE));
-    }
 
     /**
      * @param checkpointInterval how long after a task's start or last checkpoint the next is due

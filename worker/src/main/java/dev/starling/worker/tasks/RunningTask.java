@@ -4,7 +4,6 @@ import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskProgress;
 import dev.starling.sdk.TaskContext;
 import dev.starling.worker.journal.Journal;
-import dev.starling.worker.peer.TaskBlobs;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Optional;

@@ -1,14 +1,14 @@
 package dev.starling.worker.tasks;
 
-import dev.starling.worker.config.Tuning;
-
 /** Byte counts in words. */
 final class Sizes {
+    private static final long MIB = 1 << 20;
+
     private Sizes() {}
 
     static String format(long bytes) {
-        if (bytes >= Tuning.MIB && bytes % Tuning.MIB == 0) {
-            return bytes / Tuning.MIB + " MiB";
+        if (bytes >= MIB && bytes % MIB == 0) {
+            return bytes / MIB + " MiB";
         }
         if (bytes >= 1024 && bytes % 1024 == 0) {
             return bytes / 1024 + " KiB";

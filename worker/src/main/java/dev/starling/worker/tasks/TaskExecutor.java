@@ -1,12 +1,8 @@
 package dev.starling.worker.tasks;
 
-import dev.starling.proto.v1.BlobSource;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskResult;
 import dev.starling.worker.journal.Journal;
-import dev.starling.worker.peer.TaskBlobs;
-import dev.starling.worker.peer.cache.BlobCache;
-import dev.starling.worker.session.Heartbeater;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,14 +32,14 @@ public final class TaskExecutor {
     private final Slots slots;
     private final PendingResults pending;
     private final Stats stats;
-    private final BlobCache cache;
+    private final PeerPlane plane;
     private final Journal journal;
     private final WorkBuffer buffer;
     private final AppSpeeds speeds;
     private final Clock clock;
 
     public TaskExecutor(Executor threads, TaskRunner runner, RunningTasks tasks, Slots slots, PendingResults pending,
-            Stats stats, BlobCache cache, Journal journal, WorkBuffer buffer, AppSpeeds speeds, Clock clock) {
+            Stats stats, PeerPlane plane, Journal journal, WorkBuffer buffer, AppSpeeds speeds, Clock clock) {
         this.threads = threads;
         this.journal = journal;
         this.buffer = buffer;
@@ -53,7 +49,7 @@ public final class TaskExecutor {
         this.slots = slots;
         this.pending = pending;
         this.stats = stats;
-        this.cache = cache;
+        this.plane = plane;
         this.clock = clock;
     }
 
@@ -95,8 +91,7 @@ public final class TaskExecutor {
     }
 
     private boolean run(Task task, Optional<Journal.Checkpoint> checkpoint) {
-        List<String> inputs = task.getInputsList().stream().map(BlobSource::getBlobId).toList();
-        RunningTask running = new RunningTask(task, clock.instant(), new TaskBlobs(cache, inputs), journal, checkpoint);
+        RunningTask running = new RunningTask(task, clock.instant(), plane.blobsOf(task), journal, checkpoint);
         if (!tasks.add(running)) {
             log.warn("The coordinator sent task {} again while it is running; ignored", task.getResultId());
             return false;
@@ -156,7 +151,7 @@ public final class TaskExecutor {
 
     /**
      * Stops every task whose checkpoint is in the journal and keeps it there, unreported, for the next start to
-     * resume (the coordinator is told by {@link Heartbeater#park}); returns them.
+     * resume (the heartbeat loop tells the coordinator); returns them.
      */
     public List<RunningTask> park() {
         List<RunningTask> parked = new ArrayList<>();

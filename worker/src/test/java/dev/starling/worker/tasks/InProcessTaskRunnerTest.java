@@ -15,7 +15,8 @@ import dev.starling.sdk.JobParams;
 import dev.starling.sdk.StagePlan;
 import dev.starling.sdk.TaskContext;
 import dev.starling.sdk.WorkUnit;
-import dev.starling.worker.peer.TaskBlobs;
+import dev.starling.worker.control.ComputeGate;
+import dev.starling.worker.peer.CachedTaskBlobs;
 import dev.starling.worker.peer.cache.BlobCache;
 import dev.starling.worker.peer.cache.CacheListener;
 import dev.starling.worker.testing.MutableClock;
@@ -24,9 +25,11 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,11 +78,17 @@ class InProcessTaskRunnerTest {
 
     private RunningTask task(String input) {
         return new RunningTask(Task.newBuilder().setResultId(1).setApp("lambda").setStage(1).setIndex(4)
-                .setInput(ByteString.copyFromUtf8(input)).build(), Instant.EPOCH, new TaskBlobs(cache, List.of()));
+                .setInput(ByteString.copyFromUtf8(input)).build(), Instant.EPOCH, new CachedTaskBlobs(cache, List.of()));
+    }
+
+    /** A runner that is never suspended nor paced, with cores for every task. */
+    private static InProcessTaskRunner runner(Apps apps, int maxOutputBytes, Clock clock, Duration checkpointInterval) {
+        return new InProcessTaskRunner(apps, maxOutputBytes, clock, checkpointInterval, new ComputeGate(), 100,
+                new Semaphore(Integer.MAX_VALUE));
     }
 
     private static TaskOutcome run(RunningTask task, Body body) {
-        return new InProcessTaskRunner(Apps.of(app(body)), 1024).run(task);
+        return runner(Apps.of(app(body)), 1024, Clock.systemUTC(), Duration.ofSeconds(60)).run(task);
     }
 
     @Test
@@ -104,7 +113,7 @@ class InProcessTaskRunnerTest {
     void aCheckpointIsDueOneIntervalAfterTheStartOrTheLastOne() {
         MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
         List<Boolean> due = new java.util.ArrayList<>();
-        TaskOutcome outcome = new InProcessTaskRunner(Apps.of(app((wu, ctx) -> {
+        TaskOutcome outcome = runner(Apps.of(app((wu, ctx) -> {
             due.add(ctx.checkpointDue());
             clock.advance(java.time.Duration.ofSeconds(59));
             due.add(ctx.checkpointDue());

@@ -8,7 +8,7 @@ import dev.starling.proto.v1.Failure;
 import dev.starling.proto.v1.Task;
 import dev.starling.sdk.Apps;
 import dev.starling.worker.config.Preferences;
-import dev.starling.worker.peer.TaskBlobs;
+import dev.starling.worker.peer.CachedTaskBlobs;
 import dev.starling.worker.peer.cache.BlobCache;
 import dev.starling.worker.peer.cache.CacheListener;
 import dev.starling.worker.testing.FakeCoordinator;
@@ -43,7 +43,7 @@ class WorkBufferTest {
 
     private RunningTask held(long resultId, String app, double progress) {
         RunningTask t = new RunningTask(task(resultId, app, NOW.plusSeconds(3600)), NOW,
-                new TaskBlobs(BlobCache.open(workDir.resolve("blobs"), 1 << 20, CacheListener.NONE, Clock.systemUTC()),
+                new CachedTaskBlobs(BlobCache.open(workDir.resolve("blobs"), 1 << 20, CacheListener.NONE, Clock.systemUTC()),
                         List.of()));
         t.progress(progress);
         return t;
