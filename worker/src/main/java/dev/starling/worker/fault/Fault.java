@@ -2,7 +2,8 @@ package dev.starling.worker.fault;
 
 /**
  * Faults a worker can be told to inject, for end-to-end tests of the coordinator's defences. Never used
- * by volunteers; the command-line option that selects them is hidden.
+ * by volunteers; the command-line option that selects them is hidden. This package makes them:
+ * {@link WrongOutputRunner}, {@link CorruptChunks}.
  */
 public enum Fault {
     /** Reports a wrong but well-formed output (with its matching hash) for every successful task. */

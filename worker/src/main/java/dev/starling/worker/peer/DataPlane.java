@@ -8,6 +8,7 @@ import dev.starling.worker.config.DataPlaneConfig;
 import dev.starling.worker.config.Tuning;
 import dev.starling.worker.config.WorkerConfig;
 import dev.starling.worker.control.NetworkHours;
+import dev.starling.worker.fault.CorruptChunks;
 import dev.starling.worker.fault.Fault;
 import dev.starling.worker.peer.cache.BlobCache;
 import dev.starling.worker.peer.transfer.FetchTokens;
@@ -32,6 +33,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,11 +66,13 @@ public final class DataPlane implements PeerPlane, AutoCloseable {
         this.cache = BlobCache.open(dir, config.cacheBytes(), announcements, clock);
         warnIfDiskIsSmaller(dir);
         if (config.serves()) {
-            boolean corrupt = worker.fault().equals(Optional.of(Fault.CORRUPT_CHUNKS));
-            if (corrupt) {
+            UnaryOperator<byte[]> outgoing = UnaryOperator.identity();
+            if (worker.fault().equals(Optional.of(Fault.CORRUPT_CHUNKS))) {
                 log.warn("Injecting fault '{}': this worker serves peers corrupted chunks on purpose", Fault.CORRUPT_CHUNKS.option());
+                outgoing = new CorruptChunks();
             }
-            this.server = PeerServer.start(config.peerPort(), cache, tokens, RateLimiter.of(config.uploadBytesPerSecond()), corrupt);
+            this.server = PeerServer.start(config.peerPort(), cache, tokens, RateLimiter.of(config.uploadBytesPerSecond()),
+                    outgoing);
             this.peerAddress = AdvertisedAddress.of(config.advertiseHost(), server.port(), worker.coordinator());
             log.info("Peers reach this worker at {}", peerAddress);
         } else {

@@ -21,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,12 +39,13 @@ final class ChunkService extends PeerServiceGrpc.PeerServiceImplBase {
     private final FetchTokens tokens;
     private final RateLimiter limiter;
     private final Executor senders;
-    private final boolean corrupt;
+    private final UnaryOperator<byte[]> outgoing;
     private final LongAdder served = new LongAdder();
 
-    /** With {@code corrupt}, every chunk goes out with its first byte flipped (an injected fault). */
-    ChunkService(BlobCache cache, FetchTokens tokens, RateLimiter limiter, Executor senders, boolean corrupt) {
-        this.corrupt = corrupt;
+    /** @param outgoing what every chunk goes through on its way out: nothing but an injected fault changes it */
+    ChunkService(BlobCache cache, FetchTokens tokens, RateLimiter limiter, Executor senders,
+            UnaryOperator<byte[]> outgoing) {
+        this.outgoing = outgoing;
         this.cache = cache;
         this.tokens = tokens;
         this.limiter = limiter;
@@ -147,19 +149,17 @@ final class ChunkService extends PeerServiceGrpc.PeerServiceImplBase {
                     if (!awaitReady()) {
                         return;
                     }
-                    Optional<byte[]> bytes = cache.readChunk(blobId, index);
-                    if (bytes.isEmpty()) {
+                    Optional<byte[]> held = cache.readChunk(blobId, index);
+                    if (held.isEmpty()) {
                         continue; // not held (yet): the caller asks someone else
                     }
-                    if (corrupt && bytes.get().length > 0) {
-                        bytes.get()[0] ^= (byte) 0xff;
-                    }
-                    limiter.acquire(bytes.get().length);
+                    byte[] bytes = outgoing.apply(held.get());
+                    limiter.acquire(bytes.length);
                     if (cancelled) {
                         return;
                     }
-                    call.onNext(Chunk.newBuilder().setIndex(index).setData(UnsafeByteOperations.unsafeWrap(bytes.get())).build());
-                    served.add(bytes.get().length);
+                    call.onNext(Chunk.newBuilder().setIndex(index).setData(UnsafeByteOperations.unsafeWrap(bytes)).build());
+                    served.add(bytes.length);
                 }
                 call.onCompleted();
             } catch (InterruptedException e) {

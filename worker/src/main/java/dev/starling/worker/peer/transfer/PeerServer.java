@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,18 +44,19 @@ public final class PeerServer implements AutoCloseable {
 
     /** Starts serving {@code cache} on {@code port} (0: any free port), every chunk as it is. */
     public static PeerServer start(int port, BlobCache cache, FetchTokens tokens, RateLimiter limiter) {
-        return start(port, cache, tokens, limiter, false);
+        return start(port, cache, tokens, limiter, UnaryOperator.identity());
     }
 
     /**
      * Starts serving {@code cache} on {@code port} (0: any free port).
      *
-     * @param corrupt flip a byte of every chunk served (a fault injected by end-to-end tests, never by volunteers)
+     * @param outgoing what every chunk served goes through: the identity, but for a fault injected by end-to-end tests
      * @throws UncheckedIOException when the port cannot be bound, saying what to do about it
      */
-    public static PeerServer start(int port, BlobCache cache, FetchTokens tokens, RateLimiter limiter, boolean corrupt) {
+    public static PeerServer start(int port, BlobCache cache, FetchTokens tokens, RateLimiter limiter,
+            UnaryOperator<byte[]> outgoing) {
         ExecutorService senders = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("starling-upload-", 1).factory());
-        ChunkService service = new ChunkService(cache, tokens, limiter, senders, corrupt);
+        ChunkService service = new ChunkService(cache, tokens, limiter, senders, outgoing);
         try {
             Server server = NettyServerBuilder.forAddress(new InetSocketAddress(port))
                     .addService(ServerInterceptors.intercept(service, new ProtocolCheck()))
