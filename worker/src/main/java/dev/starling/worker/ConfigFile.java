@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,7 +40,7 @@ import picocli.CommandLine;
  */
 final class ConfigFile implements CommandLine.IDefaultValueProvider {
     /** Options that make no sense in a file: they would choose the file itself, or print and exit. */
-    private static final Set<String> NOT_SETTINGS = Set.of("config", "help", "version");
+    static final Set<String> NOT_SETTINGS = Set.of("config", "help", "version");
 
     private final Path defaultFile;
     private Path chosen;
@@ -136,7 +137,8 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
     /** Every option of the command and its subcommands that the file may set, in help order. */
     private static Set<String> settingNames(CommandSpec command, boolean withHidden) {
         Set<String> names = new LinkedHashSet<>();
-        for (OptionSpec option : command.options()) {
+        List<OptionSpec> options = command.options().stream().sorted(Comparator.comparingInt(OptionSpec::order)).toList();
+        for (OptionSpec option : options) {
             String key = key(option);
             if (!NOT_SETTINGS.contains(key) && (withHidden || !option.hidden())) {
                 names.add(key);

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.starling.sdk.Apps;
 import dev.starling.worker.config.CoordinatorAddress;
 import dev.starling.worker.config.DataPlaneConfig;
+import dev.starling.worker.config.Preferences;
+import dev.starling.worker.config.Setting;
+import dev.starling.worker.config.Source;
 import dev.starling.worker.config.Tuning;
 import dev.starling.worker.config.WorkerConfig;
 import java.io.IOException;
@@ -155,11 +158,37 @@ class ConfigFileTest {
         WorkerConfig config = configOf("--coordinator", "localhost:9090");
 
         assertThat(config.cores()).isEqualTo(Runtime.getRuntime().availableProcessors());
-        assertThat(config.dataPlane().cacheBytes()).isEqualTo(DataPlaneConfig.DEFAULT_CACHE_BYTES);
+        assertThat(config.dataPlane().cacheBytes()).isEqualTo(DataPlaneConfig.defaults().cacheBytes());
         assertThat(config.preferences().cpuLimitPercent()).isEqualTo(100);
         assertThat(config.preferences().idleOnly()).isFalse();
         assertThat(config.preferences().computeHours().isAlways()).isTrue();
         assertThat(config.preferences().journalBytes()).isZero();
+    }
+
+    @Test
+    void withoutAnySettingTheRecordsHaveTheirOwnDefaults() {
+        WorkerConfig config = configOf("--coordinator", "localhost:9090");
+
+        assertThat(config.preferences()).isEqualTo(Preferences.defaults());
+        assertThat(config.dataPlane()).isEqualTo(DataPlaneConfig.defaults());
+        assertThat(config.gracePeriod()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.settings()).as("only the coordinator was chosen")
+                .containsExactly(new Setting("coordinator", "localhost:9090", Source.COMMAND_LINE));
+    }
+
+    @Test
+    void theConfigurationRemembersWhereEachChosenSettingCameFrom() throws Exception {
+        write(defaultConfig(), "coordinator = localhost:9090\nname = from-file\ncores = 1\naccount-key = sv_1_x\n");
+
+        WorkerConfig config = configOf("--name", "from-flag", "--no-serve", "--cpu-limit=60%");
+
+        assertThat(config.settings()).as("in --help order; the account key is never shown").containsExactly(
+                new Setting("coordinator", "localhost:9090", Source.CONFIG_FILE),
+                new Setting("account-key", Setting.HIDDEN, Source.CONFIG_FILE),
+                new Setting("name", "from-flag", Source.COMMAND_LINE),
+                new Setting("cores", "1", Source.CONFIG_FILE),
+                new Setting("no-serve", "true", Source.COMMAND_LINE),
+                new Setting("cpu-limit", "60%", Source.COMMAND_LINE));
     }
 
     @Test

@@ -86,7 +86,7 @@ class ControlWorkerTest {
 
     @Test
     void aBusyMachineSuspendsTheRunningTaskWhichHeartbeatsAsSuspendedAndResumesWhenItIsIdleAgain() {
-        start(worker(Preferences.defaults().withIdleOnly(true)));
+        start(worker(Preferences.builder().idleOnly(true).build()));
         long id = coordinator.offer("spin:s:done");
         until(() -> gates.hasStarted("s"));
 
@@ -106,8 +106,7 @@ class ControlWorkerTest {
     @Test
     void aTaskWaitsToStartWhileTasksFillTheMemoryLimit() {
         heapInUse.set(2L << 30);
-        start(worker(new Preferences(100, false, 25, Duration.ofMinutes(3), TimeWindows.always(), TimeWindows.always(),
-                1L << 30, Duration.ZERO, Duration.ofSeconds(60), 0)));
+        start(worker(Preferences.builder().memoryLimitBytes(1L << 30).workBuffer(Duration.ZERO).build()));
         long id = coordinator.offer("echo:started");
 
         until(() -> aTaskWaitsIn("awaitStart"));
@@ -122,7 +121,7 @@ class ControlWorkerTest {
     @Test
     void nothingIsTransferredOutsideTheNetworkHours() {
         MutableClock clock = new MutableClock(Instant.parse("2025-06-02T12:00:00Z"));
-        start(worker(Preferences.defaults().withHours(TimeWindows.always(), TimeWindows.parse("13:00-14:00")))
+        start(worker(Preferences.builder().networkHours(TimeWindows.parse("13:00-14:00")).build())
                 .clock(clock));
         long id = coordinator.offer("echo:later");
         until(() -> coordinator.registered().size() == 1);
@@ -137,7 +136,7 @@ class ControlWorkerTest {
     @Test
     void outsideTheComputeHoursTheWorkerAsksForNoWorkAndTakesItWhenTheHoursBegin() {
         MutableClock clock = new MutableClock(Instant.parse("2025-06-02T12:00:00Z"));
-        start(worker(Preferences.defaults().withHours(TimeWindows.parse("19:00-07:00"), TimeWindows.always()))
+        start(worker(Preferences.builder().computeHours(TimeWindows.parse("19:00-07:00")).build())
                 .clock(clock));
         long id = coordinator.offer("echo:in the evening");
 
@@ -152,7 +151,7 @@ class ControlWorkerTest {
     @Test
     void tasksHeldWhenTheComputeHoursEndWaitAndHeartbeatAsSuspended() {
         MutableClock clock = new MutableClock(Instant.parse("2025-06-02T06:00:00Z"));
-        start(worker(Preferences.defaults().withHours(TimeWindows.parse("19:00-07:00"), TimeWindows.always()))
+        start(worker(Preferences.builder().computeHours(TimeWindows.parse("19:00-07:00")).build())
                 .clock(clock));
         long id = coordinator.offer("spin:dawn:done");
         until(() -> beatsOf(id).stream().anyMatch(p -> !p.getSuspended()));

@@ -158,7 +158,7 @@ class DataPlaneWorkerTest {
         byte[] input = TestBlobs.random(11, CHUNK);
         byte[] later = TestBlobs.random(12, CHUNK);
         coordinator.seed().holding(input).holding(later);
-        start(worker().dataPlane(DataPlaneConfig.defaults().withCacheBytes(CHUNK)));
+        start(worker().dataPlane(DataPlaneConfig.builder().cacheBytes(CHUNK).build()));
         String stored = ContentAddress.of("intermediate".getBytes(StandardCharsets.UTF_8));
         Path storedFile = dir.resolve("worker").resolve("blobs").resolve(stored.substring(7) + ".data");
 
@@ -197,7 +197,7 @@ class DataPlaneWorkerTest {
     void anInputLargerThanTheWholeCacheIsGivenBack() {
         byte[] content = TestBlobs.random(5, 2 * CHUNK);
         coordinator.seed().holding(content);
-        start(worker().dataPlane(DataPlaneConfig.defaults().withCacheBytes(CHUNK)));
+        start(worker().dataPlane(DataPlaneConfig.builder().cacheBytes(CHUNK).build()));
 
         long task = coordinator.offer("read", coordinator.source(content, true));
 
@@ -211,8 +211,8 @@ class DataPlaneWorkerTest {
         byte[] content = TestBlobs.random(6, 3 * CHUNK);
         TestPeer partial = peer(1).holdingChunks(content, 0, 2);
         coordinator.seed().holding(content);
-        start(worker().dataPlane(DataPlaneConfig.defaults().withCacheBytes(64L * CHUNK)
-                .withServing(DataPlaneConfig.Serving.BEHIND_NAT)));
+        start(worker().dataPlane(DataPlaneConfig.builder().cacheBytes(64L * CHUNK)
+                .serving(DataPlaneConfig.Serving.BEHIND_NAT).build()));
 
         long task = coordinator.offer("read", coordinator.source(content, true, partial.asPeer()));
 
@@ -225,7 +225,7 @@ class DataPlaneWorkerTest {
 
     @Test
     void aWorkerThatServesNoPeersAdvertisesNoAddress() {
-        start(worker().dataPlane(DataPlaneConfig.defaults().withServing(DataPlaneConfig.Serving.NO_SERVE)));
+        start(worker().dataPlane(DataPlaneConfig.builder().serving(DataPlaneConfig.Serving.NO_SERVE).build()));
         until(() -> !coordinator.registrations().isEmpty());
         assertThat(coordinator.registrations().get(0).getPeerAddress()).isEmpty();
     }
@@ -256,14 +256,14 @@ class DataPlaneWorkerTest {
         byte[] first = TestBlobs.random(8, 2 * CHUNK);
         byte[] second = TestBlobs.random(9, 2 * CHUNK);
         coordinator.seed().holding(first).holding(second);
-        WorkerHarness w = start(worker().dataPlane(DataPlaneConfig.defaults().withCacheBytes(3L * CHUNK)));
+        WorkerHarness w = start(worker().dataPlane(DataPlaneConfig.builder().cacheBytes(3L * CHUNK).build()));
         until(() -> coordinator.announcements().stream().anyMatch(AnnounceBlobsRequest::getComplete));
         long one = coordinator.offer("read", coordinator.source(first, true));
         resultOf(one);
         w.stop();
 
         int before = coordinator.announcements().size();
-        start(worker().dataPlane(DataPlaneConfig.defaults().withCacheBytes(3L * CHUNK)));
+        start(worker().dataPlane(DataPlaneConfig.builder().cacheBytes(3L * CHUNK).build()));
         untilAsserted(() -> assertThat(coordinator.announcements().subList(before, coordinator.announcements().size()))
                 .anySatisfy(a -> {
                     assertThat(a.getComplete()).isTrue();

@@ -117,7 +117,7 @@ class JournalWorkerTest {
         journal.checkpoint(54, 0.2, "a fifth".getBytes(StandardCharsets.UTF_8));
         journal.checkpoint(52, 0.7, "far along".getBytes(StandardCharsets.UTF_8));
         WorkerHarness worker = WorkerHarness.builder(coordinator, workDir).apps(Apps.of(new TestApp(gates))).cores(1)
-                .preferences(Preferences.defaults().withWorkBuffer(java.time.Duration.ZERO)).start();
+                .preferences(Preferences.builder().workBuffer(java.time.Duration.ZERO).build()).start();
         workers.add(worker);
 
         until(() -> coordinator.accepted().keySet().containsAll(List.of(51L, 52L, 53L, 54L, 55L)));

@@ -147,7 +147,7 @@ class WorkerTest {
     void anOutputOverTheInlineLimitIsAComputeError() throws Exception {
         long fits;
         long tooBig;
-        WorkerHarness w = start(worker().tuning(WorkerHarness.fastTuning().withMaxOutputBytes(1024)));
+        WorkerHarness w = start(worker().tuning(WorkerHarness.fastTuning().toBuilder().maxOutputBytes(1024).build()));
         fits = coordinator.offer("big:1024");
         tooBig = coordinator.offer("big:1025");
         until(() -> coordinator.accepted().keySet().containsAll(List.of(fits, tooBig)));

@@ -2,10 +2,11 @@ package dev.starling.worker.config;
 
 import dev.starling.worker.peer.transfer.FetchTuning;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * Timings and limits of the worker's machinery. {@link #defaults()} is what a volunteer's worker uses;
- * tests shorten the timings.
+ * Timings and limits of the worker's machinery, not for volunteers to choose. {@link #defaults()} is what a volunteer's
+ * worker uses; tests shorten the timings through {@link #builder()}.
  *
  * @param backoffInitial the longest first pause after a failed call (full jitter: the pause is random below it)
  * @param backoffMax the cap of the pause, reached by doubling; also the pause after a RequestWork answer whose
@@ -43,48 +44,152 @@ public record Tuning(
         FetchTuning fetch,
         Duration controlInterval) {
 
-    public static final int MIB = 1 << 20;
+    private static final int MIB = 1 << 20;
 
+    public Tuning {
+        Objects.requireNonNull(backoffInitial, "backoffInitial");
+        Objects.requireNonNull(backoffMax, "backoffMax");
+        Objects.requireNonNull(callTimeout, "callTimeout");
+        Objects.requireNonNull(pollDeadlineMargin, "pollDeadlineMargin");
+        Objects.requireNonNull(minPollInterval, "minPollInterval");
+        Objects.requireNonNull(defaultHeartbeatInterval, "defaultHeartbeatInterval");
+        Objects.requireNonNull(reportFlushTimeout, "reportFlushTimeout");
+        Objects.requireNonNull(channelCloseTimeout, "channelCloseTimeout");
+        Objects.requireNonNull(summaryInterval, "summaryInterval");
+        Objects.requireNonNull(fetch, "fetch");
+        Objects.requireNonNull(controlInterval, "controlInterval");
+        if (reportBatchSize < 1 || reportBatchBytes < 1 || maxOutputBytes < 0 || maxInboundMessageBytes < 1) {
+            throw new IllegalArgumentException("batch sizes and message limits must be positive");
+        }
+    }
+
+    /** What a volunteer's worker uses. */
     public static Tuning defaults() {
-        return new Tuning(
-                Duration.ofMillis(250),
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(15),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(30),
-                200,
-                12 * MIB,
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(5),
-                8 * MIB,
-                16 * MIB,
-                Duration.ofMinutes(10),
-                FetchTuning.defaults(),
-                Duration.ofSeconds(1));
+        return builder().build();
     }
 
-    public Tuning withBackoff(Duration initial, Duration max) {
-        return new Tuning(initial, max, callTimeout, pollDeadlineMargin, minPollInterval,
-                defaultHeartbeatInterval, reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout,
-                maxOutputBytes, maxInboundMessageBytes, summaryInterval, fetch, controlInterval);
+    /** Starts from {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public Tuning withMaxOutputBytes(int bytes) {
-        return new Tuning(backoffInitial, backoffMax, callTimeout, pollDeadlineMargin, minPollInterval,
-                defaultHeartbeatInterval, reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout,
-                bytes, maxInboundMessageBytes, summaryInterval, fetch, controlInterval);
+    /** Starts from these timings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.backoffInitial = backoffInitial;
+        b.backoffMax = backoffMax;
+        b.callTimeout = callTimeout;
+        b.pollDeadlineMargin = pollDeadlineMargin;
+        b.minPollInterval = minPollInterval;
+        b.defaultHeartbeatInterval = defaultHeartbeatInterval;
+        b.reportBatchSize = reportBatchSize;
+        b.reportBatchBytes = reportBatchBytes;
+        b.reportFlushTimeout = reportFlushTimeout;
+        b.channelCloseTimeout = channelCloseTimeout;
+        b.maxOutputBytes = maxOutputBytes;
+        b.maxInboundMessageBytes = maxInboundMessageBytes;
+        b.summaryInterval = summaryInterval;
+        b.fetch = fetch;
+        b.controlInterval = controlInterval;
+        return b;
     }
 
-    public Tuning withFetch(FetchTuning value) {
-        return new Tuning(backoffInitial, backoffMax, callTimeout, pollDeadlineMargin, minPollInterval,
-                defaultHeartbeatInterval, reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout,
-                maxOutputBytes, maxInboundMessageBytes, summaryInterval, value, controlInterval);
-    }
+    /** Timings, from the defaults up. */
+    public static final class Builder {
+        private Duration backoffInitial = Duration.ofMillis(250);
+        private Duration backoffMax = Duration.ofSeconds(30);
+        private Duration callTimeout = Duration.ofSeconds(30);
+        private Duration pollDeadlineMargin = Duration.ofSeconds(15);
+        private Duration minPollInterval = Duration.ofSeconds(1);
+        private Duration defaultHeartbeatInterval = Duration.ofSeconds(30);
+        private int reportBatchSize = 200;
+        private int reportBatchBytes = 12 * MIB;
+        private Duration reportFlushTimeout = Duration.ofSeconds(10);
+        private Duration channelCloseTimeout = Duration.ofSeconds(5);
+        private int maxOutputBytes = 8 * MIB;
+        private int maxInboundMessageBytes = 16 * MIB;
+        private Duration summaryInterval = Duration.ofMinutes(10);
+        private FetchTuning fetch = FetchTuning.defaults();
+        private Duration controlInterval = Duration.ofSeconds(1);
 
-    public Tuning withControlInterval(Duration value) {
-        return new Tuning(backoffInitial, backoffMax, callTimeout, pollDeadlineMargin, minPollInterval,
-                defaultHeartbeatInterval, reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout,
-                maxOutputBytes, maxInboundMessageBytes, summaryInterval, fetch, value);
+        private Builder() {}
+
+        /** The longest first pause after a failure, and the most a pause grows to. */
+        public Builder backoff(Duration initial, Duration max) {
+            backoffInitial = initial;
+            backoffMax = max;
+            return this;
+        }
+
+        public Builder callTimeout(Duration value) {
+            callTimeout = value;
+            return this;
+        }
+
+        public Builder pollDeadlineMargin(Duration value) {
+            pollDeadlineMargin = value;
+            return this;
+        }
+
+        public Builder minPollInterval(Duration value) {
+            minPollInterval = value;
+            return this;
+        }
+
+        public Builder defaultHeartbeatInterval(Duration value) {
+            defaultHeartbeatInterval = value;
+            return this;
+        }
+
+        public Builder reportBatchSize(int value) {
+            reportBatchSize = value;
+            return this;
+        }
+
+        public Builder reportBatchBytes(int value) {
+            reportBatchBytes = value;
+            return this;
+        }
+
+        public Builder reportFlushTimeout(Duration value) {
+            reportFlushTimeout = value;
+            return this;
+        }
+
+        public Builder channelCloseTimeout(Duration value) {
+            channelCloseTimeout = value;
+            return this;
+        }
+
+        public Builder maxOutputBytes(int value) {
+            maxOutputBytes = value;
+            return this;
+        }
+
+        public Builder maxInboundMessageBytes(int value) {
+            maxInboundMessageBytes = value;
+            return this;
+        }
+
+        public Builder summaryInterval(Duration value) {
+            summaryInterval = value;
+            return this;
+        }
+
+        public Builder fetch(FetchTuning value) {
+            fetch = value;
+            return this;
+        }
+
+        public Builder controlInterval(Duration value) {
+            controlInterval = value;
+            return this;
+        }
+
+        public Tuning build() {
+            return new Tuning(backoffInitial, backoffMax, callTimeout, pollDeadlineMargin, minPollInterval,
+                    defaultHeartbeatInterval, reportBatchSize, reportBatchBytes, reportFlushTimeout, channelCloseTimeout,
+                    maxOutputBytes, maxInboundMessageBytes, summaryInterval, fetch, controlInterval);
+        }
     }
 }

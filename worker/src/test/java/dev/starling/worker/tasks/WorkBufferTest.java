@@ -135,7 +135,8 @@ class WorkBufferTest {
         Gates gates = new Gates();
         try (FakeCoordinator coordinator = new FakeCoordinator();
                 WorkerHarness worker = WorkerHarness.builder(coordinator, workDir).apps(Apps.of(new TestApp(gates)))
-                        .cores(1).preferences(Preferences.defaults().withWorkBuffer(Duration.ofMinutes(30))).start()) {
+                        .cores(1).preferences(Preferences.builder().workBuffer(Duration.ofMinutes(30)).build())
+                        .start()) {
             until(() -> !coordinator.workRequests().isEmpty());
             assertThat(coordinator.workRequests().get(0).getMaxTasks()).as("one core, thirty one-minute tasks queued")
                     .isEqualTo(1 + 30);
@@ -156,8 +157,9 @@ class WorkBufferTest {
         speeds("test-app=60");
         try (FakeCoordinator coordinator = new FakeCoordinator(50, 60_000); // a poll waits until a task comes
                 WorkerHarness worker = WorkerHarness.builder(coordinator, workDir).apps(Apps.of(new TestApp(new Gates())))
-                        .cores(1).preferences(Preferences.defaults().withWorkBuffer(Duration.ofMinutes(30)))
-                        .tuning(WorkerHarness.fastTuning().withBackoff(Duration.ofMillis(5), Duration.ofHours(1)))
+                        .cores(1).preferences(Preferences.builder().workBuffer(Duration.ofMinutes(30)).build())
+                        .tuning(WorkerHarness.fastTuning().toBuilder().backoff(Duration.ofMillis(5), Duration.ofHours(1))
+                                .build())
                         .start()) {
             until(() -> coordinator.workRequests().size() == 1);
 

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * Timings and limits of fetching blobs. {@link #defaults()} is what a volunteer's worker uses; tests shorten
- * the timings.
+ * the timings through {@link #builder()}.
  *
  * @param peerCallTimeout the deadline of GetManifest and GetHave calls
  * @param chunkCallTimeout the deadline of one FetchChunks call (a few chunks): a peer slower than that is
@@ -38,8 +38,80 @@ public record FetchTuning(
         }
     }
 
+    /** What a volunteer's worker uses. */
     public static FetchTuning defaults() {
-        return new FetchTuning(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(1),
-                Duration.ofSeconds(60), 4, 2, 3, 3);
+        return builder().build();
+    }
+
+    /** Starts from {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts from these timings. */
+    public Builder toBuilder() {
+        return builder().peerCallTimeout(peerCallTimeout).chunkCallTimeout(chunkCallTimeout)
+                .haveRefreshInterval(haveRefreshInterval).stallTimeout(stallTimeout).chunksPerRequest(chunksPerRequest)
+                .requestsPerPeer(requestsPerPeer).coordinatorAsksPerChunk(coordinatorAsksPerChunk)
+                .coordinatorFailures(coordinatorFailures);
+    }
+
+    /** Fetch timings, from the defaults up. */
+    public static final class Builder {
+        private Duration peerCallTimeout = Duration.ofSeconds(10);
+        private Duration chunkCallTimeout = Duration.ofSeconds(60);
+        private Duration haveRefreshInterval = Duration.ofSeconds(1);
+        private Duration stallTimeout = Duration.ofSeconds(60);
+        private int chunksPerRequest = 4;
+        private int requestsPerPeer = 2;
+        private int coordinatorAsksPerChunk = 3;
+        private int coordinatorFailures = 3;
+
+        private Builder() {}
+
+        public Builder peerCallTimeout(Duration value) {
+            peerCallTimeout = value;
+            return this;
+        }
+
+        public Builder chunkCallTimeout(Duration value) {
+            chunkCallTimeout = value;
+            return this;
+        }
+
+        public Builder haveRefreshInterval(Duration value) {
+            haveRefreshInterval = value;
+            return this;
+        }
+
+        public Builder stallTimeout(Duration value) {
+            stallTimeout = value;
+            return this;
+        }
+
+        public Builder chunksPerRequest(int value) {
+            chunksPerRequest = value;
+            return this;
+        }
+
+        public Builder requestsPerPeer(int value) {
+            requestsPerPeer = value;
+            return this;
+        }
+
+        public Builder coordinatorAsksPerChunk(int value) {
+            coordinatorAsksPerChunk = value;
+            return this;
+        }
+
+        public Builder coordinatorFailures(int value) {
+            coordinatorFailures = value;
+            return this;
+        }
+
+        public FetchTuning build() {
+            return new FetchTuning(peerCallTimeout, chunkCallTimeout, haveRefreshInterval, stallTimeout,
+                    chunksPerRequest, requestsPerPeer, coordinatorAsksPerChunk, coordinatorFailures);
+        }
     }
 }

@@ -18,6 +18,7 @@ import dev.starling.worker.testing.SeedServer;
 import dev.starling.worker.testing.TestBlobs;
 import dev.starling.worker.testing.TestGrants;
 import dev.starling.worker.testing.TestPeer;
+import dev.starling.worker.testing.WorkerHarness;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
@@ -39,8 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Fetching from in-JVM peers on real loopback sockets, with a fake coordinator as the seed of last resort. */
 class SwarmFetcherTest {
-    static final FetchTuning FAST = new FetchTuning(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofMillis(50),
-            Duration.ofMillis(500), 4, 2, 3, 3);
+    static final FetchTuning FAST = WorkerHarness.fastFetching();
 
     @TempDir
     Path dir;
@@ -161,8 +161,7 @@ class SwarmFetcherTest {
         closeables.add(channels);
         SwarmFetcher patient = new SwarmFetcher(cache, channels, () -> {
             throw new AssertionError("the coordinator is not asked: it does not hold the blob");
-        }, complaints::add, () -> 999, new FetchTuning(Duration.ofSeconds(5), Duration.ofSeconds(10),
-                Duration.ofMillis(50), Duration.ofSeconds(30), 4, 2, 3, 3));
+        }, complaints::add, () -> 999, FAST.toBuilder().stallTimeout(Duration.ofSeconds(30)).build());
         closeables.add(patient);
         String id = TestBlobs.id(content);
 
