@@ -184,7 +184,9 @@ public final class Worker {
                 s != null && s.isRegistered() ? s.identity().hostId() : 0, config.coordinator().toString(),
                 contact.lastAnswer(), contact.failure(), contact.credit(), config.cores(),
                 config.preferences().cpuLimitPercent(), gate.reason(), network.isOpen(),
-                m == null ? 0 : m.stats().reportedToday(), m == null ? 0 : m.pending().size(), lines);
+                m == null ? 0 : m.stats().reportedToday(), m == null ? 0 : m.pending().size(), lines,
+                config.settings().stream()
+                        .map(c -> new Status.SettingLine(c.name(), c.value(), c.source().toString())).toList());
     }
 
     /**
