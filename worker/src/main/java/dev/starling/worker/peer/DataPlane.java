@@ -15,7 +15,7 @@ import dev.starling.worker.peer.transfer.FetchTokens;
 import dev.starling.worker.peer.transfer.PeerChannels;
 import dev.starling.worker.peer.transfer.PeerServer;
 import dev.starling.worker.peer.transfer.RateLimiter;
-import dev.starling.worker.peer.transfer.SwarmFetcher;
+import dev.starling.worker.peer.transfer.BlobFetcher;
 import dev.starling.worker.session.Backoff;
 import dev.starling.worker.session.CoordinatorClient;
 import dev.starling.worker.session.Lifecycle;
@@ -55,7 +55,7 @@ public final class DataPlane implements PeerPlane, AutoCloseable {
     private final PeerServer server; // null when it serves no peers
     private final String peerAddress;
     private volatile PeerChannels peerChannels;
-    private volatile SwarmFetcher fetcher; // read by the summary thread
+    private volatile BlobFetcher fetcher; // read by the summary thread
     private volatile NetworkHours network;
 
     private DataPlane(WorkerConfig worker, Tuning tuning, Clock clock) {
@@ -122,7 +122,7 @@ public final class DataPlane implements PeerPlane, AutoCloseable {
     public void startFetching(Channel coordinator, Session session, NetworkHours network) {
         this.network = network;
         peerChannels = new PeerChannels(List.of(new ProtocolInterceptor()));
-        fetcher = new SwarmFetcher(cache, peerChannels,
+        fetcher = new BlobFetcher(cache, peerChannels,
                 () -> PeerServiceGrpc.newBlockingStub(coordinator).withOption(ProtocolInterceptor.IDENTITY, session.identity()),
                 announcements::complain, () -> session.identity().hostId(), tuning.fetch(),
                 RateLimiter.of(config.downloadBytesPerSecond()));

@@ -5,7 +5,7 @@ import dev.starling.worker.control.NetworkHours;
 import dev.starling.worker.peer.cache.BlobTooLargeException;
 import dev.starling.worker.peer.cache.Pin;
 import dev.starling.worker.peer.transfer.InputsUnavailableException;
-import dev.starling.worker.peer.transfer.SwarmFetcher;
+import dev.starling.worker.peer.transfer.BlobFetcher;
 import dev.starling.worker.tasks.RunningTask;
 import dev.starling.worker.tasks.TaskOutcome;
 import dev.starling.worker.tasks.TaskRunner;
@@ -24,11 +24,11 @@ import org.slf4j.LoggerFactory;
 final class InputFetchingRunner implements TaskRunner {
     private static final Logger log = LoggerFactory.getLogger(InputFetchingRunner.class);
 
-    private final SwarmFetcher fetcher;
+    private final BlobFetcher fetcher;
     private final TaskRunner compute;
     private final NetworkHours network;
 
-    InputFetchingRunner(SwarmFetcher fetcher, TaskRunner compute, NetworkHours network) {
+    InputFetchingRunner(BlobFetcher fetcher, TaskRunner compute, NetworkHours network) {
         this.fetcher = fetcher;
         this.compute = compute;
         this.network = network;

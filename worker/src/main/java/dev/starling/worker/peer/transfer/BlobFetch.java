@@ -40,7 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One blob being fetched from the swarm into the cache, for every task that needs it.
+ * One blob being fetched from peers (the coordinator last) into the cache, for every task that needs it.
  *
  * <p>First the manifest, from the first peer that has one (or the coordinator), checked against the blob id.
  * Then the chunks: the peers' bitfields are asked (and asked again while the fetch runs), and each peer is
@@ -57,12 +57,12 @@ import org.slf4j.LoggerFactory;
 final class BlobFetch implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(BlobFetch.class);
 
-    /** What a fetch uses of the worker around it. */
-    record Swarm(BlobCache cache, PeerChannels peers, Supplier<PeerServiceBlockingStub> coordinator,
+    /** What every fetch uses of the worker around it, shared by all of them. */
+    record Shared(BlobCache cache, PeerChannels peers, Supplier<PeerServiceBlockingStub> coordinator,
             Consumer<PeerComplaint> complaints, LongSupplier selfHostId, FetchTuning tuning, Executor threads,
             TransferCounter total, RateLimiter downloads) {}
 
-    private final Swarm swarm;
+    private final Shared shared;
     private final FetchTuning tuning;
     private final String blobId;
     private final long size;
@@ -100,9 +100,9 @@ final class BlobFetch implements Runnable {
     private long fromCoordinator;
     private final Set<Long> servingPeers = new HashSet<>();
 
-    BlobFetch(Swarm swarm, BlobSource first, TransferCounter counter) {
-        this.swarm = swarm;
-        this.tuning = swarm.tuning();
+    BlobFetch(Shared shared, BlobSource first, TransferCounter counter) {
+        this.shared = shared;
+        this.tuning = shared.tuning();
         this.blobId = first.getBlobId();
         this.size = first.getSize();
         this.coordinatorHasIt = first.getCoordinatorHasIt();
@@ -201,7 +201,7 @@ final class BlobFetch implements Runnable {
     }
 
     private void fetch() throws Exception {
-        BlobCache cache = swarm.cache();
+        BlobCache cache = shared.cache();
         if (cache.isComplete(blobId)) {
             return;
         }
@@ -449,7 +449,7 @@ final class BlobFetch implements Runnable {
      * their calls' events, which count their bytes.
      */
     private void syncWithCache() {
-        swarm.cache().holding(blobId).ifPresent(h -> {
+        shared.cache().holding(blobId).ifPresent(h -> {
             BitSet got = h.verified();
             if (inFlight != null) {
                 got.andNot(inFlight);
@@ -586,14 +586,14 @@ final class BlobFetch implements Runnable {
     // ---- peers
 
     private void addPeers(List<Peer> candidates) {
-        long self = swarm.selfHostId().getAsLong();
+        long self = shared.selfHostId().getAsLong();
         for (Peer candidate : candidates) {
             if (candidate.getHostId() == self || candidate.getAddress().isBlank() || !knownHosts.add(candidate.getHostId())) {
                 continue;
             }
             FetchSource peer;
             try {
-                peer = new FetchSource(candidate.getHostId(), candidate.getAddress(), swarm.peers().stub(candidate.getAddress()),
+                peer = new FetchSource(candidate.getHostId(), candidate.getAddress(), shared.peers().stub(candidate.getAddress()),
                         calls.withCancellation(), false);
             } catch (IllegalArgumentException e) {
                 dropped.add("host " + candidate.getHostId() + ": its address '" + candidate.getAddress() + "' cannot be dialled");
@@ -623,7 +623,7 @@ final class BlobFetch implements Runnable {
     }
 
     private FetchSource newCoordinatorSource() {
-        return new FetchSource(0, "coordinator", swarm.coordinator().get(), calls.withCancellation(), true);
+        return new FetchSource(0, "coordinator", shared.coordinator().get(), calls.withCancellation(), true);
     }
 
     private List<FetchSource> livePeers() {
@@ -643,7 +643,7 @@ final class BlobFetch implements Runnable {
     private void complain(FetchSource peer, int chunk, String reason) {
         log.warn("{} served blob {} wrongly ({}); it is dropped for this transfer and reported to the coordinator",
                 peer, blobId, reason);
-        swarm.complaints().accept(PeerComplaint.newBuilder()
+        shared.complaints().accept(PeerComplaint.newBuilder()
                 .setHostId(peer.hostId)
                 .setBlobId(blobId)
                 .setChunk(chunk)
@@ -658,7 +658,7 @@ final class BlobFetch implements Runnable {
             fromPeers += bytes;
             servingPeers.add(source.hostId);
         }
-        swarm.total().add(source.isCoordinator, bytes);
+        shared.total().add(source.isCoordinator, bytes);
         synchronized (waiters) {
             if (!waiters.isEmpty()) {
                 waiters.get(0).add(source.isCoordinator, bytes);
@@ -672,7 +672,7 @@ final class BlobFetch implements Runnable {
         peer.refreshing = true;
         activeCalls++;
         BlobRequest request = BlobRequest.newBuilder().setBlobId(blobId).setToken(token).build();
-        swarm.threads().execute(() -> {
+        shared.threads().execute(() -> {
             try {
                 events.add(new FetchEvent.HaveAnswered(peer, peer.call(tuning.peerCallTimeout(), s -> s.getHave(request)), null));
             } catch (StatusRuntimeException e) {
@@ -688,8 +688,8 @@ final class BlobFetch implements Runnable {
         chunks.forEach(requested::set);
         inFlight.or(requested);
         FetchChunksRequest request = FetchChunksRequest.newBuilder().setBlobId(blobId).setToken(token).addAllChunks(chunks).build();
-        swarm.threads().execute(new ChunkCall(source, request, requested, swarm.cache(), events::add,
-                tuning.chunkCallTimeout(), swarm.downloads()));
+        shared.threads().execute(new ChunkCall(source, request, requested, shared.cache(), events::add,
+                tuning.chunkCallTimeout(), shared.downloads()));
     }
 
     // ---- words

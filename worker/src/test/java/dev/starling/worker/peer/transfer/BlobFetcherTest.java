@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Fetching from in-JVM peers on real loopback sockets, with a fake coordinator as the seed of last resort. */
-class SwarmFetcherTest {
+class BlobFetcherTest {
     static final FetchTuning FAST = WorkerHarness.fastFetching();
 
     @TempDir
@@ -52,7 +52,7 @@ class SwarmFetcherTest {
     private SeedServer coordinatorServer;
     private ManagedChannel coordinatorChannel;
     private BlobCache cache;
-    private SwarmFetcher fetcher;
+    private BlobFetcher fetcher;
 
     @BeforeEach
     void start() {
@@ -61,7 +61,7 @@ class SwarmFetcherTest {
         cache = BlobCache.open(dir.resolve("fetcher"), 64L * CHUNK, CacheListener.NONE, Clock.systemUTC());
         PeerChannels channels = new PeerChannels(List.of());
         closeables.add(channels);
-        fetcher = new SwarmFetcher(cache, channels, () -> PeerServiceGrpc.newBlockingStub(coordinatorChannel),
+        fetcher = new BlobFetcher(cache, channels, () -> PeerServiceGrpc.newBlockingStub(coordinatorChannel),
                 complaints::add, () -> 999, FAST);
     }
 
@@ -140,7 +140,7 @@ class SwarmFetcherTest {
         RateLimiter capped = new RateLimiter(CHUNK, () -> 0L, waits::add);
         PeerChannels channels = new PeerChannels(List.of());
         closeables.add(channels);
-        SwarmFetcher slow = new SwarmFetcher(cache, channels, () -> {
+        BlobFetcher slow = new BlobFetcher(cache, channels, () -> {
             throw new AssertionError("the coordinator is not asked: peers hold the blob");
         }, complaints::add, () -> 999, FAST, capped);
         closeables.add(slow);
@@ -159,7 +159,7 @@ class SwarmFetcherTest {
         TestPeer growing = peer(1).holdingChunks(content, 0); // a peer fetching the blob too
         PeerChannels channels = new PeerChannels(List.of());
         closeables.add(channels);
-        SwarmFetcher patient = new SwarmFetcher(cache, channels, () -> {
+        BlobFetcher patient = new BlobFetcher(cache, channels, () -> {
             throw new AssertionError("the coordinator is not asked: it does not hold the blob");
         }, complaints::add, () -> 999, FAST.toBuilder().stallTimeout(Duration.ofSeconds(30)).build());
         closeables.add(patient);

@@ -26,9 +26,9 @@ import java.util.function.Supplier;
  * {@link BlobFetch} for how one blob is fetched). Tasks that need one blob at the same time share one fetch;
  * its bytes count for the task that started it. Fetches and their calls run on virtual threads.
  */
-public final class SwarmFetcher implements AutoCloseable {
+public final class BlobFetcher implements AutoCloseable {
     private final BlobCache cache;
-    private final BlobFetch.Swarm swarm;
+    private final BlobFetch.Shared shared;
     private final ExecutorService threads;
     private final Map<String, BlobFetch> fetches = new ConcurrentHashMap<>();
     private final TransferCounter total = new TransferCounter();
@@ -38,17 +38,17 @@ public final class SwarmFetcher implements AutoCloseable {
      * @param complaints where reports of peers that served bad data go (to the coordinator, with AnnounceBlobs)
      * @param selfHostId this worker's host id, so that it never dials itself when the tracker lists it
      */
-    public SwarmFetcher(BlobCache cache, PeerChannels peers, Supplier<PeerServiceBlockingStub> coordinator,
+    public BlobFetcher(BlobCache cache, PeerChannels peers, Supplier<PeerServiceBlockingStub> coordinator,
             Consumer<PeerComplaint> complaints, LongSupplier selfHostId, FetchTuning tuning) {
         this(cache, peers, coordinator, complaints, selfHostId, tuning, RateLimiter.of(0));
     }
 
     /** @param downloads caps the bytes fetched per second, from everyone together ({@code --download-rate}) */
-    public SwarmFetcher(BlobCache cache, PeerChannels peers, Supplier<PeerServiceBlockingStub> coordinator,
+    public BlobFetcher(BlobCache cache, PeerChannels peers, Supplier<PeerServiceBlockingStub> coordinator,
             Consumer<PeerComplaint> complaints, LongSupplier selfHostId, FetchTuning tuning, RateLimiter downloads) {
         this.cache = cache;
         this.threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("starling-fetch-", 1).factory());
-        this.swarm = new BlobFetch.Swarm(cache, peers, coordinator, complaints, selfHostId, tuning, threads, total,
+        this.shared = new BlobFetch.Shared(cache, peers, coordinator, complaints, selfHostId, tuning, threads, total,
                 downloads);
     }
 
@@ -117,7 +117,7 @@ public final class SwarmFetcher implements AutoCloseable {
             if (running != null && running.tryJoin(input, counter)) {
                 return running;
             }
-            BlobFetch fetch = new BlobFetch(swarm, input, counter);
+            BlobFetch fetch = new BlobFetch(shared, input, counter);
             fetch.done().whenComplete((ignored, failure) -> fetches.remove(id, fetch));
             threads.execute(fetch);
             return fetch;
