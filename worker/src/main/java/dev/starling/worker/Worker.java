@@ -20,7 +20,7 @@ import dev.starling.worker.session.CallFailures;
 import dev.starling.worker.session.Contact;
 import dev.starling.worker.session.CoordinatorClient;
 import dev.starling.worker.session.Heartbeater;
-import dev.starling.worker.session.HostInfo;
+import dev.starling.worker.session.WorkerDescription;
 import dev.starling.worker.session.IdentityStore;
 import dev.starling.worker.session.Lifecycle;
 import dev.starling.worker.session.Poller;
@@ -131,7 +131,7 @@ public final class Worker {
         }
         try {
             log.info("Starling worker {} started: coordinator {} ({}), name {}, {}, apps {}",
-                    HostInfo.workerVersion(), config.coordinator(), config.tls(), config.name(),
+                    WorkerDescription.version(), config.coordinator(), config.tls(), config.name(),
                     count(config.cores(), "core"), apps.names());
             if (apps.names().isEmpty()) {
                 log.warn("No apps are installed: this worker will not be given tasks");
@@ -180,7 +180,7 @@ public final class Worker {
                 .map(t -> new Status.TaskLine(t.resultId(), t.task().getApp(), t.task().getJobId(), t.progress(),
                         t.computeStarted().isPresent() ? Status.State.COMPUTING : Status.State.WAITING))
                 .toList();
-        return new Status(clock.instant(), HostInfo.workerVersion(), config.name(),
+        return new Status(clock.instant(), WorkerDescription.version(), config.name(),
                 s != null && s.isRegistered() ? s.identity().hostId() : 0, config.coordinator().toString(),
                 contact.lastAnswer(), contact.failure(), contact.credit(), config.cores(),
                 config.preferences().cpuLimitPercent(), gate.reason(), network.isOpen(),
@@ -235,8 +235,8 @@ public final class Worker {
             Journal.Recovered recovered) throws InterruptedException {
         CoordinatorClient client = new CoordinatorClient(channel, tuning);
         Session session = new Session(client, store, config.coordinator(),
-                HostInfo.describe(config, apps, data.peerAddress()), tuning.defaultHeartbeatInterval(), data::registered,
-                contact);
+                WorkerDescription.describe(config, apps, data.peerAddress()), tuning.defaultHeartbeatInterval(),
+                data::registered, contact);
         this.session = session;
         if (!register(session)) {
             log.info("Stopped before registering");

@@ -16,6 +16,7 @@ import dev.starling.worker.control.TimeWindows;
 import dev.starling.worker.fault.Fault;
 import dev.starling.worker.session.ProtocolTooOldException;
 import dev.starling.worker.session.RefusedException;
+import dev.starling.worker.session.WorkerDescription;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -524,8 +525,7 @@ public final class WorkerMain implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = WorkerMain.class.getPackage().getImplementationVersion();
-            return new String[] {"Starling worker " + (version != null ? version : "dev")};
+            return new String[] {"Starling worker " + WorkerDescription.version()};
         }
     }
 }

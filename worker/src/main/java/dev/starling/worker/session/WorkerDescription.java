@@ -5,9 +5,12 @@ import dev.starling.sdk.Apps;
 import dev.starling.worker.config.WorkerConfig;
 import java.lang.management.ManagementFactory;
 
-/** What the worker tells the coordinator about its machine when it registers. */
-public final class HostInfo {
-    private HostInfo() {}
+/**
+ * What the worker tells the coordinator about itself and its machine when it registers: its name, cores, memory, OS,
+ * version, apps, peer address and owner. (The coordinator keeps what it is told as its {@code HostInfo}.)
+ */
+public final class WorkerDescription {
+    private WorkerDescription() {}
 
     /**
      * A registration without an identity: who this machine is, what it can run, where peers reach it
@@ -21,7 +24,7 @@ public final class HostInfo {
                 .setMemoryBytes(memoryBytes())
                 .setOs(System.getProperty("os.name", "unknown"))
                 .setArch(System.getProperty("os.arch", "unknown"))
-                .setWorkerVersion(workerVersion())
+                .setWorkerVersion(version())
                 .addAllApps(apps.names())
                 .setPeerAddress(peerAddress)
                 .setAccountKey(config.accountKey().orElse(""))
@@ -29,8 +32,8 @@ public final class HostInfo {
     }
 
     /** The version in the worker jar's manifest, or {@code dev} when running from classes. */
-    public static String workerVersion() {
-        String version = HostInfo.class.getPackage().getImplementationVersion();
+    public static String version() {
+        String version = WorkerDescription.class.getPackage().getImplementationVersion();
         return version == null || version.isBlank() ? "dev" : version;
     }
 
