@@ -1,6 +1,6 @@
 package dev.starling.worker;
 
-import dev.starling.worker.config.CoordinatorAddress;
+import dev.starling.worker.config.HostPort;
 import dev.starling.worker.control.TimeWindows;
 import dev.starling.worker.fault.Fault;
 import picocli.CommandLine.ITypeConverter;
@@ -10,11 +10,11 @@ import picocli.CommandLine.TypeConversionException;
 final class Converters {
     private Converters() {}
 
-    static final class Address implements ITypeConverter<CoordinatorAddress> {
+    static final class Address implements ITypeConverter<HostPort> {
         @Override
-        public CoordinatorAddress convert(String value) {
+        public HostPort convert(String value) {
             try {
-                return CoordinatorAddress.parse(value);
+                return HostPort.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

@@ -1,11 +1,11 @@
 package dev.starling.worker;
 
 import dev.starling.sdk.Apps;
-import dev.starling.worker.config.CoordinatorAddress;
 import dev.starling.worker.config.CoordinatorTls;
 import dev.starling.worker.config.Cores;
 import dev.starling.worker.config.DataPlaneConfig;
 import dev.starling.worker.config.Defaults;
+import dev.starling.worker.config.HostPort;
 import dev.starling.worker.config.Percent;
 import dev.starling.worker.config.Preferences;
 import dev.starling.worker.config.Setting;
@@ -30,7 +30,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -39,6 +38,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code starling worker}: the worker daemon. Runs until it is stopped (SIGTERM, Ctrl-C). */
 @Command(
@@ -108,7 +108,7 @@ public final class WorkerMain implements Callable<Integer> {
 
     @Option(names = "--coordinator", order = 1, paramLabel = "HOST:PORT", converter = Converters.Address.class,
             description = "Where the coordinator's gRPC endpoint listens (required, here or in the config file).")
-    private CoordinatorAddress coordinator;
+    private HostPort coordinator;
 
     @Option(names = "--account-key", order = 2, paramLabel = "KEY", defaultValue = "${env:STARLING_ACCOUNT_KEY}",
             description = "Your volunteer account key (from sign-up): this host becomes yours and earns you credit. "

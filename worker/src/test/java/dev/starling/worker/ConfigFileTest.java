@@ -3,8 +3,8 @@ package dev.starling.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.starling.sdk.Apps;
-import dev.starling.worker.config.CoordinatorAddress;
 import dev.starling.worker.config.DataPlaneConfig;
+import dev.starling.worker.config.HostPort;
 import dev.starling.worker.config.Preferences;
 import dev.starling.worker.config.Setting;
 import dev.starling.worker.config.Source;
@@ -81,7 +81,7 @@ class ConfigFileTest {
 
         WorkerConfig config = configOf();
 
-        assertThat(config.coordinator()).isEqualTo(new CoordinatorAddress("coord.example.org", 9090));
+        assertThat(config.coordinator()).isEqualTo(new HostPort("coord.example.org", 9090));
         assertThat(config.name()).isEqualTo("lab-pc-3");
         assertThat(config.cores()).isEqualTo(2);
         assertThat(config.workDir()).isEqualTo(dir.resolve("work"));
@@ -149,7 +149,7 @@ class ConfigFileTest {
 
         WorkerConfig config = configOf("--config", other.toString());
 
-        assertThat(config.coordinator()).isEqualTo(new CoordinatorAddress("other.example.org", 7000));
+        assertThat(config.coordinator()).isEqualTo(new HostPort("other.example.org", 7000));
         assertThat(config.cores()).isEqualTo(1);
     }
 

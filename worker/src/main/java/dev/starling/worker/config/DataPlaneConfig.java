@@ -14,8 +14,8 @@ import java.util.Optional;
  * @param downloadBytesPerSecond the cap on bytes fetched per second, from peers and the coordinator together, at
  *     least 64 KiB ({@code --download-rate}; 0: no cap)
  * @param serving whether this worker serves peers
- * @param advertiseHost the host name or address peers dial, without a port ({@code --advertise-host}); empty: the
- *     address this machine reaches the coordinator from
+ * @param advertiseHost the host name or address peers dial, without a port or brackets ({@code --advertise-host});
+ *     empty: the address this machine reaches the coordinator from
  */
 public record DataPlaneConfig(long cacheBytes, int peerPort, long uploadBytesPerSecond, long downloadBytesPerSecond,
         Serving serving,
@@ -69,14 +69,12 @@ public record DataPlaneConfig(long cacheBytes, int peerPort, long uploadBytesPer
 
     /** A host name or address as {@code --advertise-host} takes it: no port, an IPv6 address bare or in brackets. */
     private static String hostWithoutPort(String value) {
-        String host = value.strip();
-        boolean ipv6 = host.startsWith("[") ? host.endsWith("]") : host.chars().filter(c -> c == ':').count() > 1;
-        if (host.isEmpty() || host.chars().anyMatch(Character::isWhitespace) || host.length() > 253
-                || (host.contains(":") && !ipv6)) {
+        try {
+            return HostPort.host(value);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--advertise-host takes a host name or address without a port (the port"
                     + " is --peer-port's), was '" + value + "'");
         }
-        return host;
     }
 
     /** A data plane's settings, from the defaults up. */

@@ -27,7 +27,7 @@ import java.util.Optional;
  *     {@code --help} lists them; every other one is at its default
  */
 public record WorkerConfig(
-        CoordinatorAddress coordinator,
+        HostPort coordinator,
         String name,
         int cores,
         Path workDir,
@@ -76,7 +76,7 @@ public record WorkerConfig(
     }
 
     /** Starts from the {@link Defaults}, for the coordinator {@code coordinator} and the work dir {@code workDir}. */
-    public static Builder builder(CoordinatorAddress coordinator, Path workDir) {
+    public static Builder builder(HostPort coordinator, Path workDir) {
         return new Builder(workDir).coordinator(Objects.requireNonNull(coordinator, "coordinator"));
     }
 
@@ -88,7 +88,7 @@ public record WorkerConfig(
     /** A configuration, from the defaults up. */
     public static final class Builder {
         private final Path workDir;
-        private CoordinatorAddress coordinator;
+        private HostPort coordinator;
         private String name;
         private int cores = Defaults.cores();
         private Duration gracePeriod = Durations.parse(Defaults.GRACE_PERIOD);
@@ -103,7 +103,7 @@ public record WorkerConfig(
             this.workDir = workDir;
         }
 
-        public Builder coordinator(CoordinatorAddress value) {
+        public Builder coordinator(HostPort value) {
             coordinator = value;
             return this;
         }

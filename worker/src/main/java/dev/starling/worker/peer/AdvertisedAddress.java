@@ -1,6 +1,6 @@
 package dev.starling.worker.peer;
 
-import dev.starling.worker.config.CoordinatorAddress;
+import dev.starling.worker.config.HostPort;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -15,16 +15,15 @@ import java.util.Optional;
 final class AdvertisedAddress {
     private AdvertisedAddress() {}
 
-    static String of(Optional<String> host, int port, CoordinatorAddress coordinator) {
-        String h = host.orElseGet(() -> routeTo(coordinator));
-        return (h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h) + ":" + port;
+    static String of(Optional<String> host, int port, HostPort coordinator) {
+        return new HostPort(host.orElseGet(() -> routeTo(coordinator)), port).toString();
     }
 
     /**
      * The local address of the route to the coordinator, found by connecting a UDP socket (which sends nothing);
      * the loopback address when there is none (the coordinator's name does not resolve yet).
      */
-    static String routeTo(CoordinatorAddress coordinator) {
+    static String routeTo(HostPort coordinator) {
         try (DatagramSocket socket = new DatagramSocket()) {
             socket.connect(InetAddress.getByName(coordinator.host()), coordinator.port());
             InetAddress local = socket.getLocalAddress();

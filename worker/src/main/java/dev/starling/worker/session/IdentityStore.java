@@ -1,6 +1,6 @@
 package dev.starling.worker.session;
 
-import dev.starling.worker.config.CoordinatorAddress;
+import dev.starling.worker.config.HostPort;
 import dev.starling.worker.support.IoErrors;
 import java.io.IOException;
 import java.io.StringReader;
@@ -61,7 +61,7 @@ public final class IdentityStore {
     }
 
     /** The identity stored for {@code coordinator}; empty when there is none, or it belongs to another coordinator. */
-    Optional<HostIdentity> load(CoordinatorAddress coordinator) {
+    Optional<HostIdentity> load(HostPort coordinator) {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
@@ -84,7 +84,7 @@ public final class IdentityStore {
     }
 
     /** Replaces the stored identity, atomically. */
-    void save(CoordinatorAddress coordinator, HostIdentity identity) {
+    void save(HostPort coordinator, HostIdentity identity) {
         Properties p = new Properties();
         p.setProperty("coordinator", coordinator.toString());
         p.setProperty("host.id", Long.toString(identity.hostId()));

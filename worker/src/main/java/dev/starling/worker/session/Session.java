@@ -2,7 +2,7 @@ package dev.starling.worker.session;
 
 import dev.starling.proto.v1.RegisterRequest;
 import dev.starling.proto.v1.RegisterResponse;
-import dev.starling.worker.config.CoordinatorAddress;
+import dev.starling.worker.config.HostPort;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -22,7 +22,7 @@ public final class Session {
 
     private final CoordinatorClient client;
     private final IdentityStore store;
-    private final CoordinatorAddress coordinator;
+    private final HostPort coordinator;
     private final RegisterRequest host;
     private final Duration defaultHeartbeatInterval;
     private final Consumer<RegisterResponse> onRegistered;
@@ -30,7 +30,7 @@ public final class Session {
     private volatile Registration current;
 
     /** @param onRegistered hears every successful registration, once calls are made as the new identity */
-    public Session(CoordinatorClient client, IdentityStore store, CoordinatorAddress coordinator, RegisterRequest host,
+    public Session(CoordinatorClient client, IdentityStore store, HostPort coordinator, RegisterRequest host,
             Duration defaultHeartbeatInterval, Consumer<RegisterResponse> onRegistered, Contact contact) {
         this.contact = contact;
         this.client = client;

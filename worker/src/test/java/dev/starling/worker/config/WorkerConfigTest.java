@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** The records refuse what the command line refuses, in the same words, however they are built. */
 class WorkerConfigTest {
-    private static final CoordinatorAddress COORDINATOR = new CoordinatorAddress("localhost", 9090);
+    private static final HostPort COORDINATOR = new HostPort("localhost", 9090);
 
     private static WorkerConfig.Builder config() {
         return WorkerConfig.builder(COORDINATOR, Path.of("work"));

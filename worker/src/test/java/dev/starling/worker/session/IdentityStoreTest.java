@@ -2,7 +2,7 @@ package dev.starling.worker.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.starling.worker.config.CoordinatorAddress;
+import dev.starling.worker.config.HostPort;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class IdentityStoreTest {
-    private static final CoordinatorAddress COORDINATOR = new CoordinatorAddress("coord.example.org", 7070);
+    private static final HostPort COORDINATOR = new HostPort("coord.example.org", 7070);
 
     @TempDir
     Path dir;
@@ -24,7 +24,7 @@ class IdentityStoreTest {
         store.save(COORDINATOR, new HostIdentity(13, "other"));
 
         assertThat(new IdentityStore(dir.resolve("worker")).load(COORDINATOR)).contains(new HostIdentity(13, "other"));
-        assertThat(store.load(new CoordinatorAddress("elsewhere.example.org", 7070))).isEmpty();
+        assertThat(store.load(new HostPort("elsewhere.example.org", 7070))).isEmpty();
     }
 
     @Test

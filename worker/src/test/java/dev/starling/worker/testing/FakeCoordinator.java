@@ -18,7 +18,7 @@ import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskResult;
 import dev.starling.proto.v1.WorkerServiceGrpc;
 import dev.starling.sdk.ContentAddress;
-import dev.starling.worker.config.CoordinatorAddress;
+import dev.starling.worker.config.HostPort;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -104,8 +104,8 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
                 .start();
     }
 
-    public CoordinatorAddress address() {
-        return new CoordinatorAddress(InetAddress.getLoopbackAddress().getHostAddress(), server.getPort());
+    public HostPort address() {
+        return new HostPort(InetAddress.getLoopbackAddress().getHostAddress(), server.getPort());
     }
 
     // ---- what a test arranges

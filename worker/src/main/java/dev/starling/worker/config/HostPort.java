@@ -3,12 +3,15 @@ package dev.starling.worker.config;
 import java.util.Objects;
 
 /**
- * Where the coordinator's gRPC endpoint listens: {@code host:port}, with IPv6 literals in brackets
- * ({@code [::1]:9090}).
+ * A host and a port as the worker reads and writes them, {@code host:port}, with an IPv6 address in brackets
+ * ({@code [::1]:9090}): the coordinator's address ({@code --coordinator}), the host peers dial
+ * ({@code --advertise-host}) and the address the worker advertises to them. The one parser of them in the worker.
+ *
+ * @param host a host name or an address, an IPv6 one without brackets
  */
-public record CoordinatorAddress(String host, int port) {
+public record HostPort(String host, int port) {
 
-    public CoordinatorAddress {
+    public HostPort {
         Objects.requireNonNull(host, "host");
         if (host.isBlank()) {
             throw new IllegalArgumentException("the host is empty");
@@ -19,7 +22,7 @@ public record CoordinatorAddress(String host, int port) {
     }
 
     /** Parses {@code host:port}; the message of the exception says what is wrong in words a user can act on. */
-    public static CoordinatorAddress parse(String text) {
+    public static HostPort parse(String text) {
         String value = text == null ? "" : text.trim();
         int colon = value.lastIndexOf(':');
         if (colon <= 0 || colon == value.length() - 1) {
@@ -37,7 +40,23 @@ public record CoordinatorAddress(String host, int port) {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("the port must be a number, got '" + value.substring(colon + 1) + "'");
         }
-        return new CoordinatorAddress(host, port);
+        return new HostPort(host, port);
+    }
+
+    /**
+     * Parses a host without a port: a name, or an address (an IPv6 one bare or in brackets); returns it without
+     * brackets.
+     *
+     * @throws IllegalArgumentException when it is empty, holds blanks, is too long or has a port
+     */
+    public static String host(String text) {
+        String host = text.strip();
+        boolean ipv6 = host.startsWith("[") ? host.endsWith("]") : host.chars().filter(c -> c == ':').count() > 1;
+        if (host.isEmpty() || host.chars().anyMatch(Character::isWhitespace) || host.length() > 253
+                || (host.contains(":") && !ipv6)) {
+            throw new IllegalArgumentException("not a host name or address without a port: '" + text + "'");
+        }
+        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     }
 
     @Override
