@@ -4,7 +4,6 @@ import static dev.starling.worker.testing.Eventually.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.starling.proto.v1.TaskProgress;
-import dev.starling.sdk.Apps;
 import dev.starling.worker.config.Preferences;
 import dev.starling.worker.control.Sensors;
 import dev.starling.worker.control.TimeWindows;
@@ -12,20 +11,18 @@ import dev.starling.worker.control.UserActivity;
 import dev.starling.worker.testing.FakeCoordinator;
 import dev.starling.worker.testing.Gates;
 import dev.starling.worker.testing.MutableClock;
-import dev.starling.worker.testing.TestApp;
+import dev.starling.worker.testing.WorkerFixture;
 import dev.starling.worker.testing.WorkerHarness;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,33 +35,17 @@ class ControlWorkerTest {
     @TempDir
     Path workDir;
 
-    private final Gates gates = new Gates();
-    private final List<WorkerHarness> workers = new ArrayList<>();
+    @RegisterExtension
+    final WorkerFixture fixture = new WorkerFixture(() -> workDir);
+    private final FakeCoordinator coordinator = fixture.coordinator();
+    private final Gates gates = fixture.gates();
     private final AtomicReference<OptionalDouble> othersCpu = new AtomicReference<>(OptionalDouble.of(0.0));
     private final AtomicLong heapInUse = new AtomicLong();
     private final Sensors sensors = new Sensors(() -> othersCpu.get(), UserActivity.UNKNOWN, heapInUse::get);
-    private FakeCoordinator coordinator;
 
-    @BeforeEach
-    void startCoordinator() throws Exception {
-        coordinator = new FakeCoordinator();
-    }
-
-    @AfterEach
-    void stopEverything() {
-        workers.forEach(WorkerHarness::close);
-        coordinator.close();
-    }
-
-    private WorkerHarness start(WorkerHarness.Builder builder) {
-        WorkerHarness worker = builder.start();
-        workers.add(worker);
-        return worker;
-    }
-
+    /** One core, the test's readings of the machine, and {@code preferences}. */
     private WorkerHarness.Builder worker(Preferences preferences) {
-        return WorkerHarness.builder(coordinator, workDir).apps(Apps.of(new TestApp(gates))).sensors(sensors).cores(1)
-                .preferences(preferences);
+        return fixture.worker().sensors(sensors).cores(1).preferences(preferences);
     }
 
     private List<TaskProgress> beatsOf(long resultId) {
@@ -86,7 +67,7 @@ class ControlWorkerTest {
 
     @Test
     void aBusyMachineSuspendsTheRunningTaskWhichHeartbeatsAsSuspendedAndResumesWhenItIsIdleAgain() {
-        start(worker(Preferences.builder().idleOnly(true).build()));
+        fixture.start(worker(Preferences.builder().idleOnly(true).build()));
         long id = coordinator.offer("spin:s:done");
         until(() -> gates.hasStarted("s"));
 
@@ -106,7 +87,7 @@ class ControlWorkerTest {
     @Test
     void aTaskWaitsToStartWhileTasksFillTheMemoryLimit() {
         heapInUse.set(2L << 30);
-        start(worker(Preferences.builder().memoryLimitBytes(1L << 30).workBuffer(Duration.ZERO).build()));
+        fixture.start(worker(Preferences.builder().memoryLimitBytes(1L << 30).workBuffer(Duration.ZERO).build()));
         long id = coordinator.offer("echo:started");
 
         until(() -> aTaskWaitsIn("awaitStart"));
@@ -121,7 +102,7 @@ class ControlWorkerTest {
     @Test
     void nothingIsTransferredOutsideTheNetworkHours() {
         MutableClock clock = new MutableClock(Instant.parse("2025-06-02T12:00:00Z"));
-        start(worker(Preferences.builder().networkHours(TimeWindows.parse("13:00-14:00")).build())
+        fixture.start(worker(Preferences.builder().networkHours(TimeWindows.parse("13:00-14:00")).build())
                 .clock(clock));
         long id = coordinator.offer("echo:later");
         until(() -> coordinator.registered().size() == 1);
@@ -136,7 +117,7 @@ class ControlWorkerTest {
     @Test
     void outsideTheComputeHoursTheWorkerAsksForNoWorkAndTakesItWhenTheHoursBegin() {
         MutableClock clock = new MutableClock(Instant.parse("2025-06-02T12:00:00Z"));
-        start(worker(Preferences.builder().computeHours(TimeWindows.parse("19:00-07:00")).build())
+        fixture.start(worker(Preferences.builder().computeHours(TimeWindows.parse("19:00-07:00")).build())
                 .clock(clock));
         long id = coordinator.offer("echo:in the evening");
 
@@ -151,7 +132,7 @@ class ControlWorkerTest {
     @Test
     void tasksHeldWhenTheComputeHoursEndWaitAndHeartbeatAsSuspended() {
         MutableClock clock = new MutableClock(Instant.parse("2025-06-02T06:00:00Z"));
-        start(worker(Preferences.builder().computeHours(TimeWindows.parse("19:00-07:00")).build())
+        fixture.start(worker(Preferences.builder().computeHours(TimeWindows.parse("19:00-07:00")).build())
                 .clock(clock));
         long id = coordinator.offer("spin:dawn:done");
         until(() -> beatsOf(id).stream().anyMatch(p -> !p.getSuspended()));

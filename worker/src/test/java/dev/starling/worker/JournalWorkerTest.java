@@ -7,7 +7,6 @@ import com.google.protobuf.ByteString;
 import dev.starling.proto.v1.Failure;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskResult;
-import dev.starling.sdk.Apps;
 import dev.starling.worker.config.Preferences;
 import dev.starling.worker.journal.Journal;
 import dev.starling.worker.tasks.TaskOutcome;
@@ -15,16 +14,15 @@ import dev.starling.worker.tasks.TaskResults;
 import dev.starling.worker.testing.FakeCoordinator;
 import dev.starling.worker.testing.Gates;
 import dev.starling.worker.testing.TestApp;
+import dev.starling.worker.testing.WorkerFixture;
 import dev.starling.worker.testing.WorkerHarness;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,26 +33,10 @@ class JournalWorkerTest {
     @TempDir
     Path workDir;
 
-    private final Gates gates = new Gates();
-    private final List<WorkerHarness> workers = new ArrayList<>();
-    private FakeCoordinator coordinator;
-
-    @BeforeEach
-    void startCoordinator() throws Exception {
-        coordinator = new FakeCoordinator();
-    }
-
-    @AfterEach
-    void stopEverything() {
-        workers.forEach(WorkerHarness::close);
-        coordinator.close();
-    }
-
-    private WorkerHarness start() {
-        WorkerHarness worker = WorkerHarness.builder(coordinator, workDir).apps(Apps.of(new TestApp(gates))).start();
-        workers.add(worker);
-        return worker;
-    }
+    @RegisterExtension
+    final WorkerFixture fixture = new WorkerFixture(() -> workDir);
+    private final FakeCoordinator coordinator = fixture.coordinator();
+    private final Gates gates = fixture.gates();
 
     /** What a worker that died leaves in its journal. */
     private Journal journalOfADeadWorker() {
@@ -77,7 +59,7 @@ class JournalWorkerTest {
 
     @Test
     void aTaskIsInTheJournalWhileItRunsWithItsCheckpointAndIsGoneOnceItsResultIsAcknowledged() throws Exception {
-        start();
+        fixture.start();
         long id = coordinator.offer("checkpoint:cp:halfway there");
         until(() -> gates.hasStarted("cp"));
 
@@ -99,7 +81,7 @@ class JournalWorkerTest {
         journal.accepted(task(41, "checkpoint:never:from scratch", System.currentTimeMillis() + 3_600_000));
         journal.checkpoint(41, 0.4, "halfway".getBytes(StandardCharsets.UTF_8));
 
-        start();
+        fixture.start();
 
         until(() -> coordinator.accepted().containsKey(41L));
         assertThat(coordinator.accepted().get(41L).getSuccess().getOutput().toStringUtf8()).isEqualTo("resumed from halfway");
@@ -116,9 +98,7 @@ class JournalWorkerTest {
         }
         journal.checkpoint(54, 0.2, "a fifth".getBytes(StandardCharsets.UTF_8));
         journal.checkpoint(52, 0.7, "far along".getBytes(StandardCharsets.UTF_8));
-        WorkerHarness worker = WorkerHarness.builder(coordinator, workDir).apps(Apps.of(new TestApp(gates))).cores(1)
-                .preferences(Preferences.builder().workBuffer(java.time.Duration.ZERO).build()).start();
-        workers.add(worker);
+        fixture.start(w -> w.cores(1).preferences(Preferences.builder().workBuffer(java.time.Duration.ZERO).build()));
 
         until(() -> coordinator.accepted().keySet().containsAll(List.of(51L, 52L, 53L, 54L, 55L)));
         assertThat(coordinator.accepted().get(52L).getSuccess().getOutput().toStringUtf8()).isEqualTo("resumed from far along");
@@ -129,9 +109,7 @@ class JournalWorkerTest {
 
     @Test
     void aStoppingWorkerParksATaskWithACheckpointAndResumesItAtItsNextStartButGivesBackOneWithout() throws Exception {
-        WorkerHarness first = WorkerHarness.builder(coordinator, workDir).apps(Apps.of(new TestApp(gates))).cores(2)
-                .gracePeriod(java.time.Duration.ofMillis(200)).start();
-        workers.add(first);
+        WorkerHarness first = fixture.start(w -> w.cores(2).gracePeriod(java.time.Duration.ofMillis(200)));
         long kept = coordinator.offer("checkpoint:never:a good part");
         long without = coordinator.offer("block:b");
         until(() -> gates.hasStarted("never") && gates.hasStarted("b") && Files.exists(entry(kept).resolve("checkpoint")));
@@ -145,7 +123,7 @@ class JournalWorkerTest {
         assertThat(entry(kept)).isDirectory();
         assertThat(entry(without)).doesNotExist();
 
-        start();
+        fixture.start();
 
         until(() -> coordinator.accepted().containsKey(kept));
         assertThat(coordinator.accepted().get(kept).getSuccess().getOutput().toStringUtf8())
@@ -161,7 +139,7 @@ class JournalWorkerTest {
                 java.time.Duration.ofSeconds(3), List.of()), new dev.starling.worker.tasks.TransferCounter());
         journal.finished(finished);
 
-        start();
+        fixture.start();
 
         until(() -> coordinator.accepted().containsKey(42L));
         until(() -> !Files.exists(entry(42)));
@@ -176,7 +154,7 @@ class JournalWorkerTest {
     void aTaskWhoseDeadlinePassedWhileTheWorkerWasDownIsGivenBackUnrun() throws Exception {
         journalOfADeadWorker().accepted(task(43, "gate:never:too late", System.currentTimeMillis() - 1000));
 
-        start();
+        fixture.start();
 
         until(() -> coordinator.accepted().containsKey(43L));
         assertThat(coordinator.accepted().get(43L).getFailure().getKind()).isEqualTo(Failure.Kind.GIVEN_BACK);
@@ -189,7 +167,7 @@ class JournalWorkerTest {
         journalOfADeadWorker().accepted(task(44, "gate:never:x", System.currentTimeMillis() + 3_600_000));
         Files.writeString(entry(44).resolve("task"), "scribbled over");
 
-        start();
+        fixture.start();
 
         until(() -> coordinator.accepted().containsKey(44L));
         assertThat(coordinator.accepted().get(44L).getFailure().getKind()).isEqualTo(Failure.Kind.GIVEN_BACK);

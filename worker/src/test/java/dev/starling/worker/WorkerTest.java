@@ -8,13 +8,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.starling.proto.v1.Failure;
 import dev.starling.proto.v1.RegisterRequest;
 import dev.starling.proto.v1.TaskResult;
-import dev.starling.sdk.Apps;
 import dev.starling.sdk.ContentAddress;
 import dev.starling.worker.fault.Fault;
 import dev.starling.worker.session.ProtocolTooOldException;
 import dev.starling.worker.testing.FakeCoordinator;
 import dev.starling.worker.testing.Gates;
 import dev.starling.worker.testing.TestApp;
+import dev.starling.worker.testing.WorkerFixture;
 import dev.starling.worker.testing.WorkerHarness;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
@@ -22,12 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The worker against a fake coordinator on a real loopback gRPC server. */
@@ -35,34 +33,14 @@ class WorkerTest {
     @TempDir
     Path workDir;
 
-    private final Gates gates = new Gates();
-    private final List<WorkerHarness> workers = new ArrayList<>();
-    private FakeCoordinator coordinator;
-
-    @BeforeEach
-    void startCoordinator() throws Exception {
-        coordinator = new FakeCoordinator();
-    }
-
-    @AfterEach
-    void stopEverything() {
-        workers.forEach(WorkerHarness::close);
-        coordinator.close();
-    }
-
-    private WorkerHarness.Builder worker() {
-        return WorkerHarness.builder(coordinator, workDir).apps(Apps.of(new TestApp(gates)));
-    }
-
-    private WorkerHarness start(WorkerHarness.Builder builder) {
-        WorkerHarness worker = builder.start();
-        workers.add(worker);
-        return worker;
-    }
+    @RegisterExtension
+    final WorkerFixture fixture = new WorkerFixture(() -> workDir);
+    private FakeCoordinator coordinator = fixture.coordinator();
+    private final Gates gates = fixture.gates();
 
     @Test
     void registersStoresItsIdentityAndComesBackAsTheSameHostAfterARestart() throws Exception {
-        WorkerHarness first = start(worker().cores(3));
+        WorkerHarness first = fixture.start(worker -> worker.cores(3));
         until(() -> coordinator.registered().size() == 1);
         first.stop();
         RegisterRequest firstRequest = coordinator.registrations().get(0);
@@ -84,7 +62,7 @@ class WorkerTest {
                     .isEqualTo("rw-------");
         }
 
-        WorkerHarness second = start(worker());
+        WorkerHarness second = fixture.start();
         until(() -> coordinator.registered().size() == 2);
         second.stop();
         RegisterRequest again = coordinator.registrations().get(1);
@@ -95,7 +73,7 @@ class WorkerTest {
 
     @Test
     void registersAsANewHostWhenTheCoordinatorNoLongerKnowsIt() throws Exception {
-        start(worker());
+        fixture.start();
         until(() -> coordinator.registered().size() == 1);
         long oldId = coordinator.registered().get(0).getHostId();
         coordinator.forgetHosts();
@@ -113,7 +91,7 @@ class WorkerTest {
     @Test
     void retriesRegistrationWhileTheCoordinatorIsUnavailable() throws Exception {
         coordinator.failNextRegistrations(3);
-        WorkerHarness w = start(worker());
+        WorkerHarness w = fixture.start();
         until(() -> coordinator.registered().size() == 1);
         w.stop();
         assertThat(coordinator.registrations()).hasSize(4);
@@ -121,7 +99,7 @@ class WorkerTest {
 
     @Test
     void computesTasksAndReportsOutputsWithTheirHashes() throws Exception {
-        WorkerHarness w = start(worker());
+        WorkerHarness w = fixture.start();
         long echo = coordinator.offer("echo:hello");
         long failing = coordinator.offer("fail:division by zero");
         long unknown = coordinator.offer("no-such-app", "x");
@@ -147,7 +125,7 @@ class WorkerTest {
     void anOutputOverTheInlineLimitIsAComputeError() throws Exception {
         long fits;
         long tooBig;
-        WorkerHarness w = start(worker().tuning(WorkerHarness.fastTuning().toBuilder().maxOutputBytes(1024).build()));
+        WorkerHarness w = fixture.start(worker -> worker.tuning(WorkerHarness.fastTuning().toBuilder().maxOutputBytes(1024).build()));
         fits = coordinator.offer("big:1024");
         tooBig = coordinator.offer("big:1025");
         until(() -> coordinator.accepted().keySet().containsAll(List.of(fits, tooBig)));
@@ -162,7 +140,7 @@ class WorkerTest {
     @Test
     void keepsResultsWhileReportingFailsAndSendsThemAgainUntilAcknowledged() throws Exception {
         coordinator.failReports(Status.UNAVAILABLE.withDescription("database restarting"));
-        start(worker());
+        fixture.start();
         long task = coordinator.offer("echo:patience");
         until(() -> coordinator.reportCalls().stream()
                 .filter(r -> r.getResultsList().stream().anyMatch(x -> x.getResultId() == task))
@@ -176,7 +154,7 @@ class WorkerTest {
 
     @Test
     void heartbeatsCarryProgressAndAbandonTheTasksTheCoordinatorCancels() throws Exception {
-        start(worker().cores(1));
+        fixture.start(worker -> worker.cores(1));
         long blocked = coordinator.offer("block:a");
         until(() -> gates.hasStarted("a"));
         until(() -> coordinator.heartbeats().stream().flatMap(h -> h.getTasksList().stream())
@@ -192,7 +170,7 @@ class WorkerTest {
 
     @Test
     void abandonsTheTasksARequestWorkAnswerCancels() throws Exception {
-        start(worker().cores(2));
+        fixture.start(worker -> worker.cores(2));
         long blocked = coordinator.offer("block:b");
         until(() -> gates.hasStarted("b"));
         coordinator.abandonOnNextPoll(blocked);
@@ -204,9 +182,8 @@ class WorkerTest {
 
     @Test
     void letsRunningTasksFinishWithinTheGracePeriodWhenStopping() throws Exception {
-        coordinator.close();
-        coordinator = new FakeCoordinator(50, 60_000); // polls wait until they are cancelled
-        WorkerHarness w = start(worker().cores(2).gracePeriod(Duration.ofSeconds(30)));
+        coordinator = fixture.useCoordinator(new FakeCoordinator(50, 60_000)); // polls wait until they are cancelled
+        WorkerHarness w = fixture.start(worker -> worker.cores(2).gracePeriod(Duration.ofSeconds(30)));
         long task = coordinator.offer("gate:d:finished");
         until(() -> gates.hasStarted("d") && coordinator.activePolls() == 1);
 
@@ -220,7 +197,7 @@ class WorkerTest {
 
     @Test
     void givesBackTheTasksStillRunningWhenTheGracePeriodEnds() throws Exception {
-        WorkerHarness w = start(worker().cores(2).gracePeriod(Duration.ofMillis(50)));
+        WorkerHarness w = fixture.start(worker -> worker.cores(2).gracePeriod(Duration.ofMillis(50)));
         long first = coordinator.offer("block:e");
         long second = coordinator.offer("block:f");
         until(() -> gates.hasStarted("e") && gates.hasStarted("f"));
@@ -237,7 +214,7 @@ class WorkerTest {
 
     @Test
     void theWrongOutputFaultReportsAnotherOutputWithAMatchingHash() throws Exception {
-        start(worker().fault(Fault.WRONG_OUTPUT));
+        fixture.start(worker -> worker.fault(Fault.WRONG_OUTPUT));
         long task = coordinator.offer("echo:42");
         until(() -> coordinator.accepted().containsKey(task));
 
@@ -251,7 +228,7 @@ class WorkerTest {
 
     @Test
     void stopsWhenTheCoordinatorRefusesItsProtocol() throws Exception {
-        WorkerHarness w = start(worker());
+        WorkerHarness w = fixture.start();
         until(() -> coordinator.registered().size() == 1);
         coordinator.refuseProtocol("protocol 1 is no longer supported; please update the worker");
 
