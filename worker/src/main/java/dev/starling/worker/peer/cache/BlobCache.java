@@ -37,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * ({@link #pin}): when pinned blobs alone need more than the capacity, the cache runs over it until they
  * are unpinned, because refusing the running work its inputs would help nobody. Evictions and completions
  * are told to the {@link CacheListener}, outside the cache's lock.
+ *
+ * <p>Why one class of 500 lines: the entries, the pins and the bytes used are guarded by the cache's one lock, and
+ * every operation (pin, write a chunk, store, make room, load at start) reads and changes them together, so that
+ * room is never made by evicting a pinned or half-written blob. The file layout and its crash-safe writes are in
+ * {@link BlobFiles} and a manifest's arithmetic in {@link BlobManifest}; what is left is the bookkeeping under that
+ * lock, which would be harder to check spread over several classes.
  */
 public final class BlobCache {
     private static final Logger log = LoggerFactory.getLogger(BlobCache.class);

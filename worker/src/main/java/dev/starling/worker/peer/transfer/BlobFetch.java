@@ -53,6 +53,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The fetch's state belongs to its own thread. The calls it makes run on threads of their own and tell
  * it what happened through a queue of {@link FetchEvent}s, so the state needs no lock.
+ *
+ * <p>Why one class of 700 lines: what a fetch knows (its sources and their bitfields, the chunks missing, asked,
+ * refused and redirected, the coordinator's standing, the time of the last progress) is one state machine that one
+ * thread changes, one event at a time, and nearly every step reads most of it. What needs none of it is outside
+ * already ({@link ChunkCall}, {@link ChunkPicker}, {@link FetchSource}, {@link FetchEvent}); cutting the rest into
+ * classes would hand the same fields to each of them, or put a lock where none is needed now.
  */
 final class BlobFetch implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(BlobFetch.class);
