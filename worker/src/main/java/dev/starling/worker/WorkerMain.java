@@ -14,11 +14,8 @@ import dev.starling.worker.config.Tuning;
 import dev.starling.worker.config.WorkerConfig;
 import dev.starling.worker.control.TimeWindows;
 import dev.starling.worker.fault.Fault;
-import dev.starling.worker.session.ProtocolTooOldException;
-import dev.starling.worker.session.RefusedException;
 import dev.starling.worker.session.WorkerDescription;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -316,32 +313,11 @@ public final class WorkerMain implements Callable<Integer> {
         Worker worker;
         try {
             worker = new Worker(config, tuning, apps.get(), clock);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException e) { // the apps on the class path do not agree
             err.println("starling worker: " + e.getMessage());
             return ExitCodes.ERROR;
         }
-        try {
-            worker.claimWorkDir(); // private to its owner, and to this worker alone, before the logs go in
-        } catch (UncheckedIOException e) {
-            err.println("starling worker: " + e.getMessage());
-            return ExitCodes.ERROR;
-        }
-        if (!ownsLogging) {
-            return run(worker, err);
-        }
-        LiveDisplay display = LiveDisplay.isInteractive() ? LiveDisplay.start(System.err, worker::status) : null;
-        Logs.configure(Logs.level(logLevel()), config.workDir().resolve("logs"),
-                display != null ? display::print : text -> {
-                    System.err.print(text);
-                    System.err.flush();
-                });
-        try {
-            return run(worker, err);
-        } finally {
-            if (display != null) {
-                display.close();
-            }
-        }
+        return Daemon.run(worker, config.workDir(), ownsLogging ? logLevel() : null, err);
     }
 
     /**
@@ -462,7 +438,7 @@ public final class WorkerMain implements Callable<Integer> {
             } else if (configFile.settings().containsKey(key)) {
                 value = configFile.settings().get(key);
                 source = Source.CONFIG_FILE;
-            } else if (key.equals("account-key") && accountKey != null) {
+            } else if (key.equals("account-key") && accountKey != null && !accountKey.isBlank()) {
                 value = accountKey;
                 source = Source.ENVIRONMENT;
             } else {
@@ -480,46 +456,6 @@ public final class WorkerMain implements Callable<Integer> {
     /** The work dir chosen, or {@code ~/.starling/worker}. */
     Path workDir() {
         return workDir != null ? workDir : Defaults.workDir(ConfigFile.home());
-    }
-
-    private static int run(Worker worker, PrintWriter err) {
-        Thread hook = new Thread(() -> stopOnExit(worker), "starling-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            worker.run();
-            return ExitCodes.OK;
-        } catch (ProtocolTooOldException e) {
-            err.println("starling worker: the coordinator no longer accepts this worker's protocol (" + e.getMessage()
-                    + "). Please update the Starling worker.");
-            return ExitCodes.PROTOCOL_TOO_OLD;
-        } catch (RefusedException e) {
-            err.println("starling worker: the coordinator refuses this worker: " + e.getMessage());
-            return ExitCodes.REFUSED;
-        } catch (UncheckedIOException e) {
-            err.println("starling worker: " + e.getMessage());
-            return ExitCodes.ERROR;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return ExitCodes.ERROR;
-        } finally {
-            removeHook(hook);
-        }
-    }
-
-    private static void stopOnExit(Worker worker) {
-        try {
-            worker.stop();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook is running: it is what stopped the worker
-        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {
