@@ -3,7 +3,7 @@ package dev.starling.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.starling.sdk.Apps;
-import dev.starling.worker.internal.Tuning;
+import dev.starling.worker.config.Tuning;
 import dev.starling.worker.testing.FakeCoordinator;
 import dev.starling.worker.testing.TestApp;
 import java.io.PrintWriter;
@@ -11,8 +11,8 @@ import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

@@ -43,6 +43,17 @@ public final class StatusView {
         for (Status.TaskLine t : s.tasks()) {
             out.append(line(t, s.suspended().isPresent())).append('\n');
         }
+        out.append("Settings     ").append(s.settings().isEmpty() ? "all at their defaults" : "");
+        String indent = "";
+        for (Status.SettingLine setting : s.settings()) {
+            out.append(indent).append(setting.name()).append(" = ").append(setting.value())
+                    .append(" (").append(setting.source()).append(")\n");
+            indent = " ".repeat(13);
+        }
+        if (!s.settings().isEmpty()) {
+            out.append(indent).append("(the rest at their defaults)");
+        }
+        out.append('\n');
         return out.toString();
     }
 

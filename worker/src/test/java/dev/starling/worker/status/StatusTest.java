@@ -20,7 +20,9 @@ class StatusTest {
         return new Status(NOW, "1.2.3", "lab-pc-3", 12, "coord.example.org:9090", Optional.of(NOW.minusSeconds(4)),
                 failure, update, credit, 2, 60, suspended, true, 5, 1, List.of(
                         new Status.TaskLine(101, "primes", 7, 0.5, Status.State.COMPUTING),
-                        new Status.TaskLine(102, "signal-search", 8, 0.0, Status.State.WAITING)));
+                        new Status.TaskLine(102, "signal-search", 8, 0.0, Status.State.WAITING)),
+                List.of(new Status.SettingLine("cores", "50%", "config file"),
+                        new Status.SettingLine("cpu-limit", "60", "command line")));
     }
 
     @Test
@@ -52,6 +54,17 @@ class StatusTest {
                 "Tasks        2 held",
                 "#101       primes         job 7      [############------------]  50%  computing",
                 "#102       signal-search  job 8      [------------------------]   0%  waiting");
+    }
+
+    @Test
+    void showsTheSettingsNotAtTheirDefaultsAndWhereEachCameFrom() {
+        String shown = StatusView.render(status(Optional.empty(), Optional.empty(), 12.5), NOW);
+
+        assertThat(shown).contains("""
+                Settings     cores = 50% (config file)
+                             cpu-limit = 60 (command line)
+                             (the rest at their defaults)
+                """);
     }
 
     @Test
