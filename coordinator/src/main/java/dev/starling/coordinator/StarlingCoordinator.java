@@ -1,57 +1,15 @@
 package dev.starling.coordinator;
 
-import dev.starling.coordinator.db.DatabaseUrl;
-import dev.starling.coordinator.demo.Demo;
-import java.util.Arrays;
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
-/** The coordinator: REST API for researchers, gRPC service for workers, all state in PostgreSQL. */
+/**
+ * The coordinator's Spring application: REST API for researchers, gRPC service for workers, all state in PostgreSQL.
+ * Its components are found from this package down. The command line that starts it is
+ * {@code cli.CoordinatorMain}.
+ */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 @EnableScheduling
-public class StarlingCoordinator {
-
-    static final String USAGE = """
-            Usage: starling coordinator [--name=value ...]
-
-            The coordinator service: REST API and dashboard for researchers and the admin, gRPC for workers.
-            Settings are Spring Boot properties: --name=value on the command line, or environment variables
-            (the name in capitals, dots as _, dashes dropped: SERVER_PORT, STARLING_DISPATCH_LEASE, ...).
-            The most used, with their defaults:
-
-              --server.port=8080                  REST API and dashboard (0: any free port)
-              --spring.grpc.server.port=9090      the workers' gRPC service (0: any free port)
-              --starling.data-dir=./starling-data the embedded PostgreSQL's data and the uploaded blobs;
-                                                  one coordinator per data dir
-              DATABASE_URL=postgres://user:pass@host:5432/db (or --spring.datasource.url=jdbc:postgresql://...)
-                                                  an external PostgreSQL instead of the embedded one
-              STARLING_ADMIN_PASSWORD=...         the admin's password at the first start (at least 8
-                                                  characters); without it one is generated and logged once
-              --starling.admin.reset-password=true  set the admin's password again at this start
-              --server.ssl.bundle=NAME --spring.grpc.server.ssl.bundle=NAME   TLS (see the guide)
-              JAVA_OPTS=-Xmx512m                  options for the JVM
-
-            Every setting, with its default: docs/operator-guide.md (Settings).
-            """;
-
-    public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("demo")) {
-            System.exit(Demo.run(Arrays.copyOfRange(args, 1, args.length)));
-        }
-        if (Arrays.stream(args).anyMatch(arg -> arg.equals("--help") || arg.equals("-h"))) {
-            System.out.print(USAGE);
-            return;
-        }
-        SpringApplication app = new SpringApplication(StarlingCoordinator.class);
-        try {
-            app.setDefaultProperties(DatabaseUrl.fromEnvironment(System.getenv()));
-        } catch (IllegalArgumentException e) {
-            System.err.println("starling coordinator: " + e.getMessage());
-            System.exit(2);
-        }
-        app.run(args);
-    }
-}
+public class StarlingCoordinator {}

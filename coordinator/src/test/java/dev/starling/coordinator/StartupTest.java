@@ -3,6 +3,7 @@ package dev.starling.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.starling.coordinator.cli.CoordinatorMain;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +29,8 @@ class StartupTest {
 
     @Test
     void helpPrintsTheUsageAndStartsNothing(CapturedOutput output) throws Exception {
-        StarlingCoordinator.main(new String[] {"--help"});
-        StarlingCoordinator.main(new String[] {"--server.port=1", "-h"});
+        CoordinatorMain.main(new String[] {"--help"});
+        CoordinatorMain.main(new String[] {"--server.port=1", "-h"});
         assertThat(output.getOut()).startsWith("Usage: starling coordinator").contains("--starling.data-dir=./starling-data")
                 .contains("docs/operator-guide.md").doesNotContain("Starting StarlingCoordinator");
     }

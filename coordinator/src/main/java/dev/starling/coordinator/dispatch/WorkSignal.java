@@ -1,20 +1,14 @@
 package dev.starling.coordinator.dispatch;
 
 import dev.starling.coordinator.StarlingProperties;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import javax.sql.DataSource;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,21 +25,18 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class WorkSignal implements SmartLifecycle {
-    static final String CHANNEL = "starling_work";
     private static final Logger log = LoggerFactory.getLogger(WorkSignal.class);
     private static final int POLL_MILLIS = 500;
 
-    private final DataSource dataSource;
-    private final JdbcClient jdbc;
+    private final WorkSignalQueries queries;
     private final Duration recheck;
     private final AtomicLong generation = new AtomicLong();
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private volatile boolean open;
     private Thread listener;
 
-    WorkSignal(DataSource dataSource, JdbcClient jdbc, StarlingProperties properties) {
-        this.dataSource = dataSource;
-        this.jdbc = jdbc;
+    WorkSignal(WorkSignalQueries queries, StarlingProperties properties) {
+        this.queries = queries;
         this.recheck = properties.dispatch().recheckInterval();
     }
 
@@ -55,8 +46,7 @@ public class WorkSignal implements SmartLifecycle {
      */
     public void workCreated(int count) {
         if (count > 0) {
-            jdbc.sql("SELECT pg_notify('" + CHANNEL + "', :count)").param("count", Integer.toString(count))
-                    .query((rs, i) -> 1).list();
+            queries.announce(count);
         }
     }
 
@@ -126,18 +116,13 @@ public class WorkSignal implements SmartLifecycle {
     private void listen() {
         Duration backoff = Duration.ofMillis(100);
         while (open) {
-            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-                statement.execute("LISTEN " + CHANNEL);
-                PGConnection pg = connection.unwrap(PGConnection.class);
+            try (WorkSignalQueries.Listener channel = queries.listen()) {
                 // whatever was announced while we were not listening is looked for now
                 wakeAll();
                 backoff = Duration.ofMillis(100);
                 while (open) {
-                    PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
-                    if (notifications != null) {
-                        for (PGNotification n : notifications) {
-                            wake(count(n.getParameter()));
-                        }
+                    for (String payload : channel.await(POLL_MILLIS)) {
+                        wake(count(payload));
                     }
                 }
             } catch (SQLException | RuntimeException e) {

@@ -3,8 +3,9 @@ package dev.starling.coordinator.dispatch;
 import com.google.protobuf.ByteString;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.AuthenticatedHost;
-import dev.starling.coordinator.host.HostInfo;
+import dev.starling.coordinator.host.HostDescription;
 import dev.starling.coordinator.host.HostService;
+import dev.starling.coordinator.host.WorkerVersions;
 import dev.starling.coordinator.peer.FetchGrants;
 import dev.starling.coordinator.peer.PeerAddresses;
 import dev.starling.coordinator.support.Admission;
@@ -35,6 +36,8 @@ import dev.starling.proto.v1.ReportResultsRequest;
 import dev.starling.proto.v1.ReportResultsResponse;
 import dev.starling.proto.v1.RequestWorkRequest;
 import dev.starling.proto.v1.RequestWorkResponse;
+import dev.starling.proto.v1.RotateTokenRequest;
+import dev.starling.proto.v1.RotateTokenResponse;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskProgress;
 import dev.starling.proto.v1.TaskResult;
@@ -50,6 +53,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,10 +80,15 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
     private final StarlingProperties.Dispatch settings;
     private final boolean anonymousHosts;
     private final ByteString grantPublicKey;
+    private final PeerAddresses addresses;
+    private final WorkerVersions versions;
     private final Admission admission;
 
     WorkerGrpcService(HostService hosts, Dispatcher dispatcher, ReportService reports, Tracker peers,
-            FetchGrants grants, VolunteerService volunteers, Admission admission, StarlingProperties properties) {
+            FetchGrants grants, VolunteerService volunteers, PeerAddresses addresses, WorkerVersions versions,
+            Admission admission, StarlingProperties properties) {
+        this.addresses = addresses;
+        this.versions = versions;
         this.admission = admission;
         this.volunteers = volunteers;
         this.anonymousHosts = properties.volunteers().anonymousHosts();
@@ -100,20 +109,21 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
     @Override
     public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
         answer(response, () -> admission.run(Admission.Kind.REGISTER, () -> {
-            if (request.getProtocolVersion() != HostAuthInterceptor.PROTOCOL_VERSION) {
-                throw Status.FAILED_PRECONDITION.withDescription("this coordinator speaks Starling worker protocol "
-                        + HostAuthInterceptor.PROTOCOL_VERSION + " and the worker " + request.getProtocolVersion()
-                        + "; please update the worker").asRuntimeException();
+            Optional<String> refusal = versions.refusal(Integer.toString(request.getProtocolVersion()));
+            if (refusal.isPresent()) {
+                throw Status.FAILED_PRECONDITION.withDescription(refusal.get()).asRuntimeException();
             }
             WireLimits.check(request);
             String name = request.getName().strip();
-            String peerAddress = request.getPeerAddress().strip();
-            if (!peerAddress.isEmpty() && !PeerAddresses.isValid(peerAddress)) {
-                throw invalid("peer_address must be host:port with a port from 1 to 65535, got '" + peerAddress + "'");
+            String requested = request.getPeerAddress().strip();
+            if (!requested.isEmpty() && !PeerAddresses.isValid(requested)) {
+                throw invalid("peer_address must be host:port with a port from 1 to 65535, got '" + requested + "'");
             }
-            HostInfo info = new HostInfo(name, request.getCores(), request.getMemoryBytes(), request.getOs(),
-                    request.getArch(), request.getWorkerVersion(), List.copyOf(request.getAppsList()),
-                    peerAddress.isEmpty() ? null : peerAddress);
+            // the worker picks the port; the address is where the coordinator sees it connect from
+            String peerAddress = addresses.advertised(HostAuthInterceptor.CLIENT.get(), requested).orElse(null);
+            HostDescription info = new HostDescription(name, request.getCores(), request.getMemoryBytes(), request.getOs(),
+                    request.getArch(), request.getWorkerVersion(), request.getProtocolVersion(),
+                    List.copyOf(request.getAppsList()), peerAddress);
             Long volunteer = null;
             if (!request.getAccountKey().isBlank()) {
                 volunteer = volunteers.volunteerOf(request.getAccountKey()).orElseThrow(() -> Status.UNAUTHENTICATED
@@ -125,6 +135,8 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
                 r = hosts.register(info, request.getHostId(), request.getHostToken(), volunteer, anonymousHosts);
             } catch (HostService.BannedHostException e) {
                 throw Status.PERMISSION_DENIED.withDescription(e.getMessage()).asRuntimeException();
+            } catch (HostService.RevokedTokenException e) {
+                throw Status.UNAUTHENTICATED.withDescription(e.getMessage()).asRuntimeException();
             } catch (HostService.AnonymousHostException e) {
                 throw Status.UNAUTHENTICATED.withDescription("this coordinator takes hosts of volunteers only: start "
                         + "the worker with --account-key KEY (sign up with POST /api/v1/volunteers to get one)")
@@ -143,6 +155,8 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
                     .setMaxWaitMillis((int) settings.maxWait().toMillis())
                     .setGrantPublicKey(grantPublicKey)
                     .setHostCredit(hosts.credit(r.hostId()))
+                    .setPeerAddress(peerAddress == null ? "" : peerAddress)
+                    .setUpdateNotice(versions.notice(request.getProtocolVersion(), request.getWorkerVersion()).orElse(""))
                     .build();
         }));
     }
@@ -158,7 +172,7 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
                 Thread.currentThread().interrupt();
                 throw Status.UNAVAILABLE.withDescription("the coordinator is shutting down; retry").asRuntimeException();
             }
-            RequestWorkResponse.Builder b = RequestWorkResponse.newBuilder();
+            RequestWorkResponse.Builder b = RequestWorkResponse.newBuilder().setRotateToken(host.rotateToken());
             for (ClaimedTask t : tasks) {
                 b.addTasks(Task.newBuilder()
                         .setResultId(t.resultId())
@@ -199,7 +213,8 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
             }
             Dispatcher.Beat beat = dispatcher.heartbeat(HostAuthInterceptor.HOST.get(), progress, suspended, parked);
             HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().addAllAbandonResultIds(beat.abandon())
-                    .setHostCredit(hosts.credit(HostAuthInterceptor.HOST.get().id()));
+                    .setHostCredit(hosts.credit(HostAuthInterceptor.HOST.get().id()))
+                    .setRotateToken(HostAuthInterceptor.HOST.get().rotateToken());
             beat.leases().forEach((id, until) -> b.addLeases(
                     Lease.newBuilder().setResultId(id).setLeaseExpiresEpochMillis(until.toEpochMilli())));
             return b.build();
@@ -263,6 +278,18 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
     }
 
     @Override
+    public void rotateToken(RotateTokenRequest request, StreamObserver<RotateTokenResponse> response) {
+        // a host's identity changes, as in Register, and under its permits: a fleet asked to rotate at once is a herd
+        answer(response, () -> admission.run(Admission.Kind.REGISTER, () -> {
+            long host = HostAuthInterceptor.HOST.get().id();
+            String token = hosts.rotate(host).orElseThrow(() -> Status.UNAUTHENTICATED.withDescription(
+                    "the token of host " + host + " was revoked: register again").asRuntimeException());
+            log.info("Host {} was given a new token", host);
+            return RotateTokenResponse.newBuilder().setHostToken(token).build();
+        }));
+    }
+
+    @Override
     public void announceBlobs(AnnounceBlobsRequest request, StreamObserver<AnnounceBlobsResponse> response) {
         answer(response, () -> admission.run(Admission.Kind.ANNOUNCE, () -> {
             WireLimits.check(request);
@@ -275,7 +302,15 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
             List<Tracker.Complaint> complaints = new ArrayList<>();
             for (PeerComplaint c : request.getComplaintsList()) {
                 checkBlobId(c.getBlobId(), "complaints.blob_id");
-                complaints.add(new Tracker.Complaint(c.getHostId(), c.getBlobId(), c.getChunk(), WireLimits.message(c.getReason())));
+                Tracker.Complaint.Kind kind = switch (c.getKind()) {
+                    case KIND_UNSPECIFIED, BAD_CHUNK -> Tracker.Complaint.Kind.BAD_CHUNK;
+                    case BAD_MANIFEST -> Tracker.Complaint.Kind.BAD_MANIFEST;
+                    case UNRECOGNIZED -> null; // a newer worker's kind: not one this coordinator knows the bytes prove
+                };
+                if (kind != null) {
+                    complaints.add(new Tracker.Complaint(c.getHostId(), c.getBlobId(), c.getChunk(),
+                            WireLimits.message(c.getReason()), kind));
+                }
             }
             peers.announce(HostAuthInterceptor.HOST.get().id(), request.getHoldingList(), request.getDroppedList(),
                     request.getComplete(), complaints);

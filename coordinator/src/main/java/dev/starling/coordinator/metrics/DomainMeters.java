@@ -5,14 +5,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -45,14 +43,14 @@ public class DomainMeters {
     private final Map<Outcome, Counter> results = new EnumMap<>(Outcome.class);
     private final Timer dispatchLatency;
     private final Timer reportLatency;
-    private final JdbcClient jdbc;
+    private final GaugeQueries queries;
     private final Clock clock;
     private final MeterRegistry registry;
     private volatile Snapshot snapshot;
     private volatile Instant readAt;
 
-    DomainMeters(MeterRegistry registry, JdbcClient jdbc, Clock clock) {
-        this.jdbc = jdbc;
+    DomainMeters(MeterRegistry registry, GaugeQueries queries, Clock clock) {
+        this.queries = queries;
         this.clock = clock;
         this.registry = registry;
         validated = Counter.builder("starling.workunits.validated").description("work units validated")
@@ -122,17 +120,7 @@ public class DomainMeters {
         Instant now = clock.instant();
         Snapshot s = snapshot;
         if (s == null || !now.isBefore(readAt.plus(REFRESH))) {
-            s = jdbc.sql("""
-                            SELECT (SELECT count(*) FROM host WHERE last_contact_at > :since) AS active,
-                                   (SELECT count(*) FROM host WHERE quarantined_at IS NOT NULL) AS quarantined,
-                                   (SELECT count(*) FROM host WHERE banned_at IS NOT NULL) AS banned,
-                                   (SELECT count(*) FROM result WHERE state = 'UNSENT') AS unsent,
-                                   (SELECT count(*) FROM result WHERE state = 'IN_PROGRESS') AS in_progress,
-                                   (SELECT count(*) FROM job WHERE state IN ('QUEUED', 'RUNNING')) AS jobs""")
-                    .param("since", Timestamp.from(now.minus(ACTIVE)))
-                    .query((rs, i) -> new Snapshot(rs.getLong("active"), rs.getLong("quarantined"), rs.getLong("banned"),
-                            rs.getLong("unsent"), rs.getLong("in_progress"), rs.getLong("jobs")))
-                    .single();
+            s = queries.snapshot(now.minus(ACTIVE));
             snapshot = s;
             readAt = now;
         }

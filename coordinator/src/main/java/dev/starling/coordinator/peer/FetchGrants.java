@@ -11,12 +11,10 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,30 +33,22 @@ public class FetchGrants {
     private final PublicKey publicKey;
     private final byte[] publicKeyBytes;
 
-    FetchGrants(JdbcClient jdbc, Clock clock) {
+    FetchGrants(GrantKeyTable keys, Clock clock) {
         this.clock = clock;
         try {
             KeyPair fresh = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             // the first coordinator's key wins; the others read it
-            jdbc.sql("""
-                            INSERT INTO grant_key (id, private_key, public_key, created_at)
-                            VALUES (1, :private, :public, :now) ON CONFLICT (id) DO NOTHING""")
-                    .param("private", fresh.getPrivate().getEncoded())
-                    .param("public", fresh.getPublic().getEncoded())
-                    .param("now", Timestamp.from(clock.instant()))
-                    .update();
-            KeyPairBytes stored = jdbc.sql("SELECT private_key, public_key FROM grant_key WHERE id = 1")
-                    .query((rs, i) -> new KeyPairBytes(rs.getBytes(1), rs.getBytes(2))).single();
-            KeyFactory keys = KeyFactory.getInstance("Ed25519");
-            this.privateKey = keys.generatePrivate(new PKCS8EncodedKeySpec(stored.privateKey()));
-            this.publicKey = keys.generatePublic(new X509EncodedKeySpec(stored.publicKey()));
+            keys.insertIfAbsent(new GrantKeyTable.KeyPairBytes(fresh.getPrivate().getEncoded(),
+                    fresh.getPublic().getEncoded()), clock.instant());
+            GrantKeyTable.KeyPairBytes stored = keys.read();
+            KeyFactory factory = KeyFactory.getInstance("Ed25519");
+            this.privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(stored.privateKey()));
+            this.publicKey = factory.generatePublic(new X509EncodedKeySpec(stored.publicKey()));
             this.publicKeyBytes = stored.publicKey();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up the Ed25519 key that signs fetch tokens", e);
         }
     }
-
-    private record KeyPairBytes(byte[] privateKey, byte[] publicKey) {}
 
     /** The public key (X.509 DER) workers check tokens with. */
     public byte[] publicKey() {

@@ -1,13 +1,11 @@
 package dev.starling.coordinator.peer;
 
 import dev.starling.coordinator.support.AfterCommit;
-import dev.starling.coordinator.support.SqlArrays;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,12 +14,12 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class TransferLedger {
-    private final JdbcClient jdbc;
+    private final JobTransferTable table;
     private final Counter fromCoordinatorBytes;
     private final Counter fromPeersBytes;
 
-    TransferLedger(JdbcClient jdbc, MeterRegistry meters) {
-        this.jdbc = jdbc;
+    TransferLedger(JobTransferTable table, MeterRegistry meters) {
+        this.table = table;
         this.fromCoordinatorBytes = counter(meters, "coordinator", "blob bytes the coordinator served to workers");
         this.fromPeersBytes = counter(meters, "peers", "blob bytes workers report they fetched from peers");
     }
@@ -36,8 +34,7 @@ public class TransferLedger {
         if (fromCoordinator == 0 && fromPeers == 0) {
             return;
         }
-        jdbc.sql("INSERT INTO job_transfer (job_id, from_coordinator, from_peers) VALUES (:job, :coord, :peers)")
-                .param("job", jobId).param("coord", fromCoordinator).param("peers", fromPeers).update();
+        table.insert(jobId, fromCoordinator, fromPeers);
         AfterCommit.run(() -> {
             fromCoordinatorBytes.increment(fromCoordinator);
             fromPeersBytes.increment(fromPeers);
@@ -53,17 +50,9 @@ public class TransferLedger {
      * (WireLimits), their sum is not.
      */
     public Map<Long, Totals> totals(List<Long> jobIds) {
-        Map<Long, Totals> totals = new HashMap<>();
         if (jobIds.isEmpty()) {
-            return totals;
+            return new HashMap<>();
         }
-        jdbc.sql("""
-                        SELECT job_id, LEAST(sum(from_coordinator), :most), LEAST(sum(from_peers), :most)
-                          FROM job_transfer WHERE job_id = ANY(:jobs) GROUP BY job_id""")
-                .param("jobs", SqlArrays.of("bigint", jobIds.toArray(Long[]::new)))
-                .param("most", Long.MAX_VALUE)
-                .query((rs, i) -> totals.put(rs.getLong(1), new Totals(rs.getLong(2), rs.getLong(3))))
-                .list();
-        return totals;
+        return table.totals(jobIds);
     }
 }

@@ -3,15 +3,14 @@ package dev.starling.coordinator.security;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.StartupProblem;
 import java.security.SecureRandom;
-import java.sql.Timestamp;
 import java.time.Clock;
-import java.util.List;
+import java.time.Instant;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
@@ -36,13 +35,13 @@ class AdminAccount
     static final int MIN_PASSWORD_LENGTH = 8;
     private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
-    private final JdbcClient jdbc;
+    private final AdminAccountTable table;
     private final PasswordEncoder encoder;
     private final Clock clock;
     private final StarlingProperties.Admin settings;
 
-    AdminAccount(JdbcClient jdbc, PasswordEncoder encoder, Clock clock, StarlingProperties properties) {
-        this.jdbc = jdbc;
+    AdminAccount(AdminAccountTable table, PasswordEncoder encoder, Clock clock, StarlingProperties properties) {
+        this.table = table;
         this.encoder = encoder;
         this.clock = clock;
         this.settings = properties.admin();
@@ -77,16 +76,10 @@ class AdminAccount
 
     /** Creates the account, or sets its password again when asked to, and says so in the log. */
     private void store(String password, boolean generated) {
-        Timestamp now = Timestamp.from(clock.instant());
-        boolean created = jdbc.sql("""
-                        INSERT INTO admin_account (username, password_hash, created_at, password_set_at)
-                        VALUES (:username, :hash, :now, :now) ON CONFLICT (username) DO NOTHING""")
-                .param("username", settings.username()).param("hash", encoder.encode(password)).param("now", now)
-                .update() == 1;
+        Instant now = clock.instant();
+        boolean created = table.insertIfAbsent(settings.username(), encoder.encode(password), now);
         if (!created && settings.resetPassword()) {
-            jdbc.sql("UPDATE admin_account SET password_hash = :hash, password_set_at = :now WHERE username = :username")
-                    .param("username", settings.username()).param("hash", encoder.encode(password)).param("now", now)
-                    .update();
+            table.setPassword(settings.username(), encoder.encode(password), now);
         } else if (!created) {
             return;
         }
@@ -103,12 +96,11 @@ class AdminAccount
 
     @Override
     public UserDetails loadUserByUsername(String username) {
-        List<String> hashes = jdbc.sql("SELECT password_hash FROM admin_account WHERE username = :username")
-                .param("username", username).query(String.class).list();
-        if (hashes.isEmpty()) {
+        Optional<String> hash = table.passwordHash(username);
+        if (hash.isEmpty()) {
             throw new UsernameNotFoundException("no admin " + username);
         }
-        return User.withUsername(username).password(hashes.get(0))
+        return User.withUsername(username).password(hash.get())
                 .authorities(new SimpleGrantedAuthority(Caller.ADMIN.authority())).build();
     }
 

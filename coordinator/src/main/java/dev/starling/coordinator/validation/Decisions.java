@@ -1,15 +1,10 @@
 package dev.starling.coordinator.validation;
 
-import dev.starling.coordinator.activity.ActivityTable;
 import dev.starling.coordinator.activity.ActivityTally;
-import dev.starling.coordinator.dispatch.WorkSignal;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
-import dev.starling.coordinator.metrics.DomainMeters;
-import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.peer.Tracker;
-import dev.starling.coordinator.peer.TransferLedger;
-import java.time.Instant;
+import dev.starling.coordinator.workunit.ReplicaState;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -18,13 +13,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What evaluating a batch of work units decided, written with one statement per kind of change rather
- * than one per replica: a report of many results costs a handful of round trips. Collected under the
- * work units' locks and applied in the same transaction, before it commits.
+ * What evaluating a batch of work units decided, collected under the work units' locks and written by
+ * {@link DecisionWriter} in the same transaction, before it commits: one statement per kind of change rather than
+ * one per replica, so a report of many results costs a handful of round trips.
  */
 final class Decisions {
     /** A replica's move to a judged state; only the canonical replica keeps its output. */
-    record StateChange(long resultId, String from, String to, Double credit, boolean keepOutput) {}
+    record StateChange(long resultId, ReplicaState from, ReplicaState to, Double credit, boolean keepOutput) {}
 
     private final List<StateChange> states = new ArrayList<>();
     private final Map<Long, HostTable.Tally> hosts = new HashMap<>();
@@ -39,7 +34,7 @@ final class Decisions {
     private int failed;
     private boolean decided;
 
-    void state(long resultId, String from, String to, Double credit, boolean keepOutput) {
+    void state(long resultId, ReplicaState from, ReplicaState to, Double credit, boolean keepOutput) {
         states.add(new StateChange(resultId, from, to, credit, keepOutput));
     }
 
@@ -48,6 +43,14 @@ final class Decisions {
         hosts.computeIfAbsent(hostId, id -> new HostTable.Tally()).add(outcome, credit);
         activity.judged(wu.jobId(), wu.stage(), outcome);
         outcomes.merge(outcome, 1, Integer::sum);
+    }
+
+    /**
+     * Counts against a host's record only, not against a work unit nor in its job's activity: what a host says
+     * that costs others work without being the work unit's fault (an input it could get from nobody).
+     */
+    void charge(long hostId, Outcome outcome) {
+        hosts.computeIfAbsent(hostId, id -> new HostTable.Tally()).add(outcome, 0);
     }
 
     void validate(WorkUnitRow wu, long canonicalResultId, boolean hasPending) {
@@ -59,7 +62,7 @@ final class Decisions {
         decided = true;
     }
 
-    /** The work unit failed (written at once by the evaluator: rare, and it may fail the job). */
+    /** The work unit failed (written at once by {@link DecisionWriter#fail}: rare, and it may fail the job). */
     void failed(WorkUnitRow wu) {
         activity.failed(wu.jobId(), wu.stage());
         failed++;
@@ -96,28 +99,51 @@ final class Decisions {
         return decided;
     }
 
-    void apply(ValidationQueries queries, HostTable hostTable, ActivityTable activityTable, Tracker tracker,
-            TransferLedger ledger, WorkSignal signal, DomainMeters meters, Instant now) {
-        tracker.produced(produced);
-        queries.setStates(states);
-        hostTable.record(hosts);
-        activityTable.record(activity, now);
-        queries.validate(validated, now);
-        queries.cancelPending(cancelPending);
-        int created = queries.addReplicas(moreReplicas, now);
-        // hosts whose outputs were accepted hold the blobs those outputs name
-        tracker.canonicalHolders(states.stream().filter(c -> c.to().equals("VALID")).map(StateChange::resultId).toList());
-        bytesFromPeers.forEach((job, bytes) -> ledger.record(job, 0, bytes));
-        signal.workCreated(created + givenBack);
-        int validatedCount = validated.size();
-        int failedCount = failed;
-        int givenBackCount = givenBack;
-        Map<Outcome, Integer> counted = new EnumMap<>(outcomes);
-        AfterCommit.run(() -> {
-            meters.validated(validatedCount);
-            meters.failed(failedCount);
-            meters.results(DomainMeters.Outcome.GIVEN_BACK, givenBackCount);
-            counted.forEach((o, n) -> meters.results(DomainMeters.Outcome.valueOf(o.name()), n));
-        });
+    List<StateChange> states() {
+        return states;
+    }
+
+    Map<Long, HostTable.Tally> hosts() {
+        return hosts;
+    }
+
+    /** Work unit id to its canonical result id. */
+    Map<Long, Long> validated() {
+        return validated;
+    }
+
+    /** Work units whose unsent and in-progress replicas are no longer needed. */
+    List<Long> cancelPending() {
+        return cancelPending;
+    }
+
+    /** Work unit id to how many replicas to add. */
+    Map<Long, Integer> moreReplicas() {
+        return moreReplicas;
+    }
+
+    Map<Long, Tracker.ProducedBlobs> produced() {
+        return produced;
+    }
+
+    /** Job id to the bytes its tasks' workers fetched from peers. */
+    Map<Long, Long> bytesFromPeers() {
+        return bytesFromPeers;
+    }
+
+    ActivityTally activity() {
+        return activity;
+    }
+
+    Map<Outcome, Integer> outcomes() {
+        return outcomes;
+    }
+
+    int givenBackCount() {
+        return givenBack;
+    }
+
+    int failedCount() {
+        return failed;
     }
 }

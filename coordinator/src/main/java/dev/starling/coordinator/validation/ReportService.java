@@ -7,10 +7,13 @@ import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.support.Batcher;
 import dev.starling.coordinator.support.Text;
 import dev.starling.coordinator.support.Transactions;
+import dev.starling.coordinator.workunit.ReplicaState;
+import dev.starling.coordinator.workunit.WorkUnitState;
 import dev.starling.sdk.ContentAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +30,8 @@ import org.springframework.stereotype.Service;
  */
 @Service
 public class ReportService implements SmartLifecycle {
-    private static final Set<String> ALREADY_REPORTED = Set.of("REPORTED", "VALID", "INVALID", "INCONCLUSIVE", "ERROR");
+    private static final Set<ReplicaState> ALREADY_REPORTED = EnumSet.of(ReplicaState.REPORTED, ReplicaState.VALID,
+            ReplicaState.INVALID, ReplicaState.INCONCLUSIVE, ReplicaState.ERROR);
     /** the longest error message stored for a malformed result (it quotes what the worker sent) */
     private static final int MAX_PROBLEM = 2_000;
 
@@ -143,7 +147,10 @@ public class ReportService implements SmartLifecycle {
             WorkUnitRow wu = owners.get(e.report().resultId()).workUnit();
             Ack ack = apply(e.hostId(), wu, e.report(), stored.remove(e.report().resultId()), decisions, now);
             acks[i] = ack;
-            if (ack.status() == Ack.Status.ACCEPTED && ack.message().isEmpty() && wu.isOpen()) {
+            // stored: accepted anew, or rejected after all but recorded as the replica's error
+            boolean recorded = ack.status() == Ack.Status.ACCEPTED ? ack.message().isEmpty()
+                    : ack.status() == Ack.Status.REJECTED;
+            if (recorded && wu.isOpen()) {
                 changed.put(wu.id(), wu);
             }
         }
@@ -153,11 +160,21 @@ public class ReportService implements SmartLifecycle {
 
     /** A success is stored while its work unit is open, and judged late once it is validated. */
     private static boolean takesOutputs(WorkUnitRow wu) {
-        return wu.isOpen() || wu.state().equals("VALIDATED");
+        return wu.isOpen() || wu.state() == WorkUnitState.VALIDATED;
     }
 
     private Ack apply(long hostId, WorkUnitRow wu, Report r, boolean storedSuccess, Decisions decisions, Instant now) {
         long id = r.resultId();
+        if (r.kind() == Report.Kind.INPUT_UNAVAILABLE) {
+            String foreign = notAnInput(wu, r);
+            if (foreign != null) {
+                // a lie about another blob would make the tracker forget its holders: this replica's error instead
+                Ack stored = apply(hostId, wu, new Report(id, Report.Kind.ERROR, null, null, 0, foreign, r.cpuMillis(),
+                        Map.of(), List.of(), r.bytesFromPeers()), false, decisions, now);
+                return stored.status() == Ack.Status.ACCEPTED && stored.message().isEmpty()
+                        ? new Ack(id, Ack.Status.REJECTED, foreign) : stored;
+            }
+        }
         boolean stored = switch (r.kind()) {
             case SUCCESS -> storedSuccess;
             case ERROR -> wu.isOpen() && queries.storeError(id, hostId, r.message(), r.cpuMillis(), now);
@@ -168,12 +185,16 @@ public class ReportService implements SmartLifecycle {
         if (stored) {
             switch (r.kind()) {
                 case ERROR -> decisions.host(wu, hostId, Outcome.ERROR, 0);
-                case GIVEN_BACK, INPUT_UNAVAILABLE -> decisions.givenBack();
+                case GIVEN_BACK -> decisions.givenBack();
+                case INPUT_UNAVAILABLE -> {
+                    decisions.givenBack();
+                    decisions.charge(hostId, Outcome.ERROR); // crying wolf costs the reporter its standing
+                }
                 case SUCCESS -> {
                     if (!r.produced().isEmpty()) {
                         decisions.produced(id, wu.id(), r.produced());
                     }
-                    if (wu.state().equals("VALIDATED")) {
+                    if (wu.state() == WorkUnitState.VALIDATED) {
                         evaluator.judgeLate(wu, id, r.output(), r.outputHash(), hostId, decisions);
                     }
                 }
@@ -181,24 +202,36 @@ public class ReportService implements SmartLifecycle {
             decisions.transfer(wu.jobId(), r.bytesFromPeers());
             return Ack.accepted(id);
         }
-        String state = queries.state(id);
+        ReplicaState state = queries.state(id);
         if (ALREADY_REPORTED.contains(state) && r.kind() != Report.Kind.GIVEN_BACK) {
             return new Ack(id, Ack.Status.ACCEPTED, "already reported");
         }
-        return new Ack(id, Ack.Status.NOT_NEEDED, "result " + id + " is no longer needed (" + state.toLowerCase()
-                + ", work unit " + wu.state().toLowerCase() + ")");
+        return new Ack(id, Ack.Status.NOT_NEEDED, "result " + id + " is no longer needed ("
+                + state.name().toLowerCase() + ", work unit " + wu.state().name().toLowerCase() + ")");
+    }
+
+    /** Why an INPUT_UNAVAILABLE report names a blob its task does not read; null when it names only inputs. */
+    private String notAnInput(WorkUnitRow wu, Report r) {
+        if (r.missing().isEmpty()) {
+            return null;
+        }
+        List<String> inputs = queries.inputs(wu.id());
+        return r.missing().stream().filter(b -> !inputs.contains(b)).findFirst()
+                .map(b -> "missing_blob_ids: " + b + " is not an input of task " + r.resultId()
+                        + " (INPUT_UNAVAILABLE names only blobs of the task's inputs)")
+                .orElse(null);
     }
 
     /**
-     * Gives back a task whose inputs could not be fetched, and has the tracker forget the holders it was
-     * offered and re-create blobs that nobody holds any more.
+     * Gives back a task whose inputs could not be fetched, and has the tracker forget the holders this host was
+     * offered for them and re-create blobs that nobody holds any more.
      */
     private boolean inputUnavailable(long resultId, long hostId, List<String> missing, Decisions decisions) {
         Instant sentAt = queries.giveBack(resultId, hostId);
         if (sentAt == null) {
             return false;
         }
-        for (int i = tracker.unreachable(missing, sentAt).size(); i > 0; i--) {
+        for (int i = tracker.unreachable(hostId, missing, sentAt).size(); i > 0; i--) {
             decisions.givenBack(); // a re-run replica is new work, like a given-back one
         }
         return true;

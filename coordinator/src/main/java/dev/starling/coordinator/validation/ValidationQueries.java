@@ -1,6 +1,8 @@
 package dev.starling.coordinator.validation;
 
 import dev.starling.coordinator.support.SqlArrays;
+import dev.starling.coordinator.workunit.ReplicaState;
+import dev.starling.coordinator.workunit.WorkUnitState;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -73,8 +75,9 @@ class ValidationQueries {
                           FROM result WHERE work_unit_id = ANY(:wus) ORDER BY work_unit_id, id""")
                 .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new)))
                 .query((rs, i) -> Map.entry(rs.getLong("work_unit_id"), new ReplicaRow(rs.getLong("id"),
-                        rs.getObject("host_id", Long.class), rs.getString("state"), rs.getBytes("output"),
-                        rs.getString("output_hash"), rs.getString("error_message"), rs.getBoolean("quarantined"))))
+                        rs.getObject("host_id", Long.class), ReplicaState.valueOf(rs.getString("state")),
+                        rs.getBytes("output"), rs.getString("output_hash"), rs.getString("error_message"),
+                        rs.getBoolean("quarantined"))))
                 .list()
                 .forEach(e -> byWorkUnit.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
         return byWorkUnit;
@@ -88,8 +91,9 @@ class ValidationQueries {
                 .query((rs, i) -> new Output(rs.getBytes(1), rs.getString(2))).single();
     }
 
-    String state(long resultId) {
-        return jdbc.sql("SELECT state FROM result WHERE id = :id").param("id", resultId).query(String.class).single();
+    ReplicaState state(long resultId) {
+        return ReplicaState.valueOf(jdbc.sql("SELECT state FROM result WHERE id = :id").param("id", resultId)
+                .query(String.class).single());
     }
 
     /**
@@ -140,6 +144,12 @@ class ValidationQueries {
                 .param("now", Timestamp.from(now)).update() == 1;
     }
 
+    /** The blobs a work unit's tasks read. */
+    List<String> inputs(long workUnitId) {
+        return jdbc.sql("SELECT unnest(blobs) FROM work_unit WHERE id = :id").param("id", workUnitId)
+                .query(String.class).list();
+    }
+
     /**
      * A task given back without fault becomes unsent again, for any host (this one included). Returns when it
      * had been sent, or null when it was not this host's task in progress.
@@ -172,8 +182,8 @@ class ValidationQueries {
         for (int i = 0; i < n; i++) {
             Decisions.StateChange c = changes.get(i);
             ids[i] = c.resultId();
-            from[i] = c.from();
-            to[i] = c.to();
+            from[i] = c.from().name();
+            to[i] = c.to().name();
             credit[i] = c.credit();
             keep[i] = c.keepOutput();
         }
@@ -277,8 +287,8 @@ class ValidationQueries {
 
     private static WorkUnitRow workUnit(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
         return new WorkUnitRow(rs.getLong("id"), rs.getLong("job_id"), rs.getInt("stage"), rs.getLong("idx"),
-                rs.getString("app"), rs.getString("state"), rs.getInt("quorum"), rs.getInt("max_results"),
-                rs.getInt("max_errors"), rs.getDouble("cost"), rs.getObject("canonical_result_id", Long.class),
-                rs.getBytes("input"));
+                rs.getString("app"), WorkUnitState.valueOf(rs.getString("state")), rs.getInt("quorum"),
+                rs.getInt("max_results"), rs.getInt("max_errors"), rs.getDouble("cost"),
+                rs.getObject("canonical_result_id", Long.class), rs.getBytes("input"));
     }
 }

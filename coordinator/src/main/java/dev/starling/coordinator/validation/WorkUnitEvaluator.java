@@ -1,23 +1,14 @@
 package dev.starling.coordinator.validation;
 
-import dev.starling.coordinator.activity.ActivityTable;
 import dev.starling.coordinator.app.AppCatalog;
-import dev.starling.coordinator.dispatch.WorkSignal;
-import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
 import dev.starling.coordinator.job.JobCompleter;
-import dev.starling.coordinator.job.JobState;
-import dev.starling.coordinator.job.JobTable;
-import dev.starling.coordinator.metrics.DomainMeters;
-import dev.starling.coordinator.peer.Tracker;
-import dev.starling.coordinator.peer.TransferLedger;
 import dev.starling.coordinator.support.AfterCommit;
-import dev.starling.coordinator.workunit.WorkUnitTable;
+import dev.starling.coordinator.validation.QuorumRule.Judgement;
+import dev.starling.coordinator.workunit.ReplicaState;
 import dev.starling.sdk.App;
 import dev.starling.sdk.WorkUnit;
-import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -26,46 +17,25 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Decides what an open work unit needs after one of its replicas changed, with the work unit row locked
- * by the caller's transaction (so two reports of one work unit are never judged at the same time):
- * validate when a quorum agrees, ask for more replicas when not, fail it past its limits. Decisions are
- * collected and written for a whole batch of work units at once ({@link Decisions}).
- *
- * <p>Counts are derived from the replica rows every time, never kept in counters, so a repeated or
- * recovered step cannot count anything twice.
+ * Decides what open work units need after some of their replicas changed, with the work unit rows locked by the
+ * caller's transaction (so two reports of one work unit are never judged at the same time): reads their replicas,
+ * asks the {@link QuorumRule}, and collects its verdicts in {@link Decisions}, which {@link DecisionWriter} writes
+ * for the whole batch at once.
  */
 @Component
 class WorkUnitEvaluator {
     private static final Logger log = LoggerFactory.getLogger(WorkUnitEvaluator.class);
 
     private final ValidationQueries queries;
-    private final JobTable jobs;
-    private final WorkUnitTable workUnits;
-    private final HostTable hosts;
-    private final ActivityTable activity;
-    private final WorkSignal workSignal;
-    private final JobCompleter completer;
     private final AppCatalog apps;
-    private final Tracker tracker;
-    private final TransferLedger ledger;
-    private final DomainMeters meters;
-    private final Clock clock;
+    private final DecisionWriter writer;
+    private final JobCompleter completer;
 
-    WorkUnitEvaluator(ValidationQueries queries, JobTable jobs, WorkUnitTable workUnits, HostTable hosts,
-            ActivityTable activity, WorkSignal workSignal, JobCompleter completer, AppCatalog apps, Tracker tracker,
-            TransferLedger ledger, DomainMeters meters, Clock clock) {
-        this.meters = meters;
-        this.tracker = tracker;
-        this.ledger = ledger;
+    WorkUnitEvaluator(ValidationQueries queries, AppCatalog apps, DecisionWriter writer, JobCompleter completer) {
         this.queries = queries;
-        this.jobs = jobs;
-        this.workUnits = workUnits;
-        this.hosts = hosts;
-        this.activity = activity;
-        this.workSignal = workSignal;
-        this.completer = completer;
         this.apps = apps;
-        this.clock = clock;
+        this.writer = writer;
+        this.completer = completer;
     }
 
     /**
@@ -76,145 +46,64 @@ class WorkUnitEvaluator {
     void settle(Collection<WorkUnitRow> locked, Decisions decisions, Instant now) {
         Map<Long, List<ReplicaRow>> replicas = queries.replicas(locked.stream().map(WorkUnitRow::id).toList());
         for (WorkUnitRow wu : locked) {
-            evaluate(wu, replicas.get(wu.id()), decisions);
+            QuorumRule.Verdict verdict = QuorumRule.decide(wu.state(), wu.limits(), replicas.get(wu.id()),
+                    equivalence(wu));
+            record(wu, verdict, decisions);
         }
-        decisions.apply(queries, hosts, activity, tracker, ledger, workSignal, meters, now);
+        writer.apply(decisions, now);
         if (decisions.decidedAny()) {
             AfterCommit.run(completer::nudge);
         }
     }
 
-    /**
-     * Decides what the (locked, open) work unit needs given its replicas as they are now, in
-     * {@code decisions}; a failure is written at once.
-     */
-    private void evaluate(WorkUnitRow wu, List<ReplicaRow> replicas, Decisions decisions) {
-        if (!wu.isOpen()) {
-            return;
-        }
-        List<ReplicaRow> successes = replicas.stream().filter(ReplicaRow::isSuccess).toList();
-        List<ReplicaRow> errors = replicas.stream().filter(ReplicaRow::isError).toList();
-        long pending = replicas.stream().filter(ReplicaRow::isPending).count();
-        long total = replicas.stream().filter(r -> !r.state().equals("CANCELLED")).count();
-
-        if (errors.size() >= wu.maxErrors()) {
-            ReplicaRow last = errors.get(errors.size() - 1);
-            String why = last.state().equals("TIMED_OUT") ? "timed out" : last.error();
-            fail(wu, errors.size() + " of its results failed (maxErrors " + wu.maxErrors() + "); last: " + why, decisions);
-            return;
-        }
-        int needed;
-        if (successes.size() >= wu.quorum()) {
-            List<List<ReplicaRow>> groups = group(wu, successes);
-            // the largest group that may decide (one with a host in good standing), else the largest of all
-            List<ReplicaRow> best = null;
-            List<ReplicaRow> largest = groups.get(0);
-            for (List<ReplicaRow> g : groups) {
-                if (g.size() > largest.size()) {
-                    largest = g;
-                }
-                if (trusted(g) && (best == null || g.size() > best.size())) {
-                    best = g;
-                }
+    /** Collects a verdict in {@code decisions}; a failure is written at once. */
+    private void record(WorkUnitRow wu, QuorumRule.Verdict verdict, Decisions decisions) {
+        ReplicaRow canonical = verdict instanceof QuorumRule.Validate v ? v.canonical() : null;
+        for (Judgement j : verdict.judgements()) {
+            ReplicaRow r = j.replica();
+            boolean valid = j.to() == ReplicaState.VALID;
+            decisions.state(r.id(), r.state(), j.to(), valid ? wu.cost() : null,
+                    j.to() == ReplicaState.INCONCLUSIVE || r == canonical);
+            if (canonical != null) {
+                decisions.host(wu, r.hostId(), valid ? Outcome.VALID : Outcome.INVALID, valid ? wu.cost() : 0);
             }
-            if (best != null && best.size() >= wu.quorum()) {
-                decide(wu, best, successes, pending > 0, decisions);
-                return;
-            }
-            for (ReplicaRow r : successes) {
-                if (r.state().equals("REPORTED")) {
-                    decisions.state(r.id(), "REPORTED", "INCONCLUSIVE", null, true);
-                }
-            }
-            // a quorum of quarantined hosts alone needs one more result, of a host in good standing
-            needed = Math.max(1, wu.quorum() - largest.size());
-        } else {
-            needed = wu.quorum() - successes.size();
         }
-        long missing = needed - pending;
-        if (missing <= 0) {
-            return;
-        }
-        long room = wu.maxResults() - total;
-        if (room <= 0) {
-            if (pending == 0) {
-                fail(wu, "no quorum of " + wu.quorum() + " agreeing results after " + total
-                        + " results (maxResults " + wu.maxResults() + ")", decisions);
+        switch (verdict) {
+            case QuorumRule.Validate v -> {
+                decisions.validate(wu, v.canonical().id(), v.cancelPending());
+                log.debug("Work unit {} validated: {} of {} results agree", wu.id(),
+                        v.judgements().stream().filter(j -> j.to() == ReplicaState.VALID).count(),
+                        v.judgements().size());
             }
-            return;
+            case QuorumRule.MoreReplicas m -> decisions.moreReplicas(wu.id(), m.count());
+            case QuorumRule.Fail f -> writer.fail(wu, f.reason(), decisions);
+            case QuorumRule.Wait w -> { }
         }
-        decisions.moreReplicas(wu.id(), (int) Math.min(missing, room));
-    }
-
-    /** Whether a group of agreeing results holds one of a host in good standing (not quarantined when sent). */
-    private static boolean trusted(List<ReplicaRow> group) {
-        return group.stream().anyMatch(r -> !r.quarantined());
     }
 
     /** Judges a result reported after its work unit was validated against the canonical output. */
     void judgeLate(WorkUnitRow wu, long resultId, byte[] output, String hash, long hostId, Decisions decisions) {
         ValidationQueries.Output canonical = queries.output(wu.canonicalResultId());
-        boolean agrees = hash.equals(canonical.hash())
-                || equivalent(apps.installed(wu.app()), wu, canonical.bytes(), output);
-        decisions.state(resultId, "REPORTED", agrees ? "VALID" : "INVALID", agrees ? wu.cost() : null, false);
+        ReplicaState to = QuorumRule.judgeLate(canonical.hash(), canonical.bytes(), hash, output, equivalence(wu));
+        boolean agrees = to == ReplicaState.VALID;
+        decisions.state(resultId, ReplicaState.REPORTED, to, agrees ? wu.cost() : null, false);
         decisions.host(wu, hostId, agrees ? Outcome.VALID : Outcome.INVALID, agrees ? wu.cost() : 0);
     }
 
-    private void decide(WorkUnitRow wu, List<ReplicaRow> winners, List<ReplicaRow> successes, boolean hasPending,
-            Decisions decisions) {
-        ReplicaRow canonical = winners.get(0);
-        for (ReplicaRow r : successes) {
-            boolean valid = winners.contains(r);
-            decisions.state(r.id(), r.state(), valid ? "VALID" : "INVALID", valid ? wu.cost() : null, r == canonical);
-            decisions.host(wu, r.hostId(), valid ? Outcome.VALID : Outcome.INVALID, valid ? wu.cost() : 0);
-        }
-        decisions.validate(wu, canonical.id(), hasPending);
-        log.debug("Work unit {} validated: {} of {} results agree", wu.id(), winners.size(), successes.size());
-    }
-
-    private void fail(WorkUnitRow wu, String reason, Decisions decisions) {
-        Instant now = clock.instant();
-        queries.cancelPending(List.of(wu.id()));
-        queries.fail(wu.id(), reason, now);
-        decisions.failed(wu);
-        String jobError = "work unit " + wu.index() + " (stage " + wu.stage() + ") failed: " + reason;
-        if (jobs.finish(wu.jobId(), JobState.FAILED, null, jobError, now)) {
-            workUnits.cancelOpen(wu.jobId(), now);
-            log.info("Job {} failed: {}", wu.jobId(), jobError);
-        }
-    }
-
-    /** Groups outputs by the app's equivalence (equal hashes always agree), keeping report order. */
-    private List<List<ReplicaRow>> group(WorkUnitRow wu, List<ReplicaRow> successes) {
-        App app = apps.installed(wu.app());
-        List<List<ReplicaRow>> groups = new ArrayList<>();
-        for (ReplicaRow r : successes) {
-            List<ReplicaRow> home = null;
-            for (List<ReplicaRow> g : groups) {
-                ReplicaRow first = g.get(0);
-                if (first.outputHash().equals(r.outputHash()) || equivalent(app, wu, first.output(), r.output())) {
-                    home = g;
-                    break;
-                }
+    /**
+     * The work unit's app's {@code equivalent}; an app that fails to compare is taken to say "different". The app is
+     * looked up only when outputs with different hashes are compared.
+     */
+    private QuorumRule.Equivalence equivalence(WorkUnitRow wu) {
+        return (a, b) -> {
+            App app = apps.installed(wu.app());
+            try {
+                return app.equivalent(new WorkUnit(wu.stage(), wu.index(), wu.input()), a, b);
+            } catch (RuntimeException e) {
+                log.warn("App {} failed to compare outputs of work unit {}; treating them as different", wu.app(),
+                        wu.id(), e);
+                return false;
             }
-            if (home == null) {
-                home = new ArrayList<>();
-                groups.add(home);
-            }
-            home.add(r);
-        }
-        return groups;
-    }
-
-    private static boolean equivalent(App app, WorkUnitRow wu, byte[] a, byte[] b) {
-        if (a == null || b == null) {
-            return false;
-        }
-        try {
-            return app.equivalent(new WorkUnit(wu.stage(), wu.index(), wu.input()), a, b);
-        } catch (RuntimeException e) {
-            log.warn("App {} failed to compare outputs of work unit {}; treating them as different", wu.app(), wu.id(), e);
-            return false;
-        }
+        };
     }
 }

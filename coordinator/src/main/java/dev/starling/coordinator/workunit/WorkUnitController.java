@@ -12,15 +12,15 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class WorkUnitController {
     private final JobService jobs;
-    private final WorkUnitListing listing;
+    private final WorkUnitQueries listing;
 
-    WorkUnitController(JobService jobs, WorkUnitListing listing) {
+    WorkUnitController(JobService jobs, WorkUnitQueries listing) {
         this.jobs = jobs;
         this.listing = listing;
     }
 
     @GetMapping("/api/v1/jobs/{id}/workunits")
-    Page<WorkUnitListing.WorkUnitView> list(@PathVariable long id,
+    Page<WorkUnitQueries.WorkUnitView> list(@PathVariable long id,
             @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size, Caller caller) {
         Paging.check(page, size);
         jobs.get(id, caller); // 404 for an unknown job, or another researcher's

@@ -158,6 +158,9 @@ class HostileInputTest extends CoordinatorTest {
         TestHost reporter = volunteerHost("nul-complaint", "primes");
         TestHost accused = volunteerHost("accused", "primes");
         String blob = ContentAddress.of(new byte[] {1, 2, 3});
+        // the tracker hears a complaint only of a peer it offered the reporter: as if a task had listed it
+        jdbc.sql("INSERT INTO peer_offer (host_id, blob_id, peers, offered_at) VALUES (:r, :b, ARRAY[:a], now())")
+                .param("r", reporter.id()).param("b", blob).param("a", accused.id()).update();
 
         reporter.stub(true).announceBlobs(AnnounceBlobsRequest.newBuilder().addComplaints(PeerComplaint.newBuilder()
                 .setHostId(accused.id()).setBlobId(blob).setChunk(0).setReason("bad\0chunk")).build());

@@ -1,0 +1,13 @@
+package dev.starling.coordinator.host;
+
+import java.util.List;
+
+/**
+ * What a worker says about its machine when it registers (the fields of {@code RegisterRequest}), stored in its
+ * host row.
+ *
+ * @param protocolVersion the worker protocol it speaks
+ * @param peerAddress where peers reach its PeerService ("host:port"), or null when it serves no peers
+ */
+public record HostDescription(String name, int cores, long memoryBytes, String os, String arch,
+        String workerVersion, int protocolVersion, List<String> apps, String peerAddress) {}

@@ -1,0 +1,99 @@
+package dev.starling.coordinator.validation;
+
+import dev.starling.coordinator.activity.ActivityTable;
+import dev.starling.coordinator.dispatch.WorkSignal;
+import dev.starling.coordinator.host.HostTable;
+import dev.starling.coordinator.host.HostTable.Outcome;
+import dev.starling.coordinator.job.JobState;
+import dev.starling.coordinator.job.JobTable;
+import dev.starling.coordinator.metrics.DomainMeters;
+import dev.starling.coordinator.peer.Tracker;
+import dev.starling.coordinator.peer.TransferLedger;
+import dev.starling.coordinator.support.AfterCommit;
+import dev.starling.coordinator.workunit.ReplicaState;
+import dev.starling.coordinator.workunit.WorkUnitTable;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes what was decided about a batch of work units, in the deciding transaction: {@link #apply} writes
+ * {@link Decisions} with one statement per kind of change; {@link #fail} writes a failed work unit at once (rare,
+ * and it may fail its job). Metrics are counted once the transaction commits.
+ */
+@Component
+class DecisionWriter {
+    private static final Logger log = LoggerFactory.getLogger(DecisionWriter.class);
+
+    private final ValidationQueries queries;
+    private final JobTable jobs;
+    private final WorkUnitTable workUnits;
+    private final HostTable hosts;
+    private final ActivityTable activity;
+    private final Tracker tracker;
+    private final TransferLedger ledger;
+    private final WorkSignal signal;
+    private final DomainMeters meters;
+    private final Clock clock;
+
+    DecisionWriter(ValidationQueries queries, JobTable jobs, WorkUnitTable workUnits, HostTable hosts,
+            ActivityTable activity, Tracker tracker, TransferLedger ledger, WorkSignal signal, DomainMeters meters,
+            Clock clock) {
+        this.queries = queries;
+        this.jobs = jobs;
+        this.workUnits = workUnits;
+        this.hosts = hosts;
+        this.activity = activity;
+        this.tracker = tracker;
+        this.ledger = ledger;
+        this.signal = signal;
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    void apply(Decisions d, Instant now) {
+        tracker.produced(d.produced());
+        queries.setStates(d.states());
+        hosts.record(d.hosts());
+        activity.record(d.activity(), now);
+        queries.validate(d.validated(), now);
+        queries.cancelPending(d.cancelPending());
+        int created = queries.addReplicas(d.moreReplicas(), now);
+        // hosts whose outputs were accepted hold the blobs those outputs name
+        tracker.canonicalHolders(d.states().stream().filter(c -> c.to() == ReplicaState.VALID)
+                .map(Decisions.StateChange::resultId).toList());
+        d.bytesFromPeers().forEach((job, bytes) -> ledger.record(job, 0, bytes));
+        signal.workCreated(created + d.givenBackCount());
+        int validatedCount = d.validated().size();
+        int failedCount = d.failedCount();
+        int givenBackCount = d.givenBackCount();
+        Map<Outcome, Integer> counted = new EnumMap<>(d.outcomes());
+        AfterCommit.run(() -> {
+            meters.validated(validatedCount);
+            meters.failed(failedCount);
+            meters.results(DomainMeters.Outcome.GIVEN_BACK, givenBackCount);
+            counted.forEach((o, n) -> meters.results(DomainMeters.Outcome.valueOf(o.name()), n));
+        });
+    }
+
+    /**
+     * Fails the (locked, open) work unit at once: its pending replicas are cancelled, and its job fails with it (the
+     * job's other open work units are cancelled).
+     */
+    void fail(WorkUnitRow wu, String reason, Decisions decisions) {
+        Instant now = clock.instant();
+        queries.cancelPending(List.of(wu.id()));
+        queries.fail(wu.id(), reason, now);
+        decisions.failed(wu);
+        String jobError = "work unit " + wu.index() + " (stage " + wu.stage() + ") failed: " + reason;
+        if (jobs.finish(wu.jobId(), JobState.FAILED, null, jobError, now)) {
+            workUnits.cancelOpen(wu.jobId(), now);
+            log.info("Job {} failed: {}", wu.jobId(), jobError);
+        }
+    }
+}

@@ -1,0 +1,356 @@
+-- Starling's database schema as it stands after every migration, in one place, to read. The migrations in
+-- coordinator/src/main/resources/db/migration are what makes it (never edited after they land); this file says
+-- what they add up to, and SchemaTest fails when the two differ (columns in order, types, defaults,
+-- nullability, constraints, indexes). A change to the schema is a new migration AND an edit here.
+--
+-- Columns are in their real order: those added by later migrations come last. Host ids in result and host_tally
+-- carry no foreign key on purpose (V7: the hot paths would share-lock host rows).
+
+-- ---------------------------------------------------------------------------------------------------------------
+-- Accounts: who may do what. No secret is stored: the admin's password as a slow hash (bcrypt), keys as SHA-256
+-- of their random 256-bit secret.
+
+-- The admin (dashboard and admin API): created at the first start (AdminAccount).
+CREATE TABLE admin_account (
+    username        text PRIMARY KEY,
+    -- Spring Security's "{id}hash" form, e.g. "{bcrypt}$2a$10$..."
+    password_hash   text        NOT NULL,
+    created_at      timestamptz NOT NULL,
+    password_set_at timestamptz NOT NULL
+);
+
+-- A researcher submits jobs and uploads blobs with API keys the admin makes.
+CREATE TABLE researcher (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name       text        NOT NULL,
+    created_at timestamptz NOT NULL
+);
+
+-- A researcher's API keys, "sr_<id>_<secret>"; several at once (a new one before the old is revoked).
+CREATE TABLE researcher_key (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    researcher_id bigint      NOT NULL REFERENCES researcher (id),
+    secret_hash   bytea       NOT NULL,
+    created_at    timestamptz NOT NULL,
+    revoked_at    timestamptz
+);
+CREATE INDEX researcher_key_researcher ON researcher_key (researcher_id);
+
+-- A volunteer owns hosts and earns their credit. The account key is "sv_<id>_<secret>"; rotating it replaces the
+-- secret. Hosts registered with it belong to the volunteer for good.
+CREATE TABLE volunteer (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name           text        NOT NULL,
+    email          text        NOT NULL,
+    key_hash       bytea       NOT NULL,
+    created_at     timestamptz NOT NULL,
+    key_rotated_at timestamptz,
+    -- the admin's ban of a volunteer: every call of their hosts, and a registration with their key, is refused
+    banned_at      timestamptz,
+    ban_reason     text
+);
+CREATE UNIQUE INDEX volunteer_email ON volunteer (lower(email));
+
+-- ---------------------------------------------------------------------------------------------------------------
+-- The work: jobs, their work units, and each work unit's replicas (the result table).
+
+-- A researcher's submission, with its redundancy policy. Splitting progress lives here, so that a crash mid-split
+-- resumes where it stopped.
+CREATE TABLE job (
+    id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    app              text        NOT NULL,
+    params           jsonb       NOT NULL,
+    -- JobState
+    state            text        NOT NULL DEFAULT 'QUEUED'
+                     CHECK (state IN ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED')),
+    priority         integer     NOT NULL DEFAULT 0,
+    quorum           integer     NOT NULL CHECK (quorum >= 1),
+    initial_replicas integer     NOT NULL CHECK (initial_replicas >= quorum),
+    max_results      integer     NOT NULL CHECK (max_results >= initial_replicas),
+    max_errors       integer     NOT NULL CHECK (max_errors >= 1),
+    deadline_seconds integer     NOT NULL CHECK (deadline_seconds > 0),
+    -- the stage being split or computed, how many work units it has, the next index to write
+    stage            integer     NOT NULL DEFAULT 0,
+    stage_size       bigint,
+    split_next       bigint      NOT NULL DEFAULT 0,
+    split_complete   boolean     NOT NULL DEFAULT false,
+    -- the assimilated result (the app's JSON), once SUCCEEDED
+    result           jsonb,
+    error            text,
+    created_at       timestamptz NOT NULL,
+    started_at       timestamptz,
+    finished_at      timestamptz,
+    -- NULL: submitted by the admin, visible to the admin only
+    researcher_id    bigint REFERENCES researcher (id)
+);
+CREATE INDEX job_newest ON job (id DESC);
+-- the splitter's and the completer's work lists
+CREATE INDEX job_unsplit ON job (priority DESC, id) WHERE NOT split_complete AND state IN ('QUEUED', 'RUNNING');
+CREATE INDEX job_active ON job (id) WHERE state IN ('QUEUED', 'RUNNING');
+CREATE INDEX job_researcher_newest ON job (researcher_id, id DESC);
+
+-- One piece of a job. The redundancy limits are copied from the job, so that dispatch and validation read one row.
+CREATE TABLE work_unit (
+    id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    job_id              bigint           NOT NULL REFERENCES job (id),
+    stage               integer          NOT NULL,
+    idx                 bigint           NOT NULL,
+    input               bytea            NOT NULL,
+    -- the credit a VALID result earns (WorkUnitSpec.cost)
+    cost                double precision NOT NULL,
+    -- WorkUnitState
+    state               text             NOT NULL DEFAULT 'OPEN'
+                        CHECK (state IN ('OPEN', 'VALIDATED', 'FAILED', 'CANCELLED')),
+    quorum              integer          NOT NULL,
+    max_results         integer          NOT NULL,
+    max_errors          integer          NOT NULL,
+    canonical_result_id bigint,
+    error               text,
+    created_at          timestamptz      NOT NULL,
+    finished_at         timestamptz,
+    -- the blobs it reads (WorkUnitSpec.blobs)
+    blobs               text[]           NOT NULL DEFAULT '{}',
+    -- the splitter's idempotency key: writing a batch again inserts nothing
+    UNIQUE (job_id, stage, idx)
+);
+CREATE INDEX work_unit_open ON work_unit (job_id) WHERE state = 'OPEN';
+CREATE INDEX work_unit_job_state ON work_unit (job_id, state);
+
+-- One worker installation, belonging to a volunteer (or anonymous). The token is stored as a SHA-256 hash: a
+-- database leak does not leak tokens. Counters and credit are folded in from host_tally by HostTallies.
+CREATE TABLE host (
+    id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name              text             NOT NULL,
+    -- the host token's hash; NULL once the admin revoked it (the host registers again with its volunteer's key)
+    token_hash        bytea,
+    cores             integer          NOT NULL,
+    memory_bytes      bigint           NOT NULL,
+    os                text             NOT NULL,
+    arch              text             NOT NULL,
+    worker_version    text             NOT NULL,
+    apps              text[]           NOT NULL,
+    valid_count       bigint           NOT NULL DEFAULT 0,
+    invalid_count     bigint           NOT NULL DEFAULT 0,
+    error_count       bigint           NOT NULL DEFAULT 0,
+    timeout_count     bigint           NOT NULL DEFAULT 0,
+    credit            double precision NOT NULL DEFAULT 0,
+    created_at        timestamptz      NOT NULL,
+    last_contact_at   timestamptz      NOT NULL,
+    -- "host:port" of the worker's PeerService; NULL when it serves no peers (opted out, or unreachable)
+    peer_address      text,
+    -- set once independent reporters agree the host served bad chunks: it is no longer offered as a peer
+    peer_banned_at    timestamptz,
+    -- NULL: an anonymous host (only when starling.volunteers.anonymous-hosts is on)
+    volunteer_id      bigint REFERENCES volunteer (id),
+    -- its standing: rolling counts of its recent results (each fold decays the old counts, so they weigh roughly
+    -- the last starling.reliability.window results); quarantine, set when the recent invalid or error rate crosses
+    -- a threshold (or by the admin) and lifted when it recovers; a quarantined host gets at most
+    -- starling.reliability.quarantine-tasks-per-day tasks a day (quota_day, quota_used); bans, by the admin
+    recent_valid      double precision NOT NULL DEFAULT 0,
+    recent_invalid    double precision NOT NULL DEFAULT 0,
+    recent_errors     double precision NOT NULL DEFAULT 0,
+    recent_timed_out  double precision NOT NULL DEFAULT 0,
+    quarantined_at    timestamptz,
+    quarantine_reason text,
+    quarantine_manual boolean          NOT NULL DEFAULT false,
+    quota_day         date,
+    quota_used        integer          NOT NULL DEFAULT 0,
+    banned_at         timestamptz,
+    ban_reason        text,
+    -- token rotation in two steps: the new token's hash waits in next_token_hash, and both work until the new one
+    -- is first used, which makes it the token; revocation clears token_hash
+    next_token_hash          bytea,
+    token_rotation_asked_at  timestamptz,
+    token_rotated_at         timestamptz,
+    token_revoked_at         timestamptz,
+    -- the worker protocol it spoke when it last registered (NULL: registered before it was kept)
+    protocol_version  integer
+);
+CREATE INDEX host_volunteer ON host (volunteer_id);
+
+-- One replica of a work unit: a task once it is sent to a host, a result once reported (ReplicaState). app and
+-- priority are copied from the job for the claim statement.
+CREATE TABLE result (
+    id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    work_unit_id     bigint           NOT NULL REFERENCES work_unit (id),
+    job_id           bigint           NOT NULL REFERENCES job (id),
+    app              text             NOT NULL,
+    priority         integer          NOT NULL,
+    state            text             NOT NULL DEFAULT 'UNSENT'
+                     CHECK (state IN ('UNSENT', 'IN_PROGRESS', 'REPORTED', 'ERROR', 'TIMED_OUT',
+                                      'VALID', 'INVALID', 'INCONCLUSIVE', 'CANCELLED')),
+    -- no foreign key (V7); NULL while unsent
+    host_id          bigint,
+    created_at       timestamptz      NOT NULL,
+    sent_at          timestamptz,
+    -- heartbeats extend the lease, never past the report deadline
+    lease_expires_at timestamptz,
+    deadline_at      timestamptz,
+    reported_at      timestamptz,
+    progress         double precision,
+    -- kept only by the canonical replica (and by successes not judged yet); hashes stay
+    output           bytea,
+    output_hash      text,
+    output_size      bigint,
+    error_message    text,
+    cpu_time_millis  bigint,
+    credit           double precision,
+    -- its work unit reads blobs: dispatch looks up blobs and holders only for such candidates
+    reads_blobs      boolean          NOT NULL DEFAULT false,
+    -- its worker holds it paused (outside the volunteer's compute hours); only meaningful while IN_PROGRESS
+    suspended        boolean          NOT NULL DEFAULT false,
+    -- the host's volunteer, written by the claim when replicas go to distinct volunteers
+    volunteer_id     bigint,
+    -- sent to a quarantined host: it counts toward a quorum only in a group with a host in good standing
+    quarantined      boolean          NOT NULL DEFAULT false
+);
+-- the dispatch claim walks this, best priority first, oldest first (replicas of one work unit are adjacent)
+CREATE INDEX result_unsent ON result (priority DESC, id) WHERE state = 'UNSENT';
+-- the lease sweeper's work list
+CREATE INDEX result_lease ON result (lease_expires_at) WHERE state = 'IN_PROGRESS';
+CREATE INDEX result_job ON result (job_id);
+-- "never two replicas of one work unit to one host", enforced by the database as well as by the claim's anti-join,
+-- which reads a work unit's few replicas through it; it serves every "replicas of this work unit" lookup too
+CREATE UNIQUE INDEX result_wu_host ON result (work_unit_id, host_id);
+-- the same for volunteers (starling.dispatch.distinct=volunteers); NULLs never collide
+CREATE UNIQUE INDEX result_wu_volunteer ON result (work_unit_id, volunteer_id) WHERE volunteer_id IS NOT NULL;
+-- the dashboard's recent failures and disagreements, and work units waiting for a tie-breaker
+CREATE INDEX result_failures ON result (job_id, (coalesce(reported_at, lease_expires_at)))
+    WHERE state IN ('ERROR', 'TIMED_OUT');
+CREATE INDEX result_disagreements ON result (reported_at) WHERE state IN ('INVALID', 'INCONCLUSIVE');
+CREATE INDEX result_inconclusive ON result (work_unit_id) WHERE state = 'INCONCLUSIVE';
+
+-- ---------------------------------------------------------------------------------------------------------------
+-- Tallies: validation appends (an insert waits for nobody) instead of updating rows every report would queue on;
+-- sweepers fold them in batches, and readers add what is not folded yet, so counts are exact at every moment.
+
+-- Judgements not yet added to their host's counters and rolling counts (HostTallies folds them into host).
+CREATE TABLE host_tally (
+    -- no foreign key (V7)
+    host_id   bigint           NOT NULL,
+    valid     integer          NOT NULL DEFAULT 0,
+    invalid   integer          NOT NULL DEFAULT 0,
+    errors    integer          NOT NULL DEFAULT 0,
+    timed_out integer          NOT NULL DEFAULT 0,
+    credit    double precision NOT NULL DEFAULT 0
+);
+CREATE INDEX host_tally_host ON host_tally (host_id);
+
+-- What happened to each job, minute by minute (UTC): work units decided and results judged. The dashboard's
+-- charts and progress bars read these few rows instead of counting a job's work units or replicas.
+CREATE TABLE job_activity (
+    job_id    bigint      NOT NULL,
+    stage     integer     NOT NULL,
+    minute    timestamptz NOT NULL,
+    validated bigint      NOT NULL DEFAULT 0,  -- work units validated
+    failed    bigint      NOT NULL DEFAULT 0,  -- work units failed
+    valid     bigint      NOT NULL DEFAULT 0,  -- results judged valid (late ones too)
+    invalid   bigint      NOT NULL DEFAULT 0,  -- results outvoted by the quorum
+    errors    bigint      NOT NULL DEFAULT 0,  -- results reported as errors
+    timed_out bigint      NOT NULL DEFAULT 0,  -- results whose lease ran out
+    PRIMARY KEY (job_id, stage, minute)
+);
+-- the overview charts: every job's activity over the last hour(s)
+CREATE INDEX job_activity_minute ON job_activity (minute);
+
+-- Activity appended by validation transactions, not yet folded into job_activity (ActivityTallies).
+CREATE TABLE job_activity_tally (
+    job_id    bigint      NOT NULL,
+    stage     integer     NOT NULL,
+    minute    timestamptz NOT NULL,
+    validated integer     NOT NULL DEFAULT 0,
+    failed    integer     NOT NULL DEFAULT 0,
+    valid     integer     NOT NULL DEFAULT 0,
+    invalid   integer     NOT NULL DEFAULT 0,
+    errors    integer     NOT NULL DEFAULT 0,
+    timed_out integer     NOT NULL DEFAULT 0
+);
+
+-- ---------------------------------------------------------------------------------------------------------------
+-- Blobs and the peer-to-peer data plane's metadata: who holds what, what travelled, and the key that signs fetch
+-- tokens. The bytes themselves live in the blob store (files) and on the workers.
+
+-- Blobs uploaded to the coordinator (POST /api/v1/blobs). A row is written only once the bytes are complete and
+-- durable in the blob store, so a row means "servable".
+CREATE TABLE blob (
+    -- content address, "sha256:<hex>": the Merkle root over 1 MiB chunks (dev.starling.sdk.ContentAddress)
+    id          text PRIMARY KEY,
+    size        bigint      NOT NULL CHECK (size >= 0),
+    -- SHA-256 of each 1 MiB chunk, in order, 32 bytes each (one leaf for empty content)
+    leaf_hashes bytea       NOT NULL CHECK (length(leaf_hashes) > 0 AND length(leaf_hashes) % 32 = 0),
+    created_at  timestamptz NOT NULL
+);
+
+-- Which researchers uploaded a blob (the same bytes may come from several): a researcher reads and uses only blobs
+-- they uploaded. The admin's uploads are not recorded; the admin sees every blob.
+CREATE TABLE blob_upload (
+    blob_id       text   NOT NULL REFERENCES blob (id),
+    researcher_id bigint NOT NULL REFERENCES researcher (id),
+    PRIMARY KEY (blob_id, researcher_id)
+);
+
+-- The tracker: hosts that hold a blob in full (announced, or the canonical producers of an intermediate blob), or
+-- are fetching it now (complete = false: they got a task that reads it, and serve what they verified).
+CREATE TABLE blob_holder (
+    blob_id  text        NOT NULL,
+    host_id  bigint      NOT NULL,
+    complete boolean     NOT NULL,
+    since    timestamptz NOT NULL,
+    PRIMARY KEY (blob_id, host_id)
+);
+CREATE INDEX blob_holder_host ON blob_holder (host_id);
+
+-- Blobs a task stored on its worker (TaskContext.storeBlob), as its report listed them. Once the work unit is
+-- validated, the canonical result's rows name the blobs it produced (lineage: which work unit re-creates a lost
+-- blob), and the hosts whose output hash equals the canonical one hold them.
+CREATE TABLE result_blob (
+    result_id    bigint NOT NULL,
+    work_unit_id bigint NOT NULL,
+    blob_id      text   NOT NULL,
+    size         bigint NOT NULL,
+    PRIMARY KEY (result_id, blob_id)
+);
+CREATE INDEX result_blob_blob ON result_blob (blob_id);
+
+-- Bytes moved for a job's tasks, appended as they are counted (the coordinator's own, and what workers report
+-- they got from peers); the job view sums them.
+CREATE TABLE job_transfer (
+    job_id           bigint NOT NULL,
+    from_coordinator bigint NOT NULL DEFAULT 0,
+    from_peers       bigint NOT NULL DEFAULT 0
+);
+CREATE INDEX job_transfer_job ON job_transfer (job_id);
+
+-- Workers' reports of peers that served data failing verification. Reports can be forged, so one counts only from
+-- a host the tracker offered the accused (peer_offer), and a host is banned from serving only when hosts of enough
+-- distinct volunteers agree. kind: what the bytes prove; NULL on complaints from before offers were checked (kept on
+-- record, never counted).
+CREATE TABLE peer_complaint (
+    accused_host_id  bigint      NOT NULL,
+    reporter_host_id bigint      NOT NULL,
+    blob_id          text        NOT NULL,
+    chunk            integer     NOT NULL,
+    reason           text        NOT NULL,
+    at               timestamptz NOT NULL,
+    kind             text        CHECK (kind IN ('BAD_CHUNK', 'BAD_MANIFEST')),
+    PRIMARY KEY (accused_host_id, reporter_host_id, blob_id, chunk)
+);
+
+-- Whom the tracker offered each host as a peer for each blob (with a task's inputs, or as the coordinator's seeds),
+-- kept for starling.peers.complaint-window. One row per host and blob.
+CREATE TABLE peer_offer (
+    host_id    bigint      NOT NULL,
+    blob_id    text        NOT NULL,
+    peers      bigint[]    NOT NULL,
+    offered_at timestamptz NOT NULL,
+    PRIMARY KEY (host_id, blob_id)
+);
+CREATE INDEX peer_offer_offered_at ON peer_offer (offered_at);
+
+-- The Ed25519 key pair that signs fetch tokens: made by the first coordinator to start, shared by all.
+CREATE TABLE grant_key (
+    id          integer PRIMARY KEY CHECK (id = 1),
+    private_key bytea       NOT NULL,
+    public_key  bytea       NOT NULL,
+    created_at  timestamptz NOT NULL
+);
