@@ -1,5 +1,6 @@
 package dev.starling.coordinator.support;
 
+import java.sql.SQLException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,20 @@ public class Transactions {
         return e instanceof DataAccessResourceFailureException || e instanceof TransientDataAccessException
                 || e instanceof RecoverableDataAccessException || e instanceof CannotCreateTransactionException
                 || e instanceof TransactionSystemException;
+    }
+
+    /**
+     * Whether PostgreSQL refused text a statement carried: U+0000 in a {@code text} value (SQLSTATE 22021), or escaped
+     * in a {@code jsonb} one (22P05). Only a client's text holds such a character, so the client is told (400), not the
+     * operator (500); the statement failed, and with it its transaction: nothing was stored.
+     */
+    public static boolean refusedText(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && ("22021".equals(s.getSQLState()) || "22P05".equals(s.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public <T> T retrying(Supplier<T> work) {

@@ -97,12 +97,19 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         return busy(e.getMessage(), e.retryAfter());
     }
 
-    /** A database that cannot serve right now (no connection free, down) is a 503 to retry; anything else a 500. */
+    /**
+     * A database that cannot serve right now (no connection free, down) is a 503 to retry; text PostgreSQL cannot
+     * store (U+0000), which only a client sends, a 400; anything else a 500.
+     */
     @ExceptionHandler({DataAccessException.class, TransactionException.class})
     ResponseEntity<ProblemDetail> database(RuntimeException e) {
         if (Transactions.databaseUnavailable(e)) {
             log.warn("Database unavailable: {}", e.toString());
             return busy(AdmissionFilter.DATABASE_UNAVAILABLE, admission.retryAfter());
+        }
+        if (Transactions.refusedText(e)) {
+            return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "invalid-text", "Invalid text",
+                    "The request holds a NUL character (U+0000), which cannot be stored; nothing was changed"));
         }
         return ResponseEntity.internalServerError().body(unexpected(e));
     }

@@ -153,6 +153,20 @@ class HostileInputTest extends CoordinatorTest {
         assertThat(hostCount()).isEqualTo(before);
     }
 
+    /** The same text over REST: a 400 naming the character, never a 500; nothing stored. */
+    @Test
+    void restTextPostgresqlRefusesIsA400() {
+        var signUp = anonymous().post("/api/v1/volunteers", "{\"name\":\"evil\\u0000\",\"email\":\"nul@example.org\"}");
+        assertThat(signUp.status()).as(signUp.body()).isEqualTo(400);
+        assertThat(signUp.json().get("type").asString()).endsWith("invalid-text");
+        assertThat(anonymous().post("/api/v1/volunteers", "{\"name\":\"fine\",\"email\":\"nul@example.org\"}").status())
+                .as("the address is free: nothing was stored").isEqualTo(201);
+
+        var job = api().post("/api/v1/jobs", "{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":1000,"
+                + "\"chunkSize\":1000,\"note\":\"a\\u0000b\"},\"redundancy\":{\"quorum\":1,\"initialReplicas\":1}}");
+        assertThat(job.status()).as(job.body()).isEqualTo(400);
+    }
+
     @Test
     void aNulInAComplaintsReasonIsCleaned() {
         TestHost reporter = volunteerHost("nul-complaint", "primes");
