@@ -124,7 +124,7 @@ public record StarlingProperties(
      * the coordinator warns at start when they do not.
      *
      * @param signUp {@code POST /api/v1/volunteers}
-     * @param register worker {@code Register} calls
+     * @param register worker {@code Register} (and {@code RotateToken}) calls
      * @param authenticate checks of a worker's token the coordinator has not seen within the last minute (after a
      *     restart, every worker's first call)
      * @param heartbeat worker {@code Heartbeat} calls

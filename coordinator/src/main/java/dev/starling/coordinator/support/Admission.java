@@ -39,7 +39,7 @@ public class Admission {
     /** The kinds of calls, each with permits of its own. */
     public enum Kind {
         SIGN_UP("volunteer sign-ups"),
-        REGISTER("Register calls"),
+        REGISTER("Register and RotateToken calls"),
         AUTHENTICATE("host token checks"),
         HEARTBEAT("Heartbeat calls"),
         ANNOUNCE("AnnounceBlobs calls"),

@@ -108,7 +108,7 @@ class OverloadTest extends CoordinatorTest {
 
             assertThatThrownBy(() -> other.register("other")).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                 assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-                assertThat(e.getStatus().getDescription()).contains("too many Register calls");
+                assertThat(e.getStatus().getDescription()).contains("too many Register and RotateToken calls");
                 assertThat(e.getTrailers().get(PUSHBACK)).isEqualTo("3000");
             });
             lock.rollback();
