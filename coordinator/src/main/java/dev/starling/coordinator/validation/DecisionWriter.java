@@ -23,8 +23,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Writes what was decided about a batch of work units, in the deciding transaction: {@link #apply} writes
- * {@link Decisions} with one statement per kind of change; {@link #fail} writes a failed work unit at once (rare,
- * and it may fail its job). Metrics are counted once the transaction commits.
+ * {@link Decisions} with one statement per kind of change; {@link #fail} writes a failed work unit at once (rare).
+ * The jobs of failed work units fail last, once everything else the batch decided is written: failing a job cancels
+ * its open work units, and other work units of that job may have been decided in the same batch. Metrics are counted
+ * once the transaction commits.
  */
 @Component
 class DecisionWriter {
@@ -69,6 +71,7 @@ class DecisionWriter {
                 .map(Decisions.StateChange::resultId).toList());
         d.bytesFromPeers().forEach((job, bytes) -> ledger.record(job, 0, bytes));
         signal.workCreated(created + d.givenBackCount());
+        failJobs(d.failedJobs(), now);
         int validatedCount = d.validated().size();
         int failedCount = d.failedCount();
         int givenBackCount = d.givenBackCount();
@@ -82,18 +85,23 @@ class DecisionWriter {
     }
 
     /**
-     * Fails the (locked, open) work unit at once: its pending replicas are cancelled, and its job fails with it (the
-     * job's other open work units are cancelled).
+     * Fails the (locked, open) work unit at once: its pending replicas are cancelled. Its job fails with it when
+     * {@link #apply} ends.
      */
     void fail(WorkUnitRow wu, String reason, Decisions decisions) {
         Instant now = clock.instant();
         queries.cancelPending(List.of(wu.id()));
         queries.fail(wu.id(), reason, now);
-        decisions.failed(wu);
-        String jobError = "work unit " + wu.index() + " (stage " + wu.stage() + ") failed: " + reason;
-        if (jobs.finish(wu.jobId(), JobState.FAILED, null, jobError, now)) {
-            workUnits.cancelOpen(wu.jobId(), now);
-            log.info("Job {} failed: {}", wu.jobId(), jobError);
-        }
+        decisions.failed(wu, "work unit " + wu.index() + " (stage " + wu.stage() + ") failed: " + reason);
+    }
+
+    /** Fails the jobs (job id to the error of its first failed work unit) and cancels their open work units. */
+    private void failJobs(Map<Long, String> errors, Instant now) {
+        errors.forEach((job, error) -> {
+            if (jobs.finish(job, JobState.FAILED, null, error, now)) {
+                workUnits.cancelOpen(job, now);
+                AfterCommit.run(() -> log.info("Job {} failed: {}", job, error));
+            }
+        });
     }
 }
