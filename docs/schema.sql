@@ -328,3 +328,36 @@ CREATE TABLE grant_key (
     public_key  bytea       NOT NULL,
     created_at  timestamptz NOT NULL
 );
+
+-- ---------------------------------------------------------------------------------------------------------------
+-- Deployed (WebAssembly) apps: researchers' own code, run only on workers, in their sandbox. Jobs name the version
+-- they were pinned to at submit, "name@version", in job.app and result.app (a built-in app: its name alone).
+
+-- A deployed app's name belongs to whoever deployed under it first (a researcher; NULL: the admin); only they and
+-- the admin deploy its versions; they, the admin and, once the owner shares it, every researcher run them.
+CREATE TABLE app_name (
+    name          text        PRIMARY KEY,
+    researcher_id bigint      REFERENCES researcher (id),
+    shared        boolean     NOT NULL DEFAULT false,
+    created_at    timestamptz NOT NULL
+);
+
+-- An immutable version: its module is a blob (travels to workers over the data plane), its manifest as checked at
+-- deploy with defaults filled in.
+CREATE TABLE app_version (
+    id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name             text        NOT NULL REFERENCES app_name (name),
+    version          text        NOT NULL,
+    module_blob      text        NOT NULL REFERENCES blob (id),
+    module_size      bigint      NOT NULL,
+    manifest         jsonb       NOT NULL,
+    -- the manifest's limits.memoryMiB: dispatch gives its tasks only to hosts offering that much to WebAssembly
+    memory_mib       integer     NOT NULL CHECK (memory_mib > 0),
+    -- VersionState. ENABLED: takes jobs; DISABLED (the admin): its jobs run on, no new ones; REVOKED (the admin, for
+    -- good): its jobs are cancelled and workers drop its tasks
+    state            text        NOT NULL DEFAULT 'ENABLED' CHECK (state IN ('ENABLED', 'DISABLED', 'REVOKED')),
+    state_reason     text,
+    state_changed_at timestamptz,
+    created_at       timestamptz NOT NULL,
+    UNIQUE (name, version)
+);

@@ -4,6 +4,7 @@ import dev.starling.coordinator.web.Paging;
 import dev.starling.coordinator.web.Page;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.app.AppCatalog;
+import dev.starling.coordinator.app.AppVersionRevoked;
 import dev.starling.coordinator.blob.BlobService;
 import dev.starling.coordinator.peer.TransferLedger;
 import dev.starling.coordinator.security.Caller;
@@ -19,6 +20,7 @@ import dev.starling.sdk.InvalidParamsException;
 import dev.starling.sdk.JobParams;
 import dev.starling.sdk.ParamSpec;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
@@ -76,7 +79,7 @@ public class JobService {
             throw new BadRequestException("app", "is required; installed apps: " + String.join(", ",
                     apps.all().stream().map(a -> a.info().name()).toList()));
         }
-        App app = apps.require("app", request.app());
+        App app = apps.require("app", request.app(), caller);
         if (request.params() == null) {
             throw new BadRequestException("params", "is required: a JSON object with the app's parameters");
         }
@@ -110,10 +113,10 @@ public class JobService {
         if (!errors.isEmpty()) {
             throw new BadRequestException(errors);
         }
-        long id = jobs.insert(caller.owner().orElse(null), app.info().name(), paramsJson, priority, redundancy, deadline, stageSize, clock.instant());
+        long id = jobs.insert(caller.owner().orElse(null), AppCatalog.id(app), paramsJson, priority, redundancy, deadline, stageSize, clock.instant());
         long planned = stageSize;
         AfterCommit.run(() -> {
-            log.info("Job {} submitted: {} with {} work units, quorum {}", id, app.info().name(), planned,
+            log.info("Job {} submitted: {} with {} work units, quorum {}", id, AppCatalog.id(app), planned,
                     redundancy.quorum());
             splitter.nudge();
         });
@@ -169,6 +172,28 @@ public class JobService {
             AfterCommit.run(() -> log.info("Job {} cancelled", id));
             return jobs.find(id).orElseThrow();
         });
+    }
+
+    /**
+     * The admin revoked a deployed app version: its queued and running jobs are cancelled in the revoking transaction
+     * (locked in id order), their open replicas with them, so workers drop those tasks at their next contact.
+     */
+    @EventListener
+    void revoked(AppVersionRevoked revoked) {
+        Instant now = clock.instant();
+        String error = "app " + revoked.app() + " was revoked by the admin"
+                + (revoked.reason() == null ? "" : ": " + revoked.reason());
+        List<Long> cancelled = new ArrayList<>();
+        for (long id : jobs.activeOf(revoked.app())) {
+            if (jobs.lock(id).filter(j -> !j.state().isFinal()).isPresent()
+                    && jobs.finish(id, JobState.CANCELLED, null, error, now)) {
+                workUnits.cancelOpen(id, now);
+                cancelled.add(id);
+            }
+        }
+        if (!cancelled.isEmpty()) {
+            AfterCommit.run(() -> log.info("Job(s) {} cancelled: {}", cancelled, error));
+        }
     }
 
     /** The assimilated result of a succeeded job, as JSON. */

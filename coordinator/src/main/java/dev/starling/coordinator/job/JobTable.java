@@ -84,6 +84,12 @@ public class JobTable {
                 .query(MAPPER).list();
     }
 
+    /** The queued and running jobs of an app, in id order (the order to lock them in). */
+    List<Long> activeOf(String app) {
+        return jdbc.sql("SELECT id FROM job WHERE app = :app AND state IN ('QUEUED', 'RUNNING') ORDER BY id")
+                .param("app", app).query(Long.class).list();
+    }
+
     long count(Optional<Long> owner) {
         if (owner.isEmpty()) {
             return jdbc.sql("SELECT count(*) FROM job").query(Long.class).single();
