@@ -78,7 +78,9 @@ CREATE TABLE job (
     started_at       timestamptz,
     finished_at      timestamptz,
     -- NULL: submitted by the admin, visible to the admin only
-    researcher_id    bigint REFERENCES researcher (id)
+    researcher_id    bigint REFERENCES researcher (id),
+    -- how many of its work units may fail with the job still succeeding (deployed apps; 0: none)
+    max_failed_work_units integer NOT NULL DEFAULT 0 CHECK (max_failed_work_units >= 0)
 );
 CREATE INDEX job_newest ON job (id DESC);
 -- the splitter's and the completer's work lists
@@ -360,4 +362,14 @@ CREATE TABLE app_version (
     state_changed_at timestamptz,
     created_at       timestamptz NOT NULL,
     UNIQUE (name, version)
+);
+
+-- The line index of a blob of work units (a deployed app's params.workUnitsBlob), made when the first job names it:
+-- every line checked then, and the offsets of its work-unit lines (12 bytes a line: start, 8 bytes, and length, 4,
+-- big-endian) kept in a blob of their own, so the splitter reads any work unit by index, after a crash too.
+CREATE TABLE work_units_index (
+    blob_id    text        PRIMARY KEY REFERENCES blob (id),
+    index_blob text        NOT NULL REFERENCES blob (id),
+    lines      bigint      NOT NULL CHECK (lines >= 1),
+    created_at timestamptz NOT NULL
 );

@@ -112,6 +112,16 @@ public final class TestApi {
                 manifestJson.getBytes(StandardCharsets.UTF_8)), new Part("module", "application/wasm", module));
     }
 
+    /** Uploads a blob and returns its id (fails the test on anything but 201). */
+    public String upload(byte[] bytes) {
+        Response r = send(request("/api/v1/blobs").header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build());
+        if (r.status() != 201) {
+            throw new AssertionError("upload answered " + r.status() + ": " + r.body());
+        }
+        return r.json().get("id").asString();
+    }
+
     /** Submits a job and returns its id (fails the test on anything but 201). */
     public long submit(String jsonBody) {
         Response r = post("/api/v1/jobs", jsonBody);

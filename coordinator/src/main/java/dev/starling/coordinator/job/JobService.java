@@ -5,6 +5,7 @@ import dev.starling.coordinator.web.Page;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.app.AppCatalog;
 import dev.starling.coordinator.app.AppVersionRevoked;
+import dev.starling.coordinator.app.DeployedApp;
 import dev.starling.coordinator.blob.BlobService;
 import dev.starling.coordinator.peer.TransferLedger;
 import dev.starling.coordinator.security.Caller;
@@ -45,6 +46,8 @@ public class JobService {
     static final int MAX_PRIORITY = 1000;
     static final int MAX_REPLICAS = 100;
     static final int MAX_DEADLINE_SECONDS = 30 * 24 * 3600;
+    /** the most failed work units a job's view lists */
+    static final int FAILED_LISTED = 100;
 
     private final JobTable jobs;
     private final WorkUnitTable workUnits;
@@ -85,42 +88,85 @@ public class JobService {
         }
         List<FieldError> errors = new ArrayList<>();
         Redundancy redundancy = redundancy(request.redundancy(), errors);
-        int deadline = bounded(request.deadlineSeconds(), 600, 10, MAX_DEADLINE_SECONDS, "deadlineSeconds", errors);
+        int deadline = deadline(app, request.deadlineSeconds(), errors);
         int priority = bounded(request.priority(), 0, -MAX_PRIORITY, MAX_PRIORITY, "priority", errors);
+        long max = properties.limits().maxWorkUnitsPerStage();
+        int maxFailed = app instanceof DeployedApp
+                ? bounded(request.maxFailedWorkUnits(), 0, 0, (int) Math.min(Integer.MAX_VALUE, max),
+                        "maxFailedWorkUnits", errors)
+                : builtInMaxFailed(request.maxFailedWorkUnits(), errors);
         JobParams params = null;
         long stageSize = 0;
         try {
-            params = JobParams.of(app, request.params());
-            checkBlobs(app, params, caller, errors);
-            if (errors.isEmpty()) {
-                stageSize = app.split(params).size();
-                long max = properties.limits().maxWorkUnitsPerStage();
-                if (stageSize < 1 || stageSize > max) {
-                    errors.add(new FieldError("params", "these parameters make " + stageSize
-                            + " work units; a stage must have between 1 and " + max));
+            if (app instanceof DeployedApp deployed) {
+                AppCatalog.Checked checked = apps.check(deployed, request.params(), caller, max);
+                params = checked.params();
+                stageSize = checked.workUnits();
+            } else {
+                params = JobParams.of(app, request.params());
+                checkBlobs(app, params, caller, errors);
+                if (errors.isEmpty()) {
+                    stageSize = app.split(params).size();
+                    if (stageSize < 1 || stageSize > max) {
+                        errors.add(new FieldError("params", "these parameters make " + stageSize
+                                + " work units; a stage must have between 1 and " + max));
+                    }
                 }
             }
         } catch (InvalidParamsException e) {
-            e.errors().forEach(p -> errors.add(new FieldError("params." + p.param(), p.message())));
+            e.errors().forEach(p -> errors.add(new FieldError(p.param().isEmpty() ? "params" : "params." + p.param(),
+                    p.message())));
         } catch (IllegalArgumentException e) {
             errors.add(new FieldError("params", e.getMessage()));
         }
         String paramsJson = params == null ? null : json.writeValueAsString(params.asMap());
         if (paramsJson != null && paramsJson.length() > properties.limits().maxParamsBytes()) {
             errors.add(new FieldError("params", "is " + paramsJson.length() + " bytes; the limit is "
-                    + properties.limits().maxParamsBytes()));
+                    + properties.limits().maxParamsBytes()
+                    + (app instanceof DeployedApp ? " (a longer list of work units goes in a blob: workUnitsBlob)" : "")));
         }
         if (!errors.isEmpty()) {
             throw new BadRequestException(errors);
         }
-        long id = jobs.insert(caller.owner().orElse(null), AppCatalog.id(app), paramsJson, priority, redundancy, deadline, stageSize, clock.instant());
+        String appId = AppCatalog.id(app);
+        long id = jobs.insert(caller.owner().orElse(null), appId, paramsJson, priority, redundancy, deadline, stageSize,
+                maxFailed, clock.instant());
         long planned = stageSize;
         AfterCommit.run(() -> {
-            log.info("Job {} submitted: {} with {} work units, quorum {}", id, AppCatalog.id(app), planned,
-                    redundancy.quorum());
+            log.info("Job {} submitted: {} with {} work units, quorum {}", id, appId, planned, redundancy.quorum());
             splitter.nudge();
         });
         return jobs.find(id).orElseThrow();
+    }
+
+    /**
+     * The report deadline: as asked, or the default. A deployed app's tasks may take {@code maxCpuSeconds} of CPU
+     * time, and a volunteer's machine may run them at half speed (a CPU limit of 50% is common): its deadline must be
+     * at least twice that, and is by default four times that (at least 600 s).
+     */
+    private static int deadline(App app, Integer requested, List<FieldError> errors) {
+        if (!(app instanceof DeployedApp deployed)) {
+            return bounded(requested, 600, 10, MAX_DEADLINE_SECONDS, "deadlineSeconds", errors);
+        }
+        long cpu = deployed.maxCpuSeconds();
+        int least = (int) Math.min(MAX_DEADLINE_SECONDS, Math.max(10, 2 * cpu));
+        int fallback = (int) Math.min(MAX_DEADLINE_SECONDS, Math.max(600, 4 * cpu));
+        if (requested != null && requested < least && requested >= 10) {
+            errors.add(new FieldError("deadlineSeconds", "must leave room for the app's maxCpuSeconds (" + cpu
+                    + "): at least " + least + " (twice it, for a host computing at half speed), got " + requested
+                    + "; leave it out for " + fallback));
+            return fallback;
+        }
+        return bounded(requested, fallback, 10, MAX_DEADLINE_SECONDS, "deadlineSeconds", errors);
+    }
+
+    /** A built-in app's outputs are assimilated all together: none of its work units may fail. */
+    private static int builtInMaxFailed(Integer requested, List<FieldError> errors) {
+        if (requested != null && requested != 0) {
+            errors.add(new FieldError("maxFailedWorkUnits", "is for deployed apps only: a built-in app assimilates"
+                    + " the outputs of all its work units"));
+        }
+        return 0;
     }
 
     /** The job, if the caller may see it. */
@@ -137,7 +183,15 @@ public class JobService {
     @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     public JobView view(long id, Caller caller) {
         Job job = get(id, caller);
-        return view(job, jobs.workUnitCounts(List.of(id)).get(id), transfers.totals(List.of(id)).get(id));
+        JobView view = view(job, jobs.workUnitCounts(List.of(id)).get(id), transfers.totals(List.of(id)).get(id));
+        if (view.workUnits().failed() == 0) {
+            return view;
+        }
+        return new JobView(view.id(), view.researcherId(), view.app(), view.state(), view.priority(), view.params(),
+                view.redundancy(), view.deadlineSeconds(), view.stage(), view.workUnits(), view.progress(),
+                view.createdAt(), view.startedAt(), view.finishedAt(), view.error(), view.transfer(),
+                view.maxFailedWorkUnits(), workUnits.failed(id, FAILED_LISTED).stream()
+                        .map(f -> new JobView.FailedWorkUnit(f.stage(), f.index(), f.error())).toList());
     }
 
     /** The jobs the caller may see, newest first. */
@@ -217,7 +271,8 @@ public class JobService {
         return new JobView(job.id(), job.researcherId(), job.app(), job.state(), job.priority(), job.paramsJson(), job.redundancy(),
                 job.deadlineSeconds(), job.stage(), counts, progress, job.createdAt(), job.startedAt(),
                 job.finishedAt(), job.error(), moved == null ? new JobView.Transfer(0, 0)
-                        : new JobView.Transfer(moved.bytesFromCoordinator(), moved.bytesFromPeers()));
+                        : new JobView.Transfer(moved.bytesFromCoordinator(), moved.bytesFromPeers()),
+                job.maxFailedWorkUnits(), null);
     }
 
     /**

@@ -4,7 +4,6 @@ import dev.starling.coordinator.activity.ActivityTable;
 import dev.starling.coordinator.dispatch.WorkSignal;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
-import dev.starling.coordinator.job.JobState;
 import dev.starling.coordinator.job.JobTable;
 import dev.starling.coordinator.metrics.DomainMeters;
 import dev.starling.coordinator.peer.Tracker;
@@ -86,7 +85,7 @@ class DecisionWriter {
 
     /**
      * Fails the (locked, open) work unit at once: its pending replicas are cancelled. Its job fails with it when
-     * {@link #apply} ends.
+     * {@link #apply} ends, if it then has more failed work units than it allows.
      */
     void fail(WorkUnitRow wu, String reason, Decisions decisions) {
         Instant now = clock.instant();
@@ -95,10 +94,13 @@ class DecisionWriter {
         decisions.failed(wu, "work unit " + wu.index() + " (stage " + wu.stage() + ") failed: " + reason);
     }
 
-    /** Fails the jobs (job id to the error of its first failed work unit) and cancels their open work units. */
+    /**
+     * Fails the jobs (job id to the error of its first failed work unit in this batch) that now have more failed work
+     * units than they allow ({@code maxFailedWorkUnits}, 0 by default), and cancels their open work units.
+     */
     private void failJobs(Map<Long, String> errors, Instant now) {
         errors.forEach((job, error) -> {
-            if (jobs.finish(job, JobState.FAILED, null, error, now)) {
+            if (jobs.failIfTooManyFailed(job, error, now)) {
                 workUnits.cancelOpen(job, now);
                 AfterCommit.run(() -> log.info("Job {} failed: {}", job, error));
             }

@@ -93,6 +93,18 @@ public class WorkUnitTable {
                 .param("job", jobId).query(Long.class).single();
     }
 
+    /** A failed work unit and why. */
+    public record Failed(int stage, long index, String error) {}
+
+    /** The first {@code limit} failed work units of a job, by stage and index. */
+    public List<Failed> failed(long jobId, int limit) {
+        return jdbc.sql("""
+                        SELECT stage, idx, error FROM work_unit WHERE job_id = :job AND state = 'FAILED'
+                         ORDER BY stage, idx LIMIT :limit""")
+                .param("job", jobId).param("limit", limit)
+                .query((rs, i) -> new Failed(rs.getInt(1), rs.getLong(2), rs.getString(3))).list();
+    }
+
     /** Canonical outputs of one stage in index order, through a cursor; close the stream. */
     public Stream<CanonicalOutput> canonicalOutputs(long jobId, int stage) {
         return streaming.sql("""
