@@ -154,7 +154,10 @@ CREATE TABLE host (
     quota_day         date,
     quota_used        integer          NOT NULL DEFAULT 0,
     banned_at         timestamptz,
-    ban_reason        text
+    ban_reason        text,
+    -- the linear memory it gives deployed (WebAssembly) apps' tasks, in MiB; NULL: it runs none. Dispatch gives a
+    -- deployed app's tasks only to hosts offering at least its limits.memoryMiB
+    wasm_memory_mib   integer CHECK (wasm_memory_mib > 0)
 );
 CREATE INDEX host_volunteer ON host (volunteer_id);
 

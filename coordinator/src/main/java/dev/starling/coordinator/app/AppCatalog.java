@@ -55,7 +55,7 @@ public class AppCatalog {
         }
         int at = name.indexOf('@');
         return Optional.ofNullable(deployed.get(name, id -> versions.find(name.substring(0, at),
-                name.substring(at + 1)).map(this::deployed).orElse(null)));
+                name.substring(at + 1)).map(this::create).orElse(null)));
     }
 
     /**
@@ -116,6 +116,19 @@ public class AppCatalog {
                 "app '" + name + "' is not installed on this coordinator; install it and restart"));
     }
 
+    /**
+     * Why a reported output cannot be one of the app's, or null. Only deployed apps say (an output must be a
+     * {@code WasmOutput} envelope within the manifest's limits): built-in apps' outputs are theirs to judge.
+     */
+    public String outputProblem(String app, byte[] output) {
+        if (!isDeployed(app)) {
+            return null;
+        }
+        Optional<App> deployedApp = find(app);
+        return deployedApp.isEmpty() ? "app " + app + " is not deployed here"
+                : ((DeployedApp) deployedApp.get()).outputProblem(output);
+    }
+
     /** The built-in apps. */
     public Collection<App> all() {
         return apps.all();
@@ -136,8 +149,12 @@ public class AppCatalog {
     }
 
     private DeployedApp deployed(AppVersionTable.VersionRow row) {
-        return deployed.get(row.app(), id -> new DeployedApp(row.name(), row.version(), row.moduleBlob(),
-                Manifest.read(json.readTree(row.manifestJson())), params));
+        return deployed.get(row.app(), id -> create(row));
+    }
+
+    private DeployedApp create(AppVersionTable.VersionRow row) {
+        return new DeployedApp(row.name(), row.version(), row.moduleBlob(),
+                Manifest.read(json.readTree(row.manifestJson())), params);
     }
 
     /** Newest first, by semantic version. */

@@ -7,6 +7,7 @@ import java.util.List;
  * host row.
  *
  * @param peerAddress where its PeerService listens ("host:port"), or null when it serves no peers
+ * @param wasmMemoryMib the linear memory it gives deployed (WebAssembly) apps' tasks, in MiB; null when it runs none
  */
 public record HostDescription(String name, int cores, long memoryBytes, String os, String arch,
-        String workerVersion, List<String> apps, String peerAddress) {}
+        String workerVersion, List<String> apps, String peerAddress, Integer wasmMemoryMib) {}

@@ -28,9 +28,9 @@ public class HostTable {
     long insert(HostDescription info, byte[] tokenHash, Long volunteerId, Instant now) {
         return jdbc.sql("""
                         INSERT INTO host (name, token_hash, cores, memory_bytes, os, arch, worker_version, apps,
-                                          peer_address, volunteer_id, created_at, last_contact_at)
+                                          peer_address, volunteer_id, created_at, last_contact_at, wasm_memory_mib)
                         VALUES (:name, :tokenHash, :cores, :memory, :os, :arch, :version, :apps, :peerAddress,
-                                :volunteer, :now, :now)
+                                :volunteer, :now, :now, :wasmMemory)
                         RETURNING id""")
                 .paramSource(params(info).addValue("tokenHash", tokenHash).addValue("volunteer", volunteerId)
                         .addValue("now", Timestamp.from(now)))
@@ -50,6 +50,7 @@ public class HostTable {
         return jdbc.sql("""
                         UPDATE host SET name = :name, cores = :cores, memory_bytes = :memory, os = :os, arch = :arch,
                                         worker_version = :version, apps = :apps, peer_address = :peerAddress,
+                                        wasm_memory_mib = :wasmMemory,
                                         volunteer_id = coalesce(volunteer_id, CAST(:volunteer AS bigint)),
                                         last_contact_at = :now
                          WHERE id = :id AND token_hash = :tokenHash
@@ -66,14 +67,16 @@ public class HostTable {
     /** The host with this id and token hash, if they match. */
     Optional<AuthenticatedHost> find(long id, byte[] tokenHash) {
         return jdbc.sql("""
-                        SELECT id, apps, volunteer_id, quarantined_at IS NOT NULL AS quarantined, banned_at, ban_reason
+                        SELECT id, apps, volunteer_id, quarantined_at IS NOT NULL AS quarantined, banned_at, ban_reason,
+                               coalesce(wasm_memory_mib, 0) AS wasm_memory_mib
                           FROM host WHERE id = :id AND token_hash = :tokenHash""")
                 .param("id", id)
                 .param("tokenHash", tokenHash)
                 .query((rs, i) -> new AuthenticatedHost(rs.getLong("id"),
                         List.of((String[]) rs.getArray("apps").getArray()), rs.getObject("volunteer_id", Long.class),
                         rs.getBoolean("quarantined"),
-                        rs.getTimestamp("banned_at") == null ? null : rs.getString("ban_reason")))
+                        rs.getTimestamp("banned_at") == null ? null : rs.getString("ban_reason"),
+                        rs.getInt("wasm_memory_mib")))
                 .optional();
     }
 
@@ -123,7 +126,8 @@ public class HostTable {
 
     /** The hosts {@code hosts} selects, as views in the given order, with what validation added since the last fold. */
     private List<HostView> views(String hosts, Map<String, Object> params, Order order) {
-        return jdbc.sql("SELECT h.id, h.name, cores, memory_bytes, os, arch, worker_version, apps, volunteer_id, "
+        return jdbc.sql("SELECT h.id, h.name, cores, memory_bytes, os, arch, worker_version, apps, wasm_memory_mib, "
+                        + "volunteer_id, "
                         + "v.name AS volunteer_name, " + VIEW_COUNTS + ", recent_valid, recent_invalid, recent_errors,"
                         + " recent_timed_out, quarantined_at, quarantine_reason, banned_at, ban_reason,"
                         + " CASE WHEN quota_day = CAST(:today AS date) THEN quota_used ELSE 0 END AS quota_used,"
@@ -256,7 +260,8 @@ public class HostTable {
                 .addValue("arch", info.arch())
                 .addValue("version", info.workerVersion())
                 .addValue("apps", info.apps().toArray(String[]::new))
-                .addValue("peerAddress", info.peerAddress());
+                .addValue("peerAddress", info.peerAddress())
+                .addValue("wasmMemory", info.wasmMemoryMib(), java.sql.Types.INTEGER);
     }
 
     /** Where the host's PeerService listens, when it serves peers and is not banned from serving. */
@@ -280,7 +285,7 @@ public class HostTable {
                 all > 0 ? round(valid / all) : null, instant(rs, "quarantined_at"), rs.getString("quarantine_reason"),
                 rs.getInt("quota_used"), instant(rs, "banned_at"), rs.getString("ban_reason"),
                 instant(rs, "created_at"), instant(rs, "last_contact_at"), rs.getString("peer_address"),
-                instant(rs, "peer_banned_at"));
+                instant(rs, "peer_banned_at"), rs.getObject("wasm_memory_mib", Integer.class));
     }
 
     private static double round(double value) {

@@ -17,12 +17,13 @@ import java.util.List;
  * @param peerAddress where other workers fetch blobs from it; null when it serves none (opted out, behind NAT)
  * @param peerBannedAt when it was banned from serving peers, after distinct hosts received bad chunks from it;
  *     null when it is not
+ * @param wasmMemoryMiB the linear memory it gives deployed (WebAssembly) apps' tasks; null when it runs none
  */
 public record HostView(long id, String name, Long volunteerId, String volunteerName, int cores, long memoryBytes,
         String os, String arch, String workerVersion, List<String> apps, long validCount, long invalidCount,
         long errorCount, long timedOutCount, double credit, Recent recent, Double reliability, Instant quarantinedAt,
         String quarantineReason, int tasksToday, Instant bannedAt, String banReason, Instant createdAt,
-        Instant lastContactAt, String peerAddress, Instant peerBannedAt) {
+        Instant lastContactAt, String peerAddress, Instant peerBannedAt, Integer wasmMemoryMiB) {
 
     /** Rolling counts of recent results (decayed, so not whole numbers). */
     public record Recent(double valid, double invalid, double errors, double timedOut) {}

@@ -7,6 +7,7 @@ import dev.starling.coordinator.app.AppCatalog;
 import dev.starling.coordinator.app.AppVersionRevoked;
 import dev.starling.coordinator.app.DeployedApp;
 import dev.starling.coordinator.blob.BlobService;
+import dev.starling.coordinator.dispatch.RunnableApps;
 import dev.starling.coordinator.peer.TransferLedger;
 import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.web.BadRequestException;
@@ -59,10 +60,12 @@ public class JobService {
     private final TransferLedger transfers;
     private final BlobService blobs;
     private final Transactions transactions;
+    private final RunnableApps runnable;
 
     JobService(JobTable jobs, WorkUnitTable workUnits, AppCatalog apps, JsonMapper json, Clock clock,
             StarlingProperties properties, Splitter splitter, TransferLedger transfers, BlobService blobs,
-            Transactions transactions) {
+            Transactions transactions, RunnableApps runnable) {
+        this.runnable = runnable;
         this.blobs = blobs;
         this.transactions = transactions;
         this.transfers = transfers;
@@ -132,8 +135,12 @@ public class JobService {
         long id = jobs.insert(caller.owner().orElse(null), appId, paramsJson, priority, redundancy, deadline, stageSize,
                 maxFailed, clock.instant());
         long planned = stageSize;
+        boolean deployed = app instanceof DeployedApp;
         AfterCommit.run(() -> {
             log.info("Job {} submitted: {} with {} work units, quorum {}", id, appId, planned, redundancy.quorum());
+            if (deployed) {
+                runnable.jobSubmitted(); // dispatch learns that this version has work before the splitter writes it
+            }
             splitter.nudge();
         });
         return jobs.find(id).orElseThrow();
