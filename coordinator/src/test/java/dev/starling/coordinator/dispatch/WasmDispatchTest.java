@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestApi;
 import dev.starling.coordinator.TestHost;
@@ -16,12 +17,14 @@ import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskResult;
 import dev.starling.proto.v1.WasmCapability;
 import dev.starling.proto.v1.WasmOutputFile;
-import com.google.protobuf.ByteString;
 import dev.starling.proto.v1.WasmWorkUnit;
 import dev.starling.sdk.ContentAddress;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -204,6 +207,37 @@ class WasmDispatchTest extends CoordinatorTest {
 
     private static WasmOutputFile file(String name) {
         return WasmOutputFile.newBuilder().setName(name).setContent(ByteString.copyFromUtf8(name)).build();
+    }
+
+    /**
+     * Numeric validation through the whole path: 1.0, 1.4, 1.8 and 1.7 within 0.5. Grouping by the first member
+     * (1.0 with 1.4; 1.8 with 1.7) finds no three that agree; the group in which every pair agrees does (1.4, 1.8,
+     * 1.7), and 1.0 agrees with its canonical 1.4.
+     */
+    @Test
+    void numericValidationTakesAGroupInWhichEveryPairAgrees() {
+        TestApi.Response r = owner.deploy("{\"name\":\"approx\",\"version\":\"1.0.0\",\"limits\":{\"memoryMiB\":16,"
+                + "\"maxCpuSeconds\":60,\"maxOutputBytes\":4096},\"validation\":{\"kind\":\"numeric\","
+                + "\"absTolerance\":0.5},\"credit\":{\"perWorkUnit\":1}}", WasmModules.command("approx"));
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        long id = job("approx", 1, ",\"redundancy\":{\"quorum\":3,\"initialReplicas\":4}");
+        Map<Task, TestHost> holders = new TreeMap<>(Comparator.comparingLong(Task::getResultId));
+        for (int i = 0; i < 4; i++) {
+            TestHost host = wasmHost("approx-" + i, 64);
+            holders.put(host.requestWork(1).get(0), host);
+        }
+        List<String> outputs = List.of("value 1.0\n", "value 1.4\n", "value 1.8\n", "value 1.7\n");
+        int i = 0;
+        for (var e : holders.entrySet()) {
+            assertThat(e.getValue().succeedWasm(e.getKey(), outputs.get(i++)).getStatus())
+                    .isEqualTo(ReportAck.Status.ACCEPTED);
+        }
+
+        await().until(() -> owner.job(id).get("state").asString().equals("SUCCEEDED"));
+        JsonNode unit = owner.get("/api/v1/jobs/" + id + "/workunits").json().get("items").get(0);
+        long second = holders.keySet().stream().skip(1).findFirst().orElseThrow().getResultId();
+        assertThat(unit.get("canonicalResultId").asLong()).isEqualTo(second);
+        assertThat(unit.get("results").findValuesAsString("state")).containsOnly("VALID");
     }
 
     @Test
