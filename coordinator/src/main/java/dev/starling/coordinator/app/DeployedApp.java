@@ -189,11 +189,4 @@ public final class DeployedApp implements App {
     static String text(ByteString stdout) {
         return stdout.isValidUtf8() ? stdout.toString(StandardCharsets.UTF_8) : null;
     }
-
-    /** Names of the files of an envelope, in order. */
-    static List<String> fileNames(WasmOutput envelope) {
-        List<String> names = new ArrayList<>();
-        envelope.getFilesList().forEach(f -> names.add(f.getName()));
-        return names;
-    }
 }

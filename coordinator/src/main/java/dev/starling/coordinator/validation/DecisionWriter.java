@@ -1,9 +1,11 @@
 package dev.starling.coordinator.validation;
 
 import dev.starling.coordinator.activity.ActivityTable;
+import dev.starling.coordinator.app.DeployedOutputs;
 import dev.starling.coordinator.dispatch.WorkSignal;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
+import dev.starling.coordinator.job.Job;
 import dev.starling.coordinator.job.JobTable;
 import dev.starling.coordinator.metrics.DomainMeters;
 import dev.starling.coordinator.peer.Tracker;
@@ -14,8 +16,10 @@ import dev.starling.coordinator.workunit.WorkUnitTable;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -40,11 +44,13 @@ class DecisionWriter {
     private final TransferLedger ledger;
     private final WorkSignal signal;
     private final DomainMeters meters;
+    private final DeployedOutputs outputs;
     private final Clock clock;
 
     DecisionWriter(ValidationQueries queries, JobTable jobs, WorkUnitTable workUnits, HostTable hosts,
             ActivityTable activity, Tracker tracker, TransferLedger ledger, WorkSignal signal, DomainMeters meters,
-            Clock clock) {
+            DeployedOutputs outputs, Clock clock) {
+        this.outputs = outputs;
         this.queries = queries;
         this.jobs = jobs;
         this.workUnits = workUnits;
@@ -69,6 +75,7 @@ class DecisionWriter {
         tracker.canonicalHolders(d.states().stream().filter(c -> c.to() == ReplicaState.VALID)
                 .map(Decisions.StateChange::resultId).toList());
         d.bytesFromPeers().forEach((job, bytes) -> ledger.record(job, 0, bytes));
+        keepOutputFiles(d.outputFiles());
         signal.workCreated(created + d.givenBackCount());
         failJobs(d.failedJobs(), now);
         int validatedCount = d.validated().size();
@@ -81,6 +88,19 @@ class DecisionWriter {
             meters.results(DomainMeters.Outcome.GIVEN_BACK, givenBackCount);
             counted.forEach((o, n) -> meters.results(DomainMeters.Outcome.valueOf(o.name()), n));
         });
+    }
+
+    /**
+     * Keeps the files deployed apps' canonical outputs wrote as blobs their jobs' researchers may read, in the deciding
+     * transaction (a blob row is written only once its bytes are stored; the same bytes again keep one copy).
+     */
+    private void keepOutputFiles(List<Map.Entry<Long, byte[]>> canonical) {
+        Map<Long, Optional<Long>> researchers = new HashMap<>();
+        for (Map.Entry<Long, byte[]> e : canonical) {
+            Optional<Long> researcher = researchers.computeIfAbsent(e.getKey(),
+                    job -> jobs.find(job).map(Job::researcherId));
+            outputs.keepFiles(e.getValue(), researcher.orElse(null));
+        }
     }
 
     /**

@@ -28,6 +28,8 @@ final class Decisions {
     private final List<Long> cancelPending = new ArrayList<>();
     private final Map<Long, Integer> moreReplicas = new LinkedHashMap<>();
     private final Map<Long, Tracker.ProducedBlobs> produced = new LinkedHashMap<>();
+    /** a deployed app's canonical outputs that wrote files, with their job ids, to keep as blobs */
+    private final List<Map.Entry<Long, byte[]>> outputFiles = new ArrayList<>();
     private final Map<Long, Long> bytesFromPeers = new HashMap<>();
     private final ActivityTally activity = new ActivityTally();
     private final Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
@@ -74,6 +76,15 @@ final class Decisions {
         activity.failed(wu.jobId(), wu.stage());
         failed++;
         decided = true;
+    }
+
+    /** A deployed app's canonical output wrote files under {@code /output/}: they are kept as blobs. */
+    void outputFiles(long jobId, byte[] canonicalOutput) {
+        outputFiles.add(Map.entry(jobId, canonicalOutput));
+    }
+
+    List<Map.Entry<Long, byte[]>> outputFiles() {
+        return outputFiles;
     }
 
     void moreReplicas(long workUnitId, int count) {

@@ -2,6 +2,7 @@ package dev.starling.coordinator.validation;
 
 import dev.starling.coordinator.app.AppCatalog;
 import dev.starling.coordinator.app.DeployedApp;
+import dev.starling.coordinator.app.DeployedOutputs;
 import dev.starling.coordinator.host.HostTable.Outcome;
 import dev.starling.coordinator.job.JobCompleter;
 import dev.starling.coordinator.support.AfterCommit;
@@ -72,6 +73,9 @@ class WorkUnitEvaluator {
         switch (verdict) {
             case QuorumRule.Validate v -> {
                 decisions.validate(wu, v.canonical().id(), v.cancelPending());
+                if (AppCatalog.isDeployed(wu.app()) && DeployedOutputs.hasFiles(v.canonical().output())) {
+                    decisions.outputFiles(wu.jobId(), v.canonical().output());
+                }
                 log.debug("Work unit {} validated: {} of {} results agree", wu.id(),
                         v.judgements().stream().filter(j -> j.to() == ReplicaState.VALID).count(),
                         v.judgements().size());

@@ -118,6 +118,34 @@ public class WorkUnitTable {
                 .stream();
     }
 
+    /**
+     * A decided work unit: its canonical output when it was validated, its error when it failed.
+     */
+    public record Decided(long index, byte[] output, String error) {
+        public boolean failed() {
+            return error != null;
+        }
+    }
+
+    /**
+     * The decided work units of one stage in index order (validated ones, and failed ones when {@code withFailed}),
+     * through a cursor; close the stream.
+     */
+    public Stream<Decided> decided(long jobId, int stage, boolean withFailed) {
+        return streaming.sql("""
+                        SELECT w.idx, w.state, r.output, w.error
+                          FROM work_unit w LEFT JOIN result r ON r.id = w.canonical_result_id
+                         WHERE w.job_id = :job AND w.stage = :stage AND w.state = ANY(:states)
+                         ORDER BY w.idx""")
+                .param("job", jobId)
+                .param("stage", stage)
+                .param("states", SqlArrays.of("text", withFailed ? new String[] {"VALIDATED", "FAILED"}
+                        : new String[] {"VALIDATED"}))
+                .query((rs, i) -> new Decided(rs.getLong("idx"), rs.getBytes("output"),
+                        rs.getString("state").equals("FAILED") ? String.valueOf(rs.getString("error")) : null))
+                .stream();
+    }
+
     /** Refreshes the planner's statistics of the work unit and replica tables (after a big job was written). */
     public void refreshStatistics() {
         jdbc.sql("ANALYZE work_unit, result").update();
