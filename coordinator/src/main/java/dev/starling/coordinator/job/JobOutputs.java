@@ -11,11 +11,12 @@ import dev.starling.coordinator.workunit.WorkUnitTable.Decided;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -31,6 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 class JobOutputs {
+    private static final Logger log = LoggerFactory.getLogger(JobOutputs.class);
     static final MediaType NDJSON = MediaType.parseMediaType("application/x-ndjson");
 
     private final JobService jobs;
@@ -88,7 +90,8 @@ class JobOutputs {
                 }
                 out.flush();
             } catch (IOException e) {
-                throw new UncheckedIOException(e); // the client went away: the cursor closes with the transaction
+                // the client went away: nothing to answer; the cursor is closed, the transaction ends
+                log.debug("Outputs of job {}: the client went away ({})", job.id(), e.toString());
             }
         });
     }
