@@ -80,7 +80,10 @@ final class Api {
     /** One part of a {@code multipart/form-data} body. */
     record Part(String name, String fileName, String contentType, HttpRequest.BodyPublisher content) {}
 
-    JsonNode postMultipart(String path, List<Part> parts) {
+    /** A JSON answer and its status, for a caller to whom 200 and 201 mean different things. */
+    record Answer(int status, JsonNode body) {}
+
+    Answer postMultipart(String path, List<Part> parts) {
         String boundary = "starling-" + UUID.randomUUID();
         List<HttpRequest.BodyPublisher> body = new ArrayList<>();
         for (Part part : parts) {
@@ -91,8 +94,10 @@ final class Api {
             body.add(HttpRequest.BodyPublishers.ofString("\r\n"));
         }
         body.add(HttpRequest.BodyPublishers.ofString("--" + boundary + "--\r\n"));
-        return json(send(request(path, null).header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.concat(body.toArray(HttpRequest.BodyPublisher[]::new)))));
+        HttpResponse<InputStream> response = send(request(path, null)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.concat(body.toArray(HttpRequest.BodyPublisher[]::new))));
+        return new Answer(response.statusCode(), json(response));
     }
 
     /** A GET whose body is streamed to the caller, who closes it; an error answer is thrown before. */

@@ -49,9 +49,9 @@ final class AppDeployCommand implements Callable<Integer> {
         ObjectNode manifestJson = LocalFiles.jsonObject(LocalFiles.read(manifest, "manifest"), "manifest " + manifest);
         LocalFiles.existing(module, "module");
         Api api = new Api(connection.resolve(environment, spec.commandLine().getErr()::println)).withKey();
-        JsonNode version;
+        Api.Answer answer;
         try {
-            version = api.postMultipart("api/v1/apps", List.of(
+            answer = api.postMultipart("api/v1/apps", List.of(
                     new Api.Part("manifest", null, "application/json",
                             HttpRequest.BodyPublishers.ofString(manifestJson.toString())),
                     new Api.Part("module", String.valueOf(module.getFileName()), "application/wasm",
@@ -59,11 +59,13 @@ final class AppDeployCommand implements Callable<Integer> {
         } catch (java.io.FileNotFoundException e) {
             throw CliException.invalid("cannot read the module " + module + ": no such file");
         }
-        String name = version.path("name").asString(manifestJson.path("name").asString("?"));
-        String number = version.path("version").asString(manifestJson.path("version").asString("?"));
-        spec.commandLine().getOut().println(name + "@" + number);
-        spec.commandLine().getErr().println("deployed " + name + "@" + number
-                + (version.hasNonNull("module") ? " (module " + version.path("module").asString() + ")" : ""));
+        JsonNode version = answer.body();
+        String app = version.path("app").asString(manifestJson.path("name").asString("?") + "@"
+                + manifestJson.path("version").asString("?"));
+        spec.commandLine().getOut().println(app);
+        spec.commandLine().getErr().println((answer.status() == 201 ? "deployed " : "already deployed, with these bytes: ")
+                + app + ", module " + version.path("module").asString("?") + " (" + version.path("moduleSize").asLong()
+                + " bytes), " + version.path("state").asString("?"));
         return ExitCodes.OK;
     }
 }

@@ -13,7 +13,8 @@ import tools.jackson.databind.JsonNode;
 
 /** {@code starling app list}: {@code GET /api/v1/apps} as a table. */
 @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Lists the apps the coordinator runs: the built-in ones and those deployed that you may run.",
+        description = "Lists the apps the coordinator runs: the built-in ones, then the deployed ones you may run"
+                + " (yours and those shared with every researcher), each with its newest enabled version.",
         footer = {"", ExitCodes.HELP})
 final class AppListCommand implements Callable<Integer> {
     private final Environment environment;
@@ -40,18 +41,21 @@ final class AppListCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NAME", "VERSION", "DESCRIPTION"});
+        rows.add(new String[] {"NAME", "VERSION", "KIND", "DESCRIPTION"});
         for (JsonNode app : apps) {
-            rows.add(new String[] {app.path("name").asString(""), app.path("version").asString(""),
+            rows.add(new String[] {app.path("name").asString(""), app.path("version").asString("-"),
+                app.path("kind").asString("built-in") + (app.path("shared").asBoolean(false) ? ", shared" : ""),
                 app.path("description").asString("").strip().replaceAll("\\s+", " ")});
         }
-        int[] widths = new int[2];
+        int[] widths = new int[3];
         for (String[] row : rows) {
-            widths[0] = Math.max(widths[0], row[0].length());
-            widths[1] = Math.max(widths[1], row[1].length());
+            for (int i = 0; i < widths.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
         }
+        String format = "%-" + widths[0] + "s  %-" + widths[1] + "s  %-" + widths[2] + "s  %s";
         for (String[] row : rows) {
-            out.println(String.format("%-" + widths[0] + "s  %-" + widths[1] + "s  %s", row[0], row[1], row[2]).strip());
+            out.println(String.format(format, (Object[]) row).strip());
         }
         return ExitCodes.OK;
     }
