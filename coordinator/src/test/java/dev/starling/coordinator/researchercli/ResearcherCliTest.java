@@ -274,7 +274,7 @@ class ResearcherCliTest extends CoordinatorTest {
             ResearcherCli.Result r = watch.get(5, TimeUnit.MINUTES);
 
             assertThat(r.exitCode()).isEqualTo(ExitCodes.UNAVAILABLE);
-            assertThat(r.err()).contains("; retrying for up to 0 min\n")
+            assertThat(r.err()).contains("; retrying for up to 0 s\n")
                     .endsWith("starling job watch: cannot connect to " + cli.env.get("STARLING_API_URL")
                             + "/ (from $STARLING_API_URL): connection refused; is the coordinator running there, on"
                             + " that port?\n");
@@ -350,6 +350,20 @@ class ResearcherCliTest extends CoordinatorTest {
             assertThat(envWins.exitCode()).isEqualTo(ExitCodes.REFUSED);
             assertThat(envWins.err()).endsWith("(the key came from $STARLING_API_KEY)\n");
             assertThat(flagWins.exitCode()).as(flagWins.err()).isEqualTo(ExitCodes.OK);
+        }
+
+        @Test
+        void theWorkersPortInsteadOfTheApisSaysWhatToCheckInPrintableWords() {
+            ResearcherCli cli = researcherCli("wrong-port");
+            cli.env.put("STARLING_API_URL", "http://localhost:" + grpcPort());
+
+            ResearcherCli.Result r = cli.run("job", "watch", "1");
+
+            assertThat(r.exitCode()).isEqualTo(ExitCodes.UNAVAILABLE);
+            assertThat(r.err()).startsWith("starling job watch: the connection to http://localhost:" + grpcPort()
+                    + "/ (from $STARLING_API_URL) failed: ")
+                    .endsWith("; is it the coordinator's HTTP port, and http or https as it serves?\n")
+                    .matches("[\\x20-\\x7e]*\n");
         }
     }
 }

@@ -178,10 +178,9 @@ final class Api {
             }
         }
         if (problem == null || !problem.isObject() || !problem.hasNonNull("detail")) {
-            String text = oneLine(body);
+            String text = printable(body);
             String kind = contentType.isEmpty() ? "no content type" : contentType.replaceFirst(";.*", "");
-            return text.isEmpty() ? "(an empty answer)"
-                    : "(" + kind + "): " + (text.length() > 200 ? text.substring(0, 200) + "..." : text);
+            return text.isEmpty() ? "(an empty answer)" : "(" + kind + "): " + text;
         }
         StringBuilder line = new StringBuilder();
         String title = problem.path("title").asString("");
@@ -229,7 +228,7 @@ final class Api {
                     + " certificate this JVM trusts (JAVA_OPTS=-Djavax.net.ssl.trustStore=...)?";
         }
         return "the connection to " + at + " failed: " + (e.getMessage() == null ? e.getClass().getSimpleName()
-                : oneLine(e.getMessage())) + "; is it the coordinator's HTTP port, and http or https as it serves?";
+                : printable(e.getMessage())) + "; is it the coordinator's HTTP port, and http or https as it serves?";
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
@@ -243,6 +242,12 @@ final class Api {
 
     private static String oneLine(String text) {
         return text.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    }
+
+    /** Text another server sent (a gRPC port answers in binary), as at most 120 printable characters. */
+    private static String printable(String text) {
+        String clean = text.replaceAll("[^\\x20-\\x7e]+", " ").replaceAll(" {2,}", " ").strip();
+        return clean.length() > 120 ? clean.substring(0, 120) + "..." : clean;
     }
 
     private static String quoted(String fileName) {

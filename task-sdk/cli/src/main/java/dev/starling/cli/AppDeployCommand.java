@@ -48,7 +48,7 @@ final class AppDeployCommand implements Callable<Integer> {
     public Integer call() {
         ObjectNode manifestJson = LocalFiles.jsonObject(LocalFiles.read(manifest, "manifest"), "manifest " + manifest);
         LocalFiles.existing(module, "module");
-        Api api = new Api(connection.resolve(environment, spec.commandLine().getErr()::println)).withKey();
+        Api api = connection.api(environment, spec).withKey();
         Api.Answer answer;
         try {
             answer = api.postMultipart("api/v1/apps", List.of(

@@ -34,7 +34,7 @@ final class AppListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonNode apps = new Api(connection.resolve(environment, spec.commandLine().getErr()::println)).get("api/v1/apps");
+        JsonNode apps = connection.api(environment, spec).get("api/v1/apps");
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(LocalFiles.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(apps));

@@ -41,7 +41,7 @@ final class BlobUploadCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         files.forEach(file -> LocalFiles.existing(file, "file"));
-        Api api = new Api(connection.resolve(environment, spec.commandLine().getErr()::println)).withKey();
+        Api api = connection.api(environment, spec).withKey();
         for (Path file : files) {
             JsonNode blob = upload(api, file);
             spec.commandLine().getOut().println(blob.path("id").asString());

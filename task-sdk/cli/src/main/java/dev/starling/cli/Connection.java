@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,6 +40,11 @@ final class Connection {
      * @param key null when none was given
      */
     record Resolved(URI url, String urlSource, String key, String keySource) {}
+
+    /** The API as these settings say, warnings (a config file others can read) on the command's stderr. */
+    Api api(Environment env, CommandSpec spec) {
+        return new Api(resolve(env, spec.commandLine().getErr()::println));
+    }
 
     /** The settings, from the flags, then the environment, then the config file. */
     Resolved resolve(Environment env, Consumer<String> warnings) {

@@ -31,7 +31,7 @@ final class JobCancelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Api api = new Api(connection.resolve(environment, spec.commandLine().getErr()::println)).withKey();
+        Api api = connection.api(environment, spec).withKey();
         JsonNode job = api.post("api/v1/jobs/" + id + "/cancel", "");
         spec.commandLine().getOut().println("job " + id + " " + job.path("state").asString());
         return ExitCodes.OK;

@@ -53,7 +53,7 @@ final class JobOutputsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Api api = new Api(connection.resolve(environment, spec.commandLine().getErr()::println)).withKey();
+        Api api = connection.api(environment, spec).withKey();
         String query = (ndjson ? "&format=ndjson" : "") + (partial ? "&partial=true" : "");
         String path = "api/v1/jobs/" + id + "/outputs" + (query.isEmpty() ? "" : "?" + query.substring(1));
         if (output == null) {

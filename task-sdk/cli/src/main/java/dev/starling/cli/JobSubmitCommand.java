@@ -101,7 +101,7 @@ final class JobSubmitCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         watchOptions.check(spec);
         ObjectNode body = file != null ? fromFile() : fromFlags();
-        Api api = new Api(connection.resolve(environment, spec.commandLine().getErr()::println)).withKey();
+        Api api = connection.api(environment, spec).withKey();
         if (file == null && body.path("params").path("files") instanceof ObjectNode shared) {
             List.copyOf(shared.propertyNames()).forEach(name -> shared.put(name, blob(api, shared.path(name).asString())));
         }

@@ -43,7 +43,7 @@ final class JobWatchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         watch.check(spec);
-        Api api = new Api(connection.resolve(environment, spec.commandLine().getErr()::println)).withKey();
+        Api api = connection.api(environment, spec).withKey();
         return watch.watcher(api, spec, environment).follow(id);
     }
 

@@ -47,7 +47,8 @@ final class JobWatcher {
                 }
                 if (failingSince == 0) {
                     failingSince = System.nanoTime();
-                    message(e.getMessage() + "; retrying for up to " + retryFor.toMinutes() + " min");
+                    message(e.getMessage() + "; retrying for up to " + (retryFor.toSeconds() < 120
+                            ? retryFor.toSeconds() + " s" : retryFor.toMinutes() + " min"));
                 } else if (System.nanoTime() - failingSince > retryFor.toNanos()) {
                     throw e;
                 }
