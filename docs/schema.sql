@@ -44,7 +44,10 @@ CREATE TABLE volunteer (
     email          text        NOT NULL,
     key_hash       bytea       NOT NULL,
     created_at     timestamptz NOT NULL,
-    key_rotated_at timestamptz
+    key_rotated_at timestamptz,
+    -- the admin's ban of a volunteer: every call of their hosts, and a registration with their key, is refused
+    banned_at      timestamptz,
+    ban_reason     text
 );
 CREATE UNIQUE INDEX volunteer_email ON volunteer (lower(email));
 
@@ -118,7 +121,8 @@ CREATE INDEX work_unit_job_state ON work_unit (job_id, state);
 CREATE TABLE host (
     id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name              text             NOT NULL,
-    token_hash        bytea            NOT NULL,
+    -- the host token's hash; NULL once the admin revoked it (the host registers again with its volunteer's key)
+    token_hash        bytea,
     cores             integer          NOT NULL,
     memory_bytes      bigint           NOT NULL,
     os                text             NOT NULL,
@@ -152,7 +156,15 @@ CREATE TABLE host (
     quota_day         date,
     quota_used        integer          NOT NULL DEFAULT 0,
     banned_at         timestamptz,
-    ban_reason        text
+    ban_reason        text,
+    -- token rotation in two steps: the new token's hash waits in next_token_hash, and both work until the new one
+    -- is first used, which makes it the token; revocation clears token_hash
+    next_token_hash          bytea,
+    token_rotation_asked_at  timestamptz,
+    token_rotated_at         timestamptz,
+    token_revoked_at         timestamptz,
+    -- the worker protocol it spoke when it last registered (NULL: registered before it was kept)
+    protocol_version  integer
 );
 CREATE INDEX host_volunteer ON host (volunteer_id);
 
@@ -309,8 +321,10 @@ CREATE TABLE job_transfer (
 );
 CREATE INDEX job_transfer_job ON job_transfer (job_id);
 
--- Workers' reports of peers that served chunks failing verification. Reports can be forged, so a host is banned
--- from serving only when enough distinct reporters agree.
+-- Workers' reports of peers that served data failing verification. Reports can be forged, so one counts only from
+-- a host the tracker offered the accused (peer_offer), and a host is banned from serving only when hosts of enough
+-- distinct volunteers agree. kind: what the bytes prove; NULL on complaints from before offers were checked (kept on
+-- record, never counted).
 CREATE TABLE peer_complaint (
     accused_host_id  bigint      NOT NULL,
     reporter_host_id bigint      NOT NULL,
@@ -318,8 +332,20 @@ CREATE TABLE peer_complaint (
     chunk            integer     NOT NULL,
     reason           text        NOT NULL,
     at               timestamptz NOT NULL,
+    kind             text        CHECK (kind IN ('BAD_CHUNK', 'BAD_MANIFEST')),
     PRIMARY KEY (accused_host_id, reporter_host_id, blob_id, chunk)
 );
+
+-- Whom the tracker offered each host as a peer for each blob (with a task's inputs, or as the coordinator's seeds),
+-- kept for starling.peers.complaint-window. One row per host and blob.
+CREATE TABLE peer_offer (
+    host_id    bigint      NOT NULL,
+    blob_id    text        NOT NULL,
+    peers      bigint[]    NOT NULL,
+    offered_at timestamptz NOT NULL,
+    PRIMARY KEY (host_id, blob_id)
+);
+CREATE INDEX peer_offer_offered_at ON peer_offer (offered_at);
 
 -- The Ed25519 key pair that signs fetch tokens: made by the first coordinator to start, shared by all.
 CREATE TABLE grant_key (

@@ -2,6 +2,7 @@ package dev.starling.coordinator;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -19,6 +20,7 @@ import org.springframework.util.unit.DataSize;
  * @param admin the admin account and its logins
  * @param volunteers volunteers' sign-up and hosts
  * @param reliability hosts' rolling counts and quarantine
+ * @param workers which worker protocols are taken, and what workers are told to install
  */
 @ConfigurationProperties("starling")
 public record StarlingProperties(
@@ -31,7 +33,8 @@ public record StarlingProperties(
         @DefaultValue Blobs blobs,
         @DefaultValue Admin admin,
         @DefaultValue Volunteers volunteers,
-        @DefaultValue Reliability reliability) {
+        @DefaultValue Reliability reliability,
+        @DefaultValue Workers workers) {
 
     public StarlingProperties {
         if (blobs.dir() == null) {
@@ -106,6 +109,22 @@ public record StarlingProperties(
         }
     }
 
+    /**
+     * Which workers this coordinator takes (it speaks worker protocols 1 to 1; the range may only be narrowed) and what
+     * it tells the others to install.
+     *
+     * @param minProtocol the oldest worker protocol taken: raise it to retire old workers (they are refused with what
+     *     to install, and stop)
+     * @param maxProtocol the newest worker protocol taken
+     * @param release the worker release workers are told to install; default: this coordinator's own release
+     * @param downloadUrl where that release is downloaded, said with it (none by default)
+     */
+    public record Workers(
+            @DefaultValue("1") int minProtocol,
+            @DefaultValue("1") int maxProtocol,
+            String release,
+            String downloadUrl) {}
+
     /** Who may sign up as a volunteer with {@code POST /api/v1/volunteers}. */
     public enum SignUp {
         /** anyone */
@@ -173,20 +192,29 @@ public record StarlingProperties(
      * @param grantTtl how long a fetch token is valid at most (never past its task's report deadline)
      * @param holderTimeout a holder not heard from for this long is not offered as a peer
      * @param peersPerTask the most peers offered for one input of one task
-     * @param complaintQuorum how many distinct hosts must report bad chunks from a host before it is banned
-     *     from serving
+     * @param complaintQuorum how many distinct volunteers' hosts (other than the accused's volunteer) must report bad
+     *     data from a host they were offered as a peer before it is banned from serving
+     * @param complaintWindow a complaint counts only when its reporter was offered the accused within this time
      * @param seedWindow how long the coordinator remembers which hosts it served a chunk to, and points later
      *     requesters of that chunk at them instead of serving it again (super-seeding)
      * @param uploadRate the most bytes per second the coordinator serves to workers, all of them together
      *     (0: no cap)
+     * @param privateNetworks private or loopback networks (CIDR) whose addresses are offered as peers all the same:
+     *     workers and coordinator on one LAN ({@code 10.0.0.0/8}) or one machine ({@code 127.0.0.0/8, ::1}); by
+     *     default a worker connecting from such an address serves no peers
+     * @param trustedProxies proxies (CIDR) in front of the gRPC port: for a call through one of them, the worker's
+     *     address is read from {@code x-forwarded-for}
      */
     public record Peers(
             @DefaultValue("30m") Duration grantTtl,
             @DefaultValue("1m") Duration holderTimeout,
             @DefaultValue("30") int peersPerTask,
             @DefaultValue("2") int complaintQuorum,
+            @DefaultValue("24h") Duration complaintWindow,
             @DefaultValue("60s") Duration seedWindow,
-            @DefaultValue("0") DataSize uploadRate) {}
+            @DefaultValue("0") DataSize uploadRate,
+            @DefaultValue List<String> privateNetworks,
+            @DefaultValue List<String> trustedProxies) {}
 
     /**
      * @param dir the content-addressed directory holding uploaded blobs' bytes; default {@code <data-dir>/blobs}

@@ -25,7 +25,9 @@ import tools.jackson.databind.JsonNode;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"starling.sweep.interval=100ms", "starling.dispatch.lease=60s",
-                "starling.dispatch.heartbeat-interval=10s", "starling.admin.password=" + CoordinatorTest.ADMIN_PASSWORD})
+                "starling.dispatch.heartbeat-interval=10s", "starling.admin.password=" + CoordinatorTest.ADMIN_PASSWORD,
+                // every host of these tests connects from this machine, and peers are offered at that address
+                "starling.peers.private-networks=127.0.0.0/8,::1"})
 @Import(CoordinatorTest.TestClock.class)
 public abstract class CoordinatorTest {
     public static final String ADMIN_PASSWORD = "test-admin-password";

@@ -9,6 +9,8 @@ import dev.starling.proto.v1.RegisterResponse;
 import dev.starling.proto.v1.ReportAck;
 import dev.starling.proto.v1.ReportResultsRequest;
 import dev.starling.proto.v1.RequestWorkRequest;
+import dev.starling.proto.v1.RequestWorkResponse;
+import dev.starling.proto.v1.RotateTokenRequest;
 import dev.starling.proto.v1.Success;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskProgress;
@@ -36,9 +38,12 @@ public final class TestHost implements AutoCloseable {
     private long hostId;
     private String token;
 
-    /** A host of the volunteer whose account key this is (empty: an anonymous host). */
+    /**
+     * A host of the volunteer whose account key this is (empty: an anonymous host), connecting from 127.0.0.1: the
+     * address the coordinator offers to peers with the port of its peer address.
+     */
     public TestHost(int port, String accountKey) {
-        this(NettyChannelBuilder.forAddress("localhost", port).usePlaintext().build(), accountKey);
+        this(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build(), accountKey);
     }
 
     /** A host speaking over {@code channel} (for example TLS), which it closes. */
@@ -82,8 +87,19 @@ public final class TestHost implements AutoCloseable {
     }
 
     public List<Task> requestWork(int max) {
-        return stub(true).requestWork(RequestWorkRequest.newBuilder().setMaxTasks(max).setWaitMillis(0).build())
-                .getTasksList();
+        return poll(max).getTasksList();
+    }
+
+    /** RequestWork's whole answer (without waiting for work). */
+    public RequestWorkResponse poll(int max) {
+        return stub(true).requestWork(RequestWorkRequest.newBuilder().setMaxTasks(max).setWaitMillis(0).build());
+    }
+
+    /** Calls RotateToken and goes on with the new token, as a worker does once it stored it; returns the old one. */
+    public String rotateToken() {
+        String old = token;
+        token = stub(true).rotateToken(RotateTokenRequest.getDefaultInstance()).getHostToken();
+        return old;
     }
 
     public ReportAck succeed(Task task, String output) {
@@ -112,10 +128,15 @@ public final class TestHost implements AutoCloseable {
 
     /** A stub with the protocol header, and the token when {@code authenticated}. */
     public WorkerServiceGrpc.WorkerServiceBlockingStub stub(boolean authenticated) {
+        return stubAs(authenticated ? token : null);
+    }
+
+    /** A stub with the protocol header and {@code hostToken} (none when null), whatever this host's own token is. */
+    public WorkerServiceGrpc.WorkerServiceBlockingStub stubAs(String hostToken) {
         Metadata headers = new Metadata();
         headers.put(PROTOCOL, "1");
-        if (authenticated) {
-            headers.put(AUTHORIZATION, "Bearer " + token);
+        if (hostToken != null) {
+            headers.put(AUTHORIZATION, "Bearer " + hostToken);
         }
         return rawStub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }

@@ -1,6 +1,6 @@
 package dev.starling.worker;
 
-import dev.starling.worker.data.ByteSizes;
+import dev.starling.worker.support.ByteSizes;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

@@ -1,6 +1,6 @@
 package dev.starling.worker;
 
-import dev.starling.worker.internal.IoErrors;
+import dev.starling.worker.support.IoErrors;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,11 +21,11 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine;
 
 /**
  * The worker's config file: a properties file whose keys are the command's long option names without the
@@ -39,7 +40,7 @@ import picocli.CommandLine.ParameterException;
  */
 final class ConfigFile implements CommandLine.IDefaultValueProvider {
     /** Options that make no sense in a file: they would choose the file itself, or print and exit. */
-    private static final Set<String> NOT_SETTINGS = Set.of("config", "help", "version");
+    static final Set<String> NOT_SETTINGS = Set.of("config", "help", "version");
 
     private final Path defaultFile;
     private Path chosen;
@@ -136,7 +137,8 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
     /** Every option of the command and its subcommands that the file may set, in help order. */
     private static Set<String> settingNames(CommandSpec command, boolean withHidden) {
         Set<String> names = new LinkedHashSet<>();
-        for (OptionSpec option : command.options()) {
+        List<OptionSpec> options = command.options().stream().sorted(Comparator.comparingInt(OptionSpec::order)).toList();
+        for (OptionSpec option : options) {
             String key = key(option);
             if (!NOT_SETTINGS.contains(key) && (withHidden || !option.hidden())) {
                 names.add(key);

@@ -8,7 +8,10 @@ public final class ExitCodes {
     public static final int ERROR = 1;
     /** the command line is wrong: the message on stderr says how */
     public static final int INVALID_INPUT = 2;
-    /** the coordinator no longer accepts this worker's protocol: update the worker */
+    /**
+     * the coordinator does not take this worker's protocol (too old, or newer than the coordinator): install the
+     * release its message names; the systemd unit does not restart the worker after it
+     */
     public static final int PROTOCOL_TOO_OLD = 3;
     /** the coordinator refuses this worker: a wrong or missing account key, or a banned host */
     public static final int REFUSED = 4;

@@ -3,10 +3,13 @@ package dev.starling.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.starling.sdk.Apps;
-import dev.starling.worker.internal.CoordinatorAddress;
-import dev.starling.worker.internal.DataPlaneConfig;
-import dev.starling.worker.internal.Tuning;
-import dev.starling.worker.internal.WorkerConfig;
+import dev.starling.worker.config.DataPlaneConfig;
+import dev.starling.worker.config.HostPort;
+import dev.starling.worker.config.Preferences;
+import dev.starling.worker.config.Setting;
+import dev.starling.worker.config.Source;
+import dev.starling.worker.config.Tuning;
+import dev.starling.worker.config.WorkerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -78,7 +81,7 @@ class ConfigFileTest {
 
         WorkerConfig config = configOf();
 
-        assertThat(config.coordinator()).isEqualTo(new CoordinatorAddress("coord.example.org", 9090));
+        assertThat(config.coordinator()).isEqualTo(new HostPort("coord.example.org", 9090));
         assertThat(config.name()).isEqualTo("lab-pc-3");
         assertThat(config.cores()).isEqualTo(2);
         assertThat(config.workDir()).isEqualTo(dir.resolve("work"));
@@ -146,7 +149,7 @@ class ConfigFileTest {
 
         WorkerConfig config = configOf("--config", other.toString());
 
-        assertThat(config.coordinator()).isEqualTo(new CoordinatorAddress("other.example.org", 7000));
+        assertThat(config.coordinator()).isEqualTo(new HostPort("other.example.org", 7000));
         assertThat(config.cores()).isEqualTo(1);
     }
 
@@ -155,11 +158,37 @@ class ConfigFileTest {
         WorkerConfig config = configOf("--coordinator", "localhost:9090");
 
         assertThat(config.cores()).isEqualTo(Runtime.getRuntime().availableProcessors());
-        assertThat(config.dataPlane().cacheBytes()).isEqualTo(DataPlaneConfig.DEFAULT_CACHE_BYTES);
+        assertThat(config.dataPlane().cacheBytes()).isEqualTo(DataPlaneConfig.defaults().cacheBytes());
         assertThat(config.preferences().cpuLimitPercent()).isEqualTo(100);
         assertThat(config.preferences().idleOnly()).isFalse();
         assertThat(config.preferences().computeHours().isAlways()).isTrue();
         assertThat(config.preferences().journalBytes()).isZero();
+    }
+
+    @Test
+    void withoutAnySettingTheRecordsHaveTheirOwnDefaults() {
+        WorkerConfig config = configOf("--coordinator", "localhost:9090");
+
+        assertThat(config.preferences()).isEqualTo(Preferences.defaults());
+        assertThat(config.dataPlane()).isEqualTo(DataPlaneConfig.defaults());
+        assertThat(config.gracePeriod()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.settings()).as("only the coordinator was chosen")
+                .containsExactly(new Setting("coordinator", "localhost:9090", Source.COMMAND_LINE));
+    }
+
+    @Test
+    void theConfigurationRemembersWhereEachChosenSettingCameFrom() throws Exception {
+        write(defaultConfig(), "coordinator = localhost:9090\nname = from-file\ncores = 1\naccount-key = sv_1_x\n");
+
+        WorkerConfig config = configOf("--name", "from-flag", "--no-serve", "--cpu-limit=60%");
+
+        assertThat(config.settings()).as("in --help order; the account key is never shown").containsExactly(
+                new Setting("coordinator", "localhost:9090", Source.CONFIG_FILE),
+                new Setting("account-key", Setting.HIDDEN, Source.CONFIG_FILE),
+                new Setting("name", "from-flag", Source.COMMAND_LINE),
+                new Setting("cores", "1", Source.CONFIG_FILE),
+                new Setting("no-serve", "true", Source.COMMAND_LINE),
+                new Setting("cpu-limit", "60%", Source.COMMAND_LINE));
     }
 
     @Test

@@ -25,7 +25,7 @@ class LogsTest {
         StringBuilder console = new StringBuilder();
         Logs.configure(Logs.level(WorkerMain.LogLevel.INFO), dir.resolve("logs"), console::append);
 
-        org.slf4j.Logger log = LoggerFactory.getLogger("dev.starling.worker.internal.Somewhere");
+        org.slf4j.Logger log = LoggerFactory.getLogger("dev.starling.worker.session.Somewhere");
         log.info("Registered as host {}", 12);
         log.debug("not at info");
         LoggerFactory.getLogger("io.grpc.Chatty").info("libraries say warnings only");

@@ -3,7 +3,7 @@ package dev.starling.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.starling.sdk.Apps;
-import dev.starling.worker.internal.Tuning;
+import dev.starling.worker.config.Tuning;
 import dev.starling.worker.testing.FakeCoordinator;
 import dev.starling.worker.testing.TestApp;
 import java.io.PrintWriter;
@@ -11,8 +11,8 @@ import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -224,7 +224,7 @@ class WorkerMainTest {
                     "--name", "cli-test", "--cores", "1");
 
             assertThat(exitCode).isEqualTo(ExitCodes.PROTOCOL_TOO_OLD);
-            assertThat(err.toString()).contains("this coordinator speaks protocol 2 and up", "Please update");
+            assertThat(err.toString()).contains("this coordinator speaks protocol 2 and up", "exit code 3");
             // the apps come from the class path (ServiceLoader)
             assertThat(coordinator.registrations()).singleElement().satisfies(r -> {
                 assertThat(r.getName()).isEqualTo("cli-test");

@@ -6,6 +6,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.peer.FetchGrants;
+import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.peer.TransferLedger;
 import dev.starling.proto.v1.BlobRequest;
 import dev.starling.proto.v1.Chunk;
@@ -44,7 +45,7 @@ import org.springframework.transaction.TransactionException;
 /**
  * The coordinator as the seed of last resort: PeerService (peer.proto) over the blobs uploaded to it. Calls carry
  * a fetch token in the message instead of a host token (the host interceptor lets them through); every call
- * checks it here. Chunks go out under gRPC flow control, one 1 MiB chunk per message, each checked against its
+ * checks it here, and that the host it was granted to is not banned, nor its volunteer (one primary-key read). Chunks go out under gRPC flow control, one 1 MiB chunk per message, each checked against its
  * hash before it leaves; chunks other hosts got recently are answered with those hosts ({@link SuperSeeder}).
  * Every byte served is counted for the job the token names.
  */
@@ -58,13 +59,15 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
     private final SuperSeeder seeder;
     private final HostTable hosts;
     private final TransferLedger ledger;
+    private final Tracker tracker;
     private final Clock clock;
     private final UploadPacer pacer;
     private final ScheduledExecutorService resumer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("starling-upload-pacer").daemon().factory());
 
     PeerGrpcService(BlobService blobs, FetchGrants grants, SuperSeeder seeder, HostTable hosts, TransferLedger ledger,
-            Clock clock, StarlingProperties properties) {
+            Tracker tracker, Clock clock, StarlingProperties properties) {
+        this.tracker = tracker;
         this.pacer = new UploadPacer(properties.peers().uploadRate().toBytes(), System::nanoTime);
         this.blobs = blobs;
         this.grants = grants;
@@ -124,8 +127,13 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
                 }
                 indexes.add(index);
             }
-            transfer = new Transfer(call, grant, blob, plan(blob, grant.getHostId(), indexes,
-                    hosts.peerAddress(grant.getHostId())));
+            List<Planned> plan = plan(blob, grant.getHostId(), indexes, hosts.peerAddress(grant.getHostId()));
+            List<Long> seeds = plan.stream().flatMap(p -> p.seeds().stream()).map(SuperSeeder.Seed::hostId)
+                    .distinct().toList();
+            if (!seeds.isEmpty()) {
+                tracker.seeded(grant.getHostId(), blob.id(), seeds); // it may complain of them
+            }
+            transfer = new Transfer(call, grant, blob, plan);
         } catch (RuntimeException e) {
             response.onError(status(e));
             return;
@@ -242,7 +250,12 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
             throw Status.UNAUTHENTICATED.withDescription("no fetch token; every PeerService call carries the token"
                     + " that came with the task reading the blob (BlobSource.token)").asRuntimeException();
         }
-        return grants.check(token, blobId).orElseThrow(() -> refusal(token, blobId));
+        FetchGrant grant = grants.check(token, blobId).orElseThrow(() -> refusal(token, blobId));
+        // a ban takes effect at once, not when the host's tokens expire
+        hosts.refusal(grant.getHostId()).ifPresent(refusal -> {
+            throw refused(Status.PERMISSION_DENIED, blobId, refusal);
+        });
+        return grant;
     }
 
     /**

@@ -66,7 +66,8 @@ class HostPages {
 
     /**
      * What the admin does to a host: ban (its calls are refused), unban, quarantine (its results need a partner in
-     * good standing, it gets fewer tasks a day), release. Answers the hosts page it was done from, with a notice.
+     * good standing, it gets fewer tasks a day), release, rotate or revoke its token. Answers the hosts page it was
+     * done from, with a notice.
      */
     @PostMapping("/dashboard/hosts/{id}/{action}")
     String moderate(@PathVariable long id, @PathVariable String action, @RequestParam(required = false) String reason,
@@ -77,6 +78,8 @@ class HostPages {
             case "unban" -> (host, why) -> moderation.unban(host);
             case "quarantine" -> moderation::quarantine;
             case "release" -> (host, why) -> moderation.release(host);
+            case "rotate-token" -> (host, why) -> moderation.rotateToken(host);
+            case "revoke-token" -> (host, why) -> moderation.revokeToken(host);
             default -> throw new NotFoundException("no action " + action + " on hosts");
         };
         try {
@@ -87,6 +90,10 @@ class HostPages {
                 case "unban" -> "Host " + h.name() + " #" + id + " is no longer banned.";
                 case "quarantine" -> "Host " + h.name() + " #" + id + " is quarantined (" + h.quarantineReason()
                         + "): its results need a partner in good standing and it gets fewer tasks a day.";
+                case "rotate-token" -> "Host " + h.name() + " #" + id + " is asked to replace its token at its next"
+                        + " call; the old one works until it has.";
+                case "revoke-token" -> "Host " + h.name() + " #" + id + "'s token is revoked: its calls are refused"
+                        + " until it registers again with its volunteer's account key.";
                 default -> "Host " + h.name() + " #" + id + " is released from quarantine.";
             });
         } catch (BadRequestException e) {

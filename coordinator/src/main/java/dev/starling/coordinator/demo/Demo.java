@@ -144,7 +144,9 @@ public final class Demo {
             coordinator = app.run("--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
                     "--starling.data-dir=" + dataDir, "--logging.file.name=" + dataDir.resolve("coordinator.log"),
                     "--logging.threshold.console=WARN", "--spring.main.banner-mode=off",
-                    "--starling.admin.password=" + adminPassword, "--starling.admin.reset-password=true");
+                    "--starling.admin.password=" + adminPassword, "--starling.admin.reset-password=true",
+                    // the demo's workers serve each other on this machine
+                    "--starling.peers.private-networks=127.0.0.0/8,::1");
         } catch (RuntimeException e) {
             // Spring Boot has said why on the console: in one line for a setup problem (another demo or coordinator
             // on this data dir), with the stack trace otherwise

@@ -2,14 +2,18 @@ package dev.starling.coordinator.dispatch;
 
 import dev.starling.coordinator.host.AuthenticatedHost;
 import dev.starling.coordinator.host.HostService;
+import dev.starling.coordinator.host.WorkerVersions;
+import dev.starling.coordinator.peer.PeerAddresses;
 import dev.starling.proto.v1.WorkerServiceGrpc;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import java.net.InetAddress;
 import java.util.Optional;
 import org.springframework.dao.DataAccessException;
 import org.springframework.grpc.server.GlobalServerInterceptor;
@@ -18,23 +22,29 @@ import org.springframework.transaction.TransactionException;
 
 /**
  * Every worker call states its protocol version ({@code starling-protocol}); every call but Register
- * carries {@code authorization: Bearer <host token>}. A version this coordinator does not speak gets
- * FAILED_PRECONDITION asking for an update; a missing or unknown token gets UNAUTHENTICATED; a banned host
- * PERMISSION_DENIED with the admin's reason. The authenticated host goes into the gRPC {@link Context}.
+ * carries {@code authorization: Bearer <host token>}. A version outside the range this coordinator takes
+ * ({@link WorkerVersions}) gets FAILED_PRECONDITION saying what to install; a missing or unknown token gets UNAUTHENTICATED; a host banned by
+ * the admin, or whose volunteer is, PERMISSION_DENIED with the admin's reason. The authenticated host goes into the gRPC {@link Context}.
  */
 @Component
 @GlobalServerInterceptor
 class HostAuthInterceptor implements ServerInterceptor {
-    static final int PROTOCOL_VERSION = 1;
     static final Metadata.Key<String> PROTOCOL = Metadata.Key.of("starling-protocol", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> FORWARDED_FOR = Metadata.Key.of("x-forwarded-for", Metadata.ASCII_STRING_MARSHALLER);
     static final Context.Key<AuthenticatedHost> HOST = Context.key("starling-host");
+    /** Where a Register call comes from, as {@link PeerAddresses#client} tells it (null when it cannot) */
+    static final Context.Key<InetAddress> CLIENT = Context.key("starling-client-address");
 
     private final HostService hosts;
+    private final PeerAddresses addresses;
+    private final WorkerVersions versions;
 
-    HostAuthInterceptor(HostService hosts) {
+    HostAuthInterceptor(HostService hosts, PeerAddresses addresses, WorkerVersions versions) {
         this.hosts = hosts;
+        this.addresses = addresses;
+        this.versions = versions;
     }
 
     @Override
@@ -45,14 +55,14 @@ class HostAuthInterceptor implements ServerInterceptor {
             // health, reflection, and PeerService, whose calls carry a fetch token that the service checks itself
             return next.startCall(call, headers);
         }
-        String version = headers.get(PROTOCOL);
-        if (version == null || !version.trim().equals(Integer.toString(PROTOCOL_VERSION))) {
-            return close(call, Status.FAILED_PRECONDITION.withDescription("this coordinator speaks Starling worker protocol "
-                    + PROTOCOL_VERSION + " and the worker sent " + (version == null ? "none" : version)
-                    + "; please update the worker to a release that speaks protocol " + PROTOCOL_VERSION));
+        Optional<String> refusal = versions.refusal(headers.get(PROTOCOL));
+        if (refusal.isPresent()) {
+            return close(call, Status.FAILED_PRECONDITION.withDescription(refusal.get()));
         }
         if (call.getMethodDescriptor().equals(WorkerServiceGrpc.getRegisterMethod())) {
-            return next.startCall(call, headers);
+            InetAddress client = addresses.client(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
+                    headers.get(FORWARDED_FOR));
+            return Contexts.interceptCall(Context.current().withValue(CLIENT, client), call, headers, next);
         }
         String authorization = headers.get(AUTHORIZATION);
         if (authorization == null || !authorization.startsWith("Bearer ")) {
@@ -71,8 +81,7 @@ class HostAuthInterceptor implements ServerInterceptor {
                     "unknown host token; the coordinator does not know this host: register again"));
         }
         if (host.get().banned()) {
-            return close(call, Status.PERMISSION_DENIED.withDescription("host " + host.get().id()
-                    + " is banned by the project's admin: " + host.get().banReason()));
+            return close(call, Status.PERMISSION_DENIED.withDescription(host.get().refusal()));
         }
         return Contexts.interceptCall(Context.current().withValue(HOST, host.get()), call, headers, next);
     }

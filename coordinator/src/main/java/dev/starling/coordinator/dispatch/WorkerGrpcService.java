@@ -5,6 +5,7 @@ import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.AuthenticatedHost;
 import dev.starling.coordinator.host.HostDescription;
 import dev.starling.coordinator.host.HostService;
+import dev.starling.coordinator.host.WorkerVersions;
 import dev.starling.coordinator.peer.FetchGrants;
 import dev.starling.coordinator.peer.PeerAddresses;
 import dev.starling.coordinator.support.Batcher;
@@ -31,6 +32,8 @@ import dev.starling.proto.v1.ReportResultsRequest;
 import dev.starling.proto.v1.ReportResultsResponse;
 import dev.starling.proto.v1.RequestWorkRequest;
 import dev.starling.proto.v1.RequestWorkResponse;
+import dev.starling.proto.v1.RotateTokenRequest;
+import dev.starling.proto.v1.RotateTokenResponse;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskProgress;
 import dev.starling.proto.v1.TaskResult;
@@ -44,6 +47,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,9 +75,14 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private final StarlingProperties.Dispatch settings;
     private final boolean anonymousHosts;
     private final ByteString grantPublicKey;
+    private final PeerAddresses addresses;
+    private final WorkerVersions versions;
 
     WorkerGrpcService(HostService hosts, Dispatcher dispatcher, ReportService reports, Tracker peers,
-            FetchGrants grants, VolunteerService volunteers, StarlingProperties properties) {
+            FetchGrants grants, VolunteerService volunteers, PeerAddresses addresses, WorkerVersions versions,
+            StarlingProperties properties) {
+        this.addresses = addresses;
+        this.versions = versions;
         this.volunteers = volunteers;
         this.anonymousHosts = properties.volunteers().anonymousHosts();
         this.peers = peers;
@@ -87,10 +96,9 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
     @Override
     public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
         answer(response, () -> {
-            if (request.getProtocolVersion() != HostAuthInterceptor.PROTOCOL_VERSION) {
-                throw Status.FAILED_PRECONDITION.withDescription("this coordinator speaks Starling worker protocol "
-                        + HostAuthInterceptor.PROTOCOL_VERSION + " and the worker " + request.getProtocolVersion()
-                        + "; please update the worker").asRuntimeException();
+            Optional<String> refusal = versions.refusal(Integer.toString(request.getProtocolVersion()));
+            if (refusal.isPresent()) {
+                throw Status.FAILED_PRECONDITION.withDescription(refusal.get()).asRuntimeException();
             }
             String name = request.getName().strip();
             if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
@@ -102,13 +110,15 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             if (request.getAppsCount() == 0) {
                 throw invalid("the worker offers no apps; it must be able to run at least one");
             }
-            String peerAddress = request.getPeerAddress().strip();
-            if (!peerAddress.isEmpty() && !PeerAddresses.isValid(peerAddress)) {
-                throw invalid("peer_address must be host:port with a port from 1 to 65535, got '" + peerAddress + "'");
+            String requested = request.getPeerAddress().strip();
+            if (!requested.isEmpty() && !PeerAddresses.isValid(requested)) {
+                throw invalid("peer_address must be host:port with a port from 1 to 65535, got '" + requested + "'");
             }
-            HostDescription info = new HostDescription(name, request.getCores(), request.getMemoryBytes(),
-                    request.getOs(), request.getArch(), request.getWorkerVersion(), List.copyOf(request.getAppsList()),
-                    peerAddress.isEmpty() ? null : peerAddress);
+            // the worker picks the port; the address is where the coordinator sees it connect from
+            String peerAddress = addresses.advertised(HostAuthInterceptor.CLIENT.get(), requested).orElse(null);
+            HostDescription info = new HostDescription(name, request.getCores(), request.getMemoryBytes(), request.getOs(),
+                    request.getArch(), request.getWorkerVersion(), request.getProtocolVersion(),
+                    List.copyOf(request.getAppsList()), peerAddress);
             Long volunteer = null;
             if (!request.getAccountKey().isBlank()) {
                 volunteer = volunteers.volunteerOf(request.getAccountKey()).orElseThrow(() -> Status.UNAUTHENTICATED
@@ -120,6 +130,8 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 r = hosts.register(info, request.getHostId(), request.getHostToken(), volunteer, anonymousHosts);
             } catch (HostService.BannedHostException e) {
                 throw Status.PERMISSION_DENIED.withDescription(e.getMessage()).asRuntimeException();
+            } catch (HostService.RevokedTokenException e) {
+                throw Status.UNAUTHENTICATED.withDescription(e.getMessage()).asRuntimeException();
             } catch (HostService.AnonymousHostException e) {
                 throw Status.UNAUTHENTICATED.withDescription("this coordinator takes hosts of volunteers only: start "
                         + "the worker with --account-key KEY (sign up with POST /api/v1/volunteers to get one)")
@@ -136,6 +148,8 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                     .setMaxWaitMillis((int) settings.maxWait().toMillis())
                     .setGrantPublicKey(grantPublicKey)
                     .setHostCredit(hosts.credit(r.hostId()))
+                    .setPeerAddress(peerAddress == null ? "" : peerAddress)
+                    .setUpdateNotice(versions.notice(request.getProtocolVersion(), request.getWorkerVersion()).orElse(""))
                     .build();
         });
     }
@@ -151,7 +165,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 Thread.currentThread().interrupt();
                 throw Status.UNAVAILABLE.withDescription("the coordinator is shutting down; retry").asRuntimeException();
             }
-            RequestWorkResponse.Builder b = RequestWorkResponse.newBuilder();
+            RequestWorkResponse.Builder b = RequestWorkResponse.newBuilder().setRotateToken(host.rotateToken());
             for (ClaimedTask t : tasks) {
                 b.addTasks(Task.newBuilder()
                         .setResultId(t.resultId())
@@ -191,7 +205,8 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             }
             Dispatcher.Beat beat = dispatcher.heartbeat(HostAuthInterceptor.HOST.get(), progress, suspended, parked);
             HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().addAllAbandonResultIds(beat.abandon())
-                    .setHostCredit(hosts.credit(HostAuthInterceptor.HOST.get().id()));
+                    .setHostCredit(hosts.credit(HostAuthInterceptor.HOST.get().id()))
+                    .setRotateToken(HostAuthInterceptor.HOST.get().rotateToken());
             beat.leases().forEach((id, until) -> b.addLeases(
                     Lease.newBuilder().setResultId(id).setLeaseExpiresEpochMillis(until.toEpochMilli())));
             return b.build();
@@ -258,6 +273,17 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
     }
 
     @Override
+    public void rotateToken(RotateTokenRequest request, StreamObserver<RotateTokenResponse> response) {
+        answer(response, () -> {
+            long host = HostAuthInterceptor.HOST.get().id();
+            String token = hosts.rotate(host).orElseThrow(() -> Status.UNAUTHENTICATED.withDescription(
+                    "the token of host " + host + " was revoked: register again").asRuntimeException());
+            log.info("Host {} was given a new token", host);
+            return RotateTokenResponse.newBuilder().setHostToken(token).build();
+        });
+    }
+
+    @Override
     public void announceBlobs(AnnounceBlobsRequest request, StreamObserver<AnnounceBlobsResponse> response) {
         answer(response, () -> {
             if (request.getHoldingCount() + request.getDroppedCount() > MAX_BLOBS_PER_ANNOUNCE
@@ -273,7 +299,15 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             List<Tracker.Complaint> complaints = new ArrayList<>();
             for (PeerComplaint c : request.getComplaintsList()) {
                 checkBlobId(c.getBlobId(), "complaints.blob_id");
-                complaints.add(new Tracker.Complaint(c.getHostId(), c.getBlobId(), c.getChunk(), truncate(c.getReason())));
+                Tracker.Complaint.Kind kind = switch (c.getKind()) {
+                    case KIND_UNSPECIFIED, BAD_CHUNK -> Tracker.Complaint.Kind.BAD_CHUNK;
+                    case BAD_MANIFEST -> Tracker.Complaint.Kind.BAD_MANIFEST;
+                    case UNRECOGNIZED -> null; // a newer worker's kind: not one this coordinator knows the bytes prove
+                };
+                if (kind != null) {
+                    complaints.add(new Tracker.Complaint(c.getHostId(), c.getBlobId(), c.getChunk(),
+                            truncate(c.getReason()), kind));
+                }
             }
             peers.announce(HostAuthInterceptor.HOST.get().id(), request.getHoldingList(), request.getDroppedList(),
                     request.getComplete(), complaints);

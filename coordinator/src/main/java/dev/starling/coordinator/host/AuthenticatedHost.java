@@ -7,11 +7,14 @@ import java.util.List;
  *
  * @param volunteerId the volunteer who owns it; null for an anonymous host
  * @param quarantined whether it is quarantined (fewer tasks a day; its results need a partner in good standing)
- * @param banReason why the admin banned it; null when it is not banned
+ * @param refusal why its calls are refused, as its worker is told: the admin banned it, or its volunteer; null when
+ *     neither
+ * @param rotateToken whether the admin asked it to replace its token (its answers say so until it uses a new one)
  */
-public record AuthenticatedHost(long id, List<String> apps, Long volunteerId, boolean quarantined, String banReason) {
+public record AuthenticatedHost(long id, List<String> apps, Long volunteerId, boolean quarantined, String refusal,
+        boolean rotateToken) {
 
     public boolean banned() {
-        return banReason != null;
+        return refusal != null;
     }
 }

@@ -51,4 +51,14 @@ class HostController {
     HostView release(@PathVariable long id) {
         return moderation.release(id);
     }
+
+    @PostMapping("/api/v1/admin/hosts/{id}/rotate-token")
+    HostView rotateToken(@PathVariable long id) {
+        return moderation.rotateToken(id);
+    }
+
+    @PostMapping("/api/v1/admin/hosts/{id}/revoke-token")
+    HostView revokeToken(@PathVariable long id) {
+        return moderation.revokeToken(id);
+    }
 }

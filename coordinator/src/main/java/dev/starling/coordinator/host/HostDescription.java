@@ -6,7 +6,8 @@ import java.util.List;
  * What a worker says about its machine when it registers (the fields of {@code RegisterRequest}), stored in its
  * host row.
  *
- * @param peerAddress where its PeerService listens ("host:port"), or null when it serves no peers
+ * @param protocolVersion the worker protocol it speaks
+ * @param peerAddress where peers reach its PeerService ("host:port"), or null when it serves no peers
  */
 public record HostDescription(String name, int cores, long memoryBytes, String os, String arch,
-        String workerVersion, List<String> apps, String peerAddress) {}
+        String workerVersion, int protocolVersion, List<String> apps, String peerAddress) {}

@@ -22,11 +22,13 @@ public class HostModeration {
     static final int MAX_REASON_LENGTH = 500;
 
     private final HostStanding standing;
+    private final HostTable table;
     private final HostService hosts;
     private final Clock clock;
 
-    HostModeration(HostStanding standing, HostService hosts, Clock clock) {
+    HostModeration(HostStanding standing, HostTable table, HostService hosts, Clock clock) {
         this.standing = standing;
+        this.table = table;
         this.hosts = hosts;
         this.clock = clock;
     }
@@ -47,6 +49,26 @@ public class HostModeration {
         String why = reason(reason, "quarantined by the admin");
         return changed(hostId, standing.quarantine(hostId, why, clock.instant()),
                 () -> log.warn("Host {} quarantined by the admin: {}", hostId, why));
+    }
+
+    /**
+     * Asks the host to replace its token: its next RequestWork or Heartbeat answer says so, its worker calls
+     * RotateToken and stores the new token before it uses it; the old one works until then. Its tasks go on.
+     */
+    @Transactional
+    public HostView rotateToken(long hostId) {
+        return changed(hostId, table.askRotation(hostId, clock.instant()),
+                () -> log.info("Host {} is asked to replace its token", hostId));
+    }
+
+    /**
+     * Revokes the host's token, without a ban: its calls are refused (UNAUTHENTICATED) until it registers again with
+     * its volunteer's account key, as the same host with a new token (its tasks go on if it is back within their
+     * leases).
+     */
+    @Transactional
+    public HostView revokeToken(long hostId) {
+        return changed(hostId, table.revoke(hostId, clock.instant()), () -> log.warn("Host {}'s token is revoked", hostId));
     }
 
     /** Lifts a quarantine (the admin's or an automatic one) and starts the host's rolling counts afresh. */
@@ -70,7 +92,8 @@ public class HostModeration {
         return hosts.get(hostId);
     }
 
-    private static String reason(String given, String fallback) {
+    /** The admin's reason, stripped; {@code fallback} when none is given; a 400 when it is too long. */
+    public static String reason(String given, String fallback) {
         if (given == null || given.isBlank()) {
             return fallback;
         }

@@ -13,6 +13,8 @@ import java.util.Optional;
 import dev.starling.coordinator.web.NotFoundException;
 import dev.starling.coordinator.web.Page;
 import dev.starling.coordinator.web.Paging;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -25,6 +27,7 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Service
 public class HostService {
+    private static final Logger log = LoggerFactory.getLogger(HostService.class);
     static final Duration REMEMBER_TOKENS = Duration.ofMinutes(1);
     /** how far a host's {@code last_contact_at} may lag behind its last call (contacts are written in batches) */
     public static final Duration CONTACT_LAG = HostContacts.FLUSH_EVERY;
@@ -45,12 +48,25 @@ public class HostService {
     /** A host id and its token. */
     public record Registration(long hostId, String token) {}
 
-    /** The host is banned: it may not register again (as itself or, with its token, as a new host). */
+    /**
+     * The host is banned, or its volunteer (or the volunteer whose key it sent): it may not register again (as itself
+     * or as a new host).
+     */
     public static final class BannedHostException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        BannedHostException(long hostId, String reason) {
-            super("host " + hostId + " is banned by the project's admin: " + reason);
+        BannedHostException(String refusal) {
+            super(refusal);
+        }
+    }
+
+    /** The host's token was revoked, and it came back without the account key that would bring it back. */
+    public static final class RevokedTokenException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RevokedTokenException(long hostId) {
+            super("the token of host " + hostId + " was revoked by the project's admin: register again with the account"
+                    + " key of its volunteer (--account-key) to go on as the same host");
         }
     }
 
@@ -79,41 +95,85 @@ public class HostService {
      * @param volunteerId the volunteer whose account key the worker sent; null when it sent none
      * @param anonymousAllowed whether the host may end up belonging to no volunteer
      * @throws AnonymousHostException when it would and may not (nothing is changed)
-     * @throws BannedHostException when the returning host is banned (nothing is changed)
+     * @throws BannedHostException when the returning host is banned, or its volunteer, or the volunteer whose key it
+     *     sent (nothing is changed)
+     * @throws RevokedTokenException when the claimed host's token was revoked and no key came with it (a host whose
+     *     token was revoked comes back as itself, with a new token, when its volunteer's key comes with it)
      */
     @Transactional
     public Registration register(HostDescription info, long claimedId, String claimedToken, Long volunteerId,
             boolean anonymousAllowed) {
+        if (volunteerId != null) {
+            hosts.volunteerRefusal(volunteerId).ifPresent(refusal -> {
+                throw new BannedHostException(refusal);
+            });
+        }
         Optional<Token> claimed = Token.parse(claimedToken).filter(t -> t.hostId() == claimedId);
         Optional<HostTable.Returning> returning = claimed.flatMap(
                 t -> hosts.update(claimedId, hash(t.secret()), info, volunteerId, clock.instant()));
         if (returning.isPresent()) {
-            if (returning.get().bannedAt() != null) {
-                throw new BannedHostException(claimedId, returning.get().banReason()); // rolls the update back
+            if (returning.get().refusal() != null) {
+                throw new BannedHostException(returning.get().refusal()); // rolls the update back
             }
             if (returning.get().volunteerId() == null && !anonymousAllowed) {
                 throw new AnonymousHostException(); // rolls the update back
             }
-            known.invalidate(claimedToken);
+            forget(claimedId); // its calls read how it stands now (and an old token a rotation replaced stops here)
             return new Registration(claimedId, claimedToken);
+        }
+        String secret = newSecret();
+        if (claimedId > 0 && volunteerId != null) {
+            Optional<HostTable.Returning> back = hosts.reattach(claimedId, hash(secret), info, volunteerId, clock.instant());
+            if (back.isPresent()) {
+                if (back.get().refusal() != null) {
+                    throw new BannedHostException(back.get().refusal()); // rolls the update back
+                }
+                forget(claimedId);
+                return new Registration(claimedId, claimedId + "." + secret);
+            }
+        } else if (claimedId > 0 && hosts.revokedOfVolunteer(claimedId)) {
+            throw new RevokedTokenException(claimedId);
         }
         if (volunteerId == null && !anonymousAllowed) {
             throw new AnonymousHostException();
         }
-        byte[] secretBytes = new byte[32];
-        random.nextBytes(secretBytes);
-        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
         long id = hosts.insert(info, hash(secret), volunteerId, clock.instant());
         return new Registration(id, id + "." + secret);
     }
 
-    /** The host a token belongs to, noting the contact; empty for an unknown or malformed token. */
+    /**
+     * A new token for the host, kept beside its current one until it is first used (then the old one stops
+     * working); asked again before that, the one given before is replaced. Empty when the host's token was revoked
+     * meanwhile.
+     */
+    @Transactional
+    public Optional<String> rotate(long hostId) {
+        String secret = newSecret();
+        return hosts.nextToken(hostId, hash(secret)) ? Optional.of(hostId + "." + secret) : Optional.empty();
+    }
+
+    private String newSecret() {
+        byte[] secretBytes = new byte[32];
+        random.nextBytes(secretBytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
+    }
+
+    /**
+     * The host a token belongs to, noting the contact; empty for an unknown, revoked or malformed token. The first use
+     * of a token a rotation gave makes it the host's token, and the old one stops working.
+     */
     public Optional<AuthenticatedHost> authenticate(String token) {
         AuthenticatedHost host = known.getIfPresent(token);
         if (host == null) {
-            host = Token.parse(token).flatMap(t -> hosts.find(t.hostId(), hash(t.secret()))).orElse(null);
-            if (host == null) {
+            Optional<Token> parsed = Token.parse(token);
+            Optional<HostTable.Found> found = parsed.flatMap(t -> hosts.find(t.hostId(), hash(t.secret())));
+            if (found.isEmpty()) {
                 return Optional.empty();
+            }
+            host = found.get().host();
+            if (found.get().next() && hosts.promote(host.id(), hash(parsed.get().secret()), clock.instant())) {
+                forget(host.id()); // the old token, remembered here, stops working at once
+                log.info("Host {} now uses its new token", host.id());
             }
             known.put(token, host);
         }
@@ -124,6 +184,11 @@ public class HostService {
     /** Forgets the tokens of a host that checked out, so its next call reads how it stands now. */
     void forget(long hostId) {
         known.asMap().values().removeIf(h -> h.id() == hostId);
+    }
+
+    /** Forgets the tokens of a volunteer's hosts that checked out, so their next calls read how they stand now. */
+    public void forgetVolunteer(long volunteerId) {
+        known.asMap().values().removeIf(h -> h.volunteerId() != null && h.volunteerId() == volunteerId);
     }
 
     /** Every host, oldest first, with its figures: what the admin sees. */

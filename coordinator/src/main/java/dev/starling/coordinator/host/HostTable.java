@@ -19,18 +19,41 @@ import org.springframework.stereotype.Repository;
 public class HostTable {
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final WorkerVersions versions;
 
-    HostTable(JdbcClient jdbc, Clock clock) {
+    HostTable(JdbcClient jdbc, Clock clock, WorkerVersions versions) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.versions = versions;
     }
 
+    /** Why the calls of host {@code h} (joined to its volunteer as {@code v}) are refused; NULL when they are not. */
+    private static final String REFUSAL = """
+            CASE WHEN h.banned_at IS NOT NULL THEN format('host %s is banned by the project''s admin: %s', h.id, h.ban_reason)
+                 WHEN v.banned_at IS NOT NULL
+                 THEN format('volunteer %s, who owns host %s, is banned by the project''s admin: %s', v.id, h.id, v.ban_reason)
+            END""";
+
+    /**
+     * Inserts a host. A volunteer who has a host banned does not escape the ban by registering another: the new host
+     * starts quarantined, as by the admin (its results need a partner in good standing, it gets a few tasks a day),
+     * until the admin releases it or bans the volunteer.
+     */
     long insert(HostDescription info, byte[] tokenHash, Long volunteerId, Instant now) {
         return jdbc.sql("""
-                        INSERT INTO host (name, token_hash, cores, memory_bytes, os, arch, worker_version, apps,
-                                          peer_address, volunteer_id, created_at, last_contact_at)
-                        VALUES (:name, :tokenHash, :cores, :memory, :os, :arch, :version, :apps, :peerAddress,
-                                :volunteer, :now, :now)
+                        INSERT INTO host (name, token_hash, cores, memory_bytes, os, arch, worker_version, protocol_version,
+                                          apps, peer_address, volunteer_id, created_at, last_contact_at,
+                                          quarantined_at, quarantine_reason, quarantine_manual)
+                        SELECT :name, :tokenHash, :cores, :memory, :os, :arch, :version, :protocol, :apps, :peerAddress,
+                               CAST(:volunteer AS bigint), :now, :now,
+                               CASE WHEN b.id IS NOT NULL THEN CAST(:now AS timestamptz) END,
+                               CASE WHEN b.id IS NOT NULL
+                                    THEN format('host %s of the same volunteer is banned (%s)', b.id, b.ban_reason) END,
+                               b.id IS NOT NULL
+                          FROM (SELECT 1) one
+                          LEFT JOIN LATERAL (SELECT id, ban_reason FROM host
+                                              WHERE volunteer_id = CAST(:volunteer AS bigint) AND banned_at IS NOT NULL
+                                              ORDER BY banned_at DESC LIMIT 1) b ON true
                         RETURNING id""")
                 .paramSource(params(info).addValue("tokenHash", tokenHash).addValue("volunteer", volunteerId)
                         .addValue("now", Timestamp.from(now)))
@@ -38,8 +61,11 @@ public class HostTable {
                 .single();
     }
 
-    /** A returning host after its update: the volunteer it belongs to (null: anonymous), and its ban if any. */
-    record Returning(Long volunteerId, Instant bannedAt, String banReason) {}
+    /**
+     * A returning host after its update: the volunteer it belongs to (null: anonymous), and why its calls are refused
+     * (its ban or its volunteer's; null when they are not).
+     */
+    record Returning(Long volunteerId, String refusal) {}
 
     /**
      * Updates what a returning host says about itself, and attaches an anonymous host to {@code volunteerId} when
@@ -47,34 +73,111 @@ public class HostTable {
      * belongs to one volunteer for good).
      */
     Optional<Returning> update(long id, byte[] tokenHash, HostDescription info, Long volunteerId, Instant now) {
-        return jdbc.sql("""
+        return returning("""
                         UPDATE host SET name = :name, cores = :cores, memory_bytes = :memory, os = :os, arch = :arch,
-                                        worker_version = :version, apps = :apps, peer_address = :peerAddress,
-                                        volunteer_id = coalesce(volunteer_id, CAST(:volunteer AS bigint)),
-                                        last_contact_at = :now
-                         WHERE id = :id AND token_hash = :tokenHash
+                                        worker_version = :version, protocol_version = :protocol, apps = :apps,
+                                        peer_address = :peerAddress, volunteer_id = coalesce(volunteer_id, CAST(:volunteer AS bigint)),
+                                        last_contact_at = :now,
+                                        -- a next token (from a rotation) used for the first time becomes the token
+                                        token_hash = :tokenHash,
+                                        next_token_hash = CASE WHEN next_token_hash = :tokenHash THEN NULL ELSE next_token_hash END,
+                                        token_rotation_asked_at = CASE WHEN next_token_hash = :tokenHash THEN NULL
+                                                                       ELSE token_rotation_asked_at END,
+                                        token_rotated_at = CASE WHEN next_token_hash = :tokenHash THEN :now
+                                                                ELSE token_rotated_at END
+                         WHERE id = :id AND (token_hash = :tokenHash OR next_token_hash = :tokenHash)
                            AND (CAST(:volunteer AS bigint) IS NULL OR volunteer_id IS NULL
-                                OR volunteer_id = CAST(:volunteer AS bigint))
-                        RETURNING volunteer_id, banned_at, ban_reason""")
+                                OR volunteer_id = CAST(:volunteer AS bigint))""", id, tokenHash, info, volunteerId, now);
+    }
+
+    /** Runs an UPDATE of one host by its id, its token's hash and what it says about itself; the host after it. */
+    private Optional<Returning> returning(String update, long id, byte[] tokenHash, HostDescription info, Long volunteerId,
+            Instant now) {
+        return jdbc.sql(update + " RETURNING volunteer_id, (SELECT " + REFUSAL
+                        + " FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id WHERE h.id = host.id) AS refusal")
                 .paramSource(params(info).addValue("id", id).addValue("tokenHash", tokenHash)
                         .addValue("volunteer", volunteerId).addValue("now", Timestamp.from(now)))
-                .query((rs, i) -> new Returning(rs.getObject("volunteer_id", Long.class), instant(rs, "banned_at"),
-                        rs.getString("ban_reason")))
+                .query((rs, i) -> new Returning(rs.getObject("volunteer_id", Long.class), rs.getString("refusal")))
                 .optional();
     }
 
-    /** The host with this id and token hash, if they match. */
-    Optional<AuthenticatedHost> find(long id, byte[] tokenHash) {
-        return jdbc.sql("""
-                        SELECT id, apps, volunteer_id, quarantined_at IS NOT NULL AS quarantined, banned_at, ban_reason
-                          FROM host WHERE id = :id AND token_hash = :tokenHash""")
+    /** A host found by its token: {@code next} when the token is the one a rotation gave it, not yet used. */
+    record Found(AuthenticatedHost host, boolean next) {}
+
+    /** The host with this id whose token, or whose next token, has this hash. */
+    Optional<Found> find(long id, byte[] tokenHash) {
+        return jdbc.sql("SELECT h.id, h.apps, h.volunteer_id, h.quarantined_at IS NOT NULL AS quarantined, "
+                        + REFUSAL + " AS refusal, h.token_rotation_asked_at IS NOT NULL AS rotate,"
+                        + " h.next_token_hash IS NOT DISTINCT FROM :tokenHash AS next"
+                        + " FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id"
+                        + " WHERE h.id = :id AND (h.token_hash = :tokenHash OR h.next_token_hash = :tokenHash)")
                 .param("id", id)
                 .param("tokenHash", tokenHash)
-                .query((rs, i) -> new AuthenticatedHost(rs.getLong("id"),
+                .query((rs, i) -> new Found(new AuthenticatedHost(rs.getLong("id"),
                         List.of((String[]) rs.getArray("apps").getArray()), rs.getObject("volunteer_id", Long.class),
-                        rs.getBoolean("quarantined"),
-                        rs.getTimestamp("banned_at") == null ? null : rs.getString("ban_reason")))
+                        rs.getBoolean("quarantined"), rs.getString("refusal"), rs.getBoolean("rotate") && !rs.getBoolean("next")),
+                        rs.getBoolean("next")))
                 .optional();
+    }
+
+    /** The host's next token is used for the first time: it becomes its token, the old one stops working. */
+    boolean promote(long id, byte[] tokenHash, Instant now) {
+        return jdbc.sql("""
+                        UPDATE host SET token_hash = next_token_hash, next_token_hash = NULL, token_rotation_asked_at = NULL,
+                                        token_rotated_at = :now
+                         WHERE id = :id AND next_token_hash = :tokenHash""")
+                .param("id", id).param("tokenHash", tokenHash).param("now", Timestamp.from(now)).update() == 1;
+    }
+
+    /** Gives the host a next token (replacing one given before and never used); false when its token is revoked. */
+    boolean nextToken(long id, byte[] tokenHash) {
+        return jdbc.sql("UPDATE host SET next_token_hash = :tokenHash WHERE id = :id AND token_hash IS NOT NULL")
+                .param("id", id).param("tokenHash", tokenHash).update() == 1;
+    }
+
+    /** Asks the host to rotate its token (a request pending stays as it was); false when there is no such host. */
+    boolean askRotation(long id, Instant now) {
+        return jdbc.sql("""
+                        UPDATE host SET token_rotation_asked_at = coalesce(token_rotation_asked_at, :now)
+                         WHERE id = :id""")
+                .param("id", id).param("now", Timestamp.from(now)).update() == 1;
+    }
+
+    /** Revokes the host's token (and a next one); false when there is no such host. */
+    boolean revoke(long id, Instant now) {
+        return jdbc.sql("""
+                        UPDATE host SET token_hash = NULL, next_token_hash = NULL, token_rotation_asked_at = NULL,
+                                        token_revoked_at = :now
+                         WHERE id = :id""")
+                .param("id", id).param("now", Timestamp.from(now)).update() == 1;
+    }
+
+    /**
+     * A host whose token was revoked registers again with its volunteer's key: it gets a new token and stays the same
+     * host. Empty when the host's token is not revoked, or it is not {@code volunteerId}'s.
+     */
+    Optional<Returning> reattach(long id, byte[] tokenHash, HostDescription info, long volunteerId, Instant now) {
+        return returning("""
+                        UPDATE host SET token_hash = :tokenHash, token_revoked_at = NULL, name = :name, cores = :cores,
+                                        memory_bytes = :memory, os = :os, arch = :arch, worker_version = :version,
+                                        protocol_version = :protocol, apps = :apps, peer_address = :peerAddress,
+                                        last_contact_at = :now
+                         WHERE id = :id AND token_revoked_at IS NOT NULL AND volunteer_id = :volunteer""",
+                id, tokenHash, info, volunteerId, now);
+    }
+
+    /** Whether the host's token was revoked and it belongs to a volunteer (whose key brings it back). */
+    boolean revokedOfVolunteer(long id) {
+        return jdbc.sql("SELECT count(*) FROM host WHERE id = :id AND token_revoked_at IS NOT NULL AND volunteer_id IS NOT NULL")
+                .param("id", id).query(Long.class).single() > 0;
+    }
+
+    /** Why a volunteer's hosts, and registrations with their key, are refused; empty when they are not. */
+    Optional<String> volunteerRefusal(long volunteerId) {
+        return jdbc.sql("""
+                        SELECT format('volunteer %s is banned by the project''s admin: %s', id, ban_reason)
+                          FROM volunteer WHERE id = :id AND banned_at IS NOT NULL""")
+                .param("id", volunteerId).query(String.class).optional();
     }
 
     List<HostView> page(long offset, int limit) {
@@ -125,14 +228,15 @@ public class HostTable {
     private List<HostView> views(String hosts, Map<String, Object> params, Order order) {
         return jdbc.sql("SELECT h.id, h.name, cores, memory_bytes, os, arch, worker_version, apps, volunteer_id, "
                         + "v.name AS volunteer_name, " + VIEW_COUNTS + ", recent_valid, recent_invalid, recent_errors,"
-                        + " recent_timed_out, quarantined_at, quarantine_reason, banned_at, ban_reason,"
+                        + " recent_timed_out, quarantined_at, quarantine_reason, h.banned_at, h.ban_reason,"
                         + " CASE WHEN quota_day = CAST(:today AS date) THEN quota_used ELSE 0 END AS quota_used,"
-                        + " h.created_at, last_contact_at, peer_address, peer_banned_at"
+                        + " h.created_at, last_contact_at, peer_address, peer_banned_at, token_rotation_asked_at, token_rotated_at,"
+                        + " token_revoked_at, protocol_version"
                         + " FROM (" + hosts + ") h " + UNFOLDED + " LEFT JOIN volunteer v ON v.id = h.volunteer_id"
                         + " ORDER BY " + order.outer)
                 .params(params)
                 .param("today", java.sql.Date.valueOf(HostStanding.day(clock.instant())))
-                .query(HostTable::view)
+                .query(this::viewOf)
                 .list();
     }
 
@@ -255,8 +359,15 @@ public class HostTable {
                 .addValue("os", info.os())
                 .addValue("arch", info.arch())
                 .addValue("version", info.workerVersion())
+                .addValue("protocol", info.protocolVersion())
                 .addValue("apps", info.apps().toArray(String[]::new))
                 .addValue("peerAddress", info.peerAddress());
+    }
+
+    /** Why the host's calls are refused (the admin banned it, or its volunteer); empty when they are not. */
+    public Optional<String> refusal(long hostId) {
+        return jdbc.sql("SELECT " + REFUSAL + " FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id WHERE h.id = :id")
+                .param("id", hostId).query(String.class).optional().filter(r -> r != null);
     }
 
     /** Where the host's PeerService listens, when it serves peers and is not banned from serving. */
@@ -265,7 +376,7 @@ public class HostTable {
                 .param("id", hostId).query(String.class).optional().filter(a -> a != null && !a.isEmpty());
     }
 
-    private static HostView view(ResultSet rs, int row) throws SQLException {
+    private HostView viewOf(ResultSet rs, int row) throws SQLException {
         double valid = rs.getDouble("recent_valid");
         double invalid = rs.getDouble("recent_invalid");
         double errors = rs.getDouble("recent_errors");
@@ -273,14 +384,17 @@ public class HostTable {
         double all = valid + invalid + errors + timedOut;
         return new HostView(rs.getLong("id"), rs.getString("name"), rs.getObject("volunteer_id", Long.class),
                 rs.getString("volunteer_name"), rs.getInt("cores"), rs.getLong("memory_bytes"), rs.getString("os"),
-                rs.getString("arch"), rs.getString("worker_version"), List.of((String[]) rs.getArray("apps").getArray()),
+                rs.getString("arch"), rs.getString("worker_version"), rs.getObject("protocol_version", Integer.class),
+                versions.outdated(rs.getObject("protocol_version", Integer.class), rs.getString("worker_version")),
+                List.of((String[]) rs.getArray("apps").getArray()),
                 rs.getLong("valid_count"), rs.getLong("invalid_count"), rs.getLong("error_count"),
                 rs.getLong("timeout_count"), rs.getDouble("credit"),
                 new HostView.Recent(round(valid), round(invalid), round(errors), round(timedOut)),
                 all > 0 ? round(valid / all) : null, instant(rs, "quarantined_at"), rs.getString("quarantine_reason"),
                 rs.getInt("quota_used"), instant(rs, "banned_at"), rs.getString("ban_reason"),
                 instant(rs, "created_at"), instant(rs, "last_contact_at"), rs.getString("peer_address"),
-                instant(rs, "peer_banned_at"));
+                instant(rs, "peer_banned_at"), instant(rs, "token_rotation_asked_at"), instant(rs, "token_rotated_at"),
+                instant(rs, "token_revoked_at"));
     }
 
     private static double round(double value) {

@@ -75,12 +75,17 @@ public class Tracker {
         }
         List<Long> hosts = new ArrayList<>();
         List<String> ids = new ArrayList<>();
+        List<Offered> offered = new ArrayList<>();
         for (Want w : wants) {
             for (String blob : w.blobs()) {
                 hosts.add(w.hostId());
                 ids.add(blob);
             }
+            for (Offer o : offers.get(w.resultId())) {
+                offered.add(new Offered(w.hostId(), o.blobId(), o.peers().stream().map(Holder::hostId).toList()));
+            }
         }
+        remember(offered, now);
         queries.fetching(ids, hosts, now);
         return offers;
     }
@@ -140,42 +145,96 @@ public class Tracker {
         }
     }
 
-    /** A complaint: {@code accused} served a chunk of {@code blobId} that failed verification at {@code reporter}. */
-    public record Complaint(long accused, String blobId, int chunk, String reason) {}
+    /** The peers a host was offered for one blob. */
+    record Offered(long hostId, String blobId, List<Long> peers) {}
 
     /**
-     * Records complaints; a host accused by {@code complaint-quorum} distinct reporters is banned from serving
-     * (reports can be forged: one reporter alone cannot get a host banned) and stops being offered as a peer.
+     * Remembers whom each host was offered as a peer for which blob (for {@code complaint-window}): complaints about
+     * a peer count only from hosts that were sent to it. One row per host and blob, its peers merged.
      */
-    void complain(long reporter, List<Complaint> complaints) {
+    private void remember(List<Offered> offered, Instant now) {
+        List<Long> hosts = new ArrayList<>();
+        List<String> blobs = new ArrayList<>();
+        List<Long> peers = new ArrayList<>();
+        for (Offered o : offered) {
+            for (long peer : o.peers()) {
+                hosts.add(o.hostId());
+                blobs.add(o.blobId());
+                peers.add(peer);
+            }
+        }
+        if (peers.isEmpty()) {
+            return;
+        }
+        queries.offered(hosts, blobs, peers, now);
+    }
+
+    /** The coordinator sent {@code hostId} to {@code seeds} for a chunk of {@code blobId} (super-seeding). */
+    public void seeded(long hostId, String blobId, List<Long> seeds) {
+        remember(List.of(new Offered(hostId, blobId, seeds)), clock.instant());
+    }
+
+    /** Forgets offers older than {@code complaint-window}, up to {@code limit} of them; returns how many. */
+    int forgetOffers(int limit) {
+        return queries.forgetOffersBefore(clock.instant().minus(settings.complaintWindow()), limit);
+    }
+
+    /**
+     * A complaint: {@code accused} served {@code reporter} data of {@code blobId} that failed verification.
+     *
+     * @param chunk the chunk that did not match its leaf hash (0 for a manifest)
+     */
+    public record Complaint(long accused, String blobId, int chunk, String reason, Kind kind) {
+
+        /** What failed verification: only what the bytes themselves prove is a complaint. */
+        public enum Kind { BAD_CHUNK, BAD_MANIFEST }
+    }
+
+    /**
+     * Records complaints; a host is banned from serving (and no longer offered as a peer) once hosts of {@code
+     * complaint-quorum} distinct volunteers complained of it, other than its own volunteer (an anonymous host counts
+     * as a volunteer of its own). Complaints can be forged, so one counts only from a host that the tracker offered
+     * the accused for that blob within {@code complaint-window}: a volunteer cannot get a peer banned with hosts of
+     * their own, nor accuse a peer they never fetched from. Returns how many complaints counted.
+     */
+    int complain(long reporter, List<Complaint> complaints) {
         Instant now = clock.instant();
         Set<Long> accused = new HashSet<>();
+        int counted = 0;
         for (Complaint c : complaints) {
             if (c.accused() == reporter) {
                 continue;
             }
-            queries.complaint(reporter, c, now);
-            accused.add(c.accused());
+            if (queries.complaint(reporter, c, now.minus(settings.complaintWindow()), now)) {
+                accused.add(c.accused());
+                counted++;
+            }
+        }
+        if (counted < complaints.size()) {
+            log.debug("Host {} complained of peers it was not offered (or itself): {} of {} complaints ignored",
+                    reporter, complaints.size() - counted, complaints.size());
         }
         for (long host : accused) {
             if (queries.banFromServing(host, settings.complaintQuorum(), now)) {
                 queries.forgetHost(host);
-                log.warn("Host {} is banned from serving peers: {} or more hosts received bad chunks from it", host,
-                        settings.complaintQuorum());
+                log.warn("Host {} is banned from serving peers: hosts of {} or more volunteers it was offered to "
+                        + "received bad data from it", host, settings.complaintQuorum());
             }
         }
+        return counted;
     }
 
     /**
-     * A host could fetch the given blobs from nobody for a task sent at {@code sentAt}: the holders offered to it
-     * then are forgotten (they are gone, or unreachable), and a blob that no one holds any more is re-created
-     * by running its producing work unit again (lineage). Returns the work units given a new replica.
+     * Host {@code reporter} could fetch the given blobs (inputs of its task sent at {@code sentAt}) from nobody: the
+     * holders it was offered for them that held them already then are forgotten (they are gone, or unreachable), and
+     * a blob that no one holds any more is re-created by running its producing work unit again (lineage). Holders it
+     * was never offered are not its to judge. Returns the work units given a new replica.
      */
-    public List<Long> unreachable(Collection<String> blobs, Instant sentAt) {
+    public List<Long> unreachable(long reporter, Collection<String> blobs, Instant sentAt) {
         if (blobs.isEmpty()) {
             return List.of();
         }
-        queries.forgetHoldersSince(blobs.toArray(String[]::new), sentAt);
+        queries.forgetOfferedHolders(reporter, blobs.toArray(String[]::new), sentAt);
         return recreate(unavailable(blobs));
     }
 

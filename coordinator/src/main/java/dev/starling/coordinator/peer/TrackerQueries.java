@@ -131,26 +131,40 @@ class TrackerQueries {
     }
 
     /** Records a complaint (once per accused, reporter, blob and chunk). */
-    void complaint(long reporter, Tracker.Complaint c, Instant now) {
-        jdbc.sql("""
-                        INSERT INTO peer_complaint (accused_host_id, reporter_host_id, blob_id, chunk, reason, at)
-                        VALUES (:accused, :reporter, :blob, :chunk, :reason, :now) ON CONFLICT DO NOTHING""")
+    /**
+     * Records a complaint of {@code reporter} about a peer, only when the tracker offered that peer to the reporter for
+     * the blob after {@code offeredSince}; whether it counted.
+     */
+    boolean complaint(long reporter, Tracker.Complaint c, Instant offeredSince, Instant now) {
+        return jdbc.sql("""
+                        INSERT INTO peer_complaint (accused_host_id, reporter_host_id, blob_id, chunk, reason, at, kind)
+                        SELECT :accused, :reporter, :blob, :chunk, :reason, :now, :kind
+                         WHERE EXISTS (SELECT 1 FROM peer_offer o
+                                        WHERE o.host_id = :reporter AND o.blob_id = :blob AND :accused = ANY(o.peers)
+                                          AND o.offered_at >= :since)
+                        ON CONFLICT DO NOTHING""")
                 .param("accused", c.accused()).param("reporter", reporter).param("blob", c.blobId())
                 .param("chunk", c.chunk()).param("reason", c.reason()).param("now", Timestamp.from(now))
-                .update();
+                .param("kind", c.kind().name())
+                .param("since", Timestamp.from(offeredSince))
+                .update() > 0;
     }
 
     /**
-     * Bans the host from serving peers when {@code quorum} distinct reporters accused it and it is not banned yet;
-     * whether this banned it.
+     * Bans the host from serving peers when hosts of {@code quorum} distinct volunteers other than its own (an
+     * anonymous host counts as a volunteer of its own) complained of it and it is not banned yet; whether this banned
+     * it. Complaints from before V45 have no kind: nobody checked that their reporters were offered the accused.
      */
     boolean banFromServing(long hostId, int quorum, Instant now) {
         List<Long> banned = jdbc.sql("""
-                        UPDATE host SET peer_banned_at = :now
-                         WHERE id = :host AND peer_banned_at IS NULL
-                           AND (SELECT count(DISTINCT reporter_host_id) FROM peer_complaint
-                                 WHERE accused_host_id = :host) >= :quorum
-                        RETURNING id""")
+                        UPDATE host h SET peer_banned_at = :now
+                         WHERE h.id = :host AND h.peer_banned_at IS NULL
+                           AND (SELECT count(DISTINCT coalesce(r.volunteer_id, -r.id))
+                                  FROM peer_complaint c JOIN host r ON r.id = c.reporter_host_id
+                                 WHERE c.accused_host_id = :host AND c.kind IS NOT NULL
+                                   AND (r.volunteer_id IS NULL OR h.volunteer_id IS NULL
+                                        OR r.volunteer_id <> h.volunteer_id)) >= :quorum
+                        RETURNING h.id""")
                 .param("host", hostId).param("now", Timestamp.from(now)).param("quorum", quorum)
                 .query(Long.class).list();
         return !banned.isEmpty();
@@ -161,10 +175,46 @@ class TrackerQueries {
         jdbc.sql("DELETE FROM blob_holder WHERE host_id = :host").param("host", hostId).update();
     }
 
-    /** Forgets the holders of the blobs that were known as holders at {@code sentAt} already. */
-    void forgetHoldersSince(String[] ids, Instant sentAt) {
-        jdbc.sql("DELETE FROM blob_holder WHERE blob_id = ANY(:ids) AND since <= :sent")
-                .param("ids", SqlArrays.of("text", ids)).param("sent", Timestamp.from(sentAt)).update();
+    /**
+     * Forgets, of the holders of the blobs that the tracker offered {@code reporter}, those known as holders at
+     * {@code sentAt} already.
+     */
+    void forgetOfferedHolders(long reporter, String[] ids, Instant sentAt) {
+        jdbc.sql("""
+                        DELETE FROM blob_holder bh
+                         USING peer_offer o
+                         WHERE o.host_id = :reporter AND o.blob_id = ANY(:ids)
+                           AND bh.blob_id = o.blob_id AND bh.host_id = ANY(o.peers) AND bh.since <= :sent""")
+                .param("reporter", reporter).param("ids", SqlArrays.of("text", ids))
+                .param("sent", Timestamp.from(sentAt)).update();
+    }
+
+    /** Remembers that each host was offered the peers for the blob (triples in order), merged per host and blob. */
+    void offered(List<Long> hosts, List<String> blobs, List<Long> peers, Instant now) {
+        jdbc.sql("""
+                        INSERT INTO peer_offer (host_id, blob_id, peers, offered_at)
+                        SELECT u.host, u.blob, array_agg(DISTINCT u.peer), CAST(:now AS timestamptz)
+                          FROM unnest(:hosts, :blobs, :peers) AS u(host, blob, peer)
+                         GROUP BY u.host, u.blob
+                        ON CONFLICT (host_id, blob_id) DO UPDATE
+                           SET peers = ARRAY(SELECT DISTINCT p FROM unnest(peer_offer.peers || EXCLUDED.peers) AS p),
+                               offered_at = EXCLUDED.offered_at""")
+                .param("hosts", SqlArrays.of("bigint", hosts.toArray(Long[]::new)))
+                .param("blobs", SqlArrays.of("text", blobs.toArray(String[]::new)))
+                .param("peers", SqlArrays.of("bigint", peers.toArray(Long[]::new)))
+                .param("now", Timestamp.from(now))
+                .update();
+    }
+
+    /** Forgets up to {@code limit} offers made before {@code before}; returns how many. */
+    int forgetOffersBefore(Instant before, int limit) {
+        return jdbc.sql("""
+                        DELETE FROM peer_offer
+                         WHERE ctid = ANY(ARRAY(SELECT ctid FROM peer_offer WHERE offered_at < :before
+                                                 LIMIT :limit FOR UPDATE SKIP LOCKED))""")
+                .param("before", Timestamp.from(before))
+                .param("limit", limit)
+                .update();
     }
 
     /**

@@ -45,6 +45,14 @@ final class Decisions {
         outcomes.merge(outcome, 1, Integer::sum);
     }
 
+    /**
+     * Counts against a host's record only, not against a work unit nor in its job's activity: what a host says
+     * that costs others work without being the work unit's fault (an input it could get from nobody).
+     */
+    void charge(long hostId, Outcome outcome) {
+        hosts.computeIfAbsent(hostId, id -> new HostTable.Tally()).add(outcome, 0);
+    }
+
     void validate(WorkUnitRow wu, long canonicalResultId, boolean hasPending) {
         validated.put(wu.id(), canonicalResultId);
         if (hasPending) {

@@ -142,7 +142,10 @@ public class ReportService implements SmartLifecycle {
             WorkUnitRow wu = owners.get(e.report().resultId()).workUnit();
             Ack ack = apply(e.hostId(), wu, e.report(), stored.remove(e.report().resultId()), decisions, now);
             acks[i] = ack;
-            if (ack.status() == Ack.Status.ACCEPTED && ack.message().isEmpty() && wu.isOpen()) {
+            // stored: accepted anew, or rejected after all but recorded as the replica's error
+            boolean recorded = ack.status() == Ack.Status.ACCEPTED ? ack.message().isEmpty()
+                    : ack.status() == Ack.Status.REJECTED;
+            if (recorded && wu.isOpen()) {
                 changed.put(wu.id(), wu);
             }
         }
@@ -157,6 +160,16 @@ public class ReportService implements SmartLifecycle {
 
     private Ack apply(long hostId, WorkUnitRow wu, Report r, boolean storedSuccess, Decisions decisions, Instant now) {
         long id = r.resultId();
+        if (r.kind() == Report.Kind.INPUT_UNAVAILABLE) {
+            String foreign = notAnInput(wu, r);
+            if (foreign != null) {
+                // a lie about another blob would make the tracker forget its holders: this replica's error instead
+                Ack stored = apply(hostId, wu, new Report(id, Report.Kind.ERROR, null, null, 0, foreign, r.cpuMillis(),
+                        Map.of(), List.of(), r.bytesFromPeers()), false, decisions, now);
+                return stored.status() == Ack.Status.ACCEPTED && stored.message().isEmpty()
+                        ? new Ack(id, Ack.Status.REJECTED, foreign) : stored;
+            }
+        }
         boolean stored = switch (r.kind()) {
             case SUCCESS -> storedSuccess;
             case ERROR -> wu.isOpen() && queries.storeError(id, hostId, r.message(), r.cpuMillis(), now);
@@ -167,7 +180,11 @@ public class ReportService implements SmartLifecycle {
         if (stored) {
             switch (r.kind()) {
                 case ERROR -> decisions.host(wu, hostId, Outcome.ERROR, 0);
-                case GIVEN_BACK, INPUT_UNAVAILABLE -> decisions.givenBack();
+                case GIVEN_BACK -> decisions.givenBack();
+                case INPUT_UNAVAILABLE -> {
+                    decisions.givenBack();
+                    decisions.charge(hostId, Outcome.ERROR); // crying wolf costs the reporter its standing
+                }
                 case SUCCESS -> {
                     if (!r.produced().isEmpty()) {
                         decisions.produced(id, wu.id(), r.produced());
@@ -188,16 +205,28 @@ public class ReportService implements SmartLifecycle {
                 + state.name().toLowerCase() + ", work unit " + wu.state().name().toLowerCase() + ")");
     }
 
+    /** Why an INPUT_UNAVAILABLE report names a blob its task does not read; null when it names only inputs. */
+    private String notAnInput(WorkUnitRow wu, Report r) {
+        if (r.missing().isEmpty()) {
+            return null;
+        }
+        List<String> inputs = queries.inputs(wu.id());
+        return r.missing().stream().filter(b -> !inputs.contains(b)).findFirst()
+                .map(b -> "missing_blob_ids: " + b + " is not an input of task " + r.resultId()
+                        + " (INPUT_UNAVAILABLE names only blobs of the task's inputs)")
+                .orElse(null);
+    }
+
     /**
-     * Gives back a task whose inputs could not be fetched, and has the tracker forget the holders it was
-     * offered and re-create blobs that nobody holds any more.
+     * Gives back a task whose inputs could not be fetched, and has the tracker forget the holders this host was
+     * offered for them and re-create blobs that nobody holds any more.
      */
     private boolean inputUnavailable(long resultId, long hostId, List<String> missing, Decisions decisions) {
         Instant sentAt = queries.giveBack(resultId, hostId);
         if (sentAt == null) {
             return false;
         }
-        for (int i = tracker.unreachable(missing, sentAt).size(); i > 0; i--) {
+        for (int i = tracker.unreachable(hostId, missing, sentAt).size(); i > 0; i--) {
             decisions.givenBack(); // a re-run replica is new work, like a given-back one
         }
         return true;

@@ -144,6 +144,12 @@ class ValidationQueries {
                 .param("now", Timestamp.from(now)).update() == 1;
     }
 
+    /** The blobs a work unit's tasks read. */
+    List<String> inputs(long workUnitId) {
+        return jdbc.sql("SELECT unnest(blobs) FROM work_unit WHERE id = :id").param("id", workUnitId)
+                .query(String.class).list();
+    }
+
     /**
      * A task given back without fault becomes unsent again, for any host (this one included). Returns when it
      * had been sent, or null when it was not this host's task in progress.

@@ -11,6 +11,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -36,15 +37,16 @@ class VolunteerController {
         return ResponseEntity.created(URI.create("/api/v1/volunteers/me")).body(done);
     }
 
-    /** What a volunteer sees of themselves: figures, and their hosts with theirs. */
+    /** What a volunteer sees of themselves: figures, their ban if any, and their hosts with theirs. */
     record MeView(long id, String name, String email, java.time.Instant createdAt, long validResults, double credit,
-            List<HostView> hosts) {}
+            java.time.Instant bannedAt, String banReason, List<HostView> hosts) {}
 
     @GetMapping("/api/v1/volunteers/me")
     MeView me(Caller caller) {
         VolunteerService.Me me = volunteers.me(caller.id());
         VolunteerView v = me.volunteer();
-        return new MeView(v.id(), v.name(), v.email(), v.createdAt(), v.validResults(), v.credit(), me.hosts());
+        return new MeView(v.id(), v.name(), v.email(), v.createdAt(), v.validResults(), v.credit(), v.bannedAt(),
+                v.banReason(), me.hosts());
     }
 
     record NewKey(String accountKey) {}
@@ -57,5 +59,18 @@ class VolunteerController {
     @GetMapping("/api/v1/admin/volunteers")
     Page<VolunteerView> list(@RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "100") int size) {
         return volunteers.list(page, size);
+    }
+
+    /** A body with an optional reason. */
+    record Reason(String reason) {}
+
+    @PostMapping("/api/v1/admin/volunteers/{id}/ban")
+    VolunteerView ban(@PathVariable long id, @RequestBody(required = false) Reason body) {
+        return volunteers.ban(id, body == null ? null : body.reason());
+    }
+
+    @PostMapping("/api/v1/admin/volunteers/{id}/unban")
+    VolunteerView unban(@PathVariable long id) {
+        return volunteers.unban(id);
     }
 }

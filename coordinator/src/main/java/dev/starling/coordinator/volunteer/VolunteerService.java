@@ -1,8 +1,11 @@
 package dev.starling.coordinator.volunteer;
 
 import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.host.HostModeration;
+import dev.starling.coordinator.host.HostService;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostView;
+import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.security.KeyAuthenticator;
 import dev.starling.coordinator.security.SecretKeys;
@@ -17,7 +20,9 @@ import dev.starling.coordinator.web.Paging;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -39,12 +44,15 @@ public class VolunteerService implements KeyAuthenticator {
 
     private final VolunteerTable table;
     private final HostTable hosts;
+    private final HostService hostService;
     private final Clock clock;
     private final StarlingProperties.SignUp signUp;
 
-    VolunteerService(VolunteerTable table, HostTable hosts, Clock clock, StarlingProperties properties) {
+    VolunteerService(VolunteerTable table, HostTable hosts, HostService hostService, Clock clock,
+            StarlingProperties properties) {
         this.table = table;
         this.hosts = hosts;
+        this.hostService = hostService;
         this.clock = clock;
         this.signUp = properties.volunteers().signUp();
     }
@@ -100,6 +108,41 @@ public class VolunteerService implements KeyAuthenticator {
         table.rotate(volunteerId, SecretKeys.hash(secret), clock.instant());
         log.info("Volunteer {} rotated their account key", volunteerId);
         return SecretKeys.format(PREFIX, volunteerId, secret);
+    }
+
+    /**
+     * Bans a volunteer: the calls of all their hosts are refused (PERMISSION_DENIED with the reason), and so is a
+     * registration with their account key, at once on this coordinator and within a minute on others (they remember
+     * hosts' tokens for that long). Their hosts' tasks in progress are reissued when their leases end.
+     */
+    @Transactional
+    public VolunteerView ban(long volunteerId, String reason) {
+        String why = HostModeration.reason(reason, "banned by the admin");
+        if (!table.ban(volunteerId, why, clock.instant())) {
+            throw new NotFoundException("no volunteer " + volunteerId);
+        }
+        AfterCommit.run(() -> {
+            hostService.forgetVolunteer(volunteerId);
+            log.warn("Volunteer {} banned: {}", volunteerId, why);
+        });
+        return get(volunteerId);
+    }
+
+    @Transactional
+    public VolunteerView unban(long volunteerId) {
+        if (!table.unban(volunteerId)) {
+            throw new NotFoundException("no volunteer " + volunteerId);
+        }
+        AfterCommit.run(() -> {
+            hostService.forgetVolunteer(volunteerId);
+            log.info("Volunteer {} unbanned", volunteerId);
+        });
+        return get(volunteerId);
+    }
+
+    /** Of these volunteers, the banned ones, with the admin's reason. */
+    public Map<Long, String> bans(Collection<Long> volunteerIds) {
+        return volunteerIds.isEmpty() ? Map.of() : table.bans(volunteerIds);
     }
 
     public VolunteerView get(long volunteerId) {

@@ -1,11 +1,15 @@
 package dev.starling.coordinator.volunteer;
 
 import dev.starling.coordinator.host.HostTable;
+import dev.starling.coordinator.support.SqlArrays;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -40,9 +44,29 @@ class VolunteerTable {
         }
     }
 
+    /** Bans a volunteer (one banned already stays banned as it was, with the new reason); false when there is none. */
+    boolean ban(long id, String reason, Instant now) {
+        return jdbc.sql("UPDATE volunteer SET banned_at = coalesce(banned_at, :now), ban_reason = :reason WHERE id = :id")
+                .param("id", id).param("reason", reason).param("now", Timestamp.from(now)).update() == 1;
+    }
+
+    boolean unban(long id) {
+        return jdbc.sql("UPDATE volunteer SET banned_at = NULL, ban_reason = NULL WHERE id = :id").param("id", id)
+                .update() == 1;
+    }
+
+    /** Of these volunteers, the banned ones, with why. */
+    Map<Long, String> bans(Collection<Long> ids) {
+        Map<Long, String> bans = new HashMap<>();
+        jdbc.sql("SELECT id, ban_reason FROM volunteer WHERE id = ANY(:ids) AND banned_at IS NOT NULL")
+                .param("ids", SqlArrays.of("bigint", ids.toArray(Long[]::new)))
+                .query((rs, i) -> bans.put(rs.getLong(1), rs.getString(2))).list();
+        return bans;
+    }
+
     /** Volunteers' figures: their hosts' counters and credit, with what validation added since the last fold. */
     private static final String WITH_FIGURES = """
-            SELECT v.id, v.name, v.email, v.created_at, count(h.id) AS hosts,
+            SELECT v.id, v.name, v.email, v.created_at, v.banned_at, v.ban_reason, count(h.id) AS hosts,
                    coalesce(sum(h.valid_count), 0) AS valid_count, coalesce(sum(h.credit), 0) AS credit
               FROM volunteer v
               LEFT JOIN (SELECT h.id, h.volunteer_id, %s FROM host h %s) h ON h.volunteer_id = v.id
@@ -70,8 +94,9 @@ class VolunteerTable {
     }
 
     private static VolunteerView view(ResultSet rs, int row) throws SQLException {
+        Timestamp banned = rs.getTimestamp("banned_at");
         return new VolunteerView(rs.getLong("id"), rs.getString("name"), rs.getString("email"),
                 rs.getTimestamp("created_at").toInstant(), rs.getInt("hosts"), rs.getLong("valid_count"),
-                rs.getDouble("credit"));
+                rs.getDouble("credit"), banned == null ? null : banned.toInstant(), rs.getString("ban_reason"));
     }
 }

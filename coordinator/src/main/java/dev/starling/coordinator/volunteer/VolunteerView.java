@@ -7,6 +7,8 @@ import java.time.Instant;
  *
  * @param validResults results of their hosts that were validated
  * @param credit credit their hosts earned (validated results only)
+ * @param bannedAt when the admin banned them (the calls of all their hosts, and registrations with their key, are
+ *     refused); null when they are not banned
  */
 public record VolunteerView(long id, String name, String email, Instant createdAt, int hosts, long validResults,
-        double credit) {}
+        double credit, Instant bannedAt, String banReason) {}

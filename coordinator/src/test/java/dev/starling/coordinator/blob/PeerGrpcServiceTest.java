@@ -71,7 +71,7 @@ class PeerGrpcServiceTest extends CoordinatorTest {
 
     @BeforeEach
     void connect() {
-        channel = NettyChannelBuilder.forAddress("localhost", grpcPort()).usePlaintext()
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort()).usePlaintext()
                 .maxInboundMessageSize(4 << 20).build();
     }
 
@@ -101,6 +101,21 @@ class PeerGrpcServiceTest extends CoordinatorTest {
                 + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[64]);
         refused(forged, blob, Status.Code.UNAUTHENTICATED, "signature");
         assertThat(transferRows(job)).isZero();
+    }
+
+    @Test
+    void aBannedHostsTokensStopAtOnce() throws IOException {
+        Blob blob = upload(100, 3);
+        long host = host("banned", null);
+        String token = token(blob, host, JOBS.incrementAndGet());
+        assertThat(fetch(blob.id(), token, 0)).singleElement().satisfies(hasData(blob));
+
+        assertThat(api().post("/api/v1/admin/hosts/" + host + "/ban", "{\"reason\": \"scraping\"}").status())
+                .isEqualTo(200);
+        refused(token, blob, Status.Code.PERMISSION_DENIED, "host " + host + " is banned by the project's admin: scraping");
+
+        api().post("/api/v1/admin/hosts/" + host + "/unban", "");
+        assertThat(fetch(blob.id(), token, 0)).singleElement().satisfies(hasData(blob));
     }
 
     @Test
@@ -160,9 +175,9 @@ class PeerGrpcServiceTest extends CoordinatorTest {
     void laterHostsArePointedAtEarlierOnesAndServedWhenTheyAskAgain() throws IOException {
         Blob blob = upload(3 * ContentAddress.CHUNK_SIZE, 5);
         long job = JOBS.incrementAndGet();
-        long a = host("seed-a", "10.0.0.1:7000");
-        long b = host("seed-b", "10.0.0.2:7000");
-        long c = host("seed-c", "10.0.0.3:7000");
+        long a = host("seed-a", "127.0.0.1:7001");
+        long b = host("seed-b", "127.0.0.1:7002");
+        long c = host("seed-c", "127.0.0.1:7003");
         long hidden = host("no-address", null);
 
         assertThat(fetch(blob.id(), token(blob, a, job), 0, 1)).allSatisfy(hasData(blob));
@@ -170,13 +185,13 @@ class PeerGrpcServiceTest extends CoordinatorTest {
         assertThat(firstAsk).singleElement().satisfies(chunk -> {
             assertThat(chunk.getIndex()).isZero();
             assertThat(chunk.getData().isEmpty()).isTrue();
-            assertThat(chunk.getSeedsList()).containsExactly(peer(a, "10.0.0.1:7000"));
+            assertThat(chunk.getSeedsList()).containsExactly(peer(a, "127.0.0.1:7001"));
         });
         // its seed failed it: asking again gets the data
         assertThat(fetch(blob.id(), token(blob, b, job), 0)).singleElement().satisfies(hasData(blob));
         // newest seed first
         assertThat(fetch(blob.id(), token(blob, c, job), 0)).singleElement().satisfies(chunk ->
-                assertThat(chunk.getSeedsList()).containsExactly(peer(b, "10.0.0.2:7000"), peer(a, "10.0.0.1:7000")));
+                assertThat(chunk.getSeedsList()).containsExactly(peer(b, "127.0.0.1:7002"), peer(a, "127.0.0.1:7001")));
         // a host that serves no peers is nobody's seed
         assertThat(fetch(blob.id(), token(blob, hidden, job), 2)).singleElement().satisfies(hasData(blob));
         assertThat(fetch(blob.id(), token(blob, b, job), 2)).singleElement().satisfies(hasData(blob));
@@ -190,8 +205,8 @@ class PeerGrpcServiceTest extends CoordinatorTest {
     void everyByteServedIsRecordedForTheJobOnceACall() throws IOException {
         Blob blob = upload(2 * ContentAddress.CHUNK_SIZE + 5, 6);
         long job = JOBS.incrementAndGet();
-        long a = host("count-a", "10.0.1.1:7000");
-        long b = host("count-b", "10.0.1.2:7000");
+        long a = host("count-a", "127.0.0.1:7011");
+        long b = host("count-b", "127.0.0.1:7012");
         double before = served();
 
         fetch(blob.id(), token(blob, a, job), 0, 1, 2);

@@ -1,6 +1,7 @@
 package dev.starling.coordinator.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.starling.coordinator.CoordinatorTest;
@@ -8,6 +9,8 @@ import dev.starling.coordinator.TestApi.Response;
 import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.Failure;
 import dev.starling.proto.v1.Task;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +25,7 @@ class DashboardPagesTest extends CoordinatorTest {
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         configure(registry);
+        registry.add("starling.workers.release", () -> "0.5.0");
     }
 
     @BeforeEach
@@ -138,6 +142,39 @@ class DashboardPagesTest extends CoordinatorTest {
 
             assertThat(session.submit(row + "/promote", "").status()).isEqualTo(404);
             assertThat(session.submit("/dashboard/hosts/987654/ban", "").status()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void theAdminBansAndUnbansAVolunteerFromTheVolunteersPage() throws Exception {
+        try (TestHost host = volunteerHost("troll", "primes")) {
+            long volunteer = api().get("/api/v1/hosts/" + host.id()).json().get("volunteerId").asLong();
+            String row = "/dashboard/volunteers/" + volunteer;
+            assertThat(page("/dashboard/volunteers")).contains("id=\"ban-volunteer-" + volunteer + "\"");
+            assertThat(session.post(row + "/ban", "reason=x").status()).as("without the CSRF token").isEqualTo(403);
+
+            Response ban = session.submit(row + "/ban", "reason=sock+puppets&page=0");
+            assertThat(ban.status()).isEqualTo(302);
+            assertThat(page("/dashboard/volunteers?page=0")).as("the page it redirects to")
+                    .contains("is banned (sock puppets)", "Banned", "id=\"unban-volunteer-" + volunteer + "\"");
+            assertThatThrownBy(() -> host.requestWork(1)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                    e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+
+            session.submit(row + "/unban", "");
+            assertThat(host.requestWork(1)).isEmpty();
+            assertThat(session.submit(row + "/promote", "").status()).isEqualTo(404);
+            assertThat(session.submit("/dashboard/volunteers/987654/ban", "").status()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void hostsRunningAnOldWorkerAreMarked() throws Exception {
+        try (TestHost old = new TestHost(grpcPort(), signUp("stale"));
+                TestHost current = new TestHost(grpcPort(), signUp("fresh"))) {
+            old.stub(false).register(old.registration("stale").setWorkerVersion("0.4.2").build());
+            current.stub(false).register(current.registration("fresh").setWorkerVersion("0.5.0").build());
+            String hosts = page("/dashboard/hosts?sort=id");
+            assertThat(hosts).contains("old worker 0.4.2 (protocol 1)").doesNotContain("old worker 0.5.0");
         }
     }
 

@@ -10,16 +10,22 @@ import dev.starling.proto.v1.Failure;
 import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.HeartbeatResponse;
 import dev.starling.proto.v1.RegisterRequest;
+import dev.starling.proto.v1.RegisterResponse;
 import dev.starling.proto.v1.ReportAck;
 import dev.starling.proto.v1.RequestWorkRequest;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskProgress;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +43,8 @@ class WorkerProtocolTest extends CoordinatorTest {
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         configure(registry);
+        registry.add("starling.workers.release", () -> "9.9.9");
+        registry.add("starling.workers.download-url", () -> "https://example.org/starling");
     }
 
     @AfterEach
@@ -372,7 +380,7 @@ class WorkerProtocolTest extends CoordinatorTest {
         assertThatThrownBy(() -> a.rawStub().requestWork(RequestWorkRequest.newBuilder().setMaxTasks(1).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
-                    assertThat(e.getStatus().getDescription()).contains("please update the worker");
+                    assertThat(e.getStatus().getDescription()).contains("sent none", "please update the worker");
                 });
         TestHost stranger = closedAfterTest(new TestHost(grpcPort(), ""));
         assertThatThrownBy(() -> stranger.requestWork(1))
@@ -384,5 +392,96 @@ class WorkerProtocolTest extends CoordinatorTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                     assertThat(e.getStatus().getDescription()).contains("apps");
                 });
+    }
+
+    @Test
+    void workersOutsideTheProtocolsTakenAreToldWhatToInstallAndOldOnesAreMarked() {
+        TestHost a = host("versions");
+        for (String[] sent : new String[][] {{"0", "this coordinator speaks Starling worker protocol 1 and this worker"
+                + " speaks 0: please update the worker: install Starling worker 9.9.9 (this coordinator's release) or"
+                + " later from https://example.org/starling"},
+                {"2", "this worker speaks Starling worker protocol 2, newer than this coordinator's 1: install"
+                        + " Starling worker 9.9.9 (this coordinator's release) from https://example.org/starling, or ask"
+                        + " the project to update its coordinator"}}) {
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("starling-protocol", Metadata.ASCII_STRING_MARSHALLER), sent[0]);
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + a.token());
+            assertThatThrownBy(() -> a.rawStub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                    .requestWork(RequestWorkRequest.newBuilder().setMaxTasks(1).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+                        assertThat(e.getStatus().getDescription()).isEqualTo(sent[1]);
+                    });
+        }
+        assertThatThrownBy(() -> a.stub(false).register(a.registration("body").setProtocolVersion(0).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription())
+                        .contains("this worker speaks 0", "install Starling worker 9.9.9"));
+
+        // taken, but older than the coordinator's release: told what to install, and marked for the admin
+        RegisterResponse old = a.stub(false).register(a.registration("old").setWorkerVersion("9.9.8").build());
+        assertThat(old.getUpdateNotice()).contains("this one is 9.9.8 (protocol 1)", "install Starling worker 9.9.9");
+        JsonNode oldView = api().get("/api/v1/hosts/" + old.getHostId()).json();
+        assertThat(oldView.get("protocolVersion").asInt()).isEqualTo(1);
+        assertThat(oldView.get("outdated").asBoolean()).isTrue();
+        RegisterResponse current = a.stub(false).register(a.registration("current").setWorkerVersion("9.9.9").build());
+        assertThat(current.getUpdateNotice()).isEmpty();
+        assertThat(api().get("/api/v1/hosts/" + current.getHostId()).json().get("outdated").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aWorkerBuiltFromThePreviousProtocolWorksWithThisCoordinator() throws InterruptedException {
+        long job = job(1, "{\"quorum\":1,\"initialReplicas\":1}");
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort()).usePlaintext().build();
+        try {
+            Metadata protocol = new Metadata();
+            protocol.put(Metadata.Key.of("starling-protocol", Metadata.ASCII_STRING_MARSHALLER), "1");
+            var anonymous = dev.starling.proto.v1.previous.WorkerServiceGrpc.newBlockingStub(channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(protocol))
+                    .withDeadlineAfter(30, TimeUnit.SECONDS);
+            var registered = anonymous.register(dev.starling.proto.v1.previous.RegisterRequest.newBuilder()
+                    .setProtocolVersion(1).setName("previous").setCores(1).setMemoryBytes(1L << 30).setOs("Linux")
+                    .setArch("amd64").setWorkerVersion("0.0.9").addApps("primes").setPeerAddress("203.0.113.9:7200")
+                    .setAccountKey(signUp("previous")).build());
+            assertThat(registered.getHostId()).isPositive();
+            assertThat(registered.getGrantPublicKey().isEmpty()).isFalse();
+            assertThat(registered.getUnknownFields().hasField(7)).as("peer_address: new, and harmless").isTrue();
+            assertThat(registered.getUnknownFields().hasField(8)).as("update_notice, for this old release").isTrue();
+
+            Metadata auth = new Metadata();
+            auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+                    "Bearer " + registered.getHostToken());
+            var host = anonymous.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
+            api().postRaw("/api/v1/admin/hosts/" + registered.getHostId() + "/rotate-token", null, null);
+            List<dev.starling.proto.v1.previous.Task> tasks = new ArrayList<>();
+            await().until(() -> {
+                var answer = host.requestWork(dev.starling.proto.v1.previous.RequestWorkRequest.newBuilder()
+                        .setMaxTasks(1).build());
+                assertThat(answer.getUnknownFields().hasField(3)).as("rotate_token, which it cannot follow").isTrue();
+                tasks.addAll(answer.getTasksList());
+                return !tasks.isEmpty();
+            });
+            var task = tasks.get(0);
+            host.heartbeat(dev.starling.proto.v1.previous.HeartbeatRequest.newBuilder().addTasks(
+                    dev.starling.proto.v1.previous.TaskProgress.newBuilder().setResultId(task.getResultId())
+                            .setFractionDone(0.5)).build());
+            byte[] output = "168".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            var acks = host.reportResults(dev.starling.proto.v1.previous.ReportResultsRequest.newBuilder()
+                    .addResults(dev.starling.proto.v1.previous.TaskResult.newBuilder().setResultId(task.getResultId())
+                            .setSuccess(dev.starling.proto.v1.previous.Success.newBuilder()
+                                    .setOutput(com.google.protobuf.ByteString.copyFrom(output))
+                                    .setOutputHash(dev.starling.sdk.ContentAddress.of(output))
+                                    .setOutputSize(output.length)))
+                    .build());
+            assertThat(acks.getAcks(0).getStatus()).isEqualTo(dev.starling.proto.v1.previous.ReportAck.Status.ACCEPTED);
+            // a complaint without a kind is taken (as a bad chunk) and fails nothing
+            host.announceBlobs(dev.starling.proto.v1.previous.AnnounceBlobsRequest.newBuilder()
+                    .addComplaints(dev.starling.proto.v1.previous.PeerComplaint.newBuilder().setHostId(1)
+                            .setBlobId("sha256:" + "ab".repeat(32)).setChunk(0).setReason("bad")).build());
+            await().until(() -> api().job(job).get("state").asString().equals("SUCCEEDED"));
+            assertThat(api().get("/api/v1/hosts/" + registered.getHostId()).json().get("peerAddress").asString())
+                    .as("its address as seen, its port").isEqualTo("127.0.0.1:7200");
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
     }
 }

@@ -97,7 +97,9 @@ final class Processes implements AutoCloseable {
         List<String> defaults = new ArrayList<>(List.of("--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
                 "--starling.data-dir=" + dataDir(), "--starling.dispatch.lease=4s",
                 "--starling.dispatch.heartbeat-interval=1s", "--starling.dispatch.max-wait=2s",
-                "--starling.sweep.interval=200ms"));
+                "--starling.sweep.interval=200ms",
+                // the workers serve each other on this machine
+                "--starling.peers.private-networks=127.0.0.0/8,::1"));
         if (tls != null) {
             tls.coordinatorSettings().forEach((k, v) -> defaults.add("--" + k + "=" + v));
         }

@@ -13,14 +13,17 @@ import dev.starling.proto.v1.BlobSource;
 import dev.starling.proto.v1.Failure;
 import dev.starling.proto.v1.FetchGrant;
 import dev.starling.proto.v1.PeerComplaint;
+import dev.starling.proto.v1.RegisterResponse;
 import dev.starling.proto.v1.ReportAck;
 import dev.starling.proto.v1.Success;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskResult;
 import dev.starling.proto.v1.TransferStats;
 import dev.starling.sdk.ContentAddress;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +53,8 @@ class DataPlaneTest extends CoordinatorTest {
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         configure(registry);
+        // as if a proxy on this machine forwarded every worker's call: hosts that say nothing are seen as 127.0.0.1
+        registry.add("starling.peers.trusted-proxies", () -> "127.0.0.1");
     }
 
     @AfterEach
@@ -57,10 +62,16 @@ class DataPlaneTest extends CoordinatorTest {
         for (TestHost h : hosts) {
             h.close();
         }
+        cancelActiveJobs(); // the next test's hosts see only its own work
     }
 
     private TestHost host(String name, String peerAddress) {
-        TestHost h = new TestHost(grpcPort(), signUp(name));
+        return host(signUp(name), name, peerAddress);
+    }
+
+    /** A host of the volunteer whose account key this is. */
+    private TestHost host(String accountKey, String name, String peerAddress) {
+        TestHost h = new TestHost(grpcPort(), accountKey);
         h.registerServing(name, peerAddress, RelayApp.NAME);
         hosts.add(h);
         return h;
@@ -148,22 +159,133 @@ class DataPlaneTest extends CoordinatorTest {
     }
 
     @Test
-    void aPeerIsBannedFromServingOnlyWhenDistinctHostsComplainAboutIt() {
-        String blob = ContentAddress.of("shared".getBytes(StandardCharsets.UTF_8));
+    void inputUnavailableNamesOnlyTheTasksOwnInputsAndCostsTheReporter() {
+        long job = api().submit("""
+                {"app": "test-relay", "params": {"parts": 1, "salt": "wolf"}, "redundancy": {"quorum": 1, "initialReplicas": 1}}""");
+        long bystanderJob = api().submit("""
+                {"app": "test-relay", "params": {"parts": 1, "salt": "sheep"}, "redundancy": {"quorum": 1, "initialReplicas": 1}}""");
+        TestHost producer = host("shepherd", "127.0.0.1:20");
+        for (Task t : awaitTasks(producer, 2)) {
+            produce(producer, t);
+        }
+        await().until(() -> api().job(job).get("stage").asInt() == 1 && api().job(bystanderJob).get("stage").asInt() == 1);
+        String sheep = ContentAddress.of(RelayApp.part("sheep", 0));
+        String wolf = ContentAddress.of(RelayApp.part("wolf", 0));
+
+        // a host given the wolf job's reducer says the sheep job's part is nowhere to be had
+        TestHost liar = host("boy", "127.0.0.1:21");
+        Task reduce = awaitTasks(liar, 2).stream().filter(t -> t.getJobId() == job).findFirst().orElseThrow();
+        ReportAck lie = liar.report(unavailable(reduce, sheep));
+        assertThat(lie.getStatus()).isEqualTo(ReportAck.Status.REJECTED);
+        assertThat(lie.getMessage()).contains(sheep + " is not an input of task " + reduce.getResultId());
+        assertThat(holders(sheep)).as("the tracker forgets nothing").contains(producer.id());
+        assertThat(api().job(bystanderJob).get("workUnits").get("open").asLong()).as("nothing is re-run").isEqualTo(1);
+        assertThat(errors(liar)).as("the lie is the replica's error").isEqualTo(1);
+
+        // an honest report about its own input is taken, at a cost to the reporter's standing, not the work unit's
+        TestHost honest = host("villager", "127.0.0.1:22");
+        Task again = awaitTasks(honest, 1).get(0); // the liar holds the sheep job's reducer
+        assertThat(again.getWorkUnitId()).as("the replacement of the liar's replica").isEqualTo(reduce.getWorkUnitId());
+        assertThat(honest.report(unavailable(again, wolf)).getStatus()).isEqualTo(ReportAck.Status.ACCEPTED);
+        assertThat(errors(honest)).isEqualTo(1);
+        JsonNode replicas = api().get("/api/v1/jobs/" + job + "/workunits?size=10").json().get("items");
+        assertThat(replicas.findValues("state")).extracting(JsonNode::asString).as("the work unit counts one error")
+                .containsOnlyOnce("ERROR");
+        assertThat(holders(wolf)).as("the holders it was offered are forgotten").doesNotContain(producer.id());
+        assertThat(holders(sheep)).contains(producer.id());
+    }
+
+    private static TaskResult unavailable(Task t, String blob) {
+        return TaskResult.newBuilder().setResultId(t.getResultId()).setFailure(Failure.newBuilder()
+                .setKind(Failure.Kind.INPUT_UNAVAILABLE).setMessage("no peer answered").addMissingBlobIds(blob)).build();
+    }
+
+    private long errors(TestHost h) {
+        return api().get("/api/v1/hosts/" + h.id()).json().get("errorCount").asLong();
+    }
+
+    @Test
+    void aPeerIsBannedFromServingOnlyByVolunteersItWasOfferedTo() {
+        // the suspect produces the parts two jobs' reducers read, so they are offered it as their peer
+        long first = api().submit("""
+                {"app": "test-relay", "params": {"parts": 1, "salt": "accused-1"}, "redundancy": {"quorum": 1, "initialReplicas": 2}}""");
+        long second = api().submit("""
+                {"app": "test-relay", "params": {"parts": 1, "salt": "accused-2"}, "redundancy": {"quorum": 1, "initialReplicas": 2}}""");
         TestHost suspect = host("suspect", "127.0.0.1:5");
-        suspect.stub(true).announceBlobs(AnnounceBlobsRequest.newBuilder().addHolding(blob).setComplete(true).build());
-        assertThat(holders(blob)).containsExactly(suspect.id());
+        for (Task t : awaitTasks(suspect, 2)) {
+            produce(suspect, t);
+        }
+        await().until(() -> api().job(first).get("stage").asInt() == 1 && api().job(second).get("stage").asInt() == 1);
+        String blob = ContentAddress.of(RelayApp.part("accused-1", 0));
 
-        TestHost first = host("first", "127.0.0.1:6");
-        AnnounceBlobsRequest complaint = AnnounceBlobsRequest.newBuilder().addComplaints(PeerComplaint.newBuilder()
-                .setHostId(suspect.id()).setBlobId(blob).setChunk(0).setReason("chunk 0 failed verification")).build();
-        first.stub(true).announceBlobs(complaint);
-        first.stub(true).announceBlobs(complaint);
-        assertThat(banned(suspect)).as("one reporter, however often, is not enough").isFalse();
+        // two hosts of one volunteer that were never sent to the suspect: the attack the issue saw
+        String mallory = signUp("mallory");
+        TestHost m1 = host(mallory, "mallory-1", "127.0.0.1:6");
+        TestHost m2 = host(mallory, "mallory-2", "127.0.0.1:7");
+        m1.stub(true).announceBlobs(complaint(suspect, blob, PeerComplaint.Kind.BAD_CHUNK));
+        m2.stub(true).announceBlobs(complaint(suspect, blob, PeerComplaint.Kind.BAD_CHUNK));
+        assertThat(banned(suspect)).as("hosts it was never offered to").isFalse();
+        // nor hosts of two volunteers that were never sent to it
+        host("stranger-1", "127.0.0.1:8").stub(true).announceBlobs(complaint(suspect, blob, PeerComplaint.Kind.BAD_CHUNK));
+        host("stranger-2", "127.0.0.1:9").stub(true).announceBlobs(complaint(suspect, blob, PeerComplaint.Kind.BAD_CHUNK));
+        assertThat(banned(suspect)).as("hosts it was never offered to").isFalse();
 
-        host("second", "127.0.0.1:7").stub(true).announceBlobs(complaint);
+        // one volunteer's two hosts, each sent to the suspect by a task of its own, are one voice
+        String ann = signUp("ann");
+        TestHost a1 = host(ann, "ann-1", "127.0.0.1:10");
+        TestHost a2 = host(ann, "ann-2", "127.0.0.1:11");
+        for (TestHost h : List.of(a1, a2)) {
+            Task reduce = awaitTasks(h, 1).get(0);
+            assertThat(reduce.getInputs(0).getPeersList()).extracting(p -> p.getHostId()).contains(suspect.id());
+            h.stub(true).announceBlobs(complaint(suspect, reduce.getInputs(0).getBlobId(), PeerComplaint.Kind.BAD_CHUNK));
+        }
+        assertThat(banned(suspect)).as("one volunteer").isFalse();
+
+        // a second volunteer it was offered to, complaining of a kind this coordinator does not know, is not heard
+        TestHost bob = host("bob", "127.0.0.1:12");
+        Task reduce = awaitTasks(bob, 1).get(0);
+        AnnounceBlobsRequest newer = complaint(suspect, reduce.getInputs(0).getBlobId(), PeerComplaint.Kind.BAD_CHUNK);
+        newer = newer.toBuilder().setComplaints(0, newer.getComplaints(0).toBuilder().setKindValue(99)).build();
+        bob.stub(true).announceBlobs(newer);
+        assertThat(banned(suspect)).as("a kind the bytes do not prove").isFalse();
+        // the same volunteer's complaint of a bad manifest is
+        bob.stub(true).announceBlobs(complaint(suspect, reduce.getInputs(0).getBlobId(), PeerComplaint.Kind.BAD_MANIFEST));
         assertThat(banned(suspect)).isTrue();
-        assertThat(holders(blob)).isEmpty();
+        assertThat(holders(blob)).doesNotContain(suspect.id());
+    }
+
+    private static AnnounceBlobsRequest complaint(TestHost accused, String blob, PeerComplaint.Kind kind) {
+        return AnnounceBlobsRequest.newBuilder().addComplaints(PeerComplaint.newBuilder().setHostId(accused.id())
+                .setBlobId(blob).setChunk(0).setKind(kind).setReason("chunk 0 failed verification")).build();
+    }
+
+    @Test
+    void peersAreSentToTheAddressAHostConnectsFromWithThePortItChose() {
+        TestHost direct = new TestHost(grpcPort(), signUp("direct"));
+        hosts.add(direct);
+        RegisterResponse answer = direct.registerServing("direct", "203.0.113.5:7100", RelayApp.NAME);
+        assertThat(answer.hasPeerAddress()).isTrue();
+        assertThat(answer.getPeerAddress()).as("where it connects from, not where it said").isEqualTo("127.0.0.1:7100");
+        assertThat(api().get("/api/v1/hosts/" + direct.id()).json().get("peerAddress").asString())
+                .isEqualTo("127.0.0.1:7100");
+
+        // through a trusted proxy: the address the proxy saw, read from the end of what it forwards
+        assertThat(registerVia("6.6.6.6, 198.51.100.8", "forwarded", "[::1]:7101").getPeerAddress())
+                .isEqualTo("198.51.100.8:7101");
+        // an address in a private network the operator did not name is offered to nobody
+        RegisterResponse lan = registerVia("192.168.1.5", "lan", "192.168.1.5:7102");
+        assertThat(lan.getPeerAddress()).isEmpty();
+        assertThat(api().get("/api/v1/hosts/" + lan.getHostId()).json().get("peerAddress").isNull()).isTrue();
+    }
+
+    /** Registers a new host through the proxy this coordinator trusts, which says the call came from {@code from}. */
+    private RegisterResponse registerVia(String from, String name, String peerAddress) {
+        TestHost h = new TestHost(grpcPort(), signUp(name));
+        hosts.add(h);
+        Metadata forwarded = new Metadata();
+        forwarded.put(Metadata.Key.of("x-forwarded-for", Metadata.ASCII_STRING_MARSHALLER), from);
+        return h.stub(false).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(forwarded))
+                .register(h.registration(name, RelayApp.NAME).setPeerAddress(peerAddress).build());
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.starling.worker.control;
 
-import dev.starling.worker.data.ByteSizes;
+import dev.starling.worker.support.ByteSizes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;

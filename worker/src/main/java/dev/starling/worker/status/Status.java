@@ -11,21 +11,28 @@ import java.util.Properties;
 
 /**
  * What a running worker tells {@code starling worker status}: who it is, whether the coordinator answers, whether
- * its tasks compute or why not, each task held with its progress, results today and credit. It travels over the
+ * its tasks compute or why not, each task held with its progress, results today and credit, and the settings it runs
+ * with that are not its defaults, with where each came from. It travels over the
  * status socket as a properties text, so that an older or newer {@code status} command reads what it knows.
  *
  * @param lastAnswer when the coordinator last answered; empty before it ever did
  * @param failure why calls to the coordinator fail now; empty while it answers
+ * @param update what the coordinator said to install, when this worker is old; empty when it is current
  * @param credit the host's credit as the coordinator last said; NaN before it did
  * @param suspended why tasks do not compute (or start) now; empty while they do
  * @param unreported results waiting to be reported
+ * @param settings the settings not at their defaults
  */
 public record Status(Instant at, String version, String name, long hostId, String coordinator,
-        Optional<Instant> lastAnswer, Optional<String> failure, double credit, int cores, int cpuLimitPercent,
-        Optional<String> suspended, boolean networkOpen, long reportedToday, int unreported, List<TaskLine> tasks) {
+        Optional<Instant> lastAnswer, Optional<String> failure, Optional<String> update, double credit, int cores,
+        int cpuLimitPercent, Optional<String> suspended, boolean networkOpen, long reportedToday, int unreported,
+        List<TaskLine> tasks, List<SettingLine> settings) {
 
     /** One task the worker holds. */
     public record TaskLine(long resultId, String app, long jobId, double progress, State state) {}
+
+    /** One setting not at its default: its name and value as the config file writes them, and where it came from. */
+    public record SettingLine(String name, String value, String source) {}
 
     /** Where a held task is. */
     public enum State {
@@ -37,6 +44,7 @@ public record Status(Instant at, String version, String name, long hostId, Strin
 
     public Status {
         tasks = List.copyOf(tasks);
+        settings = List.copyOf(settings);
     }
 
     public String toText() {
@@ -49,6 +57,7 @@ public record Status(Instant at, String version, String name, long hostId, Strin
         p.setProperty("coordinator", coordinator);
         lastAnswer.ifPresent(t -> p.setProperty("coordinator.last-answer", t.toString()));
         failure.ifPresent(f -> p.setProperty("coordinator.failure", f));
+        update.ifPresent(u -> p.setProperty("coordinator.update", u));
         if (!Double.isNaN(credit)) {
             p.setProperty("credit", Double.toString(credit));
         }
@@ -67,6 +76,14 @@ public record Status(Instant at, String version, String name, long hostId, Strin
             p.setProperty(k + "job", Long.toString(t.jobId()));
             p.setProperty(k + "progress", Double.toString(t.progress()));
             p.setProperty(k + "state", t.state().name());
+        }
+        p.setProperty("settings", Integer.toString(settings.size()));
+        for (int i = 0; i < settings.size(); i++) {
+            SettingLine s = settings.get(i);
+            String k = "setting." + i + ".";
+            p.setProperty(k + "name", s.name());
+            p.setProperty(k + "value", s.value());
+            p.setProperty(k + "source", s.source());
         }
         StringWriter out = new StringWriter();
         try {
@@ -98,18 +115,25 @@ public record Status(Instant at, String version, String name, long hostId, Strin
                         Double.parseDouble(p.getProperty(k + "progress", "0")),
                         State.valueOf(p.getProperty(k + "state", "WAITING"))));
             }
+            List<SettingLine> settings = new ArrayList<>();
+            for (int i = 0, n = Integer.parseInt(p.getProperty("settings", "0")); i < n; i++) {
+                String k = "setting." + i + ".";
+                settings.add(new SettingLine(p.getProperty(k + "name", "?"), p.getProperty(k + "value", "?"),
+                        p.getProperty(k + "source", "?")));
+            }
             String credit = p.getProperty("credit");
             return new Status(Instant.parse(p.getProperty("at")), p.getProperty("version", "?"),
                     p.getProperty("name", "?"), Long.parseLong(p.getProperty("host.id", "0")),
                     p.getProperty("coordinator", "?"),
                     Optional.ofNullable(p.getProperty("coordinator.last-answer")).map(Instant::parse),
                     Optional.ofNullable(p.getProperty("coordinator.failure")),
+                    Optional.ofNullable(p.getProperty("coordinator.update")),
                     credit == null ? Double.NaN : Double.parseDouble(credit),
                     Integer.parseInt(p.getProperty("cores", "0")), Integer.parseInt(p.getProperty("cpu-limit", "100")),
                     Optional.ofNullable(p.getProperty("suspended")),
                     Boolean.parseBoolean(p.getProperty("network.open", "true")),
                     Long.parseLong(p.getProperty("results.today", "0")),
-                    Integer.parseInt(p.getProperty("results.unreported", "0")), tasks);
+                    Integer.parseInt(p.getProperty("results.unreported", "0")), tasks, settings);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("the worker's status could not be read: " + e.getMessage(), e);
         }

@@ -18,6 +18,7 @@ public final class StatusView {
         }
         out.append('\n');
         out.append("Coordinator  ").append(s.coordinator()).append(": ").append(reachability(s, now)).append('\n');
+        s.update().ifPresent(u -> out.append("Update       ").append(u).append('\n'));
         out.append("Computing    ");
         if (s.suspended().isPresent()) {
             out.append("suspended: ").append(s.suspended().get());
@@ -42,6 +43,17 @@ public final class StatusView {
         for (Status.TaskLine t : s.tasks()) {
             out.append(line(t, s.suspended().isPresent())).append('\n');
         }
+        out.append("Settings     ").append(s.settings().isEmpty() ? "all at their defaults" : "");
+        String indent = "";
+        for (Status.SettingLine setting : s.settings()) {
+            out.append(indent).append(setting.name()).append(" = ").append(setting.value())
+                    .append(" (").append(setting.source()).append(")\n");
+            indent = " ".repeat(13);
+        }
+        if (!s.settings().isEmpty()) {
+            out.append(indent).append("(the rest at their defaults)");
+        }
+        out.append('\n');
         return out.toString();
     }
 

@@ -12,10 +12,17 @@ class StatusTest {
     private static final Instant NOW = Instant.parse("2025-06-02T12:00:00Z");
 
     private static Status status(Optional<String> suspended, Optional<String> failure, double credit) {
+        return status(suspended, failure, Optional.empty(), credit);
+    }
+
+    private static Status status(Optional<String> suspended, Optional<String> failure, Optional<String> update,
+            double credit) {
         return new Status(NOW, "1.2.3", "lab-pc-3", 12, "coord.example.org:9090", Optional.of(NOW.minusSeconds(4)),
-                failure, credit, 2, 60, suspended, true, 5, 1, List.of(
+                failure, update, credit, 2, 60, suspended, true, 5, 1, List.of(
                         new Status.TaskLine(101, "primes", 7, 0.5, Status.State.COMPUTING),
-                        new Status.TaskLine(102, "signal-search", 8, 0.0, Status.State.WAITING)));
+                        new Status.TaskLine(102, "signal-search", 8, 0.0, Status.State.WAITING)),
+                List.of(new Status.SettingLine("cores", "50%", "config file"),
+                        new Status.SettingLine("cpu-limit", "60", "command line")));
     }
 
     @Test
@@ -23,6 +30,8 @@ class StatusTest {
         Status status = status(Optional.of("outside the compute hours 19:00-07:00"), Optional.of("UNAVAILABLE (down)"), 12.5);
 
         assertThat(Status.fromText(status.toText())).isEqualTo(status);
+        Status old = status(Optional.empty(), Optional.empty(), Optional.of("install Starling worker 0.2.0"), 1);
+        assertThat(Status.fromText(old.toText())).isEqualTo(old);
         Status unknownCredit = status(Optional.empty(), Optional.empty(), Double.NaN);
         assertThat(Status.fromText(unknownCredit.toText()).credit()).isNaN();
     }
@@ -48,6 +57,17 @@ class StatusTest {
     }
 
     @Test
+    void showsTheSettingsNotAtTheirDefaultsAndWhereEachCameFrom() {
+        String shown = StatusView.render(status(Optional.empty(), Optional.empty(), 12.5), NOW);
+
+        assertThat(shown).contains("""
+                Settings     cores = 50% (config file)
+                             cpu-limit = 60 (command line)
+                             (the rest at their defaults)
+                """);
+    }
+
+    @Test
     void saysWhyTasksAreSuspendedAndWhyTheCoordinatorCannotBeReached() {
         String shown = StatusView.render(status(Optional.of("other programs use 60% of the CPU (more than 25%)"),
                 Optional.of("UNAVAILABLE (io exception)"), Double.NaN), NOW);
@@ -55,5 +75,13 @@ class StatusTest {
         assertThat(shown).contains("Computing    suspended: other programs use 60% of the CPU (more than 25%)",
                 "not reachable: UNAVAILABLE (io exception) (last answer 4 s ago)", "Credit       not known yet",
                 "50%  suspended");
+    }
+
+    @Test
+    void saysWhatToInstallWhenTheCoordinatorSaidThisWorkerIsOld() {
+        String notice = "a newer Starling worker is available: install Starling worker 0.2.0";
+        assertThat(StatusView.render(status(Optional.empty(), Optional.empty(), Optional.of(notice), 1), NOW))
+                .contains("Update       " + notice);
+        assertThat(StatusView.render(status(Optional.empty(), Optional.empty(), 1), NOW)).doesNotContain("Update");
     }
 }

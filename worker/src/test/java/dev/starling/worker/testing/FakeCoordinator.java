@@ -6,6 +6,7 @@ import dev.starling.proto.v1.AnnounceBlobsResponse;
 import dev.starling.proto.v1.BlobSource;
 import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.HeartbeatResponse;
+import dev.starling.proto.v1.Peer;
 import dev.starling.proto.v1.RegisterRequest;
 import dev.starling.proto.v1.RegisterResponse;
 import dev.starling.proto.v1.ReportAck;
@@ -13,12 +14,11 @@ import dev.starling.proto.v1.ReportResultsRequest;
 import dev.starling.proto.v1.ReportResultsResponse;
 import dev.starling.proto.v1.RequestWorkRequest;
 import dev.starling.proto.v1.RequestWorkResponse;
-import dev.starling.proto.v1.Peer;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskResult;
 import dev.starling.proto.v1.WorkerServiceGrpc;
 import dev.starling.sdk.ContentAddress;
-import dev.starling.worker.internal.CoordinatorAddress;
+import dev.starling.worker.config.HostPort;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -89,6 +89,7 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
 
     private final int heartbeatMillis;
     private final int maxWaitMillis;
+    private volatile String updateNotice = "";
 
     public FakeCoordinator() throws IOException {
         this(50, 200);
@@ -104,8 +105,8 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
                 .start();
     }
 
-    public CoordinatorAddress address() {
-        return new CoordinatorAddress(InetAddress.getLoopbackAddress().getHostAddress(), server.getPort());
+    public HostPort address() {
+        return new HostPort(InetAddress.getLoopbackAddress().getHostAddress(), server.getPort());
     }
 
     // ---- what a test arranges
@@ -180,6 +181,11 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
 
     public void abandonOnNextHeartbeat(long resultId) {
         abandonOnHeartbeat.add(resultId);
+    }
+
+    /** Registrations from now on are told to update the worker, with this notice. */
+    public void updateNotice(String notice) {
+        updateNotice = notice;
     }
 
     /** From now on every call fails with FAILED_PRECONDITION, as a coordinator that needs a newer protocol. */
@@ -287,6 +293,7 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
                 .setHeartbeatIntervalMillis(heartbeatMillis)
                 .setMaxWaitMillis(maxWaitMillis)
                 .setGrantPublicKey(ByteString.copyFrom(grants.publicKey()))
+                .setUpdateNotice(updateNotice)
                 .build();
         registered.add(response);
         answer.onNext(response);

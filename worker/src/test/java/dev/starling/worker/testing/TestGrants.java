@@ -1,7 +1,7 @@
 package dev.starling.worker.testing;
 
 import dev.starling.proto.v1.FetchGrant;
-import dev.starling.worker.data.FetchTokens;
+import dev.starling.worker.peer.transfer.FetchTokens;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;

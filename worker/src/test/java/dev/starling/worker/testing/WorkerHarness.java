@@ -1,16 +1,16 @@
 package dev.starling.worker.testing;
 
 import dev.starling.sdk.Apps;
+import dev.starling.worker.Worker;
+import dev.starling.worker.config.DataPlaneConfig;
+import dev.starling.worker.config.Preferences;
+import dev.starling.worker.config.Tuning;
+import dev.starling.worker.config.WorkerConfig;
+import dev.starling.worker.control.Sensors;
 import dev.starling.worker.control.UserActivity;
-import dev.starling.worker.data.FetchTuning;
-import dev.starling.worker.internal.CoordinatorTls;
-import dev.starling.worker.internal.DataPlaneConfig;
-import dev.starling.worker.internal.Fault;
-import dev.starling.worker.internal.Preferences;
-import dev.starling.worker.internal.Sensors;
-import dev.starling.worker.internal.Tuning;
-import dev.starling.worker.internal.Worker;
-import dev.starling.worker.internal.WorkerConfig;
+import dev.starling.worker.config.HostPort;
+import dev.starling.worker.fault.Fault;
+import dev.starling.worker.peer.transfer.FetchTuning;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,22 +38,38 @@ public final class WorkerHarness implements AutoCloseable {
     }
 
     public static Builder builder(FakeCoordinator coordinator, Path workDir) {
+        return new Builder(coordinator.address(), workDir);
+    }
+
+    /** A worker of the coordinator at {@code coordinator}, whatever serves there. */
+    public static Builder builder(HostPort coordinator, Path workDir) {
         return new Builder(coordinator, workDir);
     }
 
     /** Timings a test can wait through quickly. */
     public static Tuning fastTuning() {
-        Tuning d = Tuning.defaults();
-        return new Tuning(Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                Duration.ofMillis(10), Duration.ofMillis(50), d.reportBatchSize(), d.reportBatchBytes(),
-                Duration.ofSeconds(5), Duration.ofSeconds(2), d.maxOutputBytes(), d.maxInboundMessageBytes(),
-                Duration.ofMinutes(1), fastFetching(), Duration.ofMillis(20));
+        return Tuning.builder()
+                .backoff(Duration.ofMillis(5), Duration.ofMillis(50))
+                .callTimeout(Duration.ofSeconds(5))
+                .pollDeadlineMargin(Duration.ofSeconds(5))
+                .minPollInterval(Duration.ofMillis(10))
+                .defaultHeartbeatInterval(Duration.ofMillis(50))
+                .reportFlushTimeout(Duration.ofSeconds(5))
+                .channelCloseTimeout(Duration.ofSeconds(2))
+                .summaryInterval(Duration.ofMinutes(1))
+                .fetch(fastFetching())
+                .controlInterval(Duration.ofMillis(20))
+                .build();
     }
 
     /** Fetch timings a test can wait through quickly. */
     public static FetchTuning fastFetching() {
-        return new FetchTuning(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofMillis(50),
-                Duration.ofMillis(500), 4, 2, 3, 3);
+        return FetchTuning.builder()
+                .peerCallTimeout(Duration.ofSeconds(5))
+                .chunkCallTimeout(Duration.ofSeconds(10))
+                .haveRefreshInterval(Duration.ofMillis(50))
+                .stallTimeout(Duration.ofMillis(500))
+                .build();
     }
 
     public Worker worker() {
@@ -80,20 +96,20 @@ public final class WorkerHarness implements AutoCloseable {
     }
 
     public static final class Builder {
-        private final FakeCoordinator coordinator;
+        private final HostPort coordinator;
         private final Path workDir;
         private Apps apps = Apps.of(new TestApp());
         private int cores = 2;
         private Duration gracePeriod = Duration.ofSeconds(30);
         private Optional<Fault> fault = Optional.empty();
         private Tuning tuning = fastTuning();
-        private DataPlaneConfig dataPlane = DataPlaneConfig.defaults().withCacheBytes(64L << 20);
-        private Preferences preferences = Preferences.defaults().withWorkBuffer(Duration.ZERO);
+        private DataPlaneConfig dataPlane = DataPlaneConfig.builder().cacheBytes(64L << 20).build();
+        private Preferences preferences = Preferences.builder().workBuffer(Duration.ZERO).build();
         private Clock clock = Clock.systemUTC();
         /** no readings: nothing suspends tasks unless a test says so */
         private Sensors sensors = new Sensors(OptionalDouble::empty, UserActivity.UNKNOWN, () -> 0);
 
-        private Builder(FakeCoordinator coordinator, Path workDir) {
+        private Builder(HostPort coordinator, Path workDir) {
             this.coordinator = coordinator;
             this.workDir = workDir;
         }
@@ -144,8 +160,8 @@ public final class WorkerHarness implements AutoCloseable {
         }
 
         public WorkerHarness start() {
-            WorkerConfig config = new WorkerConfig(coordinator.address(), "test-host", cores, workDir, gracePeriod, fault,
-                    dataPlane, preferences, Optional.empty(), CoordinatorTls.PLAINTEXT);
+            WorkerConfig config = WorkerConfig.builder(coordinator, workDir).name("test-host").cores(cores)
+                    .gracePeriod(gracePeriod).fault(fault).dataPlane(dataPlane).preferences(preferences).build();
             return new WorkerHarness(new Worker(config, tuning, apps, clock, sensors));
         }
     }

@@ -93,7 +93,8 @@ final class DistributionBench {
             int grpcPort = Bench.freePort();
             coordinator = CoordinatorProcess.start(java, coordinatorJar, "512m", dir, httpPort, grpcPort,
                     List.of("--starling.peers.upload-rate=" + settings.coordinatorUpload() + "B",
-                            "--starling.volunteers.anonymous-hosts=true")); // the bench's workers need no accounts
+                            "--starling.volunteers.anonymous-hosts=true", // the bench's workers need no accounts
+                            "--starling.peers.private-networks=127.0.0.0/8,::1")); // and serve each other here
             authorization = "Basic " + Base64.getEncoder().encodeToString(("admin:" + coordinator.adminPassword())
                     .getBytes(StandardCharsets.UTF_8));
             URI api = URI.create("http://localhost:" + httpPort);

@@ -1,0 +1,436 @@
+package dev.starling.worker;
+
+import dev.starling.proto.v1.Task;
+import dev.starling.sdk.Apps;
+import dev.starling.worker.config.Preferences;
+import dev.starling.worker.config.Tuning;
+import dev.starling.worker.config.WorkerConfig;
+import dev.starling.worker.control.ComputeGate;
+import dev.starling.worker.control.Controller;
+import dev.starling.worker.control.NetworkHours;
+import dev.starling.worker.control.Sensors;
+import dev.starling.worker.control.SuspendPolicy;
+import dev.starling.worker.fault.Fault;
+import dev.starling.worker.fault.WrongOutputRunner;
+import dev.starling.worker.journal.Journal;
+import dev.starling.worker.peer.Announcer;
+import dev.starling.worker.peer.DataPlane;
+import dev.starling.worker.session.Backoff;
+import dev.starling.worker.session.CallFailures;
+import dev.starling.worker.session.Contact;
+import dev.starling.worker.session.CoordinatorClient;
+import dev.starling.worker.session.Heartbeater;
+import dev.starling.worker.session.IdentityStore;
+import dev.starling.worker.session.Lifecycle;
+import dev.starling.worker.session.Poller;
+import dev.starling.worker.session.ProtocolInterceptor;
+import dev.starling.worker.session.ProtocolTooOldException;
+import dev.starling.worker.session.RefusedException;
+import dev.starling.worker.session.Reporter;
+import dev.starling.worker.session.Session;
+import dev.starling.worker.session.WorkerDescription;
+import dev.starling.worker.status.Status;
+import dev.starling.worker.status.StatusServer;
+import dev.starling.worker.support.NamedThreads;
+import dev.starling.worker.tasks.AppSpeeds;
+import dev.starling.worker.tasks.InProcessTaskRunner;
+import dev.starling.worker.tasks.PeerPlane;
+import dev.starling.worker.tasks.PendingResults;
+import dev.starling.worker.tasks.RunningTask;
+import dev.starling.worker.tasks.RunningTasks;
+import dev.starling.worker.tasks.Slots;
+import dev.starling.worker.tasks.Stats;
+import dev.starling.worker.tasks.TaskExecutor;
+import dev.starling.worker.tasks.TaskResults;
+import dev.starling.worker.tasks.TaskRunner;
+import dev.starling.worker.tasks.TransferCounter;
+import dev.starling.worker.tasks.WorkBuffer;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of the worker daemon: takes its work dir for itself, takes up what its journal holds, registers, then
+ * polls (keeping a work buffer), fetches inputs, computes (as the volunteer's preferences allow: the control loop
+ * suspends and resumes tasks), heartbeats, reports and announces the blobs it holds (serving them to peers all
+ * along) until it is asked to stop or the coordinator refuses its protocol; its status socket answers
+ * {@code starling worker status} all the while. Stopping stops pulling work, gives back the tasks that have not
+ * started, asks running tasks for a checkpoint and gives them the grace period to save one or finish, keeps those
+ * with a checkpoint in the journal (parked: the coordinator holds them for this host until their deadlines), gives
+ * the rest back, reports what it holds (for a bounded time) and closes the connection. A worker runs once.
+ */
+public final class Worker {
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+    /** Readings in a row at or below --busy-cpu that make a busy machine idle again. */
+    private static final int QUIET_READINGS = 3;
+
+    private final WorkerConfig config;
+    private final Tuning tuning;
+    private final Apps apps;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final Sensors sensors;
+    private final ComputeGate gate = new ComputeGate();
+    private final Semaphore cores;
+    private final Contact contact;
+    private volatile Session session; // for the status snapshot
+    private volatile Machinery machinery; // for the status snapshot
+    private final NetworkHours network;
+    private final Lifecycle lifecycle = new Lifecycle();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private WorkDirLock workDirLock; // guarded by this
+    private final CountDownLatch terminated = new CountDownLatch(1);
+
+    public Worker(WorkerConfig config, Tuning tuning, Apps apps, Clock clock) {
+        this(config, tuning, apps, clock, Sensors.system());
+    }
+
+    /** @param sensors what the worker reads about the machine (tests give readings of their own) */
+    public Worker(WorkerConfig config, Tuning tuning, Apps apps, Clock clock, Sensors sensors) {
+        this(config, tuning, apps, clock, new SecureRandom(), sensors);
+    }
+
+    Worker(WorkerConfig config, Tuning tuning, Apps apps, Clock clock, RandomGenerator random, Sensors sensors) {
+        this.config = config;
+        this.tuning = tuning;
+        this.apps = apps;
+        this.clock = clock;
+        this.random = random;
+        this.sensors = sensors;
+        this.network = new NetworkHours(config.preferences().networkHours(), clock, tuning.controlInterval());
+        this.cores = new Semaphore(config.cores());
+        this.contact = new Contact(clock);
+    }
+
+    /**
+     * Runs the worker on the calling thread until it stops.
+     *
+     * @throws ProtocolTooOldException when the coordinator refuses this worker's protocol version
+     * @throws RefusedException when the coordinator refuses the account key or bans the host
+     * @throws UncheckedIOException when the work directory cannot be used
+     * @throws InterruptedException when the calling thread is interrupted (the worker stops first)
+     */
+    public void run() throws InterruptedException {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("a worker runs once");
+        }
+        try {
+            log.info("Starling worker {} started: coordinator {} ({}), name {}, {}, apps {}",
+                    WorkerDescription.version(), config.coordinator(), config.tls(), config.name(),
+                    count(config.cores(), "core"), apps.names());
+            if (apps.names().isEmpty()) {
+                log.warn("No apps are installed: this worker will not be given tasks");
+            }
+            if (config.preferences().cpuLimitPercent() < 100
+                    && !java.lang.management.ManagementFactory.getThreadMXBean().isCurrentThreadCpuTimeSupported()) {
+                log.warn("This JVM cannot measure a thread's CPU time: --cpu-limit has no effect");
+            }
+            try (WorkDirLock lock = claimedWorkDir();
+                    StatusServer status = StatusServer.start(config.workDir(), this::status)) {
+                runLocked(new IdentityStore(config.workDir()));
+            }
+            RuntimeException failure = lifecycle.failure();
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            terminated.countDown();
+        }
+    }
+
+    /** The run, with the work dir to this worker alone: journal, data plane, the coordinator's channel. */
+    private void runLocked(IdentityStore store) throws InterruptedException {
+        Journal journal = Journal.open(config.workDir(), config.preferences().journalBytes(), clock);
+        Journal.Recovered recovered = journal.recover();
+        try (DataPlane data = DataPlane.open(config, tuning, clock)) {
+            ManagedChannel channel = Grpc.newChannelBuilderForAddress(config.coordinator().host(),
+                            config.coordinator().port(), config.tls().credentials())
+                    .maxInboundMessageSize(tuning.maxInboundMessageBytes())
+                    .intercept(new ProtocolInterceptor())
+                    .build();
+            try {
+                runOn(channel, store, data, journal, recovered);
+            } finally {
+                close(channel);
+            }
+        }
+    }
+
+    /** What {@code starling worker status} shows: a snapshot, taken on the status thread. */
+    public Status status() {
+        Session s = session;
+        Machinery m = machinery;
+        List<Status.TaskLine> lines = m == null ? List.of() : m.tasks().all().stream()
+                .sorted(Comparator.comparingLong(RunningTask::resultId))
+                .map(t -> new Status.TaskLine(t.resultId(), t.task().getApp(), t.task().getJobId(), t.progress(),
+                        t.computeStarted().isPresent() ? Status.State.COMPUTING : Status.State.WAITING))
+                .toList();
+        return new Status(clock.instant(), WorkerDescription.version(), config.name(),
+                s != null && s.isRegistered() ? s.identity().hostId() : 0, config.coordinator().toString(),
+                contact.lastAnswer(), contact.failure(), contact.update(), contact.credit(), config.cores(),
+                config.preferences().cpuLimitPercent(), gate.reason(), network.isOpen(),
+                m == null ? 0 : m.stats().reportedToday(), m == null ? 0 : m.pending().size(), lines,
+                config.settings().stream()
+                        .map(c -> new Status.SettingLine(c.name(), c.value(), c.source().toString())).toList());
+    }
+
+    /**
+     * Makes the work dir this worker's: creates it, open to its owner only, when there is none, and locks it
+     * against a second worker. Called before anything writes to it (the logs), so that a worker refused here
+     * leaves nothing behind; {@link #run} calls it when nobody has.
+     *
+     * @throws UncheckedIOException when it cannot be used, or another worker holds it
+     */
+    public void claimWorkDir() {
+        claimedWorkDir();
+    }
+
+    private synchronized WorkDirLock claimedWorkDir() {
+        if (workDirLock == null) {
+            new IdentityStore(config.workDir()).prepare();
+            workDirLock = WorkDirLock.acquire(config.workDir());
+        }
+        return workDirLock;
+    }
+
+    /** Asks the worker to stop; returns at once. */
+    public void requestStop() {
+        lifecycle.stop();
+    }
+
+    /** Waits up to {@code timeout} for {@link #run} to end; true when it has (or never started). */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return !started.get() || terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Asks the worker to stop and waits until it has (bounded by the grace period and the flush time). */
+    public boolean stop() throws InterruptedException {
+        requestStop();
+        return awaitTermination(config.gracePeriod()
+                .plus(tuning.reportFlushTimeout())
+                .plus(tuning.channelCloseTimeout().multipliedBy(4)) // the coordinator's channel, the peer server
+                .plus(tuning.callTimeout()));
+    }
+
+    /** The parts that run once the worker is registered. */
+    private record Machinery(RunningTasks tasks, Slots slots, PendingResults pending, Stats stats, TaskExecutor executor,
+            Poller poller, Heartbeater heartbeater, Reporter reporter, Announcer announcer, Controller controller) {}
+
+    private void runOn(ManagedChannel channel, IdentityStore store, DataPlane data, Journal journal,
+            Journal.Recovered recovered) throws InterruptedException {
+        CoordinatorClient client = new CoordinatorClient(channel, tuning);
+        Session session = new Session(client, store, config.coordinator(),
+                WorkerDescription.describe(config, apps, data.peerAddress()), tuning.defaultHeartbeatInterval(),
+                data::registered, contact);
+        this.session = session;
+        if (!register(session)) {
+            log.info("Stopped before registering");
+            return;
+        }
+        // a thread per task held: the running ones compute on a core each, the work buffer's wait for one
+        ExecutorService taskThreads = Executors.newCachedThreadPool(new NamedThreads("starling-task"));
+        ScheduledExecutorService summary = Executors.newSingleThreadScheduledExecutor(new NamedThreads("starling-summary"));
+        data.startFetching(channel, session, network);
+        Machinery m = assemble(client, session, taskThreads, data, journal);
+        reinstate(recovered, m);
+        this.machinery = m;
+        long summaryMillis = tuning.summaryInterval().toMillis();
+        summary.scheduleAtFixedRate(m.stats()::logIfChanged, summaryMillis, summaryMillis, TimeUnit.MILLISECONDS);
+        boolean interrupted = false;
+        try {
+            if (m.controller().hasWork()) {
+                m.controller().tick(); // suspended from the start when the machine is busy or it is not time
+                m.controller().start();
+            }
+            m.announcer().start();
+            m.reporter().start();
+            m.heartbeater().start();
+            m.poller().start();
+            try {
+                lifecycle.awaitStop();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            shutDown(m);
+        } finally {
+            taskThreads.shutdownNow();
+            summary.shutdownNow();
+            log.info("Stopped: {}", m.stats().summary());
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The parts around the data plane, which they see as a {@link PeerPlane} only. */
+    private Machinery assemble(CoordinatorClient client, Session session, ExecutorService taskThreads, DataPlane data,
+            Journal journal) {
+        PeerPlane plane = data;
+        RunningTasks tasks = new RunningTasks();
+        PendingResults pending = new PendingResults(journal::forget);
+        AppSpeeds speeds = AppSpeeds.open(config.workDir(), clock);
+        WorkBuffer buffer = new WorkBuffer(config.cores(), config.preferences().workBuffer(), speeds);
+        Slots slots = new Slots(buffer::capacity);
+        Stats stats = new Stats(tasks::count, pending::size, plane::summary, clock);
+        TaskExecutor executor = new TaskExecutor(taskThreads, runner(plane), tasks, slots, pending, stats, plane,
+                journal, buffer, speeds, clock);
+        return new Machinery(tasks, slots, pending, stats, executor,
+                new Poller(client, session, slots, executor, lifecycle, backoff(), tuning.minPollInterval(), clock,
+                        network, gate, tuning.controlInterval(), tuning.backoffMax()),
+                new Heartbeater(client, session, tasks, executor, gate, lifecycle),
+                new Reporter(client, session, pending, lifecycle, backoff(), tuning.reportBatchSize(),
+                        tuning.reportBatchBytes(), network, stats),
+                data.announcer(client, session, lifecycle, backoff(), network),
+                controller());
+    }
+
+    private Controller controller() {
+        Preferences p = config.preferences();
+        SuspendPolicy policy = new SuspendPolicy(p.computeHours(), p.idleOnly(), p.busyCpuPercent() / 100.0,
+                p.idleAfter(), QUIET_READINGS, sensors.cpu(), sensors.user());
+        return new Controller(policy, gate, sensors.heapInUse(), p.memoryLimitBytes(), tuning.controlInterval(), clock);
+    }
+
+    /**
+     * Stops pulling work, gives running tasks the grace period to save a checkpoint or finish, parks those with a
+     * checkpoint, gives the rest back and reports what is pending, for a bounded time. After a fatal failure there
+     * is no point in waiting, parking or reporting.
+     */
+    private void shutDown(Machinery m) throws InterruptedException {
+        boolean failed = lifecycle.failure() != null;
+        log.info("Shutting down: {} held{}", count(m.tasks().count(), "task"),
+                failed ? "" : "; those computing get up to " + config.gracePeriod().toMillis() + " ms to finish or"
+                        + " save a checkpoint to resume from at the next start, the others are given back");
+        m.poller().stop(tuning.callTimeout());
+        m.executor().giveBackWaiting("the worker is shutting down");
+        if (!failed) {
+            m.executor().awaitCheckpointsOrEnd(config.gracePeriod());
+            List<RunningTask> parked = m.executor().park();
+            if (!parked.isEmpty()) {
+                log.info("Keeping {} to resume from {} checkpoint{} at the next start", count(parked.size(), "task"),
+                        parked.size() == 1 ? "its" : "their", parked.size() == 1 ? "" : "s");
+                m.heartbeater().park(parked);
+            }
+            if (m.tasks().count() > 0) {
+                log.info("{} saved no checkpoint within the grace period; giving them back",
+                        count(m.tasks().count(), "task"));
+            }
+        }
+        m.executor().giveBackAll("the worker is shutting down");
+        m.tasks().awaitNone(tuning.callTimeout()); // a task settling right now queues its result first
+        m.heartbeater().stop(tuning.callTimeout());
+        m.controller().stop(tuning.callTimeout());
+        if (!failed) {
+            m.reporter().hurry();
+            if (!m.pending().awaitEmpty(tuning.reportFlushTimeout())) {
+                log.warn("{} results could not be reported before exit; the coordinator reissues their tasks when "
+                        + "their leases end", m.pending().size());
+            }
+        }
+        m.reporter().stop(tuning.callTimeout());
+        m.announcer().stop(tuning.callTimeout());
+    }
+
+    /** "1 task", "3 tasks". */
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    /**
+     * Takes up what the journal held when the worker started: finished results are queued for reporting,
+     * unfinished tasks resume (from their checkpoints) while their deadlines allow and take slots like new ones,
+     * the rest is given back.
+     */
+    private void reinstate(Journal.Recovered recovered, Machinery m) {
+        if (!recovered.finished().isEmpty()) {
+            log.info("The journal holds {} results not yet reported; reporting them", recovered.finished().size());
+            recovered.finished().forEach(m.pending()::add);
+        }
+        for (long resultId : recovered.lost()) {
+            m.pending().add(TaskResults.givenBack(resultId, "the worker's record of the task was damaged",
+                    new TransferCounter()));
+        }
+        // the furthest along first: they take the cores, and the slots when there are fewer than tasks
+        List<Journal.Unfinished> unfinished = recovered.unfinished().stream()
+                .sorted(Comparator.comparingDouble((Journal.Unfinished u) ->
+                        u.checkpoint().map(Journal.Checkpoint::progress).orElse(-1.0)).reversed())
+                .toList();
+        for (Journal.Unfinished u : unfinished) {
+            Task task = u.task();
+            if (task.getDeadlineEpochMillis() > 0 && clock.millis() >= task.getDeadlineEpochMillis()) {
+                log.info("Task {} missed its deadline while the worker was down; giving it back", task.getResultId());
+                m.pending().add(TaskResults.givenBack(task.getResultId(), "its deadline passed while the worker was down",
+                        new TransferCounter()));
+            } else if (!m.slots().tryAcquire()) {
+                log.info("Task {} is given back: this worker now runs fewer tasks at once", task.getResultId());
+                m.pending().add(TaskResults.givenBack(task.getResultId(), "the worker runs fewer tasks at once now",
+                        new TransferCounter()));
+            } else if (!m.executor().resume(task, u.checkpoint())) {
+                m.slots().release(1);
+            }
+        }
+    }
+
+    /** Registers, retrying while the coordinator cannot be reached; false when the worker stopped meanwhile. */
+    private boolean register(Session session) throws InterruptedException {
+        Backoff backoff = backoff();
+        CallFailures failures = new CallFailures("Registering", session, lifecycle, lifecycle::isStopping);
+        while (!lifecycle.isStopping()) {
+            try {
+                session.register();
+                return true;
+            } catch (RuntimeException e) {
+                if (failures.failed(e) == CallFailures.Next.STOP || lifecycle.awaitStop(backoff.next())) {
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
+    private TaskRunner runner(PeerPlane plane) {
+        Preferences p = config.preferences();
+        TaskRunner runner = plane.fetchingInputs(new InProcessTaskRunner(apps, tuning.maxOutputBytes(), clock,
+                p.checkpointInterval(), gate, p.cpuLimitPercent(), cores));
+        if (config.fault().equals(Optional.of(Fault.WRONG_OUTPUT))) {
+            log.warn("Injecting fault '{}': this worker reports wrong outputs on purpose", Fault.WRONG_OUTPUT.option());
+            runner = new WrongOutputRunner(runner);
+        }
+        return runner;
+    }
+
+    private Backoff backoff() {
+        return new Backoff(tuning.backoffInitial(), tuning.backoffMax(), random);
+    }
+
+    private void close(ManagedChannel channel) {
+        long timeout = tuning.channelCloseTimeout().toMillis();
+        channel.shutdown();
+        try {
+            if (!channel.awaitTermination(timeout, TimeUnit.MILLISECONDS)) {
+                channel.shutdownNow();
+                channel.awaitTermination(timeout, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            channel.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

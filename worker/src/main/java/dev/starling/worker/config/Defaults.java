@@ -1,0 +1,59 @@
+package dev.starling.worker.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Every setting's default, in one place. Most are written as a volunteer writes a value ({@code 30s}, {@code 4G}):
+ * {@code starling worker --help} shows them as they are here, and the records read them as they read a value from
+ * the config file. The rest depend on the machine and are worked out here when asked for. A setting without a
+ * default here has none: no cap, no limit, not given.
+ */
+public final class Defaults {
+    /** {@code --grace-period} */
+    public static final String GRACE_PERIOD = "30s";
+    /** {@code --log-level} */
+    public static final String LOG_LEVEL = "info";
+    /** {@code --cache-size}: enough for a few large inputs, small beside a disk */
+    public static final String CACHE_SIZE = "4G";
+    /** {@code --peer-port}: any free port */
+    public static final String PEER_PORT = "0";
+    /** {@code --cpu-limit} */
+    public static final String CPU_LIMIT = "100";
+    /** {@code --busy-cpu} */
+    public static final String BUSY_CPU = "25";
+    /** {@code --idle-after} */
+    public static final String IDLE_AFTER = "3m";
+    /** {@code --work-buffer} */
+    public static final String WORK_BUFFER = "10m";
+    /** {@code --checkpoint-interval} */
+    public static final String CHECKPOINT_INTERVAL = "60s";
+
+    private Defaults() {}
+
+    /** {@code --cores}: every processor of this machine. */
+    public static int cores() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** {@code --name}: the machine's host name, as the system or the environment tells it. */
+    public static String name() {
+        try {
+            String host = InetAddress.getLocalHost().getHostName();
+            if (host != null && !host.isBlank()) {
+                return host;
+            }
+        } catch (UnknownHostException e) {
+            // fall through to the environment
+        }
+        String fromEnv = Optional.ofNullable(System.getenv("HOSTNAME")).orElse(System.getenv("COMPUTERNAME"));
+        return fromEnv != null && !fromEnv.isBlank() ? fromEnv : "worker";
+    }
+
+    /** {@code --work-dir}: {@code .starling/worker} in the user's {@code home} folder. */
+    public static Path workDir(String home) {
+        return Path.of(home, ".starling", "worker");
+    }
+}

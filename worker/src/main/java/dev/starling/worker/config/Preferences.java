@@ -1,0 +1,162 @@
+package dev.starling.worker.config;
+
+import dev.starling.worker.control.TimeWindows;
+import dev.starling.worker.support.Durations;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What the volunteer chose about how the worker shares the machine, checked. See docs/volunteer-guide.md for each
+ * one; a refusal names the setting as the volunteer wrote it.
+ *
+ * @param cpuLimitPercent the share of the allowed cores' time tasks may use, 1 to 100 ({@code --cpu-limit})
+ * @param idleOnly compute only while the machine is otherwise idle ({@code --idle-only})
+ * @param busyCpuPercent other processes' CPU use, in percent of the machine, above which it is busy
+ *     ({@code --busy-cpu})
+ * @param idleAfter how long the user must have left the machine alone before computing resumes
+ *     ({@code --idle-after}), where user activity can be read
+ * @param computeHours when tasks may compute ({@code --compute-hours})
+ * @param networkHours when the worker may transfer data ({@code --network-hours})
+ * @param memoryLimitBytes the most heap memory tasks may hold before no more start, at least 64 MiB; 0: no limit
+ *     ({@code --memory-limit})
+ * @param workBuffer how much work, in time, the worker keeps in hand beyond what runs ({@code --work-buffer})
+ * @param checkpointInterval how often apps are told a checkpoint is due, at least a second
+ *     ({@code --checkpoint-interval})
+ * @param journalBytes the most disk space checkpoints and unreported results take; 0: no limit (part of
+ *     {@code --disk-limit})
+ */
+public record Preferences(
+        int cpuLimitPercent,
+        boolean idleOnly,
+        int busyCpuPercent,
+        Duration idleAfter,
+        TimeWindows computeHours,
+        TimeWindows networkHours,
+        long memoryLimitBytes,
+        Duration workBuffer,
+        Duration checkpointInterval,
+        long journalBytes) {
+
+    /** The smallest {@code --memory-limit} and {@code --disk-limit}. */
+    public static final long MIN_LIMIT_BYTES = 64L << 20;
+
+    public Preferences {
+        Objects.requireNonNull(idleAfter, "idleAfter");
+        Objects.requireNonNull(computeHours, "computeHours");
+        Objects.requireNonNull(networkHours, "networkHours");
+        Objects.requireNonNull(workBuffer, "workBuffer");
+        Objects.requireNonNull(checkpointInterval, "checkpointInterval");
+        Percent.check("--cpu-limit", cpuLimitPercent);
+        Percent.check("--busy-cpu", busyCpuPercent);
+        notNegative("--idle-after", idleAfter);
+        notNegative("--work-buffer", workBuffer);
+        if (memoryLimitBytes != 0) {
+            atLeast64M("--memory-limit", memoryLimitBytes);
+        }
+        if (checkpointInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("--checkpoint-interval must be at least 1s, was " + checkpointInterval);
+        }
+        if (journalBytes < 0) {
+            throw new IllegalArgumentException("the journal's share of --disk-limit must not be negative, was "
+                    + journalBytes);
+        }
+    }
+
+    /** Everything allowed, always: what a worker does unless told otherwise. */
+    public static Preferences defaults() {
+        return builder().build();
+    }
+
+    /** Starts from the {@link Defaults}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    static void notNegative(String option, Duration value) {
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(option + " must not be negative, was " + value);
+        }
+    }
+
+    /** @throws IllegalArgumentException when {@code bytes} is below {@link #MIN_LIMIT_BYTES} */
+    public static long atLeast64M(String option, long bytes) {
+        if (bytes < MIN_LIMIT_BYTES) {
+            throw new IllegalArgumentException(option + " must be at least 64M, was " + bytes + " bytes");
+        }
+        return bytes;
+    }
+
+    /** Preferences, from the defaults up. */
+    public static final class Builder {
+        private int cpuLimitPercent = Integer.parseInt(Defaults.CPU_LIMIT);
+        private boolean idleOnly;
+        private int busyCpuPercent = Integer.parseInt(Defaults.BUSY_CPU);
+        private Duration idleAfter = Durations.parse(Defaults.IDLE_AFTER);
+        private TimeWindows computeHours = TimeWindows.always();
+        private TimeWindows networkHours = TimeWindows.always();
+        private long memoryLimitBytes;
+        private Duration workBuffer = Durations.parse(Defaults.WORK_BUFFER);
+        private Duration checkpointInterval = Durations.parse(Defaults.CHECKPOINT_INTERVAL);
+        private long journalBytes;
+
+        private Builder() {}
+
+        public Builder cpuLimitPercent(int value) {
+            cpuLimitPercent = value;
+            return this;
+        }
+
+        public Builder idleOnly(boolean value) {
+            idleOnly = value;
+            return this;
+        }
+
+        public Builder busyCpuPercent(int value) {
+            busyCpuPercent = value;
+            return this;
+        }
+
+        public Builder idleAfter(Duration value) {
+            idleAfter = value;
+            return this;
+        }
+
+        public Builder computeHours(TimeWindows value) {
+            computeHours = value;
+            return this;
+        }
+
+        public Builder networkHours(TimeWindows value) {
+            networkHours = value;
+            return this;
+        }
+
+        /** 0: no limit. */
+        public Builder memoryLimitBytes(long value) {
+            memoryLimitBytes = value;
+            return this;
+        }
+
+        public Builder workBuffer(Duration value) {
+            workBuffer = value;
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration value) {
+            checkpointInterval = value;
+            return this;
+        }
+
+        /** 0: no limit. */
+        public Builder journalBytes(long value) {
+            journalBytes = value;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the setting that is wrong */
+        public Preferences build() {
+            return new Preferences(cpuLimitPercent, idleOnly, busyCpuPercent, idleAfter, computeHours, networkHours,
+                    memoryLimitBytes, workBuffer, checkpointInterval, journalBytes);
+        }
+    }
+}

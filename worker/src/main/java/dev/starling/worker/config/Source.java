@@ -1,0 +1,30 @@
+package dev.starling.worker.config;
+
+/**
+ * Where a setting's value came from. The sources are layers, lowest first: a value from a later one wins over an
+ * earlier one's. A setting no layer gives keeps its {@link #DEFAULT}.
+ */
+public enum Source {
+    /** the worker's own default ({@link Defaults}) */
+    DEFAULT("default"),
+    /** an environment variable ({@code STARLING_ACCOUNT_KEY} for {@code --account-key}) */
+    ENVIRONMENT("environment"),
+    // The volunteer's account-wide preferences, from the coordinator, come here when they arrive: over the defaults,
+    // under whatever this machine's config file and command line set explicitly.
+    /** this machine's config file */
+    CONFIG_FILE("config file"),
+    /** the command line */
+    COMMAND_LINE("command line");
+
+    private final String words;
+
+    Source(String words) {
+        this.words = words;
+    }
+
+    /** As {@code starling worker status} names it. */
+    @Override
+    public String toString() {
+        return words;
+    }
+}

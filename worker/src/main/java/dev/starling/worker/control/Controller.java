@@ -1,0 +1,64 @@
+package dev.starling.worker.control;
+
+import dev.starling.worker.support.Loop;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control loop: every control interval (a second), asks the suspend policy whether tasks may compute and
+ * checks the memory tasks hold against {@code --memory-limit}, and sets the compute gate accordingly. It reads
+ * the machine once per interval, which is what "suspend within two seconds" costs.
+ */
+public final class Controller extends Loop {
+    private static final Logger log = LoggerFactory.getLogger(Controller.class);
+
+    private final SuspendPolicy policy;
+    private final ComputeGate gate;
+    private final LongSupplier heapInUse;
+    private final long memoryLimit;
+    private final Duration interval;
+    private final Clock clock;
+
+    public Controller(SuspendPolicy policy, ComputeGate gate, LongSupplier heapInUse, long memoryLimit, Duration interval,
+            Clock clock) {
+        super("control");
+        this.policy = policy;
+        this.gate = gate;
+        this.heapInUse = heapInUse;
+        this.memoryLimit = memoryLimit;
+        this.interval = interval;
+        this.clock = clock;
+    }
+
+    /** Whether there is anything to watch: otherwise the loop need not run. */
+    public boolean hasWork() {
+        return policy.mayEverSuspend() || memoryLimit > 0;
+    }
+
+    @Override
+    public void run() {
+        do {
+            try {
+                tick();
+            } catch (RuntimeException e) {
+                log.error("Watching the machine failed; tasks go on as they were", e);
+            }
+        } while (!isStopping() && pause(interval));
+        log.debug("Control loop stopped");
+    }
+
+    /** One look at the machine. */
+    public void tick() {
+        gate.suspend(policy.evaluate(ZonedDateTime.now(clock)));
+        if (memoryLimit > 0) {
+            long used = heapInUse.getAsLong();
+            gate.holdStarts(used > memoryLimit ? Optional.of(SuspendPolicy.memoryReason(used, memoryLimit))
+                    : Optional.empty());
+        }
+    }
+}

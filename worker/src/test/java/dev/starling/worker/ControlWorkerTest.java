@@ -1,0 +1,150 @@
+package dev.starling.worker;
+
+import static dev.starling.worker.testing.Eventually.until;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.starling.proto.v1.TaskProgress;
+import dev.starling.worker.config.Preferences;
+import dev.starling.worker.control.Sensors;
+import dev.starling.worker.control.TimeWindows;
+import dev.starling.worker.control.UserActivity;
+import dev.starling.worker.testing.FakeCoordinator;
+import dev.starling.worker.testing.Gates;
+import dev.starling.worker.testing.MutableClock;
+import dev.starling.worker.testing.WorkerFixture;
+import dev.starling.worker.testing.WorkerHarness;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The worker sharing the machine, with readings the test sets: a busy machine suspends running tasks (paused in
+ * the calls they make between steps, heartbeating as suspended) and an idle one resumes them; a suspended worker
+ * asks for no work; no task starts
+ * while tasks fill the memory limit; nothing is transferred outside the network hours.
+ */
+class ControlWorkerTest {
+    @TempDir
+    Path workDir;
+
+    @RegisterExtension
+    final WorkerFixture fixture = new WorkerFixture(() -> workDir);
+    private final FakeCoordinator coordinator = fixture.coordinator();
+    private final Gates gates = fixture.gates();
+    private final AtomicReference<OptionalDouble> othersCpu = new AtomicReference<>(OptionalDouble.of(0.0));
+    private final AtomicLong heapInUse = new AtomicLong();
+    private final Sensors sensors = new Sensors(() -> othersCpu.get(), UserActivity.UNKNOWN, heapInUse::get);
+
+    /** One core, the test's readings of the machine, and {@code preferences}. */
+    private WorkerHarness.Builder worker(Preferences preferences) {
+        return fixture.worker().sensors(sensors).cores(1).preferences(preferences);
+    }
+
+    private List<TaskProgress> beatsOf(long resultId) {
+        return coordinator.heartbeats().stream().flatMap(h -> h.getTasksList().stream())
+                .filter(p -> p.getResultId() == resultId).toList();
+    }
+
+    /** Whether some task thread waits in the compute gate right now. */
+    private static boolean aTaskWaitsIn(String method) {
+        return aThreadWaitsIn("starling-task", method);
+    }
+
+    /** Whether a thread whose name starts with {@code threadPrefix} is in {@code method} right now. */
+    private static boolean aThreadWaitsIn(String threadPrefix, String method) {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().startsWith(threadPrefix))
+                .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals(method)));
+    }
+
+    @Test
+    void aBusyMachineSuspendsTheRunningTaskWhichHeartbeatsAsSuspendedAndResumesWhenItIsIdleAgain() {
+        fixture.start(worker(Preferences.builder().idleOnly(true).build()));
+        long id = coordinator.offer("spin:s:done");
+        until(() -> gates.hasStarted("s"));
+
+        othersCpu.set(OptionalDouble.of(0.9));
+
+        until(() -> aTaskWaitsIn("awaitComputing"));
+        until(() -> beatsOf(id).stream().anyMatch(TaskProgress::getSuspended));
+        assertThat(coordinator.accepted()).doesNotContainKey(id);
+
+        othersCpu.set(OptionalDouble.of(0.0));
+        gates.open("s");
+
+        until(() -> coordinator.accepted().containsKey(id));
+        assertThat(coordinator.accepted().get(id).getSuccess().getOutput().toStringUtf8()).isEqualTo("done");
+    }
+
+    @Test
+    void aTaskWaitsToStartWhileTasksFillTheMemoryLimit() {
+        heapInUse.set(2L << 30);
+        fixture.start(worker(Preferences.builder().memoryLimitBytes(1L << 30).workBuffer(Duration.ZERO).build()));
+        long id = coordinator.offer("echo:started");
+
+        until(() -> aTaskWaitsIn("awaitStart"));
+        until(() -> beatsOf(id).stream().anyMatch(TaskProgress::getSuspended));
+        assertThat(coordinator.accepted()).doesNotContainKey(id);
+
+        heapInUse.set(100L << 20);
+
+        until(() -> coordinator.accepted().containsKey(id));
+    }
+
+    @Test
+    void nothingIsTransferredOutsideTheNetworkHours() {
+        MutableClock clock = new MutableClock(Instant.parse("2025-06-02T12:00:00Z"));
+        fixture.start(worker(Preferences.builder().networkHours(TimeWindows.parse("13:00-14:00")).build())
+                .clock(clock));
+        long id = coordinator.offer("echo:later");
+        until(() -> coordinator.registered().size() == 1);
+
+        assertThat(coordinator.calls()).noneMatch(c -> c.method().endsWith("RequestWork"));
+
+        clock.advance(Duration.ofHours(1));
+
+        until(() -> coordinator.accepted().containsKey(id));
+    }
+
+    @Test
+    void outsideTheComputeHoursTheWorkerAsksForNoWorkAndTakesItWhenTheHoursBegin() {
+        MutableClock clock = new MutableClock(Instant.parse("2025-06-02T12:00:00Z"));
+        fixture.start(worker(Preferences.builder().computeHours(TimeWindows.parse("19:00-07:00")).build())
+                .clock(clock));
+        long id = coordinator.offer("echo:in the evening");
+
+        until(() -> aThreadWaitsIn("starling-poll", "pauseOrStop") && !coordinator.registered().isEmpty());
+        assertThat(coordinator.workRequests()).as("a task taken now would wait until 19:00, past its lease").isEmpty();
+
+        clock.advance(Duration.ofHours(7));
+
+        until(() -> coordinator.accepted().containsKey(id));
+    }
+
+    @Test
+    void tasksHeldWhenTheComputeHoursEndWaitAndHeartbeatAsSuspended() {
+        MutableClock clock = new MutableClock(Instant.parse("2025-06-02T06:00:00Z"));
+        fixture.start(worker(Preferences.builder().computeHours(TimeWindows.parse("19:00-07:00")).build())
+                .clock(clock));
+        long id = coordinator.offer("spin:dawn:done");
+        until(() -> beatsOf(id).stream().anyMatch(p -> !p.getSuspended()));
+
+        clock.advance(Duration.ofHours(2));
+
+        until(() -> beatsOf(id).stream().anyMatch(TaskProgress::getSuspended) && aTaskWaitsIn("awaitComputing"));
+        gates.open("dawn"); // seen once the task may compute again
+        assertThat(coordinator.accepted()).doesNotContainKey(id);
+
+        clock.advance(Duration.ofHours(11));
+
+        until(() -> coordinator.accepted().containsKey(id));
+    }
+}
