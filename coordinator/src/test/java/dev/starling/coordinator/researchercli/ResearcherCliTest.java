@@ -7,6 +7,7 @@ import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.SecondCoordinator;
 import dev.starling.coordinator.TestApi;
 import dev.starling.coordinator.TestHost;
+import dev.starling.coordinator.app.WasmModules;
 import dev.starling.proto.v1.Failure;
 import dev.starling.proto.v1.Task;
 import dev.starling.sdk.ContentAddress;
@@ -40,6 +41,7 @@ class ResearcherCliTest extends CoordinatorTest {
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         configure(registry);
+        registry.add("starling.apps.refresh-interval", () -> "100ms");
     }
 
     @Autowired
@@ -308,6 +310,90 @@ class ResearcherCliTest extends CoordinatorTest {
 
             assertThat(r.exitCode()).isEqualTo(ExitCodes.REFUSED);
             assertThat(r.err()).startsWith("starling job cancel: 409 Conflict: ").contains("SUCCEEDED").hasLineCount(1);
+        }
+    }
+
+    /** A manifest for {@code name@version} with small limits, bitwise validation. */
+    private static String manifest(String name, String version) {
+        return "{\"name\":\"" + name + "\",\"version\":\"" + version + "\",\"limits\":{\"memoryMiB\":16,"
+                + "\"maxCpuSeconds\":60,\"maxOutputBytes\":4096},\"validation\":{\"kind\":\"bitwise\"},"
+                + "\"credit\":{\"perWorkUnit\":1}}";
+    }
+
+    @Nested
+    class AppDeploy {
+        @Test
+        void printsTheVersionAndTheCoordinatorRunsItThenOtherBytesUnderItAreRefusedOnOneLine() throws IOException {
+            ResearcherCli cli = researcherCli("deployer");
+            Path manifest = Files.writeString(home.resolve("hello.json"), manifest("cli-hello", "1.0.0"));
+            Path module = Files.write(home.resolve("hello.wasm"), WasmModules.command("hello\n"));
+            Path other = Files.write(home.resolve("other.wasm"), WasmModules.command("other\n"));
+
+            ResearcherCli.Result first = cli.run("app", "deploy", module.toString(), "--manifest", manifest.toString());
+            ResearcherCli.Result again = cli.run("app", "deploy", module.toString(), "--manifest", manifest.toString());
+            ResearcherCli.Result changed = cli.run("app", "deploy", other.toString(), "--manifest", manifest.toString());
+
+            assertThat(first.exitCode()).as(first.err()).isEqualTo(ExitCodes.OK);
+            assertThat(first.out()).isEqualTo("cli-hello@1.0.0\n");
+            assertThat(first.err()).startsWith("deployed cli-hello@1.0.0, module " + ContentAddress.of(
+                    Files.readAllBytes(module)));
+            assertThat(again.exitCode()).as(again.err()).isEqualTo(ExitCodes.OK);
+            assertThat(again.err()).startsWith("already deployed, with these bytes: cli-hello@1.0.0");
+            assertThat(changed.exitCode()).isEqualTo(ExitCodes.REFUSED);
+            assertThat(changed.err()).startsWith("starling app deploy: 409 Conflict: ").hasLineCount(1);
+            assertThat(anonymous().withKey(cli.env.get("STARLING_API_KEY")).get("/api/v1/apps/cli-hello/versions/1.0.0")
+                    .json().get("module").asString()).isEqualTo(ContentAddress.of(Files.readAllBytes(module)));
+        }
+
+        @Test
+        void aModuleThatIsNotWebAssemblyIsRefusedNamingTheFieldAndNothingIsStored() throws IOException {
+            ResearcherCli cli = researcherCli("bad-deployer");
+            Path manifest = Files.writeString(home.resolve("bad.json"), manifest("cli-bad", "1.0.0"));
+            Path module = Files.writeString(home.resolve("bad.wasm"), "not a module");
+
+            ResearcherCli.Result r = cli.run("app", "deploy", module.toString(), "--manifest", manifest.toString());
+
+            assertThat(r.exitCode()).isEqualTo(ExitCodes.REFUSED);
+            assertThat(r.err()).startsWith("starling app deploy: 400 ").contains("module").hasLineCount(1);
+            assertThat(anonymous().withKey(cli.env.get("STARLING_API_KEY")).get("/api/v1/apps/cli-bad/versions/1.0.0")
+                    .status()).isEqualTo(404);
+        }
+    }
+
+    @Nested
+    class JobOutputs {
+        @Test
+        void writesTheValidatedOutputsInWorkUnitOrderToAFileOrAsJsonLines() throws IOException {
+            ResearcherCli cli = researcherCli("outputs-reader");
+            Path manifest = Files.writeString(home.resolve("echo.json"), manifest("cli-echo", "1.0.0"));
+            Path module = Files.write(home.resolve("echo.wasm"), WasmModules.command("echo"));
+            assertThat(cli.run("app", "deploy", module.toString(), "--manifest", manifest.toString()).exitCode())
+                    .isEqualTo(ExitCodes.OK);
+            long job = anonymous().withKey(cli.env.get("STARLING_API_KEY")).submit("{\"app\":\"cli-echo\",\"params\":"
+                    + "{\"workUnits\":[{\"args\":[\"0\"]},{\"args\":[\"1\"]}]},\"redundancy\":{\"quorum\":1,"
+                    + "\"initialReplicas\":1,\"maxErrors\":1}}");
+            org.awaitility.Awaitility.await().until(() -> api().job(job).get("workUnits").get("unsplit").asLong() == 0);
+            TestHost host = closedAfterTest(new TestHost(grpcPort(), signUp("outputs-host")));
+            host.registerWasm("outputs-host", 64);
+            List<Task> tasks = org.awaitility.Awaitility.await().until(() -> host.requestWork(2), t -> t.size() == 2);
+            ResearcherCli.Result early = cli.run("job", "outputs", Long.toString(job));
+            for (Task t : tasks) {
+                host.succeedWasm(t, "unit " + t.getIndex() + "\n");
+            }
+            org.awaitility.Awaitility.await().until(() -> api().job(job).get("state").asString().equals("SUCCEEDED"));
+            Path file = home.resolve("outputs.txt");
+
+            ResearcherCli.Result raw = cli.run("job", "outputs", Long.toString(job), "-o", file.toString());
+            ResearcherCli.Result ndjson = cli.run("job", "outputs", Long.toString(job), "--ndjson");
+
+            assertThat(early.exitCode()).as("before the job succeeded").isEqualTo(ExitCodes.REFUSED);
+            assertThat(early.err()).startsWith("starling job outputs: 409 Conflict: ").hasLineCount(1);
+            assertThat(raw.exitCode()).as(raw.err()).isEqualTo(ExitCodes.OK);
+            assertThat(Files.readString(file)).isEqualTo("unit 0\nunit 1\n");
+            assertThat(raw.err()).isEqualTo("wrote 14 bytes to " + file + "\n");
+            assertThat(ndjson.exitCode()).as(ndjson.err()).isEqualTo(ExitCodes.OK);
+            assertThat(ndjson.out().lines().map(l -> tools.jackson.databind.json.JsonMapper.builder().build()
+                    .readTree(l).get("output").asString()).toList()).containsExactly("unit 0\n", "unit 1\n");
         }
     }
 
