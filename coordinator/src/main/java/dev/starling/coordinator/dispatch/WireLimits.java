@@ -36,6 +36,8 @@ final class WireLimits {
     static final int MAX_SECRET = 200;
     static final int MAX_PEER_ADDRESS = 300;
     static final int MAX_CORES = 65_536;
+    /** 1 TiB: far beyond any machine's budget for WebAssembly tasks, bounded so sums cannot overflow */
+    static final long MAX_WASM_MEMORY_MIB = 1 << 20;
     /** 1 PiB */
     static final long MAX_MEMORY_BYTES = 1L << 50;
     /** tasks one heartbeat names: far more than a worker holds */
@@ -73,8 +75,16 @@ final class WireLimits {
             throw invalid("memory_bytes must be 0 to " + MAX_MEMORY_BYTES + " (1 PiB), got "
                     + Long.toUnsignedString(r.getMemoryBytes()));
         }
-        if (r.getAppsCount() == 0) {
-            throw invalid("the worker offers no apps (apps); it must be able to run at least one");
+        if (r.hasWasm()) {
+            long mib = Integer.toUnsignedLong(r.getWasm().getMemoryMib());
+            if (mib < 1 || mib > MAX_WASM_MEMORY_MIB) {
+                throw invalid("wasm.memory_mib must be between 1 and " + MAX_WASM_MEMORY_MIB
+                        + " (the memory the worker gives WebAssembly tasks, in MiB), got " + mib);
+            }
+        }
+        if (r.getAppsCount() == 0 && !r.hasWasm()) {
+            throw invalid("the worker offers no apps; it must be able to run at least one (a built-in app, or"
+                    + " deployed apps with wasm)");
         }
         count("apps", r.getAppsCount(), MAX_APPS);
         for (String app : r.getAppsList()) {

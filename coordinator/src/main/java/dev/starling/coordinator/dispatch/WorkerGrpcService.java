@@ -115,6 +115,8 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
             }
             WireLimits.check(request);
             String name = request.getName().strip();
+            // its range was checked (WireLimits): 1 MiB to 1 TiB
+            Integer wasmMemory = request.hasWasm() ? request.getWasm().getMemoryMib() : null;
             String requested = request.getPeerAddress().strip();
             if (!requested.isEmpty() && !PeerAddresses.isValid(requested)) {
                 throw invalid("peer_address must be host:port with a port from 1 to 65535, got '" + requested + "'");
@@ -123,7 +125,7 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
             String peerAddress = addresses.advertised(HostAuthInterceptor.CLIENT.get(), requested).orElse(null);
             HostDescription info = new HostDescription(name, request.getCores(), request.getMemoryBytes(), request.getOs(),
                     request.getArch(), request.getWorkerVersion(), request.getProtocolVersion(),
-                    List.copyOf(request.getAppsList()), peerAddress);
+                    List.copyOf(request.getAppsList()), peerAddress, wasmMemory);
             Long volunteer = null;
             if (!request.getAccountKey().isBlank()) {
                 volunteer = volunteers.volunteerOf(request.getAccountKey()).orElseThrow(() -> Status.UNAUTHENTICATED
@@ -144,9 +146,10 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
             }
             if (r.hostId() != request.getHostId()) {
                 List<String> apps = request.getAppsList();
-                log.info("Registered host {} ({}, {} cores, apps {})", r.hostId(), name, request.getCores(),
+                log.info("Registered host {} ({}, {} cores, apps {}{})", r.hostId(), name, request.getCores(),
                         apps.size() <= LOGGED_APPS ? apps
-                                : apps.subList(0, LOGGED_APPS) + " and " + (apps.size() - LOGGED_APPS) + " more");
+                                : apps.subList(0, LOGGED_APPS) + " and " + (apps.size() - LOGGED_APPS) + " more",
+                        wasmMemory == null ? "" : ", WebAssembly with " + wasmMemory + " MiB");
             }
             return RegisterResponse.newBuilder()
                     .setHostId(r.hostId())

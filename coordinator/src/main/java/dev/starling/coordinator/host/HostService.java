@@ -145,7 +145,8 @@ public class HostService {
         long id = hosts.insert(info, hash(secret), volunteerId, clock.instant());
         String token = id + "." + secret;
         // a new host calls at once (RequestWork): known without a lookup, which a herd of them would queue for
-        AuthenticatedHost host = new AuthenticatedHost(id, List.copyOf(info.apps()), volunteerId, false, null, false);
+        AuthenticatedHost host = new AuthenticatedHost(id, List.copyOf(info.apps()), volunteerId, false, null, false,
+                info.wasmMemoryMib() == null ? 0 : info.wasmMemoryMib());
         AfterCommit.run(() -> known.put(token, host));
         return new Registration(id, token);
     }

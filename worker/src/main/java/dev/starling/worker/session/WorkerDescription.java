@@ -7,7 +7,7 @@ import java.lang.management.ManagementFactory;
 
 /**
  * What the worker tells the coordinator about itself and its machine when it registers: its name, cores, memory, OS,
- * version, apps, peer address and owner. (The coordinator keeps what it is told as its {@code HostInfo}.)
+ * version, apps, peer address and owner. (The coordinator keeps what it is told as its {@code HostDescription}.)
  */
 public final class WorkerDescription {
     private WorkerDescription() {}
