@@ -142,11 +142,13 @@ public class HostService {
         if (volunteerId == null && !anonymousAllowed) {
             throw new AnonymousHostException();
         }
-        long id = hosts.insert(info, hash(secret), volunteerId, clock.instant());
+        HostTable.Inserted inserted = hosts.insert(info, hash(secret), volunteerId, clock.instant());
+        long id = inserted.id();
         String token = id + "." + secret;
         // a new host calls at once (RequestWork): known without a lookup, which a herd of them would queue for
-        AuthenticatedHost host = new AuthenticatedHost(id, List.copyOf(info.apps()), volunteerId, false, null, false,
-                info.wasmMemoryMib() == null ? 0 : info.wasmMemoryMib());
+        // as HostTable.find would read it (quarantined when its volunteer has a banned host)
+        AuthenticatedHost host = new AuthenticatedHost(id, List.copyOf(info.apps()), volunteerId, inserted.quarantined(),
+                null, false, info.wasmMemoryMib() == null ? 0 : info.wasmMemoryMib());
         AfterCommit.run(() -> known.put(token, host));
         return new Registration(id, token);
     }
