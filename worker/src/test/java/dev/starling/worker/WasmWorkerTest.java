@@ -15,6 +15,9 @@ import dev.starling.proto.v1.TaskResult;
 import dev.starling.proto.v1.WasmOutput;
 import dev.starling.proto.v1.WasmOutputFile;
 import dev.starling.proto.v1.WasmWorkUnit;
+import dev.starling.worker.config.Preferences;
+import dev.starling.worker.control.Sensors;
+import dev.starling.worker.control.UserActivity;
 import dev.starling.worker.testing.FakeCoordinator;
 import dev.starling.worker.testing.TestApp;
 import dev.starling.worker.testing.WasmModules;
@@ -23,6 +26,9 @@ import dev.starling.worker.testing.WorkerHarness;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.OptionalDouble;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.List;
 import java.util.Random;
 import org.awaitility.Awaitility;
@@ -170,6 +176,37 @@ class WasmWorkerTest {
         Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> coordinator().accepted().containsKey(task));
         assertThat(stdout(coordinator().accepted().get(task))).startsWith("resumed at ").endsWith(", counted to 3000\n")
                 .doesNotStartWith("resumed at 0,");
+    }
+
+    @Test
+    void aBusyMachinePausesARunningModuleAtItsNextSafepointAndAnIdleOneResumesIt() {
+        byte[] probe = c("probe");
+        AtomicReference<OptionalDouble> othersCpu = new AtomicReference<>(OptionalDouble.of(0.0));
+        fixture.start(w -> w.preferences(Preferences.builder().idleOnly(true).workBuffer(Duration.ZERO).build())
+                .sensors(new Sensors(othersCpu::get, UserActivity.UNKNOWN, () -> 0)));
+        long task = offer(workUnit(probe, 16, 3600, "count", "100000000"), probe);
+        until(() -> progressOf(task) > 0);
+
+        othersCpu.set(OptionalDouble.of(0.9));
+
+        until(() -> Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().startsWith("wasm-task"))
+                .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("awaitComputing"))));
+        until(() -> coordinator().heartbeats().stream().flatMap(h -> h.getTasksList().stream())
+                .anyMatch(p -> p.getResultId() == task && p.getSuspended()));
+        double paused = progressOf(task);
+
+        othersCpu.set(OptionalDouble.of(0.0));
+
+        until(() -> progressOf(task) > paused);
+        coordinator().abandonOnNextHeartbeat(task);
+    }
+
+    /** The task's progress as its last heartbeat said. */
+    private double progressOf(long task) {
+        return coordinator().heartbeats().stream().flatMap(h -> h.getTasksList().stream())
+                .filter(p -> p.getResultId() == task).mapToDouble(p -> p.getFractionDone()).reduce((a, b) -> b)
+                .orElse(0);
     }
 
     @Test

@@ -92,8 +92,9 @@ public record WorkerConfig(
         if (mib > largest) {
             throw new IllegalArgumentException("--wasm-memory " + mib + "M does not fit this worker's heap of "
                     + (maxHeapBytes >> 20) + "M: WebAssembly tasks' memory is held in the heap, beside the worker's"
-                    + " own, so at most " + largest + "M here. Give Java a larger heap (JAVA_OPTS=-Xmx" + ((mib
-                    * 3 / 2 + WORKER_HEAP_MIB + 1023) / 1024) + "g) or lower --wasm-memory (0: no WebAssembly)");
+                    + " own, so at most " + largest + "M here. Give Java a larger heap (JAVA_OPTS=-Xmx"
+                    + ((WORKER_HEAP_MIB + (3L * mib + 1) / 2 + 1023) / 1024) + "g) or lower --wasm-memory (0: no"
+                    + " WebAssembly)");
         }
     }
 
