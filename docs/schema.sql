@@ -81,7 +81,9 @@ CREATE TABLE job (
     started_at       timestamptz,
     finished_at      timestamptz,
     -- NULL: submitted by the admin, visible to the admin only
-    researcher_id    bigint REFERENCES researcher (id)
+    researcher_id    bigint REFERENCES researcher (id),
+    -- how many of its work units may fail with the job still succeeding (deployed apps; 0: none)
+    max_failed_work_units integer NOT NULL DEFAULT 0 CHECK (max_failed_work_units >= 0)
 );
 CREATE INDEX job_newest ON job (id DESC);
 -- the splitter's and the completer's work lists
@@ -164,7 +166,10 @@ CREATE TABLE host (
     token_rotated_at         timestamptz,
     token_revoked_at         timestamptz,
     -- the worker protocol it spoke when it last registered (NULL: registered before it was kept)
-    protocol_version  integer
+    protocol_version  integer,
+    -- the linear memory it gives deployed (WebAssembly) apps' tasks, in MiB; NULL: it runs none. Dispatch gives a
+    -- deployed app's tasks only to hosts offering at least its limits.memoryMiB
+    wasm_memory_mib   integer CHECK (wasm_memory_mib > 0)
 );
 CREATE INDEX host_volunteer ON host (volunteer_id);
 
@@ -353,4 +358,47 @@ CREATE TABLE grant_key (
     private_key bytea       NOT NULL,
     public_key  bytea       NOT NULL,
     created_at  timestamptz NOT NULL
+);
+
+-- ---------------------------------------------------------------------------------------------------------------
+-- Deployed (WebAssembly) apps: researchers' own code, run only on workers, in their sandbox. Jobs name the version
+-- they were pinned to at submit, "name@version", in job.app and result.app (a built-in app: its name alone).
+
+-- A deployed app's name belongs to whoever deployed under it first (a researcher; NULL: the admin); only they and
+-- the admin deploy its versions; they, the admin and, once the owner shares it, every researcher run them.
+CREATE TABLE app_name (
+    name          text        PRIMARY KEY,
+    researcher_id bigint      REFERENCES researcher (id),
+    shared        boolean     NOT NULL DEFAULT false,
+    created_at    timestamptz NOT NULL
+);
+
+-- An immutable version: its module is a blob (travels to workers over the data plane), its manifest as checked at
+-- deploy with defaults filled in.
+CREATE TABLE app_version (
+    id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name             text        NOT NULL REFERENCES app_name (name),
+    version          text        NOT NULL,
+    module_blob      text        NOT NULL REFERENCES blob (id),
+    module_size      bigint      NOT NULL,
+    manifest         jsonb       NOT NULL,
+    -- the manifest's limits.memoryMiB: dispatch gives its tasks only to hosts offering that much to WebAssembly
+    memory_mib       integer     NOT NULL CHECK (memory_mib > 0),
+    -- VersionState. ENABLED: takes jobs; DISABLED (the admin): its jobs run on, no new ones; REVOKED (the admin, for
+    -- good): its jobs are cancelled and workers drop its tasks
+    state            text        NOT NULL DEFAULT 'ENABLED' CHECK (state IN ('ENABLED', 'DISABLED', 'REVOKED')),
+    state_reason     text,
+    state_changed_at timestamptz,
+    created_at       timestamptz NOT NULL,
+    UNIQUE (name, version)
+);
+
+-- The line index of a blob of work units (a deployed app's params.workUnitsBlob), made when the first job names it:
+-- every line checked then, and the offsets of its work-unit lines (12 bytes a line: start, 8 bytes, and length, 4,
+-- big-endian) kept in a blob of their own, so the splitter reads any work unit by index, after a crash too.
+CREATE TABLE work_units_index (
+    blob_id    text        PRIMARY KEY REFERENCES blob (id),
+    index_blob text        NOT NULL REFERENCES blob (id),
+    lines      bigint      NOT NULL CHECK (lines >= 1),
+    created_at timestamptz NOT NULL
 );

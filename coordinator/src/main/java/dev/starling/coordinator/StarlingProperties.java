@@ -20,6 +20,7 @@ import org.springframework.util.unit.DataSize;
  * @param admin the admin account and its logins
  * @param volunteers volunteers' sign-up and hosts
  * @param reliability hosts' rolling counts and quarantine
+ * @param apps deployed (WebAssembly) apps: what their manifests may ask for
  * @param workers which worker protocols are taken, and what workers are told to install
  */
 @ConfigurationProperties("starling")
@@ -34,11 +35,44 @@ public record StarlingProperties(
         @DefaultValue Admin admin,
         @DefaultValue Volunteers volunteers,
         @DefaultValue Reliability reliability,
+        @DefaultValue Apps apps,
         @DefaultValue Workers workers) {
 
     public StarlingProperties {
         if (blobs.dir() == null) {
             blobs = new Blobs(dataDir.resolve("blobs"), blobs.maxSize());
+        }
+    }
+
+    /**
+     * Deployed (WebAssembly) apps: the operator's maxima for what a manifest asks of volunteers' machines.
+     *
+     * @param maxModuleSize the largest module {@code POST /api/v1/apps} accepts
+     * @param maxMemoryMib the most linear memory a task may ask for ({@code limits.memoryMiB}); 4096 is all a 32-bit
+     *     module can address
+     * @param maxCpuSeconds the most CPU time a task may be allowed ({@code limits.maxCpuSeconds})
+     * @param maxScratch the largest scratch folder a task may be given ({@code limits.maxScratchBytes}); a manifest
+     *     that does not say gets 64 MiB, or this when it is less
+     * @param maxCreditPerWorkUnit the most credit one work unit may earn ({@code credit.perWorkUnit} times the work
+     *     unit's {@code cost})
+     * @param refreshInterval how often the dispatcher reads again which deployed versions have jobs (at once when a
+     *     job is submitted to this coordinator; a job submitted to another is seen within this)
+     */
+    public record Apps(
+            @DefaultValue("64MB") DataSize maxModuleSize,
+            @DefaultValue("4096") int maxMemoryMib,
+            @DefaultValue("86400") int maxCpuSeconds,
+            @DefaultValue("1GB") DataSize maxScratch,
+            @DefaultValue("1000") double maxCreditPerWorkUnit,
+            @DefaultValue("2s") Duration refreshInterval) {
+
+        public Apps {
+            if (maxModuleSize.toBytes() < 1 || maxMemoryMib < 1 || maxMemoryMib > 4096 || maxCpuSeconds < 1
+                    || maxScratch.toBytes() < 0 || !(maxCreditPerWorkUnit >= 0)
+                    || Double.isInfinite(maxCreditPerWorkUnit)) {
+                throw new IllegalArgumentException("starling.apps: max-module-size, max-memory-mib (at most 4096) and"
+                        + " max-cpu-seconds must be at least 1, max-scratch and max-credit-per-work-unit not negative");
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.starling.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.starling.coordinator.app.VersionState;
 import dev.starling.coordinator.job.JobState;
 import dev.starling.coordinator.workunit.ReplicaState;
 import dev.starling.coordinator.workunit.WorkUnitState;
@@ -66,6 +67,7 @@ class SchemaTest {
         assertThat(checkedValues("result", "state")).containsExactly(names(ReplicaState.values()));
         assertThat(checkedValues("work_unit", "state")).containsExactly(names(WorkUnitState.values()));
         assertThat(checkedValues("job", "state")).containsExactly(names(JobState.values()));
+        assertThat(checkedValues("app_version", "state")).containsExactly(names(VersionState.values()));
     }
 
     /**

@@ -87,6 +87,41 @@ public final class TestApi {
         return send(b.build());
     }
 
+    /** One part of a multipart/form-data body. */
+    public record Part(String name, String contentType, byte[] content) {}
+
+    /** A multipart/form-data POST, as {@code curl -F} sends it. */
+    public Response postMultipart(String path, Part... parts) {
+        String boundary = "starling-test-" + java.util.UUID.randomUUID();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        for (Part p : parts) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + p.name()
+                    + "\"; filename=\"" + p.name() + "\"\r\nContent-Type: " + p.contentType() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            body.writeBytes(p.content());
+            body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return send(request(path).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
+    }
+
+    /** Deploys an app version ({@code POST /api/v1/apps}: a manifest and a module). */
+    public Response deploy(String manifestJson, byte[] module) {
+        return postMultipart("/api/v1/apps", new Part("manifest", "application/json",
+                manifestJson.getBytes(StandardCharsets.UTF_8)), new Part("module", "application/wasm", module));
+    }
+
+    /** Uploads a blob and returns its id (fails the test on anything but 201). */
+    public String upload(byte[] bytes) {
+        Response r = send(request("/api/v1/blobs").header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build());
+        if (r.status() != 201) {
+            throw new AssertionError("upload answered " + r.status() + ": " + r.body());
+        }
+        return r.json().get("id").asString();
+    }
+
     /** Submits a job and returns its id (fails the test on anything but 201). */
     public long submit(String jsonBody) {
         Response r = post("/api/v1/jobs", jsonBody);

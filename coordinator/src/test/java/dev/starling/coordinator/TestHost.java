@@ -15,6 +15,9 @@ import dev.starling.proto.v1.Success;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskProgress;
 import dev.starling.proto.v1.TaskResult;
+import dev.starling.proto.v1.WasmCapability;
+import dev.starling.proto.v1.WasmOutput;
+import dev.starling.proto.v1.WasmOutputFile;
 import dev.starling.proto.v1.WorkerServiceGrpc;
 import dev.starling.sdk.ContentAddress;
 import io.grpc.ManagedChannel;
@@ -68,6 +71,32 @@ public final class TestHost implements AutoCloseable {
         hostId = r.getHostId();
         token = r.getHostToken();
         return r;
+    }
+
+    /** Registers a host that runs deployed (WebAssembly) apps with {@code memoryMib}, and the built-in {@code apps}. */
+    public RegisterResponse registerWasm(String name, int memoryMib, String... apps) {
+        RegisterRequest.Builder b = registration(name, apps).setWasm(WasmCapability.newBuilder().setMemoryMib(memoryMib));
+        if (apps.length == 0) {
+            b.clearApps();
+        }
+        RegisterResponse r = stub(false).register(b.build());
+        hostId = r.getHostId();
+        token = r.getHostToken();
+        return r;
+    }
+
+    /** Reports a deployed app's task as done: its output envelope with this standard output and these files. */
+    public ReportAck succeedWasm(Task task, String stdout, WasmOutputFile... files) {
+        byte[] bytes = WasmOutput.newBuilder().setStdout(ByteString.copyFromUtf8(stdout)).addAllFiles(List.of(files))
+                .build().toByteArray();
+        return succeedBytes(task, bytes);
+    }
+
+    /** Reports a task as done with these output bytes. */
+    public ReportAck succeedBytes(Task task, byte[] bytes) {
+        return report(TaskResult.newBuilder().setResultId(task.getResultId()).setCpuTimeMillis(5)
+                .setSuccess(Success.newBuilder().setOutput(ByteString.copyFrom(bytes))
+                        .setOutputHash(ContentAddress.of(bytes)).setOutputSize(bytes.length)).build());
     }
 
     /** A registration of this host as a new one, with its account key ({@code primes} when no app is named). */

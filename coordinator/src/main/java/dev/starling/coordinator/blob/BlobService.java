@@ -61,6 +61,30 @@ public class BlobService {
     }
 
     /**
+     * Stores bytes the coordinator made, or took from a result (a line index, a task's output file), as a blob, and
+     * notes {@code researcherId} (null: nobody but the admin) as one who may read it. The same bytes again change
+     * nothing but that note.
+     */
+    public Blob keep(InputStream content, Long researcherId) throws IOException {
+        StoredBlob stored = store.put(content);
+        table.insert(stored, clock.instant());
+        if (researcherId != null) {
+            table.uploadedBy(stored.id(), researcherId);
+        }
+        return table.find(stored.id()).orElseThrow();
+    }
+
+    /** A stored blob's bytes, to read once through (close the stream). */
+    public InputStream open(String id) throws IOException {
+        return store.resource(id).getInputStream();
+    }
+
+    /** {@code length} bytes of a stored blob from {@code offset}. */
+    public byte[] read(String id, long offset, int length) throws IOException {
+        return store.read(id, offset, length);
+    }
+
+    /**
      * The blob a client names.
      *
      * @throws BadRequestException when {@code id} is not a content address

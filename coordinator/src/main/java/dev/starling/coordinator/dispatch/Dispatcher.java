@@ -40,6 +40,7 @@ class Dispatcher implements SmartLifecycle {
     /** RequestWork calls that arrive together claim together */
     private final Batcher<ClaimRequest, List<ClaimedTask>> claims = new Batcher<>("claims", 256, this::claimBatch);
     private final WorkSignal signal;
+    private final RunnableApps runnable;
     private final Tracker tracker;
     private final HostStanding standing;
     private final DomainMeters meters;
@@ -49,7 +50,9 @@ class Dispatcher implements SmartLifecycle {
     private final Set<Long> runningJobs = ConcurrentHashMap.newKeySet();
 
     Dispatcher(DispatchQueries queries, TransactionTemplate tx, Transactions transactions, WorkSignal signal,
-            Tracker tracker, HostStanding standing, DomainMeters meters, Clock clock, StarlingProperties properties) {
+            RunnableApps runnable, Tracker tracker, HostStanding standing, DomainMeters meters, Clock clock,
+            StarlingProperties properties) {
+        this.runnable = runnable;
         this.meters = meters;
         this.tracker = tracker;
         this.standing = standing;
@@ -67,14 +70,14 @@ class Dispatcher implements SmartLifecycle {
      */
     List<ClaimedTask> requestWork(AuthenticatedHost host, int maxTasks, Duration wait) throws InterruptedException {
         int limit = Math.min(Math.max(maxTasks, 0), settings.maxTasksPerRequest());
-        if (limit == 0 || host.apps().isEmpty()) {
+        if (limit == 0 || (host.apps().isEmpty() && host.wasmMemoryMib() == 0)) {
             return List.of();
         }
         // waiting is measured on the monotonic clock; the injected clock is for what gets written
         long giveUp = System.nanoTime() + min(wait, settings.maxWait()).toNanos();
         while (true) {
             long seen = signal.generation();
-            List<ClaimedTask> tasks = claim(host, limit);
+            List<ClaimedTask> tasks = claim(host, runnable.of(host), limit);
             if (!tasks.isEmpty() && Context.current().isCancelled()) {
                 // the worker hung up (shutdown, lost connection): the answer would be lost, so the tasks too
                 tx.executeWithoutResult(s -> signal.workCreated(
@@ -90,12 +93,15 @@ class Dispatcher implements SmartLifecycle {
         }
     }
 
-    /** One RequestWork's share of a claim batch. */
-    private record ClaimRequest(AuthenticatedHost host, int limit) {}
+    /** One RequestWork's share of a claim batch: {@code apps}, those whose tasks the host may be given. */
+    private record ClaimRequest(AuthenticatedHost host, Set<String> apps, int limit) {}
 
-    private List<ClaimedTask> claim(AuthenticatedHost host, int limit) throws InterruptedException {
+    private List<ClaimedTask> claim(AuthenticatedHost host, Set<String> apps, int limit) throws InterruptedException {
+        if (apps.isEmpty()) {
+            return List.of();
+        }
         long start = System.nanoTime();
-        List<ClaimedTask> tasks = claims.run(new ClaimRequest(host, limit));
+        List<ClaimedTask> tasks = claims.run(new ClaimRequest(host, apps, limit));
         meters.dispatchLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         return tasks;
     }
@@ -132,7 +138,7 @@ class Dispatcher implements SmartLifecycle {
         Long[] hostIds = requests.stream().map(r -> r.host().id()).distinct().toArray(Long[]::new);
         Long[] volunteerIds = requests.stream().map(r -> volunteer(r.host())).filter(Objects::nonNull).distinct()
                 .toArray(Long[]::new);
-        String[] apps = requests.stream().flatMap(r -> r.host().apps().stream()).distinct().toArray(String[]::new);
+        String[] apps = requests.stream().flatMap(r -> r.apps().stream()).distinct().toArray(String[]::new);
         List<DispatchQueries.Candidate> candidates = queries.candidates(hostIds, volunteerIds, apps, wanted * 4);
         // one replica per work unit in a batch, best first (the candidates' order)
         Set<Long> seen = new HashSet<>();
@@ -160,7 +166,7 @@ class Dispatcher implements SmartLifecycle {
             for (boolean local : inputs.isEmpty() ? new boolean[] {false} : new boolean[] {true, false}) {
                 for (var it = pool.iterator(); it.hasNext() && given < most; ) {
                     DispatchQueries.Candidate c = it.next();
-                    if (r.host().apps().contains(c.app()) && (!local || inputs.isLocal(c, r.host().id()))) {
+                    if (r.apps().contains(c.app()) && (!local || inputs.isLocal(c, r.host().id()))) {
                         ids.add(c.resultId());
                         hosts.add(r.host().id());
                         volunteers.add(volunteer(r.host()));

@@ -66,6 +66,8 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
     static final int MAX_RESULTS_PER_REPORT = 1000;
     static final int MAX_NAME_LENGTH = 200;
     static final int MAX_BLOBS_PER_ANNOUNCE = 100_000;
+    /** 1 TiB: far beyond any machine's budget for WebAssembly tasks, bounded so sums cannot overflow */
+    static final long MAX_WASM_MEMORY_MIB = 1 << 20;
 
     private final HostService hosts;
     private final Dispatcher dispatcher;
@@ -107,8 +109,18 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             if (request.getCores() < 1) {
                 throw invalid("cores must be at least 1");
             }
-            if (request.getAppsCount() == 0) {
-                throw invalid("the worker offers no apps; it must be able to run at least one");
+            Integer wasmMemory = null;
+            if (request.hasWasm()) {
+                long mib = Integer.toUnsignedLong(request.getWasm().getMemoryMib());
+                if (mib < 1 || mib > MAX_WASM_MEMORY_MIB) {
+                    throw invalid("wasm.memory_mib must be between 1 and " + MAX_WASM_MEMORY_MIB
+                            + " (the memory the worker gives WebAssembly tasks, in MiB), got " + mib);
+                }
+                wasmMemory = (int) mib;
+            }
+            if (request.getAppsCount() == 0 && wasmMemory == null) {
+                throw invalid("the worker offers no apps; it must be able to run at least one (a built-in app, or"
+                        + " deployed apps with wasm)");
             }
             String requested = request.getPeerAddress().strip();
             if (!requested.isEmpty() && !PeerAddresses.isValid(requested)) {
@@ -118,7 +130,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             String peerAddress = addresses.advertised(HostAuthInterceptor.CLIENT.get(), requested).orElse(null);
             HostDescription info = new HostDescription(name, request.getCores(), request.getMemoryBytes(), request.getOs(),
                     request.getArch(), request.getWorkerVersion(), request.getProtocolVersion(),
-                    List.copyOf(request.getAppsList()), peerAddress);
+                    List.copyOf(request.getAppsList()), peerAddress, wasmMemory);
             Long volunteer = null;
             if (!request.getAccountKey().isBlank()) {
                 volunteer = volunteers.volunteerOf(request.getAccountKey()).orElseThrow(() -> Status.UNAUTHENTICATED
@@ -138,8 +150,8 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                         .asRuntimeException();
             }
             if (r.hostId() != request.getHostId()) {
-                log.info("Registered host {} ({}, {} cores, apps {})", r.hostId(), name, request.getCores(),
-                        request.getAppsList());
+                log.info("Registered host {} ({}, {} cores, apps {}{})", r.hostId(), name, request.getCores(),
+                        request.getAppsList(), wasmMemory == null ? "" : ", WebAssembly with " + wasmMemory + " MiB");
             }
             return RegisterResponse.newBuilder()
                     .setHostId(r.hostId())

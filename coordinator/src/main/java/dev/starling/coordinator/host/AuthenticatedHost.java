@@ -10,9 +10,10 @@ import java.util.List;
  * @param refusal why its calls are refused, as its worker is told: the admin banned it, or its volunteer; null when
  *     neither
  * @param rotateToken whether the admin asked it to replace its token (its answers say so until it uses a new one)
+ * @param wasmMemoryMib the linear memory it gives deployed (WebAssembly) apps' tasks, in MiB; 0 when it runs none
  */
 public record AuthenticatedHost(long id, List<String> apps, Long volunteerId, boolean quarantined, String refusal,
-        boolean rotateToken) {
+        boolean rotateToken, int wasmMemoryMib) {
 
     public boolean banned() {
         return refusal != null;

@@ -8,6 +8,7 @@ import java.util.List;
  *
  * @param protocolVersion the worker protocol it speaks
  * @param peerAddress where peers reach its PeerService ("host:port"), or null when it serves no peers
+ * @param wasmMemoryMib the linear memory it gives deployed (WebAssembly) apps' tasks, in MiB; null when it runs none
  */
 public record HostDescription(String name, int cores, long memoryBytes, String os, String arch,
-        String workerVersion, int protocolVersion, List<String> apps, String peerAddress) {}
+        String workerVersion, int protocolVersion, List<String> apps, String peerAddress, Integer wasmMemoryMib) {}

@@ -43,13 +43,13 @@ public class HostTable {
         return jdbc.sql("""
                         INSERT INTO host (name, token_hash, cores, memory_bytes, os, arch, worker_version, protocol_version,
                                           apps, peer_address, volunteer_id, created_at, last_contact_at,
-                                          quarantined_at, quarantine_reason, quarantine_manual)
+                                          quarantined_at, quarantine_reason, quarantine_manual, wasm_memory_mib)
                         SELECT :name, :tokenHash, :cores, :memory, :os, :arch, :version, :protocol, :apps, :peerAddress,
                                CAST(:volunteer AS bigint), :now, :now,
                                CASE WHEN b.id IS NOT NULL THEN CAST(:now AS timestamptz) END,
                                CASE WHEN b.id IS NOT NULL
                                     THEN format('host %s of the same volunteer is banned (%s)', b.id, b.ban_reason) END,
-                               b.id IS NOT NULL
+                               b.id IS NOT NULL, :wasmMemory
                           FROM (SELECT 1) one
                           LEFT JOIN LATERAL (SELECT id, ban_reason FROM host
                                               WHERE volunteer_id = CAST(:volunteer AS bigint) AND banned_at IS NOT NULL
@@ -76,7 +76,8 @@ public class HostTable {
         return returning("""
                         UPDATE host SET name = :name, cores = :cores, memory_bytes = :memory, os = :os, arch = :arch,
                                         worker_version = :version, protocol_version = :protocol, apps = :apps,
-                                        peer_address = :peerAddress, volunteer_id = coalesce(volunteer_id, CAST(:volunteer AS bigint)),
+                                        peer_address = :peerAddress, wasm_memory_mib = :wasmMemory,
+                                        volunteer_id = coalesce(volunteer_id, CAST(:volunteer AS bigint)),
                                         last_contact_at = :now,
                                         -- a next token (from a rotation) used for the first time becomes the token
                                         token_hash = :tokenHash,
@@ -108,15 +109,16 @@ public class HostTable {
     Optional<Found> find(long id, byte[] tokenHash) {
         return jdbc.sql("SELECT h.id, h.apps, h.volunteer_id, h.quarantined_at IS NOT NULL AS quarantined, "
                         + REFUSAL + " AS refusal, h.token_rotation_asked_at IS NOT NULL AS rotate,"
-                        + " h.next_token_hash IS NOT DISTINCT FROM :tokenHash AS next"
+                        + " h.next_token_hash IS NOT DISTINCT FROM :tokenHash AS next,"
+                        + " coalesce(h.wasm_memory_mib, 0) AS wasm_memory_mib"
                         + " FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id"
                         + " WHERE h.id = :id AND (h.token_hash = :tokenHash OR h.next_token_hash = :tokenHash)")
                 .param("id", id)
                 .param("tokenHash", tokenHash)
                 .query((rs, i) -> new Found(new AuthenticatedHost(rs.getLong("id"),
                         List.of((String[]) rs.getArray("apps").getArray()), rs.getObject("volunteer_id", Long.class),
-                        rs.getBoolean("quarantined"), rs.getString("refusal"), rs.getBoolean("rotate") && !rs.getBoolean("next")),
-                        rs.getBoolean("next")))
+                        rs.getBoolean("quarantined"), rs.getString("refusal"), rs.getBoolean("rotate") && !rs.getBoolean("next"),
+                        rs.getInt("wasm_memory_mib")), rs.getBoolean("next")))
                 .optional();
     }
 
@@ -161,7 +163,7 @@ public class HostTable {
                         UPDATE host SET token_hash = :tokenHash, token_revoked_at = NULL, name = :name, cores = :cores,
                                         memory_bytes = :memory, os = :os, arch = :arch, worker_version = :version,
                                         protocol_version = :protocol, apps = :apps, peer_address = :peerAddress,
-                                        last_contact_at = :now
+                                        wasm_memory_mib = :wasmMemory, last_contact_at = :now
                          WHERE id = :id AND token_revoked_at IS NOT NULL AND volunteer_id = :volunteer""",
                 id, tokenHash, info, volunteerId, now);
     }
@@ -226,7 +228,8 @@ public class HostTable {
 
     /** The hosts {@code hosts} selects, as views in the given order, with what validation added since the last fold. */
     private List<HostView> views(String hosts, Map<String, Object> params, Order order) {
-        return jdbc.sql("SELECT h.id, h.name, cores, memory_bytes, os, arch, worker_version, apps, volunteer_id, "
+        return jdbc.sql("SELECT h.id, h.name, cores, memory_bytes, os, arch, worker_version, apps, wasm_memory_mib, "
+                        + "volunteer_id, "
                         + "v.name AS volunteer_name, " + VIEW_COUNTS + ", recent_valid, recent_invalid, recent_errors,"
                         + " recent_timed_out, quarantined_at, quarantine_reason, h.banned_at, h.ban_reason,"
                         + " CASE WHEN quota_day = CAST(:today AS date) THEN quota_used ELSE 0 END AS quota_used,"
@@ -361,7 +364,8 @@ public class HostTable {
                 .addValue("version", info.workerVersion())
                 .addValue("protocol", info.protocolVersion())
                 .addValue("apps", info.apps().toArray(String[]::new))
-                .addValue("peerAddress", info.peerAddress());
+                .addValue("peerAddress", info.peerAddress())
+                .addValue("wasmMemory", info.wasmMemoryMib(), java.sql.Types.INTEGER);
     }
 
     /** Why the host's calls are refused (the admin banned it, or its volunteer); empty when they are not. */
@@ -394,7 +398,7 @@ public class HostTable {
                 rs.getInt("quota_used"), instant(rs, "banned_at"), rs.getString("ban_reason"),
                 instant(rs, "created_at"), instant(rs, "last_contact_at"), rs.getString("peer_address"),
                 instant(rs, "peer_banned_at"), instant(rs, "token_rotation_asked_at"), instant(rs, "token_rotated_at"),
-                instant(rs, "token_revoked_at"));
+                instant(rs, "token_revoked_at"), rs.getObject("wasm_memory_mib", Integer.class));
     }
 
     private static double round(double value) {

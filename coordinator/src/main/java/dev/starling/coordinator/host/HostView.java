@@ -24,13 +24,14 @@ import java.util.List;
  * @param tokenRotationAskedAt when the admin asked it to replace its token, until it has; null when nobody asked
  * @param tokenRotatedAt when it last replaced its token; null when it never has
  * @param tokenRevokedAt when the admin revoked its token, until it registers again with its volunteer's key
+ * @param wasmMemoryMiB the linear memory it gives deployed (WebAssembly) apps' tasks; null when it runs none
  */
 public record HostView(long id, String name, Long volunteerId, String volunteerName, int cores, long memoryBytes,
         String os, String arch, String workerVersion, Integer protocolVersion, boolean outdated, List<String> apps,
         long validCount, long invalidCount, long errorCount, long timedOutCount, double credit, Recent recent,
         Double reliability, Instant quarantinedAt, String quarantineReason, int tasksToday, Instant bannedAt,
         String banReason, Instant createdAt, Instant lastContactAt, String peerAddress, Instant peerBannedAt,
-        Instant tokenRotationAskedAt, Instant tokenRotatedAt, Instant tokenRevokedAt) {
+        Instant tokenRotationAskedAt, Instant tokenRotatedAt, Instant tokenRevokedAt, Integer wasmMemoryMiB) {
 
     /** Rolling counts of recent results (decayed, so not whole numbers). */
     public record Recent(double valid, double invalid, double errors, double timedOut) {}

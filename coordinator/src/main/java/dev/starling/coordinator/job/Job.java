@@ -6,6 +6,7 @@ import java.time.Instant;
  * A job as stored. {@code paramsJson} and {@code resultJson} are JSON documents.
  *
  * @param researcherId who submitted it; null for the admin
+ * @param maxFailedWorkUnits how many of its work units may fail with the job still succeeding (deployed apps)
  */
 public record Job(
         long id,
@@ -24,4 +25,5 @@ public record Job(
         String error,
         Instant createdAt,
         Instant startedAt,
-        Instant finishedAt) {}
+        Instant finishedAt,
+        int maxFailedWorkUnits) {}

@@ -10,6 +10,7 @@ import dev.starling.sdk.CanonicalOutput;
 import dev.starling.sdk.JobParams;
 import dev.starling.sdk.StagePlan;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -64,7 +65,7 @@ public class JobCompleter extends Sweeper {
 
     private void complete(Job job) {
         long failed = workUnits.countFailed(job.id());
-        if (failed > 0) {
+        if (failed > job.maxFailedWorkUnits()) {
             // normally the validation that failed the work unit failed the job in the same transaction
             jobs.finish(job.id(), JobState.FAILED, null, failed + " work unit(s) failed", clock.instant());
             return;
@@ -101,6 +102,12 @@ public class JobCompleter extends Sweeper {
             log.warn("Job {}: app {} failed to assimilate", job.id(), job.app(), e);
             jobs.finish(job.id(), JobState.FAILED, null, "assimilation failed: " + e, clock.instant());
             return;
+        }
+        if (AppCatalog.isDeployed(job.app())) {
+            // where the outputs are, and how many work units failed within the job's maxFailedWorkUnits
+            result = new LinkedHashMap<>(result);
+            result.put("failedWorkUnits", failed);
+            result.put("outputsUrl", "/api/v1/jobs/" + job.id() + "/outputs");
         }
         jobs.finish(job.id(), JobState.SUCCEEDED, json.writeValueAsString(result), null, clock.instant());
         log.info("Job {} ({}) succeeded", job.id(), job.app());

@@ -3,6 +3,8 @@ package dev.starling.coordinator.job;
 import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.web.Page;
 import dev.starling.coordinator.web.Paging;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -20,9 +22,11 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/jobs")
 class JobController {
     private final JobService jobs;
+    private final JobOutputs outputs;
 
-    JobController(JobService jobs) {
+    JobController(JobService jobs, JobOutputs outputs) {
         this.jobs = jobs;
+        this.outputs = outputs;
     }
 
     @ResponseStatus(HttpStatus.CREATED)
@@ -47,6 +51,20 @@ class JobController {
     @GetMapping(value = "/{id}/result", produces = MediaType.APPLICATION_JSON_VALUE)
     String result(@PathVariable long id, Caller caller) {
         return jobs.result(id, caller);
+    }
+
+    /**
+     * A deployed app's job's outputs, written to the response as the cursor reads them (in the request's thread: no
+     * asynchronous request timeout cuts a long download). No {@code produces}: a refusal is problem+json whatever
+     * the client accepts.
+     */
+    @GetMapping("/{id}/outputs")
+    void outputs(@PathVariable long id, @RequestParam(defaultValue = "false") boolean partial,
+            @RequestParam(required = false) String format, Caller caller, HttpServletResponse response)
+            throws IOException {
+        JobOutputs.Outputs answer = outputs.outputs(id, caller, partial, format);
+        response.setContentType(answer.type().toString());
+        answer.body().writeTo(response.getOutputStream());
     }
 
     @PostMapping("/{id}/cancel")

@@ -5,7 +5,6 @@ import dev.starling.coordinator.workunit.WorkUnitTable;
 import dev.starling.sdk.App;
 import dev.starling.sdk.CanonicalOutput;
 import dev.starling.sdk.JobParams;
-import dev.starling.sdk.ParamSpec;
 import dev.starling.sdk.StagePlan;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -28,8 +27,7 @@ class JobParamsReader {
     }
 
     JobParams params(Job job) {
-        App app = apps.installed(job.app());
-        return ParamSpec.bind(app.info().params(), json.readValue(job.paramsJson(), MAP));
+        return apps.stored(apps.installed(job.app()), json.readValue(job.paramsJson(), MAP));
     }
 
     /**

@@ -4,7 +4,10 @@ import dev.starling.coordinator.web.Paging;
 import dev.starling.coordinator.web.Page;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.app.AppCatalog;
+import dev.starling.coordinator.app.AppVersionRevoked;
+import dev.starling.coordinator.app.DeployedApp;
 import dev.starling.coordinator.blob.BlobService;
+import dev.starling.coordinator.dispatch.RunnableApps;
 import dev.starling.coordinator.peer.TransferLedger;
 import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.web.BadRequestException;
@@ -19,6 +22,7 @@ import dev.starling.sdk.InvalidParamsException;
 import dev.starling.sdk.JobParams;
 import dev.starling.sdk.ParamSpec;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
@@ -42,6 +47,8 @@ public class JobService {
     static final int MAX_PRIORITY = 1000;
     static final int MAX_REPLICAS = 100;
     static final int MAX_DEADLINE_SECONDS = 30 * 24 * 3600;
+    /** the most failed work units a job's view lists */
+    static final int FAILED_LISTED = 100;
 
     private final JobTable jobs;
     private final WorkUnitTable workUnits;
@@ -53,10 +60,12 @@ public class JobService {
     private final TransferLedger transfers;
     private final BlobService blobs;
     private final Transactions transactions;
+    private final RunnableApps runnable;
 
     JobService(JobTable jobs, WorkUnitTable workUnits, AppCatalog apps, JsonMapper json, Clock clock,
             StarlingProperties properties, Splitter splitter, TransferLedger transfers, BlobService blobs,
-            Transactions transactions) {
+            Transactions transactions, RunnableApps runnable) {
+        this.runnable = runnable;
         this.blobs = blobs;
         this.transactions = transactions;
         this.transfers = transfers;
@@ -76,48 +85,95 @@ public class JobService {
             throw new BadRequestException("app", "is required; installed apps: " + String.join(", ",
                     apps.all().stream().map(a -> a.info().name()).toList()));
         }
-        App app = apps.require("app", request.app());
+        App app = apps.require("app", request.app(), caller);
         if (request.params() == null) {
             throw new BadRequestException("params", "is required: a JSON object with the app's parameters");
         }
         List<FieldError> errors = new ArrayList<>();
         Redundancy redundancy = redundancy(request.redundancy(), errors);
-        int deadline = bounded(request.deadlineSeconds(), 600, 10, MAX_DEADLINE_SECONDS, "deadlineSeconds", errors);
+        int deadline = deadline(app, request.deadlineSeconds(), errors);
         int priority = bounded(request.priority(), 0, -MAX_PRIORITY, MAX_PRIORITY, "priority", errors);
+        long max = properties.limits().maxWorkUnitsPerStage();
+        int maxFailed = app instanceof DeployedApp
+                ? bounded(request.maxFailedWorkUnits(), 0, 0, (int) Math.min(Integer.MAX_VALUE, max),
+                        "maxFailedWorkUnits", errors)
+                : builtInMaxFailed(request.maxFailedWorkUnits(), errors);
         JobParams params = null;
         long stageSize = 0;
         try {
-            params = JobParams.of(app, request.params());
-            checkBlobs(app, params, caller, errors);
-            if (errors.isEmpty()) {
-                stageSize = app.split(params).size();
-                long max = properties.limits().maxWorkUnitsPerStage();
-                if (stageSize < 1 || stageSize > max) {
-                    errors.add(new FieldError("params", "these parameters make " + stageSize
-                            + " work units; a stage must have between 1 and " + max));
+            if (app instanceof DeployedApp deployed) {
+                AppCatalog.Checked checked = apps.check(deployed, request.params(), caller, max);
+                params = checked.params();
+                stageSize = checked.workUnits();
+            } else {
+                params = JobParams.of(app, request.params());
+                checkBlobs(app, params, caller, errors);
+                if (errors.isEmpty()) {
+                    stageSize = app.split(params).size();
+                    if (stageSize < 1 || stageSize > max) {
+                        errors.add(new FieldError("params", "these parameters make " + stageSize
+                                + " work units; a stage must have between 1 and " + max));
+                    }
                 }
             }
         } catch (InvalidParamsException e) {
-            e.errors().forEach(p -> errors.add(new FieldError("params." + p.param(), p.message())));
+            e.errors().forEach(p -> errors.add(new FieldError(p.param().isEmpty() ? "params" : "params." + p.param(),
+                    p.message())));
         } catch (IllegalArgumentException e) {
             errors.add(new FieldError("params", e.getMessage()));
         }
         String paramsJson = params == null ? null : json.writeValueAsString(params.asMap());
         if (paramsJson != null && paramsJson.length() > properties.limits().maxParamsBytes()) {
             errors.add(new FieldError("params", "is " + paramsJson.length() + " bytes; the limit is "
-                    + properties.limits().maxParamsBytes()));
+                    + properties.limits().maxParamsBytes()
+                    + (app instanceof DeployedApp ? " (a longer list of work units goes in a blob: workUnitsBlob)" : "")));
         }
         if (!errors.isEmpty()) {
             throw new BadRequestException(errors);
         }
-        long id = jobs.insert(caller.owner().orElse(null), app.info().name(), paramsJson, priority, redundancy, deadline, stageSize, clock.instant());
+        String appId = AppCatalog.id(app);
+        long id = jobs.insert(caller.owner().orElse(null), appId, paramsJson, priority, redundancy, deadline, stageSize,
+                maxFailed, clock.instant());
         long planned = stageSize;
+        boolean deployed = app instanceof DeployedApp;
         AfterCommit.run(() -> {
-            log.info("Job {} submitted: {} with {} work units, quorum {}", id, app.info().name(), planned,
-                    redundancy.quorum());
+            log.info("Job {} submitted: {} with {} work units, quorum {}", id, appId, planned, redundancy.quorum());
+            if (deployed) {
+                runnable.jobSubmitted(); // dispatch learns that this version has work before the splitter writes it
+            }
             splitter.nudge();
         });
         return jobs.find(id).orElseThrow();
+    }
+
+    /**
+     * The report deadline: as asked, or the default. A deployed app's tasks may take {@code maxCpuSeconds} of CPU
+     * time, and a volunteer's machine may run them at half speed (a CPU limit of 50% is common): its deadline must be
+     * at least twice that, and is by default four times that (at least 600 s).
+     */
+    private static int deadline(App app, Integer requested, List<FieldError> errors) {
+        if (!(app instanceof DeployedApp deployed)) {
+            return bounded(requested, 600, 10, MAX_DEADLINE_SECONDS, "deadlineSeconds", errors);
+        }
+        long cpu = deployed.maxCpuSeconds();
+        int least = (int) Math.min(MAX_DEADLINE_SECONDS, Math.max(10, 2 * cpu));
+        int fallback = (int) Math.min(MAX_DEADLINE_SECONDS, Math.max(600, 4 * cpu));
+        if (requested != null && requested < least && requested >= 10) {
+            errors.add(new FieldError("deadlineSeconds", "must leave room for the app's maxCpuSeconds (" + cpu
+                    + "): at least " + least + " (twice it, for a host computing at half speed), got " + requested
+                    + "; leave it out for " + fallback));
+            return fallback;
+        }
+        return bounded(requested, fallback, 10, MAX_DEADLINE_SECONDS, "deadlineSeconds", errors);
+    }
+
+    /** A built-in app's outputs are assimilated all together: none of its work units may fail. */
+    private static int builtInMaxFailed(Integer requested, List<FieldError> errors) {
+        if (requested != null && requested != 0) {
+            errors.add(new FieldError("maxFailedWorkUnits", "is for deployed apps only: a built-in app assimilates"
+                    + " the outputs of all its work units"));
+        }
+        return 0;
     }
 
     /** The job, if the caller may see it. */
@@ -134,7 +190,15 @@ public class JobService {
     @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     public JobView view(long id, Caller caller) {
         Job job = get(id, caller);
-        return view(job, jobs.workUnitCounts(List.of(id)).get(id), transfers.totals(List.of(id)).get(id));
+        JobView view = view(job, jobs.workUnitCounts(List.of(id)).get(id), transfers.totals(List.of(id)).get(id));
+        if (view.workUnits().failed() == 0) {
+            return view;
+        }
+        return new JobView(view.id(), view.researcherId(), view.app(), view.state(), view.priority(), view.params(),
+                view.redundancy(), view.deadlineSeconds(), view.stage(), view.workUnits(), view.progress(),
+                view.createdAt(), view.startedAt(), view.finishedAt(), view.error(), view.transfer(),
+                view.maxFailedWorkUnits(), workUnits.failed(id, FAILED_LISTED).stream()
+                        .map(f -> new JobView.FailedWorkUnit(f.stage(), f.index(), f.error())).toList());
     }
 
     /** The jobs the caller may see, newest first. */
@@ -171,6 +235,28 @@ public class JobService {
         });
     }
 
+    /**
+     * The admin revoked a deployed app version: its queued and running jobs are cancelled in the revoking transaction
+     * (locked in id order), their open replicas with them, so workers drop those tasks at their next contact.
+     */
+    @EventListener
+    void revoked(AppVersionRevoked revoked) {
+        Instant now = clock.instant();
+        String error = "app " + revoked.app() + " was revoked by the admin"
+                + (revoked.reason() == null ? "" : ": " + revoked.reason());
+        List<Long> cancelled = new ArrayList<>();
+        for (long id : jobs.activeOf(revoked.app())) {
+            if (jobs.lock(id).filter(j -> !j.state().isFinal()).isPresent()
+                    && jobs.finish(id, JobState.CANCELLED, null, error, now)) {
+                workUnits.cancelOpen(id, now);
+                cancelled.add(id);
+            }
+        }
+        if (!cancelled.isEmpty()) {
+            AfterCommit.run(() -> log.info("Job(s) {} cancelled: {}", cancelled, error));
+        }
+    }
+
     /** The assimilated result of a succeeded job, as JSON. */
     public String result(long id, Caller caller) {
         Job job = get(id, caller);
@@ -192,7 +278,8 @@ public class JobService {
         return new JobView(job.id(), job.researcherId(), job.app(), job.state(), job.priority(), job.paramsJson(), job.redundancy(),
                 job.deadlineSeconds(), job.stage(), counts, progress, job.createdAt(), job.startedAt(),
                 job.finishedAt(), job.error(), moved == null ? new JobView.Transfer(0, 0)
-                        : new JobView.Transfer(moved.bytesFromCoordinator(), moved.bytesFromPeers()));
+                        : new JobView.Transfer(moved.bytesFromCoordinator(), moved.bytesFromPeers()),
+                job.maxFailedWorkUnits(), null);
     }
 
     /**

@@ -20,7 +20,7 @@ public class JobTable {
     private static final String COLUMNS = """
             id, researcher_id, app, params::text AS params, state, priority, quorum, initial_replicas, max_results, max_errors,
             deadline_seconds, stage, stage_size, split_next, split_complete, result::text AS result, error,
-            created_at, started_at, finished_at""";
+            created_at, started_at, finished_at, max_failed_work_units""";
 
     private final JdbcClient jdbc;
 
@@ -29,12 +29,12 @@ public class JobTable {
     }
 
     long insert(Long researcherId, String app, String paramsJson, int priority, Redundancy r, int deadlineSeconds,
-            long stageSize, Instant now) {
+            long stageSize, int maxFailedWorkUnits, Instant now) {
         return jdbc.sql("""
                         INSERT INTO job (researcher_id, app, params, priority, quorum, initial_replicas, max_results,
-                                         max_errors, deadline_seconds, stage_size, created_at)
+                                         max_errors, deadline_seconds, stage_size, max_failed_work_units, created_at)
                         VALUES (:researcher, :app, CAST(:params AS jsonb), :priority, :quorum, :initialReplicas,
-                                :maxResults, :maxErrors, :deadlineSeconds, :stageSize, :now)
+                                :maxResults, :maxErrors, :deadlineSeconds, :stageSize, :maxFailed, :now)
                         RETURNING id""")
                 .param("researcher", researcherId, java.sql.Types.BIGINT)
                 .param("app", app)
@@ -46,6 +46,7 @@ public class JobTable {
                 .param("maxErrors", r.maxErrors())
                 .param("deadlineSeconds", deadlineSeconds)
                 .param("stageSize", stageSize)
+                .param("maxFailed", maxFailedWorkUnits)
                 .param("now", Timestamp.from(now))
                 .query(Long.class)
                 .single();
@@ -82,6 +83,12 @@ public class JobTable {
     public List<Job> active() {
         return jdbc.sql("SELECT " + COLUMNS + " FROM job WHERE state IN ('QUEUED', 'RUNNING') ORDER BY priority DESC, id")
                 .query(MAPPER).list();
+    }
+
+    /** The queued and running jobs of an app, in id order (the order to lock them in). */
+    List<Long> activeOf(String app) {
+        return jdbc.sql("SELECT id FROM job WHERE app = :app AND state IN ('QUEUED', 'RUNNING') ORDER BY id")
+                .param("app", app).query(Long.class).list();
     }
 
     long count(Optional<Long> owner) {
@@ -149,6 +156,19 @@ public class JobTable {
                 .update() == 1;
     }
 
+    /**
+     * Fails an active job whose failed work units are more than it allows ({@code max_failed_work_units}); returns
+     * whether it failed.
+     */
+    public boolean failIfTooManyFailed(long id, String error, Instant now) {
+        return jdbc.sql("""
+                        UPDATE job SET state = 'FAILED', error = :error, finished_at = :now, split_complete = true
+                         WHERE id = :id AND state IN ('QUEUED', 'RUNNING')
+                           AND (SELECT count(*) FROM work_unit WHERE job_id = :id AND state = 'FAILED')
+                               > max_failed_work_units""")
+                .param("id", id).param("error", error).param("now", Timestamp.from(now)).update() == 1;
+    }
+
     /** Work unit counts by state for each of the given jobs. */
     Map<Long, Map<String, Long>> workUnitCounts(List<Long> jobIds) {
         Map<Long, Map<String, Long>> counts = new java.util.HashMap<>();
@@ -194,7 +214,8 @@ public class JobTable {
                 rs.getString("error"),
                 instant(rs, "created_at"),
                 instant(rs, "started_at"),
-                instant(rs, "finished_at"));
+                instant(rs, "finished_at"),
+                rs.getInt("max_failed_work_units"));
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -3,11 +3,15 @@ package dev.starling.coordinator.job;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A job as the REST API shows it.
  *
  * @param researcherId who submitted it; absent for the admin's jobs
+ * @param maxFailedWorkUnits how many work units may fail with the job still succeeding (deployed apps)
+ * @param failedWorkUnits the job's failed work units and why (the first {@value JobService#FAILED_LISTED}, in index
+ *     order), in the view of one job that has any
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(
@@ -26,7 +30,12 @@ public record JobView(
         Instant startedAt,
         Instant finishedAt,
         String error,
-        Transfer transfer) {
+        Transfer transfer,
+        int maxFailedWorkUnits,
+        List<FailedWorkUnit> failedWorkUnits) {
+
+    /** A work unit that failed, and why. */
+    public record FailedWorkUnit(int stage, long index, String error) {}
 
     /**
      * Bytes fetched for the job's input blobs: those the coordinator served itself, and those workers

@@ -6,11 +6,15 @@ import java.util.Map;
  * The body of {@code POST /api/v1/jobs}. Everything but {@code app} and {@code params} is optional.
  *
  * @param redundancy defaults: quorum 2, initialReplicas = quorum, maxResults max(6, 3 * quorum), maxErrors 3
- * @param deadlineSeconds how long a host has to report a task (default 600)
+ * @param deadlineSeconds how long a host has to report a task (default 600; for a deployed app at least twice its
+ *     maxCpuSeconds, by default four times, at least 600)
  * @param priority higher dispatches first (default 0, from -1000 to 1000)
+ * @param maxFailedWorkUnits how many work units of a deployed app's job may fail with the job still succeeding
+ *     (default 0)
  */
 public record SubmitJobRequest(
-        String app, Map<String, Object> params, RedundancyRequest redundancy, Integer deadlineSeconds, Integer priority) {
+        String app, Map<String, Object> params, RedundancyRequest redundancy, Integer deadlineSeconds, Integer priority,
+        Integer maxFailedWorkUnits) {
 
     public record RedundancyRequest(Integer quorum, Integer initialReplicas, Integer maxResults, Integer maxErrors) {}
 }

@@ -55,7 +55,11 @@ class OpenApiConfig {
 
     /** The schemes that may make a call; an empty list for a call open to anyone. */
     static List<String> schemes(String path, String method) {
-        if (path.startsWith("/api/v1/apps") || path.startsWith("/api/v1/leaderboard")) {
+        if (path.startsWith("/api/v1/apps")) {
+            // reading is open to anyone; deploying and sharing are researchers' (and the admin's)
+            return method.equals("GET") ? List.of() : List.of(RESEARCHER, ADMIN);
+        }
+        if (path.startsWith("/api/v1/leaderboard")) {
             return List.of();
         }
         if (path.equals("/api/v1/volunteers") && method.equals("POST")) {

@@ -72,6 +72,9 @@ class SecurityConfig implements WebMvcConfigurer {
                         .requestMatchers(HttpMethod.POST, "/api/v1/volunteers").permitAll()
                         .requestMatchers("/api/v1/volunteers/me/**").hasRole("VOLUNTEER")
                         .requestMatchers("/api/v1/jobs/**", "/api/v1/blobs/**").hasAnyRole("RESEARCHER", "ADMIN")
+                        // deploying an app, sharing one (the admin's disable and revoke are under /api/v1/admin)
+                        .requestMatchers(HttpMethod.POST, "/api/v1/apps", "/api/v1/apps/**")
+                                .hasAnyRole("RESEARCHER", "ADMIN")
                         // the admin API, hosts, metrics, and anything not named above
                         .anyRequest().hasRole("ADMIN"))
                 .addFilterBefore(new ApiKeyFilter(keys), BasicAuthenticationFilter.class)

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What evaluating a batch of work units decided, collected under the work units' locks and written by
@@ -27,9 +28,13 @@ final class Decisions {
     private final List<Long> cancelPending = new ArrayList<>();
     private final Map<Long, Integer> moreReplicas = new LinkedHashMap<>();
     private final Map<Long, Tracker.ProducedBlobs> produced = new LinkedHashMap<>();
+    /** a deployed app's canonical outputs that wrote files, with their job ids, to keep as blobs */
+    private final List<Map.Entry<Long, byte[]>> outputFiles = new ArrayList<>();
     private final Map<Long, Long> bytesFromPeers = new HashMap<>();
     private final ActivityTally activity = new ActivityTally();
     private final Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
+    /** job id to the error of its first work unit that failed, in job id order (the lock order) */
+    private final Map<Long, String> failedJobs = new TreeMap<>();
     private int givenBack;
     private int failed;
     private boolean decided;
@@ -62,11 +67,24 @@ final class Decisions {
         decided = true;
     }
 
-    /** The work unit failed (written at once by {@link DecisionWriter#fail}: rare, and it may fail the job). */
-    void failed(WorkUnitRow wu) {
+    /**
+     * The work unit failed (written at once by {@link DecisionWriter#fail}: rare); its job fails, with this error
+     * when it is the job's first in the batch, once the batch's decisions are written.
+     */
+    void failed(WorkUnitRow wu, String jobError) {
+        failedJobs.putIfAbsent(wu.jobId(), jobError);
         activity.failed(wu.jobId(), wu.stage());
         failed++;
         decided = true;
+    }
+
+    /** A deployed app's canonical output wrote files under {@code /output/}: they are kept as blobs. */
+    void outputFiles(long jobId, byte[] canonicalOutput) {
+        outputFiles.add(Map.entry(jobId, canonicalOutput));
+    }
+
+    List<Map.Entry<Long, byte[]>> outputFiles() {
+        return outputFiles;
     }
 
     void moreReplicas(long workUnitId, int count) {
@@ -132,6 +150,11 @@ final class Decisions {
 
     Map<Outcome, Integer> outcomes() {
         return outcomes;
+    }
+
+    /** Jobs to fail: job id to the error of its first failed work unit. */
+    Map<Long, String> failedJobs() {
+        return failedJobs;
     }
 
     int givenBackCount() {

@@ -3,6 +3,7 @@ package dev.starling.coordinator.validation;
 import dev.starling.coordinator.workunit.ReplicaState;
 import dev.starling.coordinator.workunit.WorkUnitState;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -23,11 +24,13 @@ import java.util.List;
  *       fail.</li>
  * </ol>
  *
- * <p>Where later rules fit: a validation kind brings its own {@link Equivalence} (and, for a numeric tolerance,
- * which is not transitive, a grouping in which every pair of a group agrees instead of {@link #groups}'s
- * agreement with the group's first member); adaptive replication gives a work unit other {@link Limits} (a quorum
- * of one for a long-trusted host's replica); a spot check judges a replica against a known answer as
- * {@link #judgeLate} judges one against the canonical output.
+ * <p>Grouping depends on the {@link Equivalence}: one that is transitive (equal hashes, an app comparing canonical
+ * forms) partitions the successes ({@link #groups}: each joins the first group whose first member it agrees with);
+ * one that is not (a numeric tolerance: 1.0 ~ 1.4 ~ 1.8, but not 1.0 ~ 1.8) gives the groups in which every pair
+ * agrees ({@link #cliques}), and a success outside the chosen group is judged against its canonical output, as a late
+ * one is. Where later rules fit: adaptive replication gives a work unit other {@link Limits} (a quorum of one for a
+ * long-trusted host's replica); a spot check judges a replica against a known answer as {@link #judgeLate} judges one
+ * against the canonical output.
  */
 final class QuorumRule {
     private QuorumRule() {}
@@ -42,7 +45,18 @@ final class QuorumRule {
     @FunctionalInterface
     interface Equivalence {
         boolean equivalent(byte[] a, byte[] b);
+
+        /**
+         * Whether outputs that agree with a third agree with each other. When not, groups are those in which every pair
+         * agrees ({@link #cliques}).
+         */
+        default boolean transitive() {
+            return true;
+        }
     }
+
+    /** The most groups {@link #cliques} lists: beyond, the search stops (it never happens with a handful of results). */
+    static final int MAX_CLIQUES = 10_000;
 
     /** A replica moved to a judged state, from the state it was read in. */
     record Judgement(ReplicaRow replica, ReplicaState to) {}
@@ -90,7 +104,8 @@ final class QuorumRule {
         List<Judgement> inconclusive = List.of();
         long needed;
         if (successes.size() >= limits.quorum()) {
-            List<List<ReplicaRow>> groups = groups(successes, equivalence);
+            List<List<ReplicaRow>> groups = equivalence.transitive() ? groups(successes, equivalence)
+                    : cliques(successes, equivalence);
             // the largest group that may decide (one with a host in good standing), else the largest of all
             List<ReplicaRow> best = null;
             List<ReplicaRow> largest = groups.get(0);
@@ -103,7 +118,7 @@ final class QuorumRule {
                 }
             }
             if (best != null && best.size() >= limits.quorum()) {
-                return validate(best, successes, pending > 0);
+                return validate(best, successes, pending > 0, equivalence);
             }
             inconclusive = successes.stream().filter(r -> r.state() == ReplicaState.REPORTED)
                     .map(r -> new Judgement(r, ReplicaState.INCONCLUSIVE)).toList();
@@ -127,12 +142,21 @@ final class QuorumRule {
         return new MoreReplicas((int) Math.min(missing, room), inconclusive);
     }
 
-    private static Validate validate(List<ReplicaRow> winners, List<ReplicaRow> successes, boolean hasPending) {
+    /**
+     * The group validates: its first member is canonical, the group VALID; the other successes INVALID, or, when
+     * agreement is not transitive, VALID if they agree with the canonical output (they may disagree with another
+     * member of the group).
+     */
+    private static Validate validate(List<ReplicaRow> winners, List<ReplicaRow> successes, boolean hasPending,
+            Equivalence equivalence) {
+        ReplicaRow canonical = winners.get(0);
         List<Judgement> judgements = new ArrayList<>(successes.size());
         for (ReplicaRow r : successes) {
-            judgements.add(new Judgement(r, winners.contains(r) ? ReplicaState.VALID : ReplicaState.INVALID));
+            boolean valid = winners.contains(r) || (!equivalence.transitive()
+                    && agree(canonical.outputHash(), canonical.output(), r.outputHash(), r.output(), equivalence));
+            judgements.add(new Judgement(r, valid ? ReplicaState.VALID : ReplicaState.INVALID));
         }
-        return new Validate(winners.get(0), judgements, hasPending);
+        return new Validate(canonical, judgements, hasPending);
     }
 
     /** Whether a group of agreeing results holds one of a host in good standing (not quarantined when sent). */
@@ -163,6 +187,88 @@ final class QuorumRule {
             home.add(r);
         }
         return groups;
+    }
+
+    /**
+     * The groups of successes in which every pair agrees, for an agreement that is not transitive: every maximal such
+     * group (a success may be in several), each in report (id) order, the groups ordered by their members' ids
+     * (lexicographically), so that of two groups of one size the one formed by the earlier reports comes first.
+     * Bron-Kerbosch with pivoting over the agreement graph (each pair compared once); it stops after
+     * {@link #MAX_CLIQUES} groups.
+     */
+    static List<List<ReplicaRow>> cliques(List<ReplicaRow> successes, Equivalence equivalence) {
+        int n = successes.size();
+        BitSet[] agrees = new BitSet[n];
+        for (int i = 0; i < n; i++) {
+            agrees[i] = new BitSet(n);
+        }
+        for (int i = 0; i < n; i++) {
+            ReplicaRow a = successes.get(i);
+            for (int j = i + 1; j < n; j++) {
+                ReplicaRow b = successes.get(j);
+                if (agree(a.outputHash(), a.output(), b.outputHash(), b.output(), equivalence)) {
+                    agrees[i].set(j);
+                    agrees[j].set(i);
+                }
+            }
+        }
+        List<BitSet> found = new ArrayList<>();
+        BitSet all = new BitSet(n);
+        all.set(0, n);
+        extend(new BitSet(n), all, new BitSet(n), agrees, found);
+        found.sort((x, y) -> {
+            for (int i = x.nextSetBit(0), j = y.nextSetBit(0); ; i = x.nextSetBit(i + 1), j = y.nextSetBit(j + 1)) {
+                if (i != j) {
+                    return i < 0 ? -1 : j < 0 ? 1 : Integer.compare(i, j);
+                }
+                if (i < 0) {
+                    return 0;
+                }
+            }
+        });
+        List<List<ReplicaRow>> groups = new ArrayList<>(found.size());
+        for (BitSet members : found) {
+            groups.add(members.stream().mapToObj(successes::get).toList());
+        }
+        return groups;
+    }
+
+    /** Bron-Kerbosch: every maximal clique containing {@code r}, some of {@code p} and none of {@code x}. */
+    private static void extend(BitSet r, BitSet p, BitSet x, BitSet[] agrees,
+            List<BitSet> found) {
+        if (found.size() >= MAX_CLIQUES) {
+            return;
+        }
+        if (p.isEmpty() && x.isEmpty()) {
+            found.add((BitSet) r.clone());
+            return;
+        }
+        // the pivot: the vertex of p or x with the most neighbours in p; only its non-neighbours are tried
+        BitSet px = (BitSet) p.clone();
+        px.or(x);
+        int pivot = -1;
+        int most = -1;
+        for (int u = px.nextSetBit(0); u >= 0; u = px.nextSetBit(u + 1)) {
+            BitSet in = (BitSet) agrees[u].clone();
+            in.and(p);
+            if (in.cardinality() > most) {
+                most = in.cardinality();
+                pivot = u;
+            }
+        }
+        BitSet candidates = (BitSet) p.clone();
+        candidates.andNot(agrees[pivot]);
+        for (int v = candidates.nextSetBit(0); v >= 0; v = candidates.nextSetBit(v + 1)) {
+            BitSet nextR = (BitSet) r.clone();
+            nextR.set(v);
+            BitSet nextP = (BitSet) p.clone();
+            nextP.and(agrees[v]);
+            BitSet nextX = (BitSet) x.clone();
+            nextX.and(agrees[v]);
+            extend(nextR, nextP, nextX, agrees, found);
+            p.clear(v);
+            x.set(v);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.starling.coordinator.validation;
 
 import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.app.AppCatalog;
 import dev.starling.coordinator.host.HostTable.Outcome;
 import dev.starling.coordinator.metrics.DomainMeters;
 import dev.starling.coordinator.peer.Tracker;
@@ -41,11 +42,13 @@ public class ReportService implements SmartLifecycle {
     private final Clock clock;
     private final int maxOutputBytes;
     private final DomainMeters meters;
+    private final AppCatalog apps;
     /** ReportResults calls that arrive together are stored and judged together */
     private final Batcher<HostReports, List<Ack>> batches = new Batcher<>("reports", 256, this::storeBatch);
 
     ReportService(ValidationQueries queries, Tracker tracker, WorkUnitEvaluator evaluator, Transactions transactions,
-            Clock clock, DomainMeters meters, StarlingProperties properties) {
+            Clock clock, DomainMeters meters, AppCatalog apps, StarlingProperties properties) {
+        this.apps = apps;
         this.meters = meters;
         this.queries = queries;
         this.tracker = tracker;
@@ -65,8 +68,7 @@ public class ReportService implements SmartLifecycle {
                 checked.add(r);
             } else {
                 // a malformed output is this replica's error: record it so the work unit gets a replacement
-                checked.add(new Report(r.resultId(), Report.Kind.ERROR, null, null, 0, problem, r.cpuMillis(), Map.of(),
-                        List.of(), Math.max(0, r.bytesFromPeers())));
+                checked.add(error(r, problem));
                 acks.put(r.resultId(), new Ack(r.resultId(), Ack.Status.REJECTED, problem));
             }
         }
@@ -85,6 +87,12 @@ public class ReportService implements SmartLifecycle {
             result.add(malformed != null ? malformed : stored.get(i));
         }
         return result;
+    }
+
+    /** The report as an error of its replica, saying what was wrong with it. */
+    private static Report error(Report r, String problem) {
+        return new Report(r.resultId(), Report.Kind.ERROR, null, null, 0, problem, r.cpuMillis(), Map.of(), List.of(),
+                Math.max(0, r.bytesFromPeers()));
     }
 
     /** One ReportResults call's reports. */
@@ -114,7 +122,8 @@ public class ReportService implements SmartLifecycle {
      * unit from its replicas read in one statement, and writes what was decided with one statement per kind
      * of change. Acks in the order of {@code entries}.
      */
-    private List<Ack> store(List<Entry> entries) {
+    private List<Ack> store(List<Entry> batch) {
+        List<Entry> entries = new ArrayList<>(batch); // malformed outputs become errors here, afresh in a retry
         Map<Long, ValidationQueries.Owner> owners = new HashMap<>();
         queries.lockOwners(entries.stream().map(e -> e.report().resultId()).distinct().toList())
                 .forEach(o -> owners.put(o.resultId(), o));
@@ -130,6 +139,17 @@ public class ReportService implements SmartLifecycle {
                 mine.add(i);
             }
         }
+        // a deployed app's output must be an envelope within its limits; if not, it is this replica's error
+        Map<Integer, String> malformed = new HashMap<>();
+        for (int i : mine) {
+            Entry e = entries.get(i);
+            String problem = e.report().kind() != Report.Kind.SUCCESS ? null
+                    : apps.outputProblem(owners.get(e.report().resultId()).workUnit().app(), e.report().output());
+            if (problem != null) {
+                malformed.put(i, problem);
+                entries.set(i, new Entry(e.hostId(), error(e.report(), problem)));
+            }
+        }
         Instant now = clock.instant();
         Set<Long> stored = queries.storeSuccesses(mine.stream().map(entries::get)
                 .filter(e -> e.report().kind() == Report.Kind.SUCCESS
@@ -141,7 +161,7 @@ public class ReportService implements SmartLifecycle {
             Entry e = entries.get(i);
             WorkUnitRow wu = owners.get(e.report().resultId()).workUnit();
             Ack ack = apply(e.hostId(), wu, e.report(), stored.remove(e.report().resultId()), decisions, now);
-            acks[i] = ack;
+            acks[i] = malformed.containsKey(i) ? new Ack(ack.resultId(), Ack.Status.REJECTED, malformed.get(i)) : ack;
             // stored: accepted anew, or rejected after all but recorded as the replica's error
             boolean recorded = ack.status() == Ack.Status.ACCEPTED ? ack.message().isEmpty()
                     : ack.status() == Ack.Status.REJECTED;

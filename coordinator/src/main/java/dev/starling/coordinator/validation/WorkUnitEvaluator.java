@@ -1,6 +1,8 @@
 package dev.starling.coordinator.validation;
 
 import dev.starling.coordinator.app.AppCatalog;
+import dev.starling.coordinator.app.DeployedApp;
+import dev.starling.coordinator.app.DeployedOutputs;
 import dev.starling.coordinator.host.HostTable.Outcome;
 import dev.starling.coordinator.job.JobCompleter;
 import dev.starling.coordinator.support.AfterCommit;
@@ -71,6 +73,9 @@ class WorkUnitEvaluator {
         switch (verdict) {
             case QuorumRule.Validate v -> {
                 decisions.validate(wu, v.canonical().id(), v.cancelPending());
+                if (AppCatalog.isDeployed(wu.app()) && DeployedOutputs.hasFiles(v.canonical().output())) {
+                    decisions.outputFiles(wu.jobId(), v.canonical().output());
+                }
                 log.debug("Work unit {} validated: {} of {} results agree", wu.id(),
                         v.judgements().stream().filter(j -> j.to() == ReplicaState.VALID).count(),
                         v.judgements().size());
@@ -92,17 +97,26 @@ class WorkUnitEvaluator {
 
     /**
      * The work unit's app's {@code equivalent}; an app that fails to compare is taken to say "different". The app is
-     * looked up only when outputs with different hashes are compared.
+     * looked up only when outputs with different hashes are compared, or, for a deployed app, when the quorum rule
+     * asks whether its validation is transitive (numeric tolerance is not).
      */
     private QuorumRule.Equivalence equivalence(WorkUnitRow wu) {
-        return (a, b) -> {
-            App app = apps.installed(wu.app());
-            try {
-                return app.equivalent(new WorkUnit(wu.stage(), wu.index(), wu.input()), a, b);
-            } catch (RuntimeException e) {
-                log.warn("App {} failed to compare outputs of work unit {}; treating them as different", wu.app(),
-                        wu.id(), e);
-                return false;
+        return new QuorumRule.Equivalence() {
+            @Override
+            public boolean equivalent(byte[] a, byte[] b) {
+                App app = apps.installed(wu.app());
+                try {
+                    return app.equivalent(new WorkUnit(wu.stage(), wu.index(), wu.input()), a, b);
+                } catch (RuntimeException e) {
+                    log.warn("App {} failed to compare outputs of work unit {}; treating them as different", wu.app(),
+                            wu.id(), e);
+                    return false;
+                }
+            }
+
+            @Override
+            public boolean transitive() {
+                return !AppCatalog.isDeployed(wu.app()) || ((DeployedApp) apps.installed(wu.app())).transitive();
             }
         };
     }

@@ -93,6 +93,18 @@ public class WorkUnitTable {
                 .param("job", jobId).query(Long.class).single();
     }
 
+    /** A failed work unit and why. */
+    public record Failed(int stage, long index, String error) {}
+
+    /** The first {@code limit} failed work units of a job, by stage and index. */
+    public List<Failed> failed(long jobId, int limit) {
+        return jdbc.sql("""
+                        SELECT stage, idx, error FROM work_unit WHERE job_id = :job AND state = 'FAILED'
+                         ORDER BY stage, idx LIMIT :limit""")
+                .param("job", jobId).param("limit", limit)
+                .query((rs, i) -> new Failed(rs.getInt(1), rs.getLong(2), rs.getString(3))).list();
+    }
+
     /** Canonical outputs of one stage in index order, through a cursor; close the stream. */
     public Stream<CanonicalOutput> canonicalOutputs(long jobId, int stage) {
         return streaming.sql("""
@@ -103,6 +115,34 @@ public class WorkUnitTable {
                 .param("job", jobId)
                 .param("stage", stage)
                 .query((rs, i) -> new CanonicalOutput(rs.getInt("stage"), rs.getLong("idx"), rs.getBytes("output")))
+                .stream();
+    }
+
+    /**
+     * A decided work unit: its canonical output when it was validated, its error when it failed.
+     */
+    public record Decided(long index, byte[] output, String error) {
+        public boolean failed() {
+            return error != null;
+        }
+    }
+
+    /**
+     * The decided work units of one stage in index order (validated ones, and failed ones when {@code withFailed}),
+     * through a cursor; close the stream.
+     */
+    public Stream<Decided> decided(long jobId, int stage, boolean withFailed) {
+        return streaming.sql("""
+                        SELECT w.idx, w.state, r.output, w.error
+                          FROM work_unit w LEFT JOIN result r ON r.id = w.canonical_result_id
+                         WHERE w.job_id = :job AND w.stage = :stage AND w.state = ANY(:states)
+                         ORDER BY w.idx""")
+                .param("job", jobId)
+                .param("stage", stage)
+                .param("states", SqlArrays.of("text", withFailed ? new String[] {"VALIDATED", "FAILED"}
+                        : new String[] {"VALIDATED"}))
+                .query((rs, i) -> new Decided(rs.getLong("idx"), rs.getBytes("output"),
+                        rs.getString("state").equals("FAILED") ? String.valueOf(rs.getString("error")) : null))
                 .stream();
     }
 

@@ -5,13 +5,13 @@ import dev.starling.sdk.Apps;
 import java.util.ArrayList;
 import java.util.List;
 
-/** An app catalog with the apps on the class path plus test-only ones, for a test's Spring context. */
+/** The built-in apps on the class path plus test-only ones, for a test's Spring context (a {@code @Primary} bean). */
 public final class TestApps {
     private TestApps() {}
 
-    public static AppCatalog catalogWith(App... extra) {
+    public static Apps with(App... extra) {
         List<App> all = new ArrayList<>(Apps.load(TestApps.class.getClassLoader()).all());
         all.addAll(List.of(extra));
-        return new AppCatalog(Apps.of(all.toArray(App[]::new)));
+        return Apps.of(all.toArray(App[]::new));
     }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestApi;
-import dev.starling.coordinator.app.AppCatalog;
 import dev.starling.coordinator.app.TestApps;
+import dev.starling.sdk.Apps;
 import dev.starling.sdk.ContentAddress;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -68,8 +68,8 @@ class BlobApiTest extends CoordinatorTest {
     static class WithBlobApp {
         @Bean
         @Primary
-        AppCatalog catalogWithBlobApp() {
-            return TestApps.catalogWith(new BlobLengthApp());
+        Apps appsWithBlobApp() {
+            return TestApps.with(new BlobLengthApp());
         }
     }
 

@@ -135,6 +135,37 @@ class QuorumRuleTest {
     }
 
     /**
+     * An agreement that is not transitive (a numeric tolerance, {@code pairwise-0.5}: numbers within 0.5): the
+     * canonical group is one in which every pair agrees, the largest one, of equal ones the earliest formed; a success
+     * outside it is VALID when it agrees with the canonical output (as a late report would be).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # case                                       | limits | replicas                | verdict
+            a pair within the tolerance                  | 2/6/3  | R:1.0 R:1.4             | validate #1; VALID 1 2
+            a chain: the earliest pair, 1.8 too far      | 2/6/3  | R:1.0 R:1.4 R:1.8       | validate #1; VALID 1 2; INVALID 3
+            a chain in another order                     | 2/6/3  | R:1.4 R:1.0 R:1.8       | validate #1; VALID 1 2 3
+            no three agree pairwise                      | 3/6/3  | R:1.0 R:1.8 R:1.4       | more 1; INCONCLUSIVE 1 2 3
+            three agree that first-member grouping split | 3/6/3  | R:1.0 R:1.4 R:1.8 R:1.7 | validate #2; VALID 1 2 3 4
+            the largest group wins over the earliest     | 2/6/3  | R:1.0 R:1.2 R:5.0 R:5.1 R:5.2 | validate #3; VALID 3 4 5; INVALID 1 2
+            outside the group, far from the canonical    | 3/6/3  | R:2.0 R:1.4 R:2.4 R:2.5 | validate #1; VALID 1 3 4; INVALID 2
+            quarantined pairs alone never decide         | 2/6/3  | R:1.0! R:1.2! R:1.9     | more 1; INCONCLUSIVE 1 2 3
+            a trusted member makes the group count       | 2/6/3  | R:1.0! R:1.2 R:1.9      | validate #1; VALID 1 2; INVALID 3
+            equal hashes agree without the tolerance     | 2/6/3  | R:x R:x                 | validate #1; VALID 1 2
+            """)
+    void agreementThatIsNotTransitiveTakesAGroupInWhichEveryPairAgrees(String name, String limits, String replicas,
+            String verdict) {
+        assertThat(describe(decide(limits, replicas, PAIRWISE))).isEqualTo(verdict);
+    }
+
+    @Test
+    void cliquesAreEveryMaximalGroupInWhichAllPairsAgreeEarliestFirst() {
+        List<List<ReplicaRow>> cliques = QuorumRule.cliques(replicas("R:1.0 R:1.4 R:1.8 R:1.7 R:9.0"), PAIRWISE);
+        assertThat(cliques).extracting(g -> g.stream().map(ReplicaRow::id).toList())
+                .containsExactly(List.of(1L, 2L), List.of(2L, 3L, 4L), List.of(5L));
+    }
+
+    /**
      * The edge cases a transitioner must get right: results reported late (after a timeout, at the result limit),
      * or while others are being judged, and replacements that must be asked for once.
      */
@@ -199,6 +230,23 @@ class QuorumRuleTest {
             "never", (a, b) -> false,
             "ignore-case", (a, b) -> text(a).equalsIgnoreCase(text(b)),
             "within-0.5", (a, b) -> Math.abs(Double.parseDouble(text(a)) - Double.parseDouble(text(b))) <= 0.5);
+
+    /** Numbers within 0.5, as the numeric validation kind would (not transitive); other text never agrees. */
+    private static final Equivalence PAIRWISE = new Equivalence() {
+        @Override
+        public boolean equivalent(byte[] a, byte[] b) {
+            try {
+                return Math.abs(Double.parseDouble(text(a)) - Double.parseDouble(text(b))) <= 0.5;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public boolean transitive() {
+            return false;
+        }
+    };
 
     private static final Map<String, ReplicaState> STATES = Map.of("U", ReplicaState.UNSENT, "P",
             ReplicaState.IN_PROGRESS, "R", ReplicaState.REPORTED, "E", ReplicaState.ERROR, "T", ReplicaState.TIMED_OUT,

@@ -1,0 +1,81 @@
+package dev.starling.coordinator.dispatch;
+
+import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.app.AppCatalog;
+import dev.starling.coordinator.app.AppVersionTable;
+import dev.starling.coordinator.host.AuthenticatedHost;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import org.springframework.stereotype.Component;
+
+/**
+ * Which apps' tasks a host may be given: the built-in apps it registered with, and the deployed (WebAssembly)
+ * versions with queued or running jobs whose {@code memoryMiB} fits what it gives WebAssembly tasks. A host that
+ * gives less is skipped, never given a smaller cap, so {@code memory.grow} behaves the same everywhere. The claim
+ * statement is unchanged: the host's apps are its {@code c.app = ANY(:apps)} as before.
+ *
+ * <p>The deployed versions with jobs are read at most every {@code starling.apps.refresh-interval} (and at the next
+ * claim after a job of a deployed app is submitted here); when new ones appear, waiting long polls are woken to claim
+ * their tasks. A job submitted to another coordinator is seen here within the interval.
+ */
+@Component
+public class RunnableApps {
+    private final AppVersionTable versions;
+    private final WorkSignal signal;
+    private final long refreshNanos;
+    private final ReentrantLock reloading = new ReentrantLock();
+    private volatile Map<String, Integer> memory = Map.of();
+    private volatile long loadedAt;
+    private volatile boolean stale = true;
+
+    RunnableApps(AppVersionTable versions, WorkSignal signal, StarlingProperties properties) {
+        this.versions = versions;
+        this.signal = signal;
+        this.refreshNanos = properties.apps().refreshInterval().toNanos();
+    }
+
+    /** The apps whose tasks the host may be given now. */
+    Set<String> of(AuthenticatedHost host) {
+        Set<String> apps = new HashSet<>();
+        for (String app : host.apps()) {
+            if (!AppCatalog.isDeployed(app)) { // deployed versions come only through the WebAssembly capability
+                apps.add(app);
+            }
+        }
+        if (host.wasmMemoryMib() > 0) {
+            current().forEach((app, mib) -> {
+                if (mib <= host.wasmMemoryMib()) {
+                    apps.add(app);
+                }
+            });
+        }
+        return apps;
+    }
+
+    /** A job of a deployed app was submitted here: the next claim reads which versions have jobs again. */
+    public void jobSubmitted() {
+        stale = true;
+    }
+
+    private Map<String, Integer> current() {
+        if ((stale || System.nanoTime() - loadedAt > refreshNanos) && reloading.tryLock()) {
+            try {
+                stale = false;
+                Map<String, Integer> fresh = new HashMap<>();
+                versions.runnable().forEach(r -> fresh.put(r.app(), r.memoryMiB()));
+                boolean more = !memory.keySet().containsAll(fresh.keySet());
+                memory = Map.copyOf(fresh);
+                loadedAt = System.nanoTime();
+                if (more) {
+                    signal.wakeAll(); // long polls waiting for work: some of it is theirs now
+                }
+            } finally {
+                reloading.unlock();
+            }
+        }
+        return memory;
+    }
+}
