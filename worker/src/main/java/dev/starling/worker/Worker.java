@@ -193,7 +193,8 @@ public final class Worker {
         return new Status(clock.instant(), WorkerDescription.version(), config.name(),
                 s != null && s.isRegistered() ? s.identity().hostId() : 0, config.coordinator().toString(),
                 contact.lastAnswer(), contact.failure(), contact.update(), contact.credit(), config.cores(),
-                config.preferences().cpuLimitPercent(), wasmMemory.budgetMiB(), wasmMemory.inUseMiB(), gate.reason(), network.isOpen(),
+                config.preferences().cpuLimitPercent(), wasmMemory.budgetMiB(), wasmMemory.inUseMiB(), gate.reason(),
+                network.isOpen(),
                 m == null ? 0 : m.stats().reportedToday(), m == null ? 0 : m.pending().size(), lines,
                 config.settings().stream()
                         .map(c -> new Status.SettingLine(c.name(), c.value(), c.source().toString())).toList());

@@ -1,6 +1,8 @@
 package dev.starling.coordinator.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.starling.coordinator.e2e.EndToEndIT.awaitFinal;
+import static dev.starling.coordinator.e2e.EndToEndIT.name;
 import static org.awaitility.Awaitility.await;
 
 import dev.starling.coordinator.TestApi;
@@ -109,17 +111,17 @@ class DeployedAppsIT {
                 }
                 return false;
             });
-            Processes.kill(workers.get(hostName(api, victim[0])));
+            Processes.kill(workers.get(EndToEndIT.host(api, victim[0]).get("name").asString()));
 
             JsonNode done = awaitFinal(api, killed);
             assertThat(done.get("state").asString()).isEqualTo("SUCCEEDED");
             assertThat(api.get("/api/v1/jobs/" + killed + "/outputs").body())
                     .isEqualTo("started at 0, counted to 5000\n");
             assertThat(results(api, killed)).anySatisfy(r -> {
-                assertThat(r.get("hostId").asLong()).isEqualTo(victim[0]);
+                assertThat(r.path("hostId").asLong()).isEqualTo(victim[0]);
                 assertThat(r.get("state").asString()).isEqualTo("TIMED_OUT");
             }).anySatisfy(r -> {
-                assertThat(r.get("hostId").asLong()).isNotEqualTo(victim[0]);
+                assertThat(r.path("hostId").asLong()).isNotEqualTo(victim[0]);
                 assertThat(r.get("state").asString()).isEqualTo("VALID");
             });
         }
@@ -142,23 +144,5 @@ class DeployedAppsIT {
         Map<String, Integer> states = new HashMap<>();
         results(api, job).forEach(r -> states.merge(r.get("state").asString(), 1, Integer::sum));
         return states;
-    }
-
-    private static String hostName(TestApi api, long hostId) {
-        for (JsonNode h : api.get("/api/v1/hosts").json().get("items")) {
-            if (h.get("id").asLong() == hostId) {
-                return h.get("name").asString();
-            }
-        }
-        throw new AssertionError("no host " + hostId);
-    }
-
-    private static JsonNode awaitFinal(TestApi api, long job) {
-        return await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(250))
-                .until(() -> api.job(job), j -> j.get("state").asString().matches("SUCCEEDED|FAILED|CANCELLED"));
-    }
-
-    private static String name(TestInfo info) {
-        return info.getTestMethod().orElseThrow().getName();
     }
 }

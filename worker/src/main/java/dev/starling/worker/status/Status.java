@@ -27,8 +27,8 @@ import java.util.Properties;
  */
 public record Status(Instant at, String version, String name, long hostId, String coordinator,
         Optional<Instant> lastAnswer, Optional<String> failure, Optional<String> update, double credit, int cores,
-        int cpuLimitPercent, int wasmMemoryMiB, int wasmInUseMiB, Optional<String> suspended, boolean networkOpen, long reportedToday, int unreported,
-        List<TaskLine> tasks, List<SettingLine> settings) {
+        int cpuLimitPercent, int wasmMemoryMiB, int wasmInUseMiB, Optional<String> suspended, boolean networkOpen,
+        long reportedToday, int unreported, List<TaskLine> tasks, List<SettingLine> settings) {
 
     /** One task the worker holds. */
     public record TaskLine(long resultId, String app, long jobId, double progress, State state) {}

@@ -21,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WasmTaskRunner implements TaskRunner {
     private static final Logger log = LoggerFactory.getLogger(WasmTaskRunner.class);
-    private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
 
     private final InProcessTaskRunner builtIn;
     private final WasmEngine engine;
@@ -118,7 +116,7 @@ public final class WasmTaskRunner implements TaskRunner {
         }
         WasmOutput.Builder envelope = WasmOutput.newBuilder().setStdout(ByteString.copyFrom(result.stdout()));
         for (Map.Entry<String, byte[]> file : new TreeMap<>(result.outputFiles()).entrySet()) {
-            if (!PLAIN_NAME.matcher(file.getKey()).matches()) {
+            if (!DeployedTask.FILE_NAME.matcher(file.getKey()).matches()) {
                 return new TaskOutcome.Failed("the module wrote /output/" + ErrorText.clean(file.getKey(), 200)
                         + ": only plain files directly under /output/ are kept (letters, digits, '.', '_', '-')", cpu);
             }

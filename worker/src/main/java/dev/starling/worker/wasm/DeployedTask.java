@@ -36,7 +36,8 @@ public record DeployedTask(String module, List<String> args, byte[] stdin, Sorte
     static final int MAX_FILES = 128;
     /** The most scratch space a task may ask for: a sanity bound (its files are held in the heap). */
     static final long MAX_SCRATCH_BYTES = 16L << 30;
-    private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+    /** A plain file name, as the coordinator takes under {@code /input/} and {@code /output/}. */
+    public static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
 
     public DeployedTask {
         args = List.copyOf(args);
@@ -138,7 +139,7 @@ public record DeployedTask(String module, List<String> args, byte[] stdin, Sorte
         return stdin.clone();
     }
 
-    /** The sandbox's task: this one's arguments, standard input, seed and limits (input files and checkpoint to add). */
+    /** The sandbox's task: its arguments, standard input, seed and limits (input files and checkpoint to add). */
     public WasmTask.Builder builder() {
         return WasmTask.builder().args(args).stdin(stdin).seed(seed).deterministic(deterministic).limits(limits);
     }

@@ -35,8 +35,8 @@ public final class WasmMemory {
             return null;
         }
         return budgetMiB == 0 ? "this worker runs no WebAssembly (--wasm-memory 0)"
-                : "the task needs " + memoryMiB + " MiB of WebAssembly memory, more than this worker's --wasm-memory of "
-                        + budgetMiB + " MiB";
+                : "the task needs " + memoryMiB + " MiB of WebAssembly memory, more than this worker's"
+                        + " --wasm-memory of " + budgetMiB + " MiB";
     }
 
     /**
