@@ -7,6 +7,7 @@ import dev.starling.coordinator.web.ContentTooLargeException;
 import dev.starling.coordinator.web.UnsupportedMediaTypeException;
 import dev.starling.sdk.App;
 import dev.starling.sdk.ParamSpec;
+import io.swagger.v3.oas.annotations.Parameter;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.Part;
@@ -49,7 +50,7 @@ class AppController {
 
     /** Built-in apps, then the deployed apps the caller may see (shared ones, their own; all for the admin). */
     @GetMapping
-    List<AppView> list(Optional<Caller> caller) {
+    List<AppView> list(@Parameter(hidden = true) Optional<Caller> caller) {
         List<AppView> list = new ArrayList<>(catalog.all().stream().map(AppView::of).toList());
         deployed.visible(caller).forEach(d -> list.add(AppView.of(d)));
         return list;
@@ -57,7 +58,7 @@ class AppController {
 
     @GetMapping("/{name}/versions/{version}")
     DeployedApps.VersionView version(@PathVariable String name, @PathVariable String version,
-            Optional<Caller> caller) {
+            @Parameter(hidden = true) Optional<Caller> caller) {
         return deployed.version(name, version, caller);
     }
 

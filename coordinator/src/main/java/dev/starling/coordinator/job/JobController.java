@@ -3,6 +3,8 @@ package dev.starling.coordinator.job;
 import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.web.Page;
 import dev.starling.coordinator.web.Paging;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
@@ -59,6 +61,8 @@ class JobController {
      * the client accepts.
      */
     @GetMapping("/{id}/outputs")
+    @ApiResponse(responseCode = "200", description = "the outputs, raw or as ND-JSON (format=ndjson)", content = {
+        @Content(mediaType = "application/octet-stream"), @Content(mediaType = "application/x-ndjson")})
     void outputs(@PathVariable long id, @RequestParam(defaultValue = "false") boolean partial,
             @RequestParam(required = false) String format, Caller caller, HttpServletResponse response)
             throws IOException {

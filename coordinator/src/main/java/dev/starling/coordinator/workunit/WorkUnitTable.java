@@ -7,6 +7,7 @@ import dev.starling.sdk.WorkUnitSpec;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -142,7 +143,7 @@ public class WorkUnitTable {
                 .param("states", SqlArrays.of("text", withFailed ? new String[] {"VALIDATED", "FAILED"}
                         : new String[] {"VALIDATED"}))
                 .query((rs, i) -> new Decided(rs.getLong("idx"), rs.getBytes("output"),
-                        rs.getString("state").equals("FAILED") ? String.valueOf(rs.getString("error")) : null))
+                        rs.getString("state").equals("FAILED") ? Objects.requireNonNullElse(rs.getString("error"), "failed") : null))
                 .stream();
     }
 
