@@ -35,7 +35,9 @@ class DeployedAppsIT {
     @Test
     void primesInCGiveTheJavaAppsCountsFromASweepAListAndABlobOfLines(TestInfo info) throws Exception {
         try (Processes p = new Processes(name(info))) {
-            p.coordinator();
+            // leases long enough that a loaded machine times out no task: the list's failing work unit must fail
+            // by its two errors, each with the module's message, and not by a time-out
+            p.coordinator("--starling.dispatch.lease=30s");
             p.worker("w1");
             p.worker("w2");
             TestApi api = p.api();

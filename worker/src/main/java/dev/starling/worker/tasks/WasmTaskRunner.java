@@ -77,11 +77,17 @@ public final class WasmTaskRunner implements TaskRunner {
         if (running.isCancelled()) {
             return new TaskOutcome.Cancelled(Duration.ZERO);
         }
-        try (WasmMemory.Grant grant = memory.acquire(task.limits().memoryMiB())) {
-            return builtIn.onCore(running, () -> compute(running, task));
+        WasmMemory.Grant grant;
+        try {
+            grant = memory.acquire(task.limits().memoryMiB());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new TaskOutcome.Cancelled(Duration.ZERO);
+        }
+        try {
+            return builtIn.onCore(running, () -> compute(running, task));
+        } finally {
+            grant.close();
         }
     }
 
@@ -146,8 +152,9 @@ public final class WasmTaskRunner implements TaskRunner {
     /** Puts the checkpoint the task resumes from under {@code /checkpoint/}, or starts over when it cannot be read. */
     private static void resume(RunningTask running, WasmTask.Builder builder, byte[] state) {
         Map<String, byte[]> files = CheckpointFiles.decode(state).orElse(null);
-        if (files == null) {
-            log.warn("The checkpoint of {} cannot be read; the task starts over", running);
+        if (files == null || !files.keySet().stream().allMatch(n -> DeployedTask.FILE_NAME.matcher(n).matches())) {
+            log.warn("The checkpoint of {} cannot be read, or is not plain files under /checkpoint/; the task starts"
+                    + " over", running);
             return;
         }
         files.forEach(builder::checkpointFile);
