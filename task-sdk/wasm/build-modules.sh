@@ -3,9 +3,14 @@
 # clang --target=wasm32-wasi, into target/wasm/. The Maven build runs it where /usr/bin/clang exists (profile
 # wasm-toolchain); tests that need these modules skip without them, or fail when STARLING_REQUIRE_WASM_TOOLCHAIN=1
 # (CI). Debian: apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32.
+#
+#   build-modules.sh [OUT_DIR [C_DIR...]]   the samples and each C_DIR's C files into OUT_DIR, absolute paths (the
+#                                           CLI's build, for its own test modules); default target/wasm src/test/c
 set -euo pipefail
 cd "$(dirname "$0")"
-out=target/wasm
+out=${1:-target/wasm}
+dirs=("${@:2}")
+[ ${#dirs[@]} -gt 0 ] || dirs=(src/test/c)
 mkdir -p "$out"
 probe=$(mktemp -d)
 trap 'rm -rf "$probe"' EXIT
@@ -19,7 +24,11 @@ if ! clang --target=wasm32-wasi -O2 -o "$probe/t.wasm" "$probe/t.c" 2> "$probe/e
   echo "build-modules: skipping; the tests that need these modules will skip"
   exit 0
 fi
-for source in ../wasm-samples/*.c src/test/c/*.c; do
+sources=(../wasm-samples/*.c)
+for dir in "${dirs[@]}"; do
+  sources+=("$dir"/*.c)
+done
+for source in "${sources[@]}"; do
   name=$(basename "$source" .c)
   target="$out/$name.wasm"
   if [ ! -e "$target" ] || [ "$source" -nt "$target" ] || [ ../wasm-samples/starling.h -nt "$target" ]; then
