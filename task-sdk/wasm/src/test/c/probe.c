@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "starling.h"
+
 static void try_open(const char *path, const char *mode) {
     FILE *f = fopen(path, mode);
     if (!f) {
@@ -150,6 +152,40 @@ int main(int argc, char **argv) {
         fwrite("bad \xff\xfe utf-8 and a \0 NUL\n", 1, 25, stderr);
         fputs("last line\n", stderr);
         return 7;
+    }
+    if (!strcmp(mode, "outputs")) {
+        const char *names[] = {"/output/b.txt", "/output/a.txt"};
+        for (int i = 0; i < 2; i++) {
+            FILE *f = fopen(names[i], "w");
+            fputs(names[i] + 8, f);
+            fclose(f);
+        }
+        puts("wrote two files");
+        return 0;
+    }
+    if (!strcmp(mode, "count")) {
+        /* counts to argv[2] in small steps, saving a checkpoint whenever one is due */
+        long n = argc > 2 ? atol(argv[2]) : 1000, i = 0;
+        int resumed = 0;
+        FILE *f = fopen("/checkpoint/state", "r");
+        if (f) {
+            resumed = fscanf(f, "%ld", &i) == 1;
+            fclose(f);
+        }
+        long start = i;
+        volatile unsigned long sink = 0;
+        for (; i < n; i++) {
+            for (unsigned j = 0; j < 10000; j++) sink += j;
+            starling_progress((double) (i + 1) / (double) n);
+            if (starling_checkpoint_due()) {
+                f = fopen("/checkpoint/state", "w");
+                fprintf(f, "%ld", i + 1);
+                fclose(f);
+                starling_checkpoint_done();
+            }
+        }
+        printf("%s at %ld, counted to %ld\n", resumed ? "resumed" : "started", start, n);
+        return 0;
     }
     if (!strcmp(mode, "trap")) {
         __builtin_trap();

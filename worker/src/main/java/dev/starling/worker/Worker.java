@@ -44,7 +44,10 @@ import dev.starling.worker.tasks.TaskExecutor;
 import dev.starling.worker.tasks.TaskResults;
 import dev.starling.worker.tasks.TaskRunner;
 import dev.starling.worker.tasks.TransferCounter;
+import dev.starling.worker.tasks.WasmTaskRunner;
 import dev.starling.worker.tasks.WorkBuffer;
+import dev.starling.worker.wasm.WasmEngine;
+import dev.starling.worker.wasm.WasmMemory;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import java.io.UncheckedIOException;
@@ -89,6 +92,8 @@ public final class Worker {
     private final Sensors sensors;
     private final ComputeGate gate = new ComputeGate();
     private final Semaphore cores;
+    private final WasmMemory wasmMemory;
+    private final WasmEngine wasm = new WasmEngine();
     private final Contact contact;
     private volatile Session session; // for the status snapshot
     private volatile Machinery machinery; // for the status snapshot
@@ -116,6 +121,7 @@ public final class Worker {
         this.sensors = sensors;
         this.network = new NetworkHours(config.preferences().networkHours(), clock, tuning.controlInterval());
         this.cores = new Semaphore(config.cores());
+        this.wasmMemory = new WasmMemory(config.wasmMemoryMiB());
         this.contact = new Contact(clock);
     }
 
@@ -132,10 +138,11 @@ public final class Worker {
             throw new IllegalStateException("a worker runs once");
         }
         try {
-            log.info("Starling worker {} started: coordinator {} ({}), name {}, {}, apps {}",
+            log.info("Starling worker {} started: coordinator {} ({}), name {}, {}, apps {}, {}",
                     WorkerDescription.version(), config.coordinator(), config.tls(), config.name(),
-                    count(config.cores(), "core"), apps.names());
-            if (apps.names().isEmpty()) {
+                    count(config.cores(), "core"), apps.names(), config.wasmMemoryMiB() == 0 ? "no WebAssembly"
+                            : config.wasmMemoryMiB() + " MiB for WebAssembly (deployed apps)");
+            if (apps.names().isEmpty() && config.wasmMemoryMiB() == 0) {
                 log.warn("No apps are installed: this worker will not be given tasks");
             }
             if (config.preferences().cpuLimitPercent() < 100
@@ -151,6 +158,7 @@ public final class Worker {
                 throw failure;
             }
         } finally {
+            wasm.close();
             terminated.countDown();
         }
     }
@@ -185,7 +193,8 @@ public final class Worker {
         return new Status(clock.instant(), WorkerDescription.version(), config.name(),
                 s != null && s.isRegistered() ? s.identity().hostId() : 0, config.coordinator().toString(),
                 contact.lastAnswer(), contact.failure(), contact.update(), contact.credit(), config.cores(),
-                config.preferences().cpuLimitPercent(), gate.reason(), network.isOpen(),
+                config.preferences().cpuLimitPercent(), wasmMemory.budgetMiB(), wasmMemory.inUseMiB(), gate.reason(),
+                network.isOpen(),
                 m == null ? 0 : m.stats().reportedToday(), m == null ? 0 : m.pending().size(), lines,
                 config.settings().stream()
                         .map(c -> new Status.SettingLine(c.name(), c.value(), c.source().toString())).toList());
@@ -407,8 +416,10 @@ public final class Worker {
 
     private TaskRunner runner(PeerPlane plane) {
         Preferences p = config.preferences();
-        TaskRunner runner = plane.fetchingInputs(new InProcessTaskRunner(apps, tuning.maxOutputBytes(), clock,
-                p.checkpointInterval(), gate, p.cpuLimitPercent(), cores));
+        InProcessTaskRunner builtIn = new InProcessTaskRunner(apps, tuning.maxOutputBytes(), clock,
+                p.checkpointInterval(), gate, p.cpuLimitPercent(), cores);
+        TaskRunner runner = plane.fetchingInputs(new WasmTaskRunner(builtIn, wasm, wasmMemory, tuning.maxOutputBytes(),
+                clock, p.checkpointInterval()));
         if (config.fault().equals(Optional.of(Fault.WRONG_OUTPUT))) {
             log.warn("Injecting fault '{}': this worker reports wrong outputs on purpose", Fault.WRONG_OUTPUT.option());
             runner = new WrongOutputRunner(runner);

@@ -235,6 +235,13 @@ public final class WorkerMain implements Callable<Integer> {
                     + Defaults.CHECKPOINT_INTERVAL + ").")
     private Duration checkpointInterval;
 
+    @Option(names = "--wasm-memory", order = 40, paramLabel = "SIZE", converter = ByteSizeConverter.class,
+            description = "The memory deployed apps' (WebAssembly) tasks may hold together, for example 2G; each task"
+                    + " takes what its app declares (memoryMiB) and waits while the sum would pass this; 0 for no"
+                    + " WebAssembly. It is held in the Java heap beside the worker, so it must fit there (default: a"
+                    + " quarter of this machine's memory, within what the heap holds).")
+    private Long wasmMemory;
+
     private final ConfigFile configFile;
     private final Supplier<Apps> apps;
     private final Tuning tuning;
@@ -381,6 +388,13 @@ public final class WorkerMain implements Callable<Integer> {
                     .settings(chosen());
             Optional.ofNullable(cores).ifPresent(v -> config.cores(Cores.parse(v, Defaults.cores())));
             Optional.ofNullable(gracePeriod).ifPresent(config::gracePeriod);
+            if (wasmMemory != null) {
+                if (wasmMemory > 0 && wasmMemory < 1 << 20) {
+                    throw new IllegalArgumentException("--wasm-memory must be 0 (no WebAssembly) or at least 1M, was "
+                            + wasmMemory + " bytes");
+                }
+                config.wasmMemoryMiB((int) Math.min(Integer.MAX_VALUE, wasmMemory >> 20));
+            }
             return config.check();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

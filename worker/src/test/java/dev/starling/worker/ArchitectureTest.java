@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * <li>{@code peer.transfer}, then {@code peer.cache}: the data plane's mechanisms, which know no configuration;</li>
  * <li>{@code fault}: the faults a test injects into the tasks;</li>
  * <li>{@code tasks}: running tasks, which see the data plane through its {@code PeerPlane} alone;</li>
- * <li>{@code journal}, {@code control}, {@code status}: leaves;</li>
+ * <li>{@code journal}, {@code control}, {@code status}, {@code wasm}: leaves;</li>
  * <li>{@code support}: helpers with no Starling knowledge.</li>
  * </ol>
  *
@@ -45,7 +45,7 @@ class ArchitectureTest {
             List.of("peer.cache"),
             List.of("fault"),
             List.of("tasks"),
-            List.of("journal", "control", "status"),
+            List.of("journal", "control", "status", "wasm"),
             List.of("support"));
 
     @Test

@@ -77,6 +77,7 @@ class ConfigFileTest {
                 work-buffer = 1h
                 checkpoint-interval = 2m
                 grace-period = 10s
+                wasm-memory = 96M
                 """.formatted(dir.resolve("work").toString().replace("\\\\", "/")));
 
         WorkerConfig config = configOf();
@@ -86,6 +87,7 @@ class ConfigFileTest {
         assertThat(config.cores()).isEqualTo(2);
         assertThat(config.workDir()).isEqualTo(dir.resolve("work"));
         assertThat(config.gracePeriod()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.wasmMemoryMiB()).isEqualTo(96);
         assertThat(config.dataPlane().cacheBytes()).isEqualTo(1L << 30);
         assertThat(config.dataPlane().uploadBytesPerSecond()).isEqualTo(2L << 20);
         assertThat(config.dataPlane().downloadBytesPerSecond()).isEqualTo(4L << 20);

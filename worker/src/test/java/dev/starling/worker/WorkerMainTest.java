@@ -115,7 +115,8 @@ class WorkerMainTest {
                         "--coordinator-ca", "--name", "--cores", "--work-dir",
                         "--grace-period", "--log-level", "--cpu-limit", "--idle-only", "--compute-hours", "--network-hours",
                         "--memory-limit", "--disk-limit", "--work-buffer", "--checkpoint-interval", "--download-rate",
-                        "--cache-size", "--peer-port", "--upload-rate", "--advertise-host", "--no-serve", "--behind-nat")
+                        "--cache-size", "--peer-port", "--upload-rate", "--advertise-host", "--no-serve", "--behind-nat",
+                        "--wasm-memory")
                 .doesNotContain("--inject-fault");
         assertThat(out.toString()).as("per cent signs are written for picocli's formatting, which shows them once")
                 .contains("--cores 50% --cpu-limit", "'cores = 50%'", "as 50% (default", "at most 90% of it")
@@ -139,6 +140,17 @@ class WorkerMainTest {
     })
     void aDataPlaneOptionWithABadValueIsInvalidInput(String option, String value, String message) {
         assertThat(run("--coordinator", "localhost:7070", option, value)).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains(message);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "512K|--wasm-memory must be 0 (no WebAssembly) or at least 1M, was 524288 bytes",
+        "100T|--wasm-memory 104857600M does not fit this worker's heap",
+        "lots|'lots' is not a size",
+    })
+    void aWasmMemoryThatIsNoSizeOrDoesNotFitTheHeapIsInvalidInput(String value, String message) {
+        assertThat(run("--coordinator", "localhost:7070", "--wasm-memory", value)).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(err.toString()).contains(message);
     }
 

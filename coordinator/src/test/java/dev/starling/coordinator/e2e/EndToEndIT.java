@@ -300,7 +300,7 @@ class EndToEndIT {
         }
     }
 
-    private static JsonNode awaitFinal(TestApi api, long job) {
+    static JsonNode awaitFinal(TestApi api, long job) {
         return await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(250))
                 .until(() -> api.job(job), j -> j.get("state").asString().matches("SUCCEEDED|FAILED|CANCELLED"));
     }
@@ -338,7 +338,7 @@ class EndToEndIT {
         return id;
     }
 
-    private static JsonNode host(TestApi api, long id) {
+    static JsonNode host(TestApi api, long id) {
         for (JsonNode h : api.get("/api/v1/hosts").json().get("items")) {
             if (h.get("id").asLong() == id) {
                 return h;
@@ -347,7 +347,7 @@ class EndToEndIT {
         throw new AssertionError("no host " + id);
     }
 
-    private static String name(TestInfo info) {
+    static String name(TestInfo info) {
         return info.getTestMethod().orElseThrow().getName();
     }
 }

@@ -89,6 +89,9 @@ public final class Swarm {
      *     with a job of its own does the swarm check the outcome
      * @param rounds the checksum job's {@code rounds} parameter (default 1)
      * @param quorum the checksum job's quorum (default 2)
+     * @param deployed the swarm's job is a deployed (WebAssembly) app's instead: a trivial module the swarm deploys
+     *     ({@code TrivialApp}), swept over {@code submit} work units; the hosts register as running WebAssembly and
+     *     answer its tasks as the module would, with an empty output envelope (default false)
      * @param drainTimeout how long after the window the swarm waits for its job to finish (default 10m)
      * @param seed chooses the wrong hosts (default 1)
      * @param progress where progress lines go (default standard error)
@@ -108,6 +111,7 @@ public final class Swarm {
             long submit,
             long rounds,
             int quorum,
+            boolean deployed,
             Duration drainTimeout,
             long seed,
             Consumer<String> progress,
@@ -140,6 +144,7 @@ public final class Swarm {
                     + "makes one with POST /api/v1/admin/researchers)");
             require(rounds >= 1, "--rounds must be at least 1, was " + rounds);
             require(quorum >= 1, "--quorum must be at least 1, was " + quorum);
+            require(!deployed || rounds == 1, "--rounds is the checksum app's; a deployed app's job has none");
             require(drainTimeout.isPositive(), "--drain-timeout must be longer than 0, was "
                     + Durations.format(drainTimeout));
             for (URI uri : api) {
@@ -176,6 +181,7 @@ public final class Swarm {
             b.submit = submit;
             b.rounds = rounds;
             b.quorum = quorum;
+            b.deployed = deployed;
             b.drainTimeout = drainTimeout;
             b.seed = seed;
             b.progress = progress;
@@ -203,6 +209,7 @@ public final class Swarm {
         private String apiKey;
         private long submit;
         private long rounds = 1;
+        private boolean deployed;
         private int quorum = 2;
         private Duration drainTimeout = Duration.ofMinutes(10);
         private long seed = 1;
@@ -288,6 +295,11 @@ public final class Swarm {
             return this;
         }
 
+        public Builder deployed(boolean value) {
+            deployed = value;
+            return this;
+        }
+
         public Builder rounds(long value) {
             rounds = value;
             return this;
@@ -321,7 +333,7 @@ public final class Swarm {
         /** @throws IllegalArgumentException naming the first wrong value */
         public Options build() {
             return new Options(coordinators, hosts, duration, warmup, taskTime, wrongFraction, cores, connections, api,
-                    apiKey, submit, rounds, quorum, drainTimeout, seed, progress, listener);
+                    apiKey, submit, rounds, quorum, deployed, drainTimeout, seed, progress, listener);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.starling.worker.config;
 
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -36,6 +37,24 @@ public final class Defaults {
     /** {@code --cores}: every processor of this machine. */
     public static int cores() {
         return Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * {@code --wasm-memory}: a quarter of this machine's memory, within what this JVM's heap holds beside the worker
+     * ({@link WorkerConfig#largestWasmMemoryMiB}); in MiB.
+     */
+    public static int wasmMemoryMiB() {
+        long machine = physicalMemoryBytes();
+        long quarter = machine > 0 ? machine / 4 : Long.MAX_VALUE;
+        return (int) Math.min(quarter >> 20, WorkerConfig.largestWasmMemoryMiB(Runtime.getRuntime().maxMemory()));
+    }
+
+    /** The machine's physical memory where the platform tells it; 0 where it does not. */
+    public static long physicalMemoryBytes() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return Math.max(0, os.getTotalMemorySize());
+        }
+        return 0;
     }
 
     /** {@code --name}: the machine's host name, as the system or the environment tells it. */

@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param coordinator where the coordinator listens
  * @param name the host's name as the coordinator shows it, 1 to 200 characters (surrounding blanks dropped)
  * @param cores how many tasks run at once (at least 1)
+ * @param wasmMemoryMiB the linear memory WebAssembly tasks may hold together, MiB ({@code --wasm-memory}); 0: this
+ *     worker runs no deployed apps. It lives in the heap, so it must fit there beside the worker
+ *     ({@link #largestWasmMemoryMiB})
  * @param workDir where the worker keeps its identity and state
  * @param gracePeriod how long running tasks may finish when the worker is asked to stop
  * @param fault a fault to inject (end-to-end tests only)
@@ -30,6 +33,7 @@ public record WorkerConfig(
         HostPort coordinator,
         String name,
         int cores,
+        int wasmMemoryMiB,
         Path workDir,
         Duration gracePeriod,
         Optional<Fault> fault,
@@ -49,6 +53,7 @@ public record WorkerConfig(
         settings = List.copyOf(settings);
         name = checkedName(name);
         checkCores(cores);
+        checkWasmMemory(wasmMemoryMiB, Runtime.getRuntime().maxMemory());
         Preferences.notNegative("--grace-period", Objects.requireNonNull(gracePeriod, "gracePeriod"));
         accountKey = checkedAccountKey(accountKey);
     }
@@ -64,6 +69,32 @@ public record WorkerConfig(
     private static void checkCores(int cores) {
         if (cores < 1) {
             throw new IllegalArgumentException("--cores must be at least 1, was " + cores);
+        }
+    }
+
+    /** The heap the worker itself needs beside its WebAssembly tasks, MiB. */
+    private static final long WORKER_HEAP_MIB = 192;
+
+    /**
+     * The most {@code --wasm-memory} a heap of {@code maxHeapBytes} holds: two thirds of what the worker leaves
+     * ({@value #WORKER_HEAP_MIB} MiB), since a memory that grows is copied into a larger array (both are held a
+     * moment) and a task's scratch files are held in the heap too.
+     */
+    public static int largestWasmMemoryMiB(long maxHeapBytes) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(0, ((maxHeapBytes >> 20) - WORKER_HEAP_MIB) * 2 / 3));
+    }
+
+    static void checkWasmMemory(int mib, long maxHeapBytes) {
+        if (mib < 0) {
+            throw new IllegalArgumentException("--wasm-memory must not be negative, was " + mib + "M");
+        }
+        int largest = largestWasmMemoryMiB(maxHeapBytes);
+        if (mib > largest) {
+            throw new IllegalArgumentException("--wasm-memory " + mib + "M does not fit this worker's heap of "
+                    + (maxHeapBytes >> 20) + "M: WebAssembly tasks' memory is held in the heap, beside the worker's"
+                    + " own, so at most " + largest + "M here. Give Java a larger heap (JAVA_OPTS=-Xmx"
+                    + ((WORKER_HEAP_MIB + (3L * mib + 1) / 2 + 1023) / 1024) + "g) or lower --wasm-memory (0: no"
+                    + " WebAssembly)");
         }
     }
 
@@ -91,6 +122,7 @@ public record WorkerConfig(
         private HostPort coordinator;
         private String name;
         private int cores = Defaults.cores();
+        private Integer wasmMemoryMiB; // null: Defaults.wasmMemoryMiB(), worked out when built
         private Duration gracePeriod = Durations.parse(Defaults.GRACE_PERIOD);
         private Optional<Fault> fault = Optional.empty();
         private DataPlaneConfig dataPlane = DataPlaneConfig.defaults();
@@ -116,6 +148,12 @@ public record WorkerConfig(
 
         public Builder cores(int value) {
             cores = value;
+            return this;
+        }
+
+        /** MiB; 0: no WebAssembly. Default: {@link Defaults#wasmMemoryMiB}. */
+        public Builder wasmMemoryMiB(int value) {
+            wasmMemoryMiB = value;
             return this;
         }
 
@@ -165,6 +203,9 @@ public record WorkerConfig(
                 checkedName(name);
             }
             checkCores(cores);
+            if (wasmMemoryMiB != null) {
+                checkWasmMemory(wasmMemoryMiB, Runtime.getRuntime().maxMemory());
+            }
             Preferences.notNegative("--grace-period", gracePeriod);
             checkedAccountKey(accountKey);
             return this;
@@ -175,7 +216,8 @@ public record WorkerConfig(
          * @throws NullPointerException when no coordinator was named
          */
         public WorkerConfig build() {
-            return new WorkerConfig(coordinator, name != null ? name : Defaults.name(), cores, workDir, gracePeriod,
+            return new WorkerConfig(coordinator, name != null ? name : Defaults.name(), cores,
+                    wasmMemoryMiB != null ? wasmMemoryMiB : Defaults.wasmMemoryMiB(), workDir, gracePeriod,
                     fault, dataPlane, preferences, accountKey, tls, settings);
         }
     }

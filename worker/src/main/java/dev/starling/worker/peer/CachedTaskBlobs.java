@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +46,14 @@ public final class CachedTaskBlobs implements TaskBlobs {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Override
+    public Path file(String blobId) throws IOException {
+        if (!inputs.contains(blobId)) {
+            throw new IllegalArgumentException("blob " + blobId + " is not one this work unit reads");
+        }
+        return cache.file(blobId);
     }
 
     @Override

@@ -1,13 +1,15 @@
 package dev.starling.worker.session;
 
 import dev.starling.proto.v1.RegisterRequest;
+import dev.starling.proto.v1.WasmCapability;
 import dev.starling.sdk.Apps;
+import dev.starling.worker.config.Defaults;
 import dev.starling.worker.config.WorkerConfig;
-import java.lang.management.ManagementFactory;
 
 /**
  * What the worker tells the coordinator about itself and its machine when it registers: its name, cores, memory, OS,
- * version, apps, peer address and owner. (The coordinator keeps what it is told as its {@code HostDescription}.)
+ * version, apps, the memory it gives WebAssembly, peer address and owner. (The coordinator keeps what it is told as
+ * its {@code HostDescription}.)
  */
 public final class WorkerDescription {
     private WorkerDescription() {}
@@ -17,7 +19,7 @@ public final class WorkerDescription {
      * ({@code peerAddress}, empty when it serves no peers) and whose it is (the account key, when given).
      */
     public static RegisterRequest describe(WorkerConfig config, Apps apps, String peerAddress) {
-        return RegisterRequest.newBuilder()
+        RegisterRequest.Builder request = RegisterRequest.newBuilder()
                 .setProtocolVersion(ProtocolInterceptor.PROTOCOL_VERSION)
                 .setName(config.name())
                 .setCores(config.cores())
@@ -27,8 +29,11 @@ public final class WorkerDescription {
                 .setWorkerVersion(version())
                 .addAllApps(apps.names())
                 .setPeerAddress(peerAddress)
-                .setAccountKey(config.accountKey().orElse(""))
-                .build();
+                .setAccountKey(config.accountKey().orElse(""));
+        if (config.wasmMemoryMiB() > 0) {
+            request.setWasm(WasmCapability.newBuilder().setMemoryMib(config.wasmMemoryMiB()));
+        }
+        return request.build();
     }
 
     /** The version in the worker jar's manifest, or {@code dev} when running from classes. */
@@ -39,12 +44,7 @@ public final class WorkerDescription {
 
     /** The machine's physical memory where the platform tells it, else what this JVM may use. */
     private static long memoryBytes() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            long total = os.getTotalMemorySize();
-            if (total > 0) {
-                return total;
-            }
-        }
-        return Runtime.getRuntime().maxMemory();
+        long total = Defaults.physicalMemoryBytes();
+        return total > 0 ? total : Runtime.getRuntime().maxMemory();
     }
 }

@@ -19,14 +19,16 @@ import java.util.Properties;
  * @param failure why calls to the coordinator fail now; empty while it answers
  * @param update what the coordinator said to install, when this worker is old; empty when it is current
  * @param credit the host's credit as the coordinator last said; NaN before it did
+ * @param wasmMemoryMiB the memory WebAssembly tasks may hold together ({@code --wasm-memory}); 0: none
+ * @param wasmInUseMiB what the WebAssembly tasks computing now hold of it
  * @param suspended why tasks do not compute (or start) now; empty while they do
  * @param unreported results waiting to be reported
  * @param settings the settings not at their defaults
  */
 public record Status(Instant at, String version, String name, long hostId, String coordinator,
         Optional<Instant> lastAnswer, Optional<String> failure, Optional<String> update, double credit, int cores,
-        int cpuLimitPercent, Optional<String> suspended, boolean networkOpen, long reportedToday, int unreported,
-        List<TaskLine> tasks, List<SettingLine> settings) {
+        int cpuLimitPercent, int wasmMemoryMiB, int wasmInUseMiB, Optional<String> suspended, boolean networkOpen,
+        long reportedToday, int unreported, List<TaskLine> tasks, List<SettingLine> settings) {
 
     /** One task the worker holds. */
     public record TaskLine(long resultId, String app, long jobId, double progress, State state) {}
@@ -63,6 +65,8 @@ public record Status(Instant at, String version, String name, long hostId, Strin
         }
         p.setProperty("cores", Integer.toString(cores));
         p.setProperty("cpu-limit", Integer.toString(cpuLimitPercent));
+        p.setProperty("wasm-memory", Integer.toString(wasmMemoryMiB));
+        p.setProperty("wasm-memory.in-use", Integer.toString(wasmInUseMiB));
         suspended.ifPresent(s -> p.setProperty("suspended", s));
         p.setProperty("network.open", Boolean.toString(networkOpen));
         p.setProperty("results.today", Long.toString(reportedToday));
@@ -130,6 +134,8 @@ public record Status(Instant at, String version, String name, long hostId, Strin
                     Optional.ofNullable(p.getProperty("coordinator.update")),
                     credit == null ? Double.NaN : Double.parseDouble(credit),
                     Integer.parseInt(p.getProperty("cores", "0")), Integer.parseInt(p.getProperty("cpu-limit", "100")),
+                    Integer.parseInt(p.getProperty("wasm-memory", "0")),
+                    Integer.parseInt(p.getProperty("wasm-memory.in-use", "0")),
                     Optional.ofNullable(p.getProperty("suspended")),
                     Boolean.parseBoolean(p.getProperty("network.open", "true")),
                     Long.parseLong(p.getProperty("results.today", "0")),

@@ -29,6 +29,8 @@ public final class StatusView {
             }
         }
         out.append('\n');
+        out.append("WebAssembly  ").append(s.wasmMemoryMiB() == 0 ? "none (--wasm-memory 0)"
+                : s.wasmInUseMiB() + " of " + s.wasmMemoryMiB() + " MiB in use").append('\n');
         if (!s.networkOpen()) {
             out.append("Network      outside the network hours: transfers wait\n");
         }

@@ -52,8 +52,7 @@ final class InProcessTaskContext implements TaskContext {
     @Override
     public boolean checkpointDue() {
         pace.step();
-        return task.checkpointWanted()
-                || !Duration.between(task.lastCheckpoint(), clock.instant()).minus(checkpointInterval).isNegative();
+        return task.checkpointDue(clock.instant(), checkpointInterval);
     }
 
     @Override

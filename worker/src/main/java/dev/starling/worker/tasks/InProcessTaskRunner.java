@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 
 /** Runs a task by calling its app's {@code compute} on the calling thread, in the worker's own JVM. */
 public final class InProcessTaskRunner implements TaskRunner {
@@ -63,6 +64,14 @@ public final class InProcessTaskRunner implements TaskRunner {
         } catch (IllegalArgumentException e) {
             return new TaskOutcome.Failed("malformed task: " + e.getMessage(), Duration.ZERO);
         }
+        return onCore(running, () -> compute(running, app.get(), workUnit));
+    }
+
+    /**
+     * Runs {@code compute} holding a core, once the gate lets the task start: not while computing is suspended, nor
+     * while tasks fill the memory limit.
+     */
+    TaskOutcome onCore(RunningTask running, Supplier<TaskOutcome> compute) {
         try {
             cores.acquire();
         } catch (InterruptedException e) {
@@ -70,24 +79,30 @@ public final class InProcessTaskRunner implements TaskRunner {
             return new TaskOutcome.Cancelled(Duration.ZERO);
         }
         try {
-            return compute(running, app.get(), workUnit);
+            gate.awaitStart();
+            return compute.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new TaskOutcome.Cancelled(Duration.ZERO);
         } finally {
             cores.release();
         }
     }
 
-    /** Computes on a core the caller holds, once the gate lets the task start. */
-    private TaskOutcome compute(RunningTask running, App app, WorkUnit workUnit) {
-        try {
-            gate.awaitStart(); // not while suspended, nor while tasks fill the memory limit
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new TaskOutcome.Cancelled(Duration.ZERO);
-        }
+    /**
+     * Where the calling thread, the one computing a task, waits while computing is suspended and sleeps to keep to
+     * the CPU limit.
+     */
+    TaskPace pace() {
         Pacer pacer = new Pacer(cpuShare, this::cpuNanos, System::nanoTime,
                 nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)), PACING_WINDOW_NANOS);
+        return new TaskPace(gate, pacer, Thread.currentThread());
+    }
+
+    /** Computes on a core the caller holds. */
+    private TaskOutcome compute(RunningTask running, App app, WorkUnit workUnit) {
         InProcessTaskContext context = new InProcessTaskContext(running, maxOutputBytes, clock, checkpointInterval,
-                new TaskPace(gate, pacer, Thread.currentThread()));
+                pace());
         running.startsComputing(clock.instant());
         long cpuStart = cpuNanos();
         try {

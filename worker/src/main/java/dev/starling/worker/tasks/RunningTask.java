@@ -5,6 +5,7 @@ import dev.starling.proto.v1.TaskProgress;
 import dev.starling.sdk.TaskContext;
 import dev.starling.worker.journal.Journal;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -118,11 +119,6 @@ public final class RunningTask {
         return Optional.ofNullable(checkpoint.get()).map(byte[]::clone);
     }
 
-    /** When the app last saved a checkpoint, or started computing. */
-    Instant lastCheckpoint() {
-        return lastCheckpoint;
-    }
-
     /** The app starts computing (again): the next checkpoint is due an interval from now. */
     void startsComputing(Instant now) {
         lastCheckpoint = now;
@@ -172,6 +168,14 @@ public final class RunningTask {
     /** Asks the app for a checkpoint at its next {@code checkpointDue()}, whatever the interval says. */
     void wantCheckpoint() {
         checkpointWanted = true;
+    }
+
+    /**
+     * Whether the task should save a checkpoint now: the worker asked for one, or {@code interval} passed since it
+     * started computing or saved its last.
+     */
+    boolean checkpointDue(Instant now, Duration interval) {
+        return checkpointWanted || !Duration.between(lastCheckpoint, now).minus(interval).isNegative();
     }
 
     /** Whether a checkpoint was asked for and the app has not saved one since. */

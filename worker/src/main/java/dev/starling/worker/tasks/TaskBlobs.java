@@ -3,6 +3,7 @@ package dev.starling.worker.tasks;
 import dev.starling.proto.v1.BlobRef;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -25,6 +26,14 @@ public interface TaskBlobs {
      * @throws IllegalArgumentException when it is neither
      */
     long size(String blobId);
+
+    /**
+     * The file in the worker's cache that holds a blob the task's work unit reads, for a reader that copies it (the
+     * WebAssembly sandbox copies a task's input files into its own file system). Never written to.
+     *
+     * @throws IllegalArgumentException when the work unit does not read it
+     */
+    Path file(String blobId) throws IOException;
 
     /** Stores {@code content}; returns its id. The same bytes stored twice are one blob. */
     String store(byte[] content) throws IOException;

@@ -31,6 +31,20 @@ class WorkerConfigTest {
         assertThat(config.preferences().workBuffer()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.preferences().checkpointInterval()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.settings()).isEmpty();
+        assertThat(config.wasmMemoryMiB()).isPositive()
+                .isLessThanOrEqualTo(WorkerConfig.largestWasmMemoryMiB(Runtime.getRuntime().maxMemory()));
+    }
+
+    @Test
+    void theMemoryForWebAssemblyMustFitTheHeapBesideTheWorker() {
+        assertThat(WorkerConfig.largestWasmMemoryMiB(1L << 30)).isEqualTo(554);
+        assertThat(WorkerConfig.largestWasmMemoryMiB(128L << 20)).isZero();
+        assertThatThrownBy(() -> WorkerConfig.checkWasmMemory(555, 1L << 30))
+                .hasMessageStartingWith("--wasm-memory 555M does not fit this worker's heap of 1024M")
+                .hasMessageContaining("at most 554M here").hasMessageContaining("JAVA_OPTS=-Xmx2g");
+        assertThatThrownBy(() -> config().wasmMemoryMiB(-1).build())
+                .hasMessage("--wasm-memory must not be negative, was -1M");
+        assertThat(config().wasmMemoryMiB(0).build().wasmMemoryMiB()).as("no WebAssembly").isZero();
     }
 
     @Test

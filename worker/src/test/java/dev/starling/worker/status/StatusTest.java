@@ -18,7 +18,7 @@ class StatusTest {
     private static Status status(Optional<String> suspended, Optional<String> failure, Optional<String> update,
             double credit) {
         return new Status(NOW, "1.2.3", "lab-pc-3", 12, "coord.example.org:9090", Optional.of(NOW.minusSeconds(4)),
-                failure, update, credit, 2, 60, suspended, true, 5, 1, List.of(
+                failure, update, credit, 2, 60, 1024, 256, suspended, true, 5, 1, List.of(
                         new Status.TaskLine(101, "primes", 7, 0.5, Status.State.COMPUTING),
                         new Status.TaskLine(102, "signal-search", 8, 0.0, Status.State.WAITING)),
                 List.of(new Status.SettingLine("cores", "50%", "config file"),
@@ -49,6 +49,7 @@ class StatusTest {
         assertThat(shown).contains("Starling worker 1.2.3 on lab-pc-3 (host 12)",
                 "Coordinator  coord.example.org:9090: reachable (last answer 4 s ago)",
                 "Computing    yes, on 2 cores at 60% CPU",
+                "WebAssembly  256 of 1024 MiB in use",
                 "Results      5 reported today, 1 waiting to be reported",
                 "Credit       12.50",
                 "Tasks        2 held",

@@ -130,6 +130,11 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
         return offer(TestApp.NAME, input, List.of(inputs));
     }
 
+    /** Queues a task of {@code app} with an input as the app's split made it, reading {@code inputs}. */
+    public long offer(String app, byte[] input, BlobSource... inputs) {
+        return offer(app, ByteString.copyFrom(input), List.of(inputs), System.currentTimeMillis() + 3_600_000);
+    }
+
     /** Queues a task whose report deadline is {@code deadlineIn} from now; returns its result id. */
     public long offerDueIn(String input, java.time.Duration deadlineIn) {
         return offer(TestApp.NAME, input, List.of(), System.currentTimeMillis() + deadlineIn.toMillis());

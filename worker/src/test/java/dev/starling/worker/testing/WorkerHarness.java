@@ -100,6 +100,7 @@ public final class WorkerHarness implements AutoCloseable {
         private final Path workDir;
         private Apps apps = Apps.of(new TestApp());
         private int cores = 2;
+        private int wasmMemoryMiB = 256;
         private Duration gracePeriod = Duration.ofSeconds(30);
         private Optional<Fault> fault = Optional.empty();
         private Tuning tuning = fastTuning();
@@ -121,6 +122,12 @@ public final class WorkerHarness implements AutoCloseable {
 
         public Builder cores(int value) {
             cores = value;
+            return this;
+        }
+
+        /** The memory WebAssembly tasks may hold together, MiB (default 256); 0: none. */
+        public Builder wasmMemoryMiB(int value) {
+            wasmMemoryMiB = value;
             return this;
         }
 
@@ -161,6 +168,7 @@ public final class WorkerHarness implements AutoCloseable {
 
         public WorkerHarness start() {
             WorkerConfig config = WorkerConfig.builder(coordinator, workDir).name("test-host").cores(cores)
+                    .wasmMemoryMiB(wasmMemoryMiB)
                     .gracePeriod(gracePeriod).fault(fault).dataPlane(dataPlane).preferences(preferences).build();
             return new WorkerHarness(new Worker(config, tuning, apps, clock, sensors));
         }

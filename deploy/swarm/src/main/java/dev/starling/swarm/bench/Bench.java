@@ -24,7 +24,8 @@ import java.util.stream.Stream;
 
 /**
  * {@code starling bench}: a coordinator of its own (child process, fresh embedded PostgreSQL), pgbench on that
- * PostgreSQL for the disk's commit rate, then a swarm with a checksum job of its own, quorum 2; the RESULT line
+ * PostgreSQL for the disk's commit rate, then a swarm with a checksum job of its own (or a trivial deployed app's),
+ * quorum 2; the RESULT line
  * when the window closes, HEAP lines at the chosen progress points, the CHECK lines after the drain.
  */
 public final class Bench {
@@ -36,9 +37,11 @@ public final class Bench {
      * @param pgbenchSeconds how long pgbench runs; 0 skips it
      * @param heapAt validated counts at which to measure the coordinator's heap
      * @param keep keep the data dir (database and log) instead of deleting it
+     * @param deployed the job is a trivial deployed (WebAssembly) app's rather than the checksum app's
+     *     ({@link Swarm.Options#deployed})
      */
     public record Settings(int hosts, Duration duration, Duration warmup, Duration taskTime, long workUnits, String heap,
-            int pgbenchSeconds, List<Long> heapAt, boolean keep) {}
+            int pgbenchSeconds, List<Long> heapAt, boolean keep, boolean deployed) {}
 
     private final Settings settings;
     private final PrintWriter out;
@@ -148,6 +151,7 @@ public final class Bench {
                     .taskTime(settings.taskTime())
                     .submit(settings.workUnits())
                     .quorum(2)
+                    .deployed(settings.deployed())
                     .progress(progress)
                     .listener(new Swarm.Listener() {
                         @Override

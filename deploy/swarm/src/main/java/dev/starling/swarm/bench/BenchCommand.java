@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
             "Examples:",
             "  starling bench",
             "  starling bench --hosts 200 --duration 20s --work-units 30000 --pgbench-seconds 10",
+            "  starling bench --deployed --pgbench-seconds 0",
             "",
             "Exit codes: 0 every check passed, 1 a check failed or the bench could not run,"
                     + " 2 invalid command line or pgbench missing.",
@@ -69,6 +70,10 @@ public final class BenchCommand implements Callable<Integer> {
                     + " empty for none (default: 100000,500000,1000000).")
     private String heapAt = "100000,500000,1000000";
 
+    @Option(names = "--deployed", description = "The job is a deployed (WebAssembly) app's: a trivial module the bench"
+            + " deploys, swept over --work-units; the hosts answer as it would. Compare with the checksum app's figure.")
+    private boolean deployed;
+
     @Option(names = "--keep", description = "Keep the data dir (database, coordinator.log, pgbench.log) afterwards.")
     private boolean keep;
 
@@ -87,7 +92,7 @@ public final class BenchCommand implements Callable<Integer> {
         require(heap.matches("\\d+[kKmMgG]?"), "--coordinator-heap must be a size such as 512m or 2g, was '" + heap + "'");
         require(pgbenchSeconds >= 0, "--pgbench-seconds must not be negative, was " + pgbenchSeconds);
         return new Bench.Settings(hosts, duration, warmup, Duration.ofMillis(taskMs), workUnits, heap, pgbenchSeconds,
-                parseCounts(heapAt), keep);
+                parseCounts(heapAt), keep, deployed);
     }
 
     private List<Long> parseCounts(String text) {

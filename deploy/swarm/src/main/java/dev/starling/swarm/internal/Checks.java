@@ -54,6 +54,23 @@ public final class Checks {
                 + workUnits + ",\"digest\":\"" + honestDigest + "\"} (some canonical output is not the honest one)");
     }
 
+    /**
+     * 2, for a deployed app's job: the result counts one output per work unit, all of them empty (the trivial app's;
+     * a wrong host's output has bytes).
+     */
+    public static Check outputs(long jobId, long workUnits, JsonNode result) {
+        if (result == null) {
+            return Check.failed(Check.RESULT, "job " + jobId + " has no result to check");
+        }
+        if (result.path("outputs").asLong(-1) == workUnits && result.path("stdoutBytes").asLong(-1) == 0
+                && result.path("failedWorkUnits").asLong(-1) == 0) {
+            return Check.ok(Check.RESULT, "result of job " + jobId + ": " + workUnits + " outputs, all of them the"
+                    + " honest empty one");
+        }
+        return Check.failed(Check.RESULT, "result of job " + jobId + " is " + result + ", expected " + workUnits
+                + " outputs of 0 bytes and no failed work unit (some canonical output is not the honest one)");
+    }
+
     /** 3. No host received a work unit twice. */
     public static Check duplicates(List<HostOutcome> hosts) {
         long duplicates = 0;

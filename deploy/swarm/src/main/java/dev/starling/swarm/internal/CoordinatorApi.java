@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +91,50 @@ public final class CoordinatorApi {
         return JobStatus.of(send("POST", "/api/v1/jobs", researcher, body.toString(), 201));
     }
 
+    /**
+     * Deploys an app version ({@code POST /api/v1/apps}, multipart: the manifest and the module) with the
+     * researcher's key; deploying the same version again is fine.
+     */
+    public void deploy(String manifestJson, byte[] module) {
+        String boundary = "swarm-" + java.util.UUID.randomUUID();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        part(body, boundary, "manifest", "application/json", manifestJson.getBytes(StandardCharsets.UTF_8));
+        part(body, boundary, "module", "application/wasm", module);
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        try {
+            send("POST", "/api/v1/apps", researcher, "multipart/form-data; boundary=" + boundary,
+                    HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()), 201);
+        } catch (ApiException e) {
+            if (e.status() != 200) { // 200: the same version, deployed before
+                throw e;
+            }
+        }
+    }
+
+    private static void part(java.io.ByteArrayOutputStream body, String boundary, String name, String type,
+            byte[] content) {
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\""
+                + name + "\"\r\nContent-Type: " + type + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(content);
+        body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Submits {@code {"app": app, "params":{"sweep":{"from":0,"to":n,"step":1,"args":["{index}"]}},
+     * "redundancy":{"quorum":q}}}: a deployed app's job of {@code n} work units.
+     */
+    public JobStatus submitSweep(String app, long workUnits, int quorum, Integer maxResults) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("app", app);
+        body.putObject("params").putObject("sweep").put("from", 0).put("to", workUnits).put("step", 1)
+                .putArray("args").add("{index}");
+        ObjectNode redundancy = body.putObject("redundancy").put("quorum", quorum);
+        if (maxResults != null) {
+            redundancy.put("maxResults", maxResults);
+        }
+        return JobStatus.of(send("POST", "/api/v1/jobs", researcher, body.toString(), 201));
+    }
+
     public JobStatus job(long id) {
         return JobStatus.of(send("GET", "/api/v1/jobs/" + id, researcher, null, 200));
     }
@@ -139,7 +184,7 @@ public final class CoordinatorApi {
     /** True when {@code GET /actuator/health} answers 200. */
     public boolean healthy() {
         try {
-            HttpResponse<Void> response = http.send(request("GET", bases.getFirst(), "/actuator/health", null, null),
+            HttpResponse<Void> response = http.send(request("GET", bases.getFirst(), "/actuator/health", null, null, null),
                     HttpResponse.BodyHandlers.discarding());
             return response.statusCode() == 200;
         } catch (IOException e) {
@@ -151,11 +196,18 @@ public final class CoordinatorApi {
     }
 
     private JsonNode send(String method, String path, String authorization, String body, int expected) {
+        return send(method, path, authorization, body == null ? null : "application/json",
+                body == null ? null : HttpRequest.BodyPublishers.ofString(body), expected);
+    }
+
+    private JsonNode send(String method, String path, String authorization, String contentType,
+            HttpRequest.BodyPublisher body, int expected) {
         IOException last = null;
         for (URI base : bases) {
             HttpResponse<String> response;
             try {
-                response = http.send(request(method, base, path, authorization, body), HttpResponse.BodyHandlers.ofString());
+                response = http.send(request(method, base, path, authorization, contentType, body),
+                        HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
                 last = e;
                 continue;
@@ -178,7 +230,8 @@ public final class CoordinatorApi {
                 + describe(last) + ")");
     }
 
-    private HttpRequest request(String method, URI base, String path, String authorization, String body) {
+    private HttpRequest request(String method, URI base, String path, String authorization, String contentType,
+            HttpRequest.BodyPublisher body) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
                 .header("Accept", "application/json, application/problem+json");
         if (authorization != null) {
@@ -187,8 +240,7 @@ public final class CoordinatorApi {
         if (body == null) {
             return builder.method(method, HttpRequest.BodyPublishers.noBody()).build();
         }
-        return builder.header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build();
+        return builder.header("Content-Type", contentType).method(method, body).build();
     }
 
     /** A 503's {@code Retry-After} in seconds, or null. */

@@ -147,7 +147,8 @@ public final class SwarmRun {
                 progress.accept("swarm: " + e.getMessage());
             }
         }
-        checks.add(Checks.result(jobId, workUnits, ChecksumApp.digest(workUnits, options.rounds()), result));
+        checks.add(options.deployed() ? Checks.outputs(jobId, workUnits, result)
+                : Checks.result(jobId, workUnits, ChecksumApp.digest(workUnits, options.rounds()), result));
         checks.add(Checks.duplicates(hosts));
         long foreign = metrics.foreignJobTasks.sum();
         if (foreign > 0) {
@@ -207,11 +208,17 @@ public final class SwarmRun {
         Integer deadlineSeconds = taskSeconds * 2 > 600 ? (int) Math.min(30L * 24 * 3600, taskSeconds * 2) : null;
         JobStatus job;
         try {
-            job = api.submitChecksum(workUnits, options.rounds(), options.quorum(), maxResults, deadlineSeconds);
+            if (options.deployed()) {
+                api.deploy(TrivialApp.MANIFEST, TrivialApp.MODULE);
+                job = api.submitSweep(TrivialApp.ID, workUnits, options.quorum(), maxResults);
+            } else {
+                job = api.submitChecksum(workUnits, options.rounds(), options.quorum(), maxResults, deadlineSeconds);
+            }
         } catch (ApiException e) {
             throw new SwarmException("the coordinator did not take the swarm's job: " + e.getMessage(), e);
         }
-        progress.accept("swarm: submitted job " + job.id() + ": checksum, " + workUnits + " work units, rounds "
+        progress.accept("swarm: submitted job " + job.id() + ": " + (options.deployed() ? TrivialApp.ID : "checksum")
+                + ", " + workUnits + " work units, rounds "
                 + options.rounds() + ", quorum " + options.quorum()
                 + (maxResults == null ? "" : ", maxResults " + maxResults + " (enough for --wrong-fraction "
                         + options.wrongFraction() + " not to fail a work unit)")

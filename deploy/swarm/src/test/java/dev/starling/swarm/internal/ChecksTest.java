@@ -77,6 +77,18 @@ class ChecksTest {
     }
 
     @Test
+    void aDeployedAppsJobHasOneEmptyOutputPerWorkUnit() {
+        String honest = "{\"app\":\"swarm-trivial@1.0.0\",\"outputs\":10,\"stdoutBytes\":0,\"outputFiles\":0,"
+                + "\"outputFileBytes\":0,\"failedWorkUnits\":0,\"outputsUrl\":\"/api/v1/jobs/5/outputs\"}";
+
+        assertThat(Checks.outputs(5, 10, JSON.readTree(honest)).verdict()).isEqualTo(Verdict.OK);
+        assertThat(Checks.outputs(5, 11, JSON.readTree(honest)).verdict()).isEqualTo(Verdict.FAILED);
+        assertThat(Checks.outputs(5, 10, JSON.readTree(honest.replace("\"stdoutBytes\":0", "\"stdoutBytes\":7")))
+                .detail()).contains("not the honest one");
+        assertThat(Checks.outputs(5, 10, null).verdict()).isEqualTo(Verdict.FAILED);
+    }
+
+    @Test
     void aDuplicateWorkUnitIsDetected() {
         List<HostOutcome> hosts = List.of(HONEST, new HostOutcome(2, 13, false, 50, 2, 52));
 

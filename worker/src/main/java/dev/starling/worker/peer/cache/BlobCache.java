@@ -160,6 +160,17 @@ public final class BlobCache {
         return Files.newInputStream(files.data(blobId));
     }
 
+    /**
+     * The file of a complete blob, counted as used, for a reader that copies it; never write to it. The caller should
+     * hold a pin on it, or the file may be evicted while it reads.
+     *
+     * @throws NoSuchFileException when the blob is not held in full
+     */
+    public Path file(String blobId) throws IOException {
+        touch(completeEntry(blobId));
+        return files.data(blobId);
+    }
+
     /** The size of a complete blob. */
     public synchronized long size(String blobId) throws NoSuchFileException {
         return completeEntry(blobId).manifest.size();

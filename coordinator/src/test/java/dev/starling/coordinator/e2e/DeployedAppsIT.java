@@ -1,0 +1,150 @@
+package dev.starling.coordinator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static dev.starling.coordinator.e2e.EndToEndIT.awaitFinal;
+import static dev.starling.coordinator.e2e.EndToEndIT.name;
+import static org.awaitility.Awaitility.await;
+
+import dev.starling.coordinator.TestApi;
+import dev.starling.coordinator.app.WasmModules;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Deployed (WebAssembly) apps with real processes: a coordinator on its embedded PostgreSQL, worker processes running
+ * modules built from C (task-sdk/wasm-samples, task-sdk/wasm/src/test/c) in their sandboxes. Each worker has one core
+ * and its default --wasm-memory, which its 256 MiB heap keeps at 42 MiB: room for one task of these 32 MiB apps.
+ */
+class DeployedAppsIT {
+    /** primes below 2 * 10^7, as the built-in Java app counts them (EndToEndIT) */
+    private static final long PI_2E7 = 1_270_607L;
+
+    private static void deploy(TestApi api, String name, byte[] module) {
+        TestApi.Response r = api.deploy("{\"name\":\"" + name + "\",\"version\":\"1.0.0\",\"limits\":{\"memoryMiB\":32,"
+                + "\"maxCpuSeconds\":600,\"maxOutputBytes\":4096},\"validation\":{\"kind\":\"bitwise\"},"
+                + "\"credit\":{\"perWorkUnit\":1.0}}", module);
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+    }
+
+    @Test
+    void primesInCGiveTheJavaAppsCountsFromASweepAListAndABlobOfLines(TestInfo info) throws Exception {
+        try (Processes p = new Processes(name(info))) {
+            // leases long enough that a loaded machine times out no task: the list's failing work unit must fail
+            // by its two errors, each with the module's message, and not by a time-out
+            p.coordinator("--starling.dispatch.lease=30s");
+            p.worker("w1");
+            p.worker("w2");
+            TestApi api = p.api();
+            deploy(api, "primes-c", WasmModules.c("primes"));
+
+            long sweep = api.submit("{\"app\":\"primes-c\",\"params\":{\"sweep\":{\"from\":0,\"to\":20000000,"
+                    + "\"step\":500000,\"args\":[\"{from}\",\"{to}\"]}}}");
+            long list = api.submit("{\"app\":\"primes-c\",\"params\":{\"workUnits\":[{\"args\":[\"0\",\"100\"]},"
+                    + "{\"args\":[\"5\",\"1\"]},{\"args\":[\"100\",\"1000\"]}]},\"maxFailedWorkUnits\":1,"
+                    // two hosts give a work unit two replicas at most: it fails at its second error (or time-out)
+                    + "\"redundancy\":{\"quorum\":2,\"maxErrors\":2}}");
+            String lines = api.upload("{\"args\":[\"0\",\"1000000\"]}\n{\"args\":[\"1000000\",\"2000000\"]}\n"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            long blob = api.submit("{\"app\":\"primes-c\",\"params\":{\"workUnitsBlob\":\"" + lines + "\"}}");
+
+            assertThat(awaitFinal(api, sweep).get("state").asString()).isEqualTo("SUCCEEDED");
+            List<JsonNode> outputs = ndjson(api, sweep);
+            assertThat(outputs).hasSize(40);
+            assertThat(outputs.stream().mapToLong(l -> Long.parseLong(l.get("output").asString())).sum())
+                    .isEqualTo(PI_2E7);
+            assertThat(api.get("/api/v1/jobs/" + sweep + "/outputs").body()).as("raw: the outputs end to end")
+                    .isEqualTo(String.join("", outputs.stream().map(l -> l.get("output").asString()).toList()));
+
+            JsonNode listed = awaitFinal(api, list);
+            assertThat(listed.get("state").asString()).isEqualTo("SUCCEEDED");
+            assertThat(api.get("/api/v1/jobs/" + list + "/outputs").body()).isEqualTo("25143");
+            assertThat(listed.get("failedWorkUnits").get(0).get("index").asLong()).isEqualTo(1);
+            assertThat(ndjson(api, list).get(1).get("error").asString()).contains("exited with code 2",
+                    "need 0 <= FROM < TO", "got 5 1");
+
+            assertThat(awaitFinal(api, blob).get("state").asString()).isEqualTo("SUCCEEDED");
+            assertThat(api.get("/api/v1/jobs/" + blob + "/outputs").body()).isEqualTo("78498" + "70435");
+        }
+    }
+
+    @Test
+    void partialOutputsThenARevokeThatWorkersDropAndAKilledWorkersTaskRedoneElsewhere(TestInfo info)
+            throws Exception {
+        try (Processes p = new Processes(name(info))) {
+            p.coordinator();
+            Map<String, Process> workers = new HashMap<>();
+            for (String name : List.of("w1", "w2")) {
+                workers.put(name, p.worker(name));
+            }
+            TestApi api = p.api();
+            deploy(api, "probe", WasmModules.c("probe"));
+
+            // one quick work unit and one that would count for hours: both workers' one core is taken by it
+            long endless = api.submit("{\"app\":\"probe\",\"params\":{\"workUnits\":[{\"args\":[\"args\",\"x\"]},"
+                    + "{\"args\":[\"count\",\"2000000000\"]}]},\"redundancy\":{\"quorum\":2}}");
+            String outputs = "/api/v1/jobs/" + endless + "/outputs";
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> api.get(outputs + "?partial=true").body().startsWith("[app][args][x]"));
+            assertThat(api.get(outputs).status()).as("before the job ends, only on request").isEqualTo(409);
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> resultStates(api, endless).getOrDefault("IN_PROGRESS", 0) == 2);
+
+            api.post("/api/v1/admin/apps/probe/versions/1.0.0/revoke", "{\"reason\":\"end to end\"}");
+
+            assertThat(api.job(endless).get("state").asString()).isEqualTo("CANCELLED");
+            // the workers drop the counting tasks at their next heartbeat, or no core would be free for this job,
+            // whose task is then redone by the other worker once the one running it is killed
+            deploy(api, "probe2", WasmModules.c("probe"));
+            long killed = api.submit("{\"app\":\"probe2\",\"params\":{\"workUnits\":[{\"args\":[\"count\","
+                    + "\"5000\"]}]},\"redundancy\":{\"quorum\":1}}");
+            long[] victim = new long[1];
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                for (JsonNode r : results(api, killed)) {
+                    if (r.get("state").asString().equals("IN_PROGRESS") && r.has("hostId")) {
+                        victim[0] = r.get("hostId").asLong();
+                        return true;
+                    }
+                }
+                return false;
+            });
+            Processes.kill(workers.get(EndToEndIT.host(api, victim[0]).get("name").asString()));
+
+            JsonNode done = awaitFinal(api, killed);
+            assertThat(done.get("state").asString()).isEqualTo("SUCCEEDED");
+            assertThat(api.get("/api/v1/jobs/" + killed + "/outputs").body())
+                    .isEqualTo("started at 0, counted to 5000\n");
+            assertThat(results(api, killed)).anySatisfy(r -> {
+                assertThat(r.path("hostId").asLong()).isEqualTo(victim[0]);
+                assertThat(r.get("state").asString()).isEqualTo("TIMED_OUT");
+            }).anySatisfy(r -> {
+                assertThat(r.path("hostId").asLong()).isNotEqualTo(victim[0]);
+                assertThat(r.get("state").asString()).isEqualTo("VALID");
+            });
+        }
+    }
+
+    private static List<JsonNode> ndjson(TestApi api, long job) {
+        TestApi.Response r = api.get("/api/v1/jobs/" + job + "/outputs?format=ndjson");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.body().lines().map(line -> new TestApi.Response(200, "application/x-ndjson", line).json()).toList();
+    }
+
+    private static List<JsonNode> results(TestApi api, long job) {
+        List<JsonNode> all = new ArrayList<>();
+        api.get("/api/v1/jobs/" + job + "/workunits?size=500").json().get("items")
+                .forEach(wu -> wu.get("results").forEach(all::add));
+        return all;
+    }
+
+    private static Map<String, Integer> resultStates(TestApi api, long job) {
+        Map<String, Integer> states = new HashMap<>();
+        results(api, job).forEach(r -> states.merge(r.get("state").asString(), 1, Integer::sum));
+        return states;
+    }
+}
