@@ -20,6 +20,7 @@ import org.springframework.util.unit.DataSize;
  * @param admin the admin account and its logins
  * @param volunteers volunteers' sign-up and hosts
  * @param reliability hosts' rolling counts and quarantine
+ * @param admission how many calls of each kind are served at once, and what the rest are told
  * @param apps deployed (WebAssembly) apps: what their manifests may ask for
  * @param workers which worker protocols are taken, and what workers are told to install
  */
@@ -35,6 +36,7 @@ public record StarlingProperties(
         @DefaultValue Admin admin,
         @DefaultValue Volunteers volunteers,
         @DefaultValue Reliability reliability,
+        @DefaultValue Admission admission,
         @DefaultValue Apps apps,
         @DefaultValue Workers workers) {
 
@@ -140,6 +142,56 @@ public record StarlingProperties(
             double d = decay();
             double sum = d == 0 ? 1 : (1 - Math.pow(d, minResults)) / (1 - d);
             return sum - 1e-9;
+        }
+    }
+
+    /**
+     * How many calls of each kind the coordinator serves at once. A herd of one kind (5,000 workers registering after
+     * a restart, a sign-up campaign) then neither exhausts the database's connection pool nor starves the other kinds:
+     * every kind but RequestWork and ReportResults (served in batches, see {@code batchQueue}) takes one of its
+     * permits, and so one pool connection at most, while it is served. A call finding none free waits up to
+     * {@code maxWait}, behind at most {@code queue} others of its kind; past that it is answered at once, busy:
+     * {@code 503} with {@code Retry-After} (REST), {@code UNAVAILABLE} with the trailer {@code grpc-retry-pushback-ms}
+     * (gRPC), both saying {@code retryAfter}, or longer while more calls of the kind are turned away a second than it
+     * serves (so many seconds as serving them takes, at most a minute). The permits of all kinds plus about 10
+     * connections of the background work must fit in the pool ({@code spring.datasource.hikari.maximum-pool-size});
+     * the coordinator warns at start when they do not.
+     *
+     * @param signUp {@code POST /api/v1/volunteers}
+     * @param register worker {@code Register} (and {@code RotateToken}) calls
+     * @param authenticate checks of a worker's token the coordinator has not seen within the last minute (after a
+     *     restart, every worker's first call)
+     * @param heartbeat worker {@code Heartbeat} calls
+     * @param announce worker {@code AnnounceBlobs} calls
+     * @param api the rest of the REST API ({@code /api/**} but blob bytes) and the dashboard
+     * @param queue calls of one kind that may wait for a permit
+     * @param maxWait how long a call waits for a permit at most
+     * @param retryAfter how long a busy answer asks the caller to wait at least
+     * @param batchQueue RequestWork and ReportResults calls that may wait for their group commit, each
+     */
+    public record Admission(
+            @DefaultValue("4") int signUp,
+            @DefaultValue("4") int register,
+            @DefaultValue("2") int authenticate,
+            @DefaultValue("4") int heartbeat,
+            @DefaultValue("2") int announce,
+            @DefaultValue("4") int api,
+            @DefaultValue("200") int queue,
+            @DefaultValue("1s") Duration maxWait,
+            @DefaultValue("2s") Duration retryAfter,
+            @DefaultValue("4096") int batchQueue) {
+
+        public Admission {
+            if (Math.min(Math.min(signUp, register), Math.min(Math.min(authenticate, heartbeat), Math.min(announce, api))) < 1
+                    || queue < 0 || batchQueue < 1 || maxWait.isNegative() || retryAfter.isNegative()) {
+                throw new IllegalArgumentException("starling.admission: every kind needs at least 1 permit, batch-queue"
+                        + " at least 1, queue, max-wait and retry-after must not be negative");
+            }
+        }
+
+        /** The permits of all kinds together: connections the request paths may hold at once. */
+        public int permits() {
+            return signUp + register + authenticate + heartbeat + announce + api;
         }
     }
 

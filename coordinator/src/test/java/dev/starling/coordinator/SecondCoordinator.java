@@ -21,6 +21,7 @@ public final class SecondCoordinator implements AutoCloseable {
                 "spring.datasource.url", first.getRequiredProperty("spring.datasource.url"),
                 "spring.datasource.username", first.getRequiredProperty("spring.datasource.username"),
                 "spring.datasource.hikari.connection-timeout", "2000",
+                "spring.datasource.hikari.minimum-idle", "2",
                 "server.port", "0",
                 "spring.grpc.server.port", Integer.toString(grpcPort),
                 "starling.sweep.interval", "100ms"));

@@ -44,6 +44,10 @@ public final class TestDatabase {
         registry.add("spring.datasource.username", () -> USER);
         // at JVM exit the database may stop before the Spring contexts: fail fast instead of waiting 30 s
         registry.add("spring.datasource.hikari.connection-timeout", () -> "2000");
+        // the test classes' contexts stay cached, each with its pool, on one server (300 connections at most): a pool
+        // keeps 2 connections when idle, not all 24 it may open
+        registry.add("spring.datasource.hikari.minimum-idle", () -> "2");
+        registry.add("spring.datasource.hikari.idle-timeout", () -> "20000");
     }
 
     /** Creates a new, empty database and answers its JDBC URL (user {@link #USER}, no password). */

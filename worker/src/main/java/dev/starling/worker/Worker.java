@@ -249,7 +249,7 @@ public final class Worker {
                 WorkerDescription.describe(config, apps, data.peerAddress()), tuning.defaultHeartbeatInterval(),
                 data::registered, contact);
         this.session = session;
-        if (!register(session)) {
+        if (!register(session, client)) {
             log.info("Stopped before registering");
             return;
         }
@@ -301,12 +301,12 @@ public final class Worker {
         TaskExecutor executor = new TaskExecutor(taskThreads, runner(plane), tasks, slots, pending, stats, plane,
                 journal, buffer, speeds, clock);
         return new Machinery(tasks, slots, pending, stats, executor,
-                new Poller(client, session, slots, executor, lifecycle, backoff(), tuning.minPollInterval(), clock,
+                new Poller(client, session, slots, executor, lifecycle, backoff(client), tuning.minPollInterval(), clock,
                         network, gate, tuning.controlInterval(), tuning.backoffMax()),
                 new Heartbeater(client, session, tasks, executor, gate, lifecycle),
-                new Reporter(client, session, pending, lifecycle, backoff(), tuning.reportBatchSize(),
+                new Reporter(client, session, pending, lifecycle, backoff(client), tuning.reportBatchSize(),
                         tuning.reportBatchBytes(), network, stats),
-                data.announcer(client, session, lifecycle, backoff(), network),
+                data.announcer(client, session, lifecycle, backoff(client), network),
                 controller());
     }
 
@@ -398,8 +398,8 @@ public final class Worker {
     }
 
     /** Registers, retrying while the coordinator cannot be reached; false when the worker stopped meanwhile. */
-    private boolean register(Session session) throws InterruptedException {
-        Backoff backoff = backoff();
+    private boolean register(Session session, CoordinatorClient client) throws InterruptedException {
+        Backoff backoff = backoff(client);
         CallFailures failures = new CallFailures("Registering", session, lifecycle, lifecycle::isStopping);
         while (!lifecycle.isStopping()) {
             try {
@@ -427,8 +427,9 @@ public final class Worker {
         return runner;
     }
 
-    private Backoff backoff() {
-        return new Backoff(tuning.backoffInitial(), tuning.backoffMax(), random);
+    /** A backoff that also keeps to the coordinator's retry hints. */
+    private Backoff backoff(CoordinatorClient client) {
+        return new Backoff(tuning.backoffInitial(), tuning.backoffMax(), random, client::quietFor);
     }
 
     private void close(ManagedChannel channel) {

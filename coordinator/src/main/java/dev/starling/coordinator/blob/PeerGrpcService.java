@@ -8,6 +8,7 @@ import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.peer.FetchGrants;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.peer.TransferLedger;
+import dev.starling.coordinator.support.StrictRequests;
 import dev.starling.proto.v1.BlobRequest;
 import dev.starling.proto.v1.Chunk;
 import dev.starling.proto.v1.FetchChunksRequest;
@@ -17,6 +18,8 @@ import dev.starling.proto.v1.Manifest;
 import dev.starling.proto.v1.Peer;
 import dev.starling.proto.v1.PeerServiceGrpc;
 import dev.starling.sdk.ContentAddress;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -50,7 +53,7 @@ import org.springframework.transaction.TransactionException;
  * Every byte served is counted for the job the token names.
  */
 @Service
-class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
+class PeerGrpcService implements PeerServiceGrpc.AsyncService, BindableService {
     private static final Logger log = LoggerFactory.getLogger(PeerGrpcService.class);
     static final int MAX_CHUNKS_PER_CALL = 16;
 
@@ -80,6 +83,12 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
     @PreDestroy
     void stop() {
         resumer.shutdownNow();
+    }
+
+    /** Its methods answer a body that is not their request message INVALID_ARGUMENT (gRPC would answer UNKNOWN). */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return StrictRequests.of(PeerServiceGrpc.bindService(this));
     }
 
     @Override
@@ -259,26 +268,37 @@ class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
     }
 
     /**
-     * Why {@link FetchGrants#check} refused a token, read from its unverified payload (the decision is made by
-     * the check, this only words it), with the status a worker's PeerService gives for the same token
-     * (docs/protocol.md): PERMISSION_DENIED for a token of another blob, UNAUTHENTICATED for the rest.
+     * Why {@link FetchGrants#check} refused a token, with the status a worker's PeerService gives for the same token
+     * (docs/protocol.md), in the same order: UNAUTHENTICATED unless the token is this coordinator's and current,
+     * PERMISSION_DENIED when it then grants another blob. What an unsigned token claims is never believed.
      */
     private StatusRuntimeException refusal(String token, String blobId) {
-        FetchGrant claimed;
-        try {
-            int dot = token.indexOf('.');
-            claimed = FetchGrant.parseFrom(Base64.getUrlDecoder().decode(dot < 0 ? token : token.substring(0, dot)));
-        } catch (IllegalArgumentException | InvalidProtocolBufferException e) {
-            return refused(Status.UNAUTHENTICATED, blobId, "it is not a fetch token (<payload>.<signature>, base64url)");
+        Optional<FetchGrant> signed = grants.signed(token);
+        if (signed.isEmpty()) {
+            return refused(Status.UNAUTHENTICATED, blobId, wellFormed(token) ? "its signature is not this coordinator's"
+                    : "it is not a fetch token (<payload>.<signature>, base64url)");
         }
-        if (!claimed.getBlobId().equals(blobId)) {
-            return refused(Status.PERMISSION_DENIED, blobId, "it grants blob '" + claimed.getBlobId() + "', not this one");
-        }
-        if (claimed.getExpiresEpochMillis() < clock.millis()) {
+        FetchGrant grant = signed.get();
+        if (grant.getExpiresEpochMillis() < clock.millis()) {
             return refused(Status.UNAUTHENTICATED, blobId, "it expired at "
-                    + Instant.ofEpochMilli(claimed.getExpiresEpochMillis()) + "; the next task reading the blob brings a fresh one");
+                    + Instant.ofEpochMilli(grant.getExpiresEpochMillis()) + "; the next task reading the blob brings a fresh one");
         }
-        return refused(Status.UNAUTHENTICATED, blobId, "its signature is not this coordinator's");
+        return refused(Status.PERMISSION_DENIED, blobId, "it grants blob '" + grant.getBlobId() + "', not this one");
+    }
+
+    /** Whether the token has the form of one: a grant and a signature, base64url, a dot between them. */
+    private static boolean wellFormed(String token) {
+        int dot = token.indexOf('.');
+        if (dot < 1 || dot == token.length() - 1) {
+            return false;
+        }
+        try {
+            FetchGrant.parseFrom(Base64.getUrlDecoder().decode(token.substring(0, dot)));
+            Base64.getUrlDecoder().decode(token.substring(dot + 1));
+            return true;
+        } catch (IllegalArgumentException | InvalidProtocolBufferException e) {
+            return false;
+        }
     }
 
     private static StatusRuntimeException refused(Status status, String blobId, String why) {

@@ -2,18 +2,24 @@ package dev.starling.coordinator.dashboard;
 
 import dev.starling.coordinator.web.BadRequestException;
 import dev.starling.coordinator.web.NotFoundException;
+import dev.starling.coordinator.support.Transactions;
+import dev.starling.coordinator.web.AdmissionFilter;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.security.Principal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.transaction.TransactionException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /**
@@ -58,6 +64,19 @@ class DashboardAdvice {
     @ResponseStatus(HttpStatus.BAD_REQUEST)
     String badRequest(BadRequestException e, Model model, HttpServletRequest request) {
         return error(model, request, "Bad request", e.getMessage());
+    }
+
+    /** A database that cannot serve right now is a 503 page to come back to, not a failure. */
+    @ExceptionHandler({DataAccessException.class, TransactionException.class})
+    String database(RuntimeException e, Model model, HttpServletRequest request, HttpServletResponse response) {
+        if (!Transactions.databaseUnavailable(e)) {
+            response.setStatus(HttpStatus.INTERNAL_SERVER_ERROR.value());
+            return unexpected(e, model, request);
+        }
+        log.warn("Dashboard page without its database: {}", e.toString());
+        response.setStatus(HttpStatus.SERVICE_UNAVAILABLE.value());
+        response.setHeader(HttpHeaders.RETRY_AFTER, "5");
+        return error(model, request, "Busy", AdmissionFilter.DATABASE_UNAVAILABLE);
     }
 
     @ExceptionHandler

@@ -70,7 +70,8 @@ class EmbeddedDatabaseConfig {
         config.setJdbcUrl(pg.getJdbcUrl("postgres", DATABASE));
         config.setUsername("postgres");
         config.setPoolName("starling");
-        config.setMaximumPoolSize(20);
+        // starling.admission's permits (20 by default) and the background work's connections (about 10) fit in it
+        config.setMaximumPoolSize(32);
         return new HikariDataSource(config);
     }
 

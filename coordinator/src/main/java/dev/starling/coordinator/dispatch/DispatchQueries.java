@@ -98,16 +98,17 @@ class DispatchQueries {
         return jdbc.sql("""
                         UPDATE result SET state = 'UNSENT', host_id = NULL, volunteer_id = NULL, quarantined = false,
                                           sent_at = NULL, deadline_at = NULL, lease_expires_at = NULL, progress = NULL
-                         WHERE id IN (:ids) AND host_id = :host AND state = 'IN_PROGRESS'""")
-                .param("ids", resultIds).param("host", hostId).update();
+                         WHERE id = ANY(:ids) AND host_id = :host AND state = 'IN_PROGRESS'""")
+                .param("ids", SqlArrays.of("bigint", resultIds.toArray(Long[]::new))).param("host", hostId).update();
     }
 
     /** A job is QUEUED until its first dispatch. */
     List<Long> markRunning(List<Long> jobIds, Instant now) {
         return jdbc.sql("""
                         UPDATE job SET state = 'RUNNING', started_at = :now
-                         WHERE id IN (:ids) AND state = 'QUEUED' RETURNING id""")
-                .param("ids", jobIds).param("now", Timestamp.from(now)).query(Long.class).list();
+                         WHERE id = ANY(:ids) AND state = 'QUEUED' RETURNING id""")
+                .param("ids", SqlArrays.of("bigint", jobIds.toArray(Long[]::new))).param("now", Timestamp.from(now))
+                .query(Long.class).list();
     }
 
     /**
@@ -141,7 +142,8 @@ class DispatchQueries {
         }
         return jdbc.sql("""
                         SELECT r.id FROM result r JOIN work_unit w ON w.id = r.work_unit_id
-                         WHERE r.id IN (:ids) AND r.host_id = :host AND r.state = 'TIMED_OUT' AND w.state = 'OPEN'""")
-                .param("ids", resultIds).param("host", hostId).query(Long.class).list();
+                         WHERE r.id = ANY(:ids) AND r.host_id = :host AND r.state = 'TIMED_OUT' AND w.state = 'OPEN'""")
+                .param("ids", SqlArrays.of("bigint", resultIds.toArray(Long[]::new))).param("host", hostId)
+                .query(Long.class).list();
     }
 }

@@ -7,6 +7,7 @@ import dev.starling.coordinator.metrics.DomainMeters;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.support.Batcher;
+import dev.starling.coordinator.support.OverloadedException;
 import dev.starling.coordinator.support.Transactions;
 import io.grpc.Context;
 import java.time.Clock;
@@ -38,7 +39,7 @@ class Dispatcher implements SmartLifecycle {
     private final TransactionTemplate tx;
     private final Transactions transactions;
     /** RequestWork calls that arrive together claim together */
-    private final Batcher<ClaimRequest, List<ClaimedTask>> claims = new Batcher<>("claims", 256, this::claimBatch);
+    private final Batcher<ClaimRequest, List<ClaimedTask>> claims;
     private final WorkSignal signal;
     private final RunnableApps runnable;
     private final Tracker tracker;
@@ -62,6 +63,9 @@ class Dispatcher implements SmartLifecycle {
         this.signal = signal;
         this.clock = clock;
         this.settings = properties.dispatch();
+        this.claims = new Batcher<>("claims", 256, properties.admission().batchQueue(),
+                properties.admission().retryAfter(), this::claimBatch);
+        meters.batchQueue("claims", claims);
     }
 
     /**
@@ -75,9 +79,9 @@ class Dispatcher implements SmartLifecycle {
         }
         // waiting is measured on the monotonic clock; the injected clock is for what gets written
         long giveUp = System.nanoTime() + min(wait, settings.maxWait()).toNanos();
-        while (true) {
+        for (boolean first = true; ; first = false) {
             long seen = signal.generation();
-            List<ClaimedTask> tasks = claim(host, runnable.of(host), limit);
+            List<ClaimedTask> tasks = claim(host, runnable.of(host), limit, first);
             if (!tasks.isEmpty() && Context.current().isCancelled()) {
                 // the worker hung up (shutdown, lost connection): the answer would be lost, so the tasks too
                 tx.executeWithoutResult(s -> signal.workCreated(
@@ -96,12 +100,25 @@ class Dispatcher implements SmartLifecycle {
     /** One RequestWork's share of a claim batch: {@code apps}, those whose tasks the host may be given. */
     private record ClaimRequest(AuthenticatedHost host, Set<String> apps, int limit) {}
 
-    private List<ClaimedTask> claim(AuthenticatedHost host, Set<String> apps, int limit) throws InterruptedException {
+    /**
+     * The host's share of the next claim batch. When too many calls wait for it already, a call's first claim is
+     * answered busy ({@link OverloadedException}); a long poll woken up with many others finds nothing and waits on.
+     */
+    private List<ClaimedTask> claim(AuthenticatedHost host, Set<String> apps, int limit, boolean first)
+            throws InterruptedException {
         if (apps.isEmpty()) {
             return List.of();
         }
         long start = System.nanoTime();
-        List<ClaimedTask> tasks = claims.run(new ClaimRequest(host, apps, limit));
+        List<ClaimedTask> tasks;
+        try {
+            tasks = claims.run(new ClaimRequest(host, apps, limit));
+        } catch (OverloadedException e) {
+            if (first) {
+                throw e;
+            }
+            return List.of();
+        }
         meters.dispatchLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         return tasks;
     }

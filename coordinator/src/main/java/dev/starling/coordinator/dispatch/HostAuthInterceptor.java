@@ -4,6 +4,8 @@ import dev.starling.coordinator.host.AuthenticatedHost;
 import dev.starling.coordinator.host.HostService;
 import dev.starling.coordinator.host.WorkerVersions;
 import dev.starling.coordinator.peer.PeerAddresses;
+import dev.starling.coordinator.support.Admission;
+import dev.starling.coordinator.support.OverloadedException;
 import dev.starling.proto.v1.WorkerServiceGrpc;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -40,11 +42,13 @@ class HostAuthInterceptor implements ServerInterceptor {
     private final HostService hosts;
     private final PeerAddresses addresses;
     private final WorkerVersions versions;
+    private final Admission admission;
 
-    HostAuthInterceptor(HostService hosts, PeerAddresses addresses, WorkerVersions versions) {
+    HostAuthInterceptor(HostService hosts, PeerAddresses addresses, WorkerVersions versions, Admission admission) {
         this.hosts = hosts;
         this.addresses = addresses;
         this.versions = versions;
+        this.admission = admission;
     }
 
     @Override
@@ -59,7 +63,8 @@ class HostAuthInterceptor implements ServerInterceptor {
         if (refusal.isPresent()) {
             return close(call, Status.FAILED_PRECONDITION.withDescription(refusal.get()));
         }
-        if (call.getMethodDescriptor().equals(WorkerServiceGrpc.getRegisterMethod())) {
+        // by name: the service's methods are described anew to parse their requests themselves (StrictRequests)
+        if (call.getMethodDescriptor().getFullMethodName().equals(WorkerServiceGrpc.getRegisterMethod().getFullMethodName())) {
             InetAddress client = addresses.client(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
                     headers.get(FORWARDED_FOR));
             return Contexts.interceptCall(Context.current().withValue(CLIENT, client), call, headers, next);
@@ -69,12 +74,20 @@ class HostAuthInterceptor implements ServerInterceptor {
             return close(call, Status.UNAUTHENTICATED.withDescription(
                     "missing 'authorization: Bearer <host token>'; call Register first"));
         }
+        String token = authorization.substring("Bearer ".length()).trim();
+        if (token.length() > WireLimits.MAX_SECRET) {
+            return close(call, Status.UNAUTHENTICATED.withDescription(
+                    "unknown host token (longer than any this coordinator hands out): register again"));
+        }
         Optional<AuthenticatedHost> host;
         try {
-            host = hosts.authenticate(authorization.substring("Bearer ".length()).trim());
+            host = hosts.authenticate(token);
+        } catch (OverloadedException e) {
+            return close(call, Status.UNAVAILABLE.withDescription(e.getMessage()), RetryHints.trailers(e.retryAfter()));
         } catch (DataAccessException | TransactionException e) {
             return close(call, Status.UNAVAILABLE.withDescription(
-                    "the coordinator cannot reach its database right now; retry later"));
+                    "the coordinator cannot reach its database right now; retry later"),
+                    RetryHints.trailers(admission.retryAfter()));
         }
         if (host.isEmpty()) {
             return close(call, Status.UNAUTHENTICATED.withDescription(
@@ -87,7 +100,11 @@ class HostAuthInterceptor implements ServerInterceptor {
     }
 
     private static <Q, A> ServerCall.Listener<Q> close(ServerCall<Q, A> call, Status status) {
-        call.close(status, new Metadata());
+        return close(call, status, new Metadata());
+    }
+
+    private static <Q, A> ServerCall.Listener<Q> close(ServerCall<Q, A> call, Status status, Metadata trailers) {
+        call.close(status, trailers);
         return new ServerCall.Listener<>() {};
     }
 }

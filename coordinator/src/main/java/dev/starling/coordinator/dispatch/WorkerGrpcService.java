@@ -8,7 +8,11 @@ import dev.starling.coordinator.host.HostService;
 import dev.starling.coordinator.host.WorkerVersions;
 import dev.starling.coordinator.peer.FetchGrants;
 import dev.starling.coordinator.peer.PeerAddresses;
+import dev.starling.coordinator.support.Admission;
 import dev.starling.coordinator.support.Batcher;
+import dev.starling.coordinator.support.OverloadedException;
+import dev.starling.coordinator.support.StrictRequests;
+import dev.starling.coordinator.support.Transactions;
 import dev.starling.coordinator.validation.Ack;
 import dev.starling.coordinator.validation.Report;
 import dev.starling.coordinator.validation.ReportService;
@@ -38,6 +42,8 @@ import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskProgress;
 import dev.starling.proto.v1.TaskResult;
 import dev.starling.proto.v1.WorkerServiceGrpc;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -61,13 +67,10 @@ import org.springframework.stereotype.Service;
  * {@link HostAuthInterceptor}.
  */
 @Service
-class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
+class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableService {
     private static final Logger log = LoggerFactory.getLogger(WorkerGrpcService.class);
-    static final int MAX_RESULTS_PER_REPORT = 1000;
-    static final int MAX_NAME_LENGTH = 200;
-    static final int MAX_BLOBS_PER_ANNOUNCE = 100_000;
-    /** 1 TiB: far beyond any machine's budget for WebAssembly tasks, bounded so sums cannot overflow */
-    static final long MAX_WASM_MEMORY_MIB = 1 << 20;
+    /** apps named in a log line at most */
+    private static final int LOGGED_APPS = 10;
 
     private final HostService hosts;
     private final Dispatcher dispatcher;
@@ -79,12 +82,14 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private final ByteString grantPublicKey;
     private final PeerAddresses addresses;
     private final WorkerVersions versions;
+    private final Admission admission;
 
     WorkerGrpcService(HostService hosts, Dispatcher dispatcher, ReportService reports, Tracker peers,
             FetchGrants grants, VolunteerService volunteers, PeerAddresses addresses, WorkerVersions versions,
-            StarlingProperties properties) {
+            Admission admission, StarlingProperties properties) {
         this.addresses = addresses;
         this.versions = versions;
+        this.admission = admission;
         this.volunteers = volunteers;
         this.anonymousHosts = properties.volunteers().anonymousHosts();
         this.peers = peers;
@@ -95,33 +100,23 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
         this.settings = properties.dispatch();
     }
 
+    /** Its methods answer a body that is not their request message INVALID_ARGUMENT (gRPC would answer UNKNOWN). */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return StrictRequests.of(WorkerServiceGrpc.bindService(this));
+    }
+
     @Override
     public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
-        answer(response, () -> {
+        answer(response, () -> admission.run(Admission.Kind.REGISTER, () -> {
             Optional<String> refusal = versions.refusal(Integer.toString(request.getProtocolVersion()));
             if (refusal.isPresent()) {
                 throw Status.FAILED_PRECONDITION.withDescription(refusal.get()).asRuntimeException();
             }
+            WireLimits.check(request);
             String name = request.getName().strip();
-            if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
-                throw invalid("name must have 1 to " + MAX_NAME_LENGTH + " characters");
-            }
-            if (request.getCores() < 1) {
-                throw invalid("cores must be at least 1");
-            }
-            Integer wasmMemory = null;
-            if (request.hasWasm()) {
-                long mib = Integer.toUnsignedLong(request.getWasm().getMemoryMib());
-                if (mib < 1 || mib > MAX_WASM_MEMORY_MIB) {
-                    throw invalid("wasm.memory_mib must be between 1 and " + MAX_WASM_MEMORY_MIB
-                            + " (the memory the worker gives WebAssembly tasks, in MiB), got " + mib);
-                }
-                wasmMemory = (int) mib;
-            }
-            if (request.getAppsCount() == 0 && wasmMemory == null) {
-                throw invalid("the worker offers no apps; it must be able to run at least one (a built-in app, or"
-                        + " deployed apps with wasm)");
-            }
+            // its range was checked (WireLimits): 1 MiB to 1 TiB
+            Integer wasmMemory = request.hasWasm() ? request.getWasm().getMemoryMib() : null;
             String requested = request.getPeerAddress().strip();
             if (!requested.isEmpty() && !PeerAddresses.isValid(requested)) {
                 throw invalid("peer_address must be host:port with a port from 1 to 65535, got '" + requested + "'");
@@ -150,8 +145,11 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                         .asRuntimeException();
             }
             if (r.hostId() != request.getHostId()) {
+                List<String> apps = request.getAppsList();
                 log.info("Registered host {} ({}, {} cores, apps {}{})", r.hostId(), name, request.getCores(),
-                        request.getAppsList(), wasmMemory == null ? "" : ", WebAssembly with " + wasmMemory + " MiB");
+                        apps.size() <= LOGGED_APPS ? apps
+                                : apps.subList(0, LOGGED_APPS) + " and " + (apps.size() - LOGGED_APPS) + " more",
+                        wasmMemory == null ? "" : ", WebAssembly with " + wasmMemory + " MiB");
             }
             return RegisterResponse.newBuilder()
                     .setHostId(r.hostId())
@@ -163,7 +161,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                     .setPeerAddress(peerAddress == null ? "" : peerAddress)
                     .setUpdateNotice(versions.notice(request.getProtocolVersion(), request.getWorkerVersion()).orElse(""))
                     .build();
-        });
+        }));
     }
 
     @Override
@@ -198,7 +196,8 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
     @Override
     public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
-        answer(response, () -> {
+        answer(response, () -> admission.run(Admission.Kind.HEARTBEAT, () -> {
+            WireLimits.check(request);
             Map<Long, Double> progress = new LinkedHashMap<>();
             Set<Long> suspended = new HashSet<>();
             Set<Long> parked = new HashSet<>();
@@ -222,16 +221,13 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
             beat.leases().forEach((id, until) -> b.addLeases(
                     Lease.newBuilder().setResultId(id).setLeaseExpiresEpochMillis(until.toEpochMilli())));
             return b.build();
-        });
+        }));
     }
 
     @Override
     public void reportResults(ReportResultsRequest request, StreamObserver<ReportResultsResponse> response) {
         answer(response, () -> {
-            if (request.getResultsCount() > MAX_RESULTS_PER_REPORT) {
-                throw invalid("at most " + MAX_RESULTS_PER_REPORT + " results per report, got "
-                        + request.getResultsCount());
-            }
+            WireLimits.check(request);
             List<Report> batch = new ArrayList<>();
             List<ReportAck> malformed = new ArrayList<>();
             for (TaskResult r : request.getResultsList()) {
@@ -241,7 +237,7 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                             r.getSuccess().getOutputSize(), null, r.getCpuTimeMillis(), produced(r.getSuccess()),
                             List.of(), r.getTransfer().getBytesFromPeers()));
                     case FAILURE -> batch.add(new Report(r.getResultId(), kind(r.getFailure().getKind()),
-                            null, null, 0, truncate(r.getFailure().getMessage()), r.getCpuTimeMillis(), Map.of(),
+                            null, null, 0, WireLimits.message(r.getFailure().getMessage()), r.getCpuTimeMillis(), Map.of(),
                             r.getFailure().getMissingBlobIdsList(), r.getTransfer().getBytesFromPeers()));
                     default -> malformed.add(ReportAck.newBuilder().setResultId(r.getResultId())
                             .setStatus(ReportAck.Status.REJECTED)
@@ -286,22 +282,20 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
     @Override
     public void rotateToken(RotateTokenRequest request, StreamObserver<RotateTokenResponse> response) {
-        answer(response, () -> {
+        // a host's identity changes, as in Register, and under its permits: a fleet asked to rotate at once is a herd
+        answer(response, () -> admission.run(Admission.Kind.REGISTER, () -> {
             long host = HostAuthInterceptor.HOST.get().id();
             String token = hosts.rotate(host).orElseThrow(() -> Status.UNAUTHENTICATED.withDescription(
                     "the token of host " + host + " was revoked: register again").asRuntimeException());
             log.info("Host {} was given a new token", host);
             return RotateTokenResponse.newBuilder().setHostToken(token).build();
-        });
+        }));
     }
 
     @Override
     public void announceBlobs(AnnounceBlobsRequest request, StreamObserver<AnnounceBlobsResponse> response) {
-        answer(response, () -> {
-            if (request.getHoldingCount() + request.getDroppedCount() > MAX_BLOBS_PER_ANNOUNCE
-                    || request.getComplaintsCount() > MAX_BLOBS_PER_ANNOUNCE) {
-                throw invalid("at most " + MAX_BLOBS_PER_ANNOUNCE + " blobs and complaints per announcement");
-            }
+        answer(response, () -> admission.run(Admission.Kind.ANNOUNCE, () -> {
+            WireLimits.check(request);
             for (String id : request.getHoldingList()) {
                 checkBlobId(id, "holding");
             }
@@ -318,13 +312,13 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 };
                 if (kind != null) {
                     complaints.add(new Tracker.Complaint(c.getHostId(), c.getBlobId(), c.getChunk(),
-                            truncate(c.getReason()), kind));
+                            WireLimits.message(c.getReason()), kind));
                 }
             }
             peers.announce(HostAuthInterceptor.HOST.get().id(), request.getHoldingList(), request.getDroppedList(),
                     request.getComplete(), complaints);
             return AnnounceBlobsResponse.getDefaultInstance();
-        });
+        }));
     }
 
     private static void checkBlobId(String id, String field) {
@@ -333,31 +327,36 @@ class WorkerGrpcService extends WorkerServiceGrpc.WorkerServiceImplBase {
         }
     }
 
-    private static String truncate(String message) {
-        String m = message == null || message.isBlank() ? "(no message)" : message;
-        return m.length() > 2000 ? m.substring(0, 2000) + "..." : m;
-    }
-
     private static StatusRuntimeException invalid(String description) {
         return Status.INVALID_ARGUMENT.withDescription(description).asRuntimeException();
     }
 
     /** The one place where failures become statuses. */
-    private static <T> void answer(StreamObserver<T> response, java.util.function.Supplier<T> work) {
+    private <T> void answer(StreamObserver<T> response, java.util.function.Supplier<T> work) {
         T value;
         try {
             value = work.get();
         } catch (StatusRuntimeException e) {
             response.onError(e);
             return;
+        } catch (OverloadedException e) {
+            response.onError(RetryHints.unavailable(e.getMessage(), e.retryAfter()));
+            return;
         } catch (Batcher.StoppedException e) {
             response.onError(Status.UNAVAILABLE.withDescription("the coordinator is shutting down; retry")
                     .asRuntimeException());
             return;
         } catch (DataAccessException | TransactionException e) {
-            log.warn("Database unavailable while serving a worker", e);
-            response.onError(Status.UNAVAILABLE.withDescription(
-                    "the coordinator cannot reach its database right now; retry later").asRuntimeException());
+            if (Transactions.databaseUnavailable(e)) {
+                log.warn("Database unavailable while serving a worker", e);
+                response.onError(RetryHints.unavailable("the coordinator cannot reach its database right now; retry later",
+                        admission.retryAfter()));
+            } else {
+                // the edge (WireLimits) lets nothing through that the database refuses: this is a coordinator bug
+                log.error("The database refused a worker's call", e);
+                response.onError(Status.INTERNAL.withDescription("the coordinator's database refused this call; its"
+                        + " operator can find the cause in its log").asRuntimeException());
+            }
             return;
         } catch (RuntimeException e) {
             log.error("Unexpected failure serving a worker", e);

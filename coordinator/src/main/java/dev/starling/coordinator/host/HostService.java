@@ -9,7 +9,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
+import dev.starling.coordinator.support.Admission;
+import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.web.NotFoundException;
 import dev.starling.coordinator.web.Page;
 import dev.starling.coordinator.web.Paging;
@@ -34,12 +37,14 @@ public class HostService {
 
     private final HostTable hosts;
     private final HostContacts contacts;
+    private final Admission admission;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Cache<String, AuthenticatedHost> known =
             Caffeine.newBuilder().maximumSize(200_000).expireAfterWrite(REMEMBER_TOKENS).build();
 
-    HostService(HostTable hosts, HostContacts contacts, Clock clock) {
+    HostService(HostTable hosts, HostContacts contacts, Admission admission, Clock clock) {
+        this.admission = admission;
         this.hosts = hosts;
         this.contacts = contacts;
         this.clock = clock;
@@ -137,8 +142,15 @@ public class HostService {
         if (volunteerId == null && !anonymousAllowed) {
             throw new AnonymousHostException();
         }
-        long id = hosts.insert(info, hash(secret), volunteerId, clock.instant());
-        return new Registration(id, id + "." + secret);
+        HostTable.Inserted inserted = hosts.insert(info, hash(secret), volunteerId, clock.instant());
+        long id = inserted.id();
+        String token = id + "." + secret;
+        // a new host calls at once (RequestWork): known without a lookup, which a herd of them would queue for
+        // as HostTable.find would read it (quarantined when its volunteer has a banned host)
+        AuthenticatedHost host = new AuthenticatedHost(id, List.copyOf(info.apps()), volunteerId, inserted.quarantined(),
+                null, false, info.wasmMemoryMib() == null ? 0 : info.wasmMemoryMib());
+        AfterCommit.run(() -> known.put(token, host));
+        return new Registration(id, token);
     }
 
     /**
@@ -160,13 +172,18 @@ public class HostService {
 
     /**
      * The host a token belongs to, noting the contact; empty for an unknown, revoked or malformed token. The first use
-     * of a token a rotation gave makes it the host's token, and the old one stops working.
+     * of a token a rotation gave makes it the host's token, and the old one stops working. A token not seen within
+     * {@link #REMEMBER_TOKENS} is looked up holding a permit of {@link Admission.Kind#AUTHENTICATE}: after a restart
+     * every worker's next call is such a lookup.
+     *
+     * @throws dev.starling.coordinator.support.OverloadedException when too many lookups run or wait already
      */
     public Optional<AuthenticatedHost> authenticate(String token) {
         AuthenticatedHost host = known.getIfPresent(token);
         if (host == null) {
             Optional<Token> parsed = Token.parse(token);
-            Optional<HostTable.Found> found = parsed.flatMap(t -> hosts.find(t.hostId(), hash(t.secret())));
+            Optional<HostTable.Found> found = parsed.isEmpty() ? Optional.empty() : admission.run(
+                    Admission.Kind.AUTHENTICATE, () -> hosts.find(parsed.get().hostId(), hash(parsed.get().secret())));
             if (found.isEmpty()) {
                 return Optional.empty();
             }

@@ -39,7 +39,10 @@ public class HostTable {
      * starts quarantined, as by the admin (its results need a partner in good standing, it gets a few tasks a day),
      * until the admin releases it or bans the volunteer.
      */
-    long insert(HostDescription info, byte[] tokenHash, Long volunteerId, Instant now) {
+    /** A host just inserted: its id, and whether it starts quarantined. */
+    record Inserted(long id, boolean quarantined) {}
+
+    Inserted insert(HostDescription info, byte[] tokenHash, Long volunteerId, Instant now) {
         return jdbc.sql("""
                         INSERT INTO host (name, token_hash, cores, memory_bytes, os, arch, worker_version, protocol_version,
                                           apps, peer_address, volunteer_id, created_at, last_contact_at,
@@ -54,10 +57,10 @@ public class HostTable {
                           LEFT JOIN LATERAL (SELECT id, ban_reason FROM host
                                               WHERE volunteer_id = CAST(:volunteer AS bigint) AND banned_at IS NOT NULL
                                               ORDER BY banned_at DESC LIMIT 1) b ON true
-                        RETURNING id""")
+                        RETURNING id, quarantined_at IS NOT NULL AS quarantined""")
                 .paramSource(params(info).addValue("tokenHash", tokenHash).addValue("volunteer", volunteerId)
                         .addValue("now", Timestamp.from(now)))
-                .query(Long.class)
+                .query((rs, i) -> new Inserted(rs.getLong("id"), rs.getBoolean("quarantined")))
                 .single();
     }
 

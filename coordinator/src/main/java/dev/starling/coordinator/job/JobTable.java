@@ -175,8 +175,8 @@ public class JobTable {
         if (jobIds.isEmpty()) {
             return counts;
         }
-        jdbc.sql("SELECT job_id, state, count(*) AS n FROM work_unit WHERE job_id IN (:ids) GROUP BY job_id, state")
-                .param("ids", jobIds)
+        jdbc.sql("SELECT job_id, state, count(*) AS n FROM work_unit WHERE job_id = ANY(:ids) GROUP BY job_id, state")
+                .param("ids", SqlArrays.of("bigint", jobIds.toArray(Long[]::new)))
                 .query((RowMapper<Void>) (rs, i) -> {
                     counts.computeIfAbsent(rs.getLong("job_id"), k -> new java.util.HashMap<>())
                             .put(rs.getString("state"), rs.getLong("n"));

@@ -1,5 +1,6 @@
 package dev.starling.coordinator.metrics;
 
+import dev.starling.coordinator.support.Batcher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +19,8 @@ import org.springframework.stereotype.Component;
  *   <li>counters, per coordinator (sum them over coordinators): {@code starling.workunits.validated},
  *       {@code starling.workunits.failed}, {@code starling.results{outcome=valid|invalid|error|timed_out|given_back}},
  *       {@code starling.tasks.dispatched} (and {@code starling.transfer.bytes}, kept by the peer tracker);</li>
+ *   <li>gauges of this coordinator: {@code starling.batch.queued{batch=claims|reports}} (RequestWork and
+ *       ReportResults calls waiting for the next group commit);</li>
  *   <li>timers: {@code starling.dispatch.latency} (a RequestWork's claim, from joining a claim batch to its
  *       commit, the long-poll wait excluded) and {@code starling.report.latency} (a ReportResults' batch);</li>
  *   <li>gauges, read from the database (so the same on every coordinator: take the max, not the sum), at most
@@ -42,12 +45,14 @@ public class DomainMeters {
     private final Timer reportLatency;
     private final GaugeQueries queries;
     private final Clock clock;
+    private final MeterRegistry registry;
     private volatile Snapshot snapshot;
     private volatile Instant readAt;
 
     DomainMeters(MeterRegistry registry, GaugeQueries queries, Clock clock) {
         this.queries = queries;
         this.clock = clock;
+        this.registry = registry;
         validated = Counter.builder("starling.workunits.validated").description("work units validated")
                 .register(registry);
         failed = Counter.builder("starling.workunits.failed").description("work units failed past their limits")
@@ -86,6 +91,12 @@ public class DomainMeters {
 
     public void results(Outcome outcome, int count) {
         results.get(outcome).increment(count);
+    }
+
+    /** Shows how many calls wait for the next batch of {@code batcher}, as {@code starling.batch.queued{batch=name}}. */
+    public void batchQueue(String name, Batcher<?, ?> batcher) {
+        Gauge.builder("starling.batch.queued", batcher, Batcher::queued).tag("batch", name)
+                .description("calls waiting for the next group commit").register(registry);
     }
 
     public Timer dispatchLatency() {

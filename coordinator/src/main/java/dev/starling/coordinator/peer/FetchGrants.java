@@ -74,6 +74,11 @@ public class FetchGrants {
      * {@code blobId}; empty otherwise.
      */
     public Optional<FetchGrant> check(String token, String blobId) {
+        return signed(token).filter(g -> g.getBlobId().equals(blobId) && g.getExpiresEpochMillis() >= clock.millis());
+    }
+
+    /** The grant a token carries when its signature is this coordinator's, whatever it grants and until when. */
+    public Optional<FetchGrant> signed(String token) {
         if (token == null) {
             return Optional.empty();
         }
@@ -89,11 +94,7 @@ public class FetchGrants {
             if (!s.verify(DECODE.decode(token.substring(dot + 1)))) {
                 return Optional.empty();
             }
-            FetchGrant grant = FetchGrant.parseFrom(payload);
-            if (!grant.getBlobId().equals(blobId) || grant.getExpiresEpochMillis() < clock.millis()) {
-                return Optional.empty();
-            }
-            return Optional.of(grant);
+            return Optional.of(FetchGrant.parseFrom(payload));
         } catch (IllegalArgumentException | InvalidProtocolBufferException | GeneralSecurityException e) {
             return Optional.empty();
         }

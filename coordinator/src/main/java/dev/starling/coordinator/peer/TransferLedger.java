@@ -44,7 +44,11 @@ public class TransferLedger {
     /** A job's totals. */
     public record Totals(long bytesFromCoordinator, long bytesFromPeers) {}
 
-    /** The totals of those of the given jobs that moved any bytes. */
+    /**
+     * The totals of those of the given jobs that moved any bytes. PostgreSQL sums bigints as numeric (exact); a total
+     * beyond a long (2^63-1 bytes, 8 EiB) is shown as that: what workers report is bounded per result
+     * (WireLimits), their sum is not.
+     */
     public Map<Long, Totals> totals(List<Long> jobIds) {
         if (jobIds.isEmpty()) {
             return new HashMap<>();

@@ -1,9 +1,11 @@
 package dev.starling.coordinator.security;
 
+import dev.starling.coordinator.web.AdmissionFilter;
 import dev.starling.coordinator.web.ErrorAnswers;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.function.Predicate;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.AccessDeniedException;
@@ -21,10 +23,15 @@ import org.springframework.security.web.csrf.CsrfException;
  */
 final class AccessProblems implements AuthenticationEntryPoint, AccessDeniedHandler {
     private final Predicate<HttpServletRequest> pathExists;
+    private final Duration retryAfter;
 
-    /** @param pathExists whether a controller or endpoint answers the request's path (with any method) */
-    AccessProblems(Predicate<HttpServletRequest> pathExists) {
+    /**
+     * @param pathExists whether a controller or endpoint answers the request's path (with any method)
+     * @param retryAfter when to come back after a login the database could not check
+     */
+    AccessProblems(Predicate<HttpServletRequest> pathExists, Duration retryAfter) {
         this.pathExists = pathExists;
+        this.retryAfter = retryAfter;
     }
 
     @Override
@@ -34,6 +41,11 @@ final class AccessProblems implements AuthenticationEntryPoint, AccessDeniedHand
             response.setHeader("Retry-After", Long.toString(Math.max(1, throttled.retryAfter().toSeconds())));
             write(request, response, HttpStatus.TOO_MANY_REQUESTS, "too-many-logins", "Too many failed logins",
                     e.getMessage());
+            return;
+        }
+        if (AdmissionFilter.databaseUnavailable(e)) {
+            // the credentials could not be checked, which says nothing of them: not a 401
+            AdmissionFilter.busy(request, response, AdmissionFilter.DATABASE_UNAVAILABLE, retryAfter);
             return;
         }
         if (e instanceof BadCredentialsException) {

@@ -1,5 +1,6 @@
 package dev.starling.coordinator.security;
 
+import dev.starling.coordinator.StarlingProperties;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
@@ -61,8 +62,8 @@ class SecurityConfig implements WebMvcConfigurer {
     @Bean
     @Order(1)
     SecurityFilterChain api(HttpSecurity http, AuthenticationManager manager, List<KeyAuthenticator> keys,
-            ObjectProvider<HandlerMapping> handlerMappings) throws Exception {
-        AccessProblems problems = new AccessProblems(new KnownPaths(handlerMappings));
+            ObjectProvider<HandlerMapping> handlerMappings, StarlingProperties properties) throws Exception {
+        AccessProblems problems = new AccessProblems(new KnownPaths(handlerMappings), properties.admission().retryAfter());
         http.securityMatcher("/api/**", "/actuator/**")
                 .authenticationManager(manager)
                 .authorizeHttpRequests(a -> a

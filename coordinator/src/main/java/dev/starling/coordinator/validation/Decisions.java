@@ -100,11 +100,16 @@ final class Decisions {
         produced.put(resultId, new Tracker.ProducedBlobs(workUnitId, new LinkedHashMap<>(blobs)));
     }
 
-    /** A worker fetched bytes from peers for a task of this job. */
+    /** A worker fetched bytes from peers for a task of this job (a batch's total stops at 2^63-1, never wraps). */
     void transfer(long jobId, long fromPeers) {
         if (fromPeers > 0) {
-            bytesFromPeers.merge(jobId, fromPeers, Long::sum);
+            bytesFromPeers.merge(jobId, fromPeers, Decisions::saturatedSum);
         }
+    }
+
+    private static long saturatedSum(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum; // both are positive: only an overflow turns the sum negative
     }
 
     /** Whether a work unit was decided: the job may be complete. */

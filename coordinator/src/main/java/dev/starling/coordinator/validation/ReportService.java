@@ -6,6 +6,7 @@ import dev.starling.coordinator.host.HostTable.Outcome;
 import dev.starling.coordinator.metrics.DomainMeters;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.support.Batcher;
+import dev.starling.coordinator.support.Text;
 import dev.starling.coordinator.support.Transactions;
 import dev.starling.coordinator.workunit.ReplicaState;
 import dev.starling.coordinator.workunit.WorkUnitState;
@@ -32,8 +33,8 @@ import org.springframework.stereotype.Service;
 public class ReportService implements SmartLifecycle {
     private static final Set<ReplicaState> ALREADY_REPORTED = EnumSet.of(ReplicaState.REPORTED, ReplicaState.VALID,
             ReplicaState.INVALID, ReplicaState.INCONCLUSIVE, ReplicaState.ERROR);
-
-    static final int MAX_PRODUCED_BLOBS = 10_000;
+    /** the longest error message stored for a malformed result (it quotes what the worker sent) */
+    private static final int MAX_PROBLEM = 2_000;
 
     private final ValidationQueries queries;
     private final Tracker tracker;
@@ -44,7 +45,7 @@ public class ReportService implements SmartLifecycle {
     private final DomainMeters meters;
     private final AppCatalog apps;
     /** ReportResults calls that arrive together are stored and judged together */
-    private final Batcher<HostReports, List<Ack>> batches = new Batcher<>("reports", 256, this::storeBatch);
+    private final Batcher<HostReports, List<Ack>> batches;
 
     ReportService(ValidationQueries queries, Tracker tracker, WorkUnitEvaluator evaluator, Transactions transactions,
             Clock clock, DomainMeters meters, AppCatalog apps, StarlingProperties properties) {
@@ -56,6 +57,9 @@ public class ReportService implements SmartLifecycle {
         this.transactions = transactions;
         this.clock = clock;
         this.maxOutputBytes = properties.limits().maxInlineOutputBytes();
+        this.batches = new Batcher<>("reports", 256, properties.admission().batchQueue(),
+                properties.admission().retryAfter(), this::storeBatch);
+        meters.batchQueue("reports", batches);
     }
 
     /** Acks in the order of {@code reports}. */
@@ -63,7 +67,8 @@ public class ReportService implements SmartLifecycle {
         Map<Long, Ack> acks = new LinkedHashMap<>();
         List<Report> checked = new ArrayList<>();
         for (Report r : reports) {
-            String problem = problem(r);
+            // the problem may quote the worker's text: cleaned for the database and the people who read it
+            String problem = Text.clean(problem(r), MAX_PROBLEM);
             if (problem == null) {
                 checked.add(r);
             } else {
@@ -143,8 +148,10 @@ public class ReportService implements SmartLifecycle {
         Map<Integer, String> malformed = new HashMap<>();
         for (int i : mine) {
             Entry e = entries.get(i);
-            String problem = e.report().kind() != Report.Kind.SUCCESS ? null
-                    : apps.outputProblem(owners.get(e.report().resultId()).workUnit().app(), e.report().output());
+            // it may quote the output: cleaned as above
+            String problem = e.report().kind() != Report.Kind.SUCCESS ? null : Text.clean(
+                    apps.outputProblem(owners.get(e.report().resultId()).workUnit().app(), e.report().output()),
+                    MAX_PROBLEM);
             if (problem != null) {
                 malformed.put(i, problem);
                 entries.set(i, new Entry(e.hostId(), error(e.report(), problem)));
@@ -252,11 +259,11 @@ public class ReportService implements SmartLifecycle {
         return true;
     }
 
-    /** Why a reported result cannot be taken, or null. */
+    /**
+     * Why a reported result cannot be taken, or null. The sizes of its fields and the ranges of its counters were
+     * checked at the edge (WireLimits); this judges what it says.
+     */
     private String problem(Report r) {
-        if (r.bytesFromPeers() < 0) {
-            return "bytes_from_peers must not be negative";
-        }
         for (String id : r.missing()) {
             if (!ContentAddress.isValid(id)) {
                 return "missing_blob_ids: '" + id + "' is not a blob id";
@@ -264,9 +271,6 @@ public class ReportService implements SmartLifecycle {
         }
         if (r.kind() != Report.Kind.SUCCESS) {
             return null;
-        }
-        if (r.produced().size() > MAX_PRODUCED_BLOBS) {
-            return "a task may store at most " + MAX_PRODUCED_BLOBS + " blobs, this one lists " + r.produced().size();
         }
         for (Map.Entry<String, Long> b : r.produced().entrySet()) {
             if (!ContentAddress.isValid(b.getKey()) || b.getValue() < 0) {

@@ -37,6 +37,11 @@ public final class ErrorAnswers {
         return p;
     }
 
+    /** A 503: the coordinator is too busy or cannot reach its database; answered with {@code Retry-After}. */
+    public static ProblemDetail busy(String detail) {
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "busy", "Busy", detail);
+    }
+
     /** A problem whose type and title follow from its status (for answers Spring or the container make). */
     public static ProblemDetail problem(HttpStatusCode status, String detail) {
         ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);

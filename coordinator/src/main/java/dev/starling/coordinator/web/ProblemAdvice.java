@@ -1,5 +1,8 @@
 package dev.starling.coordinator.web;
 
+import dev.starling.coordinator.support.Admission;
+import dev.starling.coordinator.support.OverloadedException;
+import dev.starling.coordinator.support.Transactions;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,12 +11,14 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.TransactionException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -41,6 +46,11 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 @RestControllerAdvice
 class ProblemAdvice extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
+    private final Admission admission;
+
+    ProblemAdvice(Admission admission) {
+        this.admission = admission;
+    }
 
     @ExceptionHandler
     ProblemDetail notFound(NotFoundException e) {
@@ -80,6 +90,34 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     ProblemDetail unsupportedMediaType(UnsupportedMediaTypeException e) {
         return problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type",
                 e.getMessage());
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> busy(OverloadedException e) {
+        return busy(e.getMessage(), e.retryAfter());
+    }
+
+    /**
+     * A database that cannot serve right now (no connection free, down) is a 503 to retry; text PostgreSQL cannot
+     * store (U+0000), which only a client sends, a 400; anything else a 500.
+     */
+    @ExceptionHandler({DataAccessException.class, TransactionException.class})
+    ResponseEntity<ProblemDetail> database(RuntimeException e) {
+        if (Transactions.databaseUnavailable(e)) {
+            log.warn("Database unavailable: {}", e.toString());
+            return busy(AdmissionFilter.DATABASE_UNAVAILABLE, admission.retryAfter());
+        }
+        if (Transactions.refusedText(e)) {
+            return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "invalid-text", "Invalid text",
+                    "The request holds a NUL character (U+0000), which cannot be stored; nothing was changed"));
+        }
+        return ResponseEntity.internalServerError().body(unexpected(e));
+    }
+
+    private static ResponseEntity<ProblemDetail> busy(String detail, java.time.Duration retryAfter) {
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, AdmissionFilter.retryAfterSeconds(retryAfter))
+                .body(ErrorAnswers.busy(detail));
     }
 
     @ExceptionHandler

@@ -1,6 +1,7 @@
 package dev.starling.coordinator.workunit;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.starling.coordinator.support.SqlArrays;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -41,8 +42,8 @@ class WorkUnitQueries {
                                    cpu_time_millis, credit, sent_at, reported_at,
                                    CASE WHEN state = 'IN_PROGRESS' THEN progress END AS progress,
                                    CASE WHEN state = 'IN_PROGRESS' AND suspended THEN true END AS suspended
-                              FROM result WHERE work_unit_id IN (:ids) ORDER BY id""")
-                    .param("ids", List.copyOf(units.keySet()))
+                              FROM result WHERE work_unit_id = ANY(:ids) ORDER BY id""")
+                    .param("ids", SqlArrays.of("bigint", units.keySet().toArray(Long[]::new)))
                     .query((ResultSet rs) -> {
                         units.get(rs.getLong("work_unit_id")).results().add(new ResultView(rs.getLong("id"),
                                 rs.getObject("host_id", Long.class), rs.getString("state"),

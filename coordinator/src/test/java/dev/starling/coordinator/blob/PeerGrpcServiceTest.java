@@ -100,6 +100,12 @@ class PeerGrpcServiceTest extends CoordinatorTest {
                 .setHostId(host).setJobId(job).setExpiresEpochMillis(clock.millis() + 600_000).build().toByteArray())
                 + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[64]);
         refused(forged, blob, Status.Code.UNAUTHENTICATED, "signature");
+        // what an unsigned token claims is not believed: it is UNAUTHENTICATED, as at a worker, whatever blob it names
+        refused(".", blob, Status.Code.UNAUTHENTICATED, "not a fetch token");
+        String forgedForOther = Base64.getUrlEncoder().withoutPadding().encodeToString(FetchGrant.newBuilder()
+                .setBlobId(other.id()).setExpiresEpochMillis(clock.millis() + 600_000).build().toByteArray())
+                + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[64]);
+        refused(forgedForOther, blob, Status.Code.UNAUTHENTICATED, "signature");
         assertThat(transferRows(job)).isZero();
     }
 

@@ -21,12 +21,16 @@ import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /** The admin bans and unbans hosts over real HTTP; a banned host's gRPC calls are refused with the reason. */
 class HostModerationTest extends CoordinatorTest {
+    @Autowired
+    private JdbcClient jdbc;
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
@@ -142,6 +146,13 @@ class HostModerationTest extends CoordinatorTest {
             assertThat(view.get("quarantineReason").asString())
                     .isEqualTo("host " + banned.id() + " of the same volunteer is banned (forged results)");
             assertThat(view.get("bannedAt").isNull()).isTrue();
+            // its first call, right after Register (its token known without a lookup), is served as what it is
+            long job = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":1000,\"chunkSize\":1000},"
+                    + "\"redundancy\":{\"quorum\":2}}");
+            Task first = awaitTask(again);
+            assertThat(jdbc.sql("SELECT quarantined FROM result WHERE id = :id").param("id", first.getResultId())
+                    .query(Boolean.class).single()).as("claimed as a quarantined host's").isTrue();
+            cancel(job);
             // the admin looks into it and lifts it
             api().postRaw("/api/v1/admin/hosts/" + again.id() + "/release", null, null);
             assertThat(api().get("/api/v1/hosts/" + again.id()).json().get("quarantinedAt").isNull()).isTrue();

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
                     + " latencies, errors. With --submit it runs a checksum job of its own and checks the outcome.",
             "",
             "Prints progress to stderr every 5 s, the SWARM line to stdout when the window closes, and (after the"
-                    + " drain) one CHECK line per check.",
+                    + " drain) the STARTUP line (seconds until every host had registered and until every host had"
+                    + " received a task, and the busy answers retried after their hint) and one CHECK line per check.",
         },
         footer = {
             "",
@@ -110,6 +111,7 @@ final class SwarmCommand implements Callable<Integer> {
             err.println("starling swarm: " + e.getMessage());
             return ExitCodes.FAILED;
         }
+        out.println(report.startup().line());
         report.checks().forEach(c -> out.println(c.line()));
         out.flush();
         return report.ok() ? ExitCodes.OK : ExitCodes.FAILED;

@@ -14,13 +14,44 @@ import java.util.OptionalLong;
  * @param errorsByStatus non-OK gRPC statuses over the whole run, by status code name (the swarm's own
  *     cancellation of long polls at the end is not counted)
  * @param rejectedAcks results the coordinator answered REJECTED over the whole run
+ * @param startup how the hosts, started together, got going
  */
 public record SwarmReport(Figures figures, OptionalLong jobId, List<Check> checks, Map<String, Long> errorsByStatus,
-        long rejectedAcks) {
+        long rejectedAcks, Startup startup) {
 
     public SwarmReport {
         checks = List.copyOf(checks);
         errorsByStatus = Map.copyOf(errorsByStatus);
+    }
+
+    /** A report without start-up figures. */
+    public SwarmReport(Figures figures, OptionalLong jobId, List<Check> checks, Map<String, Long> errorsByStatus,
+            long rejectedAcks) {
+        this(figures, jobId, checks, errorsByStatus, rejectedAcks, new Startup(figures.hosts(), Double.NaN,
+                Double.NaN, Map.of()));
+    }
+
+    /**
+     * How the hosts, all started at once, got going: the seconds from their start until every one had registered
+     * (signed up first, with a REST address) and until every one had received a task, NaN when not all did; and the
+     * busy answers they were given (UNAVAILABLE with a retry hint, 503 with Retry-After), by call, each retried after
+     * its hint (not errors).
+     */
+    public record Startup(int hosts, double registeredSeconds, double receivedWorkSeconds, Map<String, Long> busyByCall) {
+        public Startup {
+            busyByCall = Map.copyOf(busyByCall);
+        }
+
+        public long busy() {
+            return busyByCall.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** {@code STARTUP hosts=... registered_s=... received_work_s=... busy_retried=... {call=n, ...}} */
+        public String line() {
+            return "STARTUP hosts=" + hosts + " registered_s=" + Numbers.format(registeredSeconds)
+                    + " received_work_s=" + Numbers.format(receivedWorkSeconds) + " busy_retried=" + busy()
+                    + (busyByCall.isEmpty() ? "" : " " + new java.util.TreeMap<>(busyByCall));
+        }
     }
 
     /** Non-OK statuses over the whole run. */

@@ -18,10 +18,12 @@ import dev.starling.proto.v1.WorkerServiceGrpc;
 import dev.starling.worker.config.Tuning;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -33,10 +35,17 @@ import java.util.function.Function;
  * {@link StatusRuntimeException} itself, which callers retry with backoff.
  */
 public final class CoordinatorClient {
+    /** a busy coordinator's hint of when to come back (gRPC's own name for it, from its retry design A6) */
+    static final Metadata.Key<String> PUSHBACK = Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
+
     private final WorkerServiceBlockingStub stub;
+    /** System.nanoTime() before which the coordinator asked not to be called again */
+    private volatile long quietUntil = System.nanoTime();
     private final Duration callTimeout;
     private final Duration pollDeadlineMargin;
     private final Runnable reconnectSoon;
+    /** the longest hint heeded: a coordinator cannot keep its workers away for longer than this */
+    private static final Duration MAX_PUSHBACK = Duration.ofMinutes(5);
 
     public CoordinatorClient(Channel channel, Tuning tuning) {
         this.stub = WorkerServiceGrpc.newBlockingStub(channel);
@@ -86,6 +95,7 @@ public final class CoordinatorClient {
             Status status = e.getStatus();
             if (status.getCode() == Status.Code.UNAVAILABLE) {
                 reconnectSoon.run();
+                heed(e.getTrailers());
             }
             throw switch (status.getCode()) {
                 case FAILED_PRECONDITION -> new ProtocolTooOldException(describe(status));
@@ -95,6 +105,33 @@ public final class CoordinatorClient {
                 default -> e;
             };
         }
+    }
+
+    /**
+     * A busy coordinator says when to come back (UNAVAILABLE with {@code grpc-retry-pushback-ms}): this worker waits
+     * that long plus a random part as long again, so that the many workers turned away together (all starting at
+     * once, or all coming back to a coordinator that restarted) come back spread out, not together.
+     */
+    private void heed(Metadata trailers) {
+        String hint = trailers == null ? null : trailers.get(PUSHBACK);
+        if (hint == null) {
+            return;
+        }
+        try {
+            long millis = Math.clamp(Long.parseLong(hint.trim()), 0, MAX_PUSHBACK.toMillis());
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis + ThreadLocalRandom.current().nextLong(millis + 1));
+            if (until - quietUntil > 0) {
+                quietUntil = until;
+            }
+        } catch (NumberFormatException e) {
+            // not a hint: the backoff alone decides
+        }
+    }
+
+    /** How long the coordinator still asked not to be called (its latest retry hint, spread); zero when it did not. */
+    public Duration quietFor() {
+        long left = quietUntil - System.nanoTime();
+        return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
     }
 
     static String describe(Status status) {

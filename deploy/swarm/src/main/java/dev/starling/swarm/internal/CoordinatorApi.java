@@ -44,18 +44,32 @@ public final class CoordinatorApi {
                 .build();
     }
 
-    /** A REST call failed: the coordinator refused it ({@link #status()} is its HTTP status) or was unreachable (0). */
+    /**
+     * A REST call failed: the coordinator refused it ({@link #status()} is its HTTP status) or was unreachable (0); a
+     * busy coordinator says when to come back ({@link #retryAfter()}, from a 503's {@code Retry-After}).
+     */
     public static final class ApiException extends RuntimeException {
         private static final long serialVersionUID = 1L;
         private final int status;
+        private final transient Duration retryAfter;
 
         ApiException(int status, String message) {
+            this(status, message, null);
+        }
+
+        ApiException(int status, String message, Duration retryAfter) {
             super(message);
             this.status = status;
+            this.retryAfter = retryAfter;
         }
 
         public int status() {
             return status;
+        }
+
+        /** When a busy coordinator asked to be called again; null when it did not say. */
+        public Duration retryAfter() {
+            return retryAfter;
         }
     }
 
@@ -203,7 +217,7 @@ public final class CoordinatorApi {
             }
             if (response.statusCode() != expected) {
                 throw new ApiException(response.statusCode(), method + " " + base + path + " answered "
-                        + response.statusCode() + ": " + problem(response.body()));
+                        + response.statusCode() + ": " + problem(response.body()), retryAfter(response));
             }
             try {
                 return JSON.readTree(response.body());
@@ -227,6 +241,19 @@ public final class CoordinatorApi {
             return builder.method(method, HttpRequest.BodyPublishers.noBody()).build();
         }
         return builder.header("Content-Type", contentType).method(method, body).build();
+    }
+
+    /** A 503's {@code Retry-After} in seconds, or null. */
+    private static Duration retryAfter(HttpResponse<?> response) {
+        if (response.statusCode() != 503) {
+            return null;
+        }
+        try {
+            return response.headers().firstValue("Retry-After").map(s -> Duration.ofSeconds(Long.parseLong(s.trim())))
+                    .orElse(null);
+        } catch (NumberFormatException e) {
+            return null; // an HTTP date: not sent by the coordinator
+        }
     }
 
     /** The problem's {@code detail} and each field error, or the body itself when it is not a problem. */

@@ -16,6 +16,11 @@ import org.HdrHistogram.Recorder;
  */
 final class Metrics {
     final AtomicInteger registered = new AtomicInteger();
+    /** hosts that received at least one task */
+    final AtomicInteger working = new AtomicInteger();
+    /** when the last host registered, and when the last host received its first task (System.nanoTime()); 0 before */
+    volatile long allRegisteredAt;
+    volatile long allWorkingAt;
     final LongAdder tasksReceived = new LongAdder();
     /** success results acknowledged ACCEPTED (stored now or before) */
     final LongAdder resultsAccepted = new LongAdder();
@@ -33,11 +38,24 @@ final class Metrics {
     final LongAdder droppedReports = new LongAdder();
     final LongAdder stoppedHosts = new LongAdder();
     private final Map<Status.Code, LongAdder> errors = new ConcurrentHashMap<>();
+    /** busy answers (UNAVAILABLE with a retry hint, 503 with Retry-After) by call, each retried after the hint */
+    private final Map<String, LongAdder> busy = new ConcurrentHashMap<>();
     private final Recorder requestWork = new Recorder(3);
     private final Recorder report = new Recorder(3);
 
     void error(Status.Code code) {
         errors.computeIfAbsent(code, c -> new LongAdder()).increment();
+    }
+
+    void busy(String call) {
+        busy.computeIfAbsent(call, c -> new LongAdder()).increment();
+    }
+
+    /** Busy answers by call, sorted. */
+    Map<String, Long> busyByCall() {
+        Map<String, Long> byCall = new TreeMap<>();
+        busy.forEach((call, count) -> byCall.put(call, count.sum()));
+        return byCall;
     }
 
     void requestWorkLatency(long nanos) {

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,13 +42,16 @@ import java.util.concurrent.TimeUnit;
  * up to {@code cores} tasks) / compute / ReportResults (the whole batch in one call) until the swarm stops.
  * Computing a checksum task is cheap; {@code taskTime} adds a sleep per task, {@code cores} tasks at a time,
  * with heartbeats when a batch outlasts the heartbeat interval. Transient failures are retried with backoff;
- * every non-OK status is counted. A status that means this host can no longer take part (UNAUTHENTICATED,
+ * every non-OK status is counted. A busy coordinator's answer (UNAVAILABLE with {@code grpc-retry-pushback-ms}, a 503
+ * with {@code Retry-After}) is counted apart, not as an error, and retried as the worker does: after the hint plus a
+ * random part as long again. A status that means this host can no longer take part (UNAUTHENTICATED,
  * FAILED_PRECONDITION, PERMISSION_DENIED) stops the host.
  */
 final class SimulatedHost implements Runnable {
     static final int PROTOCOL_VERSION = 1;
     private static final Metadata.Key<String> PROTOCOL = Metadata.Key.of("starling-protocol", Metadata.ASCII_STRING_MARSHALLER);
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> PUSHBACK = Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration POLL_MARGIN = Duration.ofSeconds(15);
     private static final int DEFAULT_WAIT_MILLIS = 20_000;
@@ -59,7 +63,8 @@ final class SimulatedHost implements Runnable {
     private final HostContext context;
     private final HostTally tally;
     private final WorkerServiceBlockingStub anonymous;
-    private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+    /** the worker's own (Tuning.defaults: 250 ms doubling up to 30 s, full jitter), so that a herd behaves as workers do */
+    private final Backoff backoff = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(30));
     private WorkerServiceBlockingStub stub;
     private int waitMillis;
     private long heartbeatNanos;
@@ -123,12 +128,14 @@ final class SimulatedHost implements Runnable {
                 heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(response.getHeartbeatIntervalMillis() > 0
                         ? response.getHeartbeatIntervalMillis() : 20_000);
                 tally.hostId = response.getHostId();
-                context.metrics.registered.incrementAndGet();
+                if (context.metrics.registered.incrementAndGet() == context.options.hosts()) {
+                    context.metrics.allRegisteredAt = System.nanoTime();
+                }
                 backoff.reset();
                 return true;
             } catch (StatusRuntimeException e) {
-                failed("Register", e);
-                if (context.pause(backoff.next())) {
+                Duration hinted = failed("Register", e);
+                if (context.pause(longer(backoff.next(), hinted))) {
                     return false;
                 }
             }
@@ -148,6 +155,13 @@ final class SimulatedHost implements Runnable {
                 backoff.reset();
                 return true;
             } catch (CoordinatorApi.ApiException e) {
+                if (e.retryAfter() != null) {
+                    busy("sign-up", e.getMessage());
+                    if (context.pause(longer(backoff.next(), spread(e.retryAfter())))) {
+                        return false;
+                    }
+                    continue;
+                }
                 if (e.status() >= 400 && e.status() < 500) {
                     throw new HostStopped("the coordinator refused the volunteer sign-up: " + e.getMessage());
                 }
@@ -180,8 +194,8 @@ final class SimulatedHost implements Runnable {
             if (context.stopping() && e.getStatus().getCode() == Status.Code.CANCELLED) {
                 return null;
             }
-            failed("RequestWork", e);
-            context.pause(backoff.next());
+            Duration hinted = failed("RequestWork", e);
+            context.pause(longer(backoff.next(), hinted));
             return null;
         } catch (HostStopped e) {
             throw e;
@@ -196,6 +210,9 @@ final class SimulatedHost implements Runnable {
      */
     private List<TaskResult> compute(List<Task> tasks) {
         Metrics metrics = context.metrics;
+        if (tally.tasksReceived == 0 && !tasks.isEmpty() && metrics.working.incrementAndGet() == context.options.hosts()) {
+            metrics.allWorkingAt = System.nanoTime();
+        }
         for (Task task : tasks) {
             metrics.tasksReceived.increment();
             tally.received(task.getWorkUnitId());
@@ -316,7 +333,7 @@ final class SimulatedHost implements Runnable {
         }
         ReportResultsRequest request = ReportResultsRequest.newBuilder().addAllResults(results).build();
         Backoff retry = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
-        for (int attempt = 1; ; attempt++) {
+        for (int attempt = 1, failures = 0; ; attempt++) {
             long start = System.nanoTime();
             try {
                 ReportResultsResponse response = stub.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
@@ -325,14 +342,17 @@ final class SimulatedHost implements Runnable {
                 count(results, response, attempt);
                 return;
             } catch (StatusRuntimeException e) {
-                failed("ReportResults", e);
-                if (!retryable(e.getStatus().getCode()) || attempt >= REPORT_ATTEMPTS) {
+                Duration hinted = failed("ReportResults", e);
+                if (hinted.isZero()) {
+                    failures++; // a busy answer is retried for as long as it takes
+                }
+                if (!retryable(e.getStatus().getCode()) || failures >= REPORT_ATTEMPTS) {
                     context.metrics.droppedReports.increment();
                     context.noteOnce("dropped", "host " + tally.index + " dropped a batch of " + results.size()
                             + " results after " + attempt + " failed ReportResults calls (last: " + describe(e) + ")");
                     return;
                 }
-                sleep(retry.next());
+                sleep(longer(retry.next(), hinted));
             }
         }
     }
@@ -387,9 +407,18 @@ final class SimulatedHost implements Runnable {
         }
     }
 
-    /** Counts a failed call and shows the first of its kind; throws {@link HostStopped} when this host cannot go on. */
-    private void failed(String call, StatusRuntimeException e) {
+    /**
+     * Counts a failed call and shows the first of its kind; throws {@link HostStopped} when this host cannot go on.
+     * A busy answer (UNAVAILABLE with a retry hint) is counted apart, as retried; its hint is returned, spread (the
+     * pause to keep to at least), else zero.
+     */
+    private Duration failed(String call, StatusRuntimeException e) {
         Status.Code code = e.getStatus().getCode();
+        Duration hint = code == Status.Code.UNAVAILABLE ? hint(e.getTrailers()) : null;
+        if (hint != null) {
+            busy(call, describe(e));
+            return spread(hint);
+        }
         context.metrics.error(code);
         context.noteOnce(call + ":" + code, call + " failed: " + describe(e)
                 + " (further " + code + " errors of " + call + " are counted, not shown)");
@@ -397,6 +426,35 @@ final class SimulatedHost implements Runnable {
                 || code == Status.Code.PERMISSION_DENIED) {
             throw new HostStopped(call + " answered " + code);
         }
+        return Duration.ZERO;
+    }
+
+    private void busy(String call, String answer) {
+        context.metrics.busy(call);
+        context.noteOnce("busy:" + call, call + " answered busy: " + answer + " (retried after the hint; further"
+                + " busy answers are counted, not shown)");
+    }
+
+    /** The retry hint of a busy answer, or null. */
+    private static Duration hint(Metadata trailers) {
+        String value = trailers == null ? null : trailers.get(PUSHBACK);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Duration.ofMillis(Math.max(0, Long.parseLong(value.trim())));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** The hint plus a random part as long again, as the worker waits: hosts turned away together come back apart. */
+    private static Duration spread(Duration hint) {
+        return hint.plusMillis(ThreadLocalRandom.current().nextLong(hint.toMillis() + 1));
+    }
+
+    private static Duration longer(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private static boolean retryable(Status.Code code) {

@@ -61,6 +61,7 @@ public final class SwarmRun {
         SwarmReport.Figures figures;
         JobStatus drained = null;
         boolean drainTimedOut = false;
+        long launched;
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "swarm-progress");
             t.setDaemon(true);
@@ -72,14 +73,14 @@ public final class SwarmRun {
                     + Durations.format(options.taskTime()) + ", " + channels.size() + " connections to "
                     + options.coordinators());
             List<Thread> threads = new ArrayList<>(options.hosts());
+            launched = System.nanoTime();
             for (int i = 0; i < options.hosts(); i++) {
                 HostTally tally = new HostTally(i, wrong.get(i));
                 tallies.add(tally);
                 threads.add(Thread.ofVirtual().name("swarm-host-" + i)
                         .start(new SimulatedHost(context, tally, channels.forHost(i))));
             }
-            long started = System.nanoTime();
-            Progress ticks = new Progress(metrics, jobId, started);
+            Progress ticks = new Progress(metrics, jobId, launched);
             ticker.scheduleAtFixedRate(ticks::print, PROGRESS_EVERY.toMillis(), PROGRESS_EVERY.toMillis(),
                     TimeUnit.MILLISECONDS);
             try {
@@ -124,7 +125,9 @@ public final class SwarmRun {
         checks.add(Checks.errors(metrics.errorsByStatus(), metrics.rejected.sum(), metrics.alreadyReportedFirstTime.sum()));
         summarize(metrics);
         return new SwarmReport(figures, jobId == 0 ? OptionalLong.empty() : OptionalLong.of(jobId), checks,
-                metrics.errorsByStatus(), metrics.rejected.sum());
+                metrics.errorsByStatus(), metrics.rejected.sum(), new SwarmReport.Startup(options.hosts(),
+                        since(launched, metrics.allRegisteredAt), since(launched, metrics.allWorkingAt),
+                        metrics.busyByCall()));
     }
 
     private List<Check> checkJob(long jobId, JobStatus job, boolean drainTimedOut, List<HostTally> tallies,
@@ -282,6 +285,11 @@ public final class SwarmRun {
         }
     }
 
+    /** Seconds from {@code start} to {@code at} (System.nanoTime() values); NaN when {@code at} never came (0). */
+    private static double since(long start, long at) {
+        return at == 0 ? Double.NaN : (at - start) / 1e9;
+    }
+
     private void summarize(Metrics m) {
         progress.accept("swarm: stopped; over the whole run: " + m.tasksReceived.sum() + " tasks received, "
                 + m.resultsAccepted.sum() + " results accepted (" + m.alreadyReported.sum() + " already reported on a retry, "
@@ -289,7 +297,7 @@ public final class SwarmRun {
                 + m.notNeeded.sum() + " not needed, " + m.rejected.sum() + " rejected, " + m.abandoned.sum()
                 + " abandoned, " + m.givenBack.sum() + " given back, " + m.droppedReports.sum() + " batches dropped, "
                 + m.otherAppTasks.sum() + " tasks of other apps, " + m.stoppedHosts.sum() + " hosts stopped early, "
-                + "errors " + m.errorsByStatus());
+                + "busy answers retried " + m.busyByCall() + ", errors " + m.errorsByStatus());
     }
 
     private void join(List<Thread> threads) {
@@ -401,7 +409,8 @@ public final class SwarmRun {
                 }
                 progress.accept("swarm: " + (now - started) / 1_000_000_000L + "s " + when + ": "
                         + metrics.registered.get() + "/" + options.hosts() + " hosts registered, "
-                        + Numbers.format(rate) + " results/s, " + metrics.errorCount() + " errors" + job);
+                        + metrics.working.get() + " with work, " + Numbers.format(rate) + " results/s, "
+                        + metrics.errorCount() + " errors" + job);
             } catch (RuntimeException e) {
                 progress.accept("swarm: progress failed: " + e);
             }

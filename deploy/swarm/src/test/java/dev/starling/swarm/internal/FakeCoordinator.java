@@ -103,6 +103,9 @@ final class FakeCoordinator implements AutoCloseable {
         return server.getPort();
     }
 
+    /** Register calls answered busy (UNAVAILABLE with a 100 ms retry hint) before one is served. */
+    final java.util.concurrent.atomic.AtomicInteger busyRegistrations = new java.util.concurrent.atomic.AtomicInteger();
+
     /** The next report of {@code resultId} is stored but answered UNAVAILABLE. */
     void loseAnswerOnce(long resultId) {
         loseOnce.add(resultId);
@@ -138,6 +141,12 @@ final class FakeCoordinator implements AutoCloseable {
     private final class Service extends WorkerServiceGrpc.WorkerServiceImplBase {
         @Override
         public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
+            if (busyRegistrations.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                Metadata hint = new Metadata();
+                hint.put(Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER), "100");
+                response.onError(Status.UNAVAILABLE.withDescription("busy").asRuntimeException(hint));
+                return;
+            }
             int id = nextHost.incrementAndGet();
             response.onNext(RegisterResponse.newBuilder().setHostId(id).setHostToken("token-" + id)
                     .setHeartbeatIntervalMillis(heartbeatMillis).setMaxWaitMillis(20_000).build());

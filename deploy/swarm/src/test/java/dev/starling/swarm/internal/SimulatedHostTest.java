@@ -44,8 +44,12 @@ class SimulatedHostTest {
         }
     }
 
+    /** Register calls the fake answers busy first. */
+    private int busyRegistrations;
+
     private List<HostTally> start(int workUnits, int hosts, boolean... wrong) throws Exception {
         fake = new FakeCoordinator(workUnits);
+        fake.busyRegistrations.set(busyRegistrations);
         fake.heartbeatMillis = 50;
         fake.abandon.addAll(abandon);
         if (loseAnswerOf != null) {
@@ -107,6 +111,19 @@ class SimulatedHostTest {
             assertThat(r.getMaxTasks()).isEqualTo(3);
             assertThat(r.getWaitMillis()).isEqualTo(20_000);
         });
+    }
+
+    @Test
+    void busyAnswersAreRetriedAfterTheirHintAndCountedApartFromErrors() throws Exception {
+        busyRegistrations = 5;
+        start(6, 2);
+
+        eventually(() -> fake.stored.size() == 12);
+
+        assertThat(context.metrics.busyByCall()).containsEntry("Register", 5L);
+        assertThat(context.metrics.errorsByStatus()).isEmpty();
+        assertThat(context.metrics.allRegisteredAt).isPositive();
+        assertThat(context.metrics.allWorkingAt).isPositive();
     }
 
     @Test
