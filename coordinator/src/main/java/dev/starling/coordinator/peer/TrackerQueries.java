@@ -130,10 +130,9 @@ class TrackerQueries {
                 .update();
     }
 
-    /** Records a complaint (once per accused, reporter, blob and chunk). */
     /**
-     * Records a complaint of {@code reporter} about a peer, only when the tracker offered that peer to the reporter for
-     * the blob after {@code offeredSince}; whether it counted.
+     * Records a complaint of {@code reporter} about a peer (once per accused, reporter, blob and chunk), only when the
+     * tracker offered that peer to the reporter for the blob after {@code offeredSince}; whether it counted.
      */
     boolean complaint(long reporter, Tracker.Complaint c, Instant offeredSince, Instant now) {
         return jdbc.sql("""
