@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestApi;
 import dev.starling.coordinator.TestHost;
+import dev.starling.coordinator.researchercli.ResearcherCli;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.WasmWorkUnit;
 import dev.starling.sdk.ContentAddress;
@@ -13,11 +14,14 @@ import dev.starling.wasm.signing.SignedFields;
 import dev.starling.wasm.signing.SigningKeys;
 import dev.starling.wasm.signing.TrustedKeys;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -111,6 +115,27 @@ class SignedDeployTest extends CoordinatorTest {
                 s.getRelTolerance(), s.getAbsTolerance(), s.getCreditPerWorkUnit());
         assertThat(new TrustedKeys(List.of(PROJECT.getPublic().getEncoded())).problem(received,
                 AppSigning.signature(s))).isNull();
+    }
+
+    @Test
+    void theResearchersCommandLineSignsAndDeploysTheGuidesExample(@TempDir Path home) throws Exception {
+        Path key = Files.writeString(home.resolve("project.key"), SigningKeys.privateKeyPem(PROJECT.getPrivate()));
+        Path module = Files.write(home.resolve("collatz.wasm"), WasmModules.command("1 1000 871 178\n"));
+        Path manifest = Path.of("../docs/examples/collatz/collatz.json");
+        Path signature = home.resolve("collatz.sig");
+        ResearcherCli cli = new ResearcherCli(httpPort, researcherKey("carol"), home);
+
+        ResearcherCli.Result signed = cli.run("app", "sign", module.toString(), "--manifest", manifest.toString(),
+                "--key", key.toString(), "-o", signature.toString());
+        ResearcherCli.Result unsigned = cli.run("app", "deploy", module.toString(), "--manifest", manifest.toString());
+        ResearcherCli.Result deployed = cli.run("app", "deploy", module.toString(), "--manifest", manifest.toString(),
+                "--signature", signature.toString());
+
+        assertThat(signed.exitCode()).as(signed.err()).isZero();
+        assertThat(unsigned.exitCode()).as(unsigned.err()).isNotZero();
+        assertThat(unsigned.err()).contains("signature").contains("is required");
+        assertThat(deployed.exitCode()).as(deployed.err()).isZero();
+        assertThat(deployed.out().strip()).isEqualTo("collatz@1.0.0");
     }
 
     @Test
