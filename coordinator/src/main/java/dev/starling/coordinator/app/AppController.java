@@ -30,7 +30,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The apps: the built-in ones and the deployed (WebAssembly) versions a caller may see, deploying one
- * ({@code multipart/form-data}: parts {@code manifest} and {@code module}), one version, and sharing.
+ * ({@code multipart/form-data}: parts {@code manifest} and {@code module}, and {@code signature} where the project
+ * signs its apps: {@link AppSigning}), one version, and sharing.
  */
 @RestController
 @RequestMapping("/api/v1/apps")
