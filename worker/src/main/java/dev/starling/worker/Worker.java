@@ -399,8 +399,19 @@ public final class Worker {
         }
     }
 
-    /** Registers, retrying while the coordinator cannot be reached; false when the worker stopped meanwhile. */
+    /**
+     * Registers, retrying while the coordinator cannot be reached; false when the worker stopped meanwhile. A host that
+     * registered before first waits its share of {@code --start-spread}.
+     */
     private boolean register(Session session, CoordinatorClient client) throws InterruptedException {
+        Duration spread = startDelay(config.startSpread(), session.registeredBefore(), random);
+        if (!spread.isZero()) {
+            log.info("Calling the coordinator in {} ms (--start-spread {} ms: hosts started together spread their"
+                    + " calls)", spread.toMillis(), config.startSpread().toMillis());
+            if (lifecycle.awaitStop(spread)) {
+                return false;
+            }
+        }
         Backoff backoff = backoff(client);
         CallFailures failures = new CallFailures("Registering", session, lifecycle, lifecycle::isStopping);
         while (!lifecycle.isStopping()) {
@@ -414,6 +425,14 @@ public final class Worker {
             }
         }
         return false;
+    }
+
+    /** How long a start waits before its first call: at random up to {@code spread}, or not at all on a first start. */
+    static Duration startDelay(Duration spread, boolean registeredBefore, RandomGenerator random) {
+        if (!registeredBefore || spread.isZero()) {
+            return Duration.ZERO;
+        }
+        return Duration.ofMillis(random.nextLong(spread.toMillis() + 1));
     }
 
     private TaskRunner runner(PeerPlane plane) {

@@ -141,6 +141,13 @@ public final class WorkerMain implements Callable<Integer> {
                     + Defaults.GRACE_PERIOD + ").")
     private Duration gracePeriod;
 
+    @Option(names = "--start-spread", order = 17, paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "At start, a host that has registered before waits a random time up to this long before it"
+                    + " calls the coordinator, so that machines started together (booted at once, an upgrade rolled out)"
+                    + " do not all call at once; the systemd service uses 60s (default: " + Defaults.START_SPREAD
+                    + ", at once). A host's first start ever does not wait.")
+    private Duration startSpread;
+
     @Option(names = "--log-level", order = 9, paramLabel = "LEVEL", description = "error, warn, info, debug or trace"
             + " (default: " + Defaults.LOG_LEVEL + "). Logs go to stderr and to <work-dir>/logs/worker.0.log, which"
             + " rotates at 10 MiB and keeps 5 files.")
@@ -397,6 +404,7 @@ public final class WorkerMain implements Callable<Integer> {
                     .settings(chosen());
             Optional.ofNullable(cores).ifPresent(v -> config.cores(Cores.parse(v, Defaults.cores())));
             Optional.ofNullable(gracePeriod).ifPresent(config::gracePeriod);
+            Optional.ofNullable(startSpread).ifPresent(config::startSpread);
             if (wasmMemory != null) {
                 if (wasmMemory > 0 && wasmMemory < 1 << 20) {
                     throw new IllegalArgumentException("--wasm-memory must be 0 (no WebAssembly) or at least 1M, was "

@@ -23,7 +23,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletionException;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +71,25 @@ class WorkerTest {
         assertThat(again.getHostId()).isEqualTo(hostId);
         assertThat(again.getHostToken()).isEqualTo(token);
         assertThat(coordinator.registered().get(1).getHostId()).isEqualTo(hostId);
+    }
+
+    @Test
+    void aHostThatRegisteredBeforeSpreadsItsFirstCallOverTheStartSpreadAFirstStartCallsAtOnce() {
+        Duration spread = Duration.ofSeconds(10);
+        assertThat(Worker.startDelay(spread, false, new SplittableRandom(1))).isZero();
+        assertThat(Worker.startDelay(Duration.ZERO, true, new SplittableRandom(1))).isZero();
+
+        // a fleet started together: every delay within the spread, and the calls spread over the whole of it
+        SplittableRandom random = new SplittableRandom(7);
+        List<Duration> delays = IntStream.range(0, 1_000).mapToObj(i -> Worker.startDelay(spread, true, random))
+                .toList();
+        assertThat(delays).allSatisfy(d -> assertThat(d).isBetween(Duration.ZERO, spread));
+        for (int tenth = 0; tenth < 10; tenth++) {
+            Duration from = spread.multipliedBy(tenth).dividedBy(10);
+            Duration to = spread.multipliedBy(tenth + 1).dividedBy(10);
+            assertThat(delays).as("calls in tenth %d of the spread", tenth)
+                    .filteredOn(d -> d.compareTo(from) >= 0 && d.compareTo(to) < 0).hasSizeGreaterThan(50);
+        }
     }
 
     @Test

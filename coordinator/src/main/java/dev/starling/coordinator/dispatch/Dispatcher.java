@@ -202,7 +202,7 @@ class Dispatcher implements SmartLifecycle {
             List<ClaimedTask> claimed = queries.assign(ids.toArray(Long[]::new), hosts.toArray(Long[]::new),
                     volunteers.toArray(Long[]::new), quarantined.toArray(Boolean[]::new), now, now.plus(settings.lease()));
             standing.spendQuota(spent, HostStanding.day(now));
-            for (ClaimedTask t : withOffers(claimed)) {
+            for (ClaimedTask t : withOffers(claimed, inputs)) {
                 byHost.computeIfAbsent(t.hostId(), h -> new ArrayList<>()).add(t);
             }
             markRunning(byHost, now);
@@ -241,7 +241,11 @@ class Dispatcher implements SmartLifecycle {
 
         boolean isLocal(DispatchQueries.Candidate c, long hostId) {
             List<String> blobs = byWorkUnit.get(c.workUnitId());
-            return blobs != null && heldByHost.getOrDefault(hostId, Set.of()).containsAll(blobs);
+            return blobs != null && heldBy(hostId).containsAll(blobs);
+        }
+
+        Set<String> heldBy(long hostId) {
+            return heldByHost.getOrDefault(hostId, Set.of());
         }
     }
 
@@ -270,9 +274,11 @@ class Dispatcher implements SmartLifecycle {
     }
 
     /** The claimed tasks, those that read blobs with where to fetch them. */
-    private List<ClaimedTask> withOffers(List<ClaimedTask> claimed) {
+    private List<ClaimedTask> withOffers(List<ClaimedTask> claimed, Inputs inputs) {
         List<Tracker.Want> wants = claimed.stream().filter(t -> !t.blobs().isEmpty())
-                .map(t -> new Tracker.Want(t.resultId(), t.hostId(), t.jobId(), t.blobs(), t.deadline())).toList();
+                .map(t -> new Tracker.Want(t.resultId(), t.hostId(), t.jobId(), t.blobs(), t.deadline(),
+                        inputs.heldBy(t.hostId())))
+                .toList();
         if (wants.isEmpty()) {
             return claimed;
         }

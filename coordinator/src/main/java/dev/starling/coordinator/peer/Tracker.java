@@ -45,12 +45,25 @@ public class Tracker {
     /** Where one input of one task can be fetched from, with the token that lets the host fetch it. */
     public record Offer(String blobId, long size, List<Holder> peers, boolean coordinatorHasIt, String token) {}
 
-    /** A task being handed out and the blobs it reads. */
-    public record Want(long resultId, long hostId, long jobId, List<String> blobs, Instant deadline) {}
+    /**
+     * A task being handed out and the blobs it reads; {@code held}: those of them the host holds in full already (it
+     * announced them), for which it is offered no peers.
+     */
+    public record Want(long resultId, long hostId, long jobId, List<String> blobs, Instant deadline, Set<String> held) {
+        boolean fetches(String blob) {
+            return !held.contains(blob);
+        }
+    }
 
     /**
      * The offers for each task's inputs (by result id), in the claiming transaction: the hosts become partial
      * holders of what they will fetch, so that hosts given the same blob in later batches find them as peers.
+     *
+     * <p>A blob the host holds already costs only its token (usually one handed out before, {@link FetchGrants#token}):
+     * no peers, no holder row, no record of an offer. A deployed app's tasks all read its module, so on a host that
+     * has it this is every task but the first. Should the host have dropped it since its last announcement, it
+     * fetches from the coordinator when that stores the blob, or gives the task back (INPUT_UNAVAILABLE) as it would
+     * for a peer that went away.
      */
     public Map<Long, List<Offer>> offer(List<Want> wants) {
         Map<Long, List<Offer>> offers = new HashMap<>();
@@ -66,10 +79,10 @@ public class Tracker {
             Instant expires = min(w.deadline(), now.plus(settings.grantTtl()));
             for (String blob : w.blobs()) {
                 BlobInfo b = info.getOrDefault(blob, new BlobInfo(-1, false, List.of()));
-                List<Holder> peers = b.holders().stream().filter(h -> h.hostId() != w.hostId())
-                        .limit(settings.peersPerTask()).toList();
+                List<Holder> peers = !w.fetches(blob) ? List.of() : b.holders().stream()
+                        .filter(h -> h.hostId() != w.hostId()).limit(settings.peersPerTask()).toList();
                 list.add(new Offer(blob, b.size(), peers, b.coordinatorHasIt(),
-                        grants.sign(blob, w.hostId(), w.jobId(), expires)));
+                        grants.token(blob, w.hostId(), w.jobId(), expires)));
             }
             offers.put(w.resultId(), list);
         }
@@ -77,16 +90,18 @@ public class Tracker {
         List<String> ids = new ArrayList<>();
         List<Offered> offered = new ArrayList<>();
         for (Want w : wants) {
-            for (String blob : w.blobs()) {
-                hosts.add(w.hostId());
-                ids.add(blob);
-            }
             for (Offer o : offers.get(w.resultId())) {
-                offered.add(new Offered(w.hostId(), o.blobId(), o.peers().stream().map(Holder::hostId).toList()));
+                if (w.fetches(o.blobId())) {
+                    hosts.add(w.hostId());
+                    ids.add(o.blobId());
+                    offered.add(new Offered(w.hostId(), o.blobId(), o.peers().stream().map(Holder::hostId).toList()));
+                }
             }
         }
         remember(offered, now);
-        queries.fetching(ids, hosts, now);
+        if (!ids.isEmpty()) {
+            queries.fetching(ids, hosts, now);
+        }
         return offers;
     }
 

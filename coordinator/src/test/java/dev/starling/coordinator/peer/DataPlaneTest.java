@@ -159,6 +159,29 @@ class DataPlaneTest extends CoordinatorTest {
     }
 
     @Test
+    void aHostThatHoldsAnInputAlreadyIsOfferedNoPeersForItAndLeavesNoRecordOfAnOffer() {
+        long job = api().submit("""
+                {"app": "test-relay", "params": {"parts": 1, "salt": "kept"}, "redundancy": {"quorum": 1, "initialReplicas": 1}}""");
+        TestHost producer = host("keeper", "127.0.0.1:30");
+        produce(producer, awaitTasks(producer, 1).get(0));
+        await().until(() -> api().job(job).get("stage").asInt() == 1);
+        String part = ContentAddress.of(RelayApp.part("kept", 0));
+
+        // it fetched the part for an earlier task and announced it
+        TestHost holder = host("hoarder", "127.0.0.1:31");
+        holder.stub(true).announceBlobs(AnnounceBlobsRequest.newBuilder().addHolding(part).build());
+        Task task = awaitTasks(holder, 1).get(0);
+
+        BlobSource input = task.getInputs(0);
+        assertThat(input.getBlobId()).isEqualTo(part);
+        assertThat(input.getPeersList()).as("nobody to fetch from: it has the blob").isEmpty();
+        assertThat(grants.check(input.getToken(), part).orElseThrow().getHostId()).isEqualTo(holder.id());
+        assertThat(jdbc.sql("SELECT count(*) FROM peer_offer WHERE host_id = :h").param("h", holder.id())
+                .query(Long.class).single()).as("no complaint about the producer can count from it").isZero();
+        assertThat(holders(part)).containsExactlyInAnyOrder(producer.id(), holder.id());
+    }
+
+    @Test
     void inputUnavailableNamesOnlyTheTasksOwnInputsAndCostsTheReporter() {
         long job = api().submit("""
                 {"app": "test-relay", "params": {"parts": 1, "salt": "wolf"}, "redundancy": {"quorum": 1, "initialReplicas": 1}}""");

@@ -15,6 +15,8 @@ import java.util.Optional;
 public final class Defaults {
     /** {@code --grace-period} */
     public static final String GRACE_PERIOD = "30s";
+    /** {@code --start-spread}: a person starting a worker wants it at work at once; the service unit spreads */
+    public static final String START_SPREAD = "0s";
     /** {@code --log-level} */
     public static final String LOG_LEVEL = "info";
     /** {@code --cache-size}: enough for a few large inputs, small beside a disk */

@@ -23,6 +23,9 @@ import java.util.Optional;
  *     deployed apps signed with one of them (or with a key one of them announced); none: every deployed app
  * @param workDir where the worker keeps its identity and state
  * @param gracePeriod how long running tasks may finish when the worker is asked to stop
+ * @param startSpread the longest a host that registered before waits, at random, before its first call to the
+ *     coordinator, so that a fleet started together (a lab's machines after a power cut, an upgrade rolled out at once)
+ *     does not reach it at once; a host's first start ever does not wait
  * @param fault a fault to inject (end-to-end tests only)
  * @param dataPlane the blob cache and serving peers
  * @param preferences how the worker shares the machine: CPU, idleness, hours, memory, disk, work in hand
@@ -40,6 +43,7 @@ public record WorkerConfig(
         TrustedKeys appKeys,
         Path workDir,
         Duration gracePeriod,
+        Duration startSpread,
         Optional<Fault> fault,
         DataPlaneConfig dataPlane,
         Preferences preferences,
@@ -60,6 +64,7 @@ public record WorkerConfig(
         checkCores(cores);
         checkWasmMemory(wasmMemoryMiB, Runtime.getRuntime().maxMemory());
         Preferences.notNegative("--grace-period", Objects.requireNonNull(gracePeriod, "gracePeriod"));
+        Preferences.notNegative("--start-spread", Objects.requireNonNull(startSpread, "startSpread"));
         accountKey = checkedAccountKey(accountKey);
     }
 
@@ -130,6 +135,7 @@ public record WorkerConfig(
         private Integer wasmMemoryMiB; // null: Defaults.wasmMemoryMiB(), worked out when built
         private TrustedKeys appKeys = TrustedKeys.none();
         private Duration gracePeriod = Durations.parse(Defaults.GRACE_PERIOD);
+        private Duration startSpread = Durations.parse(Defaults.START_SPREAD);
         private Optional<Fault> fault = Optional.empty();
         private DataPlaneConfig dataPlane = DataPlaneConfig.defaults();
         private Preferences preferences = Preferences.defaults();
@@ -171,6 +177,11 @@ public record WorkerConfig(
 
         public Builder gracePeriod(Duration value) {
             gracePeriod = value;
+            return this;
+        }
+
+        public Builder startSpread(Duration value) {
+            startSpread = value;
             return this;
         }
 
@@ -219,6 +230,7 @@ public record WorkerConfig(
                 checkWasmMemory(wasmMemoryMiB, Runtime.getRuntime().maxMemory());
             }
             Preferences.notNegative("--grace-period", gracePeriod);
+            Preferences.notNegative("--start-spread", startSpread);
             checkedAccountKey(accountKey);
             return this;
         }
@@ -230,7 +242,7 @@ public record WorkerConfig(
         public WorkerConfig build() {
             return new WorkerConfig(coordinator, name != null ? name : Defaults.name(), cores,
                     wasmMemoryMiB != null ? wasmMemoryMiB : Defaults.wasmMemoryMiB(), appKeys, workDir, gracePeriod,
-                    fault, dataPlane, preferences, accountKey, tls, settings);
+                    startSpread, fault, dataPlane, preferences, accountKey, tls, settings);
         }
     }
 }

@@ -138,6 +138,11 @@ public final class Session {
         return contact;
     }
 
+    /** Whether this host registered with this coordinator before (its identity is stored), at an earlier start. */
+    public boolean registeredBefore() {
+        return store.load(coordinator).isPresent();
+    }
+
     public boolean isRegistered() {
         return current != null;
     }

@@ -1,6 +1,8 @@
 package dev.starling.swarm.internal;
 
 import com.google.protobuf.ByteString;
+import dev.starling.proto.v1.AnnounceBlobsRequest;
+import dev.starling.proto.v1.BlobSource;
 import dev.starling.proto.v1.Failure;
 import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.HeartbeatResponse;
@@ -68,6 +70,8 @@ final class SimulatedHost implements Runnable {
     private WorkerServiceBlockingStub stub;
     private int waitMillis;
     private long heartbeatNanos;
+    /** inputs this host said it holds (a deployed app's module): what a worker announces once it fetched them */
+    private final Set<String> announced = new HashSet<>();
 
     SimulatedHost(HostContext context, HostTally tally, Channel channel) {
         this.context = context;
@@ -88,6 +92,7 @@ final class SimulatedHost implements Runnable {
                 RequestWorkResponse work = requestWork();
                 if (work != null && work.getTasksCount() > 0) {
                     report(compute(work.getTasksList()));
+                    announce(work.getTasksList());
                 }
             }
         } catch (HostStopped e) {
@@ -201,6 +206,28 @@ final class SimulatedHost implements Runnable {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException("RequestWork failed", e);
+        }
+    }
+
+    /**
+     * Tells the tracker this host holds the inputs of its tasks, as a worker does once it fetched them (the simulated
+     * host fetches nothing: the only inputs it gets are a deployed app's module, and the coordinator's cost of a
+     * download once per host is not what the swarm measures). A failed call is tried again after the next batch.
+     */
+    private void announce(List<Task> tasks) {
+        List<String> fresh = tasks.stream().flatMap(t -> t.getInputsList().stream()).map(BlobSource::getBlobId)
+                .distinct().filter(b -> !announced.contains(b)).toList();
+        if (fresh.isEmpty() || context.stopping()) {
+            return;
+        }
+        try {
+            stub.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .announceBlobs(AnnounceBlobsRequest.newBuilder().addAllHolding(fresh).build());
+            announced.addAll(fresh);
+        } catch (StatusRuntimeException e) {
+            if (!(context.stopping() && e.getStatus().getCode() == Status.Code.CANCELLED)) {
+                failed("AnnounceBlobs", e);
+            }
         }
     }
 
