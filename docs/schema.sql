@@ -390,6 +390,9 @@ CREATE TABLE app_version (
     state_reason     text,
     state_changed_at timestamptz,
     created_at       timestamptz NOT NULL,
+    -- the project's signature (protobuf AppSignature, wasm.proto), sent to workers with each task; NULL: deployed
+    -- unsigned (no project key configured then)
+    signature        bytea,
     UNIQUE (name, version)
 );
 

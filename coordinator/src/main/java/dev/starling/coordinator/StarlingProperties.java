@@ -58,7 +58,7 @@ public record StarlingProperties(
      * @param maxCreditPerWorkUnit the most credit one work unit may earn ({@code credit.perWorkUnit} times the work
      *     unit's {@code cost})
      * @param refreshInterval how often the dispatcher reads again which deployed versions have jobs (at once when a
-     *     job is submitted to this coordinator; a job submitted to another is seen within this)
+     *     job is submitted to this coordinator; a job submitted to another is seen within this)     * @param signing the project's keys that must sign every deployed version
      */
     public record Apps(
             @DefaultValue("64MB") DataSize maxModuleSize,
@@ -66,7 +66,8 @@ public record StarlingProperties(
             @DefaultValue("86400") int maxCpuSeconds,
             @DefaultValue("1GB") DataSize maxScratch,
             @DefaultValue("1000") double maxCreditPerWorkUnit,
-            @DefaultValue("2s") Duration refreshInterval) {
+            @DefaultValue("2s") Duration refreshInterval,
+            @DefaultValue Signing signing) {
 
         public Apps {
             if (maxModuleSize.toBytes() < 1 || maxMemoryMib < 1 || maxMemoryMib > 4096 || maxCpuSeconds < 1
@@ -100,6 +101,20 @@ public record StarlingProperties(
             return "Admin[username=" + username + ", password=" + (password == null ? "none" : "***")
                     + ", resetPassword=" + resetPassword + ", loginAttempts=" + loginAttempts + ", loginWindow="
                     + loginWindow + "]";
+        }
+    }
+
+    /**
+     * Signed apps (docs/architecture.md, "Signed apps").
+     *
+     * @param publicKeys the project's Ed25519 public keys (one line of Base64 each, as {@code starling app keygen}
+     *     prints it): when any is set, every deploy must carry a signature by one of them, or by a key announced by
+     *     one of them ({@code starling app sign-key}), and unsigned versions deployed before take no new jobs. Empty
+     *     (the default): deploys are not signed
+     */
+    public record Signing(@DefaultValue List<String> publicKeys) {
+        public Signing {
+            publicKeys = List.copyOf(publicKeys);
         }
     }
 

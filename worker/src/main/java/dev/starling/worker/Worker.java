@@ -38,6 +38,7 @@ import dev.starling.worker.tasks.PeerPlane;
 import dev.starling.worker.tasks.PendingResults;
 import dev.starling.worker.tasks.RunningTask;
 import dev.starling.worker.tasks.RunningTasks;
+import dev.starling.worker.tasks.SignedAppRunner;
 import dev.starling.worker.tasks.Slots;
 import dev.starling.worker.tasks.Stats;
 import dev.starling.worker.tasks.TaskExecutor;
@@ -46,6 +47,7 @@ import dev.starling.worker.tasks.TaskRunner;
 import dev.starling.worker.tasks.TransferCounter;
 import dev.starling.worker.tasks.WasmTaskRunner;
 import dev.starling.worker.tasks.WorkBuffer;
+import dev.starling.worker.wasm.SignedApps;
 import dev.starling.worker.wasm.WasmEngine;
 import dev.starling.worker.wasm.WasmMemory;
 import io.grpc.Grpc;
@@ -437,8 +439,8 @@ public final class Worker {
         Preferences p = config.preferences();
         InProcessTaskRunner builtIn = new InProcessTaskRunner(apps, tuning.maxOutputBytes(), clock,
                 p.checkpointInterval(), gate, p.cpuLimitPercent(), cores);
-        TaskRunner runner = plane.fetchingInputs(new WasmTaskRunner(builtIn, wasm, wasmMemory, tuning.maxOutputBytes(),
-                clock, p.checkpointInterval()));
+        TaskRunner runner = SignedAppRunner.of(new SignedApps(config.appKeys()), plane.fetchingInputs(
+                new WasmTaskRunner(builtIn, wasm, wasmMemory, tuning.maxOutputBytes(), clock, p.checkpointInterval())));
         if (config.fault().equals(Optional.of(Fault.WRONG_OUTPUT))) {
             log.warn("Injecting fault '{}': this worker reports wrong outputs on purpose", Fault.WRONG_OUTPUT.option());
             runner = new WrongOutputRunner(runner);

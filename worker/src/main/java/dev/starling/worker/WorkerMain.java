@@ -1,6 +1,7 @@
 package dev.starling.worker;
 
 import dev.starling.sdk.Apps;
+import dev.starling.wasm.signing.TrustedKeys;
 import dev.starling.worker.config.CoordinatorTls;
 import dev.starling.worker.config.Cores;
 import dev.starling.worker.config.DataPlaneConfig;
@@ -249,6 +250,14 @@ public final class WorkerMain implements Callable<Integer> {
                     + " quarter of this machine's memory, within what the heap holds).")
     private Long wasmMemory;
 
+    @Option(names = "--app-key", order = 41, paramLabel = "KEY[,KEY...]",
+            description = "The public key of the project whose deployed apps this worker runs (one line of Base64,"
+                    + " as the project publishes it; several separated by commas): then it runs only apps signed with"
+                    + " it, or with a key it announced, and fails any other task saying why. Without one, every"
+                    + " deployed app runs. Take it from the project's own site, not from the coordinator: it guards"
+                    + " against a coordinator that was broken into.")
+    private String appKey;
+
     private final ConfigFile configFile;
     private final Supplier<Apps> apps;
     private final Tuning tuning;
@@ -402,6 +411,14 @@ public final class WorkerMain implements Callable<Integer> {
                             + wasmMemory + " bytes");
                 }
                 config.wasmMemoryMiB((int) Math.min(Integer.MAX_VALUE, wasmMemory >> 20));
+            }
+            if (appKey != null && !appKey.isBlank()) {
+                try {
+                    config.appKeys(TrustedKeys.parse(List.of(appKey.split(","))));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--app-key: " + e.getMessage() + "; give the project's public"
+                            + " key as one line of Base64 (several separated by commas)", e);
+                }
             }
             return config.check();
         } catch (IllegalArgumentException e) {

@@ -116,7 +116,7 @@ class WorkerMainTest {
                         "--grace-period", "--log-level", "--cpu-limit", "--idle-only", "--compute-hours", "--network-hours",
                         "--memory-limit", "--disk-limit", "--work-buffer", "--checkpoint-interval", "--download-rate",
                         "--cache-size", "--peer-port", "--upload-rate", "--advertise-host", "--no-serve", "--behind-nat",
-                        "--wasm-memory")
+                        "--wasm-memory", "--app-key")
                 .doesNotContain("--inject-fault");
         assertThat(out.toString()).as("per cent signs are written for picocli's formatting, which shows them once")
                 .contains("--cores 50% --cpu-limit", "'cores = 50%'", "as 50% (default", "at most 90% of it")
@@ -152,6 +152,17 @@ class WorkerMainTest {
     void aWasmMemoryThatIsNoSizeOrDoesNotFitTheHeapIsInvalidInput(String value, String message) {
         assertThat(run("--coordinator", "localhost:7070", "--wasm-memory", value)).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(err.toString()).contains(message);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "not a key",
+        "AAAA",
+        "MCowBQYDK2VwAyEA,MCowBQYDK2VwAyEA",
+    })
+    void anAppKeyThatIsNoEd25519PublicKeyIsInvalidInput(String value) {
+        assertThat(run("--coordinator", "localhost:7070", "--app-key", value)).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("--app-key: not").contains("one line of Base64");
     }
 
     @ParameterizedTest

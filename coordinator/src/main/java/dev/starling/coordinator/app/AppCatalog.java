@@ -29,9 +29,11 @@ public class AppCatalog {
     private final AppVersionTable versions;
     private final DeployedParams params;
     private final JsonMapper json;
+    private final AppSigning signing;
     private final Cache<String, DeployedApp> deployed = Caffeine.newBuilder().maximumSize(1000).build();
 
-    AppCatalog(Apps apps, AppVersionTable versions, DeployedParams params, JsonMapper json) {
+    AppCatalog(Apps apps, AppVersionTable versions, DeployedParams params, JsonMapper json, AppSigning signing) {
+        this.signing = signing;
         this.apps = apps;
         this.versions = versions;
         this.params = params;
@@ -64,8 +66,8 @@ public class AppCatalog {
      * caller may run (theirs, shared, or any for the admin); one they may not is as unknown, so names leak nothing.
      *
      * @throws BadRequestException for an unknown app
-     * @throws ConflictException for a version that takes no new jobs (disabled or revoked), or a name without an
-     *     enabled release
+     * @throws ConflictException for a version that takes no new jobs (disabled or revoked, or not signed by a key
+     *     this coordinator trusts), or a name without an enabled release
      */
     public App require(String field, String name, Caller caller) {
         if (!isDeployed(name)) {
@@ -82,7 +84,7 @@ public class AppCatalog {
                     .map(v -> Map.entry(v, SemanticVersion.parse(v.version())))
                     .filter(e -> !e.getValue().isPreRelease())
                     .max(Map.Entry.comparingByValue())
-                    .map(e -> deployed(e.getKey()))
+                    .map(e -> signedOrRefused(deployed(e.getKey()), e.getKey()))
                     .orElseThrow(() -> new ConflictException("app " + name + " has no enabled release to run;"
                             + " name a version (" + name + "@...): " + all.stream()
                                     .map(v -> v.version() + " " + v.state().name().toLowerCase(java.util.Locale.ROOT))
@@ -95,7 +97,16 @@ public class AppCatalog {
             throw new ConflictException("app " + name + " is " + row.state().name().toLowerCase(java.util.Locale.ROOT)
                     + " and takes no new jobs" + (row.stateReason() == null ? "" : ": " + row.stateReason()));
         }
-        return deployed(row);
+        return signedOrRefused(deployed(row), row);
+    }
+
+    /** A version that takes jobs only if its signature is one today's keys trust (workers would refuse it). */
+    private DeployedApp signedOrRefused(DeployedApp app, AppVersionTable.VersionRow row) {
+        String problem = signing.problem(app.manifest(), app.module(), row.signature());
+        if (problem != null) {
+            throw new ConflictException("app " + app.id() + " takes no new jobs: " + problem);
+        }
+        return app;
     }
 
     /** Whether the caller may run jobs of the version: its name's owner, the admin, or anyone once it is shared. */
@@ -154,7 +165,8 @@ public class AppCatalog {
 
     private DeployedApp create(AppVersionTable.VersionRow row) {
         return new DeployedApp(row.name(), row.version(), row.moduleBlob(),
-                Manifest.read(json.readTree(row.manifestJson())), params);
+                Manifest.read(json.readTree(row.manifestJson())), params,
+                row.signature() == null ? null : AppSigning.read(row.signature()));
     }
 
     /** Newest first, by semantic version. */

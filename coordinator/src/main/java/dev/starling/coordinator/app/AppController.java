@@ -30,7 +30,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The apps: the built-in ones and the deployed (WebAssembly) versions a caller may see, deploying one
- * ({@code multipart/form-data}: parts {@code manifest} and {@code module}), one version, and sharing.
+ * ({@code multipart/form-data}: parts {@code manifest} and {@code module}, and {@code signature} where the project
+ * signs its apps: {@link AppSigning}), one version, and sharing.
  */
 @RestController
 @RequestMapping("/api/v1/apps")
@@ -72,11 +73,12 @@ class AppController {
         if (type == null || !MediaType.MULTIPART_FORM_DATA.isCompatibleWith(MediaType.parseMediaType(type))) {
             throw new UnsupportedMediaTypeException("deploy with a multipart/form-data body: a part 'manifest'"
                     + " (application/json) and a part 'module' (application/wasm), e.g. curl -F manifest=@app.json"
-                    + " -F module=@app.wasm");
+                    + " -F module=@app.wasm, and a part 'signature' when the project signs its apps");
         }
         byte[] manifest = part(request, "manifest", MAX_MANIFEST_BYTES);
         byte[] module = part(request, "module", uploads.maxModuleBytes());
-        DeployedApps.Deployed d = deployed.deploy(manifest, module, caller);
+        byte[] signature = optionalPart(request, AppSigning.PART, AppSigning.MAX_PART_BYTES);
+        DeployedApps.Deployed d = deployed.deploy(manifest, module, signature, caller);
         URI location = URI.create("/api/v1/apps/" + d.version().name() + "/versions/" + d.version().version());
         return ResponseEntity.status(d.created() ? HttpStatus.CREATED : HttpStatus.OK).location(location)
                 .body(d.version());
@@ -84,6 +86,15 @@ class AppController {
 
     /** A part's bytes, at most {@code max} of them. */
     private byte[] part(HttpServletRequest request, String name, long max) throws IOException {
+        byte[] bytes = optionalPart(request, name, max);
+        if (bytes == null) {
+            throw new BadRequestException(name, "is required: a part named '" + name + "' of the multipart body");
+        }
+        return bytes;
+    }
+
+    /** A part's bytes, at most {@code max} of them; null when the body has no such part. */
+    private byte[] optionalPart(HttpServletRequest request, String name, long max) throws IOException {
         Part part;
         try {
             part = request.getPart(name);
@@ -95,7 +106,7 @@ class AppController {
             throw new BadRequestException("body", "is not a well-formed multipart/form-data body: " + e.getMessage());
         }
         if (part == null) {
-            throw new BadRequestException(name, "is required: a part named '" + name + "' of the multipart body");
+            return null;
         }
         if (part.getSize() > max) {
             throw new ContentTooLargeException("the part '" + name + "' has " + part.getSize() + " bytes; at most "

@@ -14,7 +14,7 @@ import org.springframework.stereotype.Repository;
 public class AppVersionTable {
     private static final String COLUMNS = """
             v.id, v.name, v.version, v.module_blob, v.module_size, v.manifest::text AS manifest, v.memory_mib, v.state,
-            v.state_reason, v.state_changed_at, v.created_at, n.researcher_id, n.shared""";
+            v.state_reason, v.state_changed_at, v.created_at, v.signature, n.researcher_id, n.shared""";
 
     private final JdbcClient jdbc;
 
@@ -25,11 +25,12 @@ public class AppVersionTable {
     /**
      * A version as stored, with its name's owner and sharing.
      *
+     * @param signature the project's signature (an {@code AppSignature}, wasm.proto); null: deployed unsigned
      * @param researcherId the owner of its name; null for the admin
      */
     record VersionRow(long id, String name, String version, String moduleBlob, long moduleSize, String manifestJson,
             int memoryMiB, VersionState state, String stateReason, Instant stateChangedAt, Instant createdAt,
-            Long researcherId, boolean shared) {
+            byte[] signature, Long researcherId, boolean shared) {
 
         /** As jobs name it: {@code name@version}. */
         String app() {
@@ -39,13 +40,14 @@ public class AppVersionTable {
 
     /** Inserts a version; false when the name has this version already (it is left as it is). */
     boolean insert(String name, String version, String moduleBlob, long moduleSize, String manifestJson, int memoryMiB,
-            Instant now) {
+            byte[] signature, Instant now) {
         return jdbc.sql("""
-                        INSERT INTO app_version (name, version, module_blob, module_size, manifest, memory_mib, created_at)
-                        VALUES (:name, :version, :module, :size, CAST(:manifest AS jsonb), :memory, :now)
+                        INSERT INTO app_version (name, version, module_blob, module_size, manifest, memory_mib, signature,
+                                                 created_at)
+                        VALUES (:name, :version, :module, :size, CAST(:manifest AS jsonb), :memory, :signature, :now)
                         ON CONFLICT (name, version) DO NOTHING""")
                 .param("name", name).param("version", version).param("module", moduleBlob).param("size", moduleSize)
-                .param("manifest", manifestJson).param("memory", memoryMiB).param("now", Timestamp.from(now))
+                .param("manifest", manifestJson).param("memory", memoryMiB).param("signature", signature, java.sql.Types.BINARY).param("now", Timestamp.from(now))
                 .update() == 1;
     }
 
@@ -108,6 +110,6 @@ public class AppVersionTable {
                 rs.getString("module_blob"), rs.getLong("module_size"), rs.getString("manifest"),
                 rs.getInt("memory_mib"), VersionState.valueOf(rs.getString("state")), rs.getString("state_reason"),
                 changed == null ? null : changed.toInstant(), rs.getTimestamp("created_at").toInstant(),
-                rs.getObject("researcher_id", Long.class), rs.getBoolean("shared"));
+                rs.getBytes("signature"), rs.getObject("researcher_id", Long.class), rs.getBoolean("shared"));
     }
 }

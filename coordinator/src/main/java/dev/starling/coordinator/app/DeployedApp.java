@@ -2,6 +2,7 @@ package dev.starling.coordinator.app;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.starling.proto.v1.AppSignature;
 import dev.starling.proto.v1.WasmInputFile;
 import dev.starling.proto.v1.WasmLimits;
 import dev.starling.proto.v1.WasmOutput;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -37,8 +39,12 @@ public final class DeployedApp implements App {
     private final String module;
     private final Manifest manifest;
     private final DeployedParams params;
+    private final AppSignature signature;
 
-    DeployedApp(String name, String version, String module, Manifest manifest, DeployedParams params) {
+    /** @param signature the project's signature; null when it was deployed unsigned */
+    DeployedApp(String name, String version, String module, Manifest manifest, DeployedParams params,
+            AppSignature signature) {
+        this.signature = signature;
         this.name = name;
         this.version = version;
         this.module = module;
@@ -58,6 +64,11 @@ public final class DeployedApp implements App {
 
     Manifest manifest() {
         return manifest;
+    }
+
+    /** The project's signature, sent to workers with each task; empty when the version was deployed unsigned. */
+    public Optional<AppSignature> signature() {
+        return Optional.ofNullable(signature);
     }
 
     /** The CPU time one task may take: a job's deadline must leave room for it. */

@@ -58,9 +58,12 @@ public class DeployedApps {
     private final ApplicationEventPublisher events;
     private final Manifest.Rules rules;
     private final long maxModuleBytes;
+    private final AppSigning signing;
 
     DeployedApps(AppNameTable names, AppVersionTable versions, Apps builtIn, BlobService blobs, JsonMapper json,
-            Clock clock, Transactions transactions, ApplicationEventPublisher events, StarlingProperties properties) {
+            Clock clock, Transactions transactions, ApplicationEventPublisher events, StarlingProperties properties,
+            AppSigning signing) {
+        this.signing = signing;
         this.names = names;
         this.versions = versions;
         this.builtIn = builtIn;
@@ -77,7 +80,7 @@ public class DeployedApps {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record VersionView(String app, String name, String version, String description, VersionState state,
             String stateReason, Instant stateChangedAt, String module, long moduleSize,
-            @JsonRawValue String manifest, boolean shared, Long researcherId, Instant createdAt) {}
+            @JsonRawValue String manifest, boolean signed, boolean shared, Long researcherId, Instant createdAt) {}
 
     /** A deploy's outcome: the version, and whether this deploy created it (false: the same one was there). */
     public record Deployed(VersionView version, boolean created) {}
@@ -85,14 +88,16 @@ public class DeployedApps {
     /**
      * Deploys a version: checks the manifest (every field, within the operator's maxima) and the module (it parses, is
      * a WASI command, imports only what the sandbox provides, uses only deterministic features; never run), then the
-     * name (not built-in, the caller's or the admin's) and the version (new, or the same bytes again).
+     * signature when the project's keys are configured ({@link AppSigning}), then the name (not built-in, the caller's
+     * or the admin's) and the version (new, or the same bytes again).
      *
+     * @param signature the {@code signature} part; null when the deploy has none
      * @throws BadRequestException naming each problem of the manifest or the module
      * @throws ForbiddenException when the name belongs to another researcher
      * @throws ConflictException for a built-in name, or a version deployed with other bytes
      */
     @Transactional
-    public Deployed deploy(byte[] manifestBytes, byte[] module, Caller caller) {
+    public Deployed deploy(byte[] manifestBytes, byte[] module, byte[] signature, Caller caller) {
         JsonNode node;
         try {
             node = json.readTree(manifestBytes);
@@ -112,6 +117,12 @@ public class DeployedApps {
                     + " module starts with " + report.initialMemoryPages() + " pages of 64 KiB ("
                     + ceilMiB(report.initialMemoryPages() * PAGE) + " MiB): it could never start");
         }
+        String moduleId = ContentAddress.of(module);
+        byte[] signed = null;
+        if (fields.ok()) {
+            var checked = signing.check(signature, manifest, moduleId, fields);
+            signed = checked == null ? null : checked.toByteArray();
+        }
         if (!fields.ok()) {
             throw new BadRequestException(fields.problems().stream()
                     .map(p -> new BadRequestException.FieldError(p.path(), p.message())).toList());
@@ -126,7 +137,6 @@ public class DeployedApps {
             throw new ForbiddenException("the app name '" + manifest.name() + "' belongs to another researcher"
                     + " (the first to deploy under it); choose another name");
         }
-        String moduleId = ContentAddress.of(module);
         Optional<AppVersionTable.VersionRow> existing = versions.find(manifest.name(), manifest.version());
         if (existing.isPresent()) {
             return new Deployed(view(same(existing.get(), moduleId, manifest), Optional.of(caller)), false);
@@ -138,7 +148,7 @@ public class DeployedApps {
         }
         String manifestJson = json.writeValueAsString(manifest.toJson());
         if (!versions.insert(manifest.name(), manifest.version(), moduleId, module.length, manifestJson,
-                manifest.limits().memoryMiB(), now)) {
+                manifest.limits().memoryMiB(), signed, now)) {
             // deployed at this very moment by another call: the same bytes are the same version
             same(versions.find(manifest.name(), manifest.version()).orElseThrow(), moduleId, manifest);
         }
@@ -265,6 +275,6 @@ public class DeployedApps {
         Manifest manifest = Manifest.read(json.readTree(v.manifestJson()));
         return new VersionView(v.app(), v.name(), v.version(), manifest.description(), v.state(), v.stateReason(),
                 v.stateChangedAt(), v.moduleBlob(), v.moduleSize(), json.writeValueAsString(manifest.toJson()),
-                v.shared(), ownerShown(v, caller) ? v.researcherId() : null, v.createdAt());
+                v.signature() != null, v.shared(), ownerShown(v, caller) ? v.researcherId() : null, v.createdAt());
     }
 }

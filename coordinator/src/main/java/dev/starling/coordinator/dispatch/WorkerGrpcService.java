@@ -2,6 +2,8 @@ package dev.starling.coordinator.dispatch;
 
 import com.google.protobuf.ByteString;
 import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.app.AppCatalog;
+import dev.starling.coordinator.app.DeployedApp;
 import dev.starling.coordinator.host.AuthenticatedHost;
 import dev.starling.coordinator.host.HostDescription;
 import dev.starling.coordinator.host.HostService;
@@ -20,6 +22,7 @@ import dev.starling.coordinator.volunteer.VolunteerService;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.proto.v1.AnnounceBlobsRequest;
 import dev.starling.proto.v1.AnnounceBlobsResponse;
+import dev.starling.proto.v1.AppSignature;
 import dev.starling.proto.v1.BlobSource;
 import dev.starling.proto.v1.Failure;
 import dev.starling.proto.v1.Peer;
@@ -83,10 +86,12 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
     private final PeerAddresses addresses;
     private final WorkerVersions versions;
     private final Admission admission;
+    private final AppCatalog apps;
 
     WorkerGrpcService(HostService hosts, Dispatcher dispatcher, ReportService reports, Tracker peers,
             FetchGrants grants, VolunteerService volunteers, PeerAddresses addresses, WorkerVersions versions,
-            Admission admission, StarlingProperties properties) {
+            Admission admission, AppCatalog apps, StarlingProperties properties) {
+        this.apps = apps;
         this.addresses = addresses;
         this.versions = versions;
         this.admission = admission;
@@ -177,7 +182,7 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
             }
             RequestWorkResponse.Builder b = RequestWorkResponse.newBuilder().setRotateToken(host.rotateToken());
             for (ClaimedTask t : tasks) {
-                b.addTasks(Task.newBuilder()
+                Task.Builder task = b.addTasksBuilder()
                         .setResultId(t.resultId())
                         .setWorkUnitId(t.workUnitId())
                         .setJobId(t.jobId())
@@ -188,10 +193,20 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
                         .setCost(t.cost())
                         .setDeadlineEpochMillis(t.deadline().toEpochMilli())
                         .setLeaseExpiresEpochMillis(t.leaseExpires().toEpochMilli())
-                        .addAllInputs(t.inputs().stream().map(WorkerGrpcService::source).toList()));
+                        .addAllInputs(t.inputs().stream().map(WorkerGrpcService::source).toList());
+                signature(t.app()).ifPresent(task::setAppSignature);
             }
             return b.build();
         });
+    }
+
+    /** A deployed version's signature by the project's key (cached with the version), for the worker to check. */
+    private Optional<AppSignature> signature(String app) {
+        if (!AppCatalog.isDeployed(app)) {
+            return Optional.empty();
+        }
+        return apps.find(app).filter(DeployedApp.class::isInstance)
+                .flatMap(a -> ((DeployedApp) a).signature());
     }
 
     @Override

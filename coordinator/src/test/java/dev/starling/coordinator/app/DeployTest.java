@@ -189,6 +189,18 @@ class DeployTest extends CoordinatorTest {
     }
 
     @Test
+    void withoutTheProjectsKeyDeploysAreUnsignedAndASignatureIsRefused() {
+        TestApi alice = researcher("alice");
+        byte[] module = WasmModules.command("x\n");
+
+        assertRefused(SignedDeployTest.deploy(alice, manifest("refused", "1.0.0"), module, "{}"), 400, "signature",
+                "checks no signatures");
+        TestApi.Response unsigned = alice.deploy(manifest("unsigned", "1.0.0"), module);
+        assertThat(unsigned.status()).as(unsigned.body()).isEqualTo(201);
+        assertThat(unsigned.json().get("signed").asBoolean()).isFalse();
+    }
+
+    @Test
     void theListShowsBuiltInAppsThenTheDeployedOnesEachCallerMaySee() {
         TestApi alice = researcher("alice");
         TestApi bob = researcher("bob");

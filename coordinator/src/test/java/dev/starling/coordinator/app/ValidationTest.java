@@ -61,7 +61,7 @@ class ValidationTest {
     @Test
     void outputsAgreeByTheirStdoutsKindAndTheirFilesBitwise() {
         DeployedApp app = new DeployedApp("n", "1.0.0", "sha256:" + "0".repeat(64), new Manifest("n", "1.0.0", "",
-                new Manifest.Limits(16, 60, 4096, 1 << 20), new Validation.Numeric(0.01, 0), 1.0, true), null);
+                new Manifest.Limits(16, 60, 4096, 1 << 20), new Validation.Numeric(0.01, 0), 1.0, true), null, null);
         WorkUnit unit = new WorkUnit(0, 0, new byte[0]);
 
         assertThat(app.equivalent(unit, envelope("1.00", "a", "x"), envelope("1.001", "a", "x"))).isTrue();

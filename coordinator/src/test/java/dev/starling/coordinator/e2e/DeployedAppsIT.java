@@ -7,8 +7,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.starling.coordinator.TestApi;
 import dev.starling.coordinator.app.WasmModules;
+import dev.starling.sdk.ContentAddress;
+import dev.starling.wasm.signing.SignedFields;
+import dev.starling.wasm.signing.SigningKeys;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +76,37 @@ class DeployedAppsIT {
 
             assertThat(awaitFinal(api, blob).get("state").asString()).isEqualTo("SUCCEEDED");
             assertThat(api.get("/api/v1/jobs/" + blob + "/outputs").body()).isEqualTo("78498" + "70435");
+        }
+    }
+
+    @Test
+    void aSignedAppRunsOnAWorkerGivenTheProjectsKey(TestInfo info) throws Exception {
+        KeyPair project = SigningKeys.generate();
+        String publicKey = SigningKeys.publicKeyText(project.getPublic().getEncoded());
+        byte[] module = WasmModules.c("primes");
+        try (Processes p = new Processes(name(info))) {
+            p.coordinator("--starling.apps.signing.public-keys=" + publicKey);
+            p.worker("w1", "--app-key", publicKey);
+            TestApi api = p.api();
+            SignedFields fields = new SignedFields("primes-signed", "1.0.0", ContentAddress.of(module), 32, 600, 4096,
+                    64L << 20, true, "bitwise", 0, 0, 1.0);
+            String signature = "{\"format\":\"starling-app-signature-v1\",\"signature\":\""
+                    + Base64.getEncoder().encodeToString(SigningKeys.sign(project.getPrivate(), fields.payload()))
+                    + "\"}";
+            String manifest = "{\"name\":\"primes-signed\",\"version\":\"1.0.0\",\"limits\":{\"memoryMiB\":32,"
+                    + "\"maxCpuSeconds\":600,\"maxOutputBytes\":4096},\"validation\":{\"kind\":\"bitwise\"},"
+                    + "\"credit\":{\"perWorkUnit\":1.0}}";
+            TestApi.Response deployed = api.postMultipart("/api/v1/apps",
+                    new TestApi.Part("manifest", "application/json", manifest.getBytes(StandardCharsets.UTF_8)),
+                    new TestApi.Part("module", "application/wasm", module),
+                    new TestApi.Part("signature", "application/json", signature.getBytes(StandardCharsets.UTF_8)));
+            assertThat(deployed.status()).as(deployed.body()).isEqualTo(201);
+
+            long job = api.submit("{\"app\":\"primes-signed\",\"params\":{\"workUnits\":[{\"args\":[\"0\","
+                    + "\"100\"]}]},\"redundancy\":{\"quorum\":1,\"initialReplicas\":1}}");
+
+            assertThat(awaitFinal(api, job).get("state").asString()).isEqualTo("SUCCEEDED");
+            assertThat(api.get("/api/v1/jobs/" + job + "/outputs").body()).isEqualTo("25");
         }
     }
 

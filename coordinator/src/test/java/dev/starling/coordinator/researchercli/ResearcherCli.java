@@ -16,7 +16,7 @@ import java.util.Map;
  * The researcher's command line run in this JVM as a shell would run it, pointed at a coordinator through
  * {@code STARLING_API_URL} and {@code STARLING_API_KEY}: stdout and stderr captured, no terminal unless asked.
  */
-final class ResearcherCli {
+public final class ResearcherCli {
     final Map<String, String> env = new HashMap<>();
     byte[] stdin = new byte[0];
     boolean interactive;
@@ -24,7 +24,7 @@ final class ResearcherCli {
     /** The standard error of the latest run, as it is written (for a test that waits on what a run printed). */
     volatile StringWriter err = new StringWriter();
 
-    ResearcherCli(int httpPort, String key, Path home) {
+    public ResearcherCli(int httpPort, String key, Path home) {
         env.put("STARLING_API_URL", "http://localhost:" + httpPort);
         if (key != null) {
             env.put("STARLING_API_KEY", key);
@@ -32,9 +32,9 @@ final class ResearcherCli {
         this.configFile = home.resolve("cli.properties");
     }
 
-    record Result(int exitCode, String out, String err, byte[] stdout) {}
+    public record Result(int exitCode, String out, String err, byte[] stdout) {}
 
-    Result run(String... args) {
+    public Result run(String... args) {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         StringWriter err = new StringWriter();
         this.err = err;

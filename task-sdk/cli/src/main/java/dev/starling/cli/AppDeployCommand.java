@@ -2,6 +2,7 @@ package dev.starling.cli;
 
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,6 +23,7 @@ import tools.jackson.databind.node.ObjectNode;
             "",
             "Example:",
             "  starling app deploy collatz.wasm --manifest collatz.json",
+            "  starling app deploy collatz.wasm --manifest collatz.json --signature collatz.json.sig",
             "",
             ExitCodes.HELP,
         })
@@ -37,6 +39,10 @@ final class AppDeployCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODULE", description = "The module (.wasm).")
     private Path module;
 
+    @Option(names = "--signature", paramLabel = "FILE", description = "The project's signature of this version"
+            + " (app sign), for a coordinator that runs only signed apps.")
+    private Path signature;
+
     @Mixin
     private Connection connection;
 
@@ -48,14 +54,21 @@ final class AppDeployCommand implements Callable<Integer> {
     public Integer call() {
         ObjectNode manifestJson = LocalFiles.jsonObject(LocalFiles.read(manifest, "manifest"), "manifest " + manifest);
         LocalFiles.existing(module, "module");
+        byte[] signatureJson = signature == null ? null : LocalFiles.jsonObject(LocalFiles.read(signature,
+                "signature"), "signature " + signature).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         Api api = connection.api(environment, spec).withKey();
         Api.Answer answer;
         try {
-            answer = api.postMultipart("api/v1/apps", List.of(
+            List<Api.Part> parts = new ArrayList<>(List.of(
                     new Api.Part("manifest", null, "application/json",
                             HttpRequest.BodyPublishers.ofString(manifestJson.toString())),
                     new Api.Part("module", String.valueOf(module.getFileName()), "application/wasm",
                             HttpRequest.BodyPublishers.ofFile(module))));
+            if (signatureJson != null) {
+                parts.add(new Api.Part("signature", null, "application/json",
+                        HttpRequest.BodyPublishers.ofByteArray(signatureJson)));
+            }
+            answer = api.postMultipart("api/v1/apps", parts);
         } catch (java.io.FileNotFoundException e) {
             throw CliException.invalid("cannot read the module " + module + ": no such file");
         }

@@ -144,8 +144,10 @@ public final class StarlingCli implements Runnable {
     }
 
     @Command(name = "app", mixinStandardHelpOptions = true,
-            subcommands = {AppRunCommand.class, AppDeployCommand.class, AppListCommand.class},
-            description = "Apps: run a WebAssembly module locally as a worker would, deploy it, list the apps.")
+            subcommands = {AppRunCommand.class, AppDeployCommand.class, AppListCommand.class, AppKeygenCommand.class,
+                AppSignCommand.class, AppSignKeyCommand.class},
+            description = "Apps: run a WebAssembly module locally as a worker would, sign and deploy it, list the apps;"
+                    + " make and rotate the project's signing key.")
     static final class AppGroup extends Group {}
 
     @Command(name = "blob", mixinStandardHelpOptions = true, subcommands = BlobUploadCommand.class,

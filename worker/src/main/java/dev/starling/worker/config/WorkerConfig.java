@@ -1,5 +1,6 @@
 package dev.starling.worker.config;
 
+import dev.starling.wasm.signing.TrustedKeys;
 import dev.starling.worker.fault.Fault;
 import dev.starling.worker.support.Durations;
 import java.nio.file.Path;
@@ -18,6 +19,8 @@ import java.util.Optional;
  * @param wasmMemoryMiB the linear memory WebAssembly tasks may hold together, MiB ({@code --wasm-memory}); 0: this
  *     worker runs no deployed apps. It lives in the heap, so it must fit there beside the worker
  *     ({@link #largestWasmMemoryMiB})
+ * @param appKeys the project's public keys ({@code --app-key}), given out of band: with any, the worker runs only
+ *     deployed apps signed with one of them (or with a key one of them announced); none: every deployed app
  * @param workDir where the worker keeps its identity and state
  * @param gracePeriod how long running tasks may finish when the worker is asked to stop
  * @param startSpread the longest a host that registered before waits, at random, before its first call to the
@@ -37,6 +40,7 @@ public record WorkerConfig(
         String name,
         int cores,
         int wasmMemoryMiB,
+        TrustedKeys appKeys,
         Path workDir,
         Duration gracePeriod,
         Duration startSpread,
@@ -50,6 +54,7 @@ public record WorkerConfig(
     public WorkerConfig {
         Objects.requireNonNull(coordinator, "coordinator");
         Objects.requireNonNull(workDir, "workDir");
+        Objects.requireNonNull(appKeys, "appKeys");
         Objects.requireNonNull(fault, "fault");
         Objects.requireNonNull(dataPlane, "dataPlane");
         Objects.requireNonNull(preferences, "preferences");
@@ -128,6 +133,7 @@ public record WorkerConfig(
         private String name;
         private int cores = Defaults.cores();
         private Integer wasmMemoryMiB; // null: Defaults.wasmMemoryMiB(), worked out when built
+        private TrustedKeys appKeys = TrustedKeys.none();
         private Duration gracePeriod = Durations.parse(Defaults.GRACE_PERIOD);
         private Duration startSpread = Durations.parse(Defaults.START_SPREAD);
         private Optional<Fault> fault = Optional.empty();
@@ -160,6 +166,12 @@ public record WorkerConfig(
         /** MiB; 0: no WebAssembly. Default: {@link Defaults#wasmMemoryMiB}. */
         public Builder wasmMemoryMiB(int value) {
             wasmMemoryMiB = value;
+            return this;
+        }
+
+        /** Default: none, every deployed app runs. */
+        public Builder appKeys(TrustedKeys value) {
+            appKeys = value;
             return this;
         }
 
@@ -229,7 +241,7 @@ public record WorkerConfig(
          */
         public WorkerConfig build() {
             return new WorkerConfig(coordinator, name != null ? name : Defaults.name(), cores,
-                    wasmMemoryMiB != null ? wasmMemoryMiB : Defaults.wasmMemoryMiB(), workDir, gracePeriod,
+                    wasmMemoryMiB != null ? wasmMemoryMiB : Defaults.wasmMemoryMiB(), appKeys, workDir, gracePeriod,
                     startSpread, fault, dataPlane, preferences, accountKey, tls, settings);
         }
     }

@@ -3,6 +3,7 @@ package dev.starling.worker.testing;
 import com.google.protobuf.ByteString;
 import dev.starling.proto.v1.AnnounceBlobsRequest;
 import dev.starling.proto.v1.AnnounceBlobsResponse;
+import dev.starling.proto.v1.AppSignature;
 import dev.starling.proto.v1.BlobSource;
 import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.HeartbeatResponse;
@@ -135,6 +136,11 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
         return offer(app, ByteString.copyFrom(input), List.of(inputs), System.currentTimeMillis() + 3_600_000);
     }
 
+    /** Queues a deployed app's task with the project's signature (as the coordinator sends it), reading {@code inputs}. */
+    public long offer(String app, byte[] input, AppSignature signature, BlobSource... inputs) {
+        return offer(app, ByteString.copyFrom(input), List.of(inputs), System.currentTimeMillis() + 3_600_000, signature);
+    }
+
     /** Queues a task whose report deadline is {@code deadlineIn} from now; returns its result id. */
     public long offerDueIn(String input, java.time.Duration deadlineIn) {
         return offer(TestApp.NAME, input, List.of(), System.currentTimeMillis() + deadlineIn.toMillis());
@@ -149,8 +155,13 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
     }
 
     private long offer(String app, ByteString input, List<BlobSource> inputs, long deadlineEpochMillis) {
+        return offer(app, input, inputs, deadlineEpochMillis, null);
+    }
+
+    private long offer(String app, ByteString input, List<BlobSource> inputs, long deadlineEpochMillis,
+            AppSignature signature) {
         long resultId = nextResultId.getAndIncrement();
-        tasks.add(Task.newBuilder()
+        Task.Builder task = Task.newBuilder()
                 .setResultId(resultId)
                 .setWorkUnitId(1000 + resultId)
                 .setJobId(7)
@@ -159,8 +170,11 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
                 .setInput(input)
                 .setDeadlineEpochMillis(deadlineEpochMillis)
                 .setLeaseExpiresEpochMillis(System.currentTimeMillis() + 600_000)
-                .addAllInputs(inputs)
-                .build());
+                .addAllInputs(inputs);
+        if (signature != null) {
+            task.setAppSignature(signature);
+        }
+        tasks.add(task.build());
         return resultId;
     }
 

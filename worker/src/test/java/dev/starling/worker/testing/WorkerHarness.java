@@ -1,6 +1,7 @@
 package dev.starling.worker.testing;
 
 import dev.starling.sdk.Apps;
+import dev.starling.wasm.signing.TrustedKeys;
 import dev.starling.worker.Worker;
 import dev.starling.worker.config.DataPlaneConfig;
 import dev.starling.worker.config.Preferences;
@@ -101,6 +102,7 @@ public final class WorkerHarness implements AutoCloseable {
         private Apps apps = Apps.of(new TestApp());
         private int cores = 2;
         private int wasmMemoryMiB = 256;
+        private TrustedKeys appKeys = TrustedKeys.none();
         private Duration gracePeriod = Duration.ofSeconds(30);
         private Optional<Fault> fault = Optional.empty();
         private Tuning tuning = fastTuning();
@@ -128,6 +130,12 @@ public final class WorkerHarness implements AutoCloseable {
         /** The memory WebAssembly tasks may hold together, MiB (default 256); 0: none. */
         public Builder wasmMemoryMiB(int value) {
             wasmMemoryMiB = value;
+            return this;
+        }
+
+        /** The project's keys deployed apps must be signed with (default: none, every deployed app runs). */
+        public Builder appKeys(TrustedKeys value) {
+            appKeys = value;
             return this;
         }
 
@@ -169,6 +177,7 @@ public final class WorkerHarness implements AutoCloseable {
         public WorkerHarness start() {
             WorkerConfig config = WorkerConfig.builder(coordinator, workDir).name("test-host").cores(cores)
                     .wasmMemoryMiB(wasmMemoryMiB)
+                    .appKeys(appKeys)
                     .gracePeriod(gracePeriod).fault(fault).dataPlane(dataPlane).preferences(preferences).build();
             return new WorkerHarness(new Worker(config, tuning, apps, clock, sensors));
         }
