@@ -105,7 +105,9 @@ class EndToEndIT {
             p.coordinator();
             p.worker("w1");
             p.worker("w2");
-            Process victim = p.worker("victim");
+            // a task takes the others a fraction of a second; held to 5% of a core, the victim is still computing its
+            // task when it is killed, not already reporting it
+            Process victim = p.worker("victim", "--cpu-limit", "5");
             TestApi api = p.api();
             long job = api.submit(SLOW_INTEGRAL);
 
