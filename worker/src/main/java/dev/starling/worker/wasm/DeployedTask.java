@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  * @param module the module's blob id, one of the task's inputs
  * @param files file name under {@code /input/} to blob id (each one of the task's inputs), in name order
  * @param deterministic false when the app's manifest opted out of the deterministic clocks and random bytes
- * @param stdinFile the input file whose content is the standard input (a reduce step's), or null: {@code stdin} is
+ * @param stdinFile the input file whose content is the standard input (a reduce step's), or null when {@code stdin}
+ *     is
  */
 public record DeployedTask(String module, List<String> args, byte[] stdin, SortedMap<String, String> files,
         WasmTask.Limits limits, long seed, boolean deterministic, String stdinFile) {
