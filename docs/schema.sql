@@ -83,7 +83,12 @@ CREATE TABLE job (
     -- NULL: submitted by the admin, visible to the admin only
     researcher_id    bigint REFERENCES researcher (id),
     -- how many of its work units may fail with the job still succeeding (deployed apps; 0: none)
-    max_failed_work_units integer NOT NULL DEFAULT 0 CHECK (max_failed_work_units >= 0)
+    max_failed_work_units integer NOT NULL DEFAULT 0 CHECK (max_failed_work_units >= 0),
+    -- a deployed app's job's reduce step: its app (name@version, pinned at submit) and {"args", "fanIn", "maxInputs",
+    -- "maxInputBytes"} fixed at submit; the job's stages after the first are its levels, their work units its app's
+    reduce_app       text,
+    reduce           jsonb,
+    CONSTRAINT job_reduce_whole CHECK ((reduce_app IS NULL) = (reduce IS NULL))
 );
 CREATE INDEX job_newest ON job (id DESC);
 -- the splitter's and the completer's work lists

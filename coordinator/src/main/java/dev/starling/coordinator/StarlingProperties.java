@@ -23,6 +23,7 @@ import org.springframework.util.unit.DataSize;
  * @param admission how many calls of each kind are served at once, and what the rest are told
  * @param apps deployed (WebAssembly) apps: what their manifests may ask for
  * @param workers which worker protocols are taken, and what workers are told to install
+ * @param reduce the shape of deployed apps' reduce steps
  */
 @ConfigurationProperties("starling")
 public record StarlingProperties(
@@ -38,7 +39,8 @@ public record StarlingProperties(
         @DefaultValue Reliability reliability,
         @DefaultValue Admission admission,
         @DefaultValue Apps apps,
-        @DefaultValue Workers workers) {
+        @DefaultValue Workers workers,
+        @DefaultValue Reduce reduce) {
 
     public StarlingProperties {
         if (blobs.dir() == null) {
@@ -271,6 +273,29 @@ public record StarlingProperties(
         VOLUNTEERS,
         /** a host only: a volunteer's hosts may compute the same work unit */
         HOSTS
+    }
+
+    /**
+     * A deployed app's job's reduce step: one reduce work unit over all the canonical outputs when they are few and
+     * small enough, else a tree. Fixed for each job when it is submitted.
+     *
+     * @param fanIn how many outputs of the level below one reduce work unit of a tree takes (at least 2)
+     * @param maxInputs the most outputs one reduce work unit takes alone; more make a tree
+     * @param maxInputBytes the most bytes of outputs one reduce work unit takes alone; more make a tree (at most
+     *     64 MiB, what a worker reads as a task's standard input)
+     */
+    public record Reduce(
+            @DefaultValue("16") int fanIn,
+            @DefaultValue("1000") long maxInputs,
+            @DefaultValue("4MB") DataSize maxInputBytes) {
+
+        public Reduce {
+            if (fanIn < 2 || fanIn > 10_000 || maxInputs < 1 || maxInputBytes.toBytes() < 1
+                    || maxInputBytes.toBytes() > 64L << 20) {
+                throw new IllegalArgumentException("starling.reduce: fan-in must be from 2 to 10000, max-inputs at"
+                        + " least 1, max-input-bytes from 1 to 64MB");
+            }
+        }
     }
 
     /** @param batchSize work units written per splitting transaction */

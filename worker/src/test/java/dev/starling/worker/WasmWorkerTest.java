@@ -146,6 +146,24 @@ class WasmWorkerTest {
     }
 
     @Test
+    void aReduceTaskReadsItsInputFileAsItsStandardInputAndANameNotAmongItsFilesIsRefused() throws Exception {
+        byte[] sum = c("sum");
+        byte[] outputs = "25\n70435\n".getBytes(UTF_8);
+        fixture.start();
+
+        long piped = offer(WasmModules.withFile(workUnit(sum, 16, 10), "outputs", outputs).setStdinFile("outputs"),
+                sum, outputs);
+        long file = offer(WasmModules.withFile(workUnit(sum, 16, 10, "--file"), "outputs", outputs)
+                .setStdinFile("outputs"), sum, outputs);
+        long elsewhere = offer(WasmModules.withFile(workUnit(sum, 16, 10), "outputs", outputs)
+                .setStdinFile("passwd"), sum, outputs);
+
+        assertThat(stdout(resultOf(piped))).isEqualTo("70460\n");
+        assertThat(stdout(resultOf(file))).isEqualTo("70460\n");
+        assertThat(error(resultOf(elsewhere)).getMessage()).contains("stdin_file", "not one of the task's input files");
+    }
+
+    @Test
     void outputFilesComeBackInTheEnvelopeInNameOrder() throws Exception {
         byte[] probe = c("probe");
         fixture.start();

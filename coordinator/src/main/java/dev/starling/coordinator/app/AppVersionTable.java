@@ -90,14 +90,17 @@ public class AppVersionTable {
     public record Runnable(String app, int memoryMiB) {}
 
     /**
-     * The versions (as {@code name@version}) with queued or running jobs, not revoked: those whose tasks dispatch may
-     * hand out. Reads the few active jobs (index job_active), then each version by its key.
+     * The versions (as {@code name@version}) with queued or running jobs (as their app or their reduce step's), not
+     * revoked: those whose tasks dispatch may hand out. Reads the few active jobs (index job_active), then each
+     * version by its key.
      */
     public List<Runnable> runnable() {
         return jdbc.sql("""
                         SELECT a.app, v.memory_mib
-                          FROM (SELECT DISTINCT app FROM job
-                                 WHERE state IN ('QUEUED', 'RUNNING') AND strpos(app, '@') > 0) a
+                          FROM (SELECT app FROM job WHERE state IN ('QUEUED', 'RUNNING') AND strpos(app, '@') > 0
+                                UNION
+                                SELECT reduce_app FROM job WHERE state IN ('QUEUED', 'RUNNING')
+                                                             AND reduce_app IS NOT NULL) a
                           JOIN app_version v ON v.name = split_part(a.app, '@', 1)
                                             AND v.version = substr(a.app, strpos(a.app, '@') + 1)
                          WHERE v.state <> 'REVOKED'""")

@@ -34,6 +34,9 @@ import java.util.stream.Stream;
  * manifest's {@link Validation}. The coordinator never runs it: {@link #compute} throws.
  */
 public final class DeployedApp implements App {
+    /** The input file, and standard input, of a reduce step's work unit: the outputs it reduces. */
+    public static final String REDUCE_INPUT = "outputs";
+
     private final String name;
     private final String version;
     private final String module;
@@ -76,6 +79,11 @@ public final class DeployedApp implements App {
         return manifest.limits().maxCpuSeconds();
     }
 
+    /** The most bytes of standard output one of its tasks may give. */
+    public long maxOutputBytes() {
+        return manifest.limits().maxOutputBytes();
+    }
+
     /** Whether agreement between outputs is an equivalence (bitwise) or only a tolerance (numeric). */
     public boolean transitive() {
         return manifest.validation().transitive();
@@ -95,16 +103,7 @@ public final class DeployedApp implements App {
     WorkUnitSpec workUnit(long index, DeployedWorkUnit unit, Map<String, String> sharedFiles) {
         Map<String, String> files = new java.util.TreeMap<>(sharedFiles);
         files.putAll(unit.files());
-        Manifest.Limits limits = manifest.limits();
-        WasmWorkUnit.Builder input = WasmWorkUnit.newBuilder()
-                .setModule(module)
-                .addAllArgs(unit.args())
-                .setStdin(ByteString.copyFromUtf8(unit.stdin()))
-                .setLimits(WasmLimits.newBuilder().setMemoryMib(limits.memoryMiB())
-                        .setMaxCpuSeconds(limits.maxCpuSeconds()).setMaxOutputBytes(limits.maxOutputBytes())
-                        .setMaxScratchBytes(limits.maxScratchBytes()))
-                .setSeed(index)
-                .setNondeterministic(!manifest.deterministic());
+        WasmWorkUnit.Builder input = task(index, unit.args()).setStdin(ByteString.copyFromUtf8(unit.stdin()));
         Set<String> blobs = new LinkedHashSet<>();
         blobs.add(module);
         files.forEach((file, blob) -> {
@@ -113,6 +112,34 @@ public final class DeployedApp implements App {
         });
         return new WorkUnitSpec(input.build().toByteArray(), manifest.creditPerWorkUnit() * unit.cost(),
                 List.copyOf(blobs));
+    }
+
+    /** A task of this module with these arguments, its manifest's limits, and the seed of work unit {@code index}. */
+    private WasmWorkUnit.Builder task(long index, List<String> args) {
+        Manifest.Limits limits = manifest.limits();
+        return WasmWorkUnit.newBuilder()
+                .setModule(module)
+                .addAllArgs(args)
+                .setLimits(WasmLimits.newBuilder().setMemoryMib(limits.memoryMiB())
+                        .setMaxCpuSeconds(limits.maxCpuSeconds()).setMaxOutputBytes(limits.maxOutputBytes())
+                        .setMaxScratchBytes(limits.maxScratchBytes()))
+                .setSeed(index)
+                .setNondeterministic(!manifest.deterministic());
+    }
+
+    /**
+     * A work unit of a reduce step that this app runs: its arguments, and the outputs it reduces (a blob, null for
+     * none) read as its standard input and as {@code /input/outputs}. It earns the app's credit per work unit.
+     */
+    public WorkUnitSpec reduceWorkUnit(long index, List<String> args, String outputsBlob) {
+        WasmWorkUnit.Builder input = task(index, args);
+        if (outputsBlob == null) {
+            return new WorkUnitSpec(input.build().toByteArray(), manifest.creditPerWorkUnit(), List.of(module));
+        }
+        input.addFiles(WasmInputFile.newBuilder().setName(REDUCE_INPUT).setBlobId(outputsBlob))
+                .setStdinFile(REDUCE_INPUT);
+        return new WorkUnitSpec(input.build().toByteArray(), manifest.creditPerWorkUnit(),
+                List.of(module, outputsBlob));
     }
 
     /** The coordinator never runs researcher code: workers do, in their sandbox. */

@@ -1,5 +1,6 @@
 package dev.starling.coordinator.app;
 
+import com.google.protobuf.ByteString;
 import dev.starling.coordinator.blob.BlobService;
 import dev.starling.proto.v1.WasmOutput;
 import dev.starling.proto.v1.WasmOutputFile;
@@ -49,6 +50,12 @@ public class DeployedOutputs {
     public static boolean hasFiles(byte[] canonicalOutput) {
         WasmOutput envelope = DeployedApp.decode(canonicalOutput);
         return envelope != null && envelope.getFilesCount() > 0;
+    }
+
+    /** The standard output of a canonical output (empty for one that is no envelope). */
+    public static ByteString stdout(byte[] canonicalOutput) {
+        WasmOutput envelope = DeployedApp.decode(canonicalOutput);
+        return envelope == null ? ByteString.EMPTY : envelope.getStdout();
     }
 
     /** Writes the standard output of a canonical output (nothing for one that is no envelope). */

@@ -7,6 +7,9 @@ import java.time.Instant;
  *
  * @param researcherId who submitted it; null for the admin
  * @param maxFailedWorkUnits how many of its work units may fail with the job still succeeding (deployed apps)
+ * @param reduceApp the deployed app version ({@code name@version}) of its reduce step, or null: its stages after the
+ *     first are that step's levels
+ * @param reduceJson the reduce step as fixed at submit ({@link ReduceStep}), or null
  */
 public record Job(
         long id,
@@ -26,4 +29,12 @@ public record Job(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
-        int maxFailedWorkUnits) {}
+        int maxFailedWorkUnits,
+        String reduceApp,
+        String reduceJson) {
+
+    /** The app whose work units the given stage holds: the reduce step's from the second stage of a reducing job. */
+    public String appOf(int stage) {
+        return stage > 0 && reduceApp != null ? reduceApp : app;
+    }
+}

@@ -71,6 +71,16 @@ class JobController {
         answer.body().writeTo(response.getOutputStream());
     }
 
+    /** The output of a job's reduce step, raw: the job's result (its size, SHA-256 and encoding are in /result). */
+    @GetMapping("/{id}/result/output")
+    @ApiResponse(responseCode = "200", description = "the reduce step's standard output, raw",
+            content = @Content(mediaType = "application/octet-stream"))
+    void resultOutput(@PathVariable long id, Caller caller, HttpServletResponse response) throws IOException {
+        JobOutputs.Outputs answer = outputs.resultOutput(id, caller);
+        response.setContentType(answer.type().toString());
+        answer.body().writeTo(response.getOutputStream());
+    }
+
     @PostMapping("/{id}/cancel")
     JobView cancel(@PathVariable long id, Caller caller) {
         jobs.cancel(id, caller);

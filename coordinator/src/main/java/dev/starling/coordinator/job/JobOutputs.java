@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
  * standard outputs are concatenated; as ND-JSON, each decided work unit is a line ({@link DeployedOutputs#line}, or
  * {@code index} and {@code error} for one that failed). Checked before the first byte: who may see the job (as
  * {@code /result}), that it is a deployed app's, and that it has SUCCEEDED unless {@code partial} asks for what is
- * validated so far.
+ * validated so far. {@code GET /api/v1/jobs/{id}/result/output} streams the output of a job's reduce step the same way.
  */
 @Component
 class JobOutputs {
@@ -72,8 +72,29 @@ class JobOutputs {
             throw new ConflictException("job " + id + " is " + job.state() + "; its outputs are complete once it has"
                     + " SUCCEEDED (?partial=true streams those validated so far)");
         }
-        return ndjson ? new Outputs(NDJSON, out -> write(job, true, out, this::writeLine))
-                : new Outputs(MediaType.APPLICATION_OCTET_STREAM, out -> write(job, false, out, JobOutputs::writeRaw));
+        // a deployed app's work units are its job's first stage; later ones are its reduce step's levels
+        return ndjson ? new Outputs(NDJSON, out -> write(job, 0, true, out, this::writeLine))
+                : new Outputs(MediaType.APPLICATION_OCTET_STREAM,
+                        out -> write(job, 0, false, out, JobOutputs::writeRaw));
+    }
+
+    /**
+     * {@code GET /api/v1/jobs/{id}/result/output}: the standard output of a succeeded job's reduce step (of the single
+     * work unit of its last level), raw.
+     */
+    Outputs resultOutput(long id, Caller caller) {
+        Job job = jobs.get(id, caller);
+        if (job.reduceApp() == null) {
+            throw new NotFoundException("job " + id + " has no reduce step, so its result has no output of its own;"
+                    + " its result is at /api/v1/jobs/" + id + "/result"
+                    + (AppCatalog.isDeployed(job.app()) ? " and its outputs at /api/v1/jobs/" + id + "/outputs" : ""));
+        }
+        if (job.state() != JobState.SUCCEEDED) {
+            throw new ConflictException("job " + id + " is " + job.state() + (job.state().isFinal()
+                    ? " and has no result" : "; its result output exists once it has SUCCEEDED"));
+        }
+        return new Outputs(MediaType.APPLICATION_OCTET_STREAM, out -> write(job, job.stage(), false, out,
+                JobOutputs::writeRaw));
     }
 
     @FunctionalInterface
@@ -81,10 +102,10 @@ class JobOutputs {
         void write(Decided decided, OutputStream out) throws IOException;
     }
 
-    private void write(Job job, boolean withFailed, OutputStream response, Writer writer) {
+    private void write(Job job, int stage, boolean withFailed, OutputStream response, Writer writer) {
         OutputStream out = new BufferedOutputStream(response, 64 * 1024);
         readOnly.executeWithoutResult(status -> {
-            try (Stream<Decided> decided = workUnits.decided(job.id(), job.stage(), withFailed)) {
+            try (Stream<Decided> decided = workUnits.decided(job.id(), stage, withFailed)) {
                 for (Iterator<Decided> it = decided.iterator(); it.hasNext(); ) {
                     writer.write(it.next(), out);
                 }

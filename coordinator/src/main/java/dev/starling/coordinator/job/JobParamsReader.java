@@ -19,9 +19,11 @@ class JobParamsReader {
     private final AppCatalog apps;
     private final WorkUnitTable workUnits;
     private final JsonMapper json;
+    private final ReduceStages reduce;
 
-    JobParamsReader(AppCatalog apps, WorkUnitTable workUnits, JsonMapper json) {
+    JobParamsReader(AppCatalog apps, WorkUnitTable workUnits, JsonMapper json, ReduceStages reduce) {
         this.apps = apps;
+        this.reduce = reduce;
         this.workUnits = workUnits;
         this.json = json;
     }
@@ -33,12 +35,16 @@ class JobParamsReader {
     /**
      * The plan of the job's current stage: stage 0 from split, a later one from the canonical outputs of the
      * stage before (read in a transaction), as the completer planned it when that stage was done. The app
-     * must plan the same stage from the same outputs every time: a crash mid-split plans it again.
+     * must plan the same stage from the same outputs every time: a crash mid-split plans it again. The later stages
+     * of a job with a reduce step are that step's levels.
      */
     StagePlan plan(Job job) {
         App app = apps.installed(job.app());
         if (job.stage() == 0) {
             return app.split(params(job));
+        }
+        if (job.reduceApp() != null) {
+            return reduce.plan(job);
         }
         try (Stream<CanonicalOutput> outputs = workUnits.canonicalOutputs(job.id(), job.stage() - 1)) {
             return app.nextStage(params(job), job.stage() - 1, outputs).orElseThrow(() -> new IllegalStateException(

@@ -90,8 +90,11 @@ public class JobService {
             throw new BadRequestException("params", "is required: a JSON object with the app's parameters");
         }
         List<FieldError> errors = new ArrayList<>();
+        DeployedApp reduceApp = reduceApp(app, request.reduce(), caller, errors);
+        String reduceJson = reduceApp == null ? null
+                : json.writeValueAsString(reduceStep((DeployedApp) app, reduceApp, request.reduce(), errors));
         Redundancy redundancy = redundancy(request.redundancy(), errors);
-        int deadline = deadline(app, request.deadlineSeconds(), errors);
+        int deadline = deadline(app, reduceApp, request.deadlineSeconds(), errors);
         int priority = bounded(request.priority(), 0, -MAX_PRIORITY, MAX_PRIORITY, "priority", errors);
         long max = properties.limits().maxWorkUnitsPerStage();
         int maxFailed = app instanceof DeployedApp
@@ -133,7 +136,7 @@ public class JobService {
         }
         String appId = AppCatalog.id(app);
         long id = jobs.insert(caller.owner().orElse(null), appId, paramsJson, priority, redundancy, deadline, stageSize,
-                maxFailed, clock.instant());
+                maxFailed, reduceApp == null ? null : reduceApp.id(), reduceJson, clock.instant());
         long planned = stageSize;
         boolean deployed = app instanceof DeployedApp;
         AfterCommit.run(() -> {
@@ -147,15 +150,74 @@ public class JobService {
     }
 
     /**
-     * The report deadline: as asked, or the default. A deployed app's tasks may take {@code maxCpuSeconds} of CPU
-     * time, and a volunteer's machine may run them at half speed (a CPU limit of 50% is common): its deadline must be
-     * at least twice that, and is by default four times that (at least 600 s).
+     * The app of a deployed app's job's reduce step, pinned as the job's app is ({@link AppCatalog#require}: one the
+     * caller may not run is as unknown, a disabled or revoked one is a conflict), or null when the job has none.
      */
-    private static int deadline(App app, Integer requested, List<FieldError> errors) {
+    private DeployedApp reduceApp(App app, SubmitJobRequest.ReduceRequest reduce, Caller caller,
+            List<FieldError> errors) {
+        if (reduce == null) {
+            return null;
+        }
+        if (!(app instanceof DeployedApp)) {
+            errors.add(new FieldError("reduce", "is for deployed apps' jobs: a built-in app assimilates its outputs"
+                    + " itself"));
+            return null;
+        }
+        if (reduce.app() == null || reduce.app().isBlank()) {
+            errors.add(new FieldError("reduce.app", "is required: the deployed app version (name@version) that reduces"
+                    + " the outputs"));
+            return null;
+        }
+        if (!(apps.require("reduce.app", reduce.app(), caller) instanceof DeployedApp deployed)) {
+            errors.add(new FieldError("reduce.app", "must be a deployed app (name@version), not the built-in app "
+                    + reduce.app()));
+            return null;
+        }
+        return deployed;
+    }
+
+    /**
+     * The reduce step to store: its arguments (checked as a work unit's are) and the tree's shape from the settings.
+     * A work unit of a tree reads up to {@code fanIn} outputs of either app: they must fit what a worker reads as
+     * standard input.
+     */
+    private ReduceStep reduceStep(DeployedApp app, DeployedApp reduceApp, SubmitJobRequest.ReduceRequest reduce,
+            List<FieldError> errors) {
+        List<String> args = reduce.args() == null ? List.of() : reduce.args();
+        if (args.size() > ReduceStep.MAX_ARGS) {
+            errors.add(new FieldError("reduce.args", "has " + args.size() + " arguments; at most "
+                    + ReduceStep.MAX_ARGS));
+        }
+        for (int i = 0; i < args.size() && i < ReduceStep.MAX_ARGS; i++) {
+            String arg = args.get(i);
+            if (arg == null || arg.length() > ReduceStep.MAX_ARG_LENGTH || arg.indexOf('\0') >= 0) {
+                errors.add(new FieldError("reduce.args[" + i + "]", "must be a string of at most "
+                        + ReduceStep.MAX_ARG_LENGTH + " characters without NUL"));
+            }
+        }
+        StarlingProperties.Reduce shape = properties.reduce();
+        long largest = shape.fanIn() * Math.max(app.maxOutputBytes(), reduceApp.maxOutputBytes());
+        if (largest > ReduceStep.MAX_INPUT_BYTES) {
+            errors.add(new FieldError("reduce", "a reduce work unit takes up to " + shape.fanIn() + " outputs (the"
+                    + " fan-in) of up to " + Math.max(app.maxOutputBytes(), reduceApp.maxOutputBytes()) + " bytes (the"
+                    + " apps' maxOutputBytes): " + largest + " bytes, more than the " + ReduceStep.MAX_INPUT_BYTES
+                    + " a worker reads as standard input; deploy a version with a smaller maxOutputBytes"));
+        }
+        // with errors nothing is stored: the step is made only to be thrown away (and List.copyOf refuses nulls)
+        return new ReduceStep(errors.isEmpty() ? args : List.of(), shape.fanIn(), shape.maxInputs(),
+                shape.maxInputBytes().toBytes());
+    }
+
+    /**
+     * The report deadline: as asked, or the default. A deployed app's tasks may take {@code maxCpuSeconds} of CPU
+     * time (its reduce step's app's too), and a volunteer's machine may run them at half speed (a CPU limit of 50% is
+     * common): its deadline must be at least twice that, and is by default four times that (at least 600 s).
+     */
+    private static int deadline(App app, DeployedApp reduceApp, Integer requested, List<FieldError> errors) {
         if (!(app instanceof DeployedApp deployed)) {
             return bounded(requested, 600, 10, MAX_DEADLINE_SECONDS, "deadlineSeconds", errors);
         }
-        long cpu = deployed.maxCpuSeconds();
+        long cpu = Math.max(deployed.maxCpuSeconds(), reduceApp == null ? 0 : reduceApp.maxCpuSeconds());
         int least = (int) Math.min(MAX_DEADLINE_SECONDS, Math.max(10, 2 * cpu));
         int fallback = (int) Math.min(MAX_DEADLINE_SECONDS, Math.max(600, 4 * cpu));
         if (requested != null && requested < least && requested >= 10) {
@@ -198,7 +260,8 @@ public class JobService {
                 view.redundancy(), view.deadlineSeconds(), view.stage(), view.workUnits(), view.progress(),
                 view.createdAt(), view.startedAt(), view.finishedAt(), view.error(), view.transfer(),
                 view.maxFailedWorkUnits(), workUnits.failed(id, FAILED_LISTED).stream()
-                        .map(f -> new JobView.FailedWorkUnit(f.stage(), f.index(), f.error())).toList());
+                        .map(f -> new JobView.FailedWorkUnit(f.stage(), f.index(), f.error())).toList(),
+                view.reduce());
     }
 
     /** The jobs the caller may see, newest first. */
@@ -279,7 +342,15 @@ public class JobService {
                 job.deadlineSeconds(), job.stage(), counts, progress, job.createdAt(), job.startedAt(),
                 job.finishedAt(), job.error(), moved == null ? new JobView.Transfer(0, 0)
                         : new JobView.Transfer(moved.bytesFromCoordinator(), moved.bytesFromPeers()),
-                job.maxFailedWorkUnits(), null);
+                job.maxFailedWorkUnits(), null, reduceView(job));
+    }
+
+    private JobView.Reduce reduceView(Job job) {
+        if (job.reduceApp() == null) {
+            return null;
+        }
+        ReduceStep step = json.readValue(job.reduceJson(), ReduceStep.class);
+        return new JobView.Reduce(job.reduceApp(), step.args(), step.fanIn(), step.maxInputs(), step.maxInputBytes());
     }
 
     /**

@@ -20,7 +20,7 @@ public class JobTable {
     private static final String COLUMNS = """
             id, researcher_id, app, params::text AS params, state, priority, quorum, initial_replicas, max_results, max_errors,
             deadline_seconds, stage, stage_size, split_next, split_complete, result::text AS result, error,
-            created_at, started_at, finished_at, max_failed_work_units""";
+            created_at, started_at, finished_at, max_failed_work_units, reduce_app, reduce::text AS reduce""";
 
     private final JdbcClient jdbc;
 
@@ -29,12 +29,14 @@ public class JobTable {
     }
 
     long insert(Long researcherId, String app, String paramsJson, int priority, Redundancy r, int deadlineSeconds,
-            long stageSize, int maxFailedWorkUnits, Instant now) {
+            long stageSize, int maxFailedWorkUnits, String reduceApp, String reduceJson, Instant now) {
         return jdbc.sql("""
                         INSERT INTO job (researcher_id, app, params, priority, quorum, initial_replicas, max_results,
-                                         max_errors, deadline_seconds, stage_size, max_failed_work_units, created_at)
+                                         max_errors, deadline_seconds, stage_size, max_failed_work_units, reduce_app,
+                                         reduce, created_at)
                         VALUES (:researcher, :app, CAST(:params AS jsonb), :priority, :quorum, :initialReplicas,
-                                :maxResults, :maxErrors, :deadlineSeconds, :stageSize, :maxFailed, :now)
+                                :maxResults, :maxErrors, :deadlineSeconds, :stageSize, :maxFailed, :reduceApp,
+                                CAST(:reduce AS jsonb), :now)
                         RETURNING id""")
                 .param("researcher", researcherId, java.sql.Types.BIGINT)
                 .param("app", app)
@@ -47,6 +49,8 @@ public class JobTable {
                 .param("deadlineSeconds", deadlineSeconds)
                 .param("stageSize", stageSize)
                 .param("maxFailed", maxFailedWorkUnits)
+                .param("reduceApp", reduceApp, java.sql.Types.VARCHAR)
+                .param("reduce", reduceJson, java.sql.Types.VARCHAR)
                 .param("now", Timestamp.from(now))
                 .query(Long.class)
                 .single();
@@ -85,9 +89,11 @@ public class JobTable {
                 .query(MAPPER).list();
     }
 
-    /** The queued and running jobs of an app, in id order (the order to lock them in). */
+    /** The queued and running jobs of an app (or whose reduce step is its), in id order (the order to lock them in). */
     List<Long> activeOf(String app) {
-        return jdbc.sql("SELECT id FROM job WHERE app = :app AND state IN ('QUEUED', 'RUNNING') ORDER BY id")
+        return jdbc.sql("""
+                        SELECT id FROM job
+                         WHERE (app = :app OR reduce_app = :app) AND state IN ('QUEUED', 'RUNNING') ORDER BY id""")
                 .param("app", app).query(Long.class).list();
     }
 
@@ -157,15 +163,17 @@ public class JobTable {
     }
 
     /**
-     * Fails an active job whose failed work units are more than it allows ({@code max_failed_work_units}); returns
-     * whether it failed.
+     * Fails an active job whose failed work units are more than it allows ({@code max_failed_work_units}), or one of
+     * whose reduce step's work units failed (a reduce that lost an input would be wrong); returns whether it failed.
      */
     public boolean failIfTooManyFailed(long id, String error, Instant now) {
         return jdbc.sql("""
                         UPDATE job SET state = 'FAILED', error = :error, finished_at = :now, split_complete = true
                          WHERE id = :id AND state IN ('QUEUED', 'RUNNING')
-                           AND (SELECT count(*) FROM work_unit WHERE job_id = :id AND state = 'FAILED')
-                               > max_failed_work_units""")
+                           AND ((SELECT count(*) FROM work_unit WHERE job_id = :id AND state = 'FAILED')
+                                > max_failed_work_units
+                                OR reduce_app IS NOT NULL AND EXISTS (SELECT 1 FROM work_unit WHERE job_id = :id
+                                                                         AND stage > 0 AND state = 'FAILED'))""")
                 .param("id", id).param("error", error).param("now", Timestamp.from(now)).update() == 1;
     }
 
@@ -215,7 +223,9 @@ public class JobTable {
                 instant(rs, "created_at"),
                 instant(rs, "started_at"),
                 instant(rs, "finished_at"),
-                rs.getInt("max_failed_work_units"));
+                rs.getInt("max_failed_work_units"),
+                rs.getString("reduce_app"),
+                rs.getString("reduce"));
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

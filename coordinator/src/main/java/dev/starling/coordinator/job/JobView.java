@@ -12,6 +12,7 @@ import java.util.List;
  * @param maxFailedWorkUnits how many work units may fail with the job still succeeding (deployed apps)
  * @param failedWorkUnits the job's failed work units and why (the first {@value JobService#FAILED_LISTED}, in index
  *     order), in the view of one job that has any
+ * @param reduce the job's reduce step, if it has one: its stages after the first are the step's levels
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(
@@ -32,7 +33,14 @@ public record JobView(
         String error,
         Transfer transfer,
         int maxFailedWorkUnits,
-        List<FailedWorkUnit> failedWorkUnits) {
+        List<FailedWorkUnit> failedWorkUnits,
+        Reduce reduce) {
+
+    /**
+     * A reduce step: its app and arguments, and the tree's shape fixed at submit (a level of one work unit over all
+     * the outputs when they are at most {@code maxInputs} and {@code maxInputBytes}, else levels of {@code fanIn}).
+     */
+    public record Reduce(String app, List<String> args, int fanIn, long maxInputs, long maxInputBytes) {}
 
     /** A work unit that failed, and why. */
     public record FailedWorkUnit(int stage, long index, String error) {}

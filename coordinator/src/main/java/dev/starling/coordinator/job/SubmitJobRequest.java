@@ -1,5 +1,6 @@
 package dev.starling.coordinator.job;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,10 +12,15 @@ import java.util.Map;
  * @param priority higher dispatches first (default 0, from -1000 to 1000)
  * @param maxFailedWorkUnits how many work units of a deployed app's job may fail with the job still succeeding
  *     (default 0)
+ * @param reduce a deployed app's job's reduce step: a deployed app version ({@code name@version}, or a name for its
+ *     newest enabled release) that the caller may run, run on workers over the canonical outputs once every work unit
+ *     is decided, with these arguments; its output is the job's result
  */
 public record SubmitJobRequest(
         String app, Map<String, Object> params, RedundancyRequest redundancy, Integer deadlineSeconds, Integer priority,
-        Integer maxFailedWorkUnits) {
+        Integer maxFailedWorkUnits, ReduceRequest reduce) {
+
+    public record ReduceRequest(String app, List<String> args) {}
 
     public record RedundancyRequest(Integer quorum, Integer initialReplicas, Integer maxResults, Integer maxErrors) {}
 }

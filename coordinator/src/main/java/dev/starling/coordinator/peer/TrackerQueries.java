@@ -1,6 +1,7 @@
 package dev.starling.coordinator.peer;
 
 import dev.starling.coordinator.support.SqlArrays;
+import dev.starling.coordinator.workunit.WorkUnitTable;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -223,7 +224,7 @@ class TrackerQueries {
     List<Long> rerunProducers(Set<String> lost, Instant now) {
         return jdbc.sql("""
                         INSERT INTO result (work_unit_id, job_id, app, priority, created_at, reads_blobs)
-                        SELECT w.id, w.job_id, j.app, j.priority, :now, cardinality(w.blobs) > 0
+                        SELECT w.id, w.job_id, {app}, j.priority, :now, cardinality(w.blobs) > 0
                           FROM work_unit w JOIN job j ON j.id = w.job_id
                          WHERE w.state = 'VALIDATED' AND j.state IN ('QUEUED', 'RUNNING')
                            AND w.id IN (SELECT rb.work_unit_id FROM result_blob rb
@@ -231,7 +232,7 @@ class TrackerQueries {
                                          WHERE rb.blob_id = ANY(:ids))
                            AND NOT EXISTS (SELECT 1 FROM result r WHERE r.work_unit_id = w.id
                                               AND r.state IN ('UNSENT', 'IN_PROGRESS'))
-                        RETURNING work_unit_id""")
+                        RETURNING work_unit_id""".replace("{app}", WorkUnitTable.APP_OF_WORK_UNIT))
                 .param("ids", SqlArrays.of("text", lost.toArray(String[]::new)))
                 .param("now", Timestamp.from(now))
                 .query(Long.class).list();

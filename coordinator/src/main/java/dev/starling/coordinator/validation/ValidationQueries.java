@@ -2,6 +2,7 @@ package dev.starling.coordinator.validation;
 
 import dev.starling.coordinator.support.SqlArrays;
 import dev.starling.coordinator.workunit.ReplicaState;
+import dev.starling.coordinator.workunit.WorkUnitTable;
 import dev.starling.coordinator.workunit.WorkUnitState;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -21,9 +22,8 @@ import org.springframework.stereotype.Repository;
  */
 @Repository
 class ValidationQueries {
-    private static final String WU_COLUMNS = """
-            w.id, w.job_id, w.stage, w.idx, j.app, w.state, w.quorum, w.max_results, w.max_errors, w.cost,
-            w.canonical_result_id, w.input""";
+    private static final String WU_COLUMNS = "w.id, w.job_id, w.stage, w.idx, " + WorkUnitTable.APP_OF_WORK_UNIT
+            + " AS app, w.state, w.quorum, w.max_results, w.max_errors, w.cost, w.canonical_result_id, w.input";
 
     private final JdbcClient jdbc;
 
@@ -220,11 +220,11 @@ class ValidationQueries {
         }
         return jdbc.sql("""
                         INSERT INTO result (work_unit_id, job_id, app, priority, created_at, reads_blobs)
-                        SELECT w.id, w.job_id, j.app, j.priority, :now, cardinality(w.blobs) > 0
+                        SELECT w.id, w.job_id, {app}, j.priority, :now, cardinality(w.blobs) > 0
                           FROM unnest(:wus, :counts) AS u(wu, n)
                           JOIN work_unit w ON w.id = u.wu
                           JOIN job j ON j.id = w.job_id
-                          CROSS JOIN LATERAL generate_series(1, u.n)""")
+                          CROSS JOIN LATERAL generate_series(1, u.n)""".replace("{app}", WorkUnitTable.APP_OF_WORK_UNIT))
                 .param("wus", SqlArrays.of("bigint", counts.keySet().toArray(Long[]::new)))
                 .param("counts", SqlArrays.of("integer", counts.values().toArray(Integer[]::new)))
                 .param("now", Timestamp.from(now))

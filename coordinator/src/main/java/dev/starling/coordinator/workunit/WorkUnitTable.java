@@ -17,6 +17,13 @@ import org.springframework.stereotype.Repository;
 /** SQL on the {@code work_unit} table (and the replicas created with each work unit). */
 @Repository
 public class WorkUnitTable {
+    /**
+     * The app of a work unit {@code w} of job {@code j}, in SQL: its job's, except in the stages after the first of a
+     * job with a reduce step, which are that step's levels ({@link Job#appOf}).
+     */
+    public static final String APP_OF_WORK_UNIT =
+            "CASE WHEN w.stage > 0 AND j.reduce_app IS NOT NULL THEN j.reduce_app ELSE j.app END";
+
     private final JdbcClient jdbc;
     /** reads large result sets through a cursor, 1,000 rows at a time (inside a transaction) */
     private final JdbcClient streaming;
@@ -69,7 +76,7 @@ public class WorkUnitTable {
                 .param("inputs", SqlArrays.of("bytea", inputs))
                 .param("costs", SqlArrays.of("float8", costs))
                 .param("blobs", SqlArrays.of("text", blobs))
-                .param("app", job.app())
+                .param("app", job.appOf(job.stage()))
                 .param("priority", job.priority())
                 .param("replicas", r.initialReplicas())
                 .update();
@@ -117,6 +124,45 @@ public class WorkUnitTable {
                 .param("stage", stage)
                 .query((rs, i) -> new CanonicalOutput(rs.getInt("stage"), rs.getLong("idx"), rs.getBytes("output")))
                 .stream();
+    }
+
+    /**
+     * Canonical outputs of the work units of one stage whose index is in {@code [fromIndex, toIndex)}, in index order,
+     * through a cursor; close the stream.
+     */
+    public Stream<CanonicalOutput> canonicalOutputs(long jobId, int stage, long fromIndex, long toIndex) {
+        return streaming.sql("""
+                        SELECT w.stage, w.idx, r.output
+                          FROM work_unit w JOIN result r ON r.id = w.canonical_result_id
+                         WHERE w.job_id = :job AND w.stage = :stage AND w.idx >= :from AND w.idx < :to
+                         ORDER BY w.idx""")
+                .param("job", jobId)
+                .param("stage", stage)
+                .param("from", fromIndex)
+                .param("to", toIndex)
+                .query((rs, i) -> new CanonicalOutput(rs.getInt("stage"), rs.getLong("idx"), rs.getBytes("output")))
+                .stream();
+    }
+
+    /**
+     * A stage's size: its work units, how many have a canonical output, and those outputs' bytes (as stored: a
+     * deployed app's envelope is a few bytes more than its standard output).
+     */
+    public record StageTotals(long workUnits, long outputs, long outputBytes) {}
+
+    public StageTotals totals(long jobId, int stage) {
+        return jdbc.sql("""
+                        SELECT count(*), count(r.id), coalesce(sum(octet_length(r.output)), 0)
+                          FROM work_unit w LEFT JOIN result r ON r.id = w.canonical_result_id
+                         WHERE w.job_id = :job AND w.stage = :stage""")
+                .param("job", jobId).param("stage", stage)
+                .query((rs, i) -> new StageTotals(rs.getLong(1), rs.getLong(2), rs.getLong(3))).single();
+    }
+
+    /** How many work units of the job's stages from {@code fromStage} on failed. */
+    public long countFailed(long jobId, int fromStage) {
+        return jdbc.sql("SELECT count(*) FROM work_unit WHERE job_id = :job AND stage >= :stage AND state = 'FAILED'")
+                .param("job", jobId).param("stage", fromStage).query(Long.class).single();
     }
 
     /**

@@ -74,6 +74,24 @@ class DeployedJobsTest extends CoordinatorTest {
     }
 
     @Test
+    void aReduceStepWhoseTreeCouldReadMoreThanAWorkerTakesIsRefused() {
+        TestApi.Response big = alice.deploy("{\"name\":\"bigout\",\"version\":\"1.0.0\",\"limits\":{"
+                + "\"memoryMiB\":32,\"maxCpuSeconds\":100,\"maxOutputBytes\":8388608},\"validation\":{"
+                + "\"kind\":\"bitwise\"},\"credit\":{\"perWorkUnit\":1.0}}", WasmModules.command("big\n"));
+        assertThat(big.status()).as(big.body()).isEqualTo(201);
+        long before = jdbc.sql("SELECT count(*) FROM job").query(Long.class).single();
+
+        // the default fan-in, 16, outputs of 8 MiB: 128 MiB for one reduce work unit of a tree
+        assertProblem(alice.post("/api/v1/jobs", "{\"app\":\"bigout@1.0.0\",\"params\":{\"workUnits\":[{}]},"
+                + "\"reduce\":{\"app\":\"sq@1.0.0\"}}"), 400, "a worker reads as standard input");
+        assertThat(jdbc.sql("SELECT count(*) FROM job").query(Long.class).single()).isEqualTo(before);
+        long fine = alice.submit("{\"app\":\"sq@1.0.0\",\"params\":{\"workUnits\":[{}]},"
+                + "\"reduce\":{\"app\":\"sq@1.0.0\"}}");
+        assertThat(alice.job(fine).get("reduce").get("fanIn").asInt()).isEqualTo(16);
+        assertThat(alice.job(fine).get("reduce").get("maxInputBytes").asLong()).isEqualTo(4L << 20);
+    }
+
+    @Test
     void aNameAloneIsPinnedToItsNewestEnabledRelease() {
         TestApi bob = researcher("bob");
         deploy(alice, "pinned", "1.0.0", WasmModules.command("1\n"));

@@ -166,6 +166,64 @@ class DeployedAppsIT {
         }
     }
 
+    @Test
+    void aReduceStepInCSumsTheOutputsThroughATreeOfLevelsAcrossACoordinatorKill(TestInfo info) throws Exception {
+        try (Processes p = new Processes(name(info))) {
+            // two outputs at most go to one reduce work unit alone, a tree's fan-in is two; leases long enough that
+            // no task times out while the coordinator is down (a host whose replica timed out gets no other replica of
+            // its work unit), and three workers so that a quorum of two can be met whatever happens
+            String[] settings = {"--starling.dispatch.lease=3m", "--starling.reduce.max-inputs=2",
+                "--starling.reduce.fan-in=2"};
+            Process coordinator = p.coordinator(settings);
+            p.worker("w1");
+            p.worker("w2");
+            p.worker("w3");
+            TestApi api = p.api();
+            deploy(api, "squares", WasmModules.c("squares"));
+            deploy(api, "sum", WasmModules.c("sum"));
+
+            // seven work units, each the sum of i*i for i < N: a tree of 4, 2 and 1 reduce work units over stdin
+            StringBuilder list = new StringBuilder();
+            long expected = 0;
+            for (long n = 1000; n <= 7000; n += 1000) {
+                list.append(n == 1000 ? "" : ",").append("{\"args\":[\"").append(n).append("\"]}");
+                expected += (n - 1) * n * (2 * n - 1) / 6;
+            }
+            long tree = api.submit("{\"app\":\"squares@1.0.0\",\"params\":{\"workUnits\":[" + list + "]},"
+                    + "\"reduce\":{\"app\":\"sum@1.0.0\"}}");
+            // two work units: one reduce work unit, which reads /input/outputs
+            long few = api.submit("{\"app\":\"squares@1.0.0\",\"params\":{\"workUnits\":[{\"args\":[\"10\"]},"
+                    + "{\"args\":[\"20\"]}]},\"reduce\":{\"app\":\"sum@1.0.0\",\"args\":[\"--file\"]}}");
+
+            // killed once the tree's first level is under way: the restarted coordinator goes on from its database
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> api.job(tree).get("stage").asInt() >= 1);
+            Processes.kill(coordinator);
+            p.coordinator(settings);
+
+            JsonNode done = awaitFinal(api, tree);
+            assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
+            assertThat(done.get("stage").asInt()).as("the squares and three levels").isEqualTo(3);
+            JsonNode reduced = api.get("/api/v1/jobs/" + tree + "/result").json().get("reduce");
+            String sum = expected + "\n";
+            assertThat(reduced.get("levels").asInt()).isEqualTo(3);
+            assertThat(reduced.get("size").asLong()).isEqualTo(sum.length());
+            assertThat(reduced.get("sha256").asString()).isEqualTo(java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(sum.getBytes(StandardCharsets.UTF_8))));
+            assertThat(api.get("/api/v1/jobs/" + tree + "/result/output").body()).isEqualTo(sum);
+            assertThat(api.get("/api/v1/jobs/" + tree + "/outputs").body().lines()).hasSize(7);
+            List<JsonNode> units = new ArrayList<>(EndToEndIT.workUnits(api, tree));
+            assertThat(units).as("nothing written twice").hasSize(7 + 4 + 2 + 1)
+                    .allSatisfy(wu -> assertThat(wu.get("state").asString()).isEqualTo("VALIDATED"));
+
+            assertThat(awaitFinal(api, few).get("state").asString()).isEqualTo("SUCCEEDED");
+            assertThat(api.get("/api/v1/jobs/" + few + "/result/output").body())
+                    .isEqualTo((9 * 10 * 19 / 6 + 19 * 20 * 39 / 6) + "\n");
+            units.addAll(EndToEndIT.workUnits(api, few));
+            EndToEndIT.assertCreditedOnce(api, units);
+        }
+    }
+
     private static List<JsonNode> ndjson(TestApi api, long job) {
         TestApi.Response r = api.get("/api/v1/jobs/" + job + "/outputs?format=ndjson");
         assertThat(r.status()).as(r.body()).isEqualTo(200);

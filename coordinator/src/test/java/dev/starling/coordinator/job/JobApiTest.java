@@ -113,7 +113,8 @@ class JobApiTest extends CoordinatorTest {
         JsonNode badId = api().get("/api/v1/jobs/abc").json();
 
         assertThat(unknown.get("detail").asString()).isEqualTo(
-                "colour: unknown field; known fields: app, deadlineSeconds, maxFailedWorkUnits, params, priority, redundancy");
+                "colour: unknown field; known fields: app, deadlineSeconds, maxFailedWorkUnits, params, priority, reduce,"
+                        + " redundancy");
         assertThat(wrongType.get("detail").asString()).isEqualTo("params: must be a JSON object");
         assertThat(badId.get("detail").asString()).isEqualTo("id: must be a whole number, got 'abc'");
         for (JsonNode p : java.util.List.of(unknown, wrongType, badId)) {

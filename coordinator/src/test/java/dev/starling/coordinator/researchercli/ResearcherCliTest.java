@@ -398,6 +398,41 @@ class ResearcherCliTest extends CoordinatorTest {
     }
 
     @Nested
+    class Reduce {
+        @Test
+        void submitWithReduceThenOutputsResultWritesTheReduceStepsOutput() throws IOException {
+            ResearcherCli cli = researcherCli("reduce-user");
+            for (String name : List.of("cli-map", "cli-sum")) {
+                Path manifest = Files.writeString(home.resolve(name + ".json"), manifest(name, "1.0.0"));
+                Path module = Files.write(home.resolve(name + ".wasm"), WasmModules.command(name));
+                assertThat(cli.run("app", "deploy", module.toString(), "--manifest", manifest.toString()).exitCode())
+                        .isEqualTo(ExitCodes.OK);
+            }
+            ResearcherCli.Result submitted = cli.run("job", "submit", "--app", "cli-map", "--arg", "1", "--quorum",
+                    "1", "--reduce", "cli-sum", "--reduce-arg", "--sum");
+            assertThat(submitted.exitCode()).as(submitted.err()).isEqualTo(ExitCodes.OK);
+            long job = Long.parseLong(submitted.out().strip());
+            assertThat(api().job(job).get("reduce").get("app").asString()).isEqualTo("cli-sum@1.0.0");
+            assertThat(api().job(job).get("reduce").get("args").get(0).asString()).isEqualTo("--sum");
+            TestHost host = closedAfterTest(new TestHost(grpcPort(), signUp("reduce-host")));
+            host.registerWasm("reduce-host", 64);
+            for (String app : List.of("cli-map@1.0.0", "cli-sum@1.0.0")) {
+                List<Task> tasks = org.awaitility.Awaitility.await().until(() -> host.requestWork(1),
+                        t -> t.size() == 1);
+                assertThat(tasks.getFirst().getApp()).isEqualTo(app);
+                host.succeedWasm(tasks.getFirst(), "from " + app + "\n");
+            }
+            org.awaitility.Awaitility.await().until(() -> api().job(job).get("state").asString().equals("SUCCEEDED"));
+
+            ResearcherCli.Result result = cli.run("job", "outputs", Long.toString(job), "--result");
+
+            assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.OK);
+            assertThat(result.out()).isEqualTo("from cli-sum@1.0.0\n");
+            assertThat(cli.run("job", "outputs", Long.toString(job)).out()).isEqualTo("from cli-map@1.0.0\n");
+        }
+    }
+
+    @Nested
     class AppList {
         @Test
         void listsTheAppsAsATableOrAsJsonWithoutAKey() {

@@ -12,16 +12,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code starling job outputs}: {@code GET /api/v1/jobs/{id}/outputs}, streamed to a file or stdout. */
+/**
+ * {@code starling job outputs}: {@code GET /api/v1/jobs/{id}/outputs}, or with {@code --result} the output of its
+ * reduce step ({@code GET /api/v1/jobs/{id}/result/output}), streamed to a file or stdout.
+ */
 @Command(name = "outputs", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Fetches the outputs of a deployed app's job: the validated standard output of every work"
-                + " unit, concatenated in work-unit order, once the job has succeeded. Streamed, so any size fits; a"
-                + " file is written whole or not at all (a broken download leaves none).",
+                + " unit, concatenated in work-unit order, once the job has succeeded; or, with --result, the output"
+                + " of its reduce step, the job's result. Streamed, so any size fits; a file is written whole or not"
+                + " at all (a broken download leaves none).",
         footer = {
             "",
             "Examples:",
             "  starling job outputs 12 -o collatz.txt",
             "  starling job outputs 12 --ndjson --partial -o so-far.ndjson",
+            "  starling job outputs 12 --result",
             "",
             ExitCodes.HELP,
         })
@@ -44,6 +49,10 @@ final class JobOutputsCommand implements Callable<Integer> {
     @Option(names = "--partial", description = "Those validated so far, while the job runs.")
     private boolean partial;
 
+    @Option(names = "--result", description = "The output of the job's reduce step (submitted with --reduce) instead.")
+    private boolean result;
+
+
     @Mixin
     private Connection connection;
 
@@ -53,9 +62,14 @@ final class JobOutputsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (result && (ndjson || partial)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--result is the reduce step's output alone: not with --ndjson or --partial");
+        }
         Api api = connection.api(environment, spec).withKey();
         String query = (ndjson ? "&format=ndjson" : "") + (partial ? "&partial=true" : "");
-        String path = "api/v1/jobs/" + id + "/outputs" + (query.isEmpty() ? "" : "?" + query.substring(1));
+        String path = result ? "api/v1/jobs/" + id + "/result/output"
+                : "api/v1/jobs/" + id + "/outputs" + (query.isEmpty() ? "" : "?" + query.substring(1));
         if (output == null) {
             spec.commandLine().getOut().flush();
             try (InputStream in = api.download(path)) {

@@ -33,6 +33,8 @@ import tools.jackson.databind.node.ObjectNode;
             "      --arg --steps --arg 100 --watch",
             "  starling job submit --app primes --param from=0 --param to=100000000 \\",
             "      --param chunkSize=1000000",
+            "  starling job submit --app squares --sweep-from 1 --sweep-to 1000 --sweep-step 100 \\",
+            "      --arg {to} --reduce sum@1.0.0",
             "",
             ExitCodes.HELP,
         })
@@ -70,6 +72,15 @@ final class JobSubmitCommand implements Callable<Integer> {
     @Option(names = "--param", paramLabel = "NAME=VALUE",
             description = "A parameter (VALUE as JSON when it is JSON: 10, true, \"x\"; as text otherwise). Repeatable.")
     private List<String> params = new ArrayList<>();
+
+    @Option(names = "--reduce", paramLabel = "NAME[@VERSION]",
+            description = "A deployed app that reduces the job's outputs on workers once its work units are done (its"
+                    + " standard input and /input/outputs are the outputs in work-unit order); its output is the"
+                    + " job's result ('job outputs --result').")
+    private String reduce;
+
+    @Option(names = "--reduce-arg", paramLabel = "ARG", description = "An argument of the reduce app. Repeatable.")
+    private List<String> reduceArgs = new ArrayList<>();
 
     @Option(names = "--quorum", paramLabel = "N", description = "How many agreeing results make a work unit's.")
     private Integer quorum;
@@ -117,7 +128,7 @@ final class JobSubmitCommand implements Callable<Integer> {
     private ObjectNode fromFile() {
         if (app != null || sweepFrom != null || sweepTo != null || sweepStep != null || !args.isEmpty()
                 || !files.isEmpty() || !params.isEmpty() || quorum != null || maxFailed != null || deadline != null
-                || priority != null) {
+                || priority != null || reduce != null || !reduceArgs.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "give a job file or flags (--app, ...), not both");
         }
         return LocalFiles.jsonObject(LocalFiles.read(file, environment.stdin(), "job file"), "job file " + file);
@@ -160,6 +171,12 @@ final class JobSubmitCommand implements Callable<Integer> {
                 }
                 f.put(name, source);
             });
+        }
+        if (reduce != null) {
+            ObjectNode step = body.putObject("reduce").put("app", reduce);
+            reduceArgs.forEach(step.putArray("args")::add);
+        } else if (!reduceArgs.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--reduce-arg goes with --reduce");
         }
         if (quorum != null) {
             body.putObject("redundancy").put("quorum", quorum);

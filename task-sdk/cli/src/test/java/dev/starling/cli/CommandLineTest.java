@@ -55,6 +55,9 @@ class CommandLineTest {
             job watch 0                                             | starling job watch | '0' is not a job id
             job cancel 12 13                                        | starling job cancel | Unmatched argument at index 3: '13'
             job outputs 12 --format csv                             | starling job outputs | Unknown options: '--format', 'csv'
+            job outputs 12 --result --ndjson                        | starling job outputs | --result is the reduce step's output alone
+            job submit --app c --arg 1 --reduce-arg x               | starling job submit | --reduce-arg goes with --reduce
+            job submit job.json --reduce sum                        | starling job submit | give a job file or flags (--app, ...), not both
             """)
     void aWrongCommandLineIsExitCode2WithAMessageAndWhereHelpIs(String args, String command, String message) {
         Cli.Result r = cli.run(args.isEmpty() ? new String[0] : args.split(" "));

@@ -120,4 +120,22 @@ class SamplesTest {
         assertThat(full.strip()).isEqualTo(n.subtract(BigInteger.ONE).multiply(n)
                 .multiply(n.shiftLeft(1).subtract(BigInteger.ONE)).divide(BigInteger.valueOf(6)).toString());
     }
+
+    @Test
+    void sumAddsTheIntegersOfItsStandardInputOrOfInputOutputs(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        WasmSandbox.Module sum = SANDBOX.load(TestModules.c("sum"));
+        TaskResult piped = SANDBOX.run(sum, WasmTask.builder().stdin("5\n-7\n 40\n".getBytes(UTF_8)).build(),
+                TaskControl.NONE);
+        assertThat(new String(piped.stdout(), UTF_8)).as(piped.toString()).isEqualTo("38\n");
+
+        java.nio.file.Path outputs = java.nio.file.Files.writeString(dir.resolve("outputs"), "38\n2\n");
+        TaskResult file = SANDBOX.run(sum, WasmTask.builder().args("--file").inputFile("outputs", outputs).build(),
+                TaskControl.NONE);
+        assertThat(new String(file.stdout(), UTF_8)).as(file.toString()).isEqualTo("40\n");
+
+        TaskResult bad = SANDBOX.run(sum, WasmTask.builder().stdin("1 two".getBytes(UTF_8)).build(), TaskControl.NONE);
+        assertThat(bad.status()).isEqualTo(TaskResult.Status.EXIT_CODE);
+        assertThat(bad.stderrTail()).contains("something other than integers");
+    }
 }

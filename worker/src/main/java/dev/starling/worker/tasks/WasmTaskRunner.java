@@ -101,6 +101,17 @@ public final class WasmTaskRunner implements TaskRunner {
             for (var file : task.files().entrySet()) {
                 builder.inputFile(file.getKey(), running.blobs().file(file.getValue()));
             }
+            if (task.stdinFile() != null) {
+                String blob = task.files().get(task.stdinFile());
+                if (running.blobs().size(blob) > DeployedTask.MAX_STDIN_FILE_BYTES) {
+                    return new TaskOutcome.Failed("the standard input /input/" + task.stdinFile() + " has "
+                            + running.blobs().size(blob) + " bytes, more than the " + DeployedTask.MAX_STDIN_FILE_BYTES
+                            + " a worker reads as standard input", Duration.ZERO);
+                }
+                try (InputStream in = running.blobs().open(blob)) {
+                    builder.stdin(in.readAllBytes());
+                }
+            }
             running.checkpoint().ifPresent(state -> resume(running, builder, state));
             wasmTask = builder.build();
         } catch (ModuleRefusedException e) {

@@ -24,14 +24,21 @@ import java.util.stream.Collectors;
  * @param module the module's blob id, one of the task's inputs
  * @param files file name under {@code /input/} to blob id (each one of the task's inputs), in name order
  * @param deterministic false when the app's manifest opted out of the deterministic clocks and random bytes
+ * @param stdinFile the input file whose content is the standard input (a reduce step's), or null when {@code stdin}
+ *     is
  */
 public record DeployedTask(String module, List<String> args, byte[] stdin, SortedMap<String, String> files,
-        WasmTask.Limits limits, long seed, boolean deterministic) {
+        WasmTask.Limits limits, long seed, boolean deterministic, String stdinFile) {
     /** The most arguments, and characters in one: as many as the coordinator takes in a job's work unit. */
     static final int MAX_ARGS = 1000;
     static final int MAX_ARG_CHARS = 4096;
     /** The most bytes of standard input (the coordinator takes 64 Ki characters, up to four bytes each). */
     static final int MAX_STDIN_BYTES = 256 << 10;
+    /**
+     * The most bytes of an input file read as standard input (a reduce step's outputs): they are held in the heap, as
+     * the sandbox's standard input is.
+     */
+    public static final long MAX_STDIN_FILE_BYTES = 64L << 20;
     /** The most input files: the job's shared ones and the work unit's own, 64 each at the coordinator. */
     static final int MAX_FILES = 128;
     /** The most scratch space a task may ask for: a sanity bound (its files are held in the heap). */
@@ -91,8 +98,19 @@ public record DeployedTask(String module, List<String> args, byte[] stdin, Sorte
                 throw new IllegalArgumentException("files: '" + file.getName() + "' is named twice");
             }
         }
+        String stdinFile = null;
+        if (!unit.getStdinFile().isEmpty()) {
+            if (!files.containsKey(unit.getStdinFile())) {
+                throw new IllegalArgumentException("stdin_file: '" + printable(unit.getStdinFile())
+                        + "' is not one of the task's input files");
+            }
+            if (!unit.getStdin().isEmpty()) {
+                throw new IllegalArgumentException("stdin_file: a task has stdin or stdin_file, not both");
+            }
+            stdinFile = unit.getStdinFile();
+        }
         return new DeployedTask(module, unit.getArgsList(), unit.getStdin().toByteArray(), files,
-                limits(unit.getLimits(), maxOutputBytes), unit.getSeed(), !unit.getNondeterministic());
+                limits(unit.getLimits(), maxOutputBytes), unit.getSeed(), !unit.getNondeterministic(), stdinFile);
     }
 
     private static WasmTask.Limits limits(WasmLimits limits, long maxOutputBytes) {
