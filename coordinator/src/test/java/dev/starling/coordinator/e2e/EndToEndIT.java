@@ -259,7 +259,7 @@ class EndToEndIT {
      * Tasks in a worker's journal with {@code file}: {@code "result"} for those finished and not yet
      * acknowledged, {@code "checkpoint"} for those with a checkpoint to resume from.
      */
-    private static long inJournal(Path journal, String file) throws IOException {
+    static long inJournal(Path journal, String file) throws IOException {
         if (!Files.isDirectory(journal)) {
             return 0;
         }
@@ -281,7 +281,7 @@ class EndToEndIT {
     }
 
     /** Every host's credit and valid count equal what its VALID results earned: nothing granted twice. */
-    private static void assertCreditedOnce(TestApi api, List<JsonNode> units) {
+    static void assertCreditedOnce(TestApi api, List<JsonNode> units) {
         Map<Long, Double> credit = new HashMap<>();
         Map<Long, Long> valid = new HashMap<>();
         for (JsonNode wu : units) {
@@ -306,7 +306,7 @@ class EndToEndIT {
                 .until(() -> api.job(job), j -> j.get("state").asString().matches("SUCCEEDED|FAILED|CANCELLED"));
     }
 
-    private static List<JsonNode> workUnits(TestApi api, long job) {
+    static List<JsonNode> workUnits(TestApi api, long job) {
         List<JsonNode> all = new ArrayList<>();
         api.get("/api/v1/jobs/" + job + "/workunits?size=500").json().get("items").forEach(all::add);
         return all;
