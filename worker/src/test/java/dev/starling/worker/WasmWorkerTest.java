@@ -26,6 +26,7 @@ import dev.starling.worker.testing.TestApp;
 import dev.starling.worker.testing.WasmModules;
 import dev.starling.worker.testing.WorkerFixture;
 import dev.starling.worker.testing.WorkerHarness;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -180,6 +181,42 @@ class WasmWorkerTest {
         // some 3,000 small steps: perhaps more than Eventually's bound on a loaded machine
         Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> coordinator().accepted().containsKey(task));
         assertThat(stdout(coordinator().accepted().get(task))).startsWith("resumed at ").endsWith(", counted to 3000\n")
+                .doesNotStartWith("resumed at 0,");
+    }
+
+    @Test
+    void aWorkerStoppedWhileItsModuleIsPausedParksItFromItsLastCheckpointWithoutWaitingOutTheGracePeriod()
+            throws Exception {
+        byte[] probe = c("probe");
+        AtomicReference<OptionalDouble> othersCpu = new AtomicReference<>(OptionalDouble.of(0.0));
+        Sensors sensors = new Sensors(othersCpu::get, UserActivity.UNKNOWN, () -> 0);
+        Preferences preferences = Preferences.builder().idleOnly(true).checkpointInterval(Duration.ofSeconds(1))
+                .workBuffer(Duration.ZERO).build();
+        WorkerHarness first = fixture.start(w -> w.gracePeriod(Duration.ofHours(1)).preferences(preferences)
+                .sensors(sensors));
+        long task = offer(workUnit(probe, 16, 3600, "count", "8000"), probe);
+        until(() -> Files.exists(workDir.resolve("tasks").resolve(Long.toString(task)).resolve("checkpoint")));
+        othersCpu.set(OptionalDouble.of(0.9));
+        until(() -> aWasmTaskIn("awaitComputing"));
+
+        // the paused module cannot get to its next checkpoint_due(): the stop must not wait the hour for it
+        Thread stopping = Thread.ofPlatform().start(() -> {
+            try {
+                first.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        until(() -> !stopping.isAlive());
+
+        assertThat(coordinator().heartbeats().stream().flatMap(h -> h.getTasksList().stream())
+                .filter(p -> p.getResultId() == task && p.getParked())).as("parked").isNotEmpty();
+        assertThat(coordinator().wasEverReported(task)).isFalse();
+        othersCpu.set(OptionalDouble.of(0.0));
+        fixture.start(w -> w.preferences(preferences).sensors(sensors));
+
+        Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> coordinator().accepted().containsKey(task));
+        assertThat(stdout(coordinator().accepted().get(task))).startsWith("resumed at ").endsWith(", counted to 8000\n")
                 .doesNotStartWith("resumed at 0,");
     }
 
