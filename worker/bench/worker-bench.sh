@@ -5,8 +5,11 @@
 # worker processes on this machine, so run it when the machine is otherwise quiet (see `uptime`).
 #
 #   ./mvnw -B -q -DskipTests package [-Pdist]     first: the jars (and, with -Pdist, the bundle it prefers)
-#   worker/bench/worker-bench.sh                 ports 28080/29090 unless BENCH_HTTP_PORT/BENCH_GRPC_PORT say
+#   worker/bench/worker-bench.sh [wasm]          ports 28080/29090 unless BENCH_HTTP_PORT/BENCH_GRPC_PORT say;
+#                                                wasm: only the WebAssembly task's CPU limit and time to suspend
 set -euo pipefail
+only="${1:-all}"
+case "$only" in all|wasm) ;; *) echo "usage: worker-bench.sh [wasm]" >&2; exit 2 ;; esac
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$root/.mvn/find-jdk.sh"
@@ -79,7 +82,9 @@ millis_of_line() { # file, text: the log time of the first such line, in epoch m
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 submit() { # JSON job; prints its id
-  api -XPOST "localhost:$http/api/v1/jobs" -H 'Content-Type: application/json' -d "$1" | sed 's/^{"id":\([0-9]*\).*/\1/'
+  curl -s -u "$admin" -XPOST "localhost:$http/api/v1/jobs" -H 'Content-Type: application/json' -d "$1" >"$dir/job.json"
+  grep -q '^{"id":' "$dir/job.json" || { echo "submitting $1 failed: $(cat "$dir/job.json")" >&2; return 1; }
+  sed 's/^{"id":\([0-9]*\).*/\1/' "$dir/job.json"
 }
 await_job() {
   for _ in $(seq 1 3600); do
@@ -90,6 +95,7 @@ await_job() {
   return 1
 }
 
+if [ "$only" = all ]; then
 # ---- start to first RequestWork: the first start registers a new host, the others come back as it
 echo "Start to first RequestWork (launch to the worker's 'Ready: asking' line, registration included):"
 for run in 1 2 3 4 5; do
@@ -138,6 +144,81 @@ for limit in 50 25; do
   api -XPOST "localhost:$http/api/v1/jobs/$job/cancel" >/dev/null
   stop_worker "$lw"
 done
+
+fi # all
+
+# ---- a WebAssembly task: the squares sample (task-sdk/wasm-samples/squares.c) deployed, one work unit of hours
+squares="$root/task-sdk/wasm/target/wasm/squares.wasm"
+[ -f "$squares" ] || { echo "no $squares: build it with the package (clang --target=wasm32-wasi)" >&2; exit 1; }
+printf '%s' '{"name":"squares","version":"1.0.0","limits":{"memoryMiB":16,"maxCpuSeconds":36000,"maxOutputBytes":4096},"validation":{"kind":"bitwise"},"credit":{"perWorkUnit":1.0}}' >"$dir/squares.json"
+curl -s -u "$admin" -o "$dir/deploy.json" -w '%{http_code}' -XPOST "localhost:$http/api/v1/apps" \
+  -F "manifest=<$dir/squares.json;type=application/json" -F "module=@$squares;type=application/wasm" | grep -q 201 \
+  || { echo "deploying squares failed: $(cat "$dir/deploy.json")" >&2; exit 1; }
+squares_job='{"app":"squares","params":{"workUnits":[{"args":["100000000000000"]}]},"redundancy":{"quorum":1}}'
+wasm_thread() { # pid: the task id of the worker's thread running a module, once there is one
+  local t
+  for t in /proc/"$1"/task/*; do
+    [[ "$(cat "$t/comm" 2>/dev/null)" == wasm-task-* ]] && { echo "${t##*/}"; return 0; }
+  done
+  return 1
+}
+await_wasm_thread() { # pid; sets $tid
+  for _ in $(seq 1 6000); do
+    tid=$(wasm_thread "$1") && return 0
+    sleep 0.01
+  done
+  echo "no module started in worker $1" >&2
+  return 1
+}
+thread_state() { awk '{print $3}' "/proc/$1/task/$2/stat" 2>/dev/null || echo gone; }
+
+echo
+for limit in 100 50 25; do # 100: what the task gets with no limit, on this machine now
+  start_worker "wasm$limit" --cores 1 --cpu-limit "$limit" --work-buffer 0
+  lw=$wpid
+  await_line "$dir/wasm$limit/logs/worker.0.log" "Ready: asking"
+  job=$(submit "$squares_job")
+  await_wasm_thread "$lw"
+  sleep 10 # compiled, paced
+  t0=$(cpu_ticks "$lw"); sleep 30; t1=$(cpu_ticks "$lw")
+  echo "WebAssembly task, CPU limit ${limit}%: the worker used $(awk -v t=$((t1 - t0)) -v hz="$tick" 'BEGIN {printf "%.1f", 100 * t / hz / 30}')% of one core over 30 s"
+  api -XPOST "localhost:$http/api/v1/jobs/$job/cancel" >/dev/null
+  stop_worker "$lw"
+done
+
+# ---- time to suspend: a terminal of our own (a pseudo-terminal the worker watches like any), "typed in" by setting
+# its access time, as reading a key does; from there until the module's thread stops running (state R) and stays
+# stopped (200 ms without running). --busy-cpu 100: other programs' CPU use never suspends it, only the keyboard.
+script -qc "tty > '$dir/tty'; sleep 3600" /dev/null >/dev/null 2>&1 &
+pids+=($!)
+await_line "$dir/tty" "/dev/"
+pts=$(cat "$dir/tty")
+start_worker wasmidle --cores 1 --idle-only --busy-cpu 100 --idle-after 10s --work-buffer 0
+iw=$wpid
+await_line "$dir/wasmidle/logs/worker.0.log" "Ready: asking"
+job=$(submit "$squares_job")
+await_wasm_thread "$iw"
+echo "WebAssembly task, time from a key typed to the module stopped (--idle-only, 5 runs):"
+for run in 1 2 3 4 5; do
+  while [ "$(thread_state "$iw" "$tid")" != R ]; do sleep 0.05; done # computing again (--idle-after passed)
+  sleep "2.$(printf %03d $((RANDOM % 1000)))" # a random phase against the control loop's once a second
+  typed=$(date +%s%N)
+  touch -a "$pts"
+  stopped=""; now=$typed
+  while [ -z "$stopped" ] || [ $((now - stopped)) -lt 200000000 ]; do
+    now=$(date +%s%N)
+    if [ "$(thread_state "$iw" "$tid")" = R ]; then
+      stopped=""
+    elif [ -z "$stopped" ]; then
+      stopped=$now
+    fi
+    [ $((now - typed)) -lt 9000000000 ] || { stopped=""; break; } # not within --idle-after: say so
+    sleep 0.005
+  done
+  if [ -n "$stopped" ]; then echo "  run $run: $(( (stopped - typed) / 1000000 )) ms"; else echo "  run $run: not seen stopped"; fi
+done
+api -XPOST "localhost:$http/api/v1/jobs/$job/cancel" >/dev/null
+stop_worker "$iw"
 
 echo
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -332,7 +332,7 @@ public final class Worker {
         m.poller().stop(tuning.callTimeout());
         m.executor().giveBackWaiting("the worker is shutting down");
         if (!failed) {
-            m.executor().awaitCheckpointsOrEnd(config.gracePeriod());
+            m.executor().awaitCheckpointsOrEnd(config.gracePeriod(), gate::isSuspended);
             List<RunningTask> parked = m.executor().park();
             if (!parked.isEmpty()) {
                 log.info("Keeping {} to resume from {} checkpoint{} at the next start", count(parked.size(), "task"),

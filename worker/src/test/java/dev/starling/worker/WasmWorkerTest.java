@@ -11,22 +11,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.starling.proto.v1.BlobSource;
 import dev.starling.proto.v1.Failure;
+import dev.starling.proto.v1.TaskProgress;
 import dev.starling.proto.v1.TaskResult;
 import dev.starling.proto.v1.WasmOutput;
 import dev.starling.proto.v1.WasmOutputFile;
 import dev.starling.proto.v1.WasmWorkUnit;
 import dev.starling.worker.config.Preferences;
 import dev.starling.worker.control.Sensors;
+import dev.starling.worker.control.TimeWindows;
 import dev.starling.worker.control.UserActivity;
 import dev.starling.worker.testing.FakeCoordinator;
+import dev.starling.worker.testing.MutableClock;
 import dev.starling.worker.testing.TestApp;
 import dev.starling.worker.testing.WasmModules;
 import dev.starling.worker.testing.WorkerFixture;
 import dev.starling.worker.testing.WorkerHarness;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.List;
@@ -197,27 +203,134 @@ class WasmWorkerTest {
     }
 
     @Test
+    void aWorkerStoppedWhileItsModuleIsPausedParksItFromItsLastCheckpointWithoutWaitingOutTheGracePeriod()
+            throws Exception {
+        byte[] probe = c("probe");
+        AtomicReference<OptionalDouble> othersCpu = new AtomicReference<>(OptionalDouble.of(0.0));
+        Sensors sensors = new Sensors(othersCpu::get, UserActivity.UNKNOWN, () -> 0);
+        Preferences preferences = Preferences.builder().idleOnly(true).checkpointInterval(Duration.ofSeconds(1))
+                .workBuffer(Duration.ZERO).build();
+        WorkerHarness first = fixture.start(w -> w.gracePeriod(Duration.ofHours(1)).preferences(preferences)
+                .sensors(sensors));
+        long task = offer(workUnit(probe, 16, 3600, "count", "8000"), probe);
+        until(() -> Files.exists(workDir.resolve("tasks").resolve(Long.toString(task)).resolve("checkpoint")));
+        othersCpu.set(OptionalDouble.of(0.9));
+        until(() -> aWasmTaskIn("awaitComputing"));
+
+        // the paused module cannot get to its next checkpoint_due(): the stop must not wait the hour for it
+        Thread stopping = Thread.ofPlatform().start(() -> {
+            try {
+                first.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        until(() -> !stopping.isAlive());
+
+        assertThat(coordinator().heartbeats().stream().flatMap(h -> h.getTasksList().stream())
+                .filter(p -> p.getResultId() == task && p.getParked())).as("parked").isNotEmpty();
+        assertThat(coordinator().wasEverReported(task)).isFalse();
+        othersCpu.set(OptionalDouble.of(0.0));
+        fixture.start(w -> w.preferences(preferences).sensors(sensors));
+
+        Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> coordinator().accepted().containsKey(task));
+        assertThat(stdout(coordinator().accepted().get(task))).startsWith("resumed at ").endsWith(", counted to 8000\n")
+                .doesNotStartWith("resumed at 0,");
+    }
+
+    @Test
     void aBusyMachinePausesARunningModuleAtItsNextSafepointAndAnIdleOneResumesIt() {
         byte[] probe = c("probe");
         AtomicReference<OptionalDouble> othersCpu = new AtomicReference<>(OptionalDouble.of(0.0));
         fixture.start(w -> w.preferences(Preferences.builder().idleOnly(true).workBuffer(Duration.ZERO).build())
                 .sensors(new Sensors(othersCpu::get, UserActivity.UNKNOWN, () -> 0)));
         long task = offer(workUnit(probe, 16, 3600, "count", "100000000"), probe);
+
+        pausedAndResumed(task, () -> othersCpu.set(OptionalDouble.of(0.9)), () -> othersCpu.set(OptionalDouble.of(0.0)));
+    }
+
+    @Test
+    void keyboardUsePausesARunningModuleUntilTheIdleAfterHasPassed() {
+        byte[] probe = c("probe");
+        MutableClock clock = new MutableClock(Instant.parse("2025-06-02T12:00:00Z"));
+        AtomicReference<Optional<Instant>> lastInput = new AtomicReference<>(Optional.empty());
+        fixture.start(w -> w.clock(clock).preferences(Preferences.builder().idleOnly(true)
+                        .idleAfter(Duration.ofMinutes(3)).workBuffer(Duration.ZERO).build())
+                .sensors(new Sensors(() -> OptionalDouble.of(0.0), lastInput::get, () -> 0)));
+        long task = offer(workUnit(probe, 16, 3600, "count", "100000000"), probe);
+
+        pausedAndResumed(task, () -> lastInput.set(Optional.of(clock.instant())),
+                () -> clock.advance(Duration.ofMinutes(4)));
+    }
+
+    @Test
+    void theEndOfTheComputeHoursPausesARunningModuleUntilTheyBeginAgain() {
+        byte[] probe = c("probe");
+        MutableClock clock = new MutableClock(Instant.parse("2025-06-02T06:00:00Z"));
+        fixture.start(w -> w.clock(clock).preferences(Preferences.builder()
+                .computeHours(TimeWindows.parse("19:00-07:00")).workBuffer(Duration.ZERO).build()));
+        long task = offer(workUnit(probe, 16, 3600, "count", "100000000"), probe);
+
+        pausedAndResumed(task, () -> clock.advance(Duration.ofHours(2)), () -> clock.advance(Duration.ofHours(11)));
+    }
+
+    /**
+     * Sees the running module make progress, {@code suspend} it, stop at a safepoint (its thread waits in the compute
+     * gate, its heartbeats say suspended and their progress stands still), then {@code resume} it and go on from there.
+     */
+    private void pausedAndResumed(long task, Runnable suspend, Runnable resume) {
         until(() -> progressOf(task) > 0);
 
-        othersCpu.set(OptionalDouble.of(0.9));
+        suspend.run();
+
+        until(() -> aWasmTaskIn("awaitComputing"));
+        until(() -> latestBeatOf(task).map(TaskProgress::getSuspended).orElse(false));
+        double paused = progressInTheNextBeat(task);
+        assertThat(progressInTheNextBeat(task)).as("progress while paused").isEqualTo(paused);
+        assertThat(aWasmTaskIn("awaitComputing")).isTrue();
+
+        resume.run();
+
+        until(() -> progressOf(task) > paused);
+        assertThat(latestBeatOf(task).map(TaskProgress::getSuspended)).contains(false);
+        coordinator().abandonOnNextHeartbeat(task);
+    }
+
+    @Test
+    void aModuleIsPacedToTheCpuLimitAtItsSafepoints() {
+        byte[] probe = c("probe");
+        // at 10% the task's thread sleeps in the pacer nine tenths of the time: a look at it soon finds it there
+        fixture.start(w -> w.preferences(Preferences.builder().cpuLimitPercent(10).workBuffer(Duration.ZERO).build()));
+        long task = offer(workUnit(probe, 16, 3600, "count", "100000000"), probe);
+        until(() -> progressOf(task) > 0);
 
         until(() -> Thread.getAllStackTraces().entrySet().stream()
                 .filter(e -> e.getKey().getName().startsWith("wasm-task"))
-                .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("awaitComputing"))));
-        until(() -> coordinator().heartbeats().stream().flatMap(h -> h.getTasksList().stream())
-                .anyMatch(p -> p.getResultId() == task && p.getSuspended()));
-        double paused = progressOf(task);
-
-        othersCpu.set(OptionalDouble.of(0.0));
-
-        until(() -> progressOf(task) > paused);
+                .anyMatch(e -> e.getValue().length > 0 && e.getValue()[0].getMethodName().startsWith("sleep")
+                        && Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().endsWith(".Pacer")
+                                && f.getMethodName().equals("pace"))
+                        && Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().endsWith(".Safepoints"))));
         coordinator().abandonOnNextHeartbeat(task);
+    }
+
+    /** Whether a module's thread is in {@code method} right now. */
+    private static boolean aWasmTaskIn(String method) {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().startsWith("wasm-task"))
+                .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals(method)));
+    }
+
+    /** The task in the last heartbeat that carried it. */
+    private Optional<TaskProgress> latestBeatOf(long task) {
+        return coordinator().heartbeats().stream().flatMap(h -> h.getTasksList().stream())
+                .filter(p -> p.getResultId() == task).reduce((a, b) -> b);
+    }
+
+    /** The task's progress in a heartbeat sent after this call (one may be on its way as it is made). */
+    private double progressInTheNextBeat(long task) {
+        int seen = coordinator().heartbeats().size();
+        until(() -> coordinator().heartbeats().size() > seen + 1);
+        return progressOf(task);
     }
 
     /** The task's progress as its last heartbeat said. */

@@ -36,6 +36,31 @@ class DashboardQueries {
         return statement.query((rs, i) -> new InFlight(rs.getLong(1), rs.getLong(2))).single();
     }
 
+    /** A task being computed: how far its worker's last heartbeat said it got, and whether it is paused there. */
+    public record RunningTask(long resultId, int stage, long index, Long hostId, String hostName, double progress,
+            boolean suspended, Instant sentAt) {}
+
+    /**
+     * The job's tasks in flight, longest running first: through the partial index of in-progress replicas
+     * (result_lease), as {@link #inFlight}, so as many rows as tasks running, of which {@code limit} are shown.
+     */
+    List<RunningTask> running(long jobId, int limit) {
+        return jdbc.sql("""
+                        SELECT r.id, w.stage, w.idx, r.host_id, h.name, coalesce(r.progress, 0) AS progress,
+                               r.suspended, r.sent_at
+                          FROM result r
+                          JOIN work_unit w ON w.id = r.work_unit_id
+                          LEFT JOIN host h ON h.id = r.host_id
+                         WHERE r.state = 'IN_PROGRESS' AND r.lease_expires_at IS NOT NULL AND r.job_id + 0 = :job
+                         ORDER BY r.sent_at, r.id
+                         LIMIT :limit""")
+                .param("job", jobId).param("limit", limit)
+                .query((rs, i) -> new RunningTask(rs.getLong("id"), rs.getInt("stage"), rs.getLong("idx"),
+                        rs.getObject("host_id", Long.class), rs.getString("name"), rs.getDouble("progress"),
+                        rs.getBoolean("suspended"), instant(rs, "sent_at")))
+                .list();
+    }
+
     /** A result that went wrong: an error, a timeout, or an output the quorum outvoted. */
     public record Trouble(long resultId, long jobId, int stage, long index, String state, Long hostId, String hostName,
             String message, String outputHash, String canonicalHash, Instant at) {}

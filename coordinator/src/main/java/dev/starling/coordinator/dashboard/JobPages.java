@@ -31,6 +31,8 @@ class JobPages {
     static final String DETAIL = "dashboard/job";
     static final int PAGE_SIZE = 25;
     static final int FAILURES_SHOWN = 10;
+    /** The tasks in flight a job page lists, with their progress. */
+    static final int RUNNING_SHOWN = 10;
 
     /** The list's tabs: which states each shows. */
     static final Map<String, Set<JobState>> FILTERS = new LinkedHashMap<>();
@@ -87,6 +89,7 @@ class JobPages {
         model.addAttribute("p", progress);
         model.addAttribute("job", job);
         model.addAttribute("inFlight", job.state().isFinal() ? null : queries.inFlight(id));
+        model.addAttribute("running", job.state().isFinal() ? List.of() : queries.running(id, RUNNING_SHOWN));
         model.addAttribute("failures", queries.recentFailures(id, FAILURES_SHOWN));
         model.addAttribute("failedWorkUnits", queries.failedWorkUnits(id, FAILURES_SHOWN));
         model.addAttribute("transfer", transfers.totals(List.of(id)).get(id));

@@ -8,7 +8,9 @@ import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestApi.Response;
 import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.Failure;
+import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.Task;
+import dev.starling.proto.v1.TaskProgress;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
@@ -74,6 +76,42 @@ class DashboardPagesTest extends CoordinatorTest {
             assertThat(sum(series.get("errors"))).isEqualTo(1);
             assertThat(series.get("minutes").size()).isEqualTo(series.get("valid").size());
         }
+    }
+
+    @Test
+    void aJobPageListsItsRunningTasksWithTheProgressAndPausesTheirWorkersReport() throws Exception {
+        try (TestHost h = volunteerHost("pages-progress", "primes")) {
+            long job = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":2000,\"chunkSize\":1000}}");
+            await().until(() -> api().job(job).get("workUnits").get("unsplit").asLong() == 0);
+            List<Task> tasks = h.requestWork(10);
+            assertThat(tasks).hasSize(2);
+            String sent = page("/dashboard/jobs/" + job);
+            assertThat(sent).contains("Tasks running");
+            assertThat(row(sent, tasks.get(0))).as("sent, no heartbeat yet").contains(">0%<", "Computing");
+
+            h.stub(true).heartbeat(HeartbeatRequest.newBuilder()
+                    .addTasks(TaskProgress.newBuilder().setResultId(tasks.get(0).getResultId()).setFractionDone(0.375))
+                    .addTasks(TaskProgress.newBuilder().setResultId(tasks.get(1).getResultId()).setFractionDone(0.8125)
+                            .setSuspended(true))
+                    .build());
+
+            String detail = fragment("/dashboard/jobs/" + job).body();
+            assertThat(row(detail, tasks.get(0))).contains("37.5%", "Computing", "pages-progress #" + h.id())
+                    .doesNotContain("Paused");
+            assertThat(row(detail, tasks.get(1))).contains("81.3%", "Paused");
+            h.succeed(tasks.get(0), "done");
+            assertThat(page("/dashboard/jobs/" + job)).as("reported: no longer running")
+                    .doesNotContain("id=\"task-" + tasks.get(0).getResultId() + "\"")
+                    .contains("id=\"task-" + tasks.get(1).getResultId() + "\"");
+            cancelActiveJobs(); // its unsent replicas must not go to the next test's hosts
+        }
+    }
+
+    /** The job page's row of a running task. */
+    private static String row(String page, Task task) {
+        int from = page.indexOf("id=\"task-" + task.getResultId() + "\"");
+        assertThat(from).as("a row for task " + task.getResultId()).isNotNegative();
+        return page.substring(from, page.indexOf("</tr>", from));
     }
 
     @Test

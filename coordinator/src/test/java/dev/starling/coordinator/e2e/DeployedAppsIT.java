@@ -11,6 +11,9 @@ import dev.starling.sdk.ContentAddress;
 import dev.starling.wasm.signing.SignedFields;
 import dev.starling.wasm.signing.SigningKeys;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +33,8 @@ import tools.jackson.databind.JsonNode;
 class DeployedAppsIT {
     /** primes below 2 * 10^7, as the built-in Java app counts them (EndToEndIT) */
     private static final long PI_2E7 = 1_270_607L;
+    /** the probe's steps in a work unit that computes for some seconds */
+    private static final long COUNT = 8_000;
 
     private static void deploy(TestApi api, String name, byte[] module) {
         TestApi.Response r = api.deploy("{\"name\":\"" + name + "\",\"version\":\"1.0.0\",\"limits\":{\"memoryMiB\":32,"
@@ -220,6 +225,40 @@ class DeployedAppsIT {
             assertThat(api.get("/api/v1/jobs/" + few + "/result/output").body())
                     .isEqualTo((9 * 10 * 19 / 6 + 19 * 20 * 39 / 6) + "\n");
             units.addAll(EndToEndIT.workUnits(api, few));
+            EndToEndIT.assertCreditedOnce(api, units);
+        }
+    }
+
+    @Test
+    void aWorkerKilledMidTaskResumesTheModuleFromItsJournaledCheckpointAfterARestart(TestInfo info)
+            throws Exception {
+        try (Processes p = new Processes(name(info))) {
+            p.coordinator("--starling.dispatch.lease=5m"); // the restarted worker comes back well within the lease
+            Process first = p.worker("w", "--checkpoint-interval=1s");
+            TestApi api = p.api();
+            deploy(api, "probe", WasmModules.c("probe"));
+            // one work unit of some seconds, checkpointed every second: the module writes where it counted to under
+            // /checkpoint/, and its output says where it started from (0) or resumed at (what /checkpoint/ held)
+            long job = api.submit("{\"app\":\"probe\",\"params\":{\"workUnits\":[{\"args\":[\"count\","
+                    + "\"" + COUNT + "\"]}]},\"redundancy\":{\"quorum\":1}}");
+            Path journal = p.workDir("w").resolve("tasks");
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> EndToEndIT.inJournal(journal, "checkpoint") == 1);
+
+            Processes.kill(first);
+            Files.writeString(p.log("w"), "---- killed with SIGKILL, started again ----\n", StandardOpenOption.APPEND);
+            p.worker("w", "--checkpoint-interval=1s");
+
+            assertThat(awaitFinal(api, job).get("state").asString()).isEqualTo("SUCCEEDED");
+            String output = api.get("/api/v1/jobs/" + job + "/outputs").body();
+            assertThat(output).as("resumed, not started over").matches("resumed at [1-9]\\d*, counted to " + COUNT + "\n");
+            assertThat(Long.parseLong(output.split(" ")[2].replace(",", ""))).isLessThan(COUNT);
+            String afterRestart = Files.readString(p.log("w")).split("---- killed with SIGKILL")[1];
+            assertThat(afterRestart).containsPattern("Resuming task \\d+ \\(probe@1\\.0\\.0, job " + job
+                    + "\\) from its checkpoint at \\d+%");
+            List<JsonNode> units = EndToEndIT.workUnits(api, job);
+            assertThat(units).singleElement().satisfies(wu -> assertThat(wu.get("results")).singleElement()
+                    .satisfies(r -> assertThat(r.get("state").asString()).isEqualTo("VALID")));
             EndToEndIT.assertCreditedOnce(api, units);
         }
     }

@@ -261,7 +261,7 @@ class EndToEndIT {
      * Tasks in a worker's journal with {@code file}: {@code "result"} for those finished and not yet
      * acknowledged, {@code "checkpoint"} for those with a checkpoint to resume from.
      */
-    private static long inJournal(Path journal, String file) throws IOException {
+    static long inJournal(Path journal, String file) throws IOException {
         if (!Files.isDirectory(journal)) {
             return 0;
         }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,12 +140,17 @@ public final class TaskExecutor {
 
     /**
      * Asks every task computing for a checkpoint now, and waits up to {@code timeout} until each has saved one or
-     * ended (apps that save none hold the wait to its end).
+     * ended (apps that save none hold the wait to its end). While computing is suspended no task can get to its next
+     * checkpoint, so the wait ends at once: those with a checkpoint in the journal are parked from it, the others
+     * given back, rather than the stop waiting out the grace period (a volunteer at the keyboard, shutting down).
+     *
+     * @param suspended whether computing is suspended now
      */
-    public void awaitCheckpointsOrEnd(Duration timeout) throws InterruptedException {
+    public void awaitCheckpointsOrEnd(Duration timeout, BooleanSupplier suspended) throws InterruptedException {
         tasks.all().forEach(RunningTask::wantCheckpoint);
         long end = System.nanoTime() + timeout.toNanos();
-        while (tasks.all().stream().anyMatch(RunningTask::checkpointWanted) && System.nanoTime() < end) {
+        while (tasks.all().stream().anyMatch(RunningTask::checkpointWanted) && !suspended.getAsBoolean()
+                && System.nanoTime() < end) {
             Thread.sleep(CHECKPOINT_WAIT_STEP);
         }
     }
