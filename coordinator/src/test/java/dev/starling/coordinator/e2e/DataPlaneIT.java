@@ -20,12 +20,15 @@ import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import tools.jackson.databind.JsonNode;
@@ -136,8 +139,14 @@ class DataPlaneIT {
                     {"app": "wordcount", "params": {"input": "%s", "mapTasks": 6, "reducers": 3},
                      "redundancy": {"quorum": 1, "initialReplicas": 1}}""".formatted(blob);
             // alone, the corrupting worker computes honestly and ends up holding the whole input
-            p.worker("corrupter", "--inject-fault", "corrupt-chunks");
+            Process alone = p.worker("corrupter", "--inject-fault", "corrupt-chunks");
             assertThat(finish(api, api.submit(params)).get("state").asString()).isEqualTo("SUCCEEDED");
+            // started again outside its compute hours it computes nothing more, so it cannot take the whole next job
+            // (it holds every blob that job reads): it only serves, and the others must fetch from it
+            alone.destroy();
+            assertThat(alone.waitFor(1, TimeUnit.MINUTES)).isTrue();
+            LocalTime later = LocalTime.now().plusHours(6).truncatedTo(ChronoUnit.MINUTES);
+            p.worker("corrupter", "--inject-fault", "corrupt-chunks", "--compute-hours", later + "-" + later.plusMinutes(1));
 
             // the others find it offered as a holder of the input and of what it produces
             for (int i = 1; i <= 3; i++) {
