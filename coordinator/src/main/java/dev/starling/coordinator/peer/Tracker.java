@@ -68,12 +68,16 @@ public class Tracker {
     public Map<Long, List<Offer>> offer(List<Want> wants) {
         Map<Long, List<Offer>> offers = new HashMap<>();
         Set<String> blobs = new HashSet<>();
-        wants.forEach(w -> blobs.addAll(w.blobs()));
+        Set<String> fetched = new HashSet<>();
+        for (Want w : wants) {
+            blobs.addAll(w.blobs());
+            w.blobs().stream().filter(w::fetches).forEach(fetched::add);
+        }
         if (blobs.isEmpty()) {
             return offers;
         }
         Instant now = clock.instant();
-        Map<String, BlobInfo> info = blobInfo(blobs, now);
+        Map<String, BlobInfo> info = blobInfo(blobs, fetched, now);
         for (Want w : wants) {
             List<Offer> list = new ArrayList<>(w.blobs().size());
             Instant expires = min(w.deadline(), now.plus(settings.grantTtl()));
@@ -107,12 +111,17 @@ public class Tracker {
 
     private record BlobInfo(long size, boolean coordinatorHasIt, List<Holder> holders) {}
 
-    /** Size, whether the coordinator stores it, and live serving holders (complete ones first) of each blob. */
-    private Map<String, BlobInfo> blobInfo(Set<String> blobs, Instant now) {
+    /**
+     * Size, whether the coordinator stores it, and live serving holders (complete ones first) of each blob; holders
+     * only of those in {@code fetched} (a module every host holds has as many holders as the fleet has hosts).
+     */
+    private Map<String, BlobInfo> blobInfo(Set<String> blobs, Set<String> fetched, Instant now) {
         String[] ids = blobs.toArray(String[]::new);
         Map<String, Long> stored = queries.storedSizes(ids);
         Map<String, Long> produced = queries.producedSizes(ids);
-        Map<String, List<Holder>> holders = queries.servingHolders(ids, aliveSince(now));
+        Map<String, List<Holder>> holders = fetched.isEmpty() ? Map.of()
+                // one more than a task is offered: a host is never offered itself
+                : queries.servingHolders(fetched.toArray(String[]::new), aliveSince(now), settings.peersPerTask() + 1);
         Map<String, BlobInfo> info = new HashMap<>();
         for (String id : blobs) {
             Long size = stored.containsKey(id) ? stored.get(id) : produced.getOrDefault(id, -1L);

@@ -61,17 +61,26 @@ class TrackerQueries {
         return produced;
     }
 
-    /** The holders of each blob that serve peers and were heard from after {@code alive}, complete ones first. */
-    Map<String, List<Tracker.Holder>> servingHolders(String[] ids, Instant alive) {
+    /**
+     * Up to {@code perBlob} holders of each blob that serve peers and were heard from after {@code alive}, complete ones
+     * first, in random order: a blob held by the whole fleet (a deployed app's module) sends back a few rows, not one per
+     * host.
+     */
+    Map<String, List<Tracker.Holder>> servingHolders(String[] ids, Instant alive, int perBlob) {
         Map<String, List<Tracker.Holder>> holders = new HashMap<>();
         jdbc.sql("""
-                        SELECT bh.blob_id, bh.host_id, h.peer_address, bh.complete
-                          FROM blob_holder bh JOIN host h ON h.id = bh.host_id
-                         WHERE bh.blob_id = ANY(:ids) AND """ + SERVES + """
-
-                         ORDER BY bh.complete DESC, random()""")
+                        SELECT blob_id, host_id, peer_address, complete
+                          FROM (SELECT bh.blob_id, bh.host_id, h.peer_address, bh.complete,
+                                       row_number() OVER (PARTITION BY bh.blob_id
+                                                          ORDER BY bh.complete DESC, random()) AS n
+                                  FROM blob_holder bh JOIN host h ON h.id = bh.host_id
+                                 WHERE bh.blob_id = ANY(:ids) AND """ + SERVES + """
+                               ) ranked
+                         WHERE n <= :perBlob
+                         ORDER BY blob_id, n""")
                 .param("ids", SqlArrays.of("text", ids))
                 .param("alive", Timestamp.from(alive))
+                .param("perBlob", perBlob)
                 .query((rs, i) -> holders.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
                         .add(new Tracker.Holder(rs.getLong(2), rs.getString(3), rs.getBoolean(4))))
                 .list();
