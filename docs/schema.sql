@@ -23,8 +23,9 @@ CREATE TABLE admin_account (
 CREATE TABLE researcher (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name       text        NOT NULL,
-    created_at timestamptz NOT NULL
-);
+    created_at timestamptz NOT NULL,
+    -- the admin's quotas (NULL: no limit): work units of unfinished jobs, unfinished jobs, and bytes of the blobs the
+    -- researcher may read (uploads, deployed modules, output files kept for them);
 
 -- A researcher's API keys, "sr_<id>_<secret>"; several at once (a new one before the old is revoked).
 CREATE TABLE researcher_key (
@@ -95,6 +96,8 @@ CREATE INDEX job_newest ON job (id DESC);
 CREATE INDEX job_unsplit ON job (priority DESC, id) WHERE NOT split_complete AND state IN ('QUEUED', 'RUNNING');
 CREATE INDEX job_active ON job (id) WHERE state IN ('QUEUED', 'RUNNING');
 CREATE INDEX job_researcher_newest ON job (researcher_id, id DESC);
+-- a researcher's use of their quotas (ResearcherQuotas)
+CREATE INDEX job_researcher_unfinished ON job (researcher_id) WHERE state IN ('QUEUED', 'RUNNING');
 
 -- One piece of a job. The redundancy limits are copied from the job, so that dispatch and validation read one row.
 CREATE TABLE work_unit (
@@ -298,6 +301,8 @@ CREATE TABLE blob_upload (
     researcher_id bigint NOT NULL REFERENCES researcher (id),
     PRIMARY KEY (blob_id, researcher_id)
 );
+-- what a researcher stores, for their quota (ResearcherQuotas)
+CREATE INDEX blob_upload_researcher ON blob_upload (researcher_id);
 
 -- The tracker: hosts that hold a blob in full (announced, or the canonical producers of an intermediate blob), or
 -- are fetching it now (complete = false: they got a task that reads it, and serve what they verified).

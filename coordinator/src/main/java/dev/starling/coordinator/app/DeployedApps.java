@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.blob.BlobService;
+import dev.starling.coordinator.researcher.ResearcherQuotas;
 import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.support.Transactions;
@@ -52,6 +53,7 @@ public class DeployedApps {
     private final AppVersionTable versions;
     private final Apps builtIn;
     private final BlobService blobs;
+    private final ResearcherQuotas quotas;
     private final JsonMapper json;
     private final Clock clock;
     private final Transactions transactions;
@@ -62,7 +64,8 @@ public class DeployedApps {
 
     DeployedApps(AppNameTable names, AppVersionTable versions, Apps builtIn, BlobService blobs, JsonMapper json,
             Clock clock, Transactions transactions, ApplicationEventPublisher events, StarlingProperties properties,
-            AppSigning signing) {
+            AppSigning signing, ResearcherQuotas quotas) {
+        this.quotas = quotas;
         this.signing = signing;
         this.names = names;
         this.versions = versions;
@@ -140,6 +143,9 @@ public class DeployedApps {
         Optional<AppVersionTable.VersionRow> existing = versions.find(manifest.name(), manifest.version());
         if (existing.isPresent()) {
             return new Deployed(view(same(existing.get(), moduleId, manifest), Optional.of(caller)), false);
+        }
+        if (researcher != null) {
+            quotas.checkStored(researcher, moduleId, module.length);
         }
         try {
             blobs.keep(new ByteArrayInputStream(module), researcher);

@@ -1,7 +1,9 @@
 package dev.starling.coordinator.blob;
 
 import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.researcher.ResearcherQuotas;
 import dev.starling.coordinator.security.Caller;
+import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.web.BadRequestException;
 import dev.starling.coordinator.web.ContentTooLargeException;
 import dev.starling.coordinator.web.NotFoundException;
@@ -18,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.Resource;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Uploaded blobs: bytes in the {@link BlobStore}, metadata in the {@code blob} table. A row is written only after
@@ -32,8 +35,13 @@ public class BlobService {
     private final BlobTable table;
     private final Clock clock;
     private final long maxSize;
+    private final ResearcherQuotas quotas;
+    private final TransactionTemplate tx;
 
-    BlobService(BlobStore store, BlobTable table, Clock clock, StarlingProperties properties) {
+    BlobService(BlobStore store, BlobTable table, Clock clock, StarlingProperties properties, ResearcherQuotas quotas,
+            TransactionTemplate tx) {
+        this.quotas = quotas;
+        this.tx = tx;
         this.store = store;
         this.table = table;
         this.clock = clock;
@@ -52,12 +60,19 @@ public class BlobService {
         if (declaredLength > maxSize) {
             throw new ContentTooLargeException(tooLarge + "; this one has " + describe(declaredLength));
         }
-        StoredBlob stored = store.put(new LimitedInput(body, maxSize, tooLarge));
-        if (table.insert(stored, clock.instant())) {
-            log.info("Blob {} stored ({})", stored.id(), describe(stored.size()));
+        Optional<Long> owner = caller.owner();
+        if (owner.isPresent() && declaredLength > 0) {
+            quotas.checkFits(owner.get(), declaredLength); // before the body is read, when its length says so
         }
-        caller.owner().ifPresent(researcher -> table.uploadedBy(stored.id(), researcher));
-        return table.find(stored.id()).orElseThrow();
+        StoredBlob stored = store.put(new LimitedInput(body, maxSize, tooLarge));
+        return tx.execute(s -> {
+            owner.ifPresent(researcher -> quotas.checkStored(researcher, stored.id(), stored.size()));
+            if (table.insert(stored, clock.instant())) {
+                AfterCommit.run(() -> log.info("Blob {} stored ({})", stored.id(), describe(stored.size())));
+            }
+            owner.ifPresent(researcher -> table.uploadedBy(stored.id(), researcher));
+            return table.find(stored.id()).orElseThrow();
+        });
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.starling.coordinator.app.DeployedApp;
 import dev.starling.coordinator.blob.BlobService;
 import dev.starling.coordinator.dispatch.RunnableApps;
 import dev.starling.coordinator.peer.TransferLedger;
+import dev.starling.coordinator.researcher.ResearcherQuotas;
 import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.web.BadRequestException;
 import dev.starling.coordinator.web.BadRequestException.FieldError;
@@ -62,9 +63,12 @@ public class JobService {
     private final Transactions transactions;
     private final RunnableApps runnable;
 
+    private final ResearcherQuotas quotas;
+
     JobService(JobTable jobs, WorkUnitTable workUnits, AppCatalog apps, JsonMapper json, Clock clock,
             StarlingProperties properties, Splitter splitter, TransferLedger transfers, BlobService blobs,
-            Transactions transactions, RunnableApps runnable) {
+            Transactions transactions, RunnableApps runnable, ResearcherQuotas quotas) {
+        this.quotas = quotas;
         this.runnable = runnable;
         this.blobs = blobs;
         this.transactions = transactions;
@@ -134,6 +138,8 @@ public class JobService {
         if (!errors.isEmpty()) {
             throw new BadRequestException(errors);
         }
+        long workUnits = stageSize;
+        caller.owner().ifPresent(researcher -> quotas.checkJob(researcher, workUnits));
         String appId = AppCatalog.id(app);
         long id = jobs.insert(caller.owner().orElse(null), appId, paramsJson, priority, redundancy, deadline, stageSize,
                 maxFailed, reduceApp == null ? null : reduceApp.id(), reduceJson, clock.instant());

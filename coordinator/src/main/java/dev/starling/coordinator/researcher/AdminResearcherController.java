@@ -8,6 +8,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -19,9 +20,11 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/admin/researchers")
 class AdminResearcherController {
     private final ResearcherService researchers;
+    private final ResearcherQuotas quotas;
 
-    AdminResearcherController(ResearcherService researchers) {
+    AdminResearcherController(ResearcherService researchers, ResearcherQuotas quotas) {
         this.researchers = researchers;
+        this.quotas = quotas;
     }
 
     record CreateResearcher(String name) {}
@@ -53,5 +56,17 @@ class AdminResearcherController {
     @PostMapping("/{id}/keys/{keyId}/revoke")
     ResearcherView.Key revoke(@PathVariable long id, @PathVariable long keyId) {
         return researchers.revoke(id, keyId);
+    }
+
+    /** The researcher's quotas and what they use of them. */
+    @GetMapping("/{id}/quotas")
+    ResearcherQuotas.View quotas(@PathVariable long id) {
+        return quotas.view(id);
+    }
+
+    /** Sets all of the researcher's quotas at once: a missing or null field is no limit. */
+    @PutMapping(path = "/{id}/quotas", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResearcherQuotas.View setQuotas(@PathVariable long id, @RequestBody ResearcherQuotas.Limits limits) {
+        return quotas.set(id, limits);
     }
 }

@@ -70,6 +70,16 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler
+    ProblemDetail quotaExceeded(QuotaExceededException e) {
+        ProblemDetail p = problem(HttpStatus.FORBIDDEN, "quota-exceeded", "Quota exceeded", e.getMessage());
+        p.setProperty("quota", e.quota());
+        p.setProperty("limit", e.limit());
+        p.setProperty("used", e.used());
+        p.setProperty("requested", e.requested());
+        return p;
+    }
+
+    @ExceptionHandler
     ProblemDetail conflict(ConflictException e) {
         return problem(HttpStatus.CONFLICT, "conflict", "Conflict", e.getMessage());
     }

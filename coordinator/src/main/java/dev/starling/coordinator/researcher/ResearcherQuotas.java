@@ -1,0 +1,131 @@
+package dev.starling.coordinator.researcher;
+
+import dev.starling.coordinator.web.BadRequestException;
+import dev.starling.coordinator.web.NotFoundException;
+import dev.starling.coordinator.web.QuotaExceededException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The admin's quotas of each researcher and what the researcher uses of them. A check locks the researcher's row
+ * until the caller's transaction ends, so that two calls of one researcher at once cannot both take the last of a
+ * quota; what the call adds must be written in that same transaction.
+ *
+ * <ul>
+ *   <li>{@code queuedWorkUnits}: the work units of the researcher's unfinished jobs (queued or running; a job's
+ *       first stage counts whole until the job ends);
+ *   <li>{@code runningJobs}: their unfinished jobs;
+ *   <li>{@code storedBytes}: the bytes of the blobs they may read: uploads, deployed modules, and the output files
+ *       and indexes kept for their jobs (those are never refused: a job in progress does not fail on a quota).
+ * </ul>
+ */
+@Service
+public class ResearcherQuotas {
+    private final QuotaTable table;
+
+    ResearcherQuotas(QuotaTable table) {
+        this.table = table;
+    }
+
+    /** The limits; a null field has none. */
+    public record Limits(Long queuedWorkUnits, Long runningJobs, Long storedBytes) {}
+
+    /** What the researcher uses now. */
+    public record Use(long queuedWorkUnits, long runningJobs, long storedBytes) {}
+
+    public record View(Limits limits, Use use) {}
+
+    @Transactional(readOnly = true)
+    public View view(long researcherId) {
+        return new View(limits(researcherId, false), use(researcherId));
+    }
+
+    /** Sets every limit (null: none); the researcher's present use may be above them (nothing is taken away). */
+    @Transactional
+    public View set(long researcherId, Limits limits) {
+        nonNegative("queuedWorkUnits", limits.queuedWorkUnits());
+        nonNegative("runningJobs", limits.runningJobs());
+        nonNegative("storedBytes", limits.storedBytes());
+        if (limits.runningJobs() != null && limits.runningJobs() > Integer.MAX_VALUE) {
+            throw new BadRequestException("runningJobs", "is at most " + Integer.MAX_VALUE);
+        }
+        if (!table.set(researcherId, limits)) {
+            throw new NotFoundException("no researcher " + researcherId);
+        }
+        return view(researcherId);
+    }
+
+    /**
+     * Checks that one more job of {@code workUnits} work units fits the researcher's quotas; call it in the
+     * transaction that inserts the job.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void checkJob(long researcherId, long workUnits) {
+        Limits limits = limits(researcherId, true);
+        if (limits.runningJobs() == null && limits.queuedWorkUnits() == null) {
+            return;
+        }
+        Use use = use(researcherId);
+        if (limits.runningJobs() != null && use.runningJobs() + 1 > limits.runningJobs()) {
+            throw new QuotaExceededException("runningJobs", limits.runningJobs(), use.runningJobs(), 1,
+                    "this researcher may have " + limits.runningJobs() + " unfinished jobs and has "
+                            + use.runningJobs() + ": wait for one to finish, or cancel one");
+        }
+        if (limits.queuedWorkUnits() != null && use.queuedWorkUnits() + workUnits > limits.queuedWorkUnits()) {
+            throw new QuotaExceededException("queuedWorkUnits", limits.queuedWorkUnits(), use.queuedWorkUnits(),
+                    workUnits, "this researcher may have " + limits.queuedWorkUnits()
+                            + " work units in unfinished jobs and has " + use.queuedWorkUnits() + "; this job has "
+                            + workUnits);
+        }
+    }
+
+    /**
+     * Checks that the blob {@code blobId} of {@code size} bytes fits the researcher's stored-bytes quota (a blob
+     * they have already counts once); call it in the transaction that records it as theirs.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void checkStored(long researcherId, String blobId, long size) {
+        Limits limits = limits(researcherId, true);
+        if (limits.storedBytes() == null || has(researcherId, blobId)) {
+            return;
+        }
+        long used = use(researcherId).storedBytes();
+        if (used + size > limits.storedBytes()) {
+            throw new QuotaExceededException("storedBytes", limits.storedBytes(), used, size,
+                    "this researcher may store " + limits.storedBytes() + " bytes and stores " + used
+                            + "; this blob has " + size);
+        }
+    }
+
+    /**
+     * Refuses, before its bytes are read, a blob of {@code size} bytes larger than the researcher's whole stored-bytes
+     * quota (what they store already is checked once the blob is known: it may be one they have).
+     */
+    @Transactional(readOnly = true)
+    public void checkFits(long researcherId, long size) {
+        Long limit = limits(researcherId, false).storedBytes();
+        if (limit != null && size > limit) {
+            throw new QuotaExceededException("storedBytes", limit, use(researcherId).storedBytes(), size,
+                    "this researcher may store " + limit + " bytes in all; this blob has " + size);
+        }
+    }
+
+    private Limits limits(long researcherId, boolean lock) {
+        return table.limits(researcherId, lock).orElseThrow(() -> new NotFoundException("no researcher " + researcherId));
+    }
+
+    private Use use(long researcherId) {
+        return table.use(researcherId);
+    }
+
+    private boolean has(long researcherId, String blobId) {
+        return table.has(researcherId, blobId);
+    }
+
+    private static void nonNegative(String field, Long value) {
+        if (value != null && value < 0) {
+            throw new BadRequestException(field, "must be 0 or more, or null for no limit");
+        }
+    }
+}
