@@ -19,13 +19,26 @@ CREATE TABLE admin_account (
     password_set_at timestamptz NOT NULL
 );
 
+-- Failed logins by client address (LoginThrottle), shared by every coordinator on the database: a count of the
+-- failures since the first one of the current window.
+CREATE TABLE login_failure (
+    address  text        PRIMARY KEY,
+    failures integer     NOT NULL,
+    first_at timestamptz NOT NULL
+);
+CREATE INDEX login_failure_first_at ON login_failure (first_at);
+
 -- A researcher submits jobs and uploads blobs with API keys the admin makes.
 CREATE TABLE researcher (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name       text        NOT NULL,
     created_at timestamptz NOT NULL,
     -- the admin's quotas (NULL: no limit): work units of unfinished jobs, unfinished jobs, and bytes of the blobs the
-    -- researcher may read (uploads, deployed modules, output files kept for them);
+    -- researcher may read (uploads, deployed modules, output files kept for them); ResearcherQuotas
+    quota_queued_work_units bigint  CHECK (quota_queued_work_units >= 0),
+    quota_running_jobs      integer CHECK (quota_running_jobs >= 0),
+    quota_stored_bytes      bigint  CHECK (quota_stored_bytes >= 0)
+);
 
 -- A researcher's API keys, "sr_<id>_<secret>"; several at once (a new one before the old is revoked).
 CREATE TABLE researcher_key (

@@ -1,7 +1,5 @@
 package dev.starling.coordinator.security;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.starling.coordinator.StarlingProperties;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,21 +10,22 @@ import org.springframework.stereotype.Component;
 /**
  * Limits password guessing: a client address that failed {@code starling.admin.login-attempts} logins (form or
  * HTTP Basic) within {@code starling.admin.login-window} of its first failure is refused until that window ends;
- * a successful login clears its count. Counted per coordinator, in memory; by address, so a guesser cannot lock
- * the admin out from elsewhere. Behind a reverse proxy, the proxy must pass the client's address on
- * ({@code server.forward-headers-strategy}).
+ * a successful login clears its count. Counted in the database ({@code login_failure}), so that coordinators on one
+ * database count the same guesses; by address, so a guesser cannot lock the admin out from elsewhere. Behind a
+ * reverse proxy, the proxy must pass the client's address on ({@code server.forward-headers-strategy}).
  */
 @Component
 public class LoginThrottle {
-    private record Failures(int count, Instant first) {}
+    /** longer is cut: an address is an IP address, which is far shorter */
+    private static final int MAX_ADDRESS = 100;
 
-    private final Cache<String, Failures> byAddress =
-            Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofHours(2)).build();
+    private final LoginFailureTable failures;
     private final Clock clock;
     private final int attempts;
     private final Duration window;
 
-    LoginThrottle(Clock clock, StarlingProperties properties) {
+    LoginThrottle(LoginFailureTable failures, Clock clock, StarlingProperties properties) {
+        this.failures = failures;
         this.clock = clock;
         this.attempts = properties.admin().loginAttempts();
         this.window = properties.admin().loginWindow();
@@ -38,29 +37,22 @@ public class LoginThrottle {
 
     /** How long the address must wait before it may try again; empty when it may try now. */
     public Optional<Duration> blocked(String address) {
-        Failures f = current(address);
-        if (f == null || f.count() < attempts) {
-            return Optional.empty();
-        }
-        return Optional.of(Duration.between(clock.instant(), f.first().plus(window)));
+        Instant now = clock.instant();
+        return failures.blockedSince(key(address), attempts, now.minus(window))
+                .map(first -> Duration.between(now, first.plus(window)));
     }
 
+    /** Counts a failed login; a failure after the window of the first starts a new window. */
     void failed(String address) {
         Instant now = clock.instant();
-        byAddress.asMap().compute(address, (a, f) -> f == null || expired(f, now) ? new Failures(1, now)
-                : new Failures(f.count() + 1, f.first()));
+        failures.add(key(address), now, now.minus(window));
     }
 
     void succeeded(String address) {
-        byAddress.invalidate(address);
+        failures.clear(key(address));
     }
 
-    private Failures current(String address) {
-        Failures f = byAddress.getIfPresent(address);
-        return f == null || expired(f, clock.instant()) ? null : f;
-    }
-
-    private boolean expired(Failures f, Instant now) {
-        return !now.isBefore(f.first().plus(window));
+    private static String key(String address) {
+        return address.length() <= MAX_ADDRESS ? address : address.substring(0, MAX_ADDRESS);
     }
 }

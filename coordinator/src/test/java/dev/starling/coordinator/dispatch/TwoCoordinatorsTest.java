@@ -5,16 +5,19 @@ import static org.awaitility.Awaitility.await;
 
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.SecondCoordinator;
+import dev.starling.coordinator.TestApi;
 import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.RequestWorkRequest;
 import dev.starling.proto.v1.RequestWorkResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -39,6 +42,9 @@ class TwoCoordinatorsTest extends CoordinatorTest {
     @Autowired
     private WorkSignal signal;
 
+    @Autowired
+    private JdbcClient jdbc;
+
     @Test
     void longPollsOnBothCoordinatorsWakeWhenWorkIsSubmitted() throws Exception {
         try (SecondCoordinator second = new SecondCoordinator(environment, SAME_SETTINGS);
@@ -54,6 +60,27 @@ class TwoCoordinatorsTest extends CoordinatorTest {
 
             assertThat(first.get(60, TimeUnit.SECONDS).getTasksList()).isNotEmpty();
             assertThat(other.get(60, TimeUnit.SECONDS).getTasksList()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void aPasswordGuesserCountsItsFailuresOnEveryCoordinatorTogether() {
+        // the second coordinator's clock is the system's: this one's is moved to the same time
+        clock.advance(Duration.between(clock.instant(), Instant.now()));
+        try (SecondCoordinator second = new SecondCoordinator(environment, SAME_SETTINGS)) {
+            TestApi other = new TestApi(second.httpPort());
+            // five attempts in all (starling.admin.login-attempts), spread over the two
+            for (int i = 0; i < 5; i++) {
+                TestApi guess = (i % 2 == 0 ? anonymous() : other).asAdmin("guess-" + i);
+                assertThat(guess.get("/api/v1/hosts").status()).as("guess " + i).isEqualTo(401);
+            }
+
+            assertThat(api().get("/api/v1/hosts").status()).isEqualTo(429);
+            assertThat(other.asAdmin(ADMIN_PASSWORD).get("/api/v1/hosts").status()).isEqualTo(429);
+        } finally {
+            // the other tests of this class log in from the same address; the second coordinator's clock cannot be
+            // moved past the window
+            jdbc.sql("DELETE FROM login_failure").update();
         }
     }
 

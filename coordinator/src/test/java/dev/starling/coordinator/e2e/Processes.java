@@ -34,6 +34,8 @@ final class Processes implements AutoCloseable {
     final int grpcPort = freePort();
     /** the certificate the coordinator serves HTTP and gRPC with; null for plaintext */
     private SelfSigned tls;
+    /** added to the environment of every process started (e.g. {@code DATABASE_URL}) */
+    private final Map<String, String> environment = new HashMap<>();
 
     Processes(String testName) throws IOException {
         for (Path jar : List.of(COORDINATOR_JAR, WORKER_JAR)) {
@@ -72,18 +74,37 @@ final class Processes implements AutoCloseable {
         return dir.resolve("coordinator-data");
     }
 
+    /** Sets an environment variable of every process started from now on. */
+    Processes environment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    /** A folder of the test's own, for what its processes share (created). */
+    Path folder(String name) throws IOException {
+        return Files.createDirectories(dir.resolve(name));
+    }
+
     /**
      * Starts the coordinator with short leases and heartbeats, and waits until its API answers. Options in
      * {@code settings} ({@code --name=value}) are added, or replace the defaults of the same name.
      */
     Process coordinator(String... settings) throws IOException {
-        Process p = start("coordinator", coordinatorCommand(settings));
+        return coordinatorNamed("coordinator", anonymous(), settings);
+    }
+
+    /**
+     * Starts a coordinator logging to {@link #log}({@code name}) and waits until {@code api} (its REST API) answers;
+     * for several coordinators, whose {@code settings} give each its own ports and data dir.
+     */
+    Process coordinatorNamed(String name, TestApi api, String... settings) throws IOException {
+        Process p = start(name, coordinatorCommand(settings));
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!p.isAlive()) {
-                throw new IllegalStateException("the coordinator exited with " + p.exitValue() + "; see " + log("coordinator"));
+                throw new IllegalStateException("the coordinator exited with " + p.exitValue() + "; see " + log(name));
             }
             try {
-                return anonymous().get("/api/v1/apps").status() == 200;
+                return api.get("/api/v1/apps").status() == 200;
             } catch (UncheckedIOException e) {
                 return false;
             }
@@ -127,12 +148,17 @@ final class Processes implements AutoCloseable {
 
     /** Starts a worker as a host of the volunteer whose account key is given. */
     Process workerOf(String accountKey, String name, String... extra) throws IOException {
+        return workerAt("localhost:" + grpcPort, accountKey, name, extra);
+    }
+
+    /** Starts a worker of the volunteer whose account key is given, talking to the coordinator at {@code address}. */
+    Process workerAt(String address, String accountKey, String name, String... extra) throws IOException {
         Path config = dir.resolve("worker.properties");
         if (!Files.exists(config)) {
             Files.writeString(config, "# end-to-end test workers: every setting is on the command line\n");
         }
         List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx256m", "-jar", WORKER_JAR.toString(),
-                "--config", config.toString(), "--coordinator", "localhost:" + grpcPort, "--name", name, "--cores", "1",
+                "--config", config.toString(), "--coordinator", address, "--name", name, "--cores", "1",
                 "--work-dir", dir.resolve(name).toString(), "--account-key", accountKey));
         if (tls != null && !List.of(extra).contains("--tls")) {
             command.addAll(List.of("--coordinator-ca", tls.certificate().toAbsolutePath().toString()));
@@ -146,6 +172,7 @@ final class Processes implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
         builder.environment().put("STARLING_ADMIN_PASSWORD", CoordinatorTest.ADMIN_PASSWORD);
+        builder.environment().putAll(environment);
         Process p = builder.start();
         started.add(p);
         return p;
