@@ -18,12 +18,12 @@ class DispatchQueries {
         this.jdbc = jdbc;
     }
 
-    /** An unsent replica locked for a claim batch. */
     /** An unsent replica the claim may give away; {@code readsBlobs}: its work unit reads blobs. */
     record Candidate(long resultId, long workUnitId, String app, boolean readsBlobs) {}
 
     /**
-     * Locks up to {@code scan} unsent replicas of the given apps, best priority first, oldest first, skipping
+     * Locks up to {@code scan} unsent replicas of the given apps, best priority first, then in slot order (the order
+     * they were written in, each moved by a random part: a work unit's replicas are not side by side), skipping
      * rows other transactions hold and work units of which any of the given hosts, or any host of the given
      * volunteers, already has a replica (conservative: such a work unit waits for a batch without that host).
      *
@@ -42,7 +42,9 @@ class DispatchQueries {
                                             WHERE o.work_unit_id = c.work_unit_id
                                               AND (o.host_id = ANY(:hosts) OR o.volunteer_id = ANY(:volunteers))
                                            OFFSET 0)
-                         ORDER BY c.priority DESC, c.id
+                         -- by slot, not id: replicas of one work unit would be adjacent, and back-to-back
+                         -- requests would get them all (V55__dispatch_spread.sql)
+                         ORDER BY c.priority DESC, c.slot
                          LIMIT :scan
                            FOR UPDATE SKIP LOCKED""")
                 .param("apps", SqlArrays.of("text", apps))
