@@ -257,6 +257,8 @@ public record StarlingProperties(
      * @param maxPark how long a task a stopping worker parks (keeps, with a checkpoint, to resume at its next
      *     start) is held for it at most, never past the task's deadline; 0: parking is refused, such a task is
      *     leased like any other
+     * @param replicaGap a replica of a work unit is not sent within this time of another of its replicas, so requests
+     *     made back to back (two colluders in tandem) never get two replicas of one work unit; 0 turns the rule off
      */
     public record Dispatch(
             @DefaultValue("2m") Duration lease,
@@ -265,7 +267,15 @@ public record StarlingProperties(
             @DefaultValue("64") int maxTasksPerRequest,
             @DefaultValue("5s") Duration recheckInterval,
             @DefaultValue("VOLUNTEERS") Distinct distinct,
-            @DefaultValue("24h") Duration maxPark) {}
+            @DefaultValue("24h") Duration maxPark,
+            @DefaultValue("500ms") Duration replicaGap) {
+
+        public Dispatch {
+            if (replicaGap.isNegative()) {
+                throw new IllegalArgumentException("starling.dispatch.replica-gap must not be negative");
+            }
+        }
+    }
 
     /** What the replicas of one work unit must not share. */
     public enum Distinct {

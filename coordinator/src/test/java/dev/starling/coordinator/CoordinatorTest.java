@@ -26,6 +26,9 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"starling.sweep.interval=100ms", "starling.dispatch.lease=60s",
                 "starling.dispatch.heartbeat-interval=10s", "starling.admin.password=" + CoordinatorTest.ADMIN_PASSWORD,
+                // the test clock stands still unless a test moves it: a work unit's replicas are sent at one instant
+                // (SpreadTest turns the gap on and moves the clock)
+                "starling.dispatch.replica-gap=0",
                 // every host of these tests connects from this machine, and peers are offered at that address
                 "starling.peers.private-networks=127.0.0.0/8,::1"})
 @Import(CoordinatorTest.TestClock.class)

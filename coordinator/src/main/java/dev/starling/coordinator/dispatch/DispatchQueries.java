@@ -25,11 +25,12 @@ class DispatchQueries {
      * Locks up to {@code scan} unsent replicas of the given apps, best priority first, then in slot order (the order
      * they were written in, each moved by a random part: a work unit's replicas are not side by side), skipping
      * rows other transactions hold and work units of which any of the given hosts, or any host of the given
-     * volunteers, already has a replica (conservative: such a work unit waits for a batch without that host).
+     * volunteers, already has a replica (conservative: such a work unit waits for a batch without that host), or of
+     * which a replica was sent after {@code recent} (requests made back to back never share a work unit).
      *
      * @param volunteerIds the volunteers of the hosts when replicas must go to distinct volunteers; else empty
      */
-    List<Candidate> candidates(Long[] hostIds, Long[] volunteerIds, String[] apps, int scan) {
+    List<Candidate> candidates(Long[] hostIds, Long[] volunteerIds, String[] apps, Instant recent, int scan) {
         return jdbc.sql("""
                         SELECT c.id, c.work_unit_id, c.app, c.reads_blobs
                           FROM result c
@@ -40,7 +41,8 @@ class DispatchQueries {
                            -- hosts ever had
                            AND NOT EXISTS (SELECT 1 FROM result o
                                             WHERE o.work_unit_id = c.work_unit_id
-                                              AND (o.host_id = ANY(:hosts) OR o.volunteer_id = ANY(:volunteers))
+                                              AND (o.host_id = ANY(:hosts) OR o.volunteer_id = ANY(:volunteers)
+                                                   OR o.sent_at > :recent)
                                            OFFSET 0)
                          -- by slot, not id: replicas of one work unit would be adjacent, and back-to-back
                          -- requests would get them all (V55__dispatch_spread.sql)
@@ -50,6 +52,7 @@ class DispatchQueries {
                 .param("apps", SqlArrays.of("text", apps))
                 .param("hosts", SqlArrays.of("bigint", hostIds))
                 .param("volunteers", SqlArrays.of("bigint", volunteerIds))
+                .param("recent", Timestamp.from(recent))
                 .param("scan", scan)
                 .query((rs, i) -> new Candidate(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getBoolean(4)))
                 .list();

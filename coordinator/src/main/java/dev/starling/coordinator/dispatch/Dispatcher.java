@@ -156,7 +156,8 @@ class Dispatcher implements SmartLifecycle {
         Long[] volunteerIds = requests.stream().map(r -> volunteer(r.host())).filter(Objects::nonNull).distinct()
                 .toArray(Long[]::new);
         String[] apps = requests.stream().flatMap(r -> r.apps().stream()).distinct().toArray(String[]::new);
-        List<DispatchQueries.Candidate> candidates = queries.candidates(hostIds, volunteerIds, apps, wanted * 4);
+        List<DispatchQueries.Candidate> candidates = queries.candidates(hostIds, volunteerIds, apps,
+                now.minus(settings.replicaGap()), wanted * 4);
         // one replica per work unit in a batch, best first (the candidates' order)
         Set<Long> seen = new HashSet<>();
         List<DispatchQueries.Candidate> pool = new ArrayList<>();
