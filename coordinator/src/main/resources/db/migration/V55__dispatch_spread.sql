@@ -12,3 +12,9 @@ UPDATE result SET slot = id + floor(random() * 4096) WHERE state IN ('UNSENT', '
 ALTER TABLE result ALTER COLUMN slot SET DEFAULT nextval('result_slot') + floor(random() * 4096)::bigint;
 CREATE INDEX result_unsent_slot ON result (priority DESC, slot) WHERE state = 'UNSENT';
 DROP INDEX result_unsent;
+
+-- Hosts of one network (the address they registered from, cut to starling.dispatch.network-bits) never get two
+-- replicas of one work unit: the network is kept on the host, and on each replica it was sent to, where the claim's
+-- anti-join reads it beside the host and the volunteer. NULL: no network counts (loopback, rule off).
+ALTER TABLE host ADD COLUMN network text;
+ALTER TABLE result ADD COLUMN network text;

@@ -259,6 +259,12 @@ public record StarlingProperties(
      *     leased like any other
      * @param replicaGap a replica of a work unit is not sent within this time of another of its replicas, so requests
      *     made back to back (two colluders in tandem) never get two replicas of one work unit; 0 turns the rule off
+     * @param networkBits hosts whose addresses (where they registered from; through a trusted proxy, the address it
+     *     forwards: {@code starling.peers.trusted-proxies}) share this many leading bits of IPv4 are one network, and
+     *     never get two replicas of one work unit; 0 turns the rule off
+     * @param networkBitsV6 the same for IPv6 addresses
+     * @param sharedNetworks networks (CIDR) whose hosts are not told apart by address: by default this machine's
+     *     loopback, where tests and benchmarks run every host
      */
     public record Dispatch(
             @DefaultValue("2m") Duration lease,
@@ -268,12 +274,18 @@ public record StarlingProperties(
             @DefaultValue("5s") Duration recheckInterval,
             @DefaultValue("VOLUNTEERS") Distinct distinct,
             @DefaultValue("24h") Duration maxPark,
-            @DefaultValue("500ms") Duration replicaGap) {
+            @DefaultValue("500ms") Duration replicaGap,
+            @DefaultValue("24") int networkBits,
+            @DefaultValue("48") int networkBitsV6,
+            @DefaultValue({"127.0.0.0/8", "::1"}) List<String> sharedNetworks) {
 
         public Dispatch {
-            if (replicaGap.isNegative()) {
-                throw new IllegalArgumentException("starling.dispatch.replica-gap must not be negative");
+            if (replicaGap.isNegative() || networkBits < 0 || networkBits > 32 || networkBitsV6 < 0
+                    || networkBitsV6 > 128) {
+                throw new IllegalArgumentException("starling.dispatch: replica-gap must not be negative, network-bits"
+                        + " be from 0 to 32 and network-bits-v6 from 0 to 128");
             }
+            sharedNetworks = List.copyOf(sharedNetworks);
         }
     }
 

@@ -155,8 +155,10 @@ class Dispatcher implements SmartLifecycle {
         Long[] hostIds = requests.stream().map(r -> r.host().id()).distinct().toArray(Long[]::new);
         Long[] volunteerIds = requests.stream().map(r -> volunteer(r.host())).filter(Objects::nonNull).distinct()
                 .toArray(Long[]::new);
+        String[] networks = requests.stream().map(r -> r.host().network()).filter(Objects::nonNull).distinct()
+                .toArray(String[]::new);
         String[] apps = requests.stream().flatMap(r -> r.apps().stream()).distinct().toArray(String[]::new);
-        List<DispatchQueries.Candidate> candidates = queries.candidates(hostIds, volunteerIds, apps,
+        List<DispatchQueries.Candidate> candidates = queries.candidates(hostIds, volunteerIds, networks, apps,
                 now.minus(settings.replicaGap()), wanted * 4);
         // one replica per work unit in a batch, best first (the candidates' order)
         Set<Long> seen = new HashSet<>();
@@ -170,6 +172,7 @@ class Dispatcher implements SmartLifecycle {
         List<Long> ids = new ArrayList<>();
         List<Long> hosts = new ArrayList<>();
         List<Long> volunteers = new ArrayList<>();
+        List<String> nets = new ArrayList<>();
         List<Boolean> quarantined = new ArrayList<>();
         Map<Long, Integer> spent = new HashMap<>();
         Set<Long> hostsServed = new HashSet<>();
@@ -188,6 +191,7 @@ class Dispatcher implements SmartLifecycle {
                         ids.add(c.resultId());
                         hosts.add(r.host().id());
                         volunteers.add(volunteer(r.host()));
+                        nets.add(r.host().network());
                         quarantined.add(inQuarantine);
                         it.remove();
                         given++;
@@ -201,7 +205,7 @@ class Dispatcher implements SmartLifecycle {
         Map<Long, List<ClaimedTask>> byHost = new HashMap<>();
         if (!ids.isEmpty()) {
             List<ClaimedTask> claimed = queries.assign(ids.toArray(Long[]::new), hosts.toArray(Long[]::new),
-                    volunteers.toArray(Long[]::new), quarantined.toArray(Boolean[]::new), now, now.plus(settings.lease()));
+                    volunteers.toArray(Long[]::new), nets.toArray(String[]::new), quarantined.toArray(Boolean[]::new), now, now.plus(settings.lease()));
             standing.spendQuota(spent, HostStanding.day(now));
             for (ClaimedTask t : withOffers(claimed, inputs)) {
                 byHost.computeIfAbsent(t.hostId(), h -> new ArrayList<>()).add(t);
