@@ -24,6 +24,7 @@ import org.springframework.util.unit.DataSize;
  * @param apps deployed (WebAssembly) apps: what their manifests may ask for
  * @param workers which worker protocols are taken, and what workers are told to install
  * @param reduce the shape of deployed apps' reduce steps
+ * @param trust probation of new volunteers, and the limits on what one volunteer or host may take
  */
 @ConfigurationProperties("starling")
 public record StarlingProperties(
@@ -40,7 +41,8 @@ public record StarlingProperties(
         @DefaultValue Admission admission,
         @DefaultValue Apps apps,
         @DefaultValue Workers workers,
-        @DefaultValue Reduce reduce) {
+        @DefaultValue Reduce reduce,
+        @DefaultValue Trust trust) {
 
     public StarlingProperties {
         if (blobs.dir() == null) {
@@ -316,6 +318,32 @@ public record StarlingProperties(
                     || maxInputBytes.toBytes() > 64L << 20) {
                 throw new IllegalArgumentException("starling.reduce: fan-in must be from 2 to 10000, max-inputs at"
                         + " least 1, max-input-bytes from 1 to 64MB");
+            }
+        }
+    }
+
+    /**
+     * Probation (docs/architecture.md, "Colluders"): a new volunteer's results count toward a quorum only beside a
+     * result of an established host, as a quarantined host's do.
+     *
+     * @param probationResults a volunteer is on probation (all their hosts; an anonymous host alone) until their hosts
+     *     together have this many valid results; 0: no probation
+     * @param enforceAfter probation is enforced once this many volunteers are established: before, in a fresh project
+     *     where everyone is new, results count as they did without probation (distinct volunteers, spread replicas)
+     *     and the first volunteers to reach {@code probationResults} become the established ones. 0 enforces it from
+     *     the start, for a project whose established volunteers exist already
+     * @param recheck how often a coordinator counts the established volunteers until there are enough (once
+     *     enforced, probation stays enforced until the coordinator restarts)
+     */
+    public record Trust(
+            @DefaultValue("50") long probationResults,
+            @DefaultValue("10") long enforceAfter,
+            @DefaultValue("30s") Duration recheck) {
+
+        public Trust {
+            if (probationResults < 0 || enforceAfter < 0 || recheck.isNegative()) {
+                throw new IllegalArgumentException("starling.trust: probation-results, enforce-after and recheck must"
+                        + " not be negative");
             }
         }
     }

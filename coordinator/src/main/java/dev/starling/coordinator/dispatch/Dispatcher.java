@@ -3,6 +3,7 @@ package dev.starling.coordinator.dispatch;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.AuthenticatedHost;
 import dev.starling.coordinator.host.HostStanding;
+import dev.starling.coordinator.host.Probation;
 import dev.starling.coordinator.metrics.DomainMeters;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.support.AfterCommit;
@@ -44,6 +45,7 @@ class Dispatcher implements SmartLifecycle {
     private final RunnableApps runnable;
     private final Tracker tracker;
     private final HostStanding standing;
+    private final Probation probation;
     private final DomainMeters meters;
     private final Clock clock;
     private final StarlingProperties.Dispatch settings;
@@ -51,8 +53,9 @@ class Dispatcher implements SmartLifecycle {
     private final Set<Long> runningJobs = ConcurrentHashMap.newKeySet();
 
     Dispatcher(DispatchQueries queries, TransactionTemplate tx, Transactions transactions, WorkSignal signal,
-            RunnableApps runnable, Tracker tracker, HostStanding standing, DomainMeters meters, Clock clock,
-            StarlingProperties properties) {
+            RunnableApps runnable, Tracker tracker, HostStanding standing, Probation probation, DomainMeters meters,
+            Clock clock, StarlingProperties properties) {
+        this.probation = probation;
         this.runnable = runnable;
         this.meters = meters;
         this.tracker = tracker;
@@ -183,6 +186,8 @@ class Dispatcher implements SmartLifecycle {
             int given = 0;
             int most = limit.applyAsInt(r);
             boolean inQuarantine = quota.containsKey(r.host().id());
+            // a quarantined host's replicas, and a new volunteer's, count toward a quorum only with a trusted partner
+            boolean untrusted = inQuarantine || probation.onProbation(r.host());
             // locality first: work units whose blobs the host holds already, then the rest in queue order
             for (boolean local : inputs.isEmpty() ? new boolean[] {false} : new boolean[] {true, false}) {
                 for (var it = pool.iterator(); it.hasNext() && given < most; ) {
@@ -192,7 +197,7 @@ class Dispatcher implements SmartLifecycle {
                         hosts.add(r.host().id());
                         volunteers.add(volunteer(r.host()));
                         nets.add(r.host().network());
-                        quarantined.add(inQuarantine);
+                        quarantined.add(untrusted);
                         it.remove();
                         given++;
                     }

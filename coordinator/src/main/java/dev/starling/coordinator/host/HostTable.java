@@ -39,6 +39,31 @@ public class HostTable {
      * starts quarantined, as by the admin (its results need a partner in good standing, it gets a few tasks a day),
      * until the admin releases it or bans the volunteer.
      */
+    /**
+     * The valid results of host {@code h}'s volunteer's hosts together, or of {@code h} alone when it is anonymous:
+     * what probation counts (index host_volunteer).
+     */
+    private static final String VALID_RESULTS = """
+            CASE WHEN h.volunteer_id IS NULL THEN h.valid_count
+                 ELSE (SELECT coalesce(sum(x.valid_count), 0) FROM host x WHERE x.volunteer_id = h.volunteer_id) END""";
+
+    /** The valid results of a volunteer's hosts together (0 for none, or no volunteer). */
+    long validResults(Long volunteerId) {
+        return volunteerId == null ? 0 : jdbc.sql("SELECT coalesce(sum(valid_count), 0) FROM host WHERE volunteer_id = ?")
+                .param(volunteerId).query(Long.class).single();
+    }
+
+    /**
+     * How many volunteers (and anonymous hosts) have at least {@code validResults} valid results: once enough have,
+     * probation is enforced.
+     */
+    public long established(long validResults) {
+        return jdbc.sql("""
+                        SELECT count(*) FROM (SELECT 1 FROM host GROUP BY coalesce(volunteer_id, -id)
+                                               HAVING sum(valid_count) >= ?) e""")
+                .param(validResults).query(Long.class).single();
+    }
+
     /** A host just inserted: its id, and whether it starts quarantined. */
     record Inserted(long id, boolean quarantined) {}
 
@@ -114,7 +139,8 @@ public class HostTable {
         return jdbc.sql("SELECT h.id, h.apps, h.volunteer_id, h.quarantined_at IS NOT NULL AS quarantined, "
                         + REFUSAL + " AS refusal, h.token_rotation_asked_at IS NOT NULL AS rotate,"
                         + " h.next_token_hash IS NOT DISTINCT FROM :tokenHash AS next,"
-                        + " coalesce(h.wasm_memory_mib, 0) AS wasm_memory_mib, h.network"
+                        + " coalesce(h.wasm_memory_mib, 0) AS wasm_memory_mib, h.network, "
+                        + VALID_RESULTS + " AS valid_results"
                         + " FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id"
                         + " WHERE h.id = :id AND (h.token_hash = :tokenHash OR h.next_token_hash = :tokenHash)")
                 .param("id", id)
@@ -122,7 +148,8 @@ public class HostTable {
                 .query((rs, i) -> new Found(new AuthenticatedHost(rs.getLong("id"),
                         List.of((String[]) rs.getArray("apps").getArray()), rs.getObject("volunteer_id", Long.class),
                         rs.getBoolean("quarantined"), rs.getString("refusal"), rs.getBoolean("rotate") && !rs.getBoolean("next"),
-                        rs.getInt("wasm_memory_mib"), rs.getString("network")), rs.getBoolean("next")))
+                        rs.getInt("wasm_memory_mib"), rs.getString("network"), rs.getLong("valid_results")),
+                        rs.getBoolean("next")))
                 .optional();
     }
 
