@@ -242,10 +242,24 @@ public record StarlingProperties(
      * @param signUp who may create volunteer accounts
      * @param anonymousHosts whether a worker may register without an account key (its host belongs to no
      *     volunteer, earns no place on the leaderboard, and counts as a volunteer of its own for quorums)
+     * @param signUpsPerAddress the most accounts one source address may sign up within {@code signUpWindow} (the
+     *     address through a trusted proxy: {@code starling.peers.trusted-proxies}); more are answered 429. 0: no
+     *     limit (the benchmarks' swarms sign up thousands of accounts from one machine). The admin is not limited
+     * @param signUpWindow see {@code signUpsPerAddress}
      */
     public record Volunteers(
             @DefaultValue("OPEN") SignUp signUp,
-            @DefaultValue("false") boolean anonymousHosts) {}
+            @DefaultValue("false") boolean anonymousHosts,
+            @DefaultValue("5") int signUpsPerAddress,
+            @DefaultValue("1h") Duration signUpWindow) {
+
+        public Volunteers {
+            if (signUpsPerAddress < 0 || !signUpWindow.isPositive()) {
+                throw new IllegalArgumentException("starling.volunteers: sign-ups-per-address must not be negative and"
+                        + " sign-up-window must be longer than 0");
+            }
+        }
+    }
 
     /**
      * @param lease how long a task is held without a heartbeat before it is timed out and reissued
