@@ -132,12 +132,6 @@ public final class Swarm {
             Objects.requireNonNull(progress, "progress");
             Objects.requireNonNull(listener, "listener");
             Objects.requireNonNull(strategy, "strategy");
-            require(colludeFraction >= 0 && colludeFraction + wrongFraction <= 1,
-                    "--collude-fraction must be between 0 and 1 - --wrong-fraction, was " + colludeFraction);
-            require(strategy == Strategy.NONE || colludeFraction > 0,
-                    "--collude " + strategy.name().toLowerCase(Locale.ROOT) + " needs --collude-fraction above 0");
-            require(strategy == Strategy.NONE || deployed, "--collude needs --deployed: only a deployed app's job's"
-                    + " result tells which work units' canonical outputs are wrong (the checksum app's is one digest)");
             require(!coordinators.isEmpty(), "--coordinator is required: HOST:PORT[,HOST:PORT...] of the gRPC endpoints");
             require(hosts >= 1, "--hosts must be at least 1, was " + hosts);
             require(duration.isPositive(), "--duration must be longer than 0, was " + Durations.format(duration));
@@ -159,6 +153,12 @@ public final class Swarm {
             require(!deployed || rounds == 1, "--rounds is the checksum app's; a deployed app's job has none");
             require(drainTimeout.isPositive(), "--drain-timeout must be longer than 0, was "
                     + Durations.format(drainTimeout));
+            require(colludeFraction >= 0 && colludeFraction + wrongFraction <= 1,
+                    "--collude-fraction must be between 0 and 1 - --wrong-fraction, was " + colludeFraction);
+            require(strategy == Strategy.NONE || colludeFraction > 0,
+                    "--collude " + strategy.name().toLowerCase(Locale.ROOT) + " needs --collude-fraction above 0");
+            require(strategy == Strategy.NONE || deployed, "--collude needs --deployed: only a deployed app's job's"
+                    + " result tells which work units' canonical outputs are wrong (the checksum app's is one digest)");
             for (URI uri : api) {
                 String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
                 require((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null,
