@@ -61,9 +61,13 @@ CREATE TABLE volunteer (
     key_rotated_at timestamptz,
     -- the admin's ban of a volunteer: every call of their hosts, and a registration with their key, is refused
     banned_at      timestamptz,
-    ban_reason     text
+    ban_reason     text,
+    -- the address it was signed up from (through a trusted proxy, the one it forwarded); NULL: made by the admin.
+    -- Sign-up counts an address's recent accounts (starling.volunteers.sign-ups-per-address)
+    sign_up_address text
 );
 CREATE UNIQUE INDEX volunteer_email ON volunteer (lower(email));
+CREATE INDEX volunteer_sign_up_address ON volunteer (sign_up_address, created_at) WHERE sign_up_address IS NOT NULL;
 
 -- ---------------------------------------------------------------------------------------------------------------
 -- The work: jobs, their work units, and each work unit's replicas (the result table).
@@ -190,9 +194,14 @@ CREATE TABLE host (
     protocol_version  integer,
     -- the linear memory it gives deployed (WebAssembly) apps' tasks, in MiB; NULL: it runs none. Dispatch gives a
     -- deployed app's tasks only to hosts offering at least its limits.memoryMiB
-    wasm_memory_mib   integer CHECK (wasm_memory_mib > 0)
+    wasm_memory_mib   integer CHECK (wasm_memory_mib > 0),
+    -- the network it registered from (its address cut to starling.dispatch.network-bits); NULL: none counts
+    network           text
 );
 CREATE INDEX host_volunteer ON host (volunteer_id);
+
+-- A replica's place in the dispatch queue is this sequence's next value (the order of writing) plus a random part
+CREATE SEQUENCE result_slot;
 
 -- One replica of a work unit: a task once it is sent to a host, a result once reported (ReplicaState). app and
 -- priority are copied from the job for the claim statement.
@@ -227,11 +236,18 @@ CREATE TABLE result (
     suspended        boolean          NOT NULL DEFAULT false,
     -- the host's volunteer, written by the claim when replicas go to distinct volunteers
     volunteer_id     bigint,
-    -- sent to a quarantined host: it counts toward a quorum only in a group with a host in good standing
-    quarantined      boolean          NOT NULL DEFAULT false
+    -- sent to a quarantined host or to a new volunteer's (probation): it counts toward a quorum only in a group
+    -- with a host in good standing
+    quarantined      boolean          NOT NULL DEFAULT false,
+    -- its place in the dispatch queue: the order of writing plus a random part of up to 4096 places, so that a
+    -- work unit's replicas are not side by side (back-to-back requests would get them all)
+    slot             bigint           DEFAULT nextval('result_slot') + floor(random() * 4096)::bigint,
+    -- the network of the host it was sent to: the claim gives no other host of that network a replica of its
+    -- work unit
+    network          text
 );
--- the dispatch claim walks this, best priority first, oldest first (replicas of one work unit are adjacent)
-CREATE INDEX result_unsent ON result (priority DESC, id) WHERE state = 'UNSENT';
+-- the dispatch claim walks this, best priority first, then by slot
+CREATE INDEX result_unsent_slot ON result (priority DESC, slot) WHERE state = 'UNSENT';
 -- the lease sweeper's work list
 CREATE INDEX result_lease ON result (lease_expires_at) WHERE state = 'IN_PROGRESS';
 CREATE INDEX result_job ON result (job_id);

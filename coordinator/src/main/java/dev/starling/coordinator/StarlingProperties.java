@@ -24,6 +24,7 @@ import org.springframework.util.unit.DataSize;
  * @param apps deployed (WebAssembly) apps: what their manifests may ask for
  * @param workers which worker protocols are taken, and what workers are told to install
  * @param reduce the shape of deployed apps' reduce steps
+ * @param trust probation of new volunteers, and the limits on what one volunteer or host may take
  */
 @ConfigurationProperties("starling")
 public record StarlingProperties(
@@ -40,7 +41,8 @@ public record StarlingProperties(
         @DefaultValue Admission admission,
         @DefaultValue Apps apps,
         @DefaultValue Workers workers,
-        @DefaultValue Reduce reduce) {
+        @DefaultValue Reduce reduce,
+        @DefaultValue Trust trust) {
 
     public StarlingProperties {
         if (blobs.dir() == null) {
@@ -240,10 +242,24 @@ public record StarlingProperties(
      * @param signUp who may create volunteer accounts
      * @param anonymousHosts whether a worker may register without an account key (its host belongs to no
      *     volunteer, earns no place on the leaderboard, and counts as a volunteer of its own for quorums)
+     * @param signUpsPerAddress the most accounts one source address may sign up within {@code signUpWindow} (the
+     *     address through a trusted proxy: {@code starling.peers.trusted-proxies}); more are answered 429. 0: no
+     *     limit (the benchmarks' swarms sign up thousands of accounts from one machine). The admin is not limited
+     * @param signUpWindow see {@code signUpsPerAddress}
      */
     public record Volunteers(
             @DefaultValue("OPEN") SignUp signUp,
-            @DefaultValue("false") boolean anonymousHosts) {}
+            @DefaultValue("false") boolean anonymousHosts,
+            @DefaultValue("5") int signUpsPerAddress,
+            @DefaultValue("1h") Duration signUpWindow) {
+
+        public Volunteers {
+            if (signUpsPerAddress < 0 || !signUpWindow.isPositive()) {
+                throw new IllegalArgumentException("starling.volunteers: sign-ups-per-address must not be negative and"
+                        + " sign-up-window must be longer than 0");
+            }
+        }
+    }
 
     /**
      * @param lease how long a task is held without a heartbeat before it is timed out and reissued
@@ -257,6 +273,14 @@ public record StarlingProperties(
      * @param maxPark how long a task a stopping worker parks (keeps, with a checkpoint, to resume at its next
      *     start) is held for it at most, never past the task's deadline; 0: parking is refused, such a task is
      *     leased like any other
+     * @param replicaGap a replica of a work unit is not sent within this time of another of its replicas, so requests
+     *     made back to back (two colluders in tandem) never get two replicas of one work unit; 0 turns the rule off
+     * @param networkBits hosts whose addresses (where they registered from; through a trusted proxy, the address it
+     *     forwards: {@code starling.peers.trusted-proxies}) share this many leading bits of IPv4 are one network, and
+     *     never get two replicas of one work unit; 0 turns the rule off
+     * @param networkBitsV6 the same for IPv6 addresses
+     * @param sharedNetworks networks (CIDR) whose hosts are not told apart by address: by default this machine's
+     *     loopback, where tests and benchmarks run every host
      */
     public record Dispatch(
             @DefaultValue("2m") Duration lease,
@@ -265,7 +289,21 @@ public record StarlingProperties(
             @DefaultValue("64") int maxTasksPerRequest,
             @DefaultValue("5s") Duration recheckInterval,
             @DefaultValue("VOLUNTEERS") Distinct distinct,
-            @DefaultValue("24h") Duration maxPark) {}
+            @DefaultValue("24h") Duration maxPark,
+            @DefaultValue("500ms") Duration replicaGap,
+            @DefaultValue("24") int networkBits,
+            @DefaultValue("48") int networkBitsV6,
+            @DefaultValue({"127.0.0.0/8", "::1"}) List<String> sharedNetworks) {
+
+        public Dispatch {
+            if (replicaGap.isNegative() || networkBits < 0 || networkBits > 32 || networkBitsV6 < 0
+                    || networkBitsV6 > 128) {
+                throw new IllegalArgumentException("starling.dispatch: replica-gap must not be negative, network-bits"
+                        + " be from 0 to 32 and network-bits-v6 from 0 to 128");
+            }
+            sharedNetworks = List.copyOf(sharedNetworks);
+        }
+    }
 
     /** What the replicas of one work unit must not share. */
     public enum Distinct {
@@ -294,6 +332,32 @@ public record StarlingProperties(
                     || maxInputBytes.toBytes() > 64L << 20) {
                 throw new IllegalArgumentException("starling.reduce: fan-in must be from 2 to 10000, max-inputs at"
                         + " least 1, max-input-bytes from 1 to 64MB");
+            }
+        }
+    }
+
+    /**
+     * Probation (docs/architecture.md, "Colluders"): a new volunteer's results count toward a quorum only beside a
+     * result of an established host, as a quarantined host's do.
+     *
+     * @param probationResults a volunteer is on probation (all their hosts; an anonymous host alone) until their hosts
+     *     together have this many valid results; 0: no probation
+     * @param enforceAfter probation is enforced once this many volunteers are established: before, in a fresh project
+     *     where everyone is new, results count as they did without probation (distinct volunteers, spread replicas)
+     *     and the first volunteers to reach {@code probationResults} become the established ones. 0 enforces it from
+     *     the start, for a project whose established volunteers exist already
+     * @param recheck how often a coordinator counts the established volunteers until there are enough (once
+     *     enforced, probation stays enforced until the coordinator restarts)
+     */
+    public record Trust(
+            @DefaultValue("50") long probationResults,
+            @DefaultValue("10") long enforceAfter,
+            @DefaultValue("30s") Duration recheck) {
+
+        public Trust {
+            if (probationResults < 0 || enforceAfter < 0 || recheck.isNegative()) {
+                throw new IllegalArgumentException("starling.trust: probation-results, enforce-after and recheck must"
+                        + " not be negative");
             }
         }
     }

@@ -26,8 +26,13 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"starling.sweep.interval=100ms", "starling.dispatch.lease=60s",
                 "starling.dispatch.heartbeat-interval=10s", "starling.admin.password=" + CoordinatorTest.ADMIN_PASSWORD,
+                // the test clock stands still unless a test moves it: a work unit's replicas are sent at one instant
+                // (SpreadTest turns the gap on and moves the clock)
+                "starling.dispatch.replica-gap=0",
                 // every host of these tests connects from this machine, and peers are offered at that address
-                "starling.peers.private-networks=127.0.0.0/8,::1"})
+                "starling.peers.private-networks=127.0.0.0/8,::1",
+                // every volunteer of these tests signs up from this machine (SignUpLimitTest turns the limit on)
+                "starling.volunteers.sign-ups-per-address=0"})
 @Import(CoordinatorTest.TestClock.class)
 public abstract class CoordinatorTest {
     public static final String ADMIN_PASSWORD = "test-admin-password";

@@ -146,7 +146,9 @@ public final class Demo {
                     "--logging.threshold.console=WARN", "--spring.main.banner-mode=off",
                     "--starling.admin.password=" + adminPassword, "--starling.admin.reset-password=true",
                     // the demo's workers serve each other on this machine
-                    "--starling.peers.private-networks=127.0.0.0/8,::1");
+                    "--starling.peers.private-networks=127.0.0.0/8,::1",
+                    // one volunteer per worker, all signed up from this machine, again at every start
+                    "--starling.volunteers.sign-ups-per-address=0");
         } catch (RuntimeException e) {
             // Spring Boot has said why on the console: in one line for a setup problem (another demo or coordinator
             // on this data dir), with the stack trace otherwise

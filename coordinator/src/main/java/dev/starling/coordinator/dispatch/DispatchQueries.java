@@ -18,18 +18,22 @@ class DispatchQueries {
         this.jdbc = jdbc;
     }
 
-    /** An unsent replica locked for a claim batch. */
     /** An unsent replica the claim may give away; {@code readsBlobs}: its work unit reads blobs. */
     record Candidate(long resultId, long workUnitId, String app, boolean readsBlobs) {}
 
     /**
-     * Locks up to {@code scan} unsent replicas of the given apps, best priority first, oldest first, skipping
+     * Locks up to {@code scan} unsent replicas of the given apps, best priority first, then in slot order (the order
+     * they were written in, each moved by a random part: a work unit's replicas are not side by side), skipping
      * rows other transactions hold and work units of which any of the given hosts, or any host of the given
-     * volunteers, already has a replica (conservative: such a work unit waits for a batch without that host).
+     * volunteers, already has a replica (conservative: such a work unit waits for a batch without that host), or of
+     * which a replica was sent after {@code recent} (requests made back to back never share a work unit), or went to
+     * a host of one of the given networks.
      *
      * @param volunteerIds the volunteers of the hosts when replicas must go to distinct volunteers; else empty
+     * @param networks the networks of the hosts ({@code AuthenticatedHost#network}), those that have one
      */
-    List<Candidate> candidates(Long[] hostIds, Long[] volunteerIds, String[] apps, int scan) {
+    List<Candidate> candidates(Long[] hostIds, Long[] volunteerIds, String[] networks, String[] apps, Instant recent,
+            int scan) {
         return jdbc.sql("""
                         SELECT c.id, c.work_unit_id, c.app, c.reads_blobs
                           FROM result c
@@ -40,14 +44,19 @@ class DispatchQueries {
                            -- hosts ever had
                            AND NOT EXISTS (SELECT 1 FROM result o
                                             WHERE o.work_unit_id = c.work_unit_id
-                                              AND (o.host_id = ANY(:hosts) OR o.volunteer_id = ANY(:volunteers))
+                                              AND (o.host_id = ANY(:hosts) OR o.volunteer_id = ANY(:volunteers)
+                                                   OR o.sent_at > :recent OR o.network = ANY(:networks))
                                            OFFSET 0)
-                         ORDER BY c.priority DESC, c.id
+                         -- by slot, not id: replicas of one work unit would be adjacent, and back-to-back
+                         -- requests would get them all (V55__dispatch_spread.sql)
+                         ORDER BY c.priority DESC, c.slot
                          LIMIT :scan
                            FOR UPDATE SKIP LOCKED""")
                 .param("apps", SqlArrays.of("text", apps))
                 .param("hosts", SqlArrays.of("bigint", hostIds))
                 .param("volunteers", SqlArrays.of("bigint", volunteerIds))
+                .param("networks", SqlArrays.of("text", networks))
+                .param("recent", Timestamp.from(recent))
                 .param("scan", scan)
                 .query((rs, i) -> new Candidate(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getBoolean(4)))
                 .list();
@@ -55,18 +64,20 @@ class DispatchQueries {
 
     /**
      * Gives locked candidates to hosts (result id to host id, the host's volunteer when replicas must go to
-     * distinct volunteers, else null, and whether the host is quarantined): leases and deadlines start now.
+     * distinct volunteers, else null, its network or null, and whether the host is quarantined): leases and deadlines
+     * start now.
      */
-    List<ClaimedTask> assign(Long[] resultIds, Long[] hostIds, Long[] volunteerIds, Boolean[] quarantined, Instant now,
-            Instant leaseUntil) {
+    List<ClaimedTask> assign(Long[] resultIds, Long[] hostIds, Long[] volunteerIds, String[] networks,
+            Boolean[] quarantined, Instant now, Instant leaseUntil) {
         return jdbc.sql("""
                         UPDATE result r
-                           SET state = 'IN_PROGRESS', host_id = u.host, volunteer_id = u.volunteer,
+                           SET state = 'IN_PROGRESS', host_id = u.host, volunteer_id = u.volunteer, network = u.network,
                                quarantined = u.quarantined, sent_at = :now, progress = 0, suspended = false,
                                deadline_at = CAST(:now AS timestamptz) + make_interval(secs => j.deadline_seconds),
                                lease_expires_at = LEAST(CAST(:now AS timestamptz) + make_interval(secs => j.deadline_seconds),
                                                         CAST(:leaseUntil AS timestamptz))
-                          FROM unnest(:ids, :hosts, :volunteers, :quarantined) AS u(id, host, volunteer, quarantined),
+                          FROM unnest(:ids, :hosts, :volunteers, :networks, :quarantined)
+                                 AS u(id, host, volunteer, network, quarantined),
                                work_unit w, job j
                          WHERE r.id = u.id AND r.state = 'UNSENT' AND w.id = r.work_unit_id AND j.id = r.job_id
                         RETURNING r.id, r.host_id, r.work_unit_id, r.job_id, r.app, w.stage, w.idx, w.input, w.cost,
@@ -74,6 +85,7 @@ class DispatchQueries {
                 .param("ids", SqlArrays.of("bigint", resultIds))
                 .param("hosts", SqlArrays.of("bigint", hostIds))
                 .param("volunteers", SqlArrays.of("bigint", volunteerIds))
+                .param("networks", SqlArrays.of("text", networks))
                 .param("quarantined", SqlArrays.of("boolean", quarantined))
                 .param("now", Timestamp.from(now))
                 .param("leaseUntil", Timestamp.from(leaseUntil))
@@ -96,7 +108,8 @@ class DispatchQueries {
     /** Returns claimed replicas to the pool (the call that claimed them was cancelled before answering). */
     int unclaim(long hostId, List<Long> resultIds) {
         return jdbc.sql("""
-                        UPDATE result SET state = 'UNSENT', host_id = NULL, volunteer_id = NULL, quarantined = false,
+                        UPDATE result SET state = 'UNSENT', host_id = NULL, volunteer_id = NULL, network = NULL,
+                                          quarantined = false,
                                           sent_at = NULL, deadline_at = NULL, lease_expires_at = NULL, progress = NULL
                          WHERE id = ANY(:ids) AND host_id = :host AND state = 'IN_PROGRESS'""")
                 .param("ids", SqlArrays.of("bigint", resultIds.toArray(Long[]::new))).param("host", hostId).update();

@@ -3,6 +3,7 @@ package dev.starling.coordinator.dispatch;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.AuthenticatedHost;
 import dev.starling.coordinator.host.HostStanding;
+import dev.starling.coordinator.host.Probation;
 import dev.starling.coordinator.metrics.DomainMeters;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.support.AfterCommit;
@@ -44,6 +45,7 @@ class Dispatcher implements SmartLifecycle {
     private final RunnableApps runnable;
     private final Tracker tracker;
     private final HostStanding standing;
+    private final Probation probation;
     private final DomainMeters meters;
     private final Clock clock;
     private final StarlingProperties.Dispatch settings;
@@ -51,8 +53,9 @@ class Dispatcher implements SmartLifecycle {
     private final Set<Long> runningJobs = ConcurrentHashMap.newKeySet();
 
     Dispatcher(DispatchQueries queries, TransactionTemplate tx, Transactions transactions, WorkSignal signal,
-            RunnableApps runnable, Tracker tracker, HostStanding standing, DomainMeters meters, Clock clock,
-            StarlingProperties properties) {
+            RunnableApps runnable, Tracker tracker, HostStanding standing, Probation probation, DomainMeters meters,
+            Clock clock, StarlingProperties properties) {
+        this.probation = probation;
         this.runnable = runnable;
         this.meters = meters;
         this.tracker = tracker;
@@ -155,8 +158,11 @@ class Dispatcher implements SmartLifecycle {
         Long[] hostIds = requests.stream().map(r -> r.host().id()).distinct().toArray(Long[]::new);
         Long[] volunteerIds = requests.stream().map(r -> volunteer(r.host())).filter(Objects::nonNull).distinct()
                 .toArray(Long[]::new);
+        String[] networks = requests.stream().map(r -> r.host().network()).filter(Objects::nonNull).distinct()
+                .toArray(String[]::new);
         String[] apps = requests.stream().flatMap(r -> r.apps().stream()).distinct().toArray(String[]::new);
-        List<DispatchQueries.Candidate> candidates = queries.candidates(hostIds, volunteerIds, apps, wanted * 4);
+        List<DispatchQueries.Candidate> candidates = queries.candidates(hostIds, volunteerIds, networks, apps,
+                now.minus(settings.replicaGap()), wanted * 4);
         // one replica per work unit in a batch, best first (the candidates' order)
         Set<Long> seen = new HashSet<>();
         List<DispatchQueries.Candidate> pool = new ArrayList<>();
@@ -169,6 +175,7 @@ class Dispatcher implements SmartLifecycle {
         List<Long> ids = new ArrayList<>();
         List<Long> hosts = new ArrayList<>();
         List<Long> volunteers = new ArrayList<>();
+        List<String> nets = new ArrayList<>();
         List<Boolean> quarantined = new ArrayList<>();
         Map<Long, Integer> spent = new HashMap<>();
         Set<Long> hostsServed = new HashSet<>();
@@ -179,6 +186,8 @@ class Dispatcher implements SmartLifecycle {
             int given = 0;
             int most = limit.applyAsInt(r);
             boolean inQuarantine = quota.containsKey(r.host().id());
+            // a quarantined host's replicas, and a new volunteer's, count toward a quorum only with a trusted partner
+            boolean untrusted = inQuarantine || probation.onProbation(r.host());
             // locality first: work units whose blobs the host holds already, then the rest in queue order
             for (boolean local : inputs.isEmpty() ? new boolean[] {false} : new boolean[] {true, false}) {
                 for (var it = pool.iterator(); it.hasNext() && given < most; ) {
@@ -187,7 +196,8 @@ class Dispatcher implements SmartLifecycle {
                         ids.add(c.resultId());
                         hosts.add(r.host().id());
                         volunteers.add(volunteer(r.host()));
-                        quarantined.add(inQuarantine);
+                        nets.add(r.host().network());
+                        quarantined.add(untrusted);
                         it.remove();
                         given++;
                     }
@@ -200,7 +210,7 @@ class Dispatcher implements SmartLifecycle {
         Map<Long, List<ClaimedTask>> byHost = new HashMap<>();
         if (!ids.isEmpty()) {
             List<ClaimedTask> claimed = queries.assign(ids.toArray(Long[]::new), hosts.toArray(Long[]::new),
-                    volunteers.toArray(Long[]::new), quarantined.toArray(Boolean[]::new), now, now.plus(settings.lease()));
+                    volunteers.toArray(Long[]::new), nets.toArray(String[]::new), quarantined.toArray(Boolean[]::new), now, now.plus(settings.lease()));
             standing.spendQuota(spent, HostStanding.day(now));
             for (ClaimedTask t : withOffers(claimed, inputs)) {
                 byHost.computeIfAbsent(t.hostId(), h -> new ArrayList<>()).add(t);

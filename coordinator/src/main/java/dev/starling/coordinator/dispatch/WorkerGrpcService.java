@@ -130,7 +130,8 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
             String peerAddress = addresses.advertised(HostAuthInterceptor.CLIENT.get(), requested).orElse(null);
             HostDescription info = new HostDescription(name, request.getCores(), request.getMemoryBytes(), request.getOs(),
                     request.getArch(), request.getWorkerVersion(), request.getProtocolVersion(),
-                    List.copyOf(request.getAppsList()), peerAddress, wasmMemory);
+                    List.copyOf(request.getAppsList()), peerAddress, wasmMemory,
+                    addresses.network(HostAuthInterceptor.CLIENT.get()));
             Long volunteer = null;
             if (!request.getAccountKey().isBlank()) {
                 volunteer = volunteers.volunteerOf(request.getAccountKey()).orElseThrow(() -> Status.UNAUTHENTICATED

@@ -11,9 +11,17 @@ import java.util.List;
  *     neither
  * @param rotateToken whether the admin asked it to replace its token (its answers say so until it uses a new one)
  * @param wasmMemoryMib the linear memory it gives deployed (WebAssembly) apps' tasks, in MiB; 0 when it runs none
+ * @param network the network it registered from, whose hosts never share a work unit; null when none counts
+ * @param validResults the valid results of its volunteer's hosts together (its own, for an anonymous host), when it
+ *     was looked up: what decides whether it is on probation
  */
 public record AuthenticatedHost(long id, List<String> apps, Long volunteerId, boolean quarantined, String refusal,
-        boolean rotateToken, int wasmMemoryMib) {
+        boolean rotateToken, int wasmMemoryMib, String network, long validResults) {
+
+    public AuthenticatedHost(long id, List<String> apps, Long volunteerId, boolean quarantined, String refusal,
+            boolean rotateToken, int wasmMemoryMib) {
+        this(id, apps, volunteerId, quarantined, refusal, rotateToken, wasmMemoryMib, null, 0);
+    }
 
     public boolean banned() {
         return refusal != null;

@@ -148,7 +148,8 @@ public class HostService {
         // a new host calls at once (RequestWork): known without a lookup, which a herd of them would queue for
         // as HostTable.find would read it (quarantined when its volunteer has a banned host)
         AuthenticatedHost host = new AuthenticatedHost(id, List.copyOf(info.apps()), volunteerId, inserted.quarantined(),
-                null, false, info.wasmMemoryMib() == null ? 0 : info.wasmMemoryMib());
+                null, false, info.wasmMemoryMib() == null ? 0 : info.wasmMemoryMib(), info.network(),
+                hosts.validResults(volunteerId));
         AfterCommit.run(() -> known.put(token, host));
         return new Registration(id, token);
     }

@@ -39,6 +39,31 @@ public class HostTable {
      * starts quarantined, as by the admin (its results need a partner in good standing, it gets a few tasks a day),
      * until the admin releases it or bans the volunteer.
      */
+    /**
+     * The valid results of host {@code h}'s volunteer's hosts together, or of {@code h} alone when it is anonymous:
+     * what probation counts (index host_volunteer).
+     */
+    private static final String VALID_RESULTS = """
+            CASE WHEN h.volunteer_id IS NULL THEN h.valid_count
+                 ELSE (SELECT coalesce(sum(x.valid_count), 0) FROM host x WHERE x.volunteer_id = h.volunteer_id) END""";
+
+    /** The valid results of a volunteer's hosts together (0 for none, or no volunteer). */
+    long validResults(Long volunteerId) {
+        return volunteerId == null ? 0 : jdbc.sql("SELECT coalesce(sum(valid_count), 0) FROM host WHERE volunteer_id = ?")
+                .param(volunteerId).query(Long.class).single();
+    }
+
+    /**
+     * How many volunteers (and anonymous hosts) have at least {@code validResults} valid results: once enough have,
+     * probation is enforced.
+     */
+    public long established(long validResults) {
+        return jdbc.sql("""
+                        SELECT count(*) FROM (SELECT 1 FROM host GROUP BY coalesce(volunteer_id, -id)
+                                               HAVING sum(valid_count) >= ?) e""")
+                .param(validResults).query(Long.class).single();
+    }
+
     /** A host just inserted: its id, and whether it starts quarantined. */
     record Inserted(long id, boolean quarantined) {}
 
@@ -46,13 +71,13 @@ public class HostTable {
         return jdbc.sql("""
                         INSERT INTO host (name, token_hash, cores, memory_bytes, os, arch, worker_version, protocol_version,
                                           apps, peer_address, volunteer_id, created_at, last_contact_at,
-                                          quarantined_at, quarantine_reason, quarantine_manual, wasm_memory_mib)
+                                          quarantined_at, quarantine_reason, quarantine_manual, wasm_memory_mib, network)
                         SELECT :name, :tokenHash, :cores, :memory, :os, :arch, :version, :protocol, :apps, :peerAddress,
                                CAST(:volunteer AS bigint), :now, :now,
                                CASE WHEN b.id IS NOT NULL THEN CAST(:now AS timestamptz) END,
                                CASE WHEN b.id IS NOT NULL
                                     THEN format('host %s of the same volunteer is banned (%s)', b.id, b.ban_reason) END,
-                               b.id IS NOT NULL, :wasmMemory
+                               b.id IS NOT NULL, :wasmMemory, :network
                           FROM (SELECT 1) one
                           LEFT JOIN LATERAL (SELECT id, ban_reason FROM host
                                               WHERE volunteer_id = CAST(:volunteer AS bigint) AND banned_at IS NOT NULL
@@ -80,6 +105,7 @@ public class HostTable {
                         UPDATE host SET name = :name, cores = :cores, memory_bytes = :memory, os = :os, arch = :arch,
                                         worker_version = :version, protocol_version = :protocol, apps = :apps,
                                         peer_address = :peerAddress, wasm_memory_mib = :wasmMemory,
+                                        network = :network,
                                         volunteer_id = coalesce(volunteer_id, CAST(:volunteer AS bigint)),
                                         last_contact_at = :now,
                                         -- a next token (from a rotation) used for the first time becomes the token
@@ -113,7 +139,8 @@ public class HostTable {
         return jdbc.sql("SELECT h.id, h.apps, h.volunteer_id, h.quarantined_at IS NOT NULL AS quarantined, "
                         + REFUSAL + " AS refusal, h.token_rotation_asked_at IS NOT NULL AS rotate,"
                         + " h.next_token_hash IS NOT DISTINCT FROM :tokenHash AS next,"
-                        + " coalesce(h.wasm_memory_mib, 0) AS wasm_memory_mib"
+                        + " coalesce(h.wasm_memory_mib, 0) AS wasm_memory_mib, h.network, "
+                        + VALID_RESULTS + " AS valid_results"
                         + " FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id"
                         + " WHERE h.id = :id AND (h.token_hash = :tokenHash OR h.next_token_hash = :tokenHash)")
                 .param("id", id)
@@ -121,7 +148,8 @@ public class HostTable {
                 .query((rs, i) -> new Found(new AuthenticatedHost(rs.getLong("id"),
                         List.of((String[]) rs.getArray("apps").getArray()), rs.getObject("volunteer_id", Long.class),
                         rs.getBoolean("quarantined"), rs.getString("refusal"), rs.getBoolean("rotate") && !rs.getBoolean("next"),
-                        rs.getInt("wasm_memory_mib")), rs.getBoolean("next")))
+                        rs.getInt("wasm_memory_mib"), rs.getString("network"), rs.getLong("valid_results")),
+                        rs.getBoolean("next")))
                 .optional();
     }
 
@@ -368,7 +396,8 @@ public class HostTable {
                 .addValue("protocol", info.protocolVersion())
                 .addValue("apps", info.apps().toArray(String[]::new))
                 .addValue("peerAddress", info.peerAddress())
-                .addValue("wasmMemory", info.wasmMemoryMib(), java.sql.Types.INTEGER);
+                .addValue("wasmMemory", info.wasmMemoryMib(), java.sql.Types.INTEGER)
+                .addValue("network", info.network());
     }
 
     /** Why the host's calls are refused (the admin banned it, or its volunteer); empty when they are not. */

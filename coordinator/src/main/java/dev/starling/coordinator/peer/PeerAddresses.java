@@ -31,15 +31,53 @@ public class PeerAddresses {
 
     private final List<Network> trustedProxies;
     private final List<Network> privateNetworks;
+    private final List<Network> sharedNetworks;
+    private final int networkBits;
+    private final int networkBitsV6;
 
     @Autowired
     PeerAddresses(StarlingProperties properties) {
-        this(properties.peers().trustedProxies(), properties.peers().privateNetworks());
+        this(properties.peers().trustedProxies(), properties.peers().privateNetworks(),
+                properties.dispatch().sharedNetworks(), properties.dispatch().networkBits(),
+                properties.dispatch().networkBitsV6());
     }
 
     PeerAddresses(List<String> trustedProxies, List<String> privateNetworks) {
+        this(trustedProxies, privateNetworks, List.of("127.0.0.0/8", "::1"), 24, 48);
+    }
+
+    PeerAddresses(List<String> trustedProxies, List<String> privateNetworks, List<String> sharedNetworks,
+            int networkBits, int networkBitsV6) {
         this.trustedProxies = networks("starling.peers.trusted-proxies", trustedProxies);
         this.privateNetworks = networks("starling.peers.private-networks", privateNetworks);
+        this.sharedNetworks = networks("starling.dispatch.shared-networks", sharedNetworks);
+        this.networkBits = networkBits;
+        this.networkBitsV6 = networkBitsV6;
+    }
+
+    /**
+     * The network a host connecting from {@code client} belongs to, for spreading a work unit's replicas apart: its
+     * address cut to {@code starling.dispatch.network-bits} (IPv4) or {@code network-bits-v6}, in CIDR notation
+     * ({@code 203.0.113.0/24}); null when it cannot be told, when the rule is off, or for an address in one of the
+     * {@code shared-networks} (no rule).
+     */
+    public String network(InetAddress client) {
+        if (client == null || sharedNetworks.stream().anyMatch(n -> n.contains(client))) {
+            return null;
+        }
+        byte[] bytes = client.getAddress();
+        int bits = client instanceof Inet4Address ? networkBits : networkBitsV6;
+        if (bits == 0) {
+            return null;
+        }
+        for (int i = bits; i < bytes.length * 8; i++) {
+            bytes[i / 8] &= (byte) ~(0x80 >> (i % 8));
+        }
+        try {
+            return InetAddress.getByAddress(bytes).getHostAddress() + "/" + bits;
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // 4 or 16 bytes
+        }
     }
 
     private static List<Network> networks(String setting, List<String> cidrs) {

@@ -1,9 +1,13 @@
 package dev.starling.coordinator.volunteer;
 
 import dev.starling.coordinator.host.HostView;
+import dev.starling.coordinator.peer.PeerAddresses;
 import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.web.Page;
 import io.swagger.v3.oas.annotations.Parameter;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
@@ -22,9 +26,11 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class VolunteerController {
     private final VolunteerService volunteers;
+    private final PeerAddresses addresses;
 
-    VolunteerController(VolunteerService volunteers) {
+    VolunteerController(VolunteerService volunteers, PeerAddresses addresses) {
         this.volunteers = volunteers;
+        this.addresses = addresses;
     }
 
     record SignUpRequest(String name, String email) {}
@@ -32,8 +38,12 @@ class VolunteerController {
     @ResponseStatus(HttpStatus.CREATED)
     @PostMapping(value = "/api/v1/volunteers", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<VolunteerService.SignedUp> signUp(@RequestBody SignUpRequest request,
-            @Parameter(hidden = true) Optional<Caller> caller) {
-        VolunteerService.SignedUp done = volunteers.signUp(request.name(), request.email(), caller);
+            @Parameter(hidden = true) Optional<Caller> caller, HttpServletRequest http) {
+        // the socket's address, or through a trusted proxy (starling.peers.trusted-proxies) the one it forwards
+        InetAddress from = addresses.client(new InetSocketAddress(http.getRemoteAddr(), http.getRemotePort()),
+                http.getHeader("X-Forwarded-For"));
+        VolunteerService.SignedUp done = volunteers.signUp(request.name(), request.email(), caller,
+                from == null ? null : from.getHostAddress());
         return ResponseEntity.created(URI.create("/api/v1/volunteers/me")).body(done);
     }
 

@@ -15,6 +15,7 @@ import dev.starling.coordinator.web.ConflictException;
 import dev.starling.coordinator.web.ForbiddenException;
 import dev.starling.coordinator.web.UnauthenticatedException;
 import dev.starling.coordinator.web.NotFoundException;
+import dev.starling.coordinator.web.TooManyRequestsException;
 import dev.starling.coordinator.web.Page;
 import dev.starling.coordinator.web.Paging;
 import java.time.Clock;
@@ -47,6 +48,7 @@ public class VolunteerService implements KeyAuthenticator {
     private final HostService hostService;
     private final Clock clock;
     private final StarlingProperties.SignUp signUp;
+    private final StarlingProperties.Volunteers settings;
 
     VolunteerService(VolunteerTable table, HostTable hosts, HostService hostService, Clock clock,
             StarlingProperties properties) {
@@ -55,6 +57,7 @@ public class VolunteerService implements KeyAuthenticator {
         this.hostService = hostService;
         this.clock = clock;
         this.signUp = properties.volunteers().signUp();
+        this.settings = properties.volunteers();
     }
 
     /** A new account, with its account key (the only time it is shown). */
@@ -64,11 +67,15 @@ public class VolunteerService implements KeyAuthenticator {
      * Creates a volunteer account.
      *
      * @param by who asks: anyone when sign-up is open, only the admin when it is by invitation
+     * @param address where the request came from (null when it cannot be told): at most
+     *     {@code starling.volunteers.sign-ups-per-address} accounts per address within {@code sign-up-window}, but
+     *     for the admin
      * @throws UnauthenticatedException when sign-up is by invitation and nobody says who asks
      * @throws ForbiddenException when sign-up is by invitation and {@code by} is not the admin
+     * @throws TooManyRequestsException when the address signed up its share already (nothing is stored)
      */
     @Transactional
-    public SignedUp signUp(String name, String email, Optional<Caller> by) {
+    public SignedUp signUp(String name, String email, Optional<Caller> by, String address) {
         if (signUp == StarlingProperties.SignUp.INVITE && !by.map(Caller::isAdmin).orElse(false)) {
             String why = "sign-up on this coordinator is by invitation: the operator creates volunteer accounts"
                     + " (POST /api/v1/volunteers with the admin's credentials) and hands out the account key";
@@ -86,9 +93,17 @@ public class VolunteerService implements KeyAuthenticator {
         if (!errors.isEmpty()) {
             throw new BadRequestException(errors);
         }
-        String secret = SecretKeys.newSecret();
         Instant now = clock.instant();
-        long id = table.insert(n, e, SecretKeys.hash(secret), now)
+        boolean admin = by.map(Caller::isAdmin).orElse(false);
+        String from = admin ? null : address;
+        if (from != null && settings.signUpsPerAddress() > 0
+                && table.signUpsFrom(from, now.minus(settings.signUpWindow())) >= settings.signUpsPerAddress()) {
+            throw new TooManyRequestsException(settings.signUpsPerAddress() + " volunteer accounts were signed up from "
+                    + from + " within " + settings.signUpWindow().toMinutes() + " minutes, the most this project allows;"
+                    + " try again later, or ask the project's admin for an account", settings.signUpWindow());
+        }
+        String secret = SecretKeys.newSecret();
+        long id = table.insert(n, e, SecretKeys.hash(secret), from, now)
                 .orElseThrow(() -> new ConflictException("a volunteer with the email " + e + " exists already"));
         log.info("Volunteer {} ({}) signed up", id, n);
         return new SignedUp(id, n, e, now, SecretKeys.format(PREFIX, id, secret));

@@ -24,12 +24,26 @@ class VolunteerTable {
     }
 
     /** Inserts a volunteer; empty when the email is taken (compared without case). */
-    Optional<Long> insert(String name, String email, byte[] keyHash, Instant now) {
+    Optional<Long> insert(String name, String email, byte[] keyHash, String address, Instant now) {
         return jdbc.sql("""
-                        INSERT INTO volunteer (name, email, key_hash, created_at) VALUES (:name, :email, :hash, :now)
+                        INSERT INTO volunteer (name, email, key_hash, created_at, sign_up_address)
+                        VALUES (:name, :email, :hash, :now, :address)
                         ON CONFLICT (lower(email)) DO NOTHING RETURNING id""")
                 .param("name", name).param("email", email).param("hash", keyHash).param("now", Timestamp.from(now))
+                .param("address", address)
                 .query(Long.class).optional();
+    }
+
+    /**
+     * The accounts signed up from {@code address} since {@code since}, counted under a transaction-scoped advisory
+     * lock on the address, so that sign-ups from one address at once (on any coordinator) are counted one after the
+     * other.
+     */
+    long signUpsFrom(String address, Instant since) {
+        jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('sign-up ' || :address, 0))").param("address", address)
+                .query((rs, i) -> 1).list();
+        return jdbc.sql("SELECT count(*) FROM volunteer WHERE sign_up_address = :address AND created_at > :since")
+                .param("address", address).param("since", Timestamp.from(since)).query(Long.class).single();
     }
 
     Optional<byte[]> keyHash(long id) {

@@ -120,7 +120,8 @@ final class Processes implements AutoCloseable {
                 "--starling.dispatch.heartbeat-interval=1s", "--starling.dispatch.max-wait=2s",
                 "--starling.sweep.interval=200ms",
                 // the workers serve each other on this machine
-                "--starling.peers.private-networks=127.0.0.0/8,::1"));
+                "--starling.peers.private-networks=127.0.0.0/8,::1",
+                "--starling.volunteers.sign-ups-per-address=0"));
         if (tls != null) {
             tls.coordinatorSettings().forEach((k, v) -> defaults.add("--" + k + "=" + v));
         }

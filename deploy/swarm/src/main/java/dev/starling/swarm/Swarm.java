@@ -93,7 +93,10 @@ public final class Swarm {
      *     ({@code TrivialApp}), swept over {@code submit} work units; the hosts register as running WebAssembly and
      *     answer its tasks as the module would, with an empty output envelope (default false)
      * @param drainTimeout how long after the window the swarm waits for its job to finish (default 10m)
-     * @param seed chooses the wrong hosts (default 1)
+     * @param seed chooses the wrong hosts (default 1) and the colluders
+     * @param strategy how the colluding hosts collude (default NONE: none do)
+     * @param colludeFraction the fraction of hosts that collude, 0 to 1; {@code floor(hosts * colludeFraction)} hosts
+     *     chosen by {@code seed}, none of them a wrong host (default 0)
      * @param progress where progress lines go (default standard error)
      * @param listener called at points of the run (default none)
      */
@@ -115,7 +118,9 @@ public final class Swarm {
             Duration drainTimeout,
             long seed,
             Consumer<String> progress,
-            Listener listener) {
+            Listener listener,
+            Strategy strategy,
+            double colludeFraction) {
 
         public Options {
             coordinators = List.copyOf(Objects.requireNonNull(coordinators, "coordinators"));
@@ -126,6 +131,7 @@ public final class Swarm {
             Objects.requireNonNull(drainTimeout, "drainTimeout");
             Objects.requireNonNull(progress, "progress");
             Objects.requireNonNull(listener, "listener");
+            Objects.requireNonNull(strategy, "strategy");
             require(!coordinators.isEmpty(), "--coordinator is required: HOST:PORT[,HOST:PORT...] of the gRPC endpoints");
             require(hosts >= 1, "--hosts must be at least 1, was " + hosts);
             require(duration.isPositive(), "--duration must be longer than 0, was " + Durations.format(duration));
@@ -147,6 +153,12 @@ public final class Swarm {
             require(!deployed || rounds == 1, "--rounds is the checksum app's; a deployed app's job has none");
             require(drainTimeout.isPositive(), "--drain-timeout must be longer than 0, was "
                     + Durations.format(drainTimeout));
+            require(colludeFraction >= 0 && colludeFraction + wrongFraction <= 1,
+                    "--collude-fraction must be between 0 and 1 - --wrong-fraction, was " + colludeFraction);
+            require(strategy == Strategy.NONE || colludeFraction > 0,
+                    "--collude " + strategy.name().toLowerCase(Locale.ROOT) + " needs --collude-fraction above 0");
+            require(strategy == Strategy.NONE || deployed, "--collude needs --deployed: only a deployed app's job's"
+                    + " result tells which work units' canonical outputs are wrong (the checksum app's is one digest)");
             for (URI uri : api) {
                 String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
                 require((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null,
@@ -186,6 +198,8 @@ public final class Swarm {
             b.seed = seed;
             b.progress = progress;
             b.listener = listener;
+            b.strategy = strategy;
+            b.colludeFraction = colludeFraction;
             return b;
         }
 
@@ -193,6 +207,25 @@ public final class Swarm {
         public int wrongHosts() {
             return WrongHosts.count(hosts, wrongFraction);
         }
+    }
+
+    /**
+     * How colluding hosts collude. Each returns one agreed wrong output for the work units of which the colluders hold
+     * a quorum of replicas, and the right output elsewhere (so none of their results is judged invalid where they
+     * cannot win).
+     */
+    public enum Strategy {
+        /** nobody colludes */
+        NONE,
+        /** same-answer pairs: colluders ask for work as any host does */
+        PAIRS,
+        /** tandem requests: colluders in pairs, the second asking for its batch right after the first's answer */
+        TANDEM,
+        /**
+         * many fresh accounts: the colluders sign up once the warmup is over (new volunteers joining a running
+         * project), each its own account up to 50 (more colluders share them)
+         */
+        ACCOUNTS
     }
 
     /** Builds {@link Options}; {@link #build()} checks every value. */
@@ -215,6 +248,8 @@ public final class Swarm {
         private long seed = 1;
         private Consumer<String> progress = System.err::println;
         private Listener listener = new Listener() {};
+        private Strategy strategy = Strategy.NONE;
+        private double colludeFraction;
 
         private Builder() {}
 
@@ -325,6 +360,16 @@ public final class Swarm {
             return this;
         }
 
+        public Builder strategy(Strategy value) {
+            strategy = value;
+            return this;
+        }
+
+        public Builder colludeFraction(double value) {
+            colludeFraction = value;
+            return this;
+        }
+
         public Builder listener(Listener value) {
             listener = value;
             return this;
@@ -333,7 +378,8 @@ public final class Swarm {
         /** @throws IllegalArgumentException naming the first wrong value */
         public Options build() {
             return new Options(coordinators, hosts, duration, warmup, taskTime, wrongFraction, cores, connections, api,
-                    apiKey, submit, rounds, quorum, deployed, drainTimeout, seed, progress, listener);
+                    apiKey, submit, rounds, quorum, deployed, drainTimeout, seed, progress, listener, strategy,
+                    colludeFraction);
         }
     }
 }

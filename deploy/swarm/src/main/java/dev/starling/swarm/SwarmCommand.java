@@ -99,6 +99,20 @@ final class SwarmCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Chooses which hosts are wrong (default: 1).")
     private long seed = 1;
 
+    @Option(names = "--collude", paramLabel = "STRATEGY",
+            description = "How colluding hosts collude: none, pairs (same wrong answer where they hold a quorum),"
+                    + " tandem (pairs asking for batches back to back), accounts (fresh accounts joining after the"
+                    + " warmup, up to 50); needs --deployed (default: none).")
+    private String collude = "none";
+
+    @Option(names = "--collude-fraction", paramLabel = "F",
+            description = "Fraction of hosts that collude, chosen by --seed among the not wrong (default: 0).")
+    private double colludeFraction;
+
+    @Option(names = "--deployed", description = "The job is a deployed (WebAssembly) app's: a trivial module the swarm"
+            + " deploys, swept over --submit work units; the hosts answer as it would.")
+    private boolean deployed;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -112,9 +126,21 @@ final class SwarmCommand implements Callable<Integer> {
             return ExitCodes.FAILED;
         }
         out.println(report.startup().line());
+        if (report.outcome() != null) {
+            out.println(report.outcome().line());
+        }
         report.checks().forEach(c -> out.println(c.line()));
         out.flush();
         return report.ok() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    private Swarm.Strategy strategy() {
+        try {
+            return Swarm.Strategy.valueOf(collude.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--collude must be none, pairs, tandem or accounts, was '"
+                    + collude + "'");
+        }
     }
 
     /** The options as given, checked; a wrong value is a {@link ParameterException} (exit code 2). */
@@ -134,6 +160,9 @@ final class SwarmCommand implements Callable<Integer> {
                     .quorum(quorum)
                     .drainTimeout(drainTimeout)
                     .seed(seed)
+                    .deployed(deployed)
+                    .strategy(strategy())
+                    .colludeFraction(colludeFraction)
                     .progress(line -> {
                         err.println(line);
                         err.flush();

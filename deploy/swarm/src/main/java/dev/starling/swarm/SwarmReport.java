@@ -15,13 +15,49 @@ import java.util.OptionalLong;
  *     cancellation of long polls at the end is not counted)
  * @param rejectedAcks results the coordinator answered REJECTED over the whole run
  * @param startup how the hosts, started together, got going
+ * @param outcome what became of the swarm's job's work units: wrong canonical results and time to a quorum
  */
 public record SwarmReport(Figures figures, OptionalLong jobId, List<Check> checks, Map<String, Long> errorsByStatus,
-        long rejectedAcks, Startup startup) {
+        long rejectedAcks, Startup startup, Outcome outcome) {
 
     public SwarmReport {
         checks = List.copyOf(checks);
         errorsByStatus = Map.copyOf(errorsByStatus);
+    }
+
+    /** A report without an outcome line. */
+    public SwarmReport(Figures figures, OptionalLong jobId, List<Check> checks, Map<String, Long> errorsByStatus,
+            long rejectedAcks, Startup startup) {
+        this(figures, jobId, checks, errorsByStatus, rejectedAcks, startup, null);
+    }
+
+    /**
+     * What became of the job's work units under a colluding strategy.
+     *
+     * @param strategy the colluders' strategy ({@code none} without colluders)
+     * @param colluders colluding hosts
+     * @param workUnits the job's work units
+     * @param wrongCanonical work units whose canonical output is the colluders' wrong one; -1 when it could not be
+     *     counted (only a deployed app's job's result says it: the checksum app's is one digest)
+     * @param wrongReported wrong outputs the colluders reported
+     * @param medianToQuorumSeconds median time from a work unit's first replica sent to its quorum-th result stored
+     *     (when it can first be validated)
+     */
+    public record Outcome(String strategy, int colluders, long workUnits, long wrongCanonical, long wrongReported,
+            double medianToQuorumSeconds) {
+
+        /** Wrong canonical results per 10,000 work units; NaN when not counted. */
+        public double wrongPer10k() {
+            return wrongCanonical < 0 || workUnits == 0 ? Double.NaN : wrongCanonical * 10_000.0 / workUnits;
+        }
+
+        /** {@code OUTCOME strategy=... colluders=... wrong_canonical=... per_10k=... to_quorum_p50_s=...} */
+        public String line() {
+            return "OUTCOME strategy=" + strategy + " colluders=" + colluders + " work_units=" + workUnits
+                    + " wrong_canonical=" + (wrongCanonical < 0 ? "not-counted" : Long.toString(wrongCanonical))
+                    + " wrong_per_10k=" + Numbers.format(wrongPer10k()) + " wrong_reported=" + wrongReported
+                    + " to_quorum_p50_s=" + Numbers.format(medianToQuorumSeconds);
+        }
     }
 
     /** A report without start-up figures. */

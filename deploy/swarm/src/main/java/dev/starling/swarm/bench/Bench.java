@@ -39,9 +39,21 @@ public final class Bench {
      * @param keep keep the data dir (database and log) instead of deleting it
      * @param deployed the job is a trivial deployed (WebAssembly) app's rather than the checksum app's
      *     ({@link Swarm.Options#deployed})
+     * @param strategy how the swarm's colluding hosts collude ({@link Swarm.Options#strategy})
+     * @param colludeFraction the fraction of hosts that collude
+     * @param cores tasks each simulated host asks for at once ({@link Swarm.Options#cores})
+     * @param coordinatorSettings more settings for the bench's coordinator ({@code --starling.x=y}), after its own
      */
     public record Settings(int hosts, Duration duration, Duration warmup, Duration taskTime, long workUnits, String heap,
-            int pgbenchSeconds, List<Long> heapAt, boolean keep, boolean deployed) {}
+            int pgbenchSeconds, List<Long> heapAt, boolean keep, boolean deployed, Swarm.Strategy strategy,
+            double colludeFraction, int cores, List<String> coordinatorSettings) {
+
+        public Settings(int hosts, Duration duration, Duration warmup, Duration taskTime, long workUnits, String heap,
+                int pgbenchSeconds, List<Long> heapAt, boolean keep, boolean deployed) {
+            this(hosts, duration, warmup, taskTime, workUnits, heap, pgbenchSeconds, heapAt, keep, deployed,
+                    Swarm.Strategy.NONE, 0, 4, List.of());
+        }
+    }
 
     private final Settings settings;
     private final PrintWriter out;
@@ -99,7 +111,7 @@ public final class Bench {
             httpPort = freePort();
             grpcPort = freePort();
             coordinator = CoordinatorProcess.start(javaHome.resolve("bin").resolve("java"), jar, settings.heap(), dir,
-                    httpPort, grpcPort);
+                    httpPort, grpcPort, settings.coordinatorSettings());
         } catch (IOException e) {
             err.println("starling bench: could not start the coordinator: " + e.getMessage());
             return ExitCodes.FAILED;
@@ -152,6 +164,9 @@ public final class Bench {
                     .submit(settings.workUnits())
                     .quorum(2)
                     .deployed(settings.deployed())
+                    .strategy(settings.strategy())
+                    .colludeFraction(settings.colludeFraction())
+                    .cores(settings.cores())
                     .progress(progress)
                     .listener(new Swarm.Listener() {
                         @Override
@@ -175,6 +190,9 @@ public final class Bench {
                 if (watcher.get() != null) {
                     watcher.get().close();
                 }
+            }
+            if (report.outcome() != null) {
+                out.println(report.outcome().line());
             }
             report.checks().forEach(c -> out.println(c.line()));
             out.flush();

@@ -1,10 +1,12 @@
 package dev.starling.swarm.bench;
 
+import dev.starling.swarm.Swarm;
 import dev.starling.swarm.internal.Converters;
 import dev.starling.swarm.internal.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,6 +76,20 @@ public final class BenchCommand implements Callable<Integer> {
             + " deploys, swept over --work-units; the hosts answer as it would. Compare with the checksum app's figure.")
     private boolean deployed;
 
+    @Option(names = "--collude", paramLabel = "STRATEGY", description = "How the swarm's colluding hosts collude:"
+            + " none, pairs, tandem or accounts (see starling swarm --help); needs --deployed (default: none).")
+    private String collude = "none";
+
+    @Option(names = "--collude-fraction", paramLabel = "F", description = "Fraction of hosts that collude (default: 0).")
+    private double colludeFraction;
+
+    @Option(names = "--cores", paramLabel = "N", description = "Tasks each simulated host asks for at once (default: 4).")
+    private int cores = 4;
+
+    @Option(names = "--coordinator-setting", paramLabel = "NAME=VALUE",
+            description = "A setting for the bench's coordinator, e.g. starling.dispatch.spread=false; repeatable.")
+    private List<String> coordinatorSettings = new ArrayList<>();
+
     @Option(names = "--keep", description = "Keep the data dir (database, coordinator.log, pgbench.log) afterwards.")
     private boolean keep;
 
@@ -91,8 +107,25 @@ public final class BenchCommand implements Callable<Integer> {
         require(workUnits >= 1, "--work-units must be at least 1, was " + workUnits);
         require(heap.matches("\\d+[kKmMgG]?"), "--coordinator-heap must be a size such as 512m or 2g, was '" + heap + "'");
         require(pgbenchSeconds >= 0, "--pgbench-seconds must not be negative, was " + pgbenchSeconds);
+        Swarm.Strategy strategy;
+        try {
+            strategy = Swarm.Strategy.valueOf(collude.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--collude must be none, pairs, tandem or accounts, was '"
+                    + collude + "'");
+        }
+        require(cores >= 1, "--cores must be at least 1, was " + cores);
+        require(colludeFraction >= 0 && colludeFraction <= 1, "--collude-fraction must be between 0 and 1, was "
+                + colludeFraction);
+        require(strategy == Swarm.Strategy.NONE || deployed, "--collude needs --deployed");
+        List<String> extra = new ArrayList<>();
+        for (String setting : coordinatorSettings) {
+            require(setting.matches("[a-z][a-z0-9.\\-\\[\\]]*=.*"), "--coordinator-setting takes NAME=VALUE, e.g."
+                    + " starling.dispatch.spread=false, was '" + setting + "'");
+            extra.add("--" + setting);
+        }
         return new Bench.Settings(hosts, duration, warmup, Duration.ofMillis(taskMs), workUnits, heap, pgbenchSeconds,
-                parseCounts(heapAt), keep, deployed);
+                parseCounts(heapAt), keep, deployed, strategy, colludeFraction, cores, List.copyOf(extra));
     }
 
     private List<Long> parseCounts(String text) {

@@ -42,7 +42,9 @@ final class CoordinatorProcess implements AutoCloseable {
         Path log = dataDir.resolve("coordinator.log");
         String adminPassword = UUID.randomUUID().toString();
         List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx" + heap, "-jar", jar.toString(),
-                "--starling.data-dir=" + dataDir, "--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort));
+                "--starling.data-dir=" + dataDir, "--server.port=" + httpPort, "--spring.grpc.server.port=" + grpcPort,
+                // the swarm's hosts sign up thousands of volunteers from this machine
+                "--starling.volunteers.sign-ups-per-address=0"));
         command.addAll(settings);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)

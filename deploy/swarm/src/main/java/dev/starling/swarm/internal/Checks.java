@@ -119,10 +119,12 @@ public final class Checks {
                 problems.add(who + ": valid " + c.validCount() + " + invalid " + c.invalidCount() + " = "
                         + (c.validCount() + c.invalidCount()) + " judgments of " + h.storedResults() + " stored results");
             }
-            if (!h.wrong() && c.invalidCount() != 0) {
+            if (h.colluder()) {
+                // right or wrong as the collusion went: only the counting and the credit are checked
+            } else if (!h.wrong() && c.invalidCount() != 0) {
                 problems.add(who + ": honest but " + c.invalidCount() + " invalid");
             }
-            if (h.wrong() && c.validCount() != 0) {
+            if (!h.colluder() && h.wrong() && c.validCount() != 0) {
                 problems.add(who + ": wrong but " + c.validCount() + " valid");
             }
             double expected = c.validCount() * creditPerResult;

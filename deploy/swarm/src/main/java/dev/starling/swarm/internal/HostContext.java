@@ -21,6 +21,8 @@ final class HostContext {
     final long jobId;
     /** for the hosts' sign-up as volunteers; null without a REST address (the hosts register anonymously) */
     final CoordinatorApi api;
+    /** what the colluding hosts share (none collude when its strategy is NONE) */
+    final Collusion collusion;
     private final Context.CancellableContext polls = Context.ROOT.withCancellation();
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Set<String> noted = ConcurrentHashMap.newKeySet();
@@ -28,7 +30,12 @@ final class HostContext {
     private volatile boolean stopping;
 
     HostContext(Swarm.Options options, Metrics metrics, long jobId, CoordinatorApi api) {
+        this(options, metrics, jobId, api, new Collusion(Swarm.Strategy.NONE, options.quorum(), new java.util.BitSet()));
+    }
+
+    HostContext(Swarm.Options options, Metrics metrics, long jobId, CoordinatorApi api, Collusion collusion) {
         this.options = options;
+        this.collusion = collusion;
         this.api = api;
         this.metrics = metrics;
         this.jobId = jobId;

@@ -6,10 +6,18 @@ package dev.starling.swarm.internal;
  * @param index the host's index in the swarm (0-based)
  * @param hostId the id the coordinator gave it, 0 when it never registered
  * @param wrong whether it reported wrong outputs
+ * @param colluder whether it colluded (wrong outputs where the colluders held a quorum, right ones elsewhere)
  * @param storedResults success results stored: acknowledged ACCEPTED with an empty message, or "already reported"
  *     on a retry after a call whose answer was lost (the coordinator had stored it)
  * @param duplicateWorkUnits tasks of a work unit this host had received before
  * @param tasksReceived every task it received
  */
-public record HostOutcome(int index, long hostId, boolean wrong, long storedResults, long duplicateWorkUnits,
-        long tasksReceived) {}
+public record HostOutcome(int index, long hostId, boolean wrong, boolean colluder, long storedResults, long duplicateWorkUnits,
+        long tasksReceived) {
+
+    /** An honest or wrong host's outcome. */
+    public HostOutcome(int index, long hostId, boolean wrong, long storedResults, long duplicateWorkUnits,
+            long tasksReceived) {
+        this(index, hostId, wrong, false, storedResults, duplicateWorkUnits, tasksReceived);
+    }
+}

@@ -7,6 +7,8 @@ package dev.starling.swarm.internal;
 final class HostTally {
     final int index;
     final boolean wrong;
+    /** whether it colludes (then it is not {@link #wrong}) */
+    final boolean colluder;
     volatile long hostId;
     /** the account key of the volunteer it signed up as; null when it registered anonymously */
     String accountKey;
@@ -16,8 +18,13 @@ final class HostTally {
     private final LongSet workUnits = new LongSet();
 
     HostTally(int index, boolean wrong) {
+        this(index, wrong, false);
+    }
+
+    HostTally(int index, boolean wrong, boolean colluder) {
         this.index = index;
-        this.wrong = wrong;
+        this.wrong = wrong && !colluder;
+        this.colluder = colluder;
     }
 
     /** Counts a received task's work unit; false when this host had received it before. */
@@ -31,6 +38,6 @@ final class HostTally {
     }
 
     HostOutcome outcome() {
-        return new HostOutcome(index, hostId, wrong, storedResults, duplicateWorkUnits, tasksReceived);
+        return new HostOutcome(index, hostId, wrong, colluder, storedResults, duplicateWorkUnits, tasksReceived);
     }
 }

@@ -43,6 +43,44 @@ final class Metrics {
     private final Recorder requestWork = new Recorder(3);
     private final Recorder report = new Recorder(3);
 
+    /** per work unit of the run: when its first replica reached a host (nanoTime), and its results stored */
+    private final Map<Long, long[]> workUnits = new ConcurrentHashMap<>();
+    /** seconds from a work unit's first replica sent to its quorum-th result stored, in milliseconds */
+    private final Histogram toQuorum = new Histogram(3);
+
+    /** A replica of the work unit reached a host. */
+    void sent(long workUnitId) {
+        workUnits.computeIfAbsent(workUnitId, w -> new long[] {System.nanoTime(), 0});
+    }
+
+    /**
+     * A success of the work unit was stored; the quorum-th is when it can first be validated (later when results
+     * disagree), which is what {@link #medianToQuorumSeconds} measures.
+     */
+    void stored(long workUnitId, int quorum) {
+        long[] w = workUnits.get(workUnitId);
+        if (w == null) {
+            return;
+        }
+        long millis;
+        synchronized (w) {
+            if (++w[1] != quorum) {
+                return;
+            }
+            millis = (System.nanoTime() - w[0]) / 1_000_000;
+        }
+        synchronized (toQuorum) {
+            toQuorum.recordValue(Math.max(0, millis));
+        }
+    }
+
+    /** The median time from a work unit's first replica sent to its quorum-th result stored; NaN when none. */
+    double medianToQuorumSeconds() {
+        synchronized (toQuorum) {
+            return toQuorum.getTotalCount() == 0 ? Double.NaN : toQuorum.getValueAtPercentile(50) / 1000.0;
+        }
+    }
+
     void error(Status.Code code) {
         errors.computeIfAbsent(code, c -> new LongAdder()).increment();
     }

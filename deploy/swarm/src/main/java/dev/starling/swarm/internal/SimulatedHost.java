@@ -22,6 +22,7 @@ import dev.starling.proto.v1.WorkerServiceGrpc;
 import dev.starling.proto.v1.WorkerServiceGrpc.WorkerServiceBlockingStub;
 import dev.starling.samples.checksum.ChecksumApp;
 import dev.starling.sdk.ContentAddress;
+import dev.starling.swarm.Swarm;
 import io.grpc.Channel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -72,6 +73,10 @@ final class SimulatedHost implements Runnable {
     private long heartbeatNanos;
     /** inputs this host said it holds (a deployed app's module): what a worker announces once it fetched them */
     private final Set<String> announced = new HashSet<>();
+    /** the work unit of each task of the batch being computed and reported */
+    private final Map<Long, Long> workUnitOf = new HashMap<>();
+    /** a tandem follower: its leader asks for its work and tells the colluders what it got */
+    private boolean handedWork;
 
     SimulatedHost(HostContext context, HostTally tally, Channel channel) {
         this.context = context;
@@ -88,8 +93,25 @@ final class SimulatedHost implements Runnable {
             if (!register()) {
                 return;
             }
+            Collusion.Tandem tandem = tally.colluder && context.collusion.strategy() == Swarm.Strategy.TANDEM
+                    ? context.collusion.tandem(tally.index) : null;
+            boolean follows = tandem != null && !context.collusion.leads(tally.index);
+            if (follows) {
+                tandem.partner = stub;
+                handedWork = true;
+            }
             while (!context.stopping()) {
-                RequestWorkResponse work = requestWork();
+                RequestWorkResponse work = follows ? handed(tandem) : requestWork(stub);
+                if (tandem != null && !follows && tandem.partner != null && tandem.handed.isEmpty()
+                        && !context.stopping()) {
+                    // the partner's batch, asked for right after this one's answer: back-to-back requests; the pair
+                    // sees both batches before either computes, as colluders comparing notes would
+                    RequestWorkResponse partners = requestWork(tandem.partner);
+                    if (partners != null) {
+                        partners.getTasksList().forEach(t -> context.collusion.received(t.getWorkUnitId()));
+                        tandem.handed.add(partners);
+                    }
+                }
                 if (work != null && work.getTasksCount() > 0) {
                     report(compute(work.getTasksList()));
                     announce(work.getTasksList());
@@ -154,9 +176,29 @@ final class SimulatedHost implements Runnable {
      */
     private boolean signUp() {
         String name = "swarm-" + tally.index;
+        Integer slot = null;
+        if (tally.colluder && context.collusion.strategy() == Swarm.Strategy.ACCOUNTS) {
+            // fresh accounts: the colluders join once the project is running, at most MAX_ACCOUNTS of them
+            if (context.pause(context.options.warmup())) {
+                return false;
+            }
+            slot = context.collusion.accountSlot(tally.index);
+            if (context.collusion.rank(tally.index) >= Collusion.MAX_ACCOUNTS) {
+                while (!context.collusion.accounts().containsKey(slot)) {
+                    if (context.pause(Duration.ofMillis(100))) {
+                        return false;
+                    }
+                }
+                tally.accountKey = context.collusion.accounts().get(slot);
+                return true;
+            }
+        }
         while (!context.stopping()) {
             try {
                 tally.accountKey = context.api.signUp(name, name + "-" + UUID.randomUUID() + "@swarm.invalid");
+                if (slot != null) {
+                    context.collusion.accounts().put(slot, tally.accountKey);
+                }
                 backoff.reset();
                 return true;
             } catch (CoordinatorApi.ApiException e) {
@@ -181,8 +223,18 @@ final class SimulatedHost implements Runnable {
         return false;
     }
 
-    /** One long poll; null when it failed or the swarm is stopping. */
-    private RequestWorkResponse requestWork() {
+    /** A tandem follower's next batch, asked for by its leader; null when none came within a second. */
+    private RequestWorkResponse handed(Collusion.Tandem tandem) {
+        try {
+            return tandem.handed.poll(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** One long poll with {@code stub}'s credentials; null when it failed or the swarm is stopping. */
+    private RequestWorkResponse requestWork(WorkerServiceBlockingStub stub) {
         RequestWorkRequest request = RequestWorkRequest.newBuilder()
                 .setMaxTasks(context.options.cores()).setWaitMillis(waitMillis).build();
         long deadline = waitMillis + POLL_MARGIN.toMillis();
@@ -242,7 +294,12 @@ final class SimulatedHost implements Runnable {
         }
         for (Task task : tasks) {
             metrics.tasksReceived.increment();
+            metrics.sent(task.getWorkUnitId());
+            workUnitOf.put(task.getResultId(), task.getWorkUnitId());
             tally.received(task.getWorkUnitId());
+            if (tally.colluder && !handedWork) {
+                context.collusion.received(task.getWorkUnitId());
+            }
             if (context.jobId != 0 && task.getJobId() != context.jobId) {
                 metrics.foreignJobTasks.increment();
             }
@@ -266,6 +323,10 @@ final class SimulatedHost implements Runnable {
 
     private TaskResult result(Task task) {
         if (context.options.deployed() && TrivialApp.isDeployed(task.getApp())) {
+            if (tally.colluder && context.collusion.holdsQuorum(task.getWorkUnitId())) {
+                context.collusion.wrongReported.increment();
+                return success(task, TrivialApp.COLLUDING_OUTPUT);
+            }
             return success(task, tally.wrong ? TrivialApp.wrongOutput(tally.index) : TrivialApp.honestOutput());
         }
         if (!task.getApp().equals(ChecksumApp.NAME)) {
@@ -355,6 +416,14 @@ final class SimulatedHost implements Runnable {
 
     /** Reports the batch in one call, retrying transient failures; counts each ack. */
     private void report(List<TaskResult> results) {
+        try {
+            reportOnce(results);
+        } finally {
+            workUnitOf.clear();
+        }
+    }
+
+    private void reportOnce(List<TaskResult> results) {
         if (results.isEmpty()) {
             return;
         }
@@ -404,6 +473,7 @@ final class SimulatedHost implements Runnable {
                         metrics.resultsAccepted.increment();
                         if (ack.getMessage().isEmpty()) {
                             tally.storedResults++;
+                            metrics.stored(workUnitOf.getOrDefault(ack.getResultId(), 0L), context.options.quorum());
                         } else if (attempt > 1) {
                             metrics.alreadyReported.increment();
                             tally.storedResults++;

@@ -9,9 +9,12 @@ import dev.starling.swarm.internal.CoordinatorApi.ApiException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -55,8 +58,9 @@ public final class SwarmRun {
             options.listener().jobReady(jobId);
         }
         Metrics metrics = new Metrics();
-        HostContext context = new HostContext(options, metrics, jobId, api);
         BitSet wrong = WrongHosts.choose(options.hosts(), options.wrongFraction(), options.seed());
+        Collusion collusion = new Collusion(options.strategy(), options.quorum(), colluders(wrong));
+        HostContext context = new HostContext(options, metrics, jobId, api, collusion);
         List<HostTally> tallies = new ArrayList<>(options.hosts());
         SwarmReport.Figures figures;
         JobStatus drained = null;
@@ -68,14 +72,15 @@ public final class SwarmRun {
             return t;
         });
         try (Channels channels = new Channels(options.coordinators(), options.hosts(), options.connections())) {
-            progress.accept("swarm: starting " + options.hosts() + " hosts (" + wrong.cardinality() + " wrong, seed "
+            progress.accept("swarm: starting " + options.hosts() + " hosts (" + wrong.cardinality() + " wrong, "
+                    + collusion.count() + " colluding (" + options.strategy().name().toLowerCase(Locale.ROOT) + "), seed "
                     + options.seed() + "), " + options.cores() + " cores each, task time "
                     + Durations.format(options.taskTime()) + ", " + channels.size() + " connections to "
                     + options.coordinators());
             List<Thread> threads = new ArrayList<>(options.hosts());
             launched = System.nanoTime();
             for (int i = 0; i < options.hosts(); i++) {
-                HostTally tally = new HostTally(i, wrong.get(i));
+                HostTally tally = new HostTally(i, wrong.get(i), collusion.isColluder(i));
                 tallies.add(tally);
                 threads.add(Thread.ofVirtual().name("swarm-host-" + i)
                         .start(new SimulatedHost(context, tally, channels.forHost(i))));
@@ -119,15 +124,54 @@ public final class SwarmRun {
         }
         List<HostOutcome> outcomes = tallies.stream().map(HostTally::outcome).toList();
         List<Check> checks = new ArrayList<>();
+        SwarmReport.Outcome outcome = null;
         if (jobId != 0) {
-            checks.addAll(checkJob(jobId, readJob(jobId, drained), drainTimedOut, tallies, outcomes, metrics));
+            JobStatus last = readJob(jobId, drained);
+            checks.addAll(checkJob(jobId, last, drainTimedOut, tallies, outcomes, metrics));
+            outcome = new SwarmReport.Outcome(options.strategy().name().toLowerCase(Locale.ROOT), collusion.count(),
+                    options.submit(), wrongCanonical(jobId, last), collusion.wrongReported.sum(),
+                    metrics.medianToQuorumSeconds());
         }
         checks.add(Checks.errors(metrics.errorsByStatus(), metrics.rejected.sum(), metrics.alreadyReportedFirstTime.sum()));
         summarize(metrics);
         return new SwarmReport(figures, jobId == 0 ? OptionalLong.empty() : OptionalLong.of(jobId), checks,
                 metrics.errorsByStatus(), metrics.rejected.sum(), new SwarmReport.Startup(options.hosts(),
                         since(launched, metrics.allRegisteredAt), since(launched, metrics.allWorkingAt),
-                        metrics.busyByCall()));
+                        metrics.busyByCall()), outcome);
+    }
+
+    /** The colluders: {@code floor(hosts * colludeFraction)} hosts chosen by the seed among those not wrong. */
+    private BitSet colluders(BitSet wrong) {
+        BitSet colluders = new BitSet(options.hosts());
+        int count = WrongHosts.count(options.hosts(), options.colludeFraction());
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < options.hosts(); i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, new Random(options.seed() + 1));
+        for (int i = 0; i < order.size() && colluders.cardinality() < count; i++) {
+            if (!wrong.get(order.get(i))) {
+                colluders.set(order.get(i));
+            }
+        }
+        return colluders;
+    }
+
+    /**
+     * The work units whose canonical output is the colluders' (a deployed job's result sums its outputs' standard
+     * output bytes: the honest output has none, a random-wrong host's never wins); -1 when not counted.
+     */
+    private long wrongCanonical(long jobId, JobStatus job) {
+        if (!options.deployed() || job == null || !job.succeeded()) {
+            return -1;
+        }
+        try {
+            long bytes = api.result(jobId).path("stdoutBytes").asLong(-1);
+            return bytes < 0 ? -1 : bytes / TrivialApp.COLLUDING_STDOUT.length();
+        } catch (ApiException e) {
+            progress.accept("swarm: " + e.getMessage());
+            return -1;
+        }
     }
 
     private List<Check> checkJob(long jobId, JobStatus job, boolean drainTimedOut, List<HostTally> tallies,

@@ -31,6 +31,9 @@ final class TrivialApp {
             + ",\"maxCpuSeconds\":60,\"maxOutputBytes\":1024},\"validation\":{\"kind\":\"bitwise\"},"
             + "\"credit\":{\"perWorkUnit\":1.0}}";
 
+    /** The colluders' agreed standard output: a canonical output with it is a collusion that won. */
+    static final String COLLUDING_STDOUT = "colluded";
+
     private TrivialApp() {}
 
     static boolean isDeployed(String app) {
@@ -40,6 +43,10 @@ final class TrivialApp {
     static byte[] honestOutput() {
         return WasmOutput.getDefaultInstance().toByteArray();
     }
+
+    /** What every colluder returns where the colluders hold a quorum: one wrong output, the same for all of them. */
+    static final byte[] COLLUDING_OUTPUT = WasmOutput.newBuilder().setStdout(ByteString.copyFromUtf8(COLLUDING_STDOUT))
+            .build().toByteArray();
 
     static byte[] wrongOutput(int hostIndex) {
         return WasmOutput.newBuilder().setStdout(ByteString.copyFromUtf8("wrong " + hostIndex)).build().toByteArray();
