@@ -47,9 +47,23 @@ CREATE TABLE volunteer (
     key_rotated_at timestamptz,
     -- the admin's ban of a volunteer: every call of their hosts, and a registration with their key, is refused
     banned_at      timestamptz,
-    ban_reason     text
+    ban_reason     text,
+    -- the web password the volunteer set with their account key (bcrypt, "{bcrypt}$2a$..."); NULL: none yet
+    password_hash   text,
+    password_set_at timestamptz
 );
 CREATE UNIQUE INDEX volunteer_email ON volunteer (lower(email));
+
+-- A volunteer's account-wide computing preferences by venue, as the worker's config file writes them (keys cores,
+-- cpuLimit, cpuLimitIdle, idleOnly, computeHours, networkHours, memoryLimit, diskLimit, workBuffer), checked by the
+-- coordinator; every host of the account picks up its venue's set (else the default set) at its next contact.
+CREATE TABLE account_preferences (
+    volunteer_id bigint      NOT NULL REFERENCES volunteer (id),
+    venue        text        NOT NULL CHECK (venue IN ('default', 'home', 'work', 'school')),
+    prefs        jsonb       NOT NULL,
+    updated_at   timestamptz NOT NULL,
+    PRIMARY KEY (volunteer_id, venue)
+);
 
 -- ---------------------------------------------------------------------------------------------------------------
 -- The work: jobs, their work units, and each work unit's replicas (the result table).
@@ -174,9 +188,27 @@ CREATE TABLE host (
     protocol_version  integer,
     -- the linear memory it gives deployed (WebAssembly) apps' tasks, in MiB; NULL: it runs none. Dispatch gives a
     -- deployed app's tasks only to hosts offering at least its limits.memoryMiB
-    wasm_memory_mib   integer CHECK (wasm_memory_mib > 0)
+    wasm_memory_mib   integer CHECK (wasm_memory_mib > 0),
+    -- what its volunteer decided on the web: paused (its tasks suspended, no new ones), the name shown instead of
+    -- the one its worker registers with, retired (its calls refused, no longer listed)
+    paused_at         timestamptz,
+    label             text,
+    retired_at        timestamptz,
+    -- the venue whose account preferences it takes (its venue's set, else the default set)
+    venue             text             NOT NULL DEFAULT 'default'
+                      CHECK (venue IN ('default', 'home', 'work', 'school'))
 );
 CREATE INDEX host_volunteer ON host (volunteer_id);
+
+-- Credit and validated results per host and day (UTC), added by the fold that adds them to the host rows: the
+-- volunteer's credit history, which stays when old jobs and their results are purged.
+CREATE TABLE host_credit_day (
+    host_id bigint           NOT NULL,
+    day     date             NOT NULL,
+    valid   bigint           NOT NULL DEFAULT 0,
+    credit  double precision NOT NULL DEFAULT 0,
+    PRIMARY KEY (host_id, day)
+);
 
 -- One replica of a work unit: a task once it is sent to a host, a result once reported (ReplicaState). app and
 -- priority are copied from the job for the claim statement.

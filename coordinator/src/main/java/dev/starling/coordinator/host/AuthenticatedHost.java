@@ -11,9 +11,10 @@ import java.util.List;
  *     neither
  * @param rotateToken whether the admin asked it to replace its token (its answers say so until it uses a new one)
  * @param wasmMemoryMib the linear memory it gives deployed (WebAssembly) apps' tasks, in MiB; 0 when it runs none
+ * @param paused whether its volunteer paused it on the web: it is sent no tasks, and told to suspend those it holds
  */
 public record AuthenticatedHost(long id, List<String> apps, Long volunteerId, boolean quarantined, String refusal,
-        boolean rotateToken, int wasmMemoryMib) {
+        boolean rotateToken, int wasmMemoryMib, boolean paused) {
 
     public boolean banned() {
         return refusal != null;
