@@ -371,7 +371,22 @@ public final class Worker {
     private void accountPreferences(Map<String, String> account, String venue) {
         AccountLayer.Layered layered = AccountLayer.apply(own, account);
         WorkerConfig before = config;
-        config = layered.config();
+        WorkerConfig next = layered.config();
+        List<String> atNextStart = new java.util.ArrayList<>();
+        if (next.cores() != before.cores()) {
+            atNextStart.add("cores");
+        }
+        if (!next.preferences().workBuffer().equals(before.preferences().workBuffer())) {
+            atNextStart.add("work-buffer");
+        }
+        if (next.preferences().journalBytes() != before.preferences().journalBytes()) {
+            atNextStart.add("disk-limit");
+        }
+        // what is read only at start keeps its value until then, and status says so
+        config = next.with(before.cores(), next.preferences().toBuilder().workBuffer(before.preferences().workBuffer())
+                        .journalBytes(before.preferences().journalBytes()).build(),
+                next.settings().stream().map(c -> atNextStart.contains(c.name())
+                        ? new Setting(c.name(), c.value() + " from the next start", c.source()) : c).toList());
         try {
             accountStore.save(account);
         } catch (UncheckedIOException e) {
@@ -384,16 +399,6 @@ public final class Worker {
             m.controller().update(policy(p), p.memoryLimitBytes());
         }
         network.hours(p.networkHours());
-        List<String> atNextStart = new java.util.ArrayList<>();
-        if (config.cores() != before.cores()) {
-            atNextStart.add("cores " + config.cores());
-        }
-        if (!p.workBuffer().equals(before.preferences().workBuffer())) {
-            atNextStart.add("work-buffer " + p.workBuffer().toSeconds() + "s");
-        }
-        if (p.journalBytes() != before.preferences().journalBytes()) {
-            atNextStart.add("disk-limit");
-        }
         log.info("Your account's preferences (venue {}): {}{}", venue.isEmpty() ? "default" : venue,
                 layered.applied().isEmpty() ? "none set" : layered.applied(),
                 atNextStart.isEmpty() ? "" : "; from the next start: " + atNextStart);
