@@ -153,6 +153,9 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
                         + "the worker with --account-key KEY (sign up with POST /api/v1/volunteers to get one)")
                         .asRuntimeException();
             }
+            if (volunteer != null) {
+                preferences.of(volunteer); // read now, with the registration: its first RequestWork needs no read
+            }
             if (r.hostId() != request.getHostId()) {
                 List<String> apps = request.getAppsList();
                 log.info("Registered host {} ({}, {} cores, apps {}{})", r.hostId(), name, request.getCores(),
@@ -184,8 +187,8 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
                 Thread.currentThread().interrupt();
                 throw Status.UNAVAILABLE.withDescription("the coordinator is shutting down; retry").asRuntimeException();
             }
-            RequestWorkResponse.Builder b = RequestWorkResponse.newBuilder().setRotateToken(host.rotateToken())
-                    .setControl(control(host));
+            RequestWorkResponse.Builder b = RequestWorkResponse.newBuilder().setRotateToken(host.rotateToken());
+            control(host).ifPresent(b::setControl);
             for (ClaimedTask t : tasks) {
                 Task.Builder task = b.addTasksBuilder()
                         .setResultId(t.resultId())
@@ -205,14 +208,24 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
         });
     }
 
-    /** What the host's volunteer decided for it on the web: pause, and the preferences of its venue. */
-    private HostControl control(AuthenticatedHost host) {
+    /**
+     * What the host's volunteer decided for it on the web: pause, and the preferences of its venue (remembered per
+     * volunteer, so a call rarely reads them). When they cannot be read (the database is busy or away), none is sent
+     * this time, which the worker takes as "no change", and the call goes on.
+     */
+    private Optional<HostControl> control(AuthenticatedHost host) {
         HostControl.Builder control = HostControl.newBuilder().setPaused(host.paused());
         if (host.volunteerId() != null) {
-            AccountPreferences.Account account = preferences.of(host.volunteerId());
+            AccountPreferences.Account account;
+            try {
+                account = preferences.of(host.volunteerId());
+            } catch (DataAccessException | TransactionException e) {
+                log.debug("Host {}'s controls not sent: {}", host.id(), e.toString());
+                return Optional.empty();
+            }
             control.setVenue(account.venueOf(host.id())).putAllPreferences(account.of(host.id()));
         }
-        return control.build();
+        return Optional.of(control.build());
     }
 
     /** A deployed version's signature by the project's key (cached with the version), for the worker to check. */
@@ -247,8 +260,8 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
             Dispatcher.Beat beat = dispatcher.heartbeat(HostAuthInterceptor.HOST.get(), progress, suspended, parked);
             HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().addAllAbandonResultIds(beat.abandon())
                     .setHostCredit(hosts.credit(HostAuthInterceptor.HOST.get().id()))
-                    .setRotateToken(HostAuthInterceptor.HOST.get().rotateToken())
-                    .setControl(control(HostAuthInterceptor.HOST.get()));
+                    .setRotateToken(HostAuthInterceptor.HOST.get().rotateToken());
+            control(HostAuthInterceptor.HOST.get()).ifPresent(b::setControl);
             beat.leases().forEach((id, until) -> b.addLeases(
                     Lease.newBuilder().setResultId(id).setLeaseExpiresEpochMillis(until.toEpochMilli())));
             return b.build();
