@@ -76,7 +76,12 @@ class VolunteerWebIT {
                 JsonNode desk = hostNamed(asVera, "vera-desk");
                 long deskId = desk.get("host").get("id").asLong();
                 By deskRow = By.id("host-" + deskId);
-                browser.until(d -> browser.text(deskRow).contains("(job " + job + ")"));
+                try {
+                    browser.until(d -> browser.text(deskRow).contains("(job " + job + ")"));
+                } catch (org.openqa.selenium.TimeoutException e) {
+                    throw new AssertionError("the desk's row shows no task of job " + job + ": '"
+                            + browser.text(deskRow) + "'; the API says " + hostNamed(asVera, "vera-desk"), e);
+                }
                 browser.click(By.id("pause-" + deskId));
                 assertThat(browser.text(By.className("flash"))).contains("Host #" + deskId + " is paused");
                 browser.script("window.starlingMarker = 'not reloaded'");
