@@ -64,10 +64,24 @@ CREATE TABLE volunteer (
     ban_reason     text,
     -- the address it was signed up from (through a trusted proxy, the one it forwarded); NULL: made by the admin.
     -- Sign-up counts an address's recent accounts (starling.volunteers.sign-ups-per-address)
-    sign_up_address text
+    sign_up_address text,
+    -- the web password the volunteer set with their account key (bcrypt, "{bcrypt}$2a$..."); NULL: none yet
+    password_hash   text,
+    password_set_at timestamptz
 );
 CREATE UNIQUE INDEX volunteer_email ON volunteer (lower(email));
 CREATE INDEX volunteer_sign_up_address ON volunteer (sign_up_address, created_at) WHERE sign_up_address IS NOT NULL;
+
+-- A volunteer's account-wide computing preferences by venue, as the worker's config file writes them (keys cores,
+-- cpuLimit, cpuLimitIdle, idleOnly, computeHours, networkHours, memoryLimit, diskLimit, workBuffer), checked by the
+-- coordinator; every host of the account picks up its venue's set (else the default set) at its next contact.
+CREATE TABLE account_preferences (
+    volunteer_id bigint      NOT NULL REFERENCES volunteer (id),
+    venue        text        NOT NULL CHECK (venue IN ('default', 'home', 'work', 'school')),
+    prefs        jsonb       NOT NULL,
+    updated_at   timestamptz NOT NULL,
+    PRIMARY KEY (volunteer_id, venue)
+);
 
 -- ---------------------------------------------------------------------------------------------------------------
 -- The work: jobs, their work units, and each work unit's replicas (the result table).
@@ -196,9 +210,27 @@ CREATE TABLE host (
     -- deployed app's tasks only to hosts offering at least its limits.memoryMiB
     wasm_memory_mib   integer CHECK (wasm_memory_mib > 0),
     -- the network it registered from (its address cut to starling.dispatch.network-bits); NULL: none counts
-    network           text
+    network           text,
+    -- what its volunteer decided on the web: paused (its tasks suspended, no new ones), the name shown instead of
+    -- the one its worker registers with, retired (its calls refused, no longer listed)
+    paused_at         timestamptz,
+    label             text,
+    retired_at        timestamptz,
+    -- the venue whose account preferences it takes (its venue's set, else the default set)
+    venue             text             NOT NULL DEFAULT 'default'
+                      CHECK (venue IN ('default', 'home', 'work', 'school'))
 );
 CREATE INDEX host_volunteer ON host (volunteer_id);
+
+-- Credit and validated results per host and day (UTC), added by the fold that adds them to the host rows: the
+-- volunteer's credit history, which stays when old jobs and their results are purged.
+CREATE TABLE host_credit_day (
+    host_id bigint           NOT NULL,
+    day     date             NOT NULL,
+    valid   bigint           NOT NULL DEFAULT 0,
+    credit  double precision NOT NULL DEFAULT 0,
+    PRIMARY KEY (host_id, day)
+);
 
 -- A replica's place in the dispatch queue is this sequence's next value (the order of writing) plus a random part
 CREATE SEQUENCE result_slot;

@@ -2,7 +2,10 @@ package dev.starling.worker;
 
 import dev.starling.proto.v1.Task;
 import dev.starling.sdk.Apps;
+import dev.starling.worker.config.AccountLayer;
 import dev.starling.worker.config.Preferences;
+import dev.starling.worker.config.Setting;
+import dev.starling.worker.config.Source;
 import dev.starling.worker.config.Tuning;
 import dev.starling.worker.config.WorkerConfig;
 import dev.starling.worker.control.ComputeGate;
@@ -18,6 +21,7 @@ import dev.starling.worker.peer.DataPlane;
 import dev.starling.worker.session.Backoff;
 import dev.starling.worker.session.CallFailures;
 import dev.starling.worker.session.Contact;
+import dev.starling.worker.session.Controls;
 import dev.starling.worker.session.CoordinatorClient;
 import dev.starling.worker.session.Heartbeater;
 import dev.starling.worker.session.IdentityStore;
@@ -59,6 +63,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -86,13 +91,18 @@ public final class Worker {
     /** Readings in a row at or below --busy-cpu that make a busy machine idle again. */
     private static final int QUIET_READINGS = 3;
 
-    private final WorkerConfig config;
+    /** the configuration from the defaults, the config file and the command line alone */
+    private final WorkerConfig own;
+    /** with the account's layer over it: what the worker runs with and status shows */
+    private volatile WorkerConfig config;
+    private final AccountStore accountStore;
     private final Tuning tuning;
     private final Apps apps;
     private final Clock clock;
     private final RandomGenerator random;
     private final Sensors sensors;
     private final ComputeGate gate = new ComputeGate();
+    private final Controls controls = new Controls(gate, this::accountPreferences);
     private final Semaphore cores;
     private final WasmMemory wasmMemory;
     private final WasmEngine wasm = new WasmEngine();
@@ -115,7 +125,11 @@ public final class Worker {
     }
 
     Worker(WorkerConfig config, Tuning tuning, Apps apps, Clock clock, RandomGenerator random, Sensors sensors) {
-        this.config = config;
+        this.own = config;
+        this.accountStore = new AccountStore(config.workDir());
+        // the account's preferences as the coordinator last sent them: a setting read only at start (cores) takes them
+        this.config = AccountLayer.apply(config, accountStore.load()).config();
+        config = this.config;
         this.tuning = tuning;
         this.apps = apps;
         this.clock = clock;
@@ -198,8 +212,34 @@ public final class Worker {
                 config.preferences().cpuLimitPercent(), wasmMemory.budgetMiB(), wasmMemory.inUseMiB(), gate.reason(),
                 network.isOpen(),
                 m == null ? 0 : m.stats().reportedToday(), m == null ? 0 : m.pending().size(), lines,
-                config.settings().stream()
-                        .map(c -> new Status.SettingLine(c.name(), c.value(), c.source().toString())).toList());
+                settingLines(config));
+    }
+
+    /**
+     * The settings as status shows them: those chosen on this machine or by the account, with where each came from,
+     * then those the account may set that nothing set, at their defaults.
+     */
+    static List<Status.SettingLine> settingLines(WorkerConfig config) {
+        List<Status.SettingLine> lines = new java.util.ArrayList<>(config.settings().stream()
+                .map(c -> new Status.SettingLine(c.name(), c.value(), c.source().toString())).toList());
+        java.util.Set<String> set = config.settings().stream().map(Setting::name)
+                .collect(java.util.stream.Collectors.toSet());
+        Preferences p = config.preferences();
+        Map<String, String> defaults = new java.util.LinkedHashMap<>();
+        defaults.put("cores", Integer.toString(config.cores()));
+        defaults.put("cpu-limit", Integer.toString(p.cpuLimitPercent()));
+        defaults.put("idle-only", Boolean.toString(p.idleOnly()));
+        defaults.put("compute-hours", p.computeHours().toString());
+        defaults.put("network-hours", p.networkHours().toString());
+        defaults.put("memory-limit", p.memoryLimitBytes() == 0 ? "no limit" : Long.toString(p.memoryLimitBytes()));
+        defaults.put("disk-limit", "no limit");
+        defaults.put("work-buffer", p.workBuffer().toSeconds() + "s");
+        defaults.forEach((name, value) -> {
+            if (!set.contains(name)) {
+                lines.add(new Status.SettingLine(name, value, Source.DEFAULT.toString()));
+            }
+        });
+        return lines;
     }
 
     /**
@@ -266,10 +306,9 @@ public final class Worker {
         summary.scheduleAtFixedRate(m.stats()::logIfChanged, summaryMillis, summaryMillis, TimeUnit.MILLISECONDS);
         boolean interrupted = false;
         try {
-            if (m.controller().hasWork()) {
-                m.controller().tick(); // suspended from the start when the machine is busy or it is not time
-                m.controller().start();
-            }
+            // it runs even with nothing to watch yet: the volunteer's account may give it something
+            m.controller().tick(); // suspended from the start when the machine is busy or it is not time
+            m.controller().start();
             m.announcer().start();
             m.reporter().start();
             m.heartbeater().start();
@@ -304,8 +343,8 @@ public final class Worker {
                 journal, buffer, speeds, clock);
         return new Machinery(tasks, slots, pending, stats, executor,
                 new Poller(client, session, slots, executor, lifecycle, backoff(client), tuning.minPollInterval(), clock,
-                        network, gate, tuning.controlInterval(), tuning.backoffMax()),
-                new Heartbeater(client, session, tasks, executor, gate, lifecycle),
+                        network, gate, controls, tuning.controlInterval(), tuning.backoffMax()),
+                new Heartbeater(client, session, tasks, executor, gate, controls, lifecycle),
                 new Reporter(client, session, pending, lifecycle, backoff(client), tuning.reportBatchSize(),
                         tuning.reportBatchBytes(), network, stats),
                 data.announcer(client, session, lifecycle, backoff(client), network),
@@ -314,9 +353,56 @@ public final class Worker {
 
     private Controller controller() {
         Preferences p = config.preferences();
-        SuspendPolicy policy = new SuspendPolicy(p.computeHours(), p.idleOnly(), p.busyCpuPercent() / 100.0,
-                p.idleAfter(), QUIET_READINGS, sensors.cpu(), sensors.user());
-        return new Controller(policy, gate, sensors.heapInUse(), p.memoryLimitBytes(), tuning.controlInterval(), clock);
+        return new Controller(policy(p), gate, sensors.heapInUse(), p.memoryLimitBytes(), tuning.controlInterval(), clock);
+    }
+
+    private SuspendPolicy policy(Preferences p) {
+        return new SuspendPolicy(p.computeHours(), p.idleOnly(), p.busyCpuPercent() / 100.0, p.idleAfter(),
+                QUIET_READINGS, sensors.cpu(), sensors.user());
+    }
+
+    /**
+     * The volunteer's account preferences for this host's venue, as the coordinator sent them when they changed: kept
+     * in the work dir (for the next start) and taken at once where they can be: the CPU limit (for tasks that start
+     * computing from now on), idle-only and the compute hours, the network hours and the memory limit. The cores, the
+     * work buffer and the disk limit are taken at the next start. Settings this machine's config file or command line
+     * set explicitly keep their values.
+     */
+    private void accountPreferences(Map<String, String> account, String venue) {
+        AccountLayer.Layered layered = AccountLayer.apply(own, account);
+        WorkerConfig before = config;
+        WorkerConfig next = layered.config();
+        List<String> atNextStart = new java.util.ArrayList<>();
+        if (next.cores() != before.cores()) {
+            atNextStart.add("cores");
+        }
+        if (!next.preferences().workBuffer().equals(before.preferences().workBuffer())) {
+            atNextStart.add("work-buffer");
+        }
+        if (next.preferences().journalBytes() != before.preferences().journalBytes()) {
+            atNextStart.add("disk-limit");
+        }
+        // what is read only at start keeps its value until then, and status says so
+        config = next.with(before.cores(), next.preferences().toBuilder().workBuffer(before.preferences().workBuffer())
+                        .journalBytes(before.preferences().journalBytes()).build(),
+                next.settings().stream().map(c -> atNextStart.contains(c.name())
+                        ? new Setting(c.name(), c.value() + " from the next start", c.source()) : c).toList());
+        try {
+            accountStore.save(account);
+        } catch (UncheckedIOException e) {
+            log.warn("Could not keep your account's preferences in the work dir ({}); they are taken until the worker"
+                    + " stops", e.getMessage());
+        }
+        Preferences p = config.preferences();
+        Machinery m = machinery;
+        if (m != null) {
+            m.controller().update(policy(p), p.memoryLimitBytes());
+        }
+        network.hours(p.networkHours());
+        log.info("Your account's preferences (venue {}): {}{}", venue.isEmpty() ? "default" : venue,
+                layered.applied().isEmpty() ? "none set" : layered.applied(),
+                atNextStart.isEmpty() ? "" : "; from the next start: " + atNextStart);
+        layered.skipped().forEach((option, why) -> log.warn("Your account's {} is not taken: {}", option, why));
     }
 
     /**
@@ -438,7 +524,7 @@ public final class Worker {
     private TaskRunner runner(PeerPlane plane) {
         Preferences p = config.preferences();
         InProcessTaskRunner builtIn = new InProcessTaskRunner(apps, tuning.maxOutputBytes(), clock,
-                p.checkpointInterval(), gate, p.cpuLimitPercent(), cores);
+                p.checkpointInterval(), gate, () -> config.preferences().cpuLimitPercent(), cores);
         TaskRunner runner = SignedAppRunner.of(new SignedApps(config.appKeys()), plane.fetchingInputs(
                 new WasmTaskRunner(builtIn, wasm, wasmMemory, tuning.maxOutputBytes(), clock, p.checkpointInterval())));
         if (config.fault().equals(Optional.of(Fault.WRONG_OUTPUT))) {

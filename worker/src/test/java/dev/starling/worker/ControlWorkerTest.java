@@ -3,6 +3,7 @@ package dev.starling.worker;
 import static dev.starling.worker.testing.Eventually.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.starling.proto.v1.HostControl;
 import dev.starling.proto.v1.TaskProgress;
 import dev.starling.worker.config.Preferences;
 import dev.starling.worker.control.Sensors;
@@ -82,6 +83,58 @@ class ControlWorkerTest {
 
         until(() -> coordinator.accepted().containsKey(id));
         assertThat(coordinator.accepted().get(id).getSuccess().getOutput().toStringUtf8()).isEqualTo("done");
+    }
+
+    @Test
+    void aPauseOnTheWebSuspendsTheRunningTaskAndAResumeLetsItFinish() {
+        fixture.start(worker(Preferences.defaults()));
+        long id = coordinator.offer("spin:p:done");
+        until(() -> gates.hasStarted("p"));
+
+        coordinator.control(HostControl.newBuilder().setPaused(true).build());
+
+        until(() -> aTaskWaitsIn("awaitComputing"));
+        until(() -> beatsOf(id).stream().anyMatch(TaskProgress::getSuspended));
+        gates.open("p");
+        assertThat(coordinator.accepted()).doesNotContainKey(id);
+
+        coordinator.control(HostControl.getDefaultInstance());
+
+        until(() -> coordinator.accepted().containsKey(id));
+    }
+
+    @Test
+    void anIdlePausedWorkerKeepsAskingForNoTaskToHearTheResume() {
+        coordinator.control(HostControl.newBuilder().setPaused(true).build());
+        fixture.start(worker(Preferences.defaults()));
+        long id = coordinator.offer("echo:after the pause");
+
+        until(() -> coordinator.workRequests().stream().anyMatch(r -> r.getMaxTasks() == 0));
+        assertThat(coordinator.accepted()).doesNotContainKey(id);
+
+        coordinator.control(HostControl.getDefaultInstance());
+
+        until(() -> coordinator.accepted().containsKey(id));
+    }
+
+    @Test
+    void theAccountsComputeHoursSuspendTheRunningTaskUnlessTheMachineSetsItsOwn() {
+        MutableClock clock = new MutableClock(Instant.parse("2025-06-02T12:00:00Z"));
+        fixture.start(worker(Preferences.defaults()).clock(clock));
+        long id = coordinator.offer("spin:a:done");
+        until(() -> gates.hasStarted("a"));
+
+        coordinator.control(HostControl.newBuilder().putPreferences("computeHours", "19:00-07:00")
+                .putPreferences("brightness", "11").setVenue("home").build());
+
+        until(() -> aTaskWaitsIn("awaitComputing"));
+        until(() -> beatsOf(id).stream().anyMatch(TaskProgress::getSuspended));
+        assertThat(workDir.resolve("account.properties")).content().contains("computeHours=19\\:00-07\\:00");
+        gates.open("a");
+
+        coordinator.control(HostControl.getDefaultInstance()); // the account sets nothing any more
+
+        until(() -> coordinator.accepted().containsKey(id));
     }
 
     @Test

@@ -45,7 +45,11 @@ class ErrorPages implements ErrorController {
         String said = message == null || message.toString().isBlank() ? null : message.toString();
         if (ErrorAnswers.isPage(path)) {
             page(model, request, status, path, said);
-            return new ModelAndView(DashboardAdvice.ERROR, status);
+            // a volunteer's pages have their own frame, without the admin's links (a volunteer refused a dashboard page
+            // sees that frame too)
+            boolean account = path.equals("/account") || path.startsWith("/account/") || request.isUserInRole("VOLUNTEER");
+            return new ModelAndView(account ? "account/error"
+                    : DashboardAdvice.ERROR, status);
         }
         ProblemDetail problem = ErrorAnswers.problem(status, status.is5xxServerError() ? ErrorAnswers.FAILED
                 : status == HttpStatus.NOT_FOUND ? ErrorAnswers.noSuchPath(path)

@@ -2,6 +2,7 @@ package dev.starling.coordinator.dispatch;
 
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.AuthenticatedHost;
+import dev.starling.coordinator.host.ControlSignal;
 import dev.starling.coordinator.host.HostStanding;
 import dev.starling.coordinator.host.Probation;
 import dev.starling.coordinator.metrics.DomainMeters;
@@ -46,6 +47,7 @@ class Dispatcher implements SmartLifecycle {
     private final Tracker tracker;
     private final HostStanding standing;
     private final Probation probation;
+    private final ControlSignal controls;
     private final DomainMeters meters;
     private final Clock clock;
     private final StarlingProperties.Dispatch settings;
@@ -53,9 +55,10 @@ class Dispatcher implements SmartLifecycle {
     private final Set<Long> runningJobs = ConcurrentHashMap.newKeySet();
 
     Dispatcher(DispatchQueries queries, TransactionTemplate tx, Transactions transactions, WorkSignal signal,
-            RunnableApps runnable, Tracker tracker, HostStanding standing, Probation probation, DomainMeters meters,
-            Clock clock, StarlingProperties properties) {
+            RunnableApps runnable, Tracker tracker, HostStanding standing, Probation probation, ControlSignal controls,
+            DomainMeters meters, Clock clock, StarlingProperties properties) {
         this.probation = probation;
+        this.controls = controls;
         this.runnable = runnable;
         this.meters = meters;
         this.tracker = tracker;
@@ -77,6 +80,12 @@ class Dispatcher implements SmartLifecycle {
      */
     List<ClaimedTask> requestWork(AuthenticatedHost host, int maxTasks, Duration wait) throws InterruptedException {
         int limit = Math.min(Math.max(maxTasks, 0), settings.maxTasksPerRequest());
+        if (host.paused()) {
+            // paused by its volunteer: no tasks; a long poll all the same (its worker asks only to hear "resume"),
+            // which a resume on this coordinator ends at once
+            controls.await(host.id(), min(wait, settings.maxWait()));
+            return List.of();
+        }
         if (limit == 0 || (host.apps().isEmpty() && host.wasmMemoryMib() == 0)) {
             return List.of();
         }

@@ -18,6 +18,7 @@ import dev.starling.coordinator.support.Transactions;
 import dev.starling.coordinator.validation.Ack;
 import dev.starling.coordinator.validation.Report;
 import dev.starling.coordinator.validation.ReportService;
+import dev.starling.coordinator.volunteer.AccountPreferences;
 import dev.starling.coordinator.volunteer.VolunteerService;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.proto.v1.AnnounceBlobsRequest;
@@ -31,6 +32,7 @@ import dev.starling.proto.v1.Success;
 import dev.starling.sdk.ContentAddress;
 import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.HeartbeatResponse;
+import dev.starling.proto.v1.HostControl;
 import dev.starling.proto.v1.Lease;
 import dev.starling.proto.v1.RegisterRequest;
 import dev.starling.proto.v1.RegisterResponse;
@@ -80,6 +82,7 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
     private final ReportService reports;
     private final Tracker peers;
     private final VolunteerService volunteers;
+    private final AccountPreferences preferences;
     private final StarlingProperties.Dispatch settings;
     private final boolean anonymousHosts;
     private final ByteString grantPublicKey;
@@ -89,13 +92,14 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
     private final AppCatalog apps;
 
     WorkerGrpcService(HostService hosts, Dispatcher dispatcher, ReportService reports, Tracker peers,
-            FetchGrants grants, VolunteerService volunteers, PeerAddresses addresses, WorkerVersions versions,
-            Admission admission, AppCatalog apps, StarlingProperties properties) {
+            FetchGrants grants, VolunteerService volunteers, AccountPreferences preferences, PeerAddresses addresses,
+            WorkerVersions versions, Admission admission, AppCatalog apps, StarlingProperties properties) {
         this.apps = apps;
         this.addresses = addresses;
         this.versions = versions;
         this.admission = admission;
         this.volunteers = volunteers;
+        this.preferences = preferences;
         this.anonymousHosts = properties.volunteers().anonymousHosts();
         this.peers = peers;
         this.grantPublicKey = ByteString.copyFrom(grants.publicKey());
@@ -150,6 +154,9 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
                         + "the worker with --account-key KEY (sign up with POST /api/v1/volunteers to get one)")
                         .asRuntimeException();
             }
+            if (volunteer != null) {
+                preferences.of(volunteer); // read now, with the registration: its first RequestWork needs no read
+            }
             if (r.hostId() != request.getHostId()) {
                 List<String> apps = request.getAppsList();
                 log.info("Registered host {} ({}, {} cores, apps {}{})", r.hostId(), name, request.getCores(),
@@ -182,6 +189,7 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
                 throw Status.UNAVAILABLE.withDescription("the coordinator is shutting down; retry").asRuntimeException();
             }
             RequestWorkResponse.Builder b = RequestWorkResponse.newBuilder().setRotateToken(host.rotateToken());
+            control(host).ifPresent(b::setControl);
             for (ClaimedTask t : tasks) {
                 Task.Builder task = b.addTasksBuilder()
                         .setResultId(t.resultId())
@@ -199,6 +207,26 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
             }
             return b.build();
         });
+    }
+
+    /**
+     * What the host's volunteer decided for it on the web: pause, and the preferences of its venue (remembered per
+     * volunteer, so a call rarely reads them). When they cannot be read (the database is busy or away), none is sent
+     * this time, which the worker takes as "no change", and the call goes on.
+     */
+    private Optional<HostControl> control(AuthenticatedHost host) {
+        HostControl.Builder control = HostControl.newBuilder().setPaused(host.paused());
+        if (host.volunteerId() != null) {
+            AccountPreferences.Account account;
+            try {
+                account = preferences.of(host.volunteerId());
+            } catch (DataAccessException | TransactionException e) {
+                log.debug("Host {}'s controls not sent: {}", host.id(), e.toString());
+                return Optional.empty();
+            }
+            control.setVenue(account.venueOf(host.id())).putAllPreferences(account.of(host.id()));
+        }
+        return Optional.of(control.build());
     }
 
     /** A deployed version's signature by the project's key (cached with the version), for the worker to check. */
@@ -234,6 +262,7 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
             HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().addAllAbandonResultIds(beat.abandon())
                     .setHostCredit(hosts.credit(HostAuthInterceptor.HOST.get().id()))
                     .setRotateToken(HostAuthInterceptor.HOST.get().rotateToken());
+            control(HostAuthInterceptor.HOST.get()).ifPresent(b::setControl);
             beat.leases().forEach((id, until) -> b.addLeases(
                     Lease.newBuilder().setResultId(id).setLeaseExpiresEpochMillis(until.toEpochMilli())));
             return b.build();

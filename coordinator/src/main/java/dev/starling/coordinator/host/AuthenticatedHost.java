@@ -14,13 +14,14 @@ import java.util.List;
  * @param network the network it registered from, whose hosts never share a work unit; null when none counts
  * @param validResults the valid results of its volunteer's hosts together (its own, for an anonymous host), when it
  *     was looked up: what decides whether it is on probation
+ * @param paused whether its volunteer paused it on the web: it is sent no tasks, and told to suspend those it holds
  */
 public record AuthenticatedHost(long id, List<String> apps, Long volunteerId, boolean quarantined, String refusal,
-        boolean rotateToken, int wasmMemoryMib, String network, long validResults) {
+        boolean rotateToken, int wasmMemoryMib, String network, long validResults, boolean paused) {
 
     public AuthenticatedHost(long id, List<String> apps, Long volunteerId, boolean quarantined, String refusal,
             boolean rotateToken, int wasmMemoryMib) {
-        this(id, apps, volunteerId, quarantined, refusal, rotateToken, wasmMemoryMib, null, 0);
+        this(id, apps, volunteerId, quarantined, refusal, rotateToken, wasmMemoryMib, null, 0, false);
     }
 
     public boolean banned() {

@@ -31,7 +31,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class HostService {
     private static final Logger log = LoggerFactory.getLogger(HostService.class);
-    static final Duration REMEMBER_TOKENS = Duration.ofMinutes(1);
+    public static final Duration REMEMBER_TOKENS = Duration.ofMinutes(1);
     /** how far a host's {@code last_contact_at} may lag behind its last call (contacts are written in batches) */
     public static final Duration CONTACT_LAG = HostContacts.FLUSH_EVERY;
 
@@ -149,7 +149,7 @@ public class HostService {
         // as HostTable.find would read it (quarantined when its volunteer has a banned host)
         AuthenticatedHost host = new AuthenticatedHost(id, List.copyOf(info.apps()), volunteerId, inserted.quarantined(),
                 null, false, info.wasmMemoryMib() == null ? 0 : info.wasmMemoryMib(), info.network(),
-                hosts.validResults(volunteerId));
+                hosts.validResults(volunteerId), false);
         AfterCommit.run(() -> known.put(token, host));
         return new Registration(id, token);
     }

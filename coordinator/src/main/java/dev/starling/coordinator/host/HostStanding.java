@@ -57,6 +57,12 @@ public class HostStanding {
                             SELECT host_id, sum(valid) AS valid, sum(invalid) AS invalid, sum(errors) AS errors,
                                    sum(timed_out) AS timed_out, sum(credit) AS credit, count(*) AS folded
                               FROM taken GROUP BY host_id),
+                        -- the volunteer's credit history: daily totals, counted in the transaction that folds them
+                        daily AS (
+                            INSERT INTO host_credit_day AS d (host_id, day, valid, credit)
+                            SELECT host_id, :day, valid, credit FROM sums WHERE valid > 0 OR credit > 0
+                            ON CONFLICT (host_id, day) DO UPDATE
+                               SET valid = d.valid + EXCLUDED.valid, credit = d.credit + EXCLUDED.credit),
                         locked AS (
                             SELECT id, recent_valid, recent_invalid, recent_errors, recent_timed_out, quarantined_at,
                                    quarantine_manual
@@ -102,6 +108,7 @@ public class HostStanding {
                 .param("invalidRate", settings.quarantineInvalidRate())
                 .param("errorRate", settings.quarantineErrorRate())
                 .param("now", Timestamp.from(now))
+                .param("day", java.sql.Date.valueOf(day(now)))
                 .query((rs, i) -> new Folded(rs.getLong("id"), rs.getLong("folded"),
                         !rs.getBoolean("was") && rs.getBoolean("now_in"), rs.getBoolean("was") && !rs.getBoolean("now_in"),
                         rs.getString("quarantine_reason")))

@@ -32,6 +32,9 @@ public class HostTable {
             CASE WHEN h.banned_at IS NOT NULL THEN format('host %s is banned by the project''s admin: %s', h.id, h.ban_reason)
                  WHEN v.banned_at IS NOT NULL
                  THEN format('volunteer %s, who owns host %s, is banned by the project''s admin: %s', v.id, h.id, v.ban_reason)
+                 WHEN h.retired_at IS NOT NULL
+                 THEN format('host %s was retired by its volunteer on the web: start the worker with a fresh --work-dir'
+                             || ' to join as a new host', h.id)
             END""";
 
     /**
@@ -140,7 +143,7 @@ public class HostTable {
                         + REFUSAL + " AS refusal, h.token_rotation_asked_at IS NOT NULL AS rotate,"
                         + " h.next_token_hash IS NOT DISTINCT FROM :tokenHash AS next,"
                         + " coalesce(h.wasm_memory_mib, 0) AS wasm_memory_mib, h.network, "
-                        + VALID_RESULTS + " AS valid_results"
+                        + VALID_RESULTS + " AS valid_results, h.paused_at IS NOT NULL AS paused"
                         + " FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id"
                         + " WHERE h.id = :id AND (h.token_hash = :tokenHash OR h.next_token_hash = :tokenHash)")
                 .param("id", id)
@@ -148,8 +151,8 @@ public class HostTable {
                 .query((rs, i) -> new Found(new AuthenticatedHost(rs.getLong("id"),
                         List.of((String[]) rs.getArray("apps").getArray()), rs.getObject("volunteer_id", Long.class),
                         rs.getBoolean("quarantined"), rs.getString("refusal"), rs.getBoolean("rotate") && !rs.getBoolean("next"),
-                        rs.getInt("wasm_memory_mib"), rs.getString("network"), rs.getLong("valid_results")),
-                        rs.getBoolean("next")))
+                        rs.getInt("wasm_memory_mib"), rs.getString("network"), rs.getLong("valid_results"),
+                        rs.getBoolean("paused")), rs.getBoolean("next")))
                 .optional();
     }
 
@@ -437,7 +440,7 @@ public class HostTable {
         return Math.round(value * 1000) / 1000.0;
     }
 
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
+    static Instant instant(ResultSet rs, String column) throws SQLException {
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
     }

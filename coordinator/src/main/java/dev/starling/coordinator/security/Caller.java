@@ -8,7 +8,7 @@ import java.util.Optional;
  *
  * @param id the researcher's or the volunteer's id; 0 for the admin
  */
-public record Caller(Role role, long id) {
+public record Caller(Role role, long id) implements java.io.Serializable {
     public enum Role { ADMIN, RESEARCHER, VOLUNTEER }
 
     public static final Caller ADMIN = new Caller(Role.ADMIN, 0);

@@ -19,7 +19,9 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.WebAttributes;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.HandlerMapping;
@@ -33,9 +35,10 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  *       creates a session; answers 401/403/429 as problem details (and 404 rather than 401 or 403 for a path it
  *       does not have); a call made with the session (no {@code Authorization} header) must carry the CSRF
  *       token;</li>
- *   <li>everything else (the dashboard, the login page, the API docs): the admin's form login at {@code /login}
- *       (then {@code /dashboard}), logout at {@code /logout}, CSRF on, strict security headers; a refusal (a form
- *       without its CSRF token) goes to the error page, which shows the dashboard's.</li>
+ *   <li>everything else (the dashboard, the volunteers' account pages, the login pages, the API docs): one form
+ *       login at {@code /login} for the admin (then {@code /dashboard}) and volunteers, who sign in with their email
+ *       at {@code /account/login} (then {@code /account}, never the admin's pages), logout at {@code /logout}, CSRF
+ *       on, strict security headers; a refusal (a form without its CSRF token) goes to the error page.</li>
  * </ul>
  * The table of who may call what is in docs/operator-guide.md ("Access").
  */
@@ -45,6 +48,8 @@ class SecurityConfig implements WebMvcConfigurer {
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             + "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
             + "form-action 'self'; frame-ancestors 'none'";
+    /** where volunteers sign in (the form posts to /login, as the admin's does) */
+    static final String ACCOUNT_LOGIN = "/account/login";
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
 
     @Bean
@@ -53,10 +58,11 @@ class SecurityConfig implements WebMvcConfigurer {
     }
 
     @Bean
-    AuthenticationManager authenticationManager(AdminAccount admin, PasswordEncoder encoder, LoginThrottle throttle) {
+    AuthenticationManager authenticationManager(AdminAccount admin, PasswordEncoder encoder, LoginThrottle throttle,
+            PasswordAuthenticator volunteers) {
         DaoAuthenticationProvider passwords = new DaoAuthenticationProvider(admin);
         passwords.setPasswordEncoder(encoder);
-        return new ProviderManager(new ThrottledAuthentication(passwords, throttle));
+        return new ProviderManager(new ThrottledAuthentication(new SignIn(passwords, volunteers), throttle));
     }
 
     @Bean
@@ -95,16 +101,27 @@ class SecurityConfig implements WebMvcConfigurer {
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/login", "/error", "/favicon.ico", "/css/**", "/js/**", "/images/**",
                                 "/webjars/**", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll()
+                        // a volunteer's sign-in page, and setting their password with their account key
+                        .requestMatchers(ACCOUNT_LOGIN, "/account/password").permitAll()
+                        .requestMatchers("/account", "/account/**").hasRole("VOLUNTEER")
                         .anyRequest().hasRole("ADMIN"))
-                .formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/dashboard", true)
+                // the admin goes to the dashboard, a volunteer (who signs in with an email) to their account
+                .formLogin(f -> f.loginPage("/login")
+                        .successHandler((request, response, auth) -> response.sendRedirect(request.getContextPath()
+                                + (auth.getPrincipal() instanceof Caller c && !c.isAdmin() ? "/account" : "/dashboard")))
                         .failureHandler((request, response, e) -> response.sendRedirect(request.getContextPath()
-                                + (e instanceof LoginThrottledException ? "/login?locked" : "/login?error"))))
-                .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout"))
+                                + (SignIn.isVolunteer(request.getParameter("username")) ? ACCOUNT_LOGIN : "/login")
+                                + (e instanceof LoginThrottledException ? "?locked" : "?error"))))
+                .logout(l -> l.logoutUrl("/logout").logoutSuccessHandler((request, response, auth) ->
+                        response.sendRedirect(request.getContextPath()
+                                + (auth != null && auth.getPrincipal() instanceof Caller c && !c.isAdmin()
+                                        ? ACCOUNT_LOGIN : "/login") + "?logout")))
                 // to the error page (dashboard.ErrorPages), which tells a form without its CSRF token by the exception
                 .exceptionHandling(e -> e.accessDeniedHandler((request, response, denied) -> {
                     request.setAttribute(WebAttributes.ACCESS_DENIED_403, denied);
                     response.sendError(HttpServletResponse.SC_FORBIDDEN);
-                }))
+                }).defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint(ACCOUNT_LOGIN),
+                        PathPatternRequestMatcher.withDefaults().matcher("/account/**")))
                 .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(CONTENT_SECURITY_POLICY))
                         .referrerPolicy(r -> r.policy(ReferrerPolicy.SAME_ORIGIN)));
         return http.build();

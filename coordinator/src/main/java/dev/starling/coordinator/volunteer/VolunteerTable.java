@@ -58,6 +58,22 @@ class VolunteerTable {
         }
     }
 
+    /** Sets the volunteer's web password (its hash); false when there is no such volunteer. */
+    boolean setPassword(long id, String passwordHash, Instant now) {
+        return jdbc.sql("UPDATE volunteer SET password_hash = :hash, password_set_at = :now WHERE id = :id")
+                .param("id", id).param("hash", passwordHash).param("now", Timestamp.from(now)).update() == 1;
+    }
+
+    /** A volunteer who may sign in on the web, and the hash of their password. */
+    record Login(long id, String passwordHash) {}
+
+    /** The volunteer with this email (compared without case) and a password; empty when there is none. */
+    Optional<Login> login(String email) {
+        return jdbc.sql("SELECT id, password_hash FROM volunteer WHERE lower(email) = lower(:email)"
+                        + " AND password_hash IS NOT NULL")
+                .param("email", email).query((rs, i) -> new Login(rs.getLong(1), rs.getString(2))).optional();
+    }
+
     /** Bans a volunteer (one banned already stays banned as it was, with the new reason); false when there is none. */
     boolean ban(long id, String reason, Instant now) {
         return jdbc.sql("UPDATE volunteer SET banned_at = coalesce(banned_at, :now), ban_reason = :reason WHERE id = :id")

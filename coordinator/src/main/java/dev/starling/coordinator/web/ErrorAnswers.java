@@ -94,7 +94,7 @@ public final class ErrorAnswers {
      */
     public static boolean isPage(String path) {
         return path.equals("/dashboard") || path.startsWith("/dashboard/") || path.equals("/login")
-                || path.equals("/logout");
+                || path.equals("/logout") || path.equals("/account") || path.startsWith("/account/");
     }
 
     /** The request's path without the context path. */

@@ -72,6 +72,14 @@ public record Preferences(
         return new Builder();
     }
 
+    /** Starts from these preferences. */
+    public Builder toBuilder() {
+        return builder().cpuLimitPercent(cpuLimitPercent).idleOnly(idleOnly).busyCpuPercent(busyCpuPercent)
+                .idleAfter(idleAfter).computeHours(computeHours).networkHours(networkHours)
+                .memoryLimitBytes(memoryLimitBytes).workBuffer(workBuffer).checkpointInterval(checkpointInterval)
+                .journalBytes(journalBytes);
+    }
+
     static void notNegative(String option, Duration value) {
         if (value.isNegative()) {
             throw new IllegalArgumentException(option + " must not be negative, was " + value);

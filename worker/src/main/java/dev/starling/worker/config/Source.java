@@ -9,8 +9,11 @@ public enum Source {
     DEFAULT("default"),
     /** an environment variable ({@code STARLING_ACCOUNT_KEY} for {@code --account-key}) */
     ENVIRONMENT("environment"),
-    // The volunteer's account-wide preferences, from the coordinator, come here when they arrive: over the defaults,
-    // under whatever this machine's config file and command line set explicitly.
+    /**
+     * the volunteer's account-wide preferences, set on the coordinator's web pages ({@link AccountLayer}): over the
+     * defaults, under whatever this machine's config file and command line set explicitly
+     */
+    ACCOUNT("account"),
     /** this machine's config file */
     CONFIG_FILE("config file"),
     /** the command line */

@@ -116,6 +116,12 @@ public record WorkerConfig(
         return key;
     }
 
+    /** This configuration with other cores, preferences and settings (the account's layer: {@link AccountLayer}). */
+    public WorkerConfig with(int cores, Preferences preferences, List<Setting> settings) {
+        return new WorkerConfig(coordinator, name, cores, wasmMemoryMiB, appKeys, workDir, gracePeriod, startSpread,
+                fault, dataPlane, preferences, accountKey, tls, settings);
+    }
+
     /** Starts from the {@link Defaults}, for the coordinator {@code coordinator} and the work dir {@code workDir}. */
     public static Builder builder(HostPort coordinator, Path workDir) {
         return new Builder(workDir).coordinator(Objects.requireNonNull(coordinator, "coordinator"));

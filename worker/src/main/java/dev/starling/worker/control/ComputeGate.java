@@ -18,24 +18,51 @@ public final class ComputeGate {
     private final Condition changed = lock.newCondition();
     private volatile String suspended; // written under lock; null: computing
     private String noRoom; // guarded by lock; null: tasks may start
+    private String watched; // guarded by lock: why the machine's watcher suspends; null: it does not
+    private volatile String paused; // written under lock: why the volunteer paused this host on the web; null: not
 
-    /** Suspends computing for {@code reason}, or resumes it when empty. */
+    /** Suspends computing for {@code reason}, or resumes it when empty (unless the volunteer paused the host). */
     public void suspend(Optional<String> reason) {
         lock.lock();
         try {
-            String next = reason.orElse(null);
-            if (next == null && suspended != null) {
-                log.info("Resuming tasks");
-            } else if (next != null && suspended == null) {
-                log.info("Suspending tasks: {}", next);
-            } else if (next != null && !next.equals(suspended)) {
-                log.debug("Tasks stay suspended: {}", next);
-            }
-            suspended = next;
-            changed.signalAll();
+            watched = reason.orElse(null);
+            update();
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Pauses computing because the volunteer paused this host on the web ({@code reason}), or lifts that pause when
+     * empty; it holds over whatever the machine's watcher says.
+     */
+    public void pause(Optional<String> reason) {
+        lock.lock();
+        try {
+            paused = reason.orElse(null);
+            update();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the volunteer paused this host on the web. */
+    public boolean isPaused() {
+        return paused != null;
+    }
+
+    /** Called holding the lock. */
+    private void update() {
+        String next = paused != null ? paused : watched;
+        if (next == null && suspended != null) {
+            log.info("Resuming tasks");
+        } else if (next != null && suspended == null) {
+            log.info("Suspending tasks: {}", next);
+        } else if (next != null && !next.equals(suspended)) {
+            log.debug("Tasks stay suspended: {}", next);
+        }
+        suspended = next;
+        changed.signalAll();
     }
 
     /** Holds back tasks that have not started computing, for {@code reason}; lets them go when empty. */

@@ -17,10 +17,10 @@ import org.slf4j.LoggerFactory;
 public final class Controller extends Loop {
     private static final Logger log = LoggerFactory.getLogger(Controller.class);
 
-    private final SuspendPolicy policy;
+    private volatile SuspendPolicy policy;
     private final ComputeGate gate;
     private final LongSupplier heapInUse;
-    private final long memoryLimit;
+    private volatile long memoryLimit;
     private final Duration interval;
     private final Clock clock;
 
@@ -33,6 +33,15 @@ public final class Controller extends Loop {
         this.memoryLimit = memoryLimit;
         this.interval = interval;
         this.clock = clock;
+    }
+
+    /** From the next look on, watches with this policy and memory limit (the volunteer changed their preferences). */
+    public void update(SuspendPolicy policy, long memoryLimit) {
+        this.policy = policy;
+        this.memoryLimit = memoryLimit;
+        if (memoryLimit == 0) {
+            gate.holdStarts(Optional.empty());
+        }
     }
 
     /** Whether there is anything to watch: otherwise the loop need not run. */

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NetworkHours {
     private static final Logger log = LoggerFactory.getLogger(NetworkHours.class);
-    private final TimeWindows hours;
+    private volatile TimeWindows hours;
     private final Clock clock;
     private final Duration longestWait;
     private boolean closed; // guarded by this
@@ -24,6 +24,11 @@ public final class NetworkHours {
         this.hours = hours;
         this.clock = clock;
         this.longestWait = longestWait;
+    }
+
+    /** From now on, these hours (the volunteer changed their preferences). */
+    public void hours(TimeWindows value) {
+        hours = value;
     }
 
     public boolean isAlways() {

@@ -25,11 +25,13 @@ public final class Heartbeater extends Loop {
     private final RunningTasks tasks;
     private final TaskExecutor executor;
     private final ComputeGate gate;
+    private final Controls controls;
     private final CallFailures failures;
 
     public Heartbeater(CoordinatorClient client, Session session, RunningTasks tasks, TaskExecutor executor,
-            ComputeGate gate, Lifecycle lifecycle) {
+            ComputeGate gate, Controls controls, Lifecycle lifecycle) {
         super("heartbeat");
+        this.controls = controls;
         this.gate = gate;
         this.client = client;
         this.session = session;
@@ -53,6 +55,7 @@ public final class Heartbeater extends Loop {
                     session.rotate(as);
                 }
                 session.contact().credit(response.getHostCredit());
+                controls.apply(response.hasControl(), response.getControl());
                 executor.abandon(response.getAbandonResultIdsList());
             } catch (RuntimeException e) {
                 if (failures.failed(e) == CallFailures.Next.STOP) {

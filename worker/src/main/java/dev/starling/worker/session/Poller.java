@@ -31,6 +31,7 @@ public final class Poller extends Loop {
     private final Clock clock;
     private final NetworkHours network;
     private final ComputeGate gate;
+    private final Controls controls;
     private final Duration recheck;
     private final Duration refusedPause;
     private final CallFailures failures;
@@ -38,15 +39,18 @@ public final class Poller extends Loop {
 
     /**
      * @param gate while it suspends computing, no work is asked for: a task taken then would wait for a time
-     *     nobody knows (the user to leave, the compute hours to begin) and could miss its deadline
+     *     nobody knows (the user to leave, the compute hours to begin) and could miss its deadline; while the
+     *     volunteer paused the host on the web, the poll asks for no task and waits to hear "resume"
+     * @param controls what the answers carry of the volunteer's decisions on the web
      * @param recheck how often a suspended worker looks whether it may ask again
      * @param refusedPause the pause after an answer whose every task was given back: asked again at once, the
      *     coordinator would send the same ones (a task that would miss its deadline here goes back to the pool)
      */
     public Poller(CoordinatorClient client, Session session, Slots slots, TaskExecutor executor, Lifecycle lifecycle,
             Backoff backoff, Duration minPollInterval, Clock clock, NetworkHours network, ComputeGate gate,
-            Duration recheck, Duration refusedPause) {
+            Controls controls, Duration recheck, Duration refusedPause) {
         super("poll");
+        this.controls = controls;
         this.refusedPause = refusedPause;
         this.network = network;
         this.gate = gate;
@@ -67,6 +71,10 @@ public final class Poller extends Loop {
             Duration closed = network.closedFor();
             if (!closed.isZero()) {
                 pauseOrStop(closed);
+                continue;
+            }
+            if (gate.isPaused()) {
+                pollOnce(0); // paused on the web: a long poll that takes no task, to hear "resume" at once
                 continue;
             }
             if (gate.isSuspended()) {
@@ -92,7 +100,7 @@ public final class Poller extends Loop {
 
     /** One long poll for up to {@code free} tasks; returns how many slots the started tasks took. */
     private int pollOnce(int free) {
-        if (!askedBefore) {
+        if (!askedBefore && free > 0) {
             askedBefore = true;
             log.info("Ready: asking the coordinator for up to {} tasks", free);
         }
@@ -114,6 +122,7 @@ public final class Poller extends Loop {
         if (response.getRotateToken()) {
             session.rotate(as);
         }
+        controls.apply(response.hasControl(), response.getControl());
         executor.abandon(response.getAbandonResultIdsList());
         int used = start(response.getTasksList(), free);
         if (used == 0 && response.getTasksCount() > 0) {

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /** Runs a task by calling its app's {@code compute} on the calling thread, in the worker's own JVM. */
@@ -26,7 +27,7 @@ public final class InProcessTaskRunner implements TaskRunner {
     private final Clock clock;
     private final Duration checkpointInterval;
     private final ComputeGate gate;
-    private final double cpuShare;
+    private final IntSupplier cpuLimitPercent;
     private final Semaphore cores;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
@@ -38,13 +39,22 @@ public final class InProcessTaskRunner implements TaskRunner {
      */
     public InProcessTaskRunner(Apps apps, int maxOutputBytes, Clock clock, Duration checkpointInterval, ComputeGate gate,
             int cpuLimitPercent, Semaphore cores) {
+        this(apps, maxOutputBytes, clock, checkpointInterval, gate, () -> cpuLimitPercent, cores);
+    }
+
+    /**
+     * @param cpuLimitPercent the CPU limit now, asked as each task starts computing: the volunteer's account may
+     *     change it while the worker runs
+     */
+    public InProcessTaskRunner(Apps apps, int maxOutputBytes, Clock clock, Duration checkpointInterval, ComputeGate gate,
+            IntSupplier cpuLimitPercent, Semaphore cores) {
         this.cores = cores;
         this.apps = apps;
         this.maxOutputBytes = maxOutputBytes;
         this.clock = clock;
         this.checkpointInterval = checkpointInterval;
         this.gate = gate;
-        this.cpuShare = cpuLimitPercent / 100.0;
+        this.cpuLimitPercent = cpuLimitPercent;
     }
 
     @Override
@@ -94,7 +104,7 @@ public final class InProcessTaskRunner implements TaskRunner {
      * the CPU limit.
      */
     TaskPace pace() {
-        Pacer pacer = new Pacer(cpuShare, this::cpuNanos, System::nanoTime,
+        Pacer pacer = new Pacer(cpuLimitPercent.getAsInt() / 100.0, this::cpuNanos, System::nanoTime,
                 nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)), PACING_WINDOW_NANOS);
         return new TaskPace(gate, pacer, Thread.currentThread());
     }

@@ -7,6 +7,7 @@ import dev.starling.proto.v1.AppSignature;
 import dev.starling.proto.v1.BlobSource;
 import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.HeartbeatResponse;
+import dev.starling.proto.v1.HostControl;
 import dev.starling.proto.v1.Peer;
 import dev.starling.proto.v1.RegisterRequest;
 import dev.starling.proto.v1.RegisterResponse;
@@ -91,6 +92,7 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
     private final int heartbeatMillis;
     private final int maxWaitMillis;
     private volatile String updateNotice = "";
+    private volatile HostControl control; // null: none sent, as a coordinator from before HostControl
 
     public FakeCoordinator() throws IOException {
         this(50, 200);
@@ -200,6 +202,11 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
 
     public void abandonOnNextHeartbeat(long resultId) {
         abandonOnHeartbeat.add(resultId);
+    }
+
+    /** RequestWork and Heartbeat answers from now on carry this (the volunteer's decisions on the web). */
+    public void control(HostControl value) {
+        control = value;
     }
 
     /** Registrations from now on are told to update the worker, with this notice. */
@@ -339,6 +346,11 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
         List<Task> given = new ArrayList<>();
         try {
             while (given.isEmpty() && !call.isCancelled() && System.nanoTime() < waitUntil) {
+                HostControl c = control;
+                if (request.getMaxTasks() == 0 || (c != null && c.getPaused())) {
+                    Thread.sleep(5); // a paused host is given no task, as by the coordinator
+                    continue;
+                }
                 Task first = tasks.poll(5, TimeUnit.MILLISECONDS);
                 if (first != null) {
                     given.add(first);
@@ -357,6 +369,10 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
         }
         RequestWorkResponse.Builder response = RequestWorkResponse.newBuilder().addAllTasks(given);
         drain(abandonOnPoll, response::addAbandonResultIds);
+        HostControl c = control;
+        if (c != null) {
+            response.setControl(c);
+        }
         answer.onNext(response.build());
         answer.onCompleted();
     }
@@ -369,6 +385,10 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
         heartbeats.add(request);
         HeartbeatResponse.Builder response = HeartbeatResponse.newBuilder();
         drain(abandonOnHeartbeat, response::addAbandonResultIds);
+        HostControl c = control;
+        if (c != null) {
+            response.setControl(c);
+        }
         answer.onNext(response.build());
         answer.onCompleted();
     }
