@@ -209,8 +209,6 @@ CREATE TABLE host (
     -- the linear memory it gives deployed (WebAssembly) apps' tasks, in MiB; NULL: it runs none. Dispatch gives a
     -- deployed app's tasks only to hosts offering at least its limits.memoryMiB
     wasm_memory_mib   integer CHECK (wasm_memory_mib > 0),
-    -- the network it registered from (its address cut to starling.dispatch.network-bits); NULL: none counts
-    network           text,
     -- what its volunteer decided on the web: paused (its tasks suspended, no new ones), the name shown instead of
     -- the one its worker registers with, retired (its calls refused, no longer listed)
     paused_at         timestamptz,
@@ -218,7 +216,9 @@ CREATE TABLE host (
     retired_at        timestamptz,
     -- the venue whose account preferences it takes (its venue's set, else the default set)
     venue             text             NOT NULL DEFAULT 'default'
-                      CHECK (venue IN ('default', 'home', 'work', 'school'))
+                      CHECK (venue IN ('default', 'home', 'work', 'school')),
+    -- the network it registered from (its address cut to starling.dispatch.network-bits); NULL: none counts
+    network           text
 );
 CREATE INDEX host_volunteer ON host (volunteer_id);
 

@@ -48,7 +48,7 @@ class DispatchQueries {
                                                    OR o.sent_at > :recent OR o.network = ANY(:networks))
                                            OFFSET 0)
                          -- by slot, not id: replicas of one work unit would be adjacent, and back-to-back
-                         -- requests would get them all (V55__dispatch_spread.sql)
+                         -- requests would get them all (V66__dispatch_spread.sql)
                          ORDER BY c.priority DESC, c.slot
                          LIMIT :scan
                            FOR UPDATE SKIP LOCKED""")
