@@ -84,10 +84,18 @@ CREATE TABLE job (
     researcher_id    bigint REFERENCES researcher (id),
     -- how many of its work units may fail with the job still succeeding (deployed apps; 0: none)
     max_failed_work_units integer NOT NULL DEFAULT 0 CHECK (max_failed_work_units >= 0),
+    -- adaptive replication allowed: a long-trusted host's result may stand alone (redundancy.adaptive, the project's
+    -- starling.adaptive-replication.enabled when the job does not say)
+    adaptive         boolean     NOT NULL DEFAULT false,
     -- a deployed app's job's reduce step: its app (name@version, pinned at submit) and {"args", "fanIn", "maxInputs",
     -- "maxInputBytes"} fixed at submit; the job's stages after the first are its levels, their work units its app's
     reduce_app       text,
     reduce           jsonb,
+    -- work units re-opened because a host that helped validate them failed a spot check, and those of them whose
+    -- canonical output changed when validated again (the last at overturned_at)
+    rechecked_work_units  integer NOT NULL DEFAULT 0,
+    overturned_work_units integer NOT NULL DEFAULT 0,
+    overturned_at    timestamptz,
     CONSTRAINT job_reduce_whole CHECK ((reduce_app IS NULL) = (reduce IS NULL))
 );
 CREATE INDEX job_newest ON job (id DESC);
@@ -117,6 +125,9 @@ CREATE TABLE work_unit (
     finished_at         timestamptz,
     -- the blobs it reads (WorkUnitSpec.blobs)
     blobs               text[]           NOT NULL DEFAULT '{}',
+    -- while it is re-checked (re-opened after a host that helped validate it failed a spot check): the hash of the
+    -- canonical output it had, to tell whether the re-check overturns it
+    recheck_hash        text,
     -- the splitter's idempotency key: writing a batch again inserts nothing
     UNIQUE (job_id, stage, idx)
 );
@@ -174,9 +185,23 @@ CREATE TABLE host (
     protocol_version  integer,
     -- the linear memory it gives deployed (WebAssembly) apps' tasks, in MiB; NULL: it runs none. Dispatch gives a
     -- deployed app's tasks only to hosts offering at least its limits.memoryMiB
-    wasm_memory_mib   integer CHECK (wasm_memory_mib > 0)
+    wasm_memory_mib   integer CHECK (wasm_memory_mib > 0),
+    -- when it failed a spot check: what it helped validate before is re-checked (Rechecker)
+    convicted_at      timestamptz
 );
 CREATE INDEX host_volunteer ON host (volunteer_id);
+-- the re-checker's work list: the few convicted hosts
+CREATE INDEX host_convicted ON host (id) WHERE convicted_at IS NOT NULL;
+
+-- Adaptive replication: a host's run of consecutive valid results per app (a valid one adds one; an invalid, error
+-- or timed-out one, or a failed spot check, ends it: resets counts the ends). No foreign key (V7).
+CREATE TABLE host_app_trust (
+    host_id           bigint  NOT NULL,
+    app               text    NOT NULL,
+    consecutive_valid integer NOT NULL DEFAULT 0,
+    resets            integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (host_id, app)
+);
 
 -- One replica of a work unit: a task once it is sent to a host, a result once reported (ReplicaState). app and
 -- priority are copied from the job for the claim statement.
@@ -212,7 +237,12 @@ CREATE TABLE result (
     -- the host's volunteer, written by the claim when replicas go to distinct volunteers
     volunteer_id     bigint,
     -- sent to a quarantined host: it counts toward a quorum only in a group with a host in good standing
-    quarantined      boolean          NOT NULL DEFAULT false
+    quarantined      boolean          NOT NULL DEFAULT false,
+    -- sent alone to a host trusted for the app (adaptive replication): its success is a quorum by itself
+    alone            boolean          NOT NULL DEFAULT false,
+    -- a spot check: a validated work unit given out again; a result that disagrees with the canonical output
+    -- convicts its host
+    spot_check       boolean          NOT NULL DEFAULT false
 );
 -- the dispatch claim walks this, best priority first, oldest first (replicas of one work unit are adjacent)
 CREATE INDEX result_unsent ON result (priority DESC, id) WHERE state = 'UNSENT';

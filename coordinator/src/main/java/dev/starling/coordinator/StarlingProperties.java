@@ -24,6 +24,8 @@ import org.springframework.util.unit.DataSize;
  * @param apps deployed (WebAssembly) apps: what their manifests may ask for
  * @param workers which worker protocols are taken, and what workers are told to install
  * @param reduce the shape of deployed apps' reduce steps
+ * @param adaptiveReplication long-trusted hosts' results accepted alone
+ * @param spotChecks validated work units given out again to check hosts against a known answer
  */
 @ConfigurationProperties("starling")
 public record StarlingProperties(
@@ -40,7 +42,9 @@ public record StarlingProperties(
         @DefaultValue Admission admission,
         @DefaultValue Apps apps,
         @DefaultValue Workers workers,
-        @DefaultValue Reduce reduce) {
+        @DefaultValue Reduce reduce,
+        @DefaultValue AdaptiveReplication adaptiveReplication,
+        @DefaultValue SpotChecks spotChecks) {
 
     public StarlingProperties {
         if (blobs.dir() == null) {
@@ -117,6 +121,43 @@ public record StarlingProperties(
     public record Signing(@DefaultValue List<String> publicKeys) {
         public Signing {
             publicKeys = List.copyOf(publicKeys);
+        }
+    }
+
+    /**
+     * Adaptive replication (BOINC's): a host whose last {@code trustAfter} or more results for an app were all valid
+     * (n in a row) gets a fresh work unit of that app alone with probability {@code 1 - 1/n}: its result is accepted
+     * without a second one. Any invalid, error or timed-out result, or a failed spot check, ends the run.
+     *
+     * @param enabled the project's default for jobs that do not say ({@code redundancy.adaptive}); false turns it off
+     *     for every job
+     * @param trustAfter consecutive valid results after which a host is trusted for an app
+     */
+    public record AdaptiveReplication(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("10") int trustAfter) {
+
+        public AdaptiveReplication {
+            if (trustAfter < 2) {
+                throw new IllegalArgumentException("starling.adaptive-replication.trust-after must be at least 2");
+            }
+        }
+    }
+
+    /**
+     * Spot checks (Sarmenta): a work unit just validated by a quorum of agreeing results is given out once more with
+     * probability {@code rate}, to a host that did not compute it, indistinguishable from any other task. A result
+     * that disagrees with the known answer convicts its host: quarantined until the admin releases it, its trust ended,
+     * and every result it helped validate re-checked.
+     *
+     * @param rate the fraction of validated work units checked again, 0 (never) to 1
+     */
+    public record SpotChecks(@DefaultValue("0.05") double rate) {
+
+        public SpotChecks {
+            if (!(rate >= 0 && rate <= 1)) {
+                throw new IllegalArgumentException("starling.spot-checks.rate must be from 0 to 1");
+            }
         }
     }
 

@@ -44,6 +44,7 @@ class Dispatcher implements SmartLifecycle {
     private final RunnableApps runnable;
     private final Tracker tracker;
     private final HostStanding standing;
+    private final AdaptiveReplication adaptive;
     private final DomainMeters meters;
     private final Clock clock;
     private final StarlingProperties.Dispatch settings;
@@ -51,8 +52,9 @@ class Dispatcher implements SmartLifecycle {
     private final Set<Long> runningJobs = ConcurrentHashMap.newKeySet();
 
     Dispatcher(DispatchQueries queries, TransactionTemplate tx, Transactions transactions, WorkSignal signal,
-            RunnableApps runnable, Tracker tracker, HostStanding standing, DomainMeters meters, Clock clock,
-            StarlingProperties properties) {
+            RunnableApps runnable, Tracker tracker, HostStanding standing, AdaptiveReplication adaptive,
+            DomainMeters meters, Clock clock, StarlingProperties properties) {
+        this.adaptive = adaptive;
         this.runnable = runnable;
         this.meters = meters;
         this.tracker = tracker;
@@ -202,6 +204,7 @@ class Dispatcher implements SmartLifecycle {
             List<ClaimedTask> claimed = queries.assign(ids.toArray(Long[]::new), hosts.toArray(Long[]::new),
                     volunteers.toArray(Long[]::new), quarantined.toArray(Boolean[]::new), now, now.plus(settings.lease()));
             standing.spendQuota(spent, HostStanding.day(now));
+            adaptive.acceptAlone(claimed, quota.keySet());
             for (ClaimedTask t : withOffers(claimed, inputs)) {
                 byHost.computeIfAbsent(t.hostId(), h -> new ArrayList<>()).add(t);
             }
