@@ -22,7 +22,9 @@ class SpotCheckQueries {
 
     /**
      * Adds one spot-check replica to each of the (validated) work units that read no blob: a spot check must not ask
-     * peers or the coordinator for inputs a finished job may have let go. Returns how many were added.
+     * peers or the coordinator for inputs a finished job may have let go. It goes out ahead of its job's other work
+     * (priority + 1), so the work unit it names is one validated moments ago, near the ones hosts are being sent,
+     * not an old one a host could tell apart. Returns how many were added.
      */
     int add(List<Long> workUnitIds, Instant now) {
         if (workUnitIds.isEmpty()) {
@@ -30,7 +32,7 @@ class SpotCheckQueries {
         }
         return jdbc.sql("""
                         INSERT INTO result (work_unit_id, job_id, app, priority, created_at, reads_blobs, spot_check)
-                        SELECT w.id, w.job_id, c.app, c.priority, :now, false, true
+                        SELECT w.id, w.job_id, c.app, c.priority + 1, :now, false, true
                           FROM work_unit w JOIN result c ON c.id = w.canonical_result_id
                          WHERE w.id = ANY(:wus) AND w.state = 'VALIDATED' AND cardinality(w.blobs) = 0""")
                 .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new)))
