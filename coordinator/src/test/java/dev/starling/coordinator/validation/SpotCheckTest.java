@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestHost;
+import dev.starling.coordinator.dashboard.AdminSession;
 import dev.starling.proto.v1.Task;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +42,12 @@ class SpotCheckTest extends CoordinatorTest {
     }
 
     private long job(int units) {
+        return job(units, true);
+    }
+
+    private long job(int units, boolean adaptive) {
         long id = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":" + units * 1000
-                + ",\"chunkSize\":1000},\"redundancy\":{\"quorum\":2}}");
+                + ",\"chunkSize\":1000},\"redundancy\":{\"quorum\":2,\"adaptive\":" + adaptive + "}}");
         await().until(() -> api().job(id).get("workUnits").get("total").asLong() == units
                 && api().job(id).get("workUnits").get("unsplit").asLong() == 0);
         return id;
@@ -102,8 +107,9 @@ class SpotCheckTest extends CoordinatorTest {
         JsonNode before = api().job(forged);
         assertThat(before.has("recheck")).isFalse();
 
-        // work units it did not compute, validated by others: their spot checks can go to it
-        long bait = job(2);
+        // work units it did not compute, validated by two others (both trusted by now: replicated all the same, so
+        // that their answer is known): their spot checks can go to it
+        long bait = job(2, false);
         List<Task> baitTasks = drain(honest);
         assertThat(baitTasks).hasSize(2);
         computeRight(honest, baitTasks);
@@ -141,6 +147,8 @@ class SpotCheckTest extends CoordinatorTest {
         assertThat(after.get("recheck").get("overturned").asInt()).isEqualTo(alone.size());
         assertThat(after.get("recheck").get("overturnedAt").isNull()).isFalse();
         assertThat(api().job(earning).get("recheck").get("overturned").asInt()).as("its honest work stands").isZero();
+        String page = AdminSession.login(httpPort, ADMIN_PASSWORD).api.get("/dashboard/jobs/" + forged).body();
+        assertThat(page).contains("20 work unit(s) re-checked", alone.size() + " overturned");
         for (JsonNode wu : api().get("/api/v1/jobs/" + forged + "/workunits?size=100").json().get("items")) {
             assertThat(wu.get("state").asString()).isEqualTo("VALIDATED");
         }
