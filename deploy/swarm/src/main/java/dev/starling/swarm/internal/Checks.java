@@ -119,7 +119,7 @@ public final class Checks {
                 problems.add(who + ": valid " + c.validCount() + " + invalid " + c.invalidCount() + " = "
                         + (c.validCount() + c.invalidCount()) + " judgments of " + h.storedResults() + " stored results");
             }
-            if (!h.wrong() && c.invalidCount() != 0) {
+            if (!h.wrong() && !h.turncoat() && c.invalidCount() != 0) {
                 problems.add(who + ": honest but " + c.invalidCount() + " invalid");
             }
             if (h.wrong() && c.validCount() != 0) {

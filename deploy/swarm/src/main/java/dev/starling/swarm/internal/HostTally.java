@@ -7,6 +7,10 @@ package dev.starling.swarm.internal;
 final class HostTally {
     final int index;
     final boolean wrong;
+    /** honest for its first {@code turncoatAfter} results, then wrong, agreeing with the other turncoats */
+    boolean turncoat;
+    /** checksum outputs it computed (a turncoat's count toward turning) */
+    long computed;
     volatile long hostId;
     /** the account key of the volunteer it signed up as; null when it registered anonymously */
     String accountKey;
@@ -31,6 +35,6 @@ final class HostTally {
     }
 
     HostOutcome outcome() {
-        return new HostOutcome(index, hostId, wrong, storedResults, duplicateWorkUnits, tasksReceived);
+        return new HostOutcome(index, hostId, wrong, storedResults, duplicateWorkUnits, tasksReceived, turncoat);
     }
 }

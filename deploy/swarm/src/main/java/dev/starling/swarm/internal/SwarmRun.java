@@ -57,6 +57,8 @@ public final class SwarmRun {
         Metrics metrics = new Metrics();
         HostContext context = new HostContext(options, metrics, jobId, api);
         BitSet wrong = WrongHosts.choose(options.hosts(), options.wrongFraction(), options.seed());
+        BitSet turncoats = WrongHosts.choose(options.hosts(), options.turncoatFraction(), options.seed() + 1);
+        turncoats.andNot(wrong);
         List<HostTally> tallies = new ArrayList<>(options.hosts());
         SwarmReport.Figures figures;
         JobStatus drained = null;
@@ -68,7 +70,8 @@ public final class SwarmRun {
             return t;
         });
         try (Channels channels = new Channels(options.coordinators(), options.hosts(), options.connections())) {
-            progress.accept("swarm: starting " + options.hosts() + " hosts (" + wrong.cardinality() + " wrong, seed "
+            progress.accept("swarm: starting " + options.hosts() + " hosts (" + wrong.cardinality() + " wrong, "
+                    + turncoats.cardinality() + " turncoats turning after " + options.turncoatAfter() + " results, seed "
                     + options.seed() + "), " + options.cores() + " cores each, task time "
                     + Durations.format(options.taskTime()) + ", " + channels.size() + " connections to "
                     + options.coordinators());
@@ -76,6 +79,7 @@ public final class SwarmRun {
             launched = System.nanoTime();
             for (int i = 0; i < options.hosts(); i++) {
                 HostTally tally = new HostTally(i, wrong.get(i));
+                tally.turncoat = turncoats.get(i);
                 tallies.add(tally);
                 threads.add(Thread.ofVirtual().name("swarm-host-" + i)
                         .start(new SimulatedHost(context, tally, channels.forHost(i))));
