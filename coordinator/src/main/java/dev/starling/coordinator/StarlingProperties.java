@@ -145,12 +145,14 @@ public record StarlingProperties(
     }
 
     /**
-     * Spot checks (Sarmenta): a work unit just validated by a quorum of agreeing results is given out once more with
-     * probability {@code rate}, to a host that did not compute it, indistinguishable from any other task. A result
-     * that disagrees with the known answer convicts its host: quarantined until the admin releases it, its trust ended,
-     * and every result it helped validate re-checked.
+     * Spot checks (Sarmenta): work units validated by a quorum of agreeing results are given out once more, to hosts
+     * that did not compute them, indistinguishable from any other task. A result that disagrees with the known answer
+     * convicts its host: quarantined until the admin releases it, its trust ended, and every result it helped validate
+     * re-checked.
      *
-     * @param rate the fraction of validated work units checked again, 0 (never) to 1
+     * @param rate spot checks per validated work unit (of all, alone or not), 0 (never) to 1; only work units
+     *     validated by a quorum are given out as spot checks, so with adaptive replication each of those is checked
+     *     more often
      */
     public record SpotChecks(@DefaultValue("0.05") double rate) {
 

@@ -7,7 +7,6 @@ import dev.starling.coordinator.workunit.ReplicaState;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -27,6 +26,8 @@ class SpotChecks {
     private final SpotCheckQueries queries;
     private final HostTrustTable trust;
     private final double rate;
+    /** spot checks owed: every validated work unit adds the rate; a spot check pays one (this coordinator's count) */
+    private double owed;
 
     SpotChecks(SpotCheckQueries queries, HostTrustTable trust, StarlingProperties properties) {
         this.queries = queries;
@@ -35,16 +36,26 @@ class SpotChecks {
     }
 
     /**
-     * Whether a work unit just validated is checked again: only one validated by at least two agreeing results (a
-     * known answer), none of them accepted alone, drawn at the operator's rate.
+     * Whether a work unit just validated is checked again. The rate is of all validated work units, but only one
+     * validated by at least two agreeing results (a known answer), none of them accepted alone, can be a spot check:
+     * every validated work unit adds {@code rate} to what is owed, and such a one pays one when at least one is owed
+     * (so with adaptive replication, where most work units are validated alone, the few replicated ones are checked
+     * more often). What is owed is this coordinator's count, lost at a restart, at most {@value #MOST_OWED}.
      */
-    boolean draw(QuorumRule.Validate verdict) {
-        if (rate == 0 || verdict.canonical().alone()) {
+    synchronized boolean draw(QuorumRule.Validate verdict) {
+        if (rate == 0) {
             return false;
         }
+        owed = Math.min(MOST_OWED, owed + rate);
         long agreeing = verdict.judgements().stream().filter(j -> j.to() == ReplicaState.VALID).count();
-        return agreeing >= 2 && (rate >= 1 || ThreadLocalRandom.current().nextDouble() < rate);
+        if (owed < 1 || agreeing < 2 || verdict.canonical().alone()) {
+            return false;
+        }
+        owed -= 1;
+        return true;
     }
+
+    private static final int MOST_OWED = 1000;
 
     /** Adds a spot-check replica to each of the work units; returns how many were added. */
     int add(List<Long> workUnitIds, Instant now) {
