@@ -129,7 +129,8 @@ class Dispatcher implements SmartLifecycle {
      * Claims for every RequestWork of a batch in one transaction: one statement locks candidates for all of
      * them (one scan of the queue's head instead of one per call), skipping work units that any host of the batch
      * or any of their volunteers has a replica of; they are shared out here (one replica of a work unit per batch,
-     * so never two to one host or one volunteer), and one statement assigns them. A job is marked RUNNING
+     * so never two to one host or one volunteer), and one statement assigns them; then adaptive replication lets
+     * some tasks of trusted hosts stand alone ({@link AdaptiveReplication}). A job is marked RUNNING
      * by the first claim this coordinator makes of it (skipped for jobs it has seen running).
      */
     private List<List<ClaimedTask>> claimBatch(List<ClaimRequest> requests) {

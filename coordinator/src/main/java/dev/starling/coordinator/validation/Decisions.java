@@ -29,8 +29,8 @@ final class Decisions {
     private final Map<Map.Entry<Long, String>, HostTrustTable.Change> trust = new LinkedHashMap<>();
     /** work units just validated by a quorum that are given out once more as spot checks */
     private final List<Long> spotChecks = new ArrayList<>();
-    /** hosts that failed a spot check, to the work unit they failed it on */
-    private final Map<Long, Long> convicted = new LinkedHashMap<>();
+    /** hosts that failed a spot check, to the work unit they failed it on, in host id order (the lock order) */
+    private final Map<Long, Long> convicted = new TreeMap<>();
     /** re-checked work units validated again: work unit id to its canonical result id */
     private final Map<Long, Long> recheckedValidated = new LinkedHashMap<>();
     private final Map<Long, Long> validated = new LinkedHashMap<>();
