@@ -14,7 +14,8 @@ grpc=$((http + 1))
 STARLING_ADMIN_PASSWORD=trust-secret "$root/starling" coordinator --starling.data-dir="$dir" --server.port=$http \
     --spring.grpc.server.port=$grpc "$@" >"$dir/coordinator.log" 2>&1 &
 coordinator=$!
-trap 'kill $coordinator 2>/dev/null; wait $coordinator 2>/dev/null; rm -rf "$dir"' EXIT
+# KEEP=1 keeps the folder (database, logs) for a closer look
+trap 'kill $coordinator 2>/dev/null; wait $coordinator 2>/dev/null; [ "${KEEP:-}" = 1 ] || rm -rf "$dir"' EXIT
 until curl -sf "http://localhost:$http/actuator/health" >/dev/null; do
     kill -0 $coordinator 2>/dev/null || { tail -30 "$dir/coordinator.log"; exit 1; }
     sleep 1
@@ -28,5 +29,6 @@ echo "uptime after: $(uptime)"
 grep -E "submitted job|starting" "$dir/swarm.err" || true
 job=$(sed -n 's/^swarm: submitted job \([0-9]*\):.*/\1/p' "$dir/swarm.err" | head -1)
 sleep 3 # the re-checker's last sweep
+echo "folder: $dir"
 psql -h localhost -p "$(sed -n 4p "$dir/postgres/postmaster.pid")" -U postgres -d starling -v job="$job" \
     -v from=$((units / 10)) -f "$root/deploy/swarm/trust-figures.sql"

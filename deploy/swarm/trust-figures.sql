@@ -33,3 +33,11 @@ SELECT state, rechecked_work_units, overturned_work_units,
        (SELECT count(*) FROM host WHERE convicted_at IS NOT NULL) AS convicted_hosts,
        (SELECT count(*) FROM host WHERE quarantined_at IS NOT NULL) AS quarantined_hosts
   FROM job WHERE id = :job;
+
+-- the wrong canonical outputs left, by how they won: alone or by a quorum, and whether a host of theirs was convicted
+SELECT c.alone, count(*) AS wrong,
+       count(*) FILTER (WHERE h.convicted_at IS NOT NULL) AS host_convicted,
+       count(*) FILTER (WHERE c.sent_at > h.convicted_at) AS sent_after_conviction
+  FROM work_unit w JOIN result c ON c.id = w.canonical_result_id JOIN host h ON h.id = c.host_id
+ WHERE w.job_id = :job AND convert_from(c.output, 'UTF8') ~ '^(wrong|turncoat)-'
+ GROUP BY c.alone;

@@ -1,8 +1,8 @@
 -- Spot checks (Sarmenta): a validated work unit whose canonical output a quorum agreed on is now and then given out
 -- again, as an ordinary replica (result.spot_check marks it for the coordinator only). A result that disagrees with
 -- the known answer convicts its host: host.convicted_at, quarantine, trust ended; then every result it helped
--- validate before that moment is re-checked: its work unit re-opened (work_unit.recheck_hash keeps the canonical
--- output's hash it had, to tell whether the re-check overturned it) for new replicas. A job whose work units are
+-- validate (until the admin releases it) is re-checked: its work unit re-opened (work_unit.recheck_hash keeps the
+-- canonical output's hash it had, to tell whether the re-check overturned it) for new replicas. A job whose work units are
 -- re-checked counts them (rechecked_work_units), and those whose canonical output changed (overturned_work_units,
 -- overturned_at); a succeeded job is re-opened (RUNNING) until they are validated again.
 ALTER TABLE result ADD COLUMN spot_check boolean NOT NULL DEFAULT false;

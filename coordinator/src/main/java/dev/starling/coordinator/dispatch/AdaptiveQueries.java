@@ -25,7 +25,8 @@ class AdaptiveQueries {
                               JOIN work_unit w ON w.id = r.work_unit_id JOIN job j ON j.id = r.job_id
                              WHERE r.id = ANY(:ids) AND NOT r.spot_check AND w.state = 'OPEN' AND j.adaptive),
                         others AS (
-                            SELECT o.id, o.work_unit_id, o.state FROM result o JOIN mine m ON m.work_unit_id = o.work_unit_id
+                            SELECT o.id, o.work_unit_id, o.state
+                              FROM result o JOIN mine m ON m.work_unit_id = o.work_unit_id
                              WHERE o.id <> m.id AND o.state <> 'CANCELLED'),
                         locked AS (
                             SELECT id FROM result

@@ -100,8 +100,8 @@ class DispatchQueries {
     int unclaim(long hostId, List<Long> resultIds) {
         return jdbc.sql("""
                         UPDATE result SET state = 'UNSENT', host_id = NULL, volunteer_id = NULL, quarantined = false,
-                                          sent_at = NULL, deadline_at = NULL, lease_expires_at = NULL, progress = NULL,
-                                          alone = false
+                                          sent_at = NULL, deadline_at = NULL, lease_expires_at = NULL,
+                                          progress = NULL, alone = false
                          WHERE id = ANY(:ids) AND host_id = :host AND state = 'IN_PROGRESS'""")
                 .param("ids", SqlArrays.of("bigint", resultIds.toArray(Long[]::new))).param("host", hostId).update();
     }

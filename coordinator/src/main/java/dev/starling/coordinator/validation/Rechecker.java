@@ -15,11 +15,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Re-checks what convicted hosts (failed a spot check) helped validate: each of their VALID results sent before the
- * conviction becomes INVALID, and its work unit, when its job is not over (or SUCCEEDED), is re-opened
- * ({@link SpotCheckQueries#reopen}) and the quorum rule asks for new replicas. Batches of work units, one transaction
- * each, skipping those others hold; a crash resumes where it stopped, since the work list is the convicted hosts'
- * VALID results themselves.
+ * Re-checks what convicted hosts (failed a spot check) helped validate: each of their VALID results becomes INVALID,
+ * and its work unit, when its job is not over (or SUCCEEDED), is re-opened ({@link SpotCheckQueries#reopen}) and the
+ * quorum rule asks for new replicas. Batches of work units, one transaction each, skipping those others hold; a crash
+ * resumes where it stopped, since the work list is the convicted hosts' VALID results themselves.
  */
 @Component
 class Rechecker extends Sweeper {

@@ -82,23 +82,28 @@ class SpotCheckQueries {
                 .update();
     }
 
-    /** Up to {@code limit} work units in which a convicted host has a VALID result it was sent before its conviction. */
+    /**
+     * Up to {@code limit} work units in which a convicted host has a VALID result: every one, also those sent after
+     * the conviction (a claim that read its trust before the conviction committed may have sent it a task alone, and
+     * until its quarantine is seen everywhere it may form a quorum with another colluder), until the admin releases
+     * it.
+     */
     List<Long> suspect(int limit) {
         return jdbc.sql("""
                         SELECT DISTINCT r.work_unit_id
                           FROM host h JOIN result r ON r.host_id = h.id
-                         WHERE h.convicted_at IS NOT NULL AND r.state = 'VALID' AND r.sent_at <= h.convicted_at
+                         WHERE h.convicted_at IS NOT NULL AND r.state = 'VALID'
                          LIMIT :limit""")
                 .param("limit", limit).query(Long.class).list();
     }
 
-    /** In the (locked) work units, convicted hosts' VALID results sent before their convictions become INVALID. */
+    /** In the (locked) work units, convicted hosts' VALID results become INVALID. */
     void invalidateConvicted(Long[] workUnitIds) {
         jdbc.sql("""
                         UPDATE result r SET state = 'INVALID'
                           FROM host h
                          WHERE r.work_unit_id = ANY(:wus) AND r.state = 'VALID' AND h.id = r.host_id
-                           AND h.convicted_at IS NOT NULL AND r.sent_at <= h.convicted_at""")
+                           AND h.convicted_at IS NOT NULL""")
                 .param("wus", SqlArrays.of("bigint", workUnitIds)).update();
     }
 
@@ -112,7 +117,8 @@ class SpotCheckQueries {
         return jdbc.sql("""
                         WITH reopen AS (
                             SELECT w.id, c.output_hash AS hash, c.output
-                              FROM work_unit w JOIN job j ON j.id = w.job_id JOIN result c ON c.id = w.canonical_result_id
+                              FROM work_unit w JOIN job j ON j.id = w.job_id
+                              JOIN result c ON c.id = w.canonical_result_id
                              WHERE w.id = ANY(:wus) AND w.state = 'VALIDATED'
                                AND j.state IN ('QUEUED', 'RUNNING', 'SUCCEEDED')),
                         agreeing AS (

@@ -1,6 +1,7 @@
 package dev.starling.coordinator.validation;
 
 import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.host.HostService;
 import dev.starling.coordinator.host.HostTrustTable;
 import dev.starling.coordinator.support.AfterCommit;
 import dev.starling.coordinator.workunit.ReplicaState;
@@ -25,11 +26,14 @@ class SpotChecks {
 
     private final SpotCheckQueries queries;
     private final HostTrustTable trust;
+    private final HostService hostService;
     private final double rate;
     /** spot checks owed: every validated work unit adds the rate; a spot check pays one (this coordinator's count) */
     private double owed;
 
-    SpotChecks(SpotCheckQueries queries, HostTrustTable trust, StarlingProperties properties) {
+    SpotChecks(SpotCheckQueries queries, HostTrustTable trust, HostService hostService,
+            StarlingProperties properties) {
+        this.hostService = hostService;
         this.queries = queries;
         this.trust = trust;
         this.rate = properties.spotChecks().rate();
@@ -71,6 +75,7 @@ class SpotChecks {
         hosts.forEach((host, workUnit) -> {
             queries.convict(host, "failed a spot check (work unit " + workUnit + ")", now);
             trust.end(host);
+            AfterCommit.run(() -> hostService.forget(host)); // its next call is served as quarantined
             AfterCommit.run(() -> log.warn("Host {} failed a spot check on work unit {}: quarantined, the results it "
                     + "helped validate to be re-checked", host, workUnit));
         });

@@ -158,8 +158,8 @@ class ValidationQueries {
     Instant giveBack(long resultId, long hostId) {
         return jdbc.sql("""
                         UPDATE result r SET state = 'UNSENT', host_id = NULL, volunteer_id = NULL, quarantined = false,
-                                            sent_at = NULL, deadline_at = NULL, lease_expires_at = NULL, progress = NULL,
-                                            alone = false
+                                            sent_at = NULL, deadline_at = NULL, lease_expires_at = NULL,
+                                            progress = NULL, alone = false
                           FROM (SELECT id, sent_at FROM result WHERE id = :id) old
                          WHERE r.id = old.id AND r.host_id = :host AND r.state = 'IN_PROGRESS'
                         RETURNING old.sent_at""")
