@@ -29,7 +29,7 @@ SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY t)::numeric, 2) AS medi
          WHERE w.job_id = :job AND w.state = 'VALIDATED' AND r.sent_at IS NOT NULL
          GROUP BY w.id, w.finished_at) v;
 
-SELECT state, rechecked_work_units, overturned_work_units,
+SELECT state, left(error, 160) AS error, rechecked_work_units, overturned_work_units,
        (SELECT count(*) FROM host WHERE convicted_at IS NOT NULL) AS convicted_hosts,
        (SELECT count(*) FROM host WHERE quarantined_at IS NOT NULL) AS quarantined_hosts
   FROM job WHERE id = :job;

@@ -111,7 +111,9 @@ class SpotCheckQueries {
      * Re-opens those of the (locked) work units that are validated and whose jobs are not over or SUCCEEDED: the
      * results still VALID that agree with the canonical output by hash become INCONCLUSIVE with that output, those
      * that agreed only by the app's equivalence (their bytes are gone) CANCELLED; the canonical output's hash is kept
-     * in {@code recheck_hash}. Returns the ids re-opened.
+     * in {@code recheck_hash}; it may have {@code quorum} more results than before (the convicted host's, INVALID now,
+     * and spot checks still count in its total, and a work unit re-checked twice would otherwise fail on
+     * {@code maxResults}). Returns the ids re-opened.
      */
     List<Long> reopen(Long[] workUnitIds) {
         return jdbc.sql("""
@@ -132,7 +134,7 @@ class SpotCheckQueries {
                              WHERE r.work_unit_id = o.id AND r.state = 'VALID' AND r.output_hash <> o.hash
                             RETURNING r.id)
                         UPDATE work_unit w SET state = 'OPEN', canonical_result_id = NULL, finished_at = NULL,
-                                               recheck_hash = o.hash
+                                               recheck_hash = o.hash, max_results = w.max_results + w.quorum
                           FROM reopen o WHERE w.id = o.id
                         RETURNING w.id""")
                 .param("wus", SqlArrays.of("bigint", workUnitIds)).query(Long.class).list();
