@@ -97,20 +97,28 @@ class SpotCheckQueries {
                 .param("limit", limit).query(Long.class).list();
     }
 
-    /** In the (locked) work units, convicted hosts' VALID results become INVALID. */
+    /**
+     * In the (locked) work units, convicted hosts' VALID results become INVALID, and their hosts' counts say so (a
+     * valid result and its credit taken back, an invalid one added, through {@code host_tally}).
+     */
     void invalidateConvicted(Long[] workUnitIds) {
         jdbc.sql("""
-                        UPDATE result r SET state = 'INVALID'
-                          FROM host h
-                         WHERE r.work_unit_id = ANY(:wus) AND r.state = 'VALID' AND h.id = r.host_id
-                           AND h.convicted_at IS NOT NULL""")
+                        WITH voided AS (
+                            UPDATE result r SET state = 'INVALID'
+                              FROM host h
+                             WHERE r.work_unit_id = ANY(:wus) AND r.state = 'VALID' AND h.id = r.host_id
+                               AND h.convicted_at IS NOT NULL
+                            RETURNING r.host_id, r.credit)
+                        INSERT INTO host_tally (host_id, valid, invalid, credit)
+                        SELECT host_id, -count(*), count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id""")
                 .param("wus", SqlArrays.of("bigint", workUnitIds)).update();
     }
 
     /**
      * Re-opens those of the (locked) work units that are validated and whose jobs are not over or SUCCEEDED: the
      * results still VALID that agree with the canonical output by hash become INCONCLUSIVE with that output, those
-     * that agreed only by the app's equivalence (their bytes are gone) CANCELLED; the canonical output's hash is kept
+     * that agreed only by the app's equivalence (their bytes are gone) CANCELLED, their hosts' valid counts and credit
+     * taken back (they are judged again); the canonical output's hash is kept
      * in {@code recheck_hash}; it may have {@code quorum} more results than before (the convicted host's, INVALID now,
      * and spot checks still count in its total, and a work unit re-checked twice would otherwise fail on
      * {@code maxResults}). Returns the ids re-opened.
@@ -124,15 +132,21 @@ class SpotCheckQueries {
                              WHERE w.id = ANY(:wus) AND w.state = 'VALIDATED'
                                AND j.state IN ('QUEUED', 'RUNNING', 'SUCCEEDED')),
                         agreeing AS (
-                            UPDATE result r SET state = 'INCONCLUSIVE', output = o.output, credit = NULL
+                            UPDATE result r SET state = 'INCONCLUSIVE', output = o.output
                               FROM reopen o
                              WHERE r.work_unit_id = o.id AND r.state = 'VALID' AND r.output_hash = o.hash
-                            RETURNING r.id),
+                            RETURNING r.host_id, r.credit),
                         equivalent AS (
                             UPDATE result r SET state = 'CANCELLED'
                               FROM reopen o
                              WHERE r.work_unit_id = o.id AND r.state = 'VALID' AND r.output_hash <> o.hash
-                            RETURNING r.id)
+                            RETURNING r.host_id, r.credit),
+                        -- judged again when the work unit is validated again: their valid results and credit are
+                        -- taken back from their hosts' counts until then, so nothing is counted twice
+                        untallied AS (
+                            INSERT INTO host_tally (host_id, valid, credit)
+                            SELECT host_id, -count(*), -coalesce(sum(credit), 0)
+                              FROM (SELECT * FROM agreeing UNION ALL SELECT * FROM equivalent) u GROUP BY host_id)
                         UPDATE work_unit w SET state = 'OPEN', canonical_result_id = NULL, finished_at = NULL,
                                                recheck_hash = o.hash, max_results = w.max_results + w.quorum
                           FROM reopen o WHERE w.id = o.id

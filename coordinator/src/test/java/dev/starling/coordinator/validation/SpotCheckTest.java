@@ -157,5 +157,12 @@ class SpotCheckTest extends CoordinatorTest {
                          WHERE w.job_id = :job AND c.host_id = :h""")
                 .param("job", forged).param("h", turncoat.id()).query(Long.class).single())
                 .as("no canonical output of the turncoat's is left").isZero();
+        // re-opened results judged again are counted once: the honest host's valid count is its VALID results
+        long valid = jdbc.sql("SELECT count(*) FROM result WHERE host_id = :h AND state = 'VALID'")
+                .param("h", honest.id()).query(Long.class).single();
+        assertThat(api().get("/api/v1/hosts/" + honest.id()).json().get("validCount").asLong()).isEqualTo(valid);
+        assertThat(api().get("/api/v1/hosts/" + turncoat.id()).json().get("validCount").asLong())
+                .isEqualTo(jdbc.sql("SELECT count(*) FROM result WHERE host_id = :h AND state = 'VALID'")
+                        .param("h", turncoat.id()).query(Long.class).single());
     }
 }
