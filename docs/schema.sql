@@ -120,6 +120,14 @@ CREATE TABLE job (
     -- "maxInputBytes"} fixed at submit; the job's stages after the first are its levels, their work units its app's
     reduce_app       text,
     reduce           jsonb,
+    -- adaptive replication allowed: a long-trusted host's result may stand alone (redundancy.adaptive, the project's
+    -- starling.adaptive-replication.enabled when the job does not say)
+    adaptive         boolean     NOT NULL DEFAULT false,
+    -- work units re-opened because a host that helped validate them failed a spot check, and those of them whose
+    -- canonical output changed when validated again (the last at overturned_at)
+    rechecked_work_units  integer NOT NULL DEFAULT 0,
+    overturned_work_units integer NOT NULL DEFAULT 0,
+    overturned_at    timestamptz,
     CONSTRAINT job_reduce_whole CHECK ((reduce_app IS NULL) = (reduce IS NULL))
 );
 CREATE INDEX job_newest ON job (id DESC);
@@ -151,6 +159,9 @@ CREATE TABLE work_unit (
     finished_at         timestamptz,
     -- the blobs it reads (WorkUnitSpec.blobs)
     blobs               text[]           NOT NULL DEFAULT '{}',
+    -- while it is re-checked (re-opened after a host that helped validate it failed a spot check): the hash of the
+    -- canonical output it had, to tell whether the re-check overturns it
+    recheck_hash        text,
     -- the splitter's idempotency key: writing a batch again inserts nothing
     UNIQUE (job_id, stage, idx)
 );
@@ -218,9 +229,23 @@ CREATE TABLE host (
     venue             text             NOT NULL DEFAULT 'default'
                       CHECK (venue IN ('default', 'home', 'work', 'school')),
     -- the network it registered from (its address cut to starling.dispatch.network-bits); NULL: none counts
-    network           text
+    network           text,
+    -- when it failed a spot check: what it helped validate before is re-checked (Rechecker)
+    convicted_at      timestamptz
 );
 CREATE INDEX host_volunteer ON host (volunteer_id);
+-- the re-checker's work list: the few convicted hosts
+CREATE INDEX host_convicted ON host (id) WHERE convicted_at IS NOT NULL;
+
+-- Adaptive replication: a host's run of consecutive valid results per app (a valid one adds one; an invalid, error
+-- or timed-out one, or a failed spot check, ends it: resets counts the ends). No foreign key (V7).
+CREATE TABLE host_app_trust (
+    host_id           bigint  NOT NULL,
+    app               text    NOT NULL,
+    consecutive_valid integer NOT NULL DEFAULT 0,
+    resets            integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (host_id, app)
+);
 
 -- Credit and validated results per host and day (UTC), added by the fold that adds them to the host rows: the
 -- volunteer's credit history, which stays when old jobs and their results are purged.
@@ -276,7 +301,12 @@ CREATE TABLE result (
     slot             bigint           DEFAULT nextval('result_slot') + floor(random() * 4096)::bigint,
     -- the network of the host it was sent to: the claim gives no other host of that network a replica of its
     -- work unit
-    network          text
+    network          text,
+    -- sent alone to a host trusted for the app (adaptive replication): its success is a quorum by itself
+    alone            boolean          NOT NULL DEFAULT false,
+    -- a spot check: a validated work unit given out again; a result that disagrees with the canonical output
+    -- convicts its host
+    spot_check       boolean          NOT NULL DEFAULT false
 );
 -- the dispatch claim walks this, best priority first, then by slot
 CREATE INDEX result_unsent_slot ON result (priority DESC, slot) WHERE state = 'UNSENT';

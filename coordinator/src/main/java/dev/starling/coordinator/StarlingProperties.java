@@ -25,6 +25,8 @@ import org.springframework.util.unit.DataSize;
  * @param workers which worker protocols are taken, and what workers are told to install
  * @param reduce the shape of deployed apps' reduce steps
  * @param trust probation of new volunteers, and the limits on what one volunteer or host may take
+ * @param adaptiveReplication long-trusted hosts' results accepted alone
+ * @param spotChecks validated work units given out again to check hosts against a known answer
  */
 @ConfigurationProperties("starling")
 public record StarlingProperties(
@@ -42,7 +44,9 @@ public record StarlingProperties(
         @DefaultValue Apps apps,
         @DefaultValue Workers workers,
         @DefaultValue Reduce reduce,
-        @DefaultValue Trust trust) {
+        @DefaultValue Trust trust,
+        @DefaultValue AdaptiveReplication adaptiveReplication,
+        @DefaultValue SpotChecks spotChecks) {
 
     public StarlingProperties {
         if (blobs.dir() == null) {
@@ -119,6 +123,45 @@ public record StarlingProperties(
     public record Signing(@DefaultValue List<String> publicKeys) {
         public Signing {
             publicKeys = List.copyOf(publicKeys);
+        }
+    }
+
+    /**
+     * Adaptive replication (BOINC's): a host whose last {@code trustAfter} or more results for an app were all valid
+     * (n in a row) gets a fresh work unit of that app alone with probability {@code 1 - 1/n}: its result is accepted
+     * without a second one. Any invalid, error or timed-out result, or a failed spot check, ends the run.
+     *
+     * @param enabled the project's default for jobs that do not say ({@code redundancy.adaptive}); false turns it off
+     *     for every job
+     * @param trustAfter consecutive valid results after which a host is trusted for an app
+     */
+    public record AdaptiveReplication(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("10") int trustAfter) {
+
+        public AdaptiveReplication {
+            if (trustAfter < 2) {
+                throw new IllegalArgumentException("starling.adaptive-replication.trust-after must be at least 2");
+            }
+        }
+    }
+
+    /**
+     * Spot checks (Sarmenta): work units validated by a quorum of agreeing results are given out once more, to hosts
+     * that did not compute them, indistinguishable from any other task. A result that disagrees with the known answer
+     * convicts its host: quarantined until the admin releases it, its trust ended, and every result it helped validate
+     * re-checked.
+     *
+     * @param rate spot checks per validated work unit (of all, alone or not), 0 (never) to 1; only work units
+     *     validated by a quorum are given out as spot checks, so with adaptive replication each of those is checked
+     *     more often
+     */
+    public record SpotChecks(@DefaultValue("0.05") double rate) {
+
+        public SpotChecks {
+            if (!(rate >= 0 && rate <= 1)) {
+                throw new IllegalArgumentException("starling.spot-checks.rate must be from 0 to 1");
+            }
         }
     }
 

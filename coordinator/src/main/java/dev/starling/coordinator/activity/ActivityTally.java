@@ -28,6 +28,11 @@ public final class ActivityTally {
         of(jobId, stage).validated++;
     }
 
+    /** A validated work unit was re-opened (to be re-checked): it will be counted again when validated again. */
+    public void reopened(long jobId, int stage) {
+        of(jobId, stage).validated--;
+    }
+
     public void failed(long jobId, int stage) {
         of(jobId, stage).failed++;
     }

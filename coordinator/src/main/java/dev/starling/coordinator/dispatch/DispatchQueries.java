@@ -105,12 +105,16 @@ class DispatchQueries {
                 .list().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
-    /** Returns claimed replicas to the pool (the call that claimed them was cancelled before answering). */
+    /**
+     * Returns claimed replicas to the pool (the call that claimed them was cancelled before answering); one that was to
+     * stand alone no longer does (its work unit's other replicas were cancelled: its success asks for more).
+     */
     int unclaim(long hostId, List<Long> resultIds) {
         return jdbc.sql("""
                         UPDATE result SET state = 'UNSENT', host_id = NULL, volunteer_id = NULL, network = NULL,
                                           quarantined = false,
-                                          sent_at = NULL, deadline_at = NULL, lease_expires_at = NULL, progress = NULL
+                                          sent_at = NULL, deadline_at = NULL, lease_expires_at = NULL,
+                                          progress = NULL, alone = false
                          WHERE id = ANY(:ids) AND host_id = :host AND state = 'IN_PROGRESS'""")
                 .param("ids", SqlArrays.of("bigint", resultIds.toArray(Long[]::new))).param("host", hostId).update();
     }

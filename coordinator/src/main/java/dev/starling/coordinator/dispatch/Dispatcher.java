@@ -48,6 +48,7 @@ class Dispatcher implements SmartLifecycle {
     private final HostStanding standing;
     private final Probation probation;
     private final ControlSignal controls;
+    private final AdaptiveReplication adaptive;
     private final DomainMeters meters;
     private final Clock clock;
     private final StarlingProperties.Dispatch settings;
@@ -56,9 +57,10 @@ class Dispatcher implements SmartLifecycle {
 
     Dispatcher(DispatchQueries queries, TransactionTemplate tx, Transactions transactions, WorkSignal signal,
             RunnableApps runnable, Tracker tracker, HostStanding standing, Probation probation, ControlSignal controls,
-            DomainMeters meters, Clock clock, StarlingProperties properties) {
+            AdaptiveReplication adaptive, DomainMeters meters, Clock clock, StarlingProperties properties) {
         this.probation = probation;
         this.controls = controls;
+        this.adaptive = adaptive;
         this.runnable = runnable;
         this.meters = meters;
         this.tracker = tracker;
@@ -139,7 +141,8 @@ class Dispatcher implements SmartLifecycle {
      * Claims for every RequestWork of a batch in one transaction: one statement locks candidates for all of
      * them (one scan of the queue's head instead of one per call), skipping work units that any host of the batch
      * or any of their volunteers has a replica of; they are shared out here (one replica of a work unit per batch,
-     * so never two to one host or one volunteer), and one statement assigns them. A job is marked RUNNING
+     * so never two to one host or one volunteer), and one statement assigns them; then adaptive replication lets
+     * some tasks of trusted hosts stand alone ({@link AdaptiveReplication}). A job is marked RUNNING
      * by the first claim this coordinator makes of it (skipped for jobs it has seen running).
      */
     private List<List<ClaimedTask>> claimBatch(List<ClaimRequest> requests) {
@@ -188,6 +191,7 @@ class Dispatcher implements SmartLifecycle {
         List<Boolean> quarantined = new ArrayList<>();
         Map<Long, Integer> spent = new HashMap<>();
         Set<Long> hostsServed = new HashSet<>();
+        Set<Long> untrustedHosts = new HashSet<>();
         for (ClaimRequest r : requests) {
             if (!hostsServed.add(r.host().id())) {
                 continue; // two calls of one host in one batch: the second waits for the next batch
@@ -197,6 +201,9 @@ class Dispatcher implements SmartLifecycle {
             boolean inQuarantine = quota.containsKey(r.host().id());
             // a quarantined host's replicas, and a new volunteer's, count toward a quorum only with a trusted partner
             boolean untrusted = inQuarantine || probation.onProbation(r.host());
+            if (untrusted) {
+                untrustedHosts.add(r.host().id());
+            }
             // locality first: work units whose blobs the host holds already, then the rest in queue order
             for (boolean local : inputs.isEmpty() ? new boolean[] {false} : new boolean[] {true, false}) {
                 for (var it = pool.iterator(); it.hasNext() && given < most; ) {
@@ -219,8 +226,11 @@ class Dispatcher implements SmartLifecycle {
         Map<Long, List<ClaimedTask>> byHost = new HashMap<>();
         if (!ids.isEmpty()) {
             List<ClaimedTask> claimed = queries.assign(ids.toArray(Long[]::new), hosts.toArray(Long[]::new),
-                    volunteers.toArray(Long[]::new), nets.toArray(String[]::new), quarantined.toArray(Boolean[]::new), now, now.plus(settings.lease()));
+                    volunteers.toArray(Long[]::new), nets.toArray(String[]::new), quarantined.toArray(Boolean[]::new), now,
+                    now.plus(settings.lease()));
             standing.spendQuota(spent, HostStanding.day(now));
+            // never alone: a quarantined host's task, nor a new volunteer's on probation
+            adaptive.acceptAlone(claimed, untrustedHosts);
             for (ClaimedTask t : withOffers(claimed, inputs)) {
                 byHost.computeIfAbsent(t.hostId(), h -> new ArrayList<>()).add(t);
             }

@@ -200,7 +200,7 @@ public class HostService {
     }
 
     /** Forgets the tokens of a host that checked out, so its next call reads how it stands now. */
-    void forget(long hostId) {
+    public void forget(long hostId) {
         known.asMap().values().removeIf(h -> h.id() == hostId);
     }
 

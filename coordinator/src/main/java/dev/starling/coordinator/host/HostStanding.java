@@ -135,10 +135,14 @@ public class HostStanding {
                 .param("id", hostId).param("reason", reason).param("now", Timestamp.from(now)).update() == 1;
     }
 
-    /** Lifts a quarantine and gives the host a fresh start: its rolling counts begin again from nothing. */
+    /**
+     * Lifts a quarantine and gives the host a fresh start: its rolling counts begin again from nothing, and a
+     * conviction (a failed spot check) is forgiven: its valid results are no longer re-checked.
+     */
     boolean release(long hostId) {
         return jdbc.sql("""
                         UPDATE host SET quarantined_at = NULL, quarantine_reason = NULL, quarantine_manual = false,
+                                        convicted_at = NULL,
                                         recent_valid = 0, recent_invalid = 0, recent_errors = 0, recent_timed_out = 0
                          WHERE id = :id""")
                 .param("id", hostId).update() == 1;

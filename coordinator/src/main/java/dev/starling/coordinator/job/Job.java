@@ -10,6 +10,7 @@ import java.time.Instant;
  * @param reduceApp the deployed app version ({@code name@version}) of its reduce step, or null: its stages after the
  *     first are that step's levels
  * @param reduceJson the reduce step as fixed at submit ({@link ReduceStep}), or null
+ * @param recheck its work units re-checked after a host that helped validate them failed a spot check, or null
  */
 public record Job(
         long id,
@@ -31,7 +32,17 @@ public record Job(
         Instant finishedAt,
         int maxFailedWorkUnits,
         String reduceApp,
-        String reduceJson) {
+        String reduceJson,
+        Recheck recheck) {
+
+    /**
+     * Work units of a job re-opened because a host that helped validate them failed a spot check.
+     *
+     * @param workUnits how many were re-opened
+     * @param overturned how many of them, validated again, got another canonical output than before
+     * @param overturnedAt when the last of those was overturned, or null
+     */
+    public record Recheck(int workUnits, int overturned, java.time.Instant overturnedAt) {}
 
     /** The app whose work units the given stage holds: the reduce step's from the second stage of a reducing job. */
     public String appOf(int stage) {

@@ -267,7 +267,7 @@ public class JobService {
                 view.createdAt(), view.startedAt(), view.finishedAt(), view.error(), view.transfer(),
                 view.maxFailedWorkUnits(), workUnits.failed(id, FAILED_LISTED).stream()
                         .map(f -> new JobView.FailedWorkUnit(f.stage(), f.index(), f.error())).toList(),
-                view.reduce());
+                view.reduce(), view.recheck());
     }
 
     /** The jobs the caller may see, newest first. */
@@ -348,7 +348,7 @@ public class JobService {
                 job.deadlineSeconds(), job.stage(), counts, progress, job.createdAt(), job.startedAt(),
                 job.finishedAt(), job.error(), moved == null ? new JobView.Transfer(0, 0)
                         : new JobView.Transfer(moved.bytesFromCoordinator(), moved.bytesFromPeers()),
-                job.maxFailedWorkUnits(), null, reduceView(job));
+                job.maxFailedWorkUnits(), null, reduceView(job), job.recheck());
     }
 
     private JobView.Reduce reduceView(Job job) {
@@ -382,14 +382,15 @@ public class JobService {
         });
     }
 
-    private static Redundancy redundancy(SubmitJobRequest.RedundancyRequest r, List<FieldError> errors) {
-        var req = r == null ? new SubmitJobRequest.RedundancyRequest(null, null, null, null) : r;
+    private Redundancy redundancy(SubmitJobRequest.RedundancyRequest r, List<FieldError> errors) {
+        var req = r == null ? new SubmitJobRequest.RedundancyRequest(null, null, null, null, null) : r;
         int quorum = bounded(req.quorum(), 2, 1, MAX_REPLICAS, "redundancy.quorum", errors);
         int initial = bounded(req.initialReplicas(), quorum, quorum, MAX_REPLICAS, "redundancy.initialReplicas", errors);
         int maxResults = bounded(req.maxResults(), Math.max(6, 3 * quorum), Math.max(initial, 1), 10 * MAX_REPLICAS,
                 "redundancy.maxResults", errors);
         int maxErrors = bounded(req.maxErrors(), 3, 1, 10 * MAX_REPLICAS, "redundancy.maxErrors", errors);
-        return new Redundancy(quorum, initial, maxResults, maxErrors);
+        boolean adaptive = req.adaptive() != null ? req.adaptive() : properties.adaptiveReplication().enabled();
+        return new Redundancy(quorum, initial, maxResults, maxErrors, adaptive);
     }
 
     private static int bounded(Integer value, int fallback, int min, int max, String field, List<FieldError> errors) {

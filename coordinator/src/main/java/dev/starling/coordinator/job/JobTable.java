@@ -20,7 +20,8 @@ public class JobTable {
     private static final String COLUMNS = """
             id, researcher_id, app, params::text AS params, state, priority, quorum, initial_replicas, max_results, max_errors,
             deadline_seconds, stage, stage_size, split_next, split_complete, result::text AS result, error,
-            created_at, started_at, finished_at, max_failed_work_units, reduce_app, reduce::text AS reduce""";
+            created_at, started_at, finished_at, max_failed_work_units, reduce_app, reduce::text AS reduce,
+            adaptive, rechecked_work_units, overturned_work_units, overturned_at""";
 
     private final JdbcClient jdbc;
 
@@ -33,10 +34,10 @@ public class JobTable {
         return jdbc.sql("""
                         INSERT INTO job (researcher_id, app, params, priority, quorum, initial_replicas, max_results,
                                          max_errors, deadline_seconds, stage_size, max_failed_work_units, reduce_app,
-                                         reduce, created_at)
+                                         reduce, adaptive, created_at)
                         VALUES (:researcher, :app, CAST(:params AS jsonb), :priority, :quorum, :initialReplicas,
                                 :maxResults, :maxErrors, :deadlineSeconds, :stageSize, :maxFailed, :reduceApp,
-                                CAST(:reduce AS jsonb), :now)
+                                CAST(:reduce AS jsonb), :adaptive, :now)
                         RETURNING id""")
                 .param("researcher", researcherId, java.sql.Types.BIGINT)
                 .param("app", app)
@@ -46,6 +47,7 @@ public class JobTable {
                 .param("initialReplicas", r.initialReplicas())
                 .param("maxResults", r.maxResults())
                 .param("maxErrors", r.maxErrors())
+                .param("adaptive", r.adaptive())
                 .param("deadlineSeconds", deadlineSeconds)
                 .param("stageSize", stageSize)
                 .param("maxFailed", maxFailedWorkUnits)
@@ -212,7 +214,7 @@ public class JobTable {
                 JobState.valueOf(rs.getString("state")),
                 rs.getInt("priority"),
                 new Redundancy(rs.getInt("quorum"), rs.getInt("initial_replicas"), rs.getInt("max_results"),
-                        rs.getInt("max_errors")),
+                        rs.getInt("max_errors"), rs.getBoolean("adaptive")),
                 rs.getInt("deadline_seconds"),
                 rs.getInt("stage"),
                 stageSize,
@@ -225,7 +227,9 @@ public class JobTable {
                 instant(rs, "finished_at"),
                 rs.getInt("max_failed_work_units"),
                 rs.getString("reduce_app"),
-                rs.getString("reduce"));
+                rs.getString("reduce"),
+                rs.getInt("rechecked_work_units") == 0 ? null : new Job.Recheck(rs.getInt("rechecked_work_units"),
+                        rs.getInt("overturned_work_units"), instant(rs, "overturned_at")));
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

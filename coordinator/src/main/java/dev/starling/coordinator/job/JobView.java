@@ -13,6 +13,9 @@ import java.util.List;
  * @param failedWorkUnits the job's failed work units and why (the first {@value JobService#FAILED_LISTED}, in index
  *     order), in the view of one job that has any
  * @param reduce the job's reduce step, if it has one: its stages after the first are the step's levels
+ * @param recheck when some of its work units were re-opened because a host that helped validate them failed a spot
+ *     check: how many, and how many of them were overturned (validated again with another canonical output); a
+ *     succeeded job is RUNNING again until they are validated, then assimilated again
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(
@@ -34,7 +37,8 @@ public record JobView(
         Transfer transfer,
         int maxFailedWorkUnits,
         List<FailedWorkUnit> failedWorkUnits,
-        Reduce reduce) {
+        Reduce reduce,
+        Job.Recheck recheck) {
 
     /**
      * A reduce step: its app and arguments, and the tree's shape fixed at submit (a level of one work unit over all

@@ -7,5 +7,7 @@ package dev.starling.coordinator.job;
  * @param initialReplicas replicas created for each work unit up front
  * @param maxResults the most results a work unit may ever have (replacements included)
  * @param maxErrors the work unit fails when this many of its results have errored or timed out
+ * @param adaptive whether a long-trusted host's result may stand alone (adaptive replication; the project's
+ *     {@code starling.adaptive-replication.enabled} when the job does not say)
  */
-public record Redundancy(int quorum, int initialReplicas, int maxResults, int maxErrors) {}
+public record Redundancy(int quorum, int initialReplicas, int maxResults, int maxErrors, boolean adaptive) {}

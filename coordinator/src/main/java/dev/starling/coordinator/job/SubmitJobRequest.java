@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * The body of {@code POST /api/v1/jobs}. Everything but {@code app} and {@code params} is optional.
  *
- * @param redundancy defaults: quorum 2, initialReplicas = quorum, maxResults max(6, 3 * quorum), maxErrors 3
+ * @param redundancy defaults: quorum 2, initialReplicas = quorum, maxResults max(6, 3 * quorum), maxErrors 3, adaptive
+ *     the project's (adaptive replication: a long-trusted host's result may stand alone)
  * @param deadlineSeconds how long a host has to report a task (default 600; for a deployed app at least twice its
  *     maxCpuSeconds, by default four times, at least 600)
  * @param priority higher dispatches first (default 0, from -1000 to 1000)
@@ -22,5 +23,6 @@ public record SubmitJobRequest(
 
     public record ReduceRequest(String app, List<String> args) {}
 
-    public record RedundancyRequest(Integer quorum, Integer initialReplicas, Integer maxResults, Integer maxErrors) {}
+    public record RedundancyRequest(Integer quorum, Integer initialReplicas, Integer maxResults, Integer maxErrors,
+            Boolean adaptive) {}
 }

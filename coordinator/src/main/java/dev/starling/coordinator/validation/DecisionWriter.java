@@ -5,6 +5,7 @@ import dev.starling.coordinator.app.DeployedOutputs;
 import dev.starling.coordinator.dispatch.WorkSignal;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
+import dev.starling.coordinator.host.HostTrustTable;
 import dev.starling.coordinator.job.Job;
 import dev.starling.coordinator.job.JobTable;
 import dev.starling.coordinator.metrics.DomainMeters;
@@ -46,10 +47,14 @@ class DecisionWriter {
     private final DomainMeters meters;
     private final DeployedOutputs outputs;
     private final Clock clock;
+    private final HostTrustTable trust;
+    private final SpotChecks spotChecks;
 
     DecisionWriter(ValidationQueries queries, JobTable jobs, WorkUnitTable workUnits, HostTable hosts,
             ActivityTable activity, Tracker tracker, TransferLedger ledger, WorkSignal signal, DomainMeters meters,
-            DeployedOutputs outputs, Clock clock) {
+            DeployedOutputs outputs, Clock clock, HostTrustTable trust, SpotChecks spotChecks) {
+        this.trust = trust;
+        this.spotChecks = spotChecks;
         this.outputs = outputs;
         this.queries = queries;
         this.jobs = jobs;
@@ -67,10 +72,13 @@ class DecisionWriter {
         tracker.produced(d.produced());
         queries.setStates(d.states());
         hosts.record(d.hosts());
+        trust.record(d.trust());
         activity.record(d.activity(), now);
         queries.validate(d.validated(), now);
+        spotChecks.revalidated(d.recheckedValidated(), now);
         queries.cancelPending(d.cancelPending());
-        int created = queries.addReplicas(d.moreReplicas(), now);
+        int created = queries.addReplicas(d.moreReplicas(), now) + spotChecks.add(d.spotChecks(), now);
+        spotChecks.convict(d.convicted(), now);
         // hosts whose outputs were accepted hold the blobs those outputs name
         tracker.canonicalHolders(d.states().stream().filter(c -> c.to() == ReplicaState.VALID)
                 .map(Decisions.StateChange::resultId).toList());

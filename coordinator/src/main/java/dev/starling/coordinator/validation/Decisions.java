@@ -3,6 +3,7 @@ package dev.starling.coordinator.validation;
 import dev.starling.coordinator.activity.ActivityTally;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
+import dev.starling.coordinator.host.HostTrustTable;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.workunit.ReplicaState;
 import java.util.ArrayList;
@@ -24,6 +25,14 @@ final class Decisions {
 
     private final List<StateChange> states = new ArrayList<>();
     private final Map<Long, HostTable.Tally> hosts = new HashMap<>();
+    /** (host, app) to what its judgements did to its run of valid results, in judgement order */
+    private final Map<Map.Entry<Long, String>, HostTrustTable.Change> trust = new LinkedHashMap<>();
+    /** work units just validated by a quorum that are given out once more as spot checks */
+    private final List<Long> spotChecks = new ArrayList<>();
+    /** hosts that failed a spot check, to the work unit they failed it on, in host id order (the lock order) */
+    private final Map<Long, Long> convicted = new TreeMap<>();
+    /** re-checked work units validated again: work unit id to its canonical result id */
+    private final Map<Long, Long> recheckedValidated = new LinkedHashMap<>();
     private final Map<Long, Long> validated = new LinkedHashMap<>();
     private final List<Long> cancelPending = new ArrayList<>();
     private final Map<Long, Integer> moreReplicas = new LinkedHashMap<>();
@@ -48,6 +57,32 @@ final class Decisions {
         hosts.computeIfAbsent(hostId, id -> new HostTable.Tally()).add(outcome, credit);
         activity.judged(wu.jobId(), wu.stage(), outcome);
         outcomes.merge(outcome, 1, Integer::sum);
+        boolean valid = outcome == Outcome.VALID;
+        trust.merge(Map.entry(hostId, wu.app()), new HostTrustTable.Change(hostId, wu.app(), !valid, valid ? 1 : 0),
+                (before, now) -> now.ended() ? now : new HostTrustTable.Change(hostId, wu.app(), before.ended(),
+                        before.valid() + 1));
+    }
+
+    /** The validated work unit is given out once more, to check a host against its known answer. */
+    void spotCheck(long workUnitId) {
+        spotChecks.add(workUnitId);
+    }
+
+    /** The host's result disagreed with a spot check's known answer. */
+    void convict(long hostId, long workUnitId) {
+        convicted.putIfAbsent(hostId, workUnitId);
+    }
+
+    List<Long> spotChecks() {
+        return spotChecks;
+    }
+
+    Map<Long, Long> convicted() {
+        return convicted;
+    }
+
+    List<HostTrustTable.Change> trust() {
+        return List.copyOf(trust.values());
     }
 
     /**
@@ -60,6 +95,9 @@ final class Decisions {
 
     void validate(WorkUnitRow wu, long canonicalResultId, boolean hasPending) {
         validated.put(wu.id(), canonicalResultId);
+        if (wu.rechecking()) {
+            recheckedValidated.put(wu.id(), canonicalResultId);
+        }
         if (hasPending) {
             cancelPending.add(wu.id());
         }
@@ -128,6 +166,11 @@ final class Decisions {
     /** Work unit id to its canonical result id. */
     Map<Long, Long> validated() {
         return validated;
+    }
+
+    /** Re-checked work units validated again: work unit id to its new canonical result id. */
+    Map<Long, Long> recheckedValidated() {
+        return recheckedValidated;
     }
 
     /** Work units whose unsent and in-progress replicas are no longer needed. */

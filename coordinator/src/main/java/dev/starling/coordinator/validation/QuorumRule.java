@@ -15,11 +15,14 @@ import java.util.List;
  *
  * <ol>
  *   <li>errors (ERROR, TIMED_OUT) at {@code maxErrors}: fail, before anything else;</li>
- *   <li>successes (REPORTED, INCONCLUSIVE) at {@code quorum}: group them by agreement; the largest group that holds
- *       a replica of a host in good standing (not quarantined when it was sent), if it reaches the quorum,
- *       validates: its first member is canonical, the group VALID, the other successes INVALID. Otherwise every
- *       REPORTED success becomes INCONCLUSIVE and at least one more result is needed;</li>
- *   <li>replicas still needed = quorum - (largest group, or successes) - pending; ask for them up to
+ *   <li>successes (REPORTED, INCONCLUSIVE) at {@code quorum}, or one of a replica sent alone: group them by
+ *       agreement; the largest group that holds a replica of a host in good standing (not quarantined when it was
+ *       sent) and reaches its quorum validates: its first member is canonical, the group VALID, the other successes
+ *       INVALID. A group's quorum is {@code quorum}, or one when it holds a replica sent alone to a trusted host
+ *       (adaptive replication). Otherwise every REPORTED success becomes INCONCLUSIVE and at least one more result is
+ *       needed;</li>
+ *   <li>replicas still needed = quorum - (largest group, or successes) - pending (none while a replica sent alone
+ *       is on its way); ask for them up to
  *       {@code maxResults} replicas in all (cancelled ones not counted); at that limit with nothing pending,
  *       fail.</li>
  * </ol>
@@ -28,9 +31,9 @@ import java.util.List;
  * forms) partitions the successes ({@link #groups}: each joins the first group whose first member it agrees with);
  * one that is not (a numeric tolerance: 1.0 ~ 1.4 ~ 1.8, but not 1.0 ~ 1.8) gives the groups in which every pair
  * agrees ({@link #cliques}), and a success outside the chosen group is judged against its canonical output, as a late
- * one is. Where later rules fit: adaptive replication gives a work unit other {@link Limits} (a quorum of one for a
- * long-trusted host's replica); a spot check judges a replica against a known answer as {@link #judgeLate} judges one
- * against the canonical output.
+ * one is. Adaptive replication is a replica's flag ({@link ReplicaRow#alone}), not other {@link Limits}: when the
+ * replica sent alone fails or times out, the work unit needs its full quorum again, so it is never left short. A spot
+ * check is a replica of a validated work unit, judged against the known answer by {@link #judgeLate}.
  */
 final class QuorumRule {
     private QuorumRule() {}
@@ -103,21 +106,22 @@ final class QuorumRule {
         }
         List<Judgement> inconclusive = List.of();
         long needed;
-        if (successes.size() >= limits.quorum()) {
+        if (successes.size() >= limits.quorum() || successes.stream().anyMatch(QuorumRule::standsAlone)) {
             List<List<ReplicaRow>> groups = equivalence.transitive() ? groups(successes, equivalence)
                     : cliques(successes, equivalence);
-            // the largest group that may decide (one with a host in good standing), else the largest of all
+            // the largest group that may decide (one with a host in good standing, at its quorum), else the largest
             List<ReplicaRow> best = null;
             List<ReplicaRow> largest = groups.get(0);
             for (List<ReplicaRow> g : groups) {
                 if (g.size() > largest.size()) {
                     largest = g;
                 }
-                if (trusted(g) && (best == null || g.size() > best.size())) {
+                boolean atQuorum = g.size() >= limits.quorum() || g.stream().anyMatch(QuorumRule::standsAlone);
+                if (trusted(g) && atQuorum && (best == null || g.size() > best.size())) {
                     best = g;
                 }
             }
-            if (best != null && best.size() >= limits.quorum()) {
+            if (best != null) {
                 return validate(best, successes, pending > 0, equivalence);
             }
             inconclusive = successes.stream().filter(r -> r.state() == ReplicaState.REPORTED)
@@ -127,7 +131,9 @@ final class QuorumRule {
         } else {
             needed = limits.quorum() - successes.size();
         }
-        long missing = needed - pending;
+        // a replica on its way alone to a trusted host stands for a whole quorum
+        boolean aloneOnItsWay = replicas.stream().anyMatch(r -> r.alone() && !r.quarantined() && r.state().isPending());
+        long missing = aloneOnItsWay ? 0 : needed - pending;
         if (missing <= 0) {
             return new Wait(inconclusive);
         }
@@ -157,6 +163,11 @@ final class QuorumRule {
             judgements.add(new Judgement(r, valid ? ReplicaState.VALID : ReplicaState.INVALID));
         }
         return new Validate(canonical, judgements, hasPending);
+    }
+
+    /** A success sent alone to a host trusted for the app (and not quarantined): a quorum by itself. */
+    private static boolean standsAlone(ReplicaRow r) {
+        return r.alone() && !r.quarantined() && r.state().isSuccess();
     }
 
     /** Whether a group of agreeing results holds one of a host in good standing (not quarantined when sent). */

@@ -23,7 +23,8 @@ import org.springframework.stereotype.Repository;
 @Repository
 class ValidationQueries {
     private static final String WU_COLUMNS = "w.id, w.job_id, w.stage, w.idx, " + WorkUnitTable.APP_OF_WORK_UNIT
-            + " AS app, w.state, w.quorum, w.max_results, w.max_errors, w.cost, w.canonical_result_id, w.input";
+            + " AS app, w.state, w.quorum, w.max_results, w.max_errors, w.cost, w.canonical_result_id, w.input,"
+            + " w.recheck_hash IS NOT NULL AS rechecking";
 
     private final JdbcClient jdbc;
 
@@ -71,13 +72,13 @@ class ValidationQueries {
         jdbc.sql("""
                         SELECT id, work_unit_id, host_id, state,
                                CASE WHEN state IN ('REPORTED', 'INCONCLUSIVE') THEN output END AS output,
-                               output_hash, error_message, quarantined
+                               output_hash, error_message, quarantined, alone
                           FROM result WHERE work_unit_id = ANY(:wus) ORDER BY work_unit_id, id""")
                 .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new)))
                 .query((rs, i) -> Map.entry(rs.getLong("work_unit_id"), new ReplicaRow(rs.getLong("id"),
                         rs.getObject("host_id", Long.class), ReplicaState.valueOf(rs.getString("state")),
                         rs.getBytes("output"), rs.getString("output_hash"), rs.getString("error_message"),
-                        rs.getBoolean("quarantined"))))
+                        rs.getBoolean("quarantined"), rs.getBoolean("alone"))))
                 .list()
                 .forEach(e -> byWorkUnit.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
         return byWorkUnit;
@@ -157,7 +158,8 @@ class ValidationQueries {
     Instant giveBack(long resultId, long hostId) {
         return jdbc.sql("""
                         UPDATE result r SET state = 'UNSENT', host_id = NULL, volunteer_id = NULL, quarantined = false,
-                                            sent_at = NULL, deadline_at = NULL, lease_expires_at = NULL, progress = NULL
+                                            sent_at = NULL, deadline_at = NULL, lease_expires_at = NULL,
+                                            progress = NULL, alone = false
                           FROM (SELECT id, sent_at FROM result WHERE id = :id) old
                          WHERE r.id = old.id AND r.host_id = :host AND r.state = 'IN_PROGRESS'
                         RETURNING old.sent_at""")
@@ -289,6 +291,6 @@ class ValidationQueries {
         return new WorkUnitRow(rs.getLong("id"), rs.getLong("job_id"), rs.getInt("stage"), rs.getLong("idx"),
                 rs.getString("app"), WorkUnitState.valueOf(rs.getString("state")), rs.getInt("quorum"),
                 rs.getInt("max_results"), rs.getInt("max_errors"), rs.getDouble("cost"),
-                rs.getObject("canonical_result_id", Long.class), rs.getBytes("input"));
+                rs.getObject("canonical_result_id", Long.class), rs.getBytes("input"), rs.getBoolean("rechecking"));
     }
 }

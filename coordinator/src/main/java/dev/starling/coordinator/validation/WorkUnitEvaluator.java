@@ -32,8 +32,11 @@ class WorkUnitEvaluator {
     private final AppCatalog apps;
     private final DecisionWriter writer;
     private final JobCompleter completer;
+    private final SpotChecks spotChecks;
 
-    WorkUnitEvaluator(ValidationQueries queries, AppCatalog apps, DecisionWriter writer, JobCompleter completer) {
+    WorkUnitEvaluator(ValidationQueries queries, AppCatalog apps, DecisionWriter writer, JobCompleter completer,
+            SpotChecks spotChecks) {
+        this.spotChecks = spotChecks;
         this.queries = queries;
         this.apps = apps;
         this.writer = writer;
@@ -73,6 +76,9 @@ class WorkUnitEvaluator {
         switch (verdict) {
             case QuorumRule.Validate v -> {
                 decisions.validate(wu, v.canonical().id(), v.cancelPending());
+                if (spotChecks.draw(v)) {
+                    decisions.spotCheck(wu.id());
+                }
                 if (AppCatalog.isDeployed(wu.app()) && DeployedOutputs.hasFiles(v.canonical().output())) {
                     decisions.outputFiles(wu.jobId(), v.canonical().output());
                 }
@@ -86,13 +92,19 @@ class WorkUnitEvaluator {
         }
     }
 
-    /** Judges a result reported after its work unit was validated against the canonical output. */
+    /**
+     * Judges a result reported after its work unit was validated against the canonical output; a spot check that
+     * disagrees convicts its host.
+     */
     void judgeLate(WorkUnitRow wu, long resultId, byte[] output, String hash, long hostId, Decisions decisions) {
         ValidationQueries.Output canonical = queries.output(wu.canonicalResultId());
         ReplicaState to = QuorumRule.judgeLate(canonical.hash(), canonical.bytes(), hash, output, equivalence(wu));
         boolean agrees = to == ReplicaState.VALID;
         decisions.state(resultId, ReplicaState.REPORTED, to, agrees ? wu.cost() : null, false);
         decisions.host(wu, hostId, agrees ? Outcome.VALID : Outcome.INVALID, agrees ? wu.cost() : 0);
+        if (!agrees && spotChecks.isSpotCheck(resultId)) {
+            decisions.convict(hostId, wu.id());
+        }
     }
 
     /**

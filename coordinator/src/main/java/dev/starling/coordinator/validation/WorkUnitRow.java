@@ -2,11 +2,21 @@ package dev.starling.coordinator.validation;
 
 import dev.starling.coordinator.workunit.WorkUnitState;
 
-/** A work unit as validation reads it, locked. */
+/**
+ * A work unit as validation reads it, locked.
+ *
+ * @param rechecking re-opened because a host that helped validate it failed a spot check
+ */
 record WorkUnitRow(long id, long jobId, int stage, long index, String app, WorkUnitState state, int quorum,
-        int maxResults, int maxErrors, double cost, Long canonicalResultId, byte[] input) {
+        int maxResults, int maxErrors, double cost, Long canonicalResultId, byte[] input, boolean rechecking) {
     boolean isOpen() {
         return state == WorkUnitState.OPEN;
+    }
+
+    /** The work unit as re-opening it leaves it: open, no canonical result, being re-checked. */
+    WorkUnitRow reopened() {
+        return new WorkUnitRow(id, jobId, stage, index, app, WorkUnitState.OPEN, quorum, maxResults, maxErrors, cost,
+                null, input, true);
     }
 
     QuorumRule.Limits limits() {

@@ -14,17 +14,17 @@ import java.util.regex.Pattern;
  * The admin's dashboard session over plain HTTP, as a browser keeps it: a cookie jar, no redirects followed, logged
  * in through the login form, and the CSRF token the dashboard's forms carry.
  */
-final class AdminSession {
+public final class AdminSession {
     private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
 
-    final TestApi api;
+    public final TestApi api;
 
     private AdminSession(int port) {
         api = new TestApi("http://localhost:" + port, null, HttpClient.newBuilder().cookieHandler(new CookieManager())
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build());
     }
 
-    static AdminSession login(int port, String password) {
+    public static AdminSession login(int port, String password) {
         AdminSession session = new AdminSession(port);
         TestApi.Response r = session.post("/login", "username=admin&password="
                 + URLEncoder.encode(password, StandardCharsets.UTF_8) + "&_csrf=" + session.csrf("/login"));

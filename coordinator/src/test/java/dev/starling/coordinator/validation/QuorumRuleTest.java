@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * ({@code quorum/maxResults/maxErrors}), its replicas in id order (1, 2, ...) and the verdict.
  *
  * <p>A replica is {@code STATE[:output][!]}: U unsent, P in progress, R reported, E error, T timed out, I
- * inconclusive, V valid, X invalid, C cancelled; {@code !} marks one sent to a quarantined host. A replica's hash is
+ * inconclusive, V valid, X invalid, C cancelled; {@code !} marks one sent to a quarantined host, {@code *} one sent
+ * alone to a trusted host (adaptive replication). A replica's hash is
  * its output's, so equal outputs always agree. An error's message is {@code crash <id>}.
  *
  * <p>A verdict is {@code validate #canonical}, {@code more N}, {@code wait} or {@code fail: reason}, then the
@@ -221,6 +222,25 @@ class QuorumRuleTest {
                 .containsExactly(List.of(1L, 3L, 4L), List.of(2L, 5L));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # case                                        | limits | replicas         | verdict
+            a trusted host's result stands alone          | 2/6/3  | R*:a C           | validate #1; VALID 1
+            alone, still on its way                       | 2/6/3  | C P*             | wait
+            alone in a quorum of three                    | 3/9/3  | R*:a C C         | validate #1; VALID 1
+            the alone one failed: the full quorum again   | 2/6/3  | E* C             | more 2
+            the alone one timed out: the full quorum      | 2/6/3  | T* C             | more 2
+            after it failed, one success is not enough    | 2/6/3  | E* C R:a         | more 1
+            after it failed, two agree                    | 2/6/3  | E* C R:a R:a     | validate #3; VALID 3 4
+            a late alone report beside replacements       | 2/6/3  | R*:a C P P       | validate #1; VALID 1; cancel pending
+            alone beside a disagreeing one: alone decides | 2/6/3  | R*:a R:b         | validate #1; VALID 1; INVALID 2
+            alone beside an agreeing one: both valid      | 2/6/3  | R*:a R:a         | validate #1; VALID 1 2
+            a quarantined host's result never stands alone | 2/6/3 | R*!:a C          | more 1
+            """)
+    void aResultSentAloneToATrustedHostIsAQuorumByItself(String name, String limits, String replicas, String verdict) {
+        assertThat(describe(decide(limits, replicas, EQUAL))).isEqualTo(verdict);
+    }
+
     // ---- the tables' notation
 
     private static final Equivalence EQUAL = Arrays::equals;
@@ -263,15 +283,16 @@ class QuorumRuleTest {
         List<ReplicaRow> replicas = new ArrayList<>();
         for (String token : notation.trim().split("\\s+")) {
             long id = replicas.size() + 1;
-            boolean quarantined = token.endsWith("!");
-            String[] parts = token.replace("!", "").split(":", 2);
+            boolean quarantined = token.contains("!");
+            boolean alone = token.contains("*");
+            String[] parts = token.replace("!", "").replace("*", "").split(":", 2);
             ReplicaState state = STATES.get(parts[0]);
             if (state == null) {
                 throw new IllegalArgumentException("no replica state '" + parts[0] + "' in '" + notation + "'");
             }
             String output = parts.length > 1 ? parts[1] : null;
             replicas.add(new ReplicaRow(id, 100 + id, state, bytes(output), output == null ? null : hash(output),
-                    state == ReplicaState.ERROR ? "crash " + id : null, quarantined));
+                    state == ReplicaState.ERROR ? "crash " + id : null, quarantined, alone));
         }
         return replicas;
     }

@@ -93,10 +93,11 @@ public final class Swarm {
      *     ({@code TrivialApp}), swept over {@code submit} work units; the hosts register as running WebAssembly and
      *     answer its tasks as the module would, with an empty output envelope (default false)
      * @param drainTimeout how long after the window the swarm waits for its job to finish (default 10m)
-     * @param seed chooses the wrong hosts (default 1) and the colluders
-     * @param strategy how the colluding hosts collude (default NONE: none do)
-     * @param colludeFraction the fraction of hosts that collude, 0 to 1; {@code floor(hosts * colludeFraction)} hosts
-     *     chosen by {@code seed}, none of them a wrong host (default 0)
+     * @param seed chooses the wrong hosts (default 1) and the colluders, and with {@code seed + 1} the turncoats
+     * @param turncoatFraction the fraction of hosts that are turncoats, 0 to 1 (default 0): honest for their first
+     *     {@code turncoatAfter} results (long enough to be trusted by adaptive replication), then wrong, all with the
+     *     same wrong output (they collude); a host chosen as wrong too stays wrong
+     * @param turncoatAfter the results a turncoat computes honestly before it turns (default 20)
      * @param progress where progress lines go (default standard error)
      * @param listener called at points of the run (default none)
      */
@@ -117,6 +118,8 @@ public final class Swarm {
             boolean deployed,
             Duration drainTimeout,
             long seed,
+            double turncoatFraction,
+            int turncoatAfter,
             Consumer<String> progress,
             Listener listener,
             Strategy strategy,
@@ -139,6 +142,9 @@ public final class Swarm {
             require(!taskTime.isNegative(), "--task-ms must not be negative, was " + taskTime.toMillis());
             require(wrongFraction >= 0 && wrongFraction <= 1,
                     "--wrong-fraction must be between 0 and 1, was " + wrongFraction);
+            require(turncoatFraction >= 0 && turncoatFraction <= 1,
+                    "--turncoat-fraction must be between 0 and 1, was " + turncoatFraction);
+            require(turncoatAfter >= 0, "--turncoat-after must not be negative, was " + turncoatAfter);
             require(cores >= 1, "--cores must be at least 1, was " + cores);
             require(connections >= 0, "--connections must not be negative (0 = one per host), was " + connections);
             require(connections == 0 || connections >= coordinators.size(), "--connections must be at least the number"
@@ -196,6 +202,8 @@ public final class Swarm {
             b.deployed = deployed;
             b.drainTimeout = drainTimeout;
             b.seed = seed;
+            b.turncoatFraction = turncoatFraction;
+            b.turncoatAfter = turncoatAfter;
             b.progress = progress;
             b.listener = listener;
             b.strategy = strategy;
@@ -236,6 +244,8 @@ public final class Swarm {
         private Duration warmup = Duration.ofSeconds(10);
         private Duration taskTime = Duration.ZERO;
         private double wrongFraction;
+        private double turncoatFraction;
+        private int turncoatAfter = 20;
         private int cores = 4;
         private int connections;
         private List<URI> api = List.of();
@@ -281,6 +291,16 @@ public final class Swarm {
 
         public Builder taskTime(Duration value) {
             taskTime = value;
+            return this;
+        }
+
+        public Builder turncoatFraction(double value) {
+            turncoatFraction = value;
+            return this;
+        }
+
+        public Builder turncoatAfter(int value) {
+            turncoatAfter = value;
             return this;
         }
 
@@ -378,8 +398,8 @@ public final class Swarm {
         /** @throws IllegalArgumentException naming the first wrong value */
         public Options build() {
             return new Options(coordinators, hosts, duration, warmup, taskTime, wrongFraction, cores, connections, api,
-                    apiKey, submit, rounds, quorum, deployed, drainTimeout, seed, progress, listener, strategy,
-                    colludeFraction);
+                    apiKey, submit, rounds, quorum, deployed, drainTimeout, seed, turncoatFraction, turncoatAfter,
+                    progress, listener, strategy, colludeFraction);
         }
     }
 }

@@ -66,6 +66,15 @@ final class SwarmCommand implements Callable<Integer> {
             description = "Fraction of hosts that report wrong outputs, 0 to 1; they never agree with anyone (default: 0).")
     private double wrongFraction;
 
+    @Option(names = "--turncoat-fraction", paramLabel = "F",
+            description = "Fraction of hosts that are turncoats, 0 to 1: honest until --turncoat-after results, then wrong,"
+                    + " all with the same wrong output (default: 0).")
+    private double turncoatFraction;
+
+    @Option(names = "--turncoat-after", paramLabel = "N",
+            description = "Results a turncoat computes honestly before it turns (default: 20).")
+    private int turncoatAfter = 20;
+
     @Option(names = "--cores", paramLabel = "N", description = "Tasks each host asks for and runs at once (default: 4).")
     private int cores = 4;
 
@@ -153,6 +162,8 @@ final class SwarmCommand implements Callable<Integer> {
                     .warmup(warmup)
                     .taskTime(Duration.ofMillis(taskMs))
                     .wrongFraction(wrongFraction)
+                    .turncoatFraction(turncoatFraction)
+                    .turncoatAfter(turncoatAfter)
                     .cores(cores)
                     .connections(connections)
                     .submit(submit)

@@ -121,7 +121,7 @@ public final class Checks {
             }
             if (h.colluder()) {
                 // right or wrong as the collusion went: only the counting and the credit are checked
-            } else if (!h.wrong() && c.invalidCount() != 0) {
+            } else if (!h.wrong() && !h.turncoat() && c.invalidCount() != 0) {
                 problems.add(who + ": honest but " + c.invalidCount() + " invalid");
             }
             if (!h.colluder() && h.wrong() && c.validCount() != 0) {

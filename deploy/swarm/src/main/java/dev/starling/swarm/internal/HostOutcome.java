@@ -11,13 +11,14 @@ package dev.starling.swarm.internal;
  *     on a retry after a call whose answer was lost (the coordinator had stored it)
  * @param duplicateWorkUnits tasks of a work unit this host had received before
  * @param tasksReceived every task it received
+ * @param turncoat whether it was a turncoat: honest for its first results, then wrong (in collusion with the others)
  */
-public record HostOutcome(int index, long hostId, boolean wrong, boolean colluder, long storedResults, long duplicateWorkUnits,
-        long tasksReceived) {
+public record HostOutcome(int index, long hostId, boolean wrong, boolean colluder, long storedResults,
+        long duplicateWorkUnits, long tasksReceived, boolean turncoat) {
 
     /** An honest or wrong host's outcome. */
     public HostOutcome(int index, long hostId, boolean wrong, long storedResults, long duplicateWorkUnits,
             long tasksReceived) {
-        this(index, hostId, wrong, false, storedResults, duplicateWorkUnits, tasksReceived);
+        this(index, hostId, wrong, false, storedResults, duplicateWorkUnits, tasksReceived, false);
     }
 }

@@ -9,6 +9,10 @@ final class HostTally {
     final boolean wrong;
     /** whether it colludes (then it is not {@link #wrong}) */
     final boolean colluder;
+    /** honest for its first {@code turncoatAfter} results, then wrong, agreeing with the other turncoats */
+    boolean turncoat;
+    /** checksum outputs it computed (a turncoat's count toward turning) */
+    long computed;
     volatile long hostId;
     /** the account key of the volunteer it signed up as; null when it registered anonymously */
     String accountKey;
@@ -38,6 +42,7 @@ final class HostTally {
     }
 
     HostOutcome outcome() {
-        return new HostOutcome(index, hostId, wrong, colluder, storedResults, duplicateWorkUnits, tasksReceived);
+        return new HostOutcome(index, hostId, wrong, colluder, storedResults, duplicateWorkUnits, tasksReceived,
+                turncoat);
     }
 }

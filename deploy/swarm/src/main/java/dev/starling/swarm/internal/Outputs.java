@@ -39,6 +39,15 @@ public final class Outputs {
         return ("wrong-" + hostIndex + "-" + hex).getBytes(US_ASCII);
     }
 
+    /**
+     * A turncoat's output once it turned: {@code turncoat-<hex SHA-256 of the work unit index>}, the same for every
+     * turncoat (they collude: two of them form a quorum), never the honest one nor a wrong host's.
+     */
+    public static byte[] turncoat(long index) {
+        byte[] seed = ByteBuffer.allocate(Long.BYTES).putLong(index).array();
+        return ("turncoat-" + HexFormat.of().formatHex(sha256().digest(seed))).getBytes(US_ASCII);
+    }
+
     private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");

@@ -343,6 +343,9 @@ final class SimulatedHost implements Runnable {
             return failure(task, Failure.Kind.COMPUTE_ERROR, "a checksum input has 16 bytes, this one "
                     + task.getInput().size());
         }
+        if (tally.turncoat && tally.computed++ >= context.options.turncoatAfter()) {
+            return success(task, Outputs.turncoat(input[0]));
+        }
         return success(task, tally.wrong ? Outputs.wrong(tally.index, input[0]) : Outputs.honest(input[0], input[1]));
     }
 

@@ -61,6 +61,8 @@ public final class SwarmRun {
         BitSet wrong = WrongHosts.choose(options.hosts(), options.wrongFraction(), options.seed());
         Collusion collusion = new Collusion(options.strategy(), options.quorum(), colluders(wrong));
         HostContext context = new HostContext(options, metrics, jobId, api, collusion);
+        BitSet turncoats = WrongHosts.choose(options.hosts(), options.turncoatFraction(), options.seed() + 1);
+        turncoats.andNot(wrong);
         List<HostTally> tallies = new ArrayList<>(options.hosts());
         SwarmReport.Figures figures;
         JobStatus drained = null;
@@ -73,7 +75,8 @@ public final class SwarmRun {
         });
         try (Channels channels = new Channels(options.coordinators(), options.hosts(), options.connections())) {
             progress.accept("swarm: starting " + options.hosts() + " hosts (" + wrong.cardinality() + " wrong, "
-                    + collusion.count() + " colluding (" + options.strategy().name().toLowerCase(Locale.ROOT) + "), seed "
+                    + collusion.count() + " colluding (" + options.strategy().name().toLowerCase(Locale.ROOT) + "), "
+                    + turncoats.cardinality() + " turncoats turning after " + options.turncoatAfter() + " results, seed "
                     + options.seed() + "), " + options.cores() + " cores each, task time "
                     + Durations.format(options.taskTime()) + ", " + channels.size() + " connections to "
                     + options.coordinators());
@@ -81,6 +84,7 @@ public final class SwarmRun {
             launched = System.nanoTime();
             for (int i = 0; i < options.hosts(); i++) {
                 HostTally tally = new HostTally(i, wrong.get(i), collusion.isColluder(i));
+                tally.turncoat = turncoats.get(i);
                 tallies.add(tally);
                 threads.add(Thread.ofVirtual().name("swarm-host-" + i)
                         .start(new SimulatedHost(context, tally, channels.forHost(i))));

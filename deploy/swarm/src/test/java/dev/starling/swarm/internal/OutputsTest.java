@@ -36,6 +36,17 @@ class OutputsTest {
     }
 
     @Test
+    void turncoatsAgreeWithEachOtherAndWithNobodyElse() {
+        for (long index = 0; index < 200; index++) {
+            String turncoat = new String(Outputs.turncoat(index), StandardCharsets.US_ASCII);
+            assertThat(turncoat).startsWith("turncoat-")
+                    .isNotEqualTo(new String(ChecksumApp.output(index, 1), StandardCharsets.US_ASCII))
+                    .isNotEqualTo(new String(Outputs.wrong(0, index), StandardCharsets.US_ASCII));
+        }
+        assertThat(Outputs.turncoat(7)).isEqualTo(Outputs.turncoat(7)).isNotEqualTo(Outputs.turncoat(8));
+    }
+
+    @Test
     void inputsAreDecodedAsTheAppEncodesThem() {
         assertThat(Outputs.decode(ChecksumApp.encode(123_456_789_012L, 7))).containsExactly(123_456_789_012L, 7);
         assertThat(Outputs.decode(new byte[15])).isNull();

@@ -1,0 +1,73 @@
+package dev.starling.coordinator.host;
+
+import dev.starling.coordinator.support.SqlArrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The SQL of adaptive replication's trust: each host's run of consecutive valid results per app
+ * ({@code host_app_trust}). Validation adds to the runs and ends them; the claim reads them for the hosts it serves.
+ */
+@Repository
+public class HostTrustTable {
+    private final JdbcClient jdbc;
+
+    HostTrustTable(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * What a batch of judgements did to one host's run for one app: {@code valid} valid results after the last of
+     * the batch's invalid, error or timed-out ones, and whether there was such a one ({@code ended}).
+     */
+    public record Change(long hostId, String app, boolean ended, int valid) {}
+
+    /**
+     * Adds the changes in one statement: an ended run starts again from the valid results after its end. Rows are
+     * written in (host, app) order, so two batches touching the same hosts lock them in one order.
+     */
+    public void record(List<Change> changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        List<Change> sorted = changes.stream()
+                .sorted(Comparator.comparingLong(Change::hostId).thenComparing(Change::app)).toList();
+        jdbc.sql("""
+                        INSERT INTO host_app_trust AS t (host_id, app, consecutive_valid, resets)
+                        SELECT u.host, u.app, u.valid, CASE WHEN u.ended THEN 1 ELSE 0 END
+                          FROM unnest(:hosts, :apps, :ended, :valid) WITH ORDINALITY AS u(host, app, ended, valid, n)
+                         ORDER BY u.n
+                        ON CONFLICT (host_id, app) DO UPDATE
+                           SET consecutive_valid = CASE WHEN EXCLUDED.resets > 0 THEN EXCLUDED.consecutive_valid
+                                                        ELSE t.consecutive_valid + EXCLUDED.consecutive_valid END,
+                               resets = t.resets + EXCLUDED.resets""")
+                .param("hosts", SqlArrays.of("bigint", sorted.stream().map(Change::hostId).toArray(Long[]::new)))
+                .param("apps", SqlArrays.of("text", sorted.stream().map(Change::app).toArray(String[]::new)))
+                .param("ended", SqlArrays.of("boolean", sorted.stream().map(Change::ended).toArray(Boolean[]::new)))
+                .param("valid", SqlArrays.of("integer", sorted.stream().map(Change::valid).toArray(Integer[]::new)))
+                .update();
+    }
+
+    /** Of the given hosts, those with a run of at least {@code least} for an app: host id to app to run length. */
+    public Map<Long, Map<String, Integer>> trusted(Long[] hostIds, int least) {
+        Map<Long, Map<String, Integer>> runs = new HashMap<>();
+        jdbc.sql("""
+                        SELECT host_id, app, consecutive_valid FROM host_app_trust
+                         WHERE host_id = ANY(:hosts) AND consecutive_valid >= :least""")
+                .param("hosts", SqlArrays.of("bigint", hostIds)).param("least", least)
+                .query((rs, i) -> runs.computeIfAbsent(rs.getLong(1), h -> new HashMap<>())
+                        .put(rs.getString(2), rs.getInt(3)))
+                .list();
+        return runs;
+    }
+
+    /** Ends every run of the host (it failed a spot check). */
+    public void end(long hostId) {
+        jdbc.sql("UPDATE host_app_trust SET consecutive_valid = 0, resets = resets + 1 WHERE host_id = :host")
+                .param("host", hostId).update();
+    }
+}

@@ -1,0 +1,84 @@
+package dev.starling.coordinator.validation;
+
+import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.support.Sweeper;
+import dev.starling.coordinator.support.Transactions;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Re-checks what convicted hosts (failed a spot check) helped validate: each of their VALID results becomes INVALID,
+ * and its work unit, when its job is not over (or SUCCEEDED), is re-opened ({@link SpotCheckQueries#reopen}) and the
+ * quorum rule asks for new replicas. Batches of work units, one transaction each, skipping those others hold; a crash
+ * resumes where it stopped, since the work list is the convicted hosts' VALID results themselves.
+ */
+@Component
+class Rechecker extends Sweeper {
+    private static final Logger log = LoggerFactory.getLogger(Rechecker.class);
+    private static final int BATCH = 100;
+
+    private final SpotCheckQueries spotChecks;
+    private final ValidationQueries queries;
+    private final WorkUnitEvaluator evaluator;
+    private final Transactions transactions;
+    private final Clock clock;
+
+    Rechecker(SpotCheckQueries spotChecks, ValidationQueries queries, WorkUnitEvaluator evaluator,
+            Transactions transactions, Clock clock, StarlingProperties properties) {
+        super("rechecker", properties.sweep().interval());
+        this.spotChecks = spotChecks;
+        this.queries = queries;
+        this.evaluator = evaluator;
+        this.transactions = transactions;
+        this.clock = clock;
+    }
+
+    @Override
+    protected boolean step() {
+        List<Long> suspect = spotChecks.suspect(BATCH);
+        if (suspect.isEmpty()) {
+            return false;
+        }
+        Instant now = clock.instant();
+        int reopened = transactions.retrying(() -> recheck(suspect, now));
+        if (reopened > 0) {
+            log.info("{} work unit(s) re-opened: a host that helped validate them failed a spot check", reopened);
+        }
+        return suspect.size() == BATCH;
+    }
+
+    private int recheck(List<Long> suspect, Instant now) {
+        List<WorkUnitRow> locked = queries.tryLockWorkUnits(suspect);
+        if (locked.isEmpty()) {
+            return 0;
+        }
+        Long[] ids = locked.stream().map(WorkUnitRow::id).toArray(Long[]::new);
+        spotChecks.invalidateConvicted(ids);
+        List<Long> reopened = spotChecks.reopen(ids);
+        if (reopened.isEmpty()) {
+            return 0;
+        }
+        List<WorkUnitRow> open = new ArrayList<>();
+        Decisions decisions = new Decisions();
+        for (WorkUnitRow wu : locked) {
+            if (reopened.contains(wu.id())) {
+                open.add(wu.reopened());
+                decisions.activity().reopened(wu.jobId(), wu.stage());
+            }
+        }
+        // jobs in id order, the lock order
+        Map<Long, Long> perJob = open.stream()
+                .collect(Collectors.groupingBy(WorkUnitRow::jobId, TreeMap::new, Collectors.counting()));
+        perJob.forEach((job, n) -> spotChecks.jobRechecked(job, n, ids));
+        evaluator.settle(open, decisions, now);
+        return open.size();
+    }
+}

@@ -1,0 +1,177 @@
+package dev.starling.coordinator.validation;
+
+import dev.starling.coordinator.support.SqlArrays;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The SQL of spot checks and of the re-checks a failed one starts ({@link SpotChecks}, {@link Rechecker}). Lock
+ * order as in {@link ValidationQueries}: work unit rows first, then their replicas, then hosts and jobs.
+ */
+@Repository
+class SpotCheckQueries {
+    private final JdbcClient jdbc;
+
+    SpotCheckQueries(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Adds one spot-check replica to each of the (validated) work units that read no blob: a spot check must not ask
+     * peers or the coordinator for inputs a finished job may have let go. It goes out ahead of its job's other work
+     * (priority + 1), so the work unit it names is one validated moments ago, near the ones hosts are being sent,
+     * not an old one a host could tell apart. Returns how many were added.
+     */
+    int add(List<Long> workUnitIds, Instant now) {
+        if (workUnitIds.isEmpty()) {
+            return 0;
+        }
+        return jdbc.sql("""
+                        INSERT INTO result (work_unit_id, job_id, app, priority, created_at, reads_blobs, spot_check)
+                        SELECT w.id, w.job_id, c.app, c.priority + 1, :now, false, true
+                          FROM work_unit w JOIN result c ON c.id = w.canonical_result_id
+                         WHERE w.id = ANY(:wus) AND w.state = 'VALIDATED' AND cardinality(w.blobs) = 0""")
+                .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new)))
+                .param("now", Timestamp.from(now))
+                .update();
+    }
+
+    boolean isSpotCheck(long resultId) {
+        return jdbc.sql("SELECT spot_check FROM result WHERE id = :id").param("id", resultId).query(Boolean.class)
+                .single();
+    }
+
+    /**
+     * Convicts a host: convicted and quarantined by the project (only the admin lifts it) from now, or from its first
+     * conviction.
+     */
+    void convict(long hostId, String reason, Instant now) {
+        jdbc.sql("""
+                        UPDATE host SET convicted_at = coalesce(convicted_at, :now),
+                                        quarantined_at = coalesce(quarantined_at, :now), quarantine_manual = true,
+                                        quarantine_reason = :reason
+                         WHERE id = :id""")
+                .param("id", hostId).param("now", Timestamp.from(now)).param("reason", reason).update();
+    }
+
+    /**
+     * Re-checked work units validated again: each whose canonical output differs from the one it had is counted as
+     * overturned on its job; none is re-checking any more.
+     */
+    void revalidated(Collection<Long> workUnitIds, Instant now) {
+        if (workUnitIds.isEmpty()) {
+            return;
+        }
+        jdbc.sql("""
+                        WITH done AS (
+                            UPDATE work_unit w SET recheck_hash = NULL
+                              FROM (SELECT w0.id, w0.recheck_hash AS before, r.output_hash AS after
+                                      FROM work_unit w0 JOIN result r ON r.id = w0.canonical_result_id
+                                     WHERE w0.id = ANY(:wus) AND w0.recheck_hash IS NOT NULL) o
+                             WHERE w.id = o.id
+                            RETURNING w.job_id, o.before <> o.after AS overturned),
+                        counted AS (SELECT job_id, count(*) AS n FROM done WHERE overturned GROUP BY job_id)
+                        UPDATE job j SET overturned_work_units = j.overturned_work_units + c.n, overturned_at = :now
+                          FROM counted c WHERE j.id = c.job_id""")
+                .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new)))
+                .param("now", Timestamp.from(now))
+                .update();
+    }
+
+    /**
+     * Up to {@code limit} work units in which a convicted host has a VALID result: every one, also those sent after
+     * the conviction (a claim that read its trust before the conviction committed may have sent it a task alone, and
+     * until its quarantine is seen everywhere it may form a quorum with another colluder), until the admin releases
+     * it.
+     */
+    List<Long> suspect(int limit) {
+        return jdbc.sql("""
+                        SELECT DISTINCT r.work_unit_id
+                          FROM host h JOIN result r ON r.host_id = h.id
+                         WHERE h.convicted_at IS NOT NULL AND r.state = 'VALID'
+                         LIMIT :limit""")
+                .param("limit", limit).query(Long.class).list();
+    }
+
+    /**
+     * In the (locked) work units, convicted hosts' VALID results become INVALID, and their hosts' counts say so (a
+     * valid result and its credit taken back, an invalid one added, through {@code host_tally}).
+     */
+    void invalidateConvicted(Long[] workUnitIds) {
+        jdbc.sql("""
+                        WITH voided AS (
+                            UPDATE result r SET state = 'INVALID'
+                              FROM host h
+                             WHERE r.work_unit_id = ANY(:wus) AND r.state = 'VALID' AND h.id = r.host_id
+                               AND h.convicted_at IS NOT NULL
+                            RETURNING r.host_id, r.credit)
+                        INSERT INTO host_tally (host_id, valid, invalid, credit)
+                        SELECT host_id, -count(*), count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id""")
+                .param("wus", SqlArrays.of("bigint", workUnitIds)).update();
+    }
+
+    /**
+     * Re-opens those of the (locked) work units that are validated and whose jobs are not over or SUCCEEDED: the
+     * results still VALID that agree with the canonical output by hash become INCONCLUSIVE with that output, those
+     * that agreed only by the app's equivalence (their bytes are gone) CANCELLED, their hosts' valid counts and credit
+     * taken back (they are judged again); the canonical output's hash is kept
+     * in {@code recheck_hash}; it may have {@code quorum} more results than before (the convicted host's, INVALID now,
+     * and spot checks still count in its total, and a work unit re-checked twice would otherwise fail on
+     * {@code maxResults}). Returns the ids re-opened.
+     */
+    List<Long> reopen(Long[] workUnitIds) {
+        return jdbc.sql("""
+                        WITH reopen AS (
+                            SELECT w.id, c.output_hash AS hash, c.output
+                              FROM work_unit w JOIN job j ON j.id = w.job_id
+                              JOIN result c ON c.id = w.canonical_result_id
+                             WHERE w.id = ANY(:wus) AND w.state = 'VALIDATED'
+                               AND j.state IN ('QUEUED', 'RUNNING', 'SUCCEEDED')),
+                        agreeing AS (
+                            UPDATE result r SET state = 'INCONCLUSIVE', output = o.output
+                              FROM reopen o
+                             WHERE r.work_unit_id = o.id AND r.state = 'VALID' AND r.output_hash = o.hash
+                            RETURNING r.host_id, r.credit),
+                        equivalent AS (
+                            UPDATE result r SET state = 'CANCELLED'
+                              FROM reopen o
+                             WHERE r.work_unit_id = o.id AND r.state = 'VALID' AND r.output_hash <> o.hash
+                            RETURNING r.host_id, r.credit),
+                        -- judged again when the work unit is validated again: their valid results and credit are
+                        -- taken back from their hosts' counts until then, so nothing is counted twice
+                        untallied AS (
+                            INSERT INTO host_tally (host_id, valid, credit)
+                            SELECT host_id, -count(*), -coalesce(sum(credit), 0)
+                              FROM (SELECT * FROM agreeing UNION ALL SELECT * FROM equivalent) u GROUP BY host_id)
+                        UPDATE work_unit w SET state = 'OPEN', canonical_result_id = NULL, finished_at = NULL,
+                                               recheck_hash = o.hash, max_results = w.max_results + w.quorum
+                          FROM reopen o WHERE w.id = o.id
+                        RETURNING w.id""")
+                .param("wus", SqlArrays.of("bigint", workUnitIds)).query(Long.class).list();
+    }
+
+    /**
+     * Counts {@code count} re-opened work units (among {@code workUnitIds}) on their job; a SUCCEEDED job without a
+     * reduce step whose re-opened work units are all of its last stage runs again, to be assimilated again (one
+     * whose earlier stages are re-checked keeps its result: its later stages were computed from the old outputs).
+     */
+    void jobRechecked(long jobId, long count, Long[] workUnitIds) {
+        jdbc.sql("""
+                        WITH again AS (
+                            SELECT j.state = 'SUCCEEDED' AND j.reduce_app IS NULL
+                                   AND NOT EXISTS (SELECT 1 FROM work_unit w
+                                                    WHERE w.id = ANY(:wus) AND w.job_id = j.id AND w.stage < j.stage)
+                                   AS runs
+                              FROM job j WHERE j.id = :job)
+                        UPDATE job j
+                           SET rechecked_work_units = j.rechecked_work_units + :n,
+                               state = CASE WHEN a.runs THEN 'RUNNING' ELSE j.state END,
+                               finished_at = CASE WHEN a.runs THEN NULL ELSE j.finished_at END
+                          FROM again a WHERE j.id = :job""")
+                .param("job", jobId).param("n", count).param("wus", SqlArrays.of("bigint", workUnitIds)).update();
+    }
+}

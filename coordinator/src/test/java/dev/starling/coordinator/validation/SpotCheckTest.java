@@ -1,0 +1,168 @@
+package dev.starling.coordinator.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.starling.coordinator.CoordinatorTest;
+import dev.starling.coordinator.TestHost;
+import dev.starling.coordinator.dashboard.AdminSession;
+import dev.starling.proto.v1.Task;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Spot checks over real gRPC and PostgreSQL, against a turncoat: honest until trusted, then wrong where its result
+ * stands alone. Every work unit a quorum validates is checked again here (rate 1); the turncoat fails a spot check,
+ * is quarantined, and every work unit it helped validate is re-opened; the job whose canonical outputs it forged is
+ * marked overturned and assimilated again from the right outputs.
+ */
+class SpotCheckTest extends CoordinatorTest {
+    @Autowired
+    private JdbcClient jdbc;
+
+    @DynamicPropertySource
+    static void settings(DynamicPropertyRegistry registry) {
+        configure(registry);
+        registry.add("starling.adaptive-replication.trust-after", () -> "3");
+        registry.add("starling.spot-checks.rate", () -> "1");
+    }
+
+    @AfterEach
+    void cancel() {
+        cancelActiveJobs();
+    }
+
+    private long job(int units) {
+        return job(units, true);
+    }
+
+    private long job(int units, boolean adaptive) {
+        long id = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":" + units * 1000
+                + ",\"chunkSize\":1000},\"redundancy\":{\"quorum\":2,\"adaptive\":" + adaptive + "}}");
+        await().until(() -> api().job(id).get("workUnits").get("total").asLong() == units
+                && api().job(id).get("workUnits").get("unsplit").asLong() == 0);
+        return id;
+    }
+
+    private static List<Task> drain(TestHost host) {
+        List<Task> all = new ArrayList<>();
+        for (List<Task> got = host.requestWork(64); !got.isEmpty(); got = host.requestWork(64)) {
+            all.addAll(got);
+        }
+        return all;
+    }
+
+    private static void computeRight(TestHost host, List<Task> tasks) {
+        tasks.forEach(t -> host.succeed(t, Primes.count(t.getIndex())));
+    }
+
+    private void succeeded(long job) {
+        await().until(() -> api().job(job).get("state").asString().equals("SUCCEEDED"));
+    }
+
+    private long spotChecks(long job) {
+        return jdbc.sql("SELECT count(*) FROM result WHERE job_id = :job AND spot_check").param("job", job)
+                .query(Long.class).single();
+    }
+
+    @Test
+    void aTurncoatFailsASpotCheckAndEverythingItHelpedValidateIsRecheckedAndOverturned() {
+        TestHost turncoat = volunteerHost("turncoat", "primes");
+        TestHost honest = volunteerHost("honest", "primes");
+        TestHost checker = volunteerHost("checker", "primes");
+
+        // honest at first: three agreeing results make it trusted; each work unit gets a spot check, for the checker
+        long earning = job(3);
+        computeRight(turncoat, drain(turncoat));
+        computeRight(honest, drain(honest));
+        succeeded(earning);
+        assertThat(spotChecks(earning)).isEqualTo(3);
+        List<Task> checks = drain(checker);
+        assertThat(checks).as("spot checks look like any task").hasSize(3)
+                .allSatisfy(t -> assertThat(t.getJobId()).isEqualTo(earning));
+        computeRight(checker, checks);
+        await().until(() -> jdbc.sql("SELECT count(*) FROM result WHERE job_id = :job AND spot_check AND state = 'VALID'")
+                .param("job", earning).query(Long.class).single() == 3);
+
+        // trusted, it turns: wrong wherever its result stands alone, right elsewhere
+        long forged = job(20);
+        List<Task> tasks = drain(turncoat);
+        Set<Long> alone = jdbc.sql("SELECT work_unit_id FROM result WHERE job_id = :job AND alone").param("job", forged)
+                .query(Long.class).list().stream().collect(Collectors.toSet());
+        assertThat(alone).as("with a run of 3, each stands alone with probability 2/3 (none: 3e-10)").isNotEmpty();
+        for (Task t : tasks) {
+            turncoat.succeed(t, alone.contains(t.getWorkUnitId()) ? "999" : Primes.count(t.getIndex()));
+        }
+        computeRight(honest, drain(honest));
+        succeeded(forged);
+        JsonNode before = api().job(forged);
+        assertThat(before.has("recheck")).isFalse();
+
+        // work units it did not compute, validated by two others (both trusted by now: replicated all the same, so
+        // that their answer is known): their spot checks can go to it
+        long bait = job(2, false);
+        List<Task> baitTasks = drain(honest);
+        assertThat(baitTasks).hasSize(2);
+        computeRight(honest, baitTasks);
+        List<Task> checkerTasks = drain(checker);
+        computeRight(checker, checkerTasks);
+        succeeded(bait);
+        List<Task> toTurncoat = drain(turncoat);
+        assertThat(toTurncoat).isNotEmpty().allSatisfy(t -> assertThat(t.getJobId()).isEqualTo(bait));
+        toTurncoat.forEach(t -> turncoat.succeed(t, "999"));
+
+        // convicted: quarantined until the admin releases it, trust ended
+        JsonNode host = await().until(() -> api().get("/api/v1/hosts/" + turncoat.id()).json(),
+                v -> !v.get("quarantinedAt").isNull());
+        assertThat(host.get("quarantineReason").asString()).startsWith("failed a spot check");
+        assertThat(jdbc.sql("SELECT max(consecutive_valid) FROM host_app_trust WHERE host_id = :h")
+                .param("h", turncoat.id()).query(Integer.class).single()).isZero();
+
+        // every work unit it helped validate is re-opened, the forged job too
+        await().until(() -> api().job(forged).has("recheck"));
+        JsonNode reopened = api().job(forged);
+        assertThat(reopened.get("state").asString()).isEqualTo("RUNNING");
+        assertThat(reopened.get("recheck").get("workUnits").asInt()).isEqualTo(20);
+        await().until(() -> api().job(earning).has("recheck"));
+        assertThat(jdbc.sql("SELECT count(*) FROM result WHERE host_id = :h AND state = 'VALID'")
+                .param("h", turncoat.id()).query(Long.class).single()).isZero();
+
+        // honest hosts compute the new replicas: the forged outputs are overturned, the job assimilated again
+        await().until(() -> {
+            computeRight(checker, drain(checker));
+            computeRight(honest, drain(honest));
+            return api().job(forged).get("state").asString().equals("SUCCEEDED")
+                    && api().job(earning).get("state").asString().equals("SUCCEEDED");
+        });
+        JsonNode after = api().job(forged);
+        assertThat(after.get("recheck").get("overturned").asInt()).isEqualTo(alone.size());
+        assertThat(after.get("recheck").get("overturnedAt").isNull()).isFalse();
+        assertThat(api().job(earning).get("recheck").get("overturned").asInt()).as("its honest work stands").isZero();
+        String page = AdminSession.login(httpPort, ADMIN_PASSWORD).api.get("/dashboard/jobs/" + forged).body();
+        assertThat(page).contains("20 work unit(s) re-checked", alone.size() + " overturned");
+        for (JsonNode wu : api().get("/api/v1/jobs/" + forged + "/workunits?size=100").json().get("items")) {
+            assertThat(wu.get("state").asString()).isEqualTo("VALIDATED");
+        }
+        assertThat(jdbc.sql("""
+                        SELECT count(*) FROM work_unit w JOIN result c ON c.id = w.canonical_result_id
+                         WHERE w.job_id = :job AND c.host_id = :h""")
+                .param("job", forged).param("h", turncoat.id()).query(Long.class).single())
+                .as("no canonical output of the turncoat's is left").isZero();
+        // re-opened results judged again are counted once: the honest host's valid count is its VALID results
+        long valid = jdbc.sql("SELECT count(*) FROM result WHERE host_id = :h AND state = 'VALID'")
+                .param("h", honest.id()).query(Long.class).single();
+        assertThat(api().get("/api/v1/hosts/" + honest.id()).json().get("validCount").asLong()).isEqualTo(valid);
+        assertThat(api().get("/api/v1/hosts/" + turncoat.id()).json().get("validCount").asLong())
+                .isEqualTo(jdbc.sql("SELECT count(*) FROM result WHERE host_id = :h AND state = 'VALID'")
+                        .param("h", turncoat.id()).query(Long.class).single());
+    }
+}
