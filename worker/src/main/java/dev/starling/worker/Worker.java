@@ -3,10 +3,12 @@ package dev.starling.worker;
 import dev.starling.proto.v1.Task;
 import dev.starling.sdk.Apps;
 import dev.starling.worker.config.Preferences;
+import dev.starling.worker.config.Source;
 import dev.starling.worker.config.Tuning;
 import dev.starling.worker.config.WorkerConfig;
 import dev.starling.worker.control.ComputeGate;
 import dev.starling.worker.control.Controller;
+import dev.starling.worker.control.CpuLimit;
 import dev.starling.worker.control.NetworkHours;
 import dev.starling.worker.control.Sensors;
 import dev.starling.worker.control.SuspendPolicy;
@@ -93,6 +95,8 @@ public final class Worker {
     private final RandomGenerator random;
     private final Sensors sensors;
     private final ComputeGate gate = new ComputeGate();
+    private final CpuLimit cpuLimit;
+    private final Controller controller;
     private final Semaphore cores;
     private final WasmMemory wasmMemory;
     private final WasmEngine wasm = new WasmEngine();
@@ -125,6 +129,8 @@ public final class Worker {
         this.cores = new Semaphore(config.cores());
         this.wasmMemory = new WasmMemory(config.wasmMemoryMiB());
         this.contact = new Contact(clock);
+        this.cpuLimit = new CpuLimit(config.preferences().cpuLimitPercent());
+        this.controller = controller();
     }
 
     /**
@@ -147,10 +153,7 @@ public final class Worker {
             if (apps.names().isEmpty() && config.wasmMemoryMiB() == 0) {
                 log.warn("No apps are installed: this worker will not be given tasks");
             }
-            if (config.preferences().cpuLimitPercent() < 100
-                    && !java.lang.management.ManagementFactory.getThreadMXBean().isCurrentThreadCpuTimeSupported()) {
-                log.warn("This JVM cannot measure a thread's CPU time: --cpu-limit has no effect");
-            }
+            logManners();
             try (WorkDirLock lock = claimedWorkDir();
                     StatusServer status = StatusServer.start(config.workDir(), this::status)) {
                 runLocked(new IdentityStore(config.workDir()));
@@ -163,6 +166,30 @@ public final class Worker {
             wasm.close();
             terminated.countDown();
         }
+    }
+
+    /** How the worker shares the machine, at start: what a new install does, and what it cannot see. */
+    private void logManners() {
+        Preferences p = config.preferences();
+        if (Math.min(p.cpuLimitPercent(), p.cpuLimitIdlePercent()) < 100
+                && !java.lang.management.ManagementFactory.getThreadMXBean().isCurrentThreadCpuTimeSupported()) {
+            log.warn("This JVM cannot measure a thread's CPU time: --cpu-limit and --cpu-limit-idle have no effect");
+        }
+        if (config.settings().stream().anyMatch(s -> s.source() == Source.NEW_INSTALL)) {
+            log.info("Computing on {} at {}% CPU while the computer is in use and {}% while it is idle: {}",
+                    count(config.cores(), "core"), p.cpuLimitPercent(), p.cpuLimitIdlePercent(),
+                    NewInstall.HOW_TO_GIVE_MORE);
+        }
+        controller.tick(); // the first look: suspended from the start when the machine is busy or it is not time
+        controller.last().ifPresent(first -> {
+            if (!first.userSeen()) {
+                log.info("Keyboard and mouse use cannot be seen here (no input devices, as under the systemd"
+                        + " service): other programs' CPU use alone tells whether the computer is in use");
+            }
+            if (first.temperature().celsius().isEmpty() && p.maxCpuTempCelsius() > 0) {
+                log.info("The CPU's temperature is {}: tasks never pause for heat", first.temperature().source());
+            }
+        });
     }
 
     /** The run, with the work dir to this worker alone: journal, data plane, the coordinator's channel. */
@@ -195,11 +222,19 @@ public final class Worker {
         return new Status(clock.instant(), WorkerDescription.version(), config.name(),
                 s != null && s.isRegistered() ? s.identity().hostId() : 0, config.coordinator().toString(),
                 contact.lastAnswer(), contact.failure(), contact.update(), contact.credit(), config.cores(),
-                config.preferences().cpuLimitPercent(), wasmMemory.budgetMiB(), wasmMemory.inUseMiB(), gate.reason(),
+                cpuLimit.percent(), wasmMemory.budgetMiB(), wasmMemory.inUseMiB(), gate.reason(),
                 network.isOpen(),
                 m == null ? 0 : m.stats().reportedToday(), m == null ? 0 : m.pending().size(), lines,
                 config.settings().stream()
-                        .map(c -> new Status.SettingLine(c.name(), c.value(), c.source().toString())).toList());
+                        .map(c -> new Status.SettingLine(c.name(), c.value(), c.source().toString())).toList(),
+                controller.last().map(this::machine).orElse(Status.Machine.NOT_YET));
+    }
+
+    private Status.Machine machine(SuspendPolicy.Verdict seen) {
+        boolean gentle = config.settings().stream().anyMatch(s -> s.source() == Source.NEW_INSTALL);
+        return new Status.Machine(seen.inUse(), seen.userSeen(), seen.temperature().celsius().orElse(Double.NaN),
+                seen.temperature().source(), config.preferences().maxCpuTempCelsius(),
+                gentle ? Optional.of(NewInstall.HOW_TO_GIVE_MORE) : Optional.empty());
     }
 
     /**
@@ -242,7 +277,7 @@ public final class Worker {
 
     /** The parts that run once the worker is registered. */
     private record Machinery(RunningTasks tasks, Slots slots, PendingResults pending, Stats stats, TaskExecutor executor,
-            Poller poller, Heartbeater heartbeater, Reporter reporter, Announcer announcer, Controller controller) {}
+            Poller poller, Heartbeater heartbeater, Reporter reporter, Announcer announcer) {}
 
     private void runOn(ManagedChannel channel, IdentityStore store, DataPlane data, Journal journal,
             Journal.Recovered recovered) throws InterruptedException {
@@ -266,10 +301,7 @@ public final class Worker {
         summary.scheduleAtFixedRate(m.stats()::logIfChanged, summaryMillis, summaryMillis, TimeUnit.MILLISECONDS);
         boolean interrupted = false;
         try {
-            if (m.controller().hasWork()) {
-                m.controller().tick(); // suspended from the start when the machine is busy or it is not time
-                m.controller().start();
-            }
+            controller.start();
             m.announcer().start();
             m.reporter().start();
             m.heartbeater().start();
@@ -308,15 +340,17 @@ public final class Worker {
                 new Heartbeater(client, session, tasks, executor, gate, lifecycle),
                 new Reporter(client, session, pending, lifecycle, backoff(client), tuning.reportBatchSize(),
                         tuning.reportBatchBytes(), network, stats),
-                data.announcer(client, session, lifecycle, backoff(client), network),
-                controller());
+                data.announcer(client, session, lifecycle, backoff(client), network));
     }
 
     private Controller controller() {
         Preferences p = config.preferences();
-        SuspendPolicy policy = new SuspendPolicy(p.computeHours(), p.idleOnly(), p.busyCpuPercent() / 100.0,
-                p.idleAfter(), QUIET_READINGS, sensors.cpu(), sensors.user());
-        return new Controller(policy, gate, sensors.heapInUse(), p.memoryLimitBytes(), tuning.controlInterval(), clock);
+        SuspendPolicy.Rules rules = new SuspendPolicy.Rules(p.computeHours(), p.idleOnly(), p.busyCpuPercent() / 100.0,
+                p.busyGrace(), p.idleAfter(), p.cpuLimitPercent(), p.cpuLimitIdlePercent(), p.maxCpuTempCelsius());
+        SuspendPolicy policy = new SuspendPolicy(rules, QUIET_READINGS, sensors.cpu(), sensors.user(),
+                sensors.temperature());
+        return new Controller(policy, gate, cpuLimit, sensors.heapInUse(), p.memoryLimitBytes(),
+                tuning.controlInterval(), clock);
     }
 
     /**
@@ -347,7 +381,7 @@ public final class Worker {
         m.executor().giveBackAll("the worker is shutting down");
         m.tasks().awaitNone(tuning.callTimeout()); // a task settling right now queues its result first
         m.heartbeater().stop(tuning.callTimeout());
-        m.controller().stop(tuning.callTimeout());
+        controller.stop(tuning.callTimeout());
         if (!failed) {
             m.reporter().hurry();
             if (!m.pending().awaitEmpty(tuning.reportFlushTimeout())) {
@@ -438,7 +472,7 @@ public final class Worker {
     private TaskRunner runner(PeerPlane plane) {
         Preferences p = config.preferences();
         InProcessTaskRunner builtIn = new InProcessTaskRunner(apps, tuning.maxOutputBytes(), clock,
-                p.checkpointInterval(), gate, p.cpuLimitPercent(), cores);
+                p.checkpointInterval(), gate, cpuLimit, cores);
         TaskRunner runner = SignedAppRunner.of(new SignedApps(config.appKeys()), plane.fetchingInputs(
                 new WasmTaskRunner(builtIn, wasm, wasmMemory, tuning.maxOutputBytes(), clock, p.checkpointInterval())));
         if (config.fault().equals(Optional.of(Fault.WRONG_OUTPUT))) {
