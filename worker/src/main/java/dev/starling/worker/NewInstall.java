@@ -26,9 +26,14 @@ final class NewInstall {
     static final String CPU_LIMIT = "50";
     /** {@code --cpu-limit-idle} of a new install: all of its cores' time while the computer is idle. */
     static final String CPU_LIMIT_IDLE = "100";
-    /** The gentle settings, by name, as the config file writes them. */
-    static final Map<String, String> SETTINGS = Map.of("cores", CORES, "cpu-limit", CPU_LIMIT, "cpu-limit-idle",
-            CPU_LIMIT_IDLE);
+    /**
+     * The gentle settings, by name, as the config file writes them. A {@code cpu-limit} someone set holds while the
+     * computer is idle too, unless {@code cpu-limit-idle} is set, as on any install.
+     */
+    static Map<String, String> settings(boolean cpuLimitSet) {
+        return cpuLimitSet ? Map.of("cores", CORES) : Map.of("cores", CORES, "cpu-limit", CPU_LIMIT, "cpu-limit-idle",
+                CPU_LIMIT_IDLE);
+    }
     /** How to give more, in the log and in {@code starling worker status}. */
     static final String HOW_TO_GIVE_MORE = "a new install computes gently: to give more, set cores and cpu-limit in"
             + " the config file or on the command line (for example cores = 100%, cpu-limit = 100)";

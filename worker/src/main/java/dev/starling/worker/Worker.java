@@ -175,7 +175,7 @@ public final class Worker {
                 && !java.lang.management.ManagementFactory.getThreadMXBean().isCurrentThreadCpuTimeSupported()) {
             log.warn("This JVM cannot measure a thread's CPU time: --cpu-limit and --cpu-limit-idle have no effect");
         }
-        if (config.settings().stream().anyMatch(s -> s.source() == Source.NEW_INSTALL)) {
+        if (gentle()) {
             log.info("Computing on {} at {}% CPU while the computer is in use and {}% while it is idle: {}",
                     count(config.cores(), "core"), p.cpuLimitPercent(), p.cpuLimitIdlePercent(),
                     NewInstall.HOW_TO_GIVE_MORE);
@@ -231,10 +231,14 @@ public final class Worker {
     }
 
     private Status.Machine machine(SuspendPolicy.Verdict seen) {
-        boolean gentle = config.settings().stream().anyMatch(s -> s.source() == Source.NEW_INSTALL);
         return new Status.Machine(seen.inUse(), seen.userSeen(), seen.temperature().celsius().orElse(Double.NaN),
                 seen.temperature().source(), config.preferences().maxCpuTempCelsius(),
-                gentle ? Optional.of(NewInstall.HOW_TO_GIVE_MORE) : Optional.empty());
+                gentle() ? Optional.of(NewInstall.HOW_TO_GIVE_MORE) : Optional.empty());
+    }
+
+    /** Whether a new install's gentle settings are in force: some setting nobody set took one. */
+    private boolean gentle() {
+        return config.settings().stream().anyMatch(s -> s.source() == Source.NEW_INSTALL);
     }
 
     /**

@@ -73,6 +73,8 @@ import picocli.CommandLine;
             "      --cores 50%% --cpu-limit 60 --idle-only",
             "  starling worker --coordinator coord.example.org:9090 \\",
             "      --compute-hours 19:00-07:00",
+            "  starling worker --coordinator coord.example.org:9090 \\",
+            "      --cpu-limit 30 --cpu-limit-idle 100 --max-cpu-temp 80",
             "  starling worker --coordinator coord.example.org:9090 --tls --upload-rate 2M",
             "  starling worker --coordinator coord.example.org:9090 \\",
             "      --coordinator-ca project-ca.pem",
@@ -399,7 +401,7 @@ public final class WorkerMain implements Callable<Integer> {
             if (coordinatorCa != null && !Files.isRegularFile(coordinatorCa)) {
                 throw new IllegalArgumentException("--coordinator-ca: no such file " + coordinatorCa);
             }
-            Map<String, String> gentle = newInstall() ? NewInstall.SETTINGS : Map.of();
+            Map<String, String> gentle = newInstall() ? NewInstall.settings(cpuLimit != null) : Map.of();
             Preferences.Builder preferences = Preferences.builder().idleOnly(idleOnly);
             Optional.ofNullable(cpuLimit != null ? cpuLimit : gentle.get("cpu-limit"))
                     .ifPresent(v -> preferences.cpuLimitPercent(Percent.parse("--cpu-limit", v)));

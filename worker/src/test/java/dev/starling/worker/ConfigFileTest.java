@@ -204,8 +204,7 @@ class ConfigFileTest {
                 new Setting("cores", "1", Source.CONFIG_FILE),
                 new Setting("work-dir", newInstall, Source.COMMAND_LINE),
                 new Setting("no-serve", "true", Source.COMMAND_LINE),
-                new Setting("cpu-limit", "60%", Source.COMMAND_LINE),
-                new Setting("cpu-limit-idle", "100", Source.NEW_INSTALL));
+                new Setting("cpu-limit", "60%", Source.COMMAND_LINE));
     }
 
     @Test

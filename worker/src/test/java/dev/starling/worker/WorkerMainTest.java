@@ -65,9 +65,16 @@ class WorkerMainTest {
 
         assertThat(config.cores()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         assertThat(config.preferences().cpuLimitPercent()).as("set on the command line").isEqualTo(70);
-        assertThat(config.preferences().cpuLimitIdlePercent()).isEqualTo(100);
+        assertThat(config.preferences().cpuLimitIdlePercent()).as("a limit someone set holds when idle too")
+                .isEqualTo(70);
         assertThat(config.settings()).contains(new Setting("cores", "50%", Source.NEW_INSTALL),
-                new Setting("cpu-limit", "70", Source.COMMAND_LINE),
+                new Setting("cpu-limit", "70", Source.COMMAND_LINE))
+                .noneMatch(s -> s.name().equals("cpu-limit-idle"));
+
+        WorkerConfig unset = configOf("--coordinator", "localhost:7070", "--work-dir", workDir.toString());
+        assertThat(unset.preferences().cpuLimitPercent()).isEqualTo(50);
+        assertThat(unset.preferences().cpuLimitIdlePercent()).isEqualTo(100);
+        assertThat(unset.settings()).contains(new Setting("cpu-limit", "50", Source.NEW_INSTALL),
                 new Setting("cpu-limit-idle", "100", Source.NEW_INSTALL));
     }
 

@@ -80,8 +80,9 @@ public final class SuspendPolicy {
         readOthers(instant);
         Optional<Instant> input = user.lastInput();
         Duration sinceInput = input.map(t -> Duration.between(t, instant)).orElse(null);
+        boolean someoneThere = sinceInput != null && sinceInput.compareTo(rules.idleAfter()) < 0;
         Optional<String> inUse;
-        if (sinceInput != null && sinceInput.compareTo(rules.idleAfter()) < 0) {
+        if (someoneThere) {
             inUse = Optional.of("keyboard or mouse " + Math.max(0, sinceInput.toSeconds()) + " s ago");
         } else if (busy) {
             inUse = Optional.of(String.format(Locale.ROOT, "other programs use %.0f%% of the CPU (more than %.0f%%)",
@@ -98,7 +99,7 @@ public final class SuspendPolicy {
                     + " go on below %d °C)", heat.celsius().orElse(Double.NaN), rules.maxCpuTempCelsius(),
                     rules.maxCpuTempCelsius() - COOLING));
         } else if (rules.idleOnly() && inUse.isPresent()) {
-            suspend = Optional.of(sinceInput != null && sinceInput.compareTo(rules.idleAfter()) < 0
+            suspend = Optional.of(someoneThere
                     ? "the computer is in use (" + inUse.get() + "; tasks go on after " + rules.idleAfter().toSeconds()
                             + " s without input)"
                     : inUse.get());
