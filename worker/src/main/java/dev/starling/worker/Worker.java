@@ -176,7 +176,7 @@ public final class Worker {
             log.warn("This JVM cannot measure a thread's CPU time: --cpu-limit and --cpu-limit-idle have no effect");
         }
         if (gentle()) {
-            log.info("Computing on {} at {}% CPU while the computer is in use and {}% while it is idle: {}",
+            log.info("Computing on {}, at {}% CPU while the computer is in use and {}% while it is idle ({})",
                     count(config.cores(), "core"), p.cpuLimitPercent(), p.cpuLimitIdlePercent(),
                     NewInstall.HOW_TO_GIVE_MORE);
         }

@@ -2,6 +2,7 @@ package dev.starling.worker;
 
 import dev.starling.sdk.Apps;
 import dev.starling.wasm.signing.TrustedKeys;
+import dev.starling.worker.config.Celsius;
 import dev.starling.worker.config.CoordinatorTls;
 import dev.starling.worker.config.Cores;
 import dev.starling.worker.config.DataPlaneConfig;
@@ -13,7 +14,6 @@ import dev.starling.worker.config.Setting;
 import dev.starling.worker.config.Source;
 import dev.starling.worker.config.Tuning;
 import dev.starling.worker.config.WorkerConfig;
-import dev.starling.worker.config.Celsius;
 import dev.starling.worker.control.SuspendPolicy;
 import dev.starling.worker.control.TimeWindows;
 import dev.starling.worker.fault.Fault;
@@ -204,8 +204,8 @@ public final class WorkerMain implements Callable<Integer> {
 
     @Option(names = "--cpu-limit-idle", order = 31, paramLabel = "PERCENT",
             description = "The same while the computer is idle: nobody used the keyboard or mouse for --idle-after"
-                    + " (where the worker can tell) and other programs use less CPU than --busy-cpu (default: as"
-                    + " --cpu-limit; a new install's: " + NewInstall.CPU_LIMIT_IDLE + ").")
+                    + " (where the worker can tell) and other programs use less CPU than --busy-cpu (default: "
+                    + Defaults.CPU_LIMIT_IDLE + "; a new install's: " + NewInstall.CPU_LIMIT_IDLE + ").")
     private String cpuLimitIdle;
 
     @Option(names = "--idle-only", order = 32, description = "Compute only while this machine is otherwise idle: other"

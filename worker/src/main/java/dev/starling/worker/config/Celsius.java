@@ -3,8 +3,8 @@ package dev.starling.worker.config;
 import java.util.Locale;
 
 /**
- * {@code --max-cpu-temp} as written: degrees Celsius from {@value #LOWEST} to {@value #HIGHEST} ({@code 85} or
- * {@code 85C}), or {@code off} (also {@code 0}): tasks never pause for heat.
+ * {@code --max-cpu-temp} as written: degrees Celsius from {@value #LOWEST} to {@value #HIGHEST} ({@code 85},
+ * {@code 85C} or {@code 85°C}), or {@code off} (also {@code 0}): tasks never pause for heat.
  */
 public final class Celsius {
     static final int LOWEST = 40;
@@ -18,7 +18,7 @@ public final class Celsius {
      * @throws IllegalArgumentException saying how to write it
      */
     public static int parse(String text) {
-        String value = text.strip().toLowerCase(Locale.ROOT);
+        String value = text.strip().toLowerCase(Locale.ROOT).replace("°", "");
         if (value.equals("off")) {
             return 0;
         }

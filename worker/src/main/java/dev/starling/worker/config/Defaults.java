@@ -26,7 +26,7 @@ public final class Defaults {
     /** {@code --cpu-limit} */
     public static final String CPU_LIMIT = "100";
     /** {@code --cpu-limit-idle}: unless set, as {@code --cpu-limit}, so that a limit set before it came stays whole */
-    public static final String CPU_LIMIT_IDLE = "as cpu-limit";
+    public static final String CPU_LIMIT_IDLE = "as --cpu-limit";
     /** {@code --busy-cpu} */
     public static final String BUSY_CPU = "25";
     /** {@code --busy-grace}: longer than a page load or a short build step, short beside a task */
