@@ -26,19 +26,20 @@ final class NewInstall {
     static final String CPU_LIMIT = "50";
     /** {@code --cpu-limit-idle} of a new install: all of its cores' time while the computer is idle. */
     static final String CPU_LIMIT_IDLE = "100";
+    /** How to give more, in the log and in {@code starling worker status}. */
+    static final String HOW_TO_GIVE_MORE = "to give more, set cores and cpu-limit in the config file or on the command"
+            + " line, for example cores = 100% and cpu-limit = 100";
+
+    private NewInstall() {}
+
     /**
      * The gentle settings, by name, as the config file writes them. A {@code cpu-limit} someone set holds while the
      * computer is idle too, unless {@code cpu-limit-idle} is set, as on any install.
      */
     static Map<String, String> settings(boolean cpuLimitSet) {
-        return cpuLimitSet ? Map.of("cores", CORES) : Map.of("cores", CORES, "cpu-limit", CPU_LIMIT, "cpu-limit-idle",
-                CPU_LIMIT_IDLE);
+        return cpuLimitSet ? Map.of("cores", CORES)
+                : Map.of("cores", CORES, "cpu-limit", CPU_LIMIT, "cpu-limit-idle", CPU_LIMIT_IDLE);
     }
-    /** How to give more, in the log and in {@code starling worker status}. */
-    static final String HOW_TO_GIVE_MORE = "a new install computes gently: to give more, set cores and cpu-limit in"
-            + " the config file or on the command line (for example cores = 100%, cpu-limit = 100)";
-
-    private NewInstall() {}
 
     /** Whether the worker of {@code workDir} takes the gentle settings for those nobody set. */
     static boolean applies(Path workDir) {
@@ -52,12 +53,14 @@ final class NewInstall {
             return;
         }
         try {
-            Files.writeString(marker, "# This worker started as a new install: the settings of how much of the machine"
-                    + " it uses\n# that you did not set take gentle values (cores 50%, cpu-limit 50, cpu-limit-idle 100).\n# Set them in the"
-                    + " config file to give more, or delete this file for the ordinary defaults\n# (all cores, no CPU"
-                    + " limit). See docs/volunteer-guide.md.\n");
+            Files.writeString(marker, """
+                    # This worker started as a new install: the settings of how much of the machine it uses that
+                    # you did not set take gentle values (cores %s, cpu-limit %s, cpu-limit-idle %s).
+                    # Set them in the config file to give more, or delete this file for the ordinary defaults
+                    # (all cores, no CPU limit). See docs/volunteer-guide.md.
+                    """.formatted(CORES, CPU_LIMIT, CPU_LIMIT_IDLE));
         } catch (IOException e) {
-            log.warn("Cannot write {}: {}; the next start after registering takes the ordinary defaults", marker,
+            log.warn("Cannot write {}: {}; once registered, the worker takes the ordinary defaults", marker,
                     IoErrors.describe(e));
         }
     }

@@ -176,7 +176,8 @@ public final class Worker {
             log.warn("This JVM cannot measure a thread's CPU time: --cpu-limit and --cpu-limit-idle have no effect");
         }
         if (gentle()) {
-            log.info("Computing on {}, at {}% CPU while the computer is in use and {}% while it is idle ({})",
+            log.info("A new install computes gently: on {}, at {}% CPU while the computer is in use and {}% while it is"
+                    + " idle; {}",
                     count(config.cores(), "core"), p.cpuLimitPercent(), p.cpuLimitIdlePercent(),
                     NewInstall.HOW_TO_GIVE_MORE);
         }
@@ -233,7 +234,8 @@ public final class Worker {
     private Status.Machine machine(SuspendPolicy.Verdict seen) {
         return new Status.Machine(seen.inUse(), seen.userSeen(), seen.temperature().celsius().orElse(Double.NaN),
                 seen.temperature().source(), config.preferences().maxCpuTempCelsius(),
-                gentle() ? Optional.of(NewInstall.HOW_TO_GIVE_MORE) : Optional.empty());
+                gentle() ? Optional.of("a new install computes gently; " + NewInstall.HOW_TO_GIVE_MORE)
+                        : Optional.empty());
     }
 
     /** Whether a new install's gentle settings are in force: some setting nobody set took one. */

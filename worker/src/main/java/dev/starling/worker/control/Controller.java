@@ -56,7 +56,7 @@ public final class Controller extends Loop {
         SuspendPolicy.Verdict verdict = policy.evaluate(ZonedDateTime.now(clock));
         gate.suspend(verdict.suspend());
         if (verdict.cpuLimitPercent() != cpuLimit.percent()) {
-            log.info("The computer is {}: tasks compute at {}% CPU", verdict.inUse().map(why -> "in use (" + why + ")")
+            log.info("The computer is {}; tasks compute at {}% CPU", verdict.inUse().map(why -> "in use: " + why)
                     .orElse("idle"), verdict.cpuLimitPercent());
             cpuLimit.set(verdict.cpuLimitPercent());
         }
