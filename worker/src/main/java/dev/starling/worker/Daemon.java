@@ -16,16 +16,18 @@ final class Daemon {
 
     /**
      * @param workDir the worker's work dir, where the logs go
+     * @param claimed what to do once the worker holds its work dir
      * @param logLevel the level the logs are set up with; null: logging is the caller's (tests keep their own)
      * @param err where a failure is told
      */
-    static int run(Worker worker, Path workDir, WorkerMain.LogLevel logLevel, PrintWriter err) {
+    static int run(Worker worker, Path workDir, Runnable claimed, WorkerMain.LogLevel logLevel, PrintWriter err) {
         try {
             worker.claimWorkDir(); // private to its owner, and to this worker alone, before the logs go in
         } catch (UncheckedIOException e) {
             err.println("starling worker: " + e.getMessage());
             return ExitCodes.ERROR;
         }
+        claimed.run();
         if (logLevel == null) {
             return runUntilStopped(worker, err);
         }

@@ -10,6 +10,7 @@ import dev.starling.worker.config.Tuning;
 import dev.starling.worker.config.WorkerConfig;
 import dev.starling.worker.control.ComputeGate;
 import dev.starling.worker.control.Controller;
+import dev.starling.worker.control.CpuLimit;
 import dev.starling.worker.control.NetworkHours;
 import dev.starling.worker.control.Sensors;
 import dev.starling.worker.control.SuspendPolicy;
@@ -103,6 +104,8 @@ public final class Worker {
     private final Sensors sensors;
     private final ComputeGate gate = new ComputeGate();
     private final Controls controls = new Controls(gate, this::accountPreferences);
+    private final CpuLimit cpuLimit;
+    private final Controller controller;
     private final Semaphore cores;
     private final WasmMemory wasmMemory;
     private final WasmEngine wasm = new WasmEngine();
@@ -139,6 +142,8 @@ public final class Worker {
         this.cores = new Semaphore(config.cores());
         this.wasmMemory = new WasmMemory(config.wasmMemoryMiB());
         this.contact = new Contact(clock);
+        this.cpuLimit = new CpuLimit(config.preferences().cpuLimitPercent());
+        this.controller = controller();
     }
 
     /**
@@ -161,10 +166,7 @@ public final class Worker {
             if (apps.names().isEmpty() && config.wasmMemoryMiB() == 0) {
                 log.warn("No apps are installed: this worker will not be given tasks");
             }
-            if (config.preferences().cpuLimitPercent() < 100
-                    && !java.lang.management.ManagementFactory.getThreadMXBean().isCurrentThreadCpuTimeSupported()) {
-                log.warn("This JVM cannot measure a thread's CPU time: --cpu-limit has no effect");
-            }
+            logManners();
             try (WorkDirLock lock = claimedWorkDir();
                     StatusServer status = StatusServer.start(config.workDir(), this::status)) {
                 runLocked(new IdentityStore(config.workDir()));
@@ -177,6 +179,31 @@ public final class Worker {
             wasm.close();
             terminated.countDown();
         }
+    }
+
+    /** How the worker shares the machine, at start: what a new install does, and what it cannot see. */
+    private void logManners() {
+        Preferences p = config.preferences();
+        if (Math.min(p.cpuLimitPercent(), p.cpuLimitIdlePercent()) < 100
+                && !java.lang.management.ManagementFactory.getThreadMXBean().isCurrentThreadCpuTimeSupported()) {
+            log.warn("This JVM cannot measure a thread's CPU time: --cpu-limit and --cpu-limit-idle have no effect");
+        }
+        if (gentle()) {
+            log.info("A new install computes gently: on {}, at {}% CPU while the computer is in use and {}% while it is"
+                    + " idle; {}",
+                    count(config.cores(), "core"), p.cpuLimitPercent(), p.cpuLimitIdlePercent(),
+                    NewInstall.HOW_TO_GIVE_MORE);
+        }
+        controller.tick(); // the first look: suspended from the start when the machine is busy or it is not time
+        controller.last().ifPresent(first -> {
+            if (!first.userSeen()) {
+                log.info("Keyboard and mouse use cannot be seen here (no input devices, as under the systemd"
+                        + " service): other programs' CPU use alone tells whether the computer is in use");
+            }
+            if (first.temperature().celsius().isEmpty() && p.maxCpuTempCelsius() > 0) {
+                log.info("The CPU's temperature is {}: tasks never pause for heat", first.temperature().source());
+            }
+        });
     }
 
     /** The run, with the work dir to this worker alone: journal, data plane, the coordinator's channel. */
@@ -209,10 +236,10 @@ public final class Worker {
         return new Status(clock.instant(), WorkerDescription.version(), config.name(),
                 s != null && s.isRegistered() ? s.identity().hostId() : 0, config.coordinator().toString(),
                 contact.lastAnswer(), contact.failure(), contact.update(), contact.credit(), config.cores(),
-                config.preferences().cpuLimitPercent(), wasmMemory.budgetMiB(), wasmMemory.inUseMiB(), gate.reason(),
+                cpuLimit.percent(), wasmMemory.budgetMiB(), wasmMemory.inUseMiB(), gate.reason(),
                 network.isOpen(),
                 m == null ? 0 : m.stats().reportedToday(), m == null ? 0 : m.pending().size(), lines,
-                settingLines(config));
+                settingLines(config), controller.last().map(this::machine).orElse(Status.Machine.NOT_YET));
     }
 
     /**
@@ -228,6 +255,7 @@ public final class Worker {
         Map<String, String> defaults = new java.util.LinkedHashMap<>();
         defaults.put("cores", Integer.toString(config.cores()));
         defaults.put("cpu-limit", Integer.toString(p.cpuLimitPercent()));
+        defaults.put("cpu-limit-idle", Integer.toString(p.cpuLimitIdlePercent()));
         defaults.put("idle-only", Boolean.toString(p.idleOnly()));
         defaults.put("compute-hours", p.computeHours().toString());
         defaults.put("network-hours", p.networkHours().toString());
@@ -240,6 +268,18 @@ public final class Worker {
             }
         });
         return lines;
+    }
+
+    private Status.Machine machine(SuspendPolicy.Verdict seen) {
+        return new Status.Machine(seen.inUse(), seen.userSeen(), seen.temperature().celsius().orElse(Double.NaN),
+                seen.temperature().source(), config.preferences().maxCpuTempCelsius(),
+                gentle() ? Optional.of("a new install computes gently; " + NewInstall.HOW_TO_GIVE_MORE)
+                        : Optional.empty());
+    }
+
+    /** Whether a new install's gentle settings are in force: some setting nobody set took one. */
+    private boolean gentle() {
+        return config.settings().stream().anyMatch(s -> s.source() == Source.NEW_INSTALL);
     }
 
     /**
@@ -282,7 +322,7 @@ public final class Worker {
 
     /** The parts that run once the worker is registered. */
     private record Machinery(RunningTasks tasks, Slots slots, PendingResults pending, Stats stats, TaskExecutor executor,
-            Poller poller, Heartbeater heartbeater, Reporter reporter, Announcer announcer, Controller controller) {}
+            Poller poller, Heartbeater heartbeater, Reporter reporter, Announcer announcer) {}
 
     private void runOn(ManagedChannel channel, IdentityStore store, DataPlane data, Journal journal,
             Journal.Recovered recovered) throws InterruptedException {
@@ -307,8 +347,7 @@ public final class Worker {
         boolean interrupted = false;
         try {
             // it runs even with nothing to watch yet: the volunteer's account may give it something
-            m.controller().tick(); // suspended from the start when the machine is busy or it is not time
-            m.controller().start();
+            controller.start();
             m.announcer().start();
             m.reporter().start();
             m.heartbeater().start();
@@ -347,18 +386,19 @@ public final class Worker {
                 new Heartbeater(client, session, tasks, executor, gate, controls, lifecycle),
                 new Reporter(client, session, pending, lifecycle, backoff(client), tuning.reportBatchSize(),
                         tuning.reportBatchBytes(), network, stats),
-                data.announcer(client, session, lifecycle, backoff(client), network),
-                controller());
+                data.announcer(client, session, lifecycle, backoff(client), network));
     }
 
     private Controller controller() {
         Preferences p = config.preferences();
-        return new Controller(policy(p), gate, sensors.heapInUse(), p.memoryLimitBytes(), tuning.controlInterval(), clock);
+        return new Controller(policy(p), gate, cpuLimit, sensors.heapInUse(), p.memoryLimitBytes(),
+                tuning.controlInterval(), clock);
     }
 
     private SuspendPolicy policy(Preferences p) {
-        return new SuspendPolicy(p.computeHours(), p.idleOnly(), p.busyCpuPercent() / 100.0, p.idleAfter(),
-                QUIET_READINGS, sensors.cpu(), sensors.user());
+        SuspendPolicy.Rules rules = new SuspendPolicy.Rules(p.computeHours(), p.idleOnly(), p.busyCpuPercent() / 100.0,
+                p.busyGrace(), p.idleAfter(), p.cpuLimitPercent(), p.cpuLimitIdlePercent(), p.maxCpuTempCelsius());
+        return new SuspendPolicy(rules, QUIET_READINGS, sensors.cpu(), sensors.user(), sensors.temperature());
     }
 
     /**
@@ -394,10 +434,7 @@ public final class Worker {
                     + " stops", e.getMessage());
         }
         Preferences p = config.preferences();
-        Machinery m = machinery;
-        if (m != null) {
-            m.controller().update(policy(p), p.memoryLimitBytes());
-        }
+        controller.update(policy(p), p.memoryLimitBytes());
         network.hours(p.networkHours());
         log.info("Your account's preferences (venue {}): {}{}", venue.isEmpty() ? "default" : venue,
                 layered.applied().isEmpty() ? "none set" : layered.applied(),
@@ -433,7 +470,7 @@ public final class Worker {
         m.executor().giveBackAll("the worker is shutting down");
         m.tasks().awaitNone(tuning.callTimeout()); // a task settling right now queues its result first
         m.heartbeater().stop(tuning.callTimeout());
-        m.controller().stop(tuning.callTimeout());
+        controller.stop(tuning.callTimeout());
         if (!failed) {
             m.reporter().hurry();
             if (!m.pending().awaitEmpty(tuning.reportFlushTimeout())) {
@@ -524,7 +561,7 @@ public final class Worker {
     private TaskRunner runner(PeerPlane plane) {
         Preferences p = config.preferences();
         InProcessTaskRunner builtIn = new InProcessTaskRunner(apps, tuning.maxOutputBytes(), clock,
-                p.checkpointInterval(), gate, () -> config.preferences().cpuLimitPercent(), cores);
+                p.checkpointInterval(), gate, cpuLimit, cores);
         TaskRunner runner = SignedAppRunner.of(new SignedApps(config.appKeys()), plane.fetchingInputs(
                 new WasmTaskRunner(builtIn, wasm, wasmMemory, tuning.maxOutputBytes(), clock, p.checkpointInterval())));
         if (config.fault().equals(Optional.of(Fault.WRONG_OUTPUT))) {

@@ -2,6 +2,7 @@ package dev.starling.worker;
 
 import dev.starling.sdk.Apps;
 import dev.starling.wasm.signing.TrustedKeys;
+import dev.starling.worker.config.Celsius;
 import dev.starling.worker.config.CoordinatorTls;
 import dev.starling.worker.config.Cores;
 import dev.starling.worker.config.DataPlaneConfig;
@@ -13,6 +14,7 @@ import dev.starling.worker.config.Setting;
 import dev.starling.worker.config.Source;
 import dev.starling.worker.config.Tuning;
 import dev.starling.worker.config.WorkerConfig;
+import dev.starling.worker.control.SuspendPolicy;
 import dev.starling.worker.control.TimeWindows;
 import dev.starling.worker.fault.Fault;
 import dev.starling.worker.session.WorkerDescription;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -70,6 +73,8 @@ import picocli.CommandLine;
             "      --cores 50%% --cpu-limit 60 --idle-only",
             "  starling worker --coordinator coord.example.org:9090 \\",
             "      --compute-hours 19:00-07:00",
+            "  starling worker --coordinator coord.example.org:9090 \\",
+            "      --cpu-limit 30 --cpu-limit-idle 100 --max-cpu-temp 80",
             "  starling worker --coordinator coord.example.org:9090 --tls --upload-rate 2M",
             "  starling worker --coordinator coord.example.org:9090 \\",
             "      --coordinator-ca project-ca.pem",
@@ -128,7 +133,7 @@ public final class WorkerMain implements Callable<Integer> {
 
     @Option(names = "--cores", order = 6, paramLabel = "N|P%",
             description = "How many tasks compute at once: a count, from 1 to this machine's processors, or a share of"
-                    + " them such as 50%% (default: all processors).")
+                    + " them such as 50%% (default: all processors; a new install's: half of them).")
     private String cores;
 
     @Option(names = "--work-dir", order = 7, scope = ScopeType.INHERIT, paramLabel = "DIR", description = "Where the"
@@ -192,65 +197,86 @@ public final class WorkerMain implements Callable<Integer> {
     private Fault fault;
 
     @Option(names = "--cpu-limit", order = 30, paramLabel = "PERCENT",
-            description = "The share of its cores' time the worker's tasks may use, 1 to 100: at 50 each task computes"
-                    + " half of the time (default: " + Defaults.CPU_LIMIT + ").")
+            description = "The share of its cores' time the worker's tasks may use while the computer is in use, 1 to"
+                    + " 100: at 50 each task computes half of the time (default: " + Defaults.CPU_LIMIT + "; a new"
+                    + " install's: " + NewInstall.CPU_LIMIT + ").")
     private String cpuLimit;
 
-    @Option(names = "--idle-only", order = 31, description = "Compute only while this machine is otherwise idle: other"
+    @Option(names = "--cpu-limit-idle", order = 31, paramLabel = "PERCENT",
+            description = "The same while the computer is idle: nobody used the keyboard or mouse for --idle-after"
+                    + " (where the worker can tell) and other programs use less CPU than --busy-cpu (default: "
+                    + Defaults.CPU_LIMIT_IDLE + "; a new install's: " + NewInstall.CPU_LIMIT_IDLE + ").")
+    private String cpuLimitIdle;
+
+    @Option(names = "--idle-only", order = 32, description = "Compute only while this machine is otherwise idle: other"
             + " processes use less CPU than --busy-cpu, and (where it can be seen) nobody used the keyboard or mouse"
             + " for --idle-after.")
     private boolean idleOnly;
 
-    @Option(names = "--busy-cpu", order = 32, paramLabel = "PERCENT",
-            description = "With --idle-only: the share of the machine's CPU that other processes may use before the"
-                    + " worker suspends its tasks, 1 to 100 (default: " + Defaults.BUSY_CPU + ").")
+    @Option(names = "--busy-cpu", order = 33, paramLabel = "PERCENT",
+            description = "The share of the machine's CPU that other processes may use (for --busy-grace) before the"
+                    + " computer counts as in use, 1 to 100 (default: " + Defaults.BUSY_CPU + ").")
     private String busyCpu;
 
-    @Option(names = "--idle-after", order = 33, paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "With --idle-only: how long nobody may have used the keyboard or mouse before tasks compute,"
-                    + " where the worker can tell (default: " + Defaults.IDLE_AFTER + ").")
+    @Option(names = "--busy-grace", order = 34, paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long other programs must use more than --busy-cpu in a row before the computer counts"
+                    + " as in use (tasks suspended with --idle-only, else at --cpu-limit), so that a short burst"
+                    + " changes nothing (default: " + Defaults.BUSY_GRACE + ").")
+    private Duration busyGrace;
+
+    @Option(names = "--idle-after", order = 35, paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long nobody may have used the keyboard or mouse before the computer counts as idle"
+                    + " (tasks compute with --idle-only, at --cpu-limit-idle), where the worker can tell (default: "
+                    + Defaults.IDLE_AFTER + ").")
     private Duration idleAfter;
 
-    @Option(names = "--compute-hours", order = 34, paramLabel = "HH:MM-HH:MM[,...]", converter = Converters.Hours.class,
+    @Option(names = "--max-cpu-temp", order = 36, paramLabel = "CELSIUS",
+            description = "Tasks pause while the CPU is hotter than this, in degrees Celsius (40 to 110), and go on"
+                    + " once it has cooled " + SuspendPolicy.COOLING + " degrees below; off: never. Read on Linux from"
+                    + " the CPU package sensors; 'starling worker status' says where it cannot be (default: "
+                    + Defaults.MAX_CPU_TEMP + ").")
+    private String maxCpuTemp;
+
+    @Option(names = "--compute-hours", order = 37, paramLabel = "HH:MM-HH:MM[,...]", converter = Converters.Hours.class,
             description = "When tasks may compute, in local time, for example 19:00-07:00 or 12:00-13:00,18:00-23:00;"
                     + " outside, running tasks are suspended (default: always).")
     private TimeWindows computeHours;
 
-    @Option(names = "--network-hours", order = 35, paramLabel = "HH:MM-HH:MM[,...]", converter = Converters.Hours.class,
+    @Option(names = "--network-hours", order = 38, paramLabel = "HH:MM-HH:MM[,...]", converter = Converters.Hours.class,
             description = "When the worker may transfer data (ask for work, fetch and serve blobs, report results);"
                     + " heartbeats of held tasks go on outside (default: always).")
     private TimeWindows networkHours;
 
-    @Option(names = "--memory-limit", order = 36, paramLabel = "SIZE", converter = ByteSizeConverter.class,
+    @Option(names = "--memory-limit", order = 39, paramLabel = "SIZE", converter = ByteSizeConverter.class,
             description = "The most memory the worker's tasks may fill: no task starts while more is in use, for"
                     + " example 2G, at least 64M (default: no limit beyond the JVM's own).")
     private Long memoryLimit;
 
-    @Option(names = "--disk-limit", order = 37, paramLabel = "SIZE", converter = ByteSizeConverter.class,
+    @Option(names = "--disk-limit", order = 40, paramLabel = "SIZE", converter = ByteSizeConverter.class,
             description = "The most disk space the work dir takes: the blob cache (at most 90%% of it, and at most"
                     + " --cache-size), checkpoints and unreported results, for example 10G, at least 64M"
                     + " (default: --cache-size for the cache, no limit for the rest).")
     private Long diskLimit;
 
-    @Option(names = "--work-buffer", order = 38, paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--work-buffer", order = 41, paramLabel = "DURATION", converter = DurationConverter.class,
             description = "How much work, in time, the worker keeps in hand beyond what runs, judged by how long each"
                     + " app takes on this machine, so that network hours and outages leave no core idle; never more"
                     + " than it can finish before the deadlines; 0 for none (default: " + Defaults.WORK_BUFFER + ").")
     private Duration workBuffer;
 
-    @Option(names = "--checkpoint-interval", order = 39, paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--checkpoint-interval", order = 42, paramLabel = "DURATION", converter = DurationConverter.class,
             description = "How often running tasks are asked to save a checkpoint, at least 1s (default: "
                     + Defaults.CHECKPOINT_INTERVAL + ").")
     private Duration checkpointInterval;
 
-    @Option(names = "--wasm-memory", order = 40, paramLabel = "SIZE", converter = ByteSizeConverter.class,
+    @Option(names = "--wasm-memory", order = 43, paramLabel = "SIZE", converter = ByteSizeConverter.class,
             description = "The memory deployed apps' (WebAssembly) tasks may hold together, for example 2G; each task"
                     + " takes what its app declares (memoryMiB) and waits while the sum would pass this; 0 for no"
                     + " WebAssembly. It is held in the Java heap beside the worker, so it must fit there (default: a"
                     + " quarter of this machine's memory, within what the heap holds).")
     private Long wasmMemory;
 
-    @Option(names = "--app-key", order = 41, paramLabel = "KEY[,KEY...]",
+    @Option(names = "--app-key", order = 44, paramLabel = "KEY[,KEY...]",
             description = "The public key of the project whose deployed apps this worker runs (one line of Base64,"
                     + " as the project publishes it; several separated by commas): then it runs only apps signed with"
                     + " it, or with a key it announced, and fails any other task saying why. Without one, every"
@@ -262,6 +288,7 @@ public final class WorkerMain implements Callable<Integer> {
     private final Supplier<Apps> apps;
     private final Tuning tuning;
     private final Clock clock;
+    private Boolean newInstall; // null: not looked at yet
     /** Set when run from {@link #main}: then this command sets up logging (tests keep their own). */
     private boolean ownsLogging;
 
@@ -340,7 +367,8 @@ public final class WorkerMain implements Callable<Integer> {
             err.println("starling worker: " + e.getMessage());
             return ExitCodes.ERROR;
         }
-        return Daemon.run(worker, config.workDir(), ownsLogging ? logLevel() : null, err);
+        Runnable claimed = newInstall() ? () -> NewInstall.remember(config.workDir()) : () -> {};
+        return Daemon.run(worker, config.workDir(), claimed, ownsLogging ? logLevel() : null, err);
     }
 
     /**
@@ -373,10 +401,16 @@ public final class WorkerMain implements Callable<Integer> {
             if (coordinatorCa != null && !Files.isRegularFile(coordinatorCa)) {
                 throw new IllegalArgumentException("--coordinator-ca: no such file " + coordinatorCa);
             }
+            Map<String, String> gentle = newInstall() ? NewInstall.settings(cpuLimit != null) : Map.of();
             Preferences.Builder preferences = Preferences.builder().idleOnly(idleOnly);
-            Optional.ofNullable(cpuLimit).ifPresent(v -> preferences.cpuLimitPercent(Percent.parse("--cpu-limit", v)));
+            Optional.ofNullable(cpuLimit != null ? cpuLimit : gentle.get("cpu-limit"))
+                    .ifPresent(v -> preferences.cpuLimitPercent(Percent.parse("--cpu-limit", v)));
+            Optional.ofNullable(cpuLimitIdle != null ? cpuLimitIdle : gentle.get("cpu-limit-idle"))
+                    .ifPresent(v -> preferences.cpuLimitIdlePercent(Percent.parse("--cpu-limit-idle", v)));
             Optional.ofNullable(busyCpu).ifPresent(v -> preferences.busyCpuPercent(Percent.parse("--busy-cpu", v)));
+            Optional.ofNullable(busyGrace).ifPresent(preferences::busyGrace);
             Optional.ofNullable(idleAfter).ifPresent(preferences::idleAfter);
+            Optional.ofNullable(maxCpuTemp).ifPresent(v -> preferences.maxCpuTempCelsius(Celsius.parse(v)));
             Optional.ofNullable(computeHours).ifPresent(preferences::computeHours);
             Optional.ofNullable(networkHours).ifPresent(preferences::networkHours);
             Optional.ofNullable(memoryLimit).ifPresent(preferences::memoryLimitBytes);
@@ -401,8 +435,9 @@ public final class WorkerMain implements Callable<Integer> {
                     .preferences(preferences.build())
                     .accountKey(Optional.ofNullable(accountKey))
                     .tls(new CoordinatorTls(tls || coordinatorCa != null, Optional.ofNullable(coordinatorCa)))
-                    .settings(chosen());
-            Optional.ofNullable(cores).ifPresent(v -> config.cores(Cores.parse(v, Defaults.cores())));
+                    .settings(chosen(gentle));
+            Optional.ofNullable(cores != null ? cores : gentle.get("cores"))
+                    .ifPresent(v -> config.cores(Cores.parse(v, Defaults.cores())));
             Optional.ofNullable(gracePeriod).ifPresent(config::gracePeriod);
             Optional.ofNullable(startSpread).ifPresent(config::startSpread);
             if (wasmMemory != null) {
@@ -455,10 +490,22 @@ public final class WorkerMain implements Callable<Integer> {
     }
 
     /**
-     * The settings the config file, the command line or the environment chose, with where each came from (the
-     * command line wins over the file, the file over the environment), in --help order.
+     * Whether this worker is a new install's, which takes the gentle settings for those nobody set (read once: the
+     * worker registering makes the work dir an old one).
      */
-    private List<Setting> chosen() {
+    private boolean newInstall() {
+        if (newInstall == null) {
+            newInstall = NewInstall.applies(workDir());
+        }
+        return newInstall;
+    }
+
+    /**
+     * The settings the config file, the command line or the environment chose, with where each came from (the
+     * command line wins over the file, the file over the environment), and those a new install takes ({@code gentle}),
+     * in --help order.
+     */
+    private List<Setting> chosen(Map<String, String> gentle) {
         ParseResult parsed = spec.commandLine().getParseResult();
         List<Setting> chosen = new ArrayList<>();
         List<OptionSpec> options = new ArrayList<>(spec.options());
@@ -480,6 +527,9 @@ public final class WorkerMain implements Callable<Integer> {
             } else if (key.equals("account-key") && accountKey != null && !accountKey.isBlank()) {
                 value = accountKey;
                 source = Source.ENVIRONMENT;
+            } else if (gentle.containsKey(key)) {
+                value = gentle.get(key);
+                source = Source.NEW_INSTALL;
             } else {
                 continue;
             }

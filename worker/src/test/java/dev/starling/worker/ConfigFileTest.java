@@ -49,6 +49,16 @@ class ConfigFileTest {
         return command.config();
     }
 
+    /**
+     * A work dir a worker registered from before, which keeps the ordinary defaults (a new install's are gentler):
+     * tests of the defaults name it rather than find whatever the home folder holds.
+     */
+    private String oldInstall() throws IOException {
+        Path work = dir.resolve("old-install");
+        write(work.resolve("host.properties"), "host.id=4\n");
+        return work.toString();
+    }
+
     /** Runs the command and returns its exit code; nothing here gets as far as starting a worker. */
     private int run(String... args) {
         WorkerMain command = new WorkerMain(Apps::load, Tuning.defaults(), Clock.systemUTC(), defaultConfig());
@@ -156,8 +166,8 @@ class ConfigFileTest {
     }
 
     @Test
-    void withoutAnyFileTheDefaultsHold() {
-        WorkerConfig config = configOf("--coordinator", "localhost:9090");
+    void withoutAnyFileTheDefaultsHold() throws IOException {
+        WorkerConfig config = configOf("--coordinator", "localhost:9090", "--work-dir", oldInstall());
 
         assertThat(config.cores()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(config.dataPlane().cacheBytes()).isEqualTo(DataPlaneConfig.defaults().cacheBytes());
@@ -168,27 +178,31 @@ class ConfigFileTest {
     }
 
     @Test
-    void withoutAnySettingTheRecordsHaveTheirOwnDefaults() {
-        WorkerConfig config = configOf("--coordinator", "localhost:9090");
+    void withoutAnySettingTheRecordsHaveTheirOwnDefaults() throws IOException {
+        String workDir = oldInstall();
+        WorkerConfig config = configOf("--coordinator", "localhost:9090", "--work-dir", workDir);
 
         assertThat(config.preferences()).isEqualTo(Preferences.defaults());
         assertThat(config.dataPlane()).isEqualTo(DataPlaneConfig.defaults());
         assertThat(config.gracePeriod()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.settings()).as("only the coordinator was chosen")
-                .containsExactly(new Setting("coordinator", "localhost:9090", Source.COMMAND_LINE));
+        assertThat(config.settings()).as("only the coordinator and the work dir were chosen").containsExactly(
+                new Setting("coordinator", "localhost:9090", Source.COMMAND_LINE),
+                new Setting("work-dir", workDir, Source.COMMAND_LINE));
     }
 
     @Test
     void theConfigurationRemembersWhereEachChosenSettingCameFrom() throws Exception {
         write(defaultConfig(), "coordinator = localhost:9090\nname = from-file\ncores = 1\naccount-key = sv_1_x\n");
 
-        WorkerConfig config = configOf("--name", "from-flag", "--no-serve", "--cpu-limit=60%");
+        String newInstall = dir.resolve("new-install").toString();
+        WorkerConfig config = configOf("--name", "from-flag", "--no-serve", "--cpu-limit=60%", "--work-dir", newInstall);
 
         assertThat(config.settings()).as("in --help order; the account key is never shown").containsExactly(
                 new Setting("coordinator", "localhost:9090", Source.CONFIG_FILE),
                 new Setting("account-key", Setting.HIDDEN, Source.CONFIG_FILE),
                 new Setting("name", "from-flag", Source.COMMAND_LINE),
                 new Setting("cores", "1", Source.CONFIG_FILE),
+                new Setting("work-dir", newInstall, Source.COMMAND_LINE),
                 new Setting("no-serve", "true", Source.COMMAND_LINE),
                 new Setting("cpu-limit", "60%", Source.COMMAND_LINE));
     }

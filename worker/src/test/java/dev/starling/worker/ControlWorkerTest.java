@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.starling.proto.v1.HostControl;
 import dev.starling.proto.v1.TaskProgress;
 import dev.starling.worker.config.Preferences;
+import dev.starling.worker.control.CpuTemperature;
 import dev.starling.worker.control.Sensors;
 import dev.starling.worker.control.TimeWindows;
-import dev.starling.worker.control.UserActivity;
 import dev.starling.worker.testing.FakeCoordinator;
 import dev.starling.worker.testing.Gates;
 import dev.starling.worker.testing.MutableClock;
@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -29,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The worker sharing the machine, with readings the test sets: a busy machine suspends running tasks (paused in
  * the calls they make between steps, heartbeating as suspended) and an idle one resumes them; a suspended worker
- * asks for no work; no task starts
- * while tasks fill the memory limit; nothing is transferred outside the network hours.
+ * asks for no work; a hot CPU pauses tasks until it has cooled; the CPU limit follows the computer in use or idle; no
+ * task starts while tasks fill the memory limit; nothing is transferred outside the network hours.
  */
 class ControlWorkerTest {
     @TempDir
@@ -42,7 +43,10 @@ class ControlWorkerTest {
     private final Gates gates = fixture.gates();
     private final AtomicReference<OptionalDouble> othersCpu = new AtomicReference<>(OptionalDouble.of(0.0));
     private final AtomicLong heapInUse = new AtomicLong();
-    private final Sensors sensors = new Sensors(() -> othersCpu.get(), UserActivity.UNKNOWN, heapInUse::get);
+    private final AtomicReference<OptionalDouble> celsius = new AtomicReference<>(OptionalDouble.empty());
+    private final AtomicReference<Instant> lastInput = new AtomicReference<>();
+    private final Sensors sensors = new Sensors(() -> othersCpu.get(), () -> Optional.ofNullable(lastInput.get()),
+            heapInUse::get, () -> new CpuTemperature.Reading(celsius.get(), "k10temp: Tctl"));
 
     /** One core, the test's readings of the machine, and {@code preferences}. */
     private WorkerHarness.Builder worker(Preferences preferences) {
@@ -68,7 +72,7 @@ class ControlWorkerTest {
 
     @Test
     void aBusyMachineSuspendsTheRunningTaskWhichHeartbeatsAsSuspendedAndResumesWhenItIsIdleAgain() {
-        fixture.start(worker(Preferences.builder().idleOnly(true).build()));
+        fixture.start(worker(Preferences.builder().idleOnly(true).busyGrace(Duration.ZERO).build()));
         long id = coordinator.offer("spin:s:done");
         until(() -> gates.hasStarted("s"));
 
@@ -199,5 +203,50 @@ class ControlWorkerTest {
         clock.advance(Duration.ofHours(11));
 
         until(() -> coordinator.accepted().containsKey(id));
+    }
+
+    @Test
+    void aHotCpuPausesTheRunningTaskWhichGoesOnOnceTheCpuHasCooledTenDegreesBelowTheLimit() {
+        celsius.set(OptionalDouble.of(60));
+        WorkerHarness worker = fixture.start(worker(Preferences.builder().maxCpuTempCelsius(80).build()));
+        long id = coordinator.offer("spin:hot:done");
+        until(() -> gates.hasStarted("hot"));
+
+        celsius.set(OptionalDouble.of(81));
+
+        until(() -> aTaskWaitsIn("awaitComputing"));
+        until(() -> beatsOf(id).stream().anyMatch(TaskProgress::getSuspended));
+        assertThat(worker.worker().status().suspended()).hasValue("the CPU is at 81 °C, above --max-cpu-temp 80 °C"
+                + " (tasks go on below 70 °C)");
+        gates.open("hot"); // seen once the task may compute again
+
+        celsius.set(OptionalDouble.of(75));
+        until(() -> worker.worker().status().machine().celsius() == 75.0);
+        assertThat(worker.worker().status().suspended()).as("cooler, not cool enough").isPresent();
+        assertThat(coordinator.accepted()).doesNotContainKey(id);
+
+        celsius.set(OptionalDouble.of(69));
+
+        until(() -> coordinator.accepted().containsKey(id));
+        assertThat(worker.worker().status().machine().temperatureSource()).isEqualTo("k10temp: Tctl");
+    }
+
+    @Test
+    void theCpuLimitInForceIsTheInUseOneWhileSomeoneTypesAndTheIdleOneAfter() {
+        MutableClock clock = new MutableClock(Instant.parse("2025-06-02T12:00:00Z"));
+        lastInput.set(clock.instant());
+        WorkerHarness worker = fixture.start(worker(Preferences.builder().cpuLimitPercent(40).cpuLimitIdlePercent(90)
+                .idleAfter(Duration.ofMinutes(1)).build()).clock(clock));
+
+        until(() -> worker.worker().status().cpuLimitPercent() == 40);
+        assertThat(worker.worker().status().machine().inUse()).hasValueSatisfying(
+                why -> assertThat(why).startsWith("keyboard or mouse"));
+        assertThat(worker.worker().status().machine().userSeen()).isTrue();
+
+        clock.advance(Duration.ofMinutes(1));
+
+        until(() -> worker.worker().status().cpuLimitPercent() == 90);
+        assertThat(worker.worker().status().machine().inUse()).isEmpty();
+        assertThat(worker.worker().status().suspended()).isEmpty();
     }
 }

@@ -208,8 +208,8 @@ class WasmWorkerTest {
         byte[] probe = c("probe");
         AtomicReference<OptionalDouble> othersCpu = new AtomicReference<>(OptionalDouble.of(0.0));
         Sensors sensors = new Sensors(othersCpu::get, UserActivity.UNKNOWN, () -> 0);
-        Preferences preferences = Preferences.builder().idleOnly(true).checkpointInterval(Duration.ofSeconds(1))
-                .workBuffer(Duration.ZERO).build();
+        Preferences preferences = Preferences.builder().idleOnly(true).busyGrace(Duration.ZERO)
+                .checkpointInterval(Duration.ofSeconds(1)).workBuffer(Duration.ZERO).build();
         WorkerHarness first = fixture.start(w -> w.gracePeriod(Duration.ofHours(1)).preferences(preferences)
                 .sensors(sensors));
         long task = offer(workUnit(probe, 16, 3600, "count", "8000"), probe);
@@ -242,7 +242,8 @@ class WasmWorkerTest {
     void aBusyMachinePausesARunningModuleAtItsNextSafepointAndAnIdleOneResumesIt() {
         byte[] probe = c("probe");
         AtomicReference<OptionalDouble> othersCpu = new AtomicReference<>(OptionalDouble.of(0.0));
-        fixture.start(w -> w.preferences(Preferences.builder().idleOnly(true).workBuffer(Duration.ZERO).build())
+        fixture.start(w -> w.preferences(Preferences.builder().idleOnly(true).busyGrace(Duration.ZERO)
+                        .workBuffer(Duration.ZERO).build())
                 .sensors(new Sensors(othersCpu::get, UserActivity.UNKNOWN, () -> 0)));
         long task = offer(workUnit(probe, 16, 3600, "count", "100000000"), probe);
 

@@ -3,7 +3,10 @@ package dev.starling.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.starling.sdk.Apps;
+import dev.starling.worker.config.Setting;
+import dev.starling.worker.config.Source;
 import dev.starling.worker.config.Tuning;
+import dev.starling.worker.config.WorkerConfig;
 import dev.starling.worker.testing.FakeCoordinator;
 import dev.starling.worker.testing.TestApp;
 import java.io.PrintWriter;
@@ -11,6 +14,7 @@ import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
@@ -45,6 +49,90 @@ class WorkerMainTest {
 
     private int run(String... args) {
         return WorkerMain.commandLine(command(), new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    }
+
+    /** The checked configuration {@code args} give, as a worker started with them would run. */
+    private WorkerConfig configOf(String... args) {
+        WorkerMain command = command();
+        WorkerMain.commandLine(command, new PrintWriter(out, true), new PrintWriter(err, true)).parseArgs(args);
+        return command.config();
+    }
+
+    @Test
+    void aNewInstallComputesGentlyOnTheSettingsOfHowMuchNobodySet() {
+        WorkerConfig config = configOf("--coordinator", "localhost:7070", "--work-dir", workDir.toString(),
+                "--cpu-limit", "70");
+
+        assertThat(config.cores()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        assertThat(config.preferences().cpuLimitPercent()).as("set on the command line").isEqualTo(70);
+        assertThat(config.preferences().cpuLimitIdlePercent()).as("a limit someone set holds when idle too")
+                .isEqualTo(70);
+        assertThat(config.settings()).contains(new Setting("cores", "50%", Source.NEW_INSTALL),
+                new Setting("cpu-limit", "70", Source.COMMAND_LINE))
+                .noneMatch(s -> s.name().equals("cpu-limit-idle"));
+
+        WorkerConfig unset = configOf("--coordinator", "localhost:7070", "--work-dir", workDir.toString());
+        assertThat(unset.preferences().cpuLimitPercent()).isEqualTo(50);
+        assertThat(unset.preferences().cpuLimitIdlePercent()).isEqualTo(100);
+        assertThat(unset.settings()).contains(new Setting("cpu-limit", "50", Source.NEW_INSTALL),
+                new Setting("cpu-limit-idle", "100", Source.NEW_INSTALL));
+    }
+
+    @Test
+    void anInstallThatRegisteredBeforeKeepsTheOrdinaryDefaults() throws Exception {
+        Files.writeString(workDir.resolve("host.properties"), "host.id=4\n");
+
+        WorkerConfig config = configOf("--coordinator", "localhost:7070", "--work-dir", workDir.toString());
+
+        assertThat(config.cores()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(config.preferences().cpuLimitPercent()).isEqualTo(100);
+        assertThat(config.preferences().cpuLimitIdlePercent()).isEqualTo(100);
+        assertThat(config.settings()).noneMatch(s -> s.source() == Source.NEW_INSTALL);
+    }
+
+    @Test
+    void aNewInstallStaysGentleAfterItRegisteredButStatusAndHelpMarkNothing() throws Exception {
+        assertThat(run("status", "--work-dir", workDir.toString())).isEqualTo(ExitCodes.ERROR);
+        assertThat(workDir.resolve(NewInstall.MARKER)).doesNotExist();
+        try (FakeCoordinator coordinator = new FakeCoordinator()) {
+            coordinator.refuseProtocol("stop here"); // the start is all this test needs
+
+            run("--coordinator", coordinator.address().toString(), "--work-dir", workDir.toString());
+        }
+        assertThat(workDir.resolve(NewInstall.MARKER)).content().contains("cores 50%, cpu-limit 50");
+        Files.writeString(workDir.resolve("host.properties"), "host.id=4\n");
+
+        WorkerConfig config = configOf("--coordinator", "localhost:7070", "--work-dir", workDir.toString());
+
+        assertThat(config.preferences().cpuLimitPercent()).isEqualTo(50);
+        assertThat(config.settings()).contains(new Setting("cpu-limit", "50", Source.NEW_INSTALL));
+    }
+
+    @Test
+    void aSettingFromTheConfigFileWinsOverANewInstallsAndTheIdleLimitFollowsTheInUseOneUnlessSet() throws Exception {
+        Files.writeString(workDir.resolve("host.properties"), "host.id=4\n");
+        Files.writeString(defaultConfig(), "cpu-limit = 60\nmax-cpu-temp = 75C\nbusy-grace = 30s\n");
+
+        WorkerConfig config = configOf("--coordinator", "localhost:7070", "--work-dir", workDir.toString());
+
+        assertThat(config.preferences().cpuLimitIdlePercent()).as("as it was before there were two").isEqualTo(60);
+        assertThat(config.preferences().maxCpuTempCelsius()).isEqualTo(75);
+        assertThat(config.preferences().busyGrace()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(configOf("--coordinator", "localhost:7070", "--work-dir", workDir.toString(), "--max-cpu-temp",
+                "off").preferences().maxCpuTempCelsius()).isZero();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "--cpu-limit-idle|0|--cpu-limit-idle takes a percentage from 1 to 100, was '0'",
+        "--max-cpu-temp|30|--max-cpu-temp takes degrees Celsius from 40 to 110 (for example 85), or off, was '30'",
+        "--max-cpu-temp|hot|--max-cpu-temp takes degrees Celsius from 40 to 110",
+        "--busy-grace|soon|'soon' is not a duration",
+    })
+    void aMannersOptionWithABadValueIsInvalidInput(String option, String value, String message) {
+        assertThat(run("--coordinator", "localhost:7070", "--work-dir", workDir.toString(), option, value))
+                .isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains(message);
     }
 
     @Test
@@ -113,7 +201,8 @@ class WorkerMainTest {
         assertThat(run("--help")).isEqualTo(ExitCodes.OK);
         assertThat(out.toString()).contains("status", "--config", "--coordinator", "--account-key", "--tls",
                         "--coordinator-ca", "--name", "--cores", "--work-dir",
-                        "--grace-period", "--log-level", "--cpu-limit", "--idle-only", "--compute-hours", "--network-hours",
+                        "--grace-period", "--log-level", "--cpu-limit", "--cpu-limit-idle", "--idle-only", "--busy-grace",
+                        "--max-cpu-temp", "--compute-hours", "--network-hours",
                         "--memory-limit", "--disk-limit", "--work-buffer", "--checkpoint-interval", "--download-rate",
                         "--cache-size", "--peer-port", "--upload-rate", "--advertise-host", "--no-serve", "--behind-nat",
                         "--wasm-memory", "--app-key")

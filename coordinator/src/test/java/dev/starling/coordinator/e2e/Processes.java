@@ -139,7 +139,7 @@ final class Processes implements AutoCloseable {
     /**
      * Starts a worker as the host of a volunteer of its own (signed up here); with a certificate, trusting it
      * (unless {@code extra} asks for {@code --tls} with the system's trust store). Its settings are on its command
-     * line (its config file, unlike a volunteer's, is empty).
+     * line, but for cpu-limit = 100 in its config file (a fresh work dir is a new install, which would compute gently).
      */
     Process worker(String name, String... extra) throws IOException {
         // a worker started again under its name is the same volunteer's: it comes back as the same host
@@ -156,7 +156,9 @@ final class Processes implements AutoCloseable {
     Process workerAt(String address, String accountKey, String name, String... extra) throws IOException {
         Path config = dir.resolve("worker.properties");
         if (!Files.exists(config)) {
-            Files.writeString(config, "# end-to-end test workers: every setting is on the command line\n");
+            // full speed, as before new installs computed gently (50% CPU while the machine is busy): these fresh work
+            // dirs are new installs, and a test's machine is always busy; a --cpu-limit given to one worker wins
+            Files.writeString(config, "# end-to-end test workers: the rest is on the command line\ncpu-limit = 100\n");
         }
         List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx256m", "-jar", WORKER_JAR.toString(),
                 "--config", config.toString(), "--coordinator", address, "--name", name, "--cores", "1",

@@ -45,7 +45,9 @@ public final class AccountLayer {
      * defaults, the config file and the command line alone.
      */
     public static Layered apply(WorkerConfig own, Map<String, String> account) {
-        Set<String> explicit = own.settings().stream().filter(s -> s.source() != Source.DEFAULT)
+        // a new install's gentle defaults are defaults: the account's values go over them
+        Set<String> explicit = own.settings().stream()
+                .filter(s -> s.source() != Source.DEFAULT && s.source() != Source.NEW_INSTALL)
                 .map(Setting::name).collect(Collectors.toSet());
         Preferences.Builder preferences = own.preferences().toBuilder();
         int cores = own.cores();
@@ -72,7 +74,8 @@ public final class AccountLayer {
                         long disk = Preferences.atLeast64M("--disk-limit", ByteSizes.parse(value));
                         preferences.journalBytes(disk - Math.min(own.dataPlane().cacheBytes(), disk / 10 * 9));
                     }
-                    default -> Percent.parse("--" + option, value); // cpu-limit-idle: checked and shown
+                    case "cpu-limit-idle" -> preferences.cpuLimitIdlePercent(Percent.parse("--cpu-limit-idle", value));
+                    default -> throw new IllegalStateException("no account setting " + option);
                 }
                 applied.put(option, value);
             } catch (IllegalArgumentException ex) {

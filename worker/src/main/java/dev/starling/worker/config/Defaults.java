@@ -25,8 +25,18 @@ public final class Defaults {
     public static final String PEER_PORT = "0";
     /** {@code --cpu-limit} */
     public static final String CPU_LIMIT = "100";
+    /** {@code --cpu-limit-idle}: unless set, as {@code --cpu-limit}, so that a limit set before it came stays whole */
+    public static final String CPU_LIMIT_IDLE = "as --cpu-limit";
     /** {@code --busy-cpu} */
     public static final String BUSY_CPU = "25";
+    /** {@code --busy-grace}: longer than a page load or a short build step, short beside a task */
+    public static final String BUSY_GRACE = "10s";
+    /**
+     * {@code --max-cpu-temp}, degrees Celsius: below where CPUs throttle themselves (95 to 105), above where a
+     * well-cooled one sits under load; tasks go on {@value dev.starling.worker.control.SuspendPolicy#COOLING} degrees
+     * lower
+     */
+    public static final String MAX_CPU_TEMP = "85";
     /** {@code --idle-after} */
     public static final String IDLE_AFTER = "3m";
     /** {@code --work-buffer} */

@@ -9,12 +9,19 @@ import java.util.Objects;
  * What the volunteer chose about how the worker shares the machine, checked. See docs/volunteer-guide.md for each
  * one; a refusal names the setting as the volunteer wrote it.
  *
- * @param cpuLimitPercent the share of the allowed cores' time tasks may use, 1 to 100 ({@code --cpu-limit})
+ * @param cpuLimitPercent the share of the allowed cores' time tasks may use while the computer is in use, 1 to 100
+ *     ({@code --cpu-limit})
+ * @param cpuLimitIdlePercent the same while the computer is idle ({@code --cpu-limit-idle}); unless set, as
+ *     {@code --cpu-limit}
  * @param idleOnly compute only while the machine is otherwise idle ({@code --idle-only})
  * @param busyCpuPercent other processes' CPU use, in percent of the machine, above which it is busy
  *     ({@code --busy-cpu})
- * @param idleAfter how long the user must have left the machine alone before computing resumes
+ * @param busyGrace how long other processes must be busy in a row before the computer counts as in use, so that a
+ *     short burst changes nothing ({@code --busy-grace})
+ * @param idleAfter how long the user must have left the machine alone before it counts as idle
  *     ({@code --idle-after}), where user activity can be read
+ * @param maxCpuTempCelsius the CPU temperature above which tasks pause, in degrees Celsius; 0: never for heat
+ *     ({@code --max-cpu-temp})
  * @param computeHours when tasks may compute ({@code --compute-hours})
  * @param networkHours when the worker may transfer data ({@code --network-hours})
  * @param memoryLimitBytes the most heap memory tasks may hold before no more start, at least 64 MiB; 0: no limit
@@ -27,9 +34,12 @@ import java.util.Objects;
  */
 public record Preferences(
         int cpuLimitPercent,
+        int cpuLimitIdlePercent,
         boolean idleOnly,
         int busyCpuPercent,
+        Duration busyGrace,
         Duration idleAfter,
+        int maxCpuTempCelsius,
         TimeWindows computeHours,
         TimeWindows networkHours,
         long memoryLimitBytes,
@@ -41,14 +51,18 @@ public record Preferences(
     public static final long MIN_LIMIT_BYTES = 64L << 20;
 
     public Preferences {
+        Objects.requireNonNull(busyGrace, "busyGrace");
         Objects.requireNonNull(idleAfter, "idleAfter");
         Objects.requireNonNull(computeHours, "computeHours");
         Objects.requireNonNull(networkHours, "networkHours");
         Objects.requireNonNull(workBuffer, "workBuffer");
         Objects.requireNonNull(checkpointInterval, "checkpointInterval");
         Percent.check("--cpu-limit", cpuLimitPercent);
+        Percent.check("--cpu-limit-idle", cpuLimitIdlePercent);
         Percent.check("--busy-cpu", busyCpuPercent);
+        notNegative("--busy-grace", busyGrace);
         notNegative("--idle-after", idleAfter);
+        Celsius.check(maxCpuTempCelsius);
         notNegative("--work-buffer", workBuffer);
         if (memoryLimitBytes != 0) {
             atLeast64M("--memory-limit", memoryLimitBytes);
@@ -62,7 +76,7 @@ public record Preferences(
         }
     }
 
-    /** Everything allowed, always: what a worker does unless told otherwise. */
+    /** What a worker does unless told otherwise: everything allowed, always, as long as the CPU keeps cool. */
     public static Preferences defaults() {
         return builder().build();
     }
@@ -74,10 +88,12 @@ public record Preferences(
 
     /** Starts from these preferences. */
     public Builder toBuilder() {
-        return builder().cpuLimitPercent(cpuLimitPercent).idleOnly(idleOnly).busyCpuPercent(busyCpuPercent)
-                .idleAfter(idleAfter).computeHours(computeHours).networkHours(networkHours)
-                .memoryLimitBytes(memoryLimitBytes).workBuffer(workBuffer).checkpointInterval(checkpointInterval)
-                .journalBytes(journalBytes);
+        Builder b = builder().cpuLimitPercent(cpuLimitPercent).idleOnly(idleOnly).busyCpuPercent(busyCpuPercent)
+                .busyGrace(busyGrace).idleAfter(idleAfter).maxCpuTempCelsius(maxCpuTempCelsius)
+                .computeHours(computeHours).networkHours(networkHours).memoryLimitBytes(memoryLimitBytes)
+                .workBuffer(workBuffer).checkpointInterval(checkpointInterval).journalBytes(journalBytes);
+        // an idle limit equal to the in-use one follows it when that changes (it was not set apart)
+        return cpuLimitIdlePercent == cpuLimitPercent ? b : b.cpuLimitIdlePercent(cpuLimitIdlePercent);
     }
 
     static void notNegative(String option, Duration value) {
@@ -97,9 +113,12 @@ public record Preferences(
     /** Preferences, from the defaults up. */
     public static final class Builder {
         private int cpuLimitPercent = Integer.parseInt(Defaults.CPU_LIMIT);
+        private Integer cpuLimitIdlePercent; // null: as cpuLimitPercent
         private boolean idleOnly;
         private int busyCpuPercent = Integer.parseInt(Defaults.BUSY_CPU);
+        private Duration busyGrace = Durations.parse(Defaults.BUSY_GRACE);
         private Duration idleAfter = Durations.parse(Defaults.IDLE_AFTER);
+        private int maxCpuTempCelsius = Celsius.parse(Defaults.MAX_CPU_TEMP);
         private TimeWindows computeHours = TimeWindows.always();
         private TimeWindows networkHours = TimeWindows.always();
         private long memoryLimitBytes;
@@ -111,6 +130,23 @@ public record Preferences(
 
         public Builder cpuLimitPercent(int value) {
             cpuLimitPercent = value;
+            return this;
+        }
+
+        /** Default: as {@link #cpuLimitPercent}. */
+        public Builder cpuLimitIdlePercent(int value) {
+            cpuLimitIdlePercent = value;
+            return this;
+        }
+
+        public Builder busyGrace(Duration value) {
+            busyGrace = value;
+            return this;
+        }
+
+        /** 0: tasks never pause for heat. */
+        public Builder maxCpuTempCelsius(int value) {
+            maxCpuTempCelsius = value;
             return this;
         }
 
@@ -163,7 +199,8 @@ public record Preferences(
 
         /** @throws IllegalArgumentException naming the setting that is wrong */
         public Preferences build() {
-            return new Preferences(cpuLimitPercent, idleOnly, busyCpuPercent, idleAfter, computeHours, networkHours,
+            return new Preferences(cpuLimitPercent, cpuLimitIdlePercent != null ? cpuLimitIdlePercent : cpuLimitPercent,
+                    idleOnly, busyCpuPercent, busyGrace, idleAfter, maxCpuTempCelsius, computeHours, networkHours,
                     memoryLimitBytes, workBuffer, checkpointInterval, journalBytes);
         }
     }

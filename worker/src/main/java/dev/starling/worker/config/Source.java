@@ -7,6 +7,8 @@ package dev.starling.worker.config;
 public enum Source {
     /** the worker's own default ({@link Defaults}) */
     DEFAULT("default"),
+    /** the gentler default of a new install, for how much of the machine it uses (until its volunteer says more) */
+    NEW_INSTALL("new-install default"),
     /** an environment variable ({@code STARLING_ACCOUNT_KEY} for {@code --account-key}) */
     ENVIRONMENT("environment"),
     /**

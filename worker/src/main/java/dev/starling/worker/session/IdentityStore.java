@@ -48,6 +48,11 @@ public final class IdentityStore {
         return file;
     }
 
+    /** Whether this work dir holds a host identity, of any coordinator: whether a worker registered from it before. */
+    public boolean stored() {
+        return Files.exists(file);
+    }
+
     /** Creates the work directory (only its owner may enter it) and checks that it can be written. */
     public void prepare() {
         try {

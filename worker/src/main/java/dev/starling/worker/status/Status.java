@@ -23,12 +23,32 @@ import java.util.Properties;
  * @param wasmInUseMiB what the WebAssembly tasks computing now hold of it
  * @param suspended why tasks do not compute (or start) now; empty while they do
  * @param unreported results waiting to be reported
+ * @param cpuLimitPercent the CPU limit in force now: {@code --cpu-limit} while the computer is in use,
+ *     {@code --cpu-limit-idle} while it is idle
  * @param settings the settings not at their defaults
+ * @param machine the computer as the worker last looked at it
  */
 public record Status(Instant at, String version, String name, long hostId, String coordinator,
         Optional<Instant> lastAnswer, Optional<String> failure, Optional<String> update, double credit, int cores,
         int cpuLimitPercent, int wasmMemoryMiB, int wasmInUseMiB, Optional<String> suspended, boolean networkOpen,
-        long reportedToday, int unreported, List<TaskLine> tasks, List<SettingLine> settings) {
+        long reportedToday, int unreported, List<TaskLine> tasks, List<SettingLine> settings, Machine machine) {
+
+    /**
+     * The computer as the worker last looked at it.
+     *
+     * @param inUse why the computer counts as in use; empty while it is idle
+     * @param userSeen whether the worker can see keyboard and mouse use at all
+     * @param celsius the CPU's temperature; NaN where it cannot be read
+     * @param temperatureSource where the temperature is read from, or why it cannot be
+     * @param maxCpuTempCelsius the temperature above which tasks pause ({@code --max-cpu-temp}); 0: never
+     * @param newInstall what a new install whose gentle settings are in force tells its volunteer; empty for others
+     */
+    public record Machine(Optional<String> inUse, boolean userSeen, double celsius, String temperatureSource,
+            int maxCpuTempCelsius, Optional<String> newInstall) {
+        /** Before the worker first looked. */
+        public static final Machine NOT_YET = new Machine(Optional.empty(), true, Double.NaN, "not read yet", 0,
+                Optional.empty());
+    }
 
     /** One task the worker holds. */
     public record TaskLine(long resultId, String app, long jobId, double progress, State state) {}
@@ -81,6 +101,14 @@ public record Status(Instant at, String version, String name, long hostId, Strin
             p.setProperty(k + "progress", Double.toString(t.progress()));
             p.setProperty(k + "state", t.state().name());
         }
+        machine.inUse().ifPresent(u -> p.setProperty("machine.in-use", u));
+        p.setProperty("machine.user-seen", Boolean.toString(machine.userSeen()));
+        if (!Double.isNaN(machine.celsius())) {
+            p.setProperty("temperature", Double.toString(machine.celsius()));
+        }
+        p.setProperty("temperature.source", machine.temperatureSource());
+        p.setProperty("temperature.limit", Integer.toString(machine.maxCpuTempCelsius()));
+        machine.newInstall().ifPresent(n -> p.setProperty("new-install", n));
         p.setProperty("settings", Integer.toString(settings.size()));
         for (int i = 0; i < settings.size(); i++) {
             SettingLine s = settings.get(i);
@@ -126,6 +154,13 @@ public record Status(Instant at, String version, String name, long hostId, Strin
                         p.getProperty(k + "source", "?")));
             }
             String credit = p.getProperty("credit");
+            String celsius = p.getProperty("temperature");
+            Machine machine = new Machine(Optional.ofNullable(p.getProperty("machine.in-use")),
+                    Boolean.parseBoolean(p.getProperty("machine.user-seen", "true")),
+                    celsius == null ? Double.NaN : Double.parseDouble(celsius),
+                    p.getProperty("temperature.source", "not told (an older worker)"),
+                    Integer.parseInt(p.getProperty("temperature.limit", "0")),
+                    Optional.ofNullable(p.getProperty("new-install")));
             return new Status(Instant.parse(p.getProperty("at")), p.getProperty("version", "?"),
                     p.getProperty("name", "?"), Long.parseLong(p.getProperty("host.id", "0")),
                     p.getProperty("coordinator", "?"),
@@ -139,7 +174,7 @@ public record Status(Instant at, String version, String name, long hostId, Strin
                     Optional.ofNullable(p.getProperty("suspended")),
                     Boolean.parseBoolean(p.getProperty("network.open", "true")),
                     Long.parseLong(p.getProperty("results.today", "0")),
-                    Integer.parseInt(p.getProperty("results.unreported", "0")), tasks, settings);
+                    Integer.parseInt(p.getProperty("results.unreported", "0")), tasks, settings, machine);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("the worker's status could not be read: " + e.getMessage(), e);
         }

@@ -27,8 +27,16 @@ public final class StatusView {
             if (s.cpuLimitPercent() < 100) {
                 out.append(" at ").append(s.cpuLimitPercent()).append("% CPU");
             }
+            out.append(s.machine().inUse().map(why -> " (the computer is in use: " + why + ")")
+                    .orElse(" (the computer is idle)"));
         }
         out.append('\n');
+        s.machine().newInstall().ifPresent(advice -> out.append("Gently       ").append(advice).append('\n'));
+        if (!s.machine().userSeen()) {
+            out.append("Activity     keyboard and mouse cannot be seen here (no input devices, as under the systemd"
+                    + " service): other programs' CPU use alone tells whether the computer is in use\n");
+        }
+        out.append("Temperature  ").append(temperature(s.machine())).append('\n');
         out.append("WebAssembly  ").append(s.wasmMemoryMiB() == 0 ? "none (--wasm-memory 0)"
                 : s.wasmInUseMiB() + " of " + s.wasmMemoryMiB() + " MiB in use").append('\n');
         if (!s.networkOpen()) {
@@ -57,6 +65,15 @@ public final class StatusView {
         }
         out.append('\n');
         return out.toString();
+    }
+
+    private static String temperature(Status.Machine m) {
+        String limit = m.maxCpuTempCelsius() > 0 ? "tasks pause above " + m.maxCpuTempCelsius() + " °C"
+                : "tasks never pause for heat (--max-cpu-temp off)";
+        if (Double.isNaN(m.celsius())) {
+            return "CPU " + m.temperatureSource() + (m.maxCpuTempCelsius() > 0 ? "; tasks never pause for heat" : "");
+        }
+        return String.format(Locale.ROOT, "CPU %.0f °C (%s); %s", m.celsius(), m.temperatureSource(), limit);
     }
 
     /** One task as a line with a progress bar. */

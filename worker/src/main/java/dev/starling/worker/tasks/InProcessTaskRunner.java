@@ -6,6 +6,7 @@ import dev.starling.sdk.App;
 import dev.starling.sdk.Apps;
 import dev.starling.sdk.WorkUnit;
 import dev.starling.worker.control.ComputeGate;
+import dev.starling.worker.control.CpuLimit;
 import dev.starling.worker.control.Pacer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -13,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /** Runs a task by calling its app's {@code compute} on the calling thread, in the worker's own JVM. */
@@ -27,34 +27,26 @@ public final class InProcessTaskRunner implements TaskRunner {
     private final Clock clock;
     private final Duration checkpointInterval;
     private final ComputeGate gate;
-    private final IntSupplier cpuLimitPercent;
+    private final CpuLimit cpuLimit;
     private final Semaphore cores;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
     /**
      * @param checkpointInterval how long after a task's start or last checkpoint the next is due
      * @param gate where tasks wait before they start and while computing is suspended
-     * @param cpuLimitPercent the share of its thread's time a task may compute ({@code --cpu-limit})
+     * @param cpuLimit the share of its thread's time a task may compute now ({@code --cpu-limit} while the computer
+     *     is in use, {@code --cpu-limit-idle} while it is idle)
      * @param cores one permit per core: a task computes holding one (the others of the work buffer wait)
      */
     public InProcessTaskRunner(Apps apps, int maxOutputBytes, Clock clock, Duration checkpointInterval, ComputeGate gate,
-            int cpuLimitPercent, Semaphore cores) {
-        this(apps, maxOutputBytes, clock, checkpointInterval, gate, () -> cpuLimitPercent, cores);
-    }
-
-    /**
-     * @param cpuLimitPercent the CPU limit now, asked as each task starts computing: the volunteer's account may
-     *     change it while the worker runs
-     */
-    public InProcessTaskRunner(Apps apps, int maxOutputBytes, Clock clock, Duration checkpointInterval, ComputeGate gate,
-            IntSupplier cpuLimitPercent, Semaphore cores) {
+            CpuLimit cpuLimit, Semaphore cores) {
         this.cores = cores;
         this.apps = apps;
         this.maxOutputBytes = maxOutputBytes;
         this.clock = clock;
         this.checkpointInterval = checkpointInterval;
         this.gate = gate;
-        this.cpuLimitPercent = cpuLimitPercent;
+        this.cpuLimit = cpuLimit;
     }
 
     @Override
@@ -104,7 +96,7 @@ public final class InProcessTaskRunner implements TaskRunner {
      * the CPU limit.
      */
     TaskPace pace() {
-        Pacer pacer = new Pacer(cpuLimitPercent.getAsInt() / 100.0, this::cpuNanos, System::nanoTime,
+        Pacer pacer = new Pacer(cpuLimit::share, this::cpuNanos, System::nanoTime,
                 nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)), PACING_WINDOW_NANOS);
         return new TaskPace(gate, pacer, Thread.currentThread());
     }

@@ -71,6 +71,26 @@ class WorkerConfigTest {
     }
 
     @Test
+    void theCpuTemperatureLimitIsDegreesCelsiusOrOffAndTheIdleLimitFollowsTheInUseOneUnlessSet() {
+        assertThat(Celsius.parse("85")).isEqualTo(85);
+        assertThat(Celsius.parse(" 90C ")).isEqualTo(90);
+        assertThat(Celsius.parse("80°C")).isEqualTo(80);
+        assertThat(Celsius.parse("off")).isZero();
+        assertThat(Celsius.parse("0")).isZero();
+        assertThatThrownBy(() -> Celsius.parse("120")).hasMessage("--max-cpu-temp takes degrees Celsius from 40 to 110"
+                + " (for example 85), or off, was '120'");
+        assertThatThrownBy(() -> Preferences.builder().maxCpuTempCelsius(39).build())
+                .hasMessageStartingWith("--max-cpu-temp takes degrees Celsius from 40 to 110");
+        assertThat(Preferences.defaults().maxCpuTempCelsius()).isEqualTo(85);
+        assertThat(Preferences.defaults().busyGrace()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(Preferences.builder().cpuLimitPercent(60).build().cpuLimitIdlePercent()).isEqualTo(60);
+        assertThat(Preferences.builder().cpuLimitPercent(60).cpuLimitIdlePercent(100).build().cpuLimitIdlePercent())
+                .isEqualTo(100);
+        assertThatThrownBy(() -> Preferences.builder().busyGrace(Duration.ofSeconds(-1)).build())
+                .hasMessage("--busy-grace must not be negative, was PT-1S");
+    }
+
+    @Test
     void blanksAroundANameOrAKeyAreDroppedAndABlankKeyIsNone() {
         WorkerConfig config = config().name("  lab-pc  ").accountKey(Optional.of("  ")).build();
 

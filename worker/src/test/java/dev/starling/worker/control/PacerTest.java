@@ -97,4 +97,30 @@ class PacerTest {
         assertThatThrownBy(() -> pacer(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> pacer(1.5)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aShareThatChangesWhileTheTaskRunsIsKeptFromThenOn() throws InterruptedException {
+        double[] share = {0.5};
+        Pacer pacer = new Pacer(() -> share[0], () -> cpu, () -> wall, nanos -> {
+            slept += nanos;
+            wall += nanos;
+        }, TimeUnit.SECONDS.toNanos(1));
+        long step = TimeUnit.MILLISECONDS.toNanos(10);
+
+        compute(pacer, step, TimeUnit.SECONDS.toNanos(30));
+        assertThat((double) cpu / wall).isCloseTo(0.5, within(0.05));
+
+        share[0] = 1.0; // the computer became idle
+        long sleptBefore = slept;
+        compute(pacer, step, TimeUnit.SECONDS.toNanos(30));
+        assertThat(slept).as("no sleep at 100%").isEqualTo(sleptBefore);
+        assertThat(pacer.isLimiting()).isFalse();
+
+        share[0] = 0.25; // in use again
+        long cpuBefore = cpu;
+        long wallBefore = wall;
+        compute(pacer, step, TimeUnit.SECONDS.toNanos(60));
+        assertThat((double) (cpu - cpuBefore) / (wall - wallBefore)).as("no credit carried over from the idle time")
+                .isCloseTo(0.25, within(0.025));
+    }
 }

@@ -22,7 +22,9 @@ class StatusTest {
                         new Status.TaskLine(101, "primes", 7, 0.5, Status.State.COMPUTING),
                         new Status.TaskLine(102, "signal-search", 8, 0.0, Status.State.WAITING)),
                 List.of(new Status.SettingLine("cores", "50%", "config file"),
-                        new Status.SettingLine("cpu-limit", "60", "command line")));
+                        new Status.SettingLine("cpu-limit", "60", "command line")),
+                new Status.Machine(Optional.of("keyboard or mouse 4 s ago"), true, 71.0, "coretemp: Package id 0", 85,
+                        Optional.empty()));
     }
 
     @Test
@@ -48,7 +50,8 @@ class StatusTest {
 
         assertThat(shown).contains("Starling worker 1.2.3 on lab-pc-3 (host 12)",
                 "Coordinator  coord.example.org:9090: reachable (last answer 4 s ago)",
-                "Computing    yes, on 2 cores at 60% CPU",
+                "Computing    yes, on 2 cores at 60% CPU (the computer is in use: keyboard or mouse 4 s ago)",
+                "Temperature  CPU 71 °C (coretemp: Package id 0); tasks pause above 85 °C",
                 "WebAssembly  256 of 1024 MiB in use",
                 "Results      5 reported today, 1 waiting to be reported",
                 "Credit       12.50",
@@ -76,6 +79,25 @@ class StatusTest {
         assertThat(shown).contains("Computing    suspended: other programs use 60% of the CPU (more than 25%)",
                 "not reachable: UNAVAILABLE (io exception) (last answer 4 s ago)", "Credit       not known yet",
                 "50%  suspended");
+    }
+
+    @Test
+    void saysWhereTheTemperatureAndTheKeyboardCannotBeReadAndHowANewInstallGivesMore() {
+        Status base = status(Optional.empty(), Optional.empty(), 1);
+        Status.Machine blind = new Status.Machine(Optional.empty(), false, Double.NaN,
+                "not readable here: no CPU package sensor", 85, Optional.of("a new install computes gently: to give more"));
+        Status status = new Status(base.at(), base.version(), base.name(), base.hostId(), base.coordinator(),
+                base.lastAnswer(), base.failure(), base.update(), base.credit(), base.cores(), 100, base.wasmMemoryMiB(),
+                base.wasmInUseMiB(), base.suspended(), base.networkOpen(), base.reportedToday(), base.unreported(),
+                base.tasks(), base.settings(), blind);
+
+        assertThat(Status.fromText(status.toText())).isEqualTo(status);
+        assertThat(StatusView.render(status, NOW)).contains(
+                "Computing    yes, on 2 cores (the computer is idle)",
+                "Gently       a new install computes gently: to give more",
+                "Activity     keyboard and mouse cannot be seen here",
+                "other programs' CPU use alone tells whether the computer is in use",
+                "Temperature  CPU not readable here: no CPU package sensor; tasks never pause for heat");
     }
 
     @Test

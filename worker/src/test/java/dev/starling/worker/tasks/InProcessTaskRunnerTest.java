@@ -16,6 +16,7 @@ import dev.starling.sdk.StagePlan;
 import dev.starling.sdk.TaskContext;
 import dev.starling.sdk.WorkUnit;
 import dev.starling.worker.control.ComputeGate;
+import dev.starling.worker.control.CpuLimit;
 import dev.starling.worker.peer.CachedTaskBlobs;
 import dev.starling.worker.peer.cache.BlobCache;
 import dev.starling.worker.peer.cache.CacheListener;
@@ -83,7 +84,7 @@ class InProcessTaskRunnerTest {
 
     /** A runner that is never suspended nor paced, with cores for every task. */
     private static InProcessTaskRunner runner(Apps apps, int maxOutputBytes, Clock clock, Duration checkpointInterval) {
-        return new InProcessTaskRunner(apps, maxOutputBytes, clock, checkpointInterval, new ComputeGate(), 100,
+        return new InProcessTaskRunner(apps, maxOutputBytes, clock, checkpointInterval, new ComputeGate(), new CpuLimit(100),
                 new Semaphore(Integer.MAX_VALUE));
     }
 
