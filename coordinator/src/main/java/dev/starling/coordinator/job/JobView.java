@@ -13,6 +13,7 @@ import java.util.List;
  * @param failedWorkUnits the job's failed work units and why (the first {@value JobService#FAILED_LISTED}, in index
  *     order), in the view of one job that has any
  * @param reduce the job's reduce step, if it has one: its stages after the first are the step's levels
+ * @param archive where the job's work units and replicas went, once retention purges them
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(
@@ -34,7 +35,21 @@ public record JobView(
         Transfer transfer,
         int maxFailedWorkUnits,
         List<FailedWorkUnit> failedWorkUnits,
-        Reduce reduce) {
+        Reduce reduce,
+        Archive archive) {
+
+    /**
+     * A job's work units and replicas were archived and deleted (or are being): the view's counts are as they were.
+     *
+     * @param blob the archive's blob id, a gzip JSON-lines file (also readable at /api/v1/blobs/{blob})
+     * @param download where to download it
+     * @param purgedAt when the last of them was deleted; absent while the purge goes on
+     */
+    public record Archive(String blob, String download, Instant archivedAt, Instant purgedAt, String note) {}
+
+    /** What a job's view said of its work units just before they were purged, kept on the job's row. */
+    public record Summary(WorkUnitCounts workUnits, double progress, Transfer transfer,
+            List<FailedWorkUnit> failedWorkUnits) {}
 
     /**
      * A reduce step: its app and arguments, and the tree's shape fixed at submit (a level of one work unit over all

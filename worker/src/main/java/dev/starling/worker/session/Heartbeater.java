@@ -54,6 +54,7 @@ public final class Heartbeater extends Loop {
                 }
                 session.contact().credit(response.getHostCredit());
                 executor.abandon(response.getAbandonResultIdsList());
+                executor.dropBlobs(response.getDropBlobIdsList());
             } catch (RuntimeException e) {
                 if (failures.failed(e) == CallFailures.Next.STOP) {
                     leave();
