@@ -39,10 +39,12 @@ done
 for tool in psql curl; do
   command -v "$tool" >/dev/null || { echo "soak: $tool not found" >&2; exit 2; }
 done
-java=java
-for candidate in "${JAVA_HOME:-}/bin/java" /usr/lib/jvm/temurin-25-jdk-amd64/bin/java /usr/lib/jvm/*21*/bin/java; do
-  if [ -x "$candidate" ]; then java="$candidate"; break; fi
+java=""  # Java 21 or later: $JAVA_HOME's, else the newest installed
+for candidate in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java java; do
+  v=$("$candidate" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+  if [ -n "$v" ] && [ "$v" -ge 21 ] 2>/dev/null; then java="$candidate"; break; fi
 done
+[ -n "$java" ] || { echo "soak: no Java 21 or later found (set JAVA_HOME)" >&2; exit 2; }
 
 seconds() { # 90s, 3m, 1h, 2d -> seconds
   local v="${1%[smhd]}"
@@ -61,6 +63,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+cp "$coordinator_jar" "$swarm_jar" "$dir/"  # a rebuild during the soak must not change the jars under it
+coordinator_jar="$dir/$(basename "$coordinator_jar")" swarm_jar="$dir/$(basename "$swarm_jar")"
 echo "soak: coordinator on $http/$grpc, data in $dir, retention $retention, $hosts hosts, a job of $work_units" \
      "work units every ${job_every}s, jobs deleted ${delete_after} after they finish, blob grace $blob_grace" >&2
 STARLING_ADMIN_PASSWORD="$password" "$java" -Xmx1g -jar "$coordinator_jar" \

@@ -137,9 +137,13 @@ public class JobTable {
                 .query(MAPPER).optional();
     }
 
-    /** Marks a (locked, finished) job deleted by its researcher: the purger deletes its details without an archive. */
+    /**
+     * Marks a (locked, finished) job deleted by its researcher: the purger deletes its details without an archive, and
+     * takes it up again if it was purged already, to let its archive go.
+     */
     void markDeleted(long id, Instant now) {
-        expectOne(jdbc.sql("UPDATE job SET deleted_at = :now, purge_lease = NULL WHERE id = :id AND deleted_at IS NULL")
+        expectOne(jdbc.sql("UPDATE job SET deleted_at = :now, purge_lease = NULL, purged_at = NULL"
+                        + " WHERE id = :id AND deleted_at IS NULL")
                 .param("id", id).param("now", Timestamp.from(now)).update(), id);
     }
 

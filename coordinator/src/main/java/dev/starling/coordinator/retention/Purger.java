@@ -84,27 +84,25 @@ class Purger extends Sweeper {
         if (!due.summarized()) {
             summarize(due);
         } else if (due.deleted()) {
-            queries.dropArchive(due.id()); // archived, then deleted by its researcher before the purge ended
+            queries.dropArchive(due.id()); // archived before its researcher deleted it: the archive goes too
         }
         long workUnits = 0;
-        List<String> produced = new ArrayList<>();
         while (isRunning()) {
-            List<String> batch = transactions.retrying(() -> {
+            int deleted = transactions.retrying(() -> {
                 List<Long> ids = queries.lockBatch(due.id(), settings.batchSize());
                 if (ids.isEmpty()) {
                     queries.finish(due.id(), clock.instant());
-                    return null;
+                    return 0;
                 }
-                List<String> blobIds = queries.deleteBatch(ids);
-                queries.dropOrphans(blobIds, clock.instant());
-                return blobIds;
+                queries.dropOrphans(queries.deleteBatch(ids), clock.instant());
+                return ids.size();
             });
-            if (batch == null) {
+            if (deleted == 0) {
                 log.info("Job {} purged: {} work units{}", due.id(), workUnits,
                         due.deleted() ? " (deleted by request)" : ", archived");
                 return true;
             }
-            workUnits += settings.batchSize();
+            workUnits += deleted;
             queries.renew(due.id(), clock.instant().plus(LEASE));
         }
         return true;

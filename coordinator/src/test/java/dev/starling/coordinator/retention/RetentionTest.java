@@ -122,6 +122,12 @@ class RetentionTest extends CoordinatorTest {
         assertThat(late.report(dev.starling.proto.v1.TaskResult.newBuilder().setResultId(Long.MAX_VALUE)
                 .setFailure(dev.starling.proto.v1.Failure.newBuilder().setMessage("x")).build()).getStatus())
                 .isEqualTo(ReportAck.Status.REJECTED);
+
+        // deleted after its purge, it lets its archive go
+        assertThat(delete(api(), job).status()).isEqualTo(204);
+        await().until(() -> count("SELECT count(*) FROM job WHERE id = :job AND archive_blob IS NULL"
+                + " AND purged_at IS NOT NULL", job) == 1);
+        assertThat(api().get("/api/v1/jobs/" + job + "/archive").status()).isEqualTo(404);
     }
 
     @Test
@@ -146,6 +152,30 @@ class RetentionTest extends CoordinatorTest {
         assertThat(count("SELECT count(*) FROM work_unit WHERE job_id = :job", job)).isZero();
         assertThat(count("SELECT count(*) FROM result WHERE job_id = :job", job)).isZero();
         assertThat(count("SELECT count(*) FROM job WHERE id = :job AND archive_blob IS NULL", job)).isEqualTo(1);
+    }
+
+    /**
+     * A coordinator that leased a job and died (kill -9 while it wrote the archive) keeps the others off it only until
+     * its lease lapses; then another purges the job from the start, once.
+     */
+    @Test
+    void aJobLeasedByACoordinatorThatDiedIsPurgedOnceItsLeaseLapses() throws InterruptedException {
+        long job = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":4000,\"chunkSize\":1000}}");
+        await().until(() -> api().job(job).get("workUnits").get("total").asLong() == 4);
+        api().postRaw("/api/v1/jobs/" + job + "/cancel", null, null);
+        jdbc.sql("UPDATE job SET purge_lease = :until WHERE id = :job")
+                .param("until", java.sql.Timestamp.from(clock.instant().plus(Duration.ofMinutes(70))))
+                .param("job", job).update();
+
+        clock.advance(Duration.ofMinutes(61));
+        Thread.sleep(500); // several purger passes
+        assertThat(api().job(job).has("archive")).as("leased to the dead coordinator").isFalse();
+        assertThat(count("SELECT count(*) FROM work_unit WHERE job_id = :job", job)).isEqualTo(4);
+
+        clock.advance(Duration.ofMinutes(10));
+        await().until(() -> api().job(job).path("archive").has("purgedAt"));
+        assertThat(api().job(job).get("workUnits").get("cancelled").asLong()).isEqualTo(4);
+        assertThat(count("SELECT count(*) FROM work_unit WHERE job_id = :job", job)).isZero();
     }
 
     private TestApi.Response delete(TestApi api, long job) {
