@@ -2,6 +2,9 @@ package dev.starling.coordinator.peer;
 
 import java.time.Duration;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -12,6 +15,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class BlobDrops {
+    private static final Logger log = LoggerFactory.getLogger(BlobDrops.class);
     /** the most drops one answer carries */
     static final int PER_ANSWER = 200;
     static final Duration RECHECK = Duration.ofSeconds(5);
@@ -24,16 +28,21 @@ public class BlobDrops {
         this.queries = queries;
     }
 
-    /** The blobs the host should drop now (usually none). */
+    /**
+     * The blobs the host should drop now (usually none). Best effort: when the database cannot be reached the answer
+     * goes without them (a RequestWork or Heartbeat that needs no database must not fail for this), and they wait.
+     */
     public List<String> take(long hostId) {
-        long now = System.nanoTime();
-        if (now - checkedAt >= RECHECK.toNanos()) {
-            pending = queries.any();
-            checkedAt = now;
-        }
-        if (!pending) {
+        try {
+            long now = System.nanoTime();
+            if (now - checkedAt >= RECHECK.toNanos()) {
+                pending = queries.any();
+                checkedAt = now;
+            }
+            return pending ? queries.take(hostId, PER_ANSWER) : List.of();
+        } catch (DataAccessException e) {
+            log.debug("Blobs to drop for host {} not read: {}", hostId, e.toString());
             return List.of();
         }
-        return queries.take(hostId, PER_ANSWER);
     }
 }
