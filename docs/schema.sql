@@ -128,6 +128,17 @@ CREATE TABLE job (
     rechecked_work_units  integer NOT NULL DEFAULT 0,
     overturned_work_units integer NOT NULL DEFAULT 0,
     overturned_at    timestamptz,
+    -- retention (V69): the archive of its work units and replicas (a gzip JSON-lines blob; the key is added below
+    -- the blob table), its view's counts kept before they were deleted, its replicas' id range (late reports), when
+    -- the last was deleted, when its researcher deleted it, and the purging coordinator's lease
+    archive_blob     text,
+    summary          jsonb,
+    archived_at      timestamptz,
+    first_result_id  bigint,
+    last_result_id   bigint,
+    purged_at        timestamptz,
+    deleted_at       timestamptz,
+    purge_lease      timestamptz,
     CONSTRAINT job_reduce_whole CHECK ((reduce_app IS NULL) = (reduce IS NULL))
 );
 CREATE INDEX job_newest ON job (id DESC);
@@ -137,6 +148,10 @@ CREATE INDEX job_active ON job (id) WHERE state IN ('QUEUED', 'RUNNING');
 CREATE INDEX job_researcher_newest ON job (researcher_id, id DESC);
 -- a researcher's use of their quotas (ResearcherQuotas)
 CREATE INDEX job_researcher_unfinished ON job (researcher_id) WHERE state IN ('QUEUED', 'RUNNING');
+-- the purger's work list, late reports of purged replicas, the blob collector's "is it an archive"
+CREATE INDEX job_purge_due ON job (finished_at) WHERE purged_at IS NULL AND finished_at IS NOT NULL;
+CREATE INDEX job_purged_results ON job (last_result_id) WHERE first_result_id IS NOT NULL;
+CREATE INDEX job_archive_blob ON job (archive_blob) WHERE archive_blob IS NOT NULL;
 
 -- One piece of a job. The redundancy limits are copied from the job, so that dispatch and validation read one row.
 CREATE TABLE work_unit (
@@ -384,6 +399,7 @@ CREATE TABLE blob (
     leaf_hashes bytea       NOT NULL CHECK (length(leaf_hashes) > 0 AND length(leaf_hashes) % 32 = 0),
     created_at  timestamptz NOT NULL
 );
+ALTER TABLE job ADD CONSTRAINT job_archive_blob_fkey FOREIGN KEY (archive_blob) REFERENCES blob (id);
 
 -- Which researchers uploaded a blob (the same bytes may come from several): a researcher reads and uses only blobs
 -- they uploaded. The admin's uploads are not recorded; the admin sees every blob.
@@ -505,4 +521,21 @@ CREATE TABLE work_units_index (
     index_blob text        NOT NULL REFERENCES blob (id),
     lines      bigint      NOT NULL CHECK (lines >= 1),
     created_at timestamptz NOT NULL
+);
+
+-- ---------------------------------------------------------------------------------------------------------------
+-- Retention (V70): blobs a job not yet purged read or kept (the blob collector leaves them), and blobs hosts are to
+-- drop from their caches, told at their next RequestWork or Heartbeat.
+CREATE TABLE job_blob (
+    job_id  bigint NOT NULL,
+    blob_id text   NOT NULL,
+    PRIMARY KEY (job_id, blob_id)
+);
+CREATE INDEX job_blob_blob ON job_blob (blob_id);
+
+CREATE TABLE blob_drop (
+    host_id bigint      NOT NULL,
+    blob_id text        NOT NULL,
+    since   timestamptz NOT NULL,
+    PRIMARY KEY (host_id, blob_id)
 );

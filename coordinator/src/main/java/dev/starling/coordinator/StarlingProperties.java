@@ -27,6 +27,7 @@ import org.springframework.util.unit.DataSize;
  * @param trust probation of new volunteers, and the limits on what one volunteer or host may take
  * @param adaptiveReplication long-trusted hosts' results accepted alone
  * @param spotChecks validated work units given out again to check hosts against a known answer
+ * @param retention how long finished jobs' details and unreferenced blobs are kept
  */
 @ConfigurationProperties("starling")
 public record StarlingProperties(
@@ -46,7 +47,9 @@ public record StarlingProperties(
         @DefaultValue Reduce reduce,
         @DefaultValue Trust trust,
         @DefaultValue AdaptiveReplication adaptiveReplication,
-        @DefaultValue SpotChecks spotChecks) {
+        @DefaultValue SpotChecks spotChecks,
+
+        @DefaultValue Retention retention) {
 
     public StarlingProperties {
         if (blobs.dir() == null) {
@@ -454,4 +457,29 @@ public record StarlingProperties(
      * @param maxSize the largest blob {@code POST /api/v1/blobs} accepts
      */
     public record Blobs(Path dir, @DefaultValue("4GB") DataSize maxSize) {}
+
+    /**
+     * Retention (BOINC's db_purge and file_deleter).
+     *
+     * @param finishedJobs how long a finished job keeps its work units and replicas; then they are archived (a gzip
+     *     JSON-lines blob its researcher downloads) and deleted, and the job row keeps its counts and result
+     * @param batchSize how many work units (with their replicas) one purge transaction deletes
+     * @param interval how often the purger and the blob collector look for work when they found none
+     * @param blobGrace how long a blob nothing references is kept before it is deleted (an upload for a job not yet
+     *     submitted, an archive of a deleted job)
+     */
+    public record Retention(
+            @DefaultValue("7d") Duration finishedJobs,
+            @DefaultValue("500") int batchSize,
+            @DefaultValue("1m") Duration interval,
+            @DefaultValue("1d") Duration blobGrace) {
+
+        public Retention {
+            if (finishedJobs.isNegative() || blobGrace.isNegative() || batchSize < 1 || batchSize > 100_000
+                    || interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("starling.retention: finished-jobs and blob-grace must not be"
+                        + " negative, interval must be positive, batch-size between 1 and 100000");
+            }
+        }
+    }
 }

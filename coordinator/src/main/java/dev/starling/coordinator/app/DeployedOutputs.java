@@ -8,8 +8,10 @@ import dev.starling.sdk.ContentAddress;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 
@@ -30,20 +32,22 @@ public class DeployedOutputs {
 
     /**
      * Keeps the files of a work unit's canonical output as blobs that {@code researcherId} (null: only the admin) may
-     * read; an output that wrote none keeps nothing. The same bytes again keep one copy.
+     * read; an output that wrote none keeps nothing. The same bytes again keep one copy. Returns the blobs' ids.
      */
-    public void keepFiles(byte[] canonicalOutput, Long researcherId) {
+    public List<String> keepFiles(byte[] canonicalOutput, Long researcherId) {
         WasmOutput envelope = DeployedApp.decode(canonicalOutput);
         if (envelope == null) {
-            return; // never canonical: a report that is no envelope is its replica's error
+            return List.of(); // never canonical: a report that is no envelope is its replica's error
         }
+        List<String> kept = new ArrayList<>();
         for (WasmOutputFile file : envelope.getFilesList()) {
             try {
-                blobs.keep(file.getContent().newInput(), researcherId);
+                kept.add(blobs.keep(file.getContent().newInput(), researcherId).id());
             } catch (IOException e) {
                 throw new UncheckedIOException("keeping output file " + file.getName() + " as a blob failed", e);
             }
         }
+        return kept;
     }
 
     /** Whether a canonical output wrote files under {@code /output/} (to keep with {@link #keepFiles}). */

@@ -69,6 +69,8 @@ public class BlobService {
             owner.ifPresent(researcher -> quotas.checkStored(researcher, stored.id(), stored.size()));
             if (table.insert(stored, clock.instant())) {
                 AfterCommit.run(() -> log.info("Blob {} stored ({})", stored.id(), describe(stored.size())));
+            } else {
+                table.touch(stored.id(), clock.instant()); // stored again: its grace before collection starts again
             }
             owner.ifPresent(researcher -> table.uploadedBy(stored.id(), researcher));
             return table.find(stored.id()).orElseThrow();
@@ -82,7 +84,9 @@ public class BlobService {
      */
     public Blob keep(InputStream content, Long researcherId) throws IOException {
         StoredBlob stored = store.put(content);
-        table.insert(stored, clock.instant());
+        if (!table.insert(stored, clock.instant())) {
+            table.touch(stored.id(), clock.instant());
+        }
         if (researcherId != null) {
             table.uploadedBy(stored.id(), researcherId);
         }
@@ -92,6 +96,20 @@ public class BlobService {
     /** A stored blob's bytes, to read once through (close the stream). */
     public InputStream open(String id) throws IOException {
         return store.resource(id).getInputStream();
+    }
+
+    /**
+     * Deletes the bytes of blobs whose rows the blob collector deleted (after its transaction committed: a crash in
+     * between leaves bytes without a row, which nothing serves and the next collection of the same id removes).
+     */
+    public void deleteBytes(Collection<String> ids) {
+        for (String id : ids) {
+            try {
+                store.delete(id);
+            } catch (IOException e) {
+                log.warn("Cannot delete the bytes of blob {}: {}", id, e.toString());
+            }
+        }
     }
 
     /** {@code length} bytes of a stored blob from {@code offset}. */
@@ -124,6 +142,23 @@ public class BlobService {
     public Map<String, Long> stored(Collection<String> ids) {
         return table.sizes(ids);
     }
+
+    /**
+     * The blob ids a job's parameters name (anywhere in the JSON), share-locked for the rest of the submitting
+     * transaction so the blob collector cannot take them away under it; returns those no longer stored.
+     */
+    public Set<String> pinNamed(String paramsJson) {
+        Set<String> named = new java.util.LinkedHashSet<>();
+        java.util.regex.Matcher m = BLOB_ID.matcher(paramsJson);
+        while (m.find()) {
+            named.add(m.group());
+        }
+        Set<String> missing = new java.util.LinkedHashSet<>(named);
+        missing.removeAll(table.pin(named));
+        return missing;
+    }
+
+    private static final java.util.regex.Pattern BLOB_ID = java.util.regex.Pattern.compile("sha256:[0-9a-f]{64}");
 
     /** Which of the given blobs are stored and the caller may read. */
     public Set<String> readable(Collection<String> ids, Caller caller) {

@@ -6,7 +6,7 @@ import org.springframework.core.io.Resource;
 
 /**
  * Where blob bytes live, by content address. The file system implementation is {@link FileBlobStore}; an object
- * store could be another. Blobs are immutable, so there is no update; and there is no delete yet.
+ * store could be another. Blobs are immutable, so there is no update; the blob collector deletes those nothing references.
  */
 interface BlobStore {
 
@@ -23,4 +23,7 @@ interface BlobStore {
 
     /** {@code length} bytes of a stored blob from {@code offset}. */
     byte[] read(String id, long offset, int length) throws IOException;
+
+    /** Deletes a blob's bytes; deleting a blob not held does nothing. */
+    void delete(String id) throws IOException;
 }

@@ -51,6 +51,24 @@ class BlobTable {
                 .list().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
+    /** The blob was stored again (uploaded, or kept by the coordinator): its grace before collection starts over. */
+    void touch(String id, Instant now) {
+        jdbc.sql("UPDATE blob SET created_at = :now WHERE id = :id AND created_at < :now")
+                .param("id", id).param("now", Timestamp.from(now)).update();
+    }
+
+    /**
+     * Those of the given blobs that are stored, share-locked until the transaction ends: the blob collector skips
+     * them, so a job naming them commits before they can be collected (or finds them gone).
+     */
+    Set<String> pin(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        return Set.copyOf(jdbc.sql("SELECT id FROM blob WHERE id = ANY(:ids) FOR KEY SHARE")
+                .param("ids", SqlArrays.of("text", ids.toArray(String[]::new))).query(String.class).list());
+    }
+
     /** Notes that a researcher uploaded the blob (again: nothing changes). */
     void uploadedBy(String blobId, long researcherId) {
         jdbc.sql("INSERT INTO blob_upload (blob_id, researcher_id) VALUES (:blob, :researcher) ON CONFLICT DO NOTHING")

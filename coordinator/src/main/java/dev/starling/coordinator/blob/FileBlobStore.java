@@ -98,6 +98,11 @@ class FileBlobStore implements BlobStore {
         return bytes;
     }
 
+    @Override
+    public void delete(String id) throws IOException {
+        Files.deleteIfExists(path(id));
+    }
+
     private Path path(String id) {
         if (!ContentAddress.isValid(id)) {
             throw new IllegalArgumentException("not a blob id: " + id); // never a path outside the directory

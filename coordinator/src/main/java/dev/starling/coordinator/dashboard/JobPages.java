@@ -5,6 +5,7 @@ import dev.starling.coordinator.job.Job;
 import dev.starling.coordinator.job.JobService;
 import dev.starling.coordinator.job.JobState;
 import dev.starling.coordinator.job.JobTable;
+import dev.starling.coordinator.job.JobView;
 import dev.starling.coordinator.peer.TransferLedger;
 import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.web.BadRequestException;
@@ -92,7 +93,19 @@ class JobPages {
         model.addAttribute("running", job.state().isFinal() ? List.of() : queries.running(id, RUNNING_SHOWN));
         model.addAttribute("failures", queries.recentFailures(id, FAILURES_SHOWN));
         model.addAttribute("failedWorkUnits", queries.failedWorkUnits(id, FAILURES_SHOWN));
-        model.addAttribute("transfer", transfers.totals(List.of(id)).get(id));
+        if (job.retention() != null) {
+            // purged (or being purged): the job's row keeps what its work units and transfer rows said
+            JobView view = jobService.view(id, Caller.ADMIN);
+            model.addAttribute("transfer", view.transfer());
+            model.addAttribute("archive", view.archive());
+            if (view.failedWorkUnits() != null) {
+                model.addAttribute("failedWorkUnits", view.failedWorkUnits().stream()
+                        .map(f -> new DashboardQueries.FailedWorkUnit(f.stage(), f.index(), f.error(), job.finishedAt()))
+                        .toList());
+            }
+        } else {
+            model.addAttribute("transfer", transfers.totals(List.of(id)).get(id));
+        }
         return Pages.view(DETAIL, hx);
     }
 

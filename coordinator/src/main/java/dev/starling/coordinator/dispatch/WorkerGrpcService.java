@@ -8,6 +8,7 @@ import dev.starling.coordinator.host.AuthenticatedHost;
 import dev.starling.coordinator.host.HostDescription;
 import dev.starling.coordinator.host.HostService;
 import dev.starling.coordinator.host.WorkerVersions;
+import dev.starling.coordinator.peer.BlobDrops;
 import dev.starling.coordinator.peer.FetchGrants;
 import dev.starling.coordinator.peer.PeerAddresses;
 import dev.starling.coordinator.support.Admission;
@@ -91,9 +92,13 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
     private final Admission admission;
     private final AppCatalog apps;
 
+    private final BlobDrops drops;
+
     WorkerGrpcService(HostService hosts, Dispatcher dispatcher, ReportService reports, Tracker peers,
             FetchGrants grants, VolunteerService volunteers, AccountPreferences preferences, PeerAddresses addresses,
-            WorkerVersions versions, Admission admission, AppCatalog apps, StarlingProperties properties) {
+            WorkerVersions versions, Admission admission, AppCatalog apps, StarlingProperties properties,
+            BlobDrops drops) {
+        this.drops = drops;
         this.apps = apps;
         this.addresses = addresses;
         this.versions = versions;
@@ -188,7 +193,8 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
                 Thread.currentThread().interrupt();
                 throw Status.UNAVAILABLE.withDescription("the coordinator is shutting down; retry").asRuntimeException();
             }
-            RequestWorkResponse.Builder b = RequestWorkResponse.newBuilder().setRotateToken(host.rotateToken());
+            RequestWorkResponse.Builder b = RequestWorkResponse.newBuilder().setRotateToken(host.rotateToken())
+                    .addAllDropBlobIds(drops.take(host.id()));
             control(host).ifPresent(b::setControl);
             for (ClaimedTask t : tasks) {
                 Task.Builder task = b.addTasksBuilder()
@@ -261,7 +267,8 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
             Dispatcher.Beat beat = dispatcher.heartbeat(HostAuthInterceptor.HOST.get(), progress, suspended, parked);
             HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().addAllAbandonResultIds(beat.abandon())
                     .setHostCredit(hosts.credit(HostAuthInterceptor.HOST.get().id()))
-                    .setRotateToken(HostAuthInterceptor.HOST.get().rotateToken());
+                    .setRotateToken(HostAuthInterceptor.HOST.get().rotateToken())
+                    .addAllDropBlobIds(drops.take(HostAuthInterceptor.HOST.get().id()));
             control(HostAuthInterceptor.HOST.get()).ifPresent(b::setControl);
             beat.leases().forEach((id, until) -> b.addLeases(
                     Lease.newBuilder().setResultId(id).setLeaseExpiresEpochMillis(until.toEpochMilli())));

@@ -1,6 +1,9 @@
 package dev.starling.coordinator.job;
 
+import dev.starling.coordinator.blob.Blob;
+import dev.starling.coordinator.blob.BlobService;
 import dev.starling.coordinator.security.Caller;
+import dev.starling.coordinator.web.NotFoundException;
 import dev.starling.coordinator.web.Page;
 import dev.starling.coordinator.web.Paging;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -8,9 +11,14 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
+import org.springframework.core.io.InputStreamResource;
+import org.springframework.core.io.Resource;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -25,9 +33,11 @@ import org.springframework.web.bind.annotation.RestController;
 class JobController {
     private final JobService jobs;
     private final JobOutputs outputs;
+    private final BlobService blobs;
 
-    JobController(JobService jobs, JobOutputs outputs) {
+    JobController(JobService jobs, JobOutputs outputs, BlobService blobs) {
         this.jobs = jobs;
+        this.blobs = blobs;
         this.outputs = outputs;
     }
 
@@ -79,6 +89,34 @@ class JobController {
         JobOutputs.Outputs answer = outputs.resultOutput(id, caller);
         response.setContentType(answer.type().toString());
         answer.body().writeTo(response.getOutputStream());
+    }
+
+    /**
+     * Drops a finished job now: it is gone from the API at once (404 from then on), and its work units, replicas and
+     * archive are deleted in the background. A queued or running job is a 409: cancel it first.
+     */
+    @DeleteMapping("/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void delete(@PathVariable long id, Caller caller) {
+        jobs.delete(id, caller);
+    }
+
+    /**
+     * The archive of a job whose work units and replicas retention purged: gzip-compressed JSON lines (the job, then
+     * each work unit with its canonical output and its replicas), as described in docs/api.md.
+     */
+    @GetMapping("/{id}/archive")
+    @ApiResponse(responseCode = "200", description = "the archive, gzip-compressed JSON lines",
+            content = @Content(mediaType = "application/gzip"))
+    ResponseEntity<Resource> archive(@PathVariable long id, Caller caller) throws IOException {
+        Blob blob = blobs.find(jobs.archiveBlob(id, caller)).orElseThrow(
+                () -> new NotFoundException("the archive of job " + id + " is no longer stored"));
+        return ResponseEntity.ok()
+                .contentType(MediaType.parseMediaType("application/gzip"))
+                .contentLength(blob.size())
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
+                        .filename("job-" + id + ".jsonl.gz").build().toString())
+                .body(new InputStreamResource(blobs.open(blob.id())));
     }
 
     @PostMapping("/{id}/cancel")

@@ -64,6 +64,7 @@ class JobOutputs {
                     + " default) or ndjson (a JSON line per work unit), got '" + format + "'");
         };
         Job job = jobs.get(id, caller);
+        refuseArchived(job);
         if (!AppCatalog.isDeployed(job.app())) {
             throw new NotFoundException("job " + id + " is of the built-in app " + job.app()
                     + ", which has no outputs to stream; its result is at /api/v1/jobs/" + id + "/result");
@@ -84,6 +85,7 @@ class JobOutputs {
      */
     Outputs resultOutput(long id, Caller caller) {
         Job job = jobs.get(id, caller);
+        refuseArchived(job);
         if (job.reduceApp() == null) {
             throw new NotFoundException("job " + id + " has no reduce step, so its result has no output of its own;"
                     + " its result is at /api/v1/jobs/" + id + "/result"
@@ -95,6 +97,15 @@ class JobOutputs {
         }
         return new Outputs(MediaType.APPLICATION_OCTET_STREAM, out -> write(job, job.stage(), false, out,
                 JobOutputs::writeRaw));
+    }
+
+    /** A job whose work units retention purged has its outputs in its archive only: never a silently short stream. */
+    private static void refuseArchived(Job job) {
+        if (job.retention() != null && job.retention().summaryJson() != null) {
+            throw new ConflictException("job " + job.id() + "'s work units were archived and deleted"
+                    + " (starling.retention.finished-jobs): its canonical outputs are in its archive, /api/v1/jobs/"
+                    + job.id() + "/archive");
+        }
     }
 
     @FunctionalInterface

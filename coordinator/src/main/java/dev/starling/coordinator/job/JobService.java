@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Isolation;
@@ -62,14 +63,17 @@ public class JobService {
     private final BlobService blobs;
     private final Transactions transactions;
     private final RunnableApps runnable;
+    private final ApplicationEventPublisher events;
 
     private final ResearcherQuotas quotas;
 
     JobService(JobTable jobs, WorkUnitTable workUnits, AppCatalog apps, JsonMapper json, Clock clock,
             StarlingProperties properties, Splitter splitter, TransferLedger transfers, BlobService blobs,
-            Transactions transactions, RunnableApps runnable, ResearcherQuotas quotas) {
+            Transactions transactions, RunnableApps runnable, ResearcherQuotas quotas,
+            ApplicationEventPublisher events) {
         this.quotas = quotas;
         this.runnable = runnable;
+        this.events = events;
         this.blobs = blobs;
         this.transactions = transactions;
         this.transfers = transfers;
@@ -134,6 +138,11 @@ public class JobService {
             errors.add(new FieldError("params", "is " + paramsJson.length() + " bytes; the limit is "
                     + properties.limits().maxParamsBytes()
                     + (app instanceof DeployedApp ? " (a longer list of work units goes in a blob: workUnitsBlob)" : "")));
+        }
+        if (errors.isEmpty()) {
+            blobs.pinNamed(paramsJson).forEach(gone -> errors.add(new FieldError("params", "names blob " + gone
+                    + ", which is no longer stored here (nothing referenced it for starling.retention.blob-grace);"
+                    + " upload it again")));
         }
         if (!errors.isEmpty()) {
             throw new BadRequestException(errors);
@@ -250,6 +259,9 @@ public class JobService {
     }
 
     private static boolean visible(Job job, Caller caller) {
+        if (job.retention() != null && job.retention().deletedAt() != null) {
+            return false; // deleted by its researcher: gone from the API at once, purged in the background
+        }
         Optional<Long> owner = caller.owner();
         return owner.isEmpty() || owner.get().equals(job.researcherId());
     }
@@ -259,7 +271,7 @@ public class JobService {
     public JobView view(long id, Caller caller) {
         Job job = get(id, caller);
         JobView view = view(job, jobs.workUnitCounts(List.of(id)).get(id), transfers.totals(List.of(id)).get(id));
-        if (view.workUnits().failed() == 0) {
+        if (view.workUnits().failed() == 0 || job.retention() != null) {
             return view;
         }
         return new JobView(view.id(), view.researcherId(), view.app(), view.state(), view.priority(), view.params(),
@@ -267,7 +279,40 @@ public class JobService {
                 view.createdAt(), view.startedAt(), view.finishedAt(), view.error(), view.transfer(),
                 view.maxFailedWorkUnits(), workUnits.failed(id, FAILED_LISTED).stream()
                         .map(f -> new JobView.FailedWorkUnit(f.stage(), f.index(), f.error())).toList(),
-                view.reduce(), view.recheck());
+                view.reduce(), view.recheck(), null);
+    }
+
+    /**
+     * What a job's view says of its work units before they are purged, to keep on its row: read in one snapshot, like
+     * {@link #view(long, Caller)}.
+     */
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
+    public JobView.Summary summary(long id) {
+        Job job = jobs.find(id).orElseThrow(() -> new NotFoundException("no job " + id));
+        JobView view = view(job, jobs.workUnitCounts(List.of(id)).get(id), transfers.totals(List.of(id)).get(id));
+        return new JobView.Summary(view.workUnits(), view.progress(), view.transfer(),
+                view.workUnits().failed() == 0 ? List.of() : workUnits.failed(id, FAILED_LISTED).stream()
+                        .map(f -> new JobView.FailedWorkUnit(f.stage(), f.index(), f.error())).toList());
+    }
+
+    /**
+     * Deletes a finished job ({@code DELETE /api/v1/jobs/{id}}): it is gone from the API at once, and the purger deletes
+     * its work units and replicas (without an archive) and lets its archive, if it had one, be collected. A queued or
+     * running job is a conflict: cancel it first.
+     */
+    @Transactional
+    public void delete(long id, Caller caller) {
+        Job job = jobs.lock(id).filter(j -> visible(j, caller))
+                .orElseThrow(() -> new NotFoundException("no job " + id));
+        if (!job.state().isFinal()) {
+            throw new ConflictException("job " + id + " is " + job.state() + "; only a finished job can be deleted:"
+                    + " cancel it first (POST /api/v1/jobs/" + id + "/cancel)");
+        }
+        jobs.markDeleted(id, clock.instant());
+        AfterCommit.run(() -> {
+            log.info("Job {} deleted by request", id);
+            events.publishEvent(new JobDeleted(id));
+        });
     }
 
     /** The jobs the caller may see, newest first. */
@@ -337,6 +382,9 @@ public class JobService {
     }
 
     JobView view(Job job, Map<String, Long> byState, TransferLedger.Totals moved) {
+        if (job.retention() != null && job.retention().summaryJson() != null) {
+            return archivedView(job);
+        }
         Map<String, Long> c = JobTable.complete(byState);
         long written = c.values().stream().mapToLong(Long::longValue).sum();
         long unwritten = job.splitComplete() || job.stageSize() == null ? 0 : job.stageSize() - job.splitNext();
@@ -348,7 +396,34 @@ public class JobService {
                 job.deadlineSeconds(), job.stage(), counts, progress, job.createdAt(), job.startedAt(),
                 job.finishedAt(), job.error(), moved == null ? new JobView.Transfer(0, 0)
                         : new JobView.Transfer(moved.bytesFromCoordinator(), moved.bytesFromPeers()),
-                job.maxFailedWorkUnits(), null, reduceView(job), job.recheck());
+                job.maxFailedWorkUnits(), null, reduceView(job), job.recheck(), null);
+    }
+
+    /** A job whose work units and replicas are being or have been purged: its counts as they were before. */
+    private JobView archivedView(Job job) {
+        Job.Retention r = job.retention();
+        JobView.Summary s = json.readValue(r.summaryJson(), JobView.Summary.class);
+        String download = r.archiveBlob() == null ? null : "/api/v1/jobs/" + job.id() + "/archive";
+        return new JobView(job.id(), job.researcherId(), job.app(), job.state(), job.priority(), job.paramsJson(),
+                job.redundancy(), job.deadlineSeconds(), job.stage(), s.workUnits(), s.progress(), job.createdAt(),
+                job.startedAt(), job.finishedAt(), job.error(), s.transfer(), job.maxFailedWorkUnits(),
+                s.failedWorkUnits().isEmpty() ? null : s.failedWorkUnits(), reduceView(job), job.recheck(),
+                new JobView.Archive(r.archiveBlob(), download, r.archivedAt(), r.purgedAt(),
+                        "this job's work units and replicas " + (r.purgedAt() == null ? "are being" : "were")
+                                + " archived and deleted (starling.retention.finished-jobs); the counts above are"
+                                + " as they were, the details are in the archive" + (download == null ? ""
+                                : ", a gzip JSON-lines file at " + download)));
+    }
+
+    /** The archive of a purged job's work units and replicas, if it has one (the caller may see the job). */
+    public String archiveBlob(long id, Caller caller) {
+        Job job = get(id, caller);
+        if (job.retention() == null || job.retention().archiveBlob() == null) {
+            throw new NotFoundException("job " + id + " has no archive: a job's work units and replicas are archived"
+                    + " once it has been finished for starling.retention.finished-jobs"
+                    + (job.state().isFinal() ? "" : " (this one is " + job.state() + ")"));
+        }
+        return job.retention().archiveBlob();
     }
 
     private JobView.Reduce reduceView(Job job) {

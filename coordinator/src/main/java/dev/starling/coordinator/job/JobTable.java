@@ -21,7 +21,8 @@ public class JobTable {
             id, researcher_id, app, params::text AS params, state, priority, quorum, initial_replicas, max_results, max_errors,
             deadline_seconds, stage, stage_size, split_next, split_complete, result::text AS result, error,
             created_at, started_at, finished_at, max_failed_work_units, reduce_app, reduce::text AS reduce,
-            adaptive, rechecked_work_units, overturned_work_units, overturned_at""";
+            adaptive, rechecked_work_units, overturned_work_units, overturned_at,
+            summary::text AS summary, archive_blob, archived_at, purged_at, deleted_at""";
 
     private final JdbcClient jdbc;
 
@@ -71,16 +72,16 @@ public class JobTable {
     /** Newest first: every job, or the researcher's ({@code owner}). */
     List<Job> page(Optional<Long> owner, long offset, int limit) {
         if (owner.isEmpty()) {
-            return jdbc.sql("SELECT " + COLUMNS + " FROM job ORDER BY id DESC OFFSET :offset LIMIT :limit")
+            return jdbc.sql("SELECT " + COLUMNS + " FROM job WHERE deleted_at IS NULL ORDER BY id DESC OFFSET :offset LIMIT :limit")
                     .param("offset", offset).param("limit", limit).query(MAPPER).list();
         }
-        return jdbc.sql("SELECT " + COLUMNS + " FROM job WHERE researcher_id = :owner ORDER BY id DESC OFFSET :offset LIMIT :limit")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM job WHERE researcher_id = :owner AND deleted_at IS NULL ORDER BY id DESC OFFSET :offset LIMIT :limit")
                 .param("owner", owner.get()).param("offset", offset).param("limit", limit).query(MAPPER).list();
     }
 
     /** A page of the jobs in one of the given states, newest first. */
     public List<Job> page(Collection<JobState> states, long offset, int limit) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM job WHERE state = ANY(:states) ORDER BY id DESC OFFSET :offset LIMIT :limit")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM job WHERE state = ANY(:states) AND deleted_at IS NULL ORDER BY id DESC OFFSET :offset LIMIT :limit")
                 .param("states", SqlArrays.of("text", states.stream().map(Enum::name).toArray(String[]::new)))
                 .param("offset", offset).param("limit", limit).query(MAPPER).list();
     }
@@ -101,9 +102,9 @@ public class JobTable {
 
     long count(Optional<Long> owner) {
         if (owner.isEmpty()) {
-            return jdbc.sql("SELECT count(*) FROM job").query(Long.class).single();
+            return jdbc.sql("SELECT count(*) FROM job WHERE deleted_at IS NULL").query(Long.class).single();
         }
-        return jdbc.sql("SELECT count(*) FROM job WHERE researcher_id = :owner").param("owner", owner.get())
+        return jdbc.sql("SELECT count(*) FROM job WHERE researcher_id = :owner AND deleted_at IS NULL").param("owner", owner.get())
                 .query(Long.class).single();
     }
 
@@ -136,6 +137,16 @@ public class JobTable {
                         LIMIT 1
                         FOR UPDATE SKIP LOCKED""")
                 .query(MAPPER).optional();
+    }
+
+    /**
+     * Marks a (locked, finished) job deleted by its researcher: the purger deletes its details without an archive, and
+     * takes it up again if it was purged already, to let its archive go.
+     */
+    void markDeleted(long id, Instant now) {
+        expectOne(jdbc.sql("UPDATE job SET deleted_at = :now, purge_lease = NULL, purged_at = NULL"
+                        + " WHERE id = :id AND deleted_at IS NULL")
+                .param("id", id).param("now", Timestamp.from(now)).update(), id);
     }
 
     void planStage(long id, int stage, long size) {
@@ -229,7 +240,10 @@ public class JobTable {
                 rs.getString("reduce_app"),
                 rs.getString("reduce"),
                 rs.getInt("rechecked_work_units") == 0 ? null : new Job.Recheck(rs.getInt("rechecked_work_units"),
-                        rs.getInt("overturned_work_units"), instant(rs, "overturned_at")));
+                        rs.getInt("overturned_work_units"), instant(rs, "overturned_at")),
+                rs.getString("summary") == null && rs.getTimestamp("deleted_at") == null ? null
+                        : new Job.Retention(rs.getString("summary"), rs.getString("archive_blob"),
+                                instant(rs, "archived_at"), instant(rs, "purged_at"), instant(rs, "deleted_at")));
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -16,6 +16,7 @@ import java.util.List;
  * @param recheck when some of its work units were re-opened because a host that helped validate them failed a spot
  *     check: how many, and how many of them were overturned (validated again with another canonical output); a
  *     succeeded job is RUNNING again until they are validated, then assimilated again
+ * @param archive where the job's work units and replicas went, once retention purges them
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(
@@ -38,7 +39,20 @@ public record JobView(
         int maxFailedWorkUnits,
         List<FailedWorkUnit> failedWorkUnits,
         Reduce reduce,
-        Job.Recheck recheck) {
+        Job.Recheck recheck, Archive archive) {
+
+    /**
+     * A job's work units and replicas were archived and deleted (or are being): the view's counts are as they were.
+     *
+     * @param blob the archive's blob id, a gzip JSON-lines file (also readable at /api/v1/blobs/{blob})
+     * @param download where to download it
+     * @param purgedAt when the last of them was deleted; absent while the purge goes on
+     */
+    public record Archive(String blob, String download, Instant archivedAt, Instant purgedAt, String note) {}
+
+    /** What a job's view said of its work units just before they were purged, kept on the job's row. */
+    public record Summary(WorkUnitCounts workUnits, double progress, Transfer transfer,
+            List<FailedWorkUnit> failedWorkUnits) {}
 
     /**
      * A reduce step: its app and arguments, and the tree's shape fixed at submit (a level of one work unit over all

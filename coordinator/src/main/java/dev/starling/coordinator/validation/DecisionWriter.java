@@ -107,7 +107,7 @@ class DecisionWriter {
         for (Map.Entry<Long, byte[]> e : canonical) {
             Optional<Long> researcher = researchers.computeIfAbsent(e.getKey(),
                     job -> jobs.find(job).map(Job::researcherId));
-            outputs.keepFiles(e.getValue(), researcher.orElse(null));
+            queries.jobBlobs(e.getKey(), outputs.keepFiles(e.getValue(), researcher.orElse(null)));
         }
     }
 

@@ -134,10 +134,15 @@ public class ReportService implements SmartLifecycle {
                 .forEach(o -> owners.put(o.resultId(), o));
         Ack[] acks = new Ack[entries.size()];
         List<Integer> mine = new ArrayList<>();
+        Set<Long> purged = queries.purged(entries.stream().map(e -> e.report().resultId())
+                .filter(id -> !owners.containsKey(id)).distinct().toList());
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
             ValidationQueries.Owner o = owners.get(e.report().resultId());
-            if (o == null || o.hostId() == null || o.hostId() != e.hostId()) {
+            if (o == null && purged.contains(e.report().resultId())) {
+                acks[i] = new Ack(e.report().resultId(), Ack.Status.NOT_NEEDED, "result " + e.report().resultId()
+                        + " is no longer needed: its job has finished and its work units were archived");
+            } else if (o == null || o.hostId() == null || o.hostId() != e.hostId()) {
                 acks[i] = new Ack(e.report().resultId(), Ack.Status.REJECTED,
                         "result " + e.report().resultId() + " is not a task of this host");
             } else {

@@ -52,6 +52,33 @@ class ValidationQueries {
                 .list();
     }
 
+    /**
+     * Of the given replicas that are gone, those that were a purged job's (between its first and last replica's ids):
+     * retention deleted them, and a late report of one is simply no longer needed.
+     */
+    Set<Long> purged(Collection<Long> resultIds) {
+        if (resultIds.isEmpty()) {
+            return Set.of();
+        }
+        return Set.copyOf(jdbc.sql("""
+                        SELECT u.id FROM unnest(:ids) AS u(id)
+                         WHERE NOT EXISTS (SELECT 1 FROM result r WHERE r.id = u.id)
+                           AND EXISTS (SELECT 1 FROM job j
+                                        WHERE j.first_result_id IS NOT NULL AND j.last_result_id >= u.id
+                                          AND j.first_result_id <= u.id)""")
+                .param("ids", SqlArrays.of("bigint", resultIds.toArray(Long[]::new)))
+                .query(Long.class).list());
+    }
+
+    /** Notes blobs kept for a job (its output files): the blob collector leaves them until the job is purged. */
+    void jobBlobs(long jobId, List<String> blobIds) {
+        if (!blobIds.isEmpty()) {
+            jdbc.sql("INSERT INTO job_blob (job_id, blob_id) SELECT :job, unnest(:blobs) ON CONFLICT DO NOTHING")
+                    .param("job", jobId).param("blobs", SqlArrays.of("text", blobIds.toArray(String[]::new)))
+                    .update();
+        }
+    }
+
     /** Locks those of the work units no other transaction holds (sweepers skip what others are doing). */
     List<WorkUnitRow> tryLockWorkUnits(Collection<Long> ids) {
         if (ids.isEmpty()) {

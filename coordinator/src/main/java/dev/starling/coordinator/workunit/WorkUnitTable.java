@@ -80,6 +80,12 @@ public class WorkUnitTable {
                 .param("priority", job.priority())
                 .param("replicas", r.initialReplicas())
                 .update();
+        String[] read = batch.stream().flatMap(w -> w.blobs().stream()).distinct().toArray(String[]::new);
+        if (read.length > 0) {
+            // the blobs the job's work units read are referenced until the job is purged (the blob collector)
+            jdbc.sql("INSERT INTO job_blob (job_id, blob_id) SELECT :job, unnest(:blobs) ON CONFLICT DO NOTHING")
+                    .param("job", job.id()).param("blobs", SqlArrays.of("text", read)).update();
+        }
     }
 
     /** Cancels every open work unit of a job and its unfinished replicas, locking work units in id order. */

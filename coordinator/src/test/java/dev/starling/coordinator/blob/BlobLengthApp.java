@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** A test app with a blob parameter: one work unit that reads the blob and outputs its length. */
-final class BlobLengthApp implements App {
-    static final String NAME = "blob-length";
+public final class BlobLengthApp implements App {
+    public static final String NAME = "blob-length";
 
     @Override
     public AppInfo info() {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class JobProgressTest {
     private static Job job(JobState state, int stage, long stageSize, long splitNext, boolean splitComplete) {
         return new Job(1, null, "wordcount", "{}", state, 0, new Redundancy(2, 2, 6, 3, false), 600, stage, stageSize, splitNext,
-                splitComplete, null, null, Instant.EPOCH, null, null, 0, null, null, null);
+                splitComplete, null, null, Instant.EPOCH, null, null, 0, null, null, null, null);
     }
 
     private static StageTotals stage(int stage, long validated, long failed) {

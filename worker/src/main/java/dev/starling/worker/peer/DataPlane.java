@@ -159,6 +159,14 @@ public final class DataPlane implements PeerPlane, AutoCloseable {
     }
 
     @Override
+    public void drop(List<String> blobIds) {
+        List<String> dropped = cache.drop(blobIds);
+        if (!dropped.isEmpty()) {
+            log.info("Dropped {} blob(s) the coordinator no longer keeps", dropped.size());
+        }
+    }
+
+    @Override
     public String summary() {
         String text = "blobs held " + ByteSizes.format(cache.usedBytes()) + " of " + ByteSizes.format(cache.capacity());
         if (fetcher != null) {

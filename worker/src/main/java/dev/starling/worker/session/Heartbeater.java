@@ -57,6 +57,7 @@ public final class Heartbeater extends Loop {
                 session.contact().credit(response.getHostCredit());
                 controls.apply(response.hasControl(), response.getControl());
                 executor.abandon(response.getAbandonResultIdsList());
+                executor.dropBlobs(response.getDropBlobIdsList());
             } catch (RuntimeException e) {
                 if (failures.failed(e) == CallFailures.Next.STOP) {
                     leave();

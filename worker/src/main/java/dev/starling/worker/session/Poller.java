@@ -124,6 +124,7 @@ public final class Poller extends Loop {
         }
         controls.apply(response.hasControl(), response.getControl());
         executor.abandon(response.getAbandonResultIdsList());
+        executor.dropBlobs(response.getDropBlobIdsList());
         int used = start(response.getTasksList(), free);
         if (used == 0 && response.getTasksCount() > 0) {
             log.debug("Gave back all {} tasks sent; asking again in {} s", response.getTasksCount(),

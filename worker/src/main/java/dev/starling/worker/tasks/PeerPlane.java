@@ -2,6 +2,7 @@ package dev.starling.worker.tasks;
 
 import dev.starling.proto.v1.RegisterResponse;
 import dev.starling.proto.v1.Task;
+import java.util.List;
 
 /**
  * The peer-to-peer data plane as the worker's core sees it, and all it sees of it: a task's inputs fetched before it
@@ -25,6 +26,12 @@ public interface PeerPlane {
      * brings, and the tracker hears every blob this worker holds again.
      */
     void registered(RegisterResponse response);
+
+    /**
+     * The coordinator no longer keeps these blobs (RequestWorkResponse and HeartbeatResponse {@code drop_blob_ids}):
+     * drop them from the cache, but for those a task is using.
+     */
+    void drop(List<String> blobIds);
 
     /** Where peers reach this worker, for the registration; empty when it serves none. */
     String peerAddress();

@@ -115,6 +115,13 @@ public final class TaskExecutor {
     }
 
     /** Cancels the named tasks for good: the coordinator no longer wants them, and nothing is reported. */
+    /** Blobs the coordinator told this worker to drop: the data plane drops those no task uses. */
+    public void dropBlobs(List<String> blobIds) {
+        if (!blobIds.isEmpty()) {
+            plane.drop(blobIds);
+        }
+    }
+
     public void abandon(Collection<Long> resultIds) {
         for (long resultId : resultIds) {
             tasks.find(resultId).ifPresent(running -> {

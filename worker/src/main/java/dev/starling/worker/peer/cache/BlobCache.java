@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -418,6 +419,25 @@ public final class BlobCache {
         if (e != null) {
             touch(e);
         }
+    }
+
+    /**
+     * Drops the given blobs, which the coordinator no longer keeps (collected, or intermediate data of a purged job),
+     * except those a task holds pinned: they go when unpinned and evicted, as any other. Returns the ids dropped; the
+     * listener hears of them as of evicted ones.
+     */
+    public List<String> drop(Collection<String> blobIds) {
+        List<String> dropped = new ArrayList<>();
+        synchronized (this) {
+            for (String id : blobIds) {
+                if (entries.containsKey(id) && !pins.containsKey(id)) {
+                    remove(id);
+                    dropped.add(id);
+                }
+            }
+        }
+        dropped(dropped);
+        return dropped;
     }
 
     /**

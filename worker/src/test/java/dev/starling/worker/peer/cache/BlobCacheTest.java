@@ -160,6 +160,24 @@ class BlobCacheTest {
     }
 
     @Test
+    void dropsWhatTheCoordinatorNoLongerKeepsButForBlobsATaskUses() throws IOException {
+        BlobCache cache = open(10L * CHUNK);
+        String a = store(cache, TestBlobs.random(30, CHUNK));
+        String b = store(cache, TestBlobs.random(31, CHUNK));
+        String c = store(cache, TestBlobs.random(32, CHUNK));
+        Pin inUse = cache.pin(b);
+
+        assertThat(cache.drop(List.of(a, b, "sha256:" + "0".repeat(64)))).containsExactly(a);
+
+        assertThat(dropped).as("announced as dropped").containsExactly(a);
+        assertThat(cache.completeIds()).containsExactlyInAnyOrder(b, c);
+        assertThat(cache.usedBytes()).isEqualTo(2L * CHUNK);
+        assertThat(dir.resolve(a.substring(7) + ".data")).doesNotExist();
+        inUse.close();
+        assertThat(cache.completeIds()).as("unpinned, it stays until evicted").contains(b);
+    }
+
+    @Test
     void neverEvictsAPinnedBlobAndShrinksBackOnceItIsUnpinned() throws IOException {
         BlobCache cache = open(2L * CHUNK);
         String a = store(cache, TestBlobs.random(20, CHUNK));
