@@ -177,7 +177,8 @@ public final class Demo {
                     .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Demo volunteer " + i + "\",\"email\":\"demo-" + i
                             + "-" + run + "@demo.invalid\"}")).build())).get("accountKey").asString();
             ProcessBuilder worker = new ProcessBuilder(java, "-jar", workerJar.toString(), "--config", config.toString(), "--coordinator",
-                    "localhost:" + grpc, "--name", "demo-worker-" + i, "--cores", "1", "--work-dir",
+                    // the demo's workers compute at full speed, not at a new install's gentle limit
+                    "localhost:" + grpc, "--name", "demo-worker-" + i, "--cores", "1", "--cpu-limit", "100", "--work-dir",
                     dataDir.resolve("worker-" + i).toString())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -109,7 +109,8 @@ final class DistributionBench {
                 String name = "p2p-" + i;
                 workers.add(new ProcessBuilder(java.toString(), "-Xmx256m", "-jar", workerJar.toString(),
                         "--config", config.toString(), "--coordinator", "localhost:" + grpcPort, "--name", name, "--cores", "1",
-                        "--work-dir", dir.resolve(name).toString(), "--upload-rate", settings.workerUpload() + "B")
+                        "--work-dir", dir.resolve(name).toString(), "--upload-rate", settings.workerUpload() + "B",
+                        "--cpu-limit", "100") // full speed, not a new install's gentle limit
                         .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start());
             }
             awaitUntil(() -> get(api, "/api/v1/hosts?size=500").get("items").size() == settings.workers(),
