@@ -59,7 +59,9 @@ class ResearcherCliTest extends CoordinatorTest {
     private void computePrimes(long job) {
         for (String name : List.of("ada", "bob")) {
             TestHost host = volunteerHost(name);
-            for (Task t : host.requestWork(10)) {
+            // the splitter writes the job's work units (all at once) a moment after the submit
+            List<Task> tasks = org.awaitility.Awaitility.await().until(() -> host.requestWork(10), t -> !t.isEmpty());
+            for (Task t : tasks) {
                 assertThat(t.getJobId()).isEqualTo(job);
                 host.succeed(t, COUNTS.get(t.getIndex()));
             }
