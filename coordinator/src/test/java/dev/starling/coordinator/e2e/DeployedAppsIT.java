@@ -121,13 +121,15 @@ class DeployedAppsIT {
         try (Processes p = new Processes(name(info))) {
             p.coordinator();
             Map<String, Process> workers = new HashMap<>();
-            for (String name : List.of("w1", "w2")) {
+            // four workers of one core for the first job's four replicas: the queue's order is random, so two of them
+            // get the counting work unit's replicas and the other two the quick one's, whichever comes first
+            for (String name : List.of("w1", "w2", "w3", "w4")) {
                 workers.put(name, p.worker(name));
             }
             TestApi api = p.api();
             deploy(api, "probe", WasmModules.c("probe"));
 
-            // one quick work unit and one that would count for hours: both workers' one core is taken by it
+            // one quick work unit and one that would count for hours: two workers' one core is taken by it
             long endless = api.submit("{\"app\":\"probe\",\"params\":{\"workUnits\":[{\"args\":[\"args\",\"x\"]},"
                     + "{\"args\":[\"count\",\"2000000000\"]}]},\"redundancy\":{\"quorum\":2}}");
             String outputs = "/api/v1/jobs/" + endless + "/outputs";
@@ -140,8 +142,8 @@ class DeployedAppsIT {
             api.post("/api/v1/admin/apps/probe/versions/1.0.0/revoke", "{\"reason\":\"end to end\"}");
 
             assertThat(api.job(endless).get("state").asString()).isEqualTo("CANCELLED");
-            // the workers drop the counting tasks at their next heartbeat, or no core would be free for this job,
-            // whose task is then redone by the other worker once the one running it is killed
+            // the workers drop the counting tasks at their next heartbeat; this job's task is redone by another worker
+            // once the one running it is killed
             deploy(api, "probe2", WasmModules.c("probe"));
             long killed = api.submit("{\"app\":\"probe2\",\"params\":{\"workUnits\":[{\"args\":[\"count\","
                     + "\"5000\"]}]},\"redundancy\":{\"quorum\":1}}");
