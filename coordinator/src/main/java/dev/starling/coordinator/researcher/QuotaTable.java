@@ -34,16 +34,23 @@ class QuotaTable {
                 .param("bytes", limits.storedBytes()).param("id", researcherId).update() > 0;
     }
 
-    /** Work units of unfinished jobs, unfinished jobs, bytes of the blobs the researcher may read. */
-    ResearcherQuotas.Use use(long researcherId) {
+    /** The researcher's unfinished (queued or running) jobs and their work units. */
+    record Unfinished(long workUnits, long jobs) {}
+
+    Unfinished unfinished(long researcherId) {
         return jdbc.sql("""
-                        SELECT (SELECT coalesce(sum(stage_size), 0) FROM job
-                                 WHERE researcher_id = :id AND state IN ('QUEUED', 'RUNNING')),
-                               (SELECT count(*) FROM job WHERE researcher_id = :id AND state IN ('QUEUED', 'RUNNING')),
-                               (SELECT coalesce(sum(b.size), 0) FROM blob_upload u JOIN blob b ON b.id = u.blob_id
-                                 WHERE u.researcher_id = :id)""")
+                        SELECT coalesce(sum(stage_size), 0), count(*) FROM job
+                         WHERE researcher_id = :id AND state IN ('QUEUED', 'RUNNING')""")
                 .param("id", researcherId)
-                .query((rs, i) -> new ResearcherQuotas.Use(rs.getLong(1), rs.getLong(2), rs.getLong(3))).single();
+                .query((rs, i) -> new Unfinished(rs.getLong(1), rs.getLong(2))).single();
+    }
+
+    /** Bytes of the blobs the researcher may read. */
+    long storedBytes(long researcherId) {
+        return jdbc.sql("""
+                        SELECT coalesce(sum(b.size), 0) FROM blob_upload u JOIN blob b ON b.id = u.blob_id
+                         WHERE u.researcher_id = :id""")
+                .param("id", researcherId).query(Long.class).single();
     }
 
     /** Whether the blob is one the researcher may read already (it counts once). */

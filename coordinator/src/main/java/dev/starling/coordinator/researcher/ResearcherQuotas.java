@@ -38,7 +38,9 @@ public class ResearcherQuotas {
 
     @Transactional(readOnly = true)
     public View view(long researcherId) {
-        return new View(limits(researcherId, false), use(researcherId));
+        QuotaTable.Unfinished unfinished = table.unfinished(researcherId);
+        return new View(limits(researcherId, false),
+                new Use(unfinished.workUnits(), unfinished.jobs(), table.storedBytes(researcherId)));
     }
 
     /** Sets every limit (null: none); the researcher's present use may be above them (nothing is taken away). */
@@ -66,16 +68,18 @@ public class ResearcherQuotas {
         if (limits.runningJobs() == null && limits.queuedWorkUnits() == null) {
             return;
         }
-        Use use = use(researcherId);
-        if (limits.runningJobs() != null && use.runningJobs() + 1 > limits.runningJobs()) {
-            throw new QuotaExceededException("runningJobs", limits.runningJobs(), use.runningJobs(), 1,
+        QuotaTable.Unfinished unfinished = table.unfinished(researcherId); // not what their blobs weigh
+        long queued = unfinished.workUnits();
+        long jobs = unfinished.jobs();
+        if (limits.runningJobs() != null && jobs + 1 > limits.runningJobs()) {
+            throw new QuotaExceededException("runningJobs", limits.runningJobs(), jobs, 1,
                     "this researcher may have " + limits.runningJobs() + " unfinished jobs and has "
-                            + use.runningJobs() + ": wait for one to finish, or cancel one");
+                            + jobs + ": wait for one to finish, or cancel one");
         }
-        if (limits.queuedWorkUnits() != null && use.queuedWorkUnits() + workUnits > limits.queuedWorkUnits()) {
-            throw new QuotaExceededException("queuedWorkUnits", limits.queuedWorkUnits(), use.queuedWorkUnits(),
+        if (limits.queuedWorkUnits() != null && queued + workUnits > limits.queuedWorkUnits()) {
+            throw new QuotaExceededException("queuedWorkUnits", limits.queuedWorkUnits(), queued,
                     workUnits, "this researcher may have " + limits.queuedWorkUnits()
-                            + " work units in unfinished jobs and has " + use.queuedWorkUnits() + "; this job has "
+                            + " work units in unfinished jobs and has " + queued + "; this job has "
                             + workUnits);
         }
     }
@@ -87,10 +91,10 @@ public class ResearcherQuotas {
     @Transactional(propagation = Propagation.MANDATORY)
     public void checkStored(long researcherId, String blobId, long size) {
         Limits limits = limits(researcherId, true);
-        if (limits.storedBytes() == null || has(researcherId, blobId)) {
+        if (limits.storedBytes() == null || table.has(researcherId, blobId)) {
             return;
         }
-        long used = use(researcherId).storedBytes();
+        long used = table.storedBytes(researcherId);
         if (used + size > limits.storedBytes()) {
             throw new QuotaExceededException("storedBytes", limits.storedBytes(), used, size,
                     "this researcher may store " + limits.storedBytes() + " bytes and stores " + used
@@ -106,21 +110,13 @@ public class ResearcherQuotas {
     public void checkFits(long researcherId, long size) {
         Long limit = limits(researcherId, false).storedBytes();
         if (limit != null && size > limit) {
-            throw new QuotaExceededException("storedBytes", limit, use(researcherId).storedBytes(), size,
+            throw new QuotaExceededException("storedBytes", limit, table.storedBytes(researcherId), size,
                     "this researcher may store " + limit + " bytes in all; this blob has " + size);
         }
     }
 
     private Limits limits(long researcherId, boolean lock) {
         return table.limits(researcherId, lock).orElseThrow(() -> new NotFoundException("no researcher " + researcherId));
-    }
-
-    private Use use(long researcherId) {
-        return table.use(researcherId);
-    }
-
-    private boolean has(long researcherId, String blobId) {
-        return table.has(researcherId, blobId);
     }
 
     private static void nonNegative(String field, Long value) {
