@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestApi;
 import dev.starling.coordinator.TestHost;
+import dev.starling.proto.v1.NoWork;
 import dev.starling.proto.v1.RequestWorkRequest;
 import dev.starling.proto.v1.Task;
 import io.grpc.Status;
@@ -87,6 +88,25 @@ class VolunteerAccountTest extends CoordinatorTest {
         assertThat(web.get("/api/v1/hosts").status()).isEqualTo(403);
         assertThat(web.get("/api/v1/admin/volunteers").status()).isEqualTo(403);
         assertThat(anonymous().get("/account").status()).as("to the sign-in page").isEqualTo(302);
+    }
+
+    @Test
+    void theAccountPageSaysWhyAnIdleHostGetsNoWork() {
+        String key = signUp("ida");
+        TestApi ida = anonymous().withKey(key);
+        put(ida, "/api/v1/volunteers/me/password", "{\"password\":\"ida's password\"}");
+        // an app no job of this class uses: nothing is ever queued for it
+        TestHost idle = closedAfterTest(TestHost.registered(grpcPort(), key, "ida-idle", "integrate"));
+        WebSession web = WebSession.signIn(httpPort, email(ida), "ida's password").orElseThrow();
+        assertThat(web.get("/account").body()).doesNotContain("no work (told so first");
+
+        assertThat(idle.poll(4).getNoWork().getReason()).isEqualTo(NoWork.Reason.NO_WORK);
+
+        JsonNode noWork = ida.get("/api/v1/volunteers/me/hosts").json().get(0).get("noWork");
+        assertThat(noWork.get("reason").asString()).isEqualTo("NO_WORK");
+        assertThat(noWork.get("message").asString()).startsWith("no work is queued for the apps this host runs (integrate)");
+        assertThat(web.get("/account").body()).contains("id=\"no-work-" + idle.id() + "\"", "no work (told so first",
+                "no work is queued for the apps this host runs (integrate)");
     }
 
     @Test
