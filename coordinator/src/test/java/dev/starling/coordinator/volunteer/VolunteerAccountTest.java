@@ -164,6 +164,24 @@ class VolunteerAccountTest extends CoordinatorTest {
     }
 
     @Test
+    void anIdleHostsLongPollEndsSoonAfterItsVolunteerChangesThePreferences() throws Exception {
+        String key = signUp("tuner");
+        // an app no job of this class uses: its long poll finds no work
+        TestHost a = closedAfterTest(TestHost.registered(grpcPort(), key, "tuner-a", "integrate"));
+        TestApi tuner = anonymous().withKey(key);
+
+        var answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> a.stub(true).requestWork(
+                RequestWorkRequest.newBuilder().setMaxTasks(2).setWaitMillis(600_000).build()));
+        await().during(Duration.ofMillis(300)).until(() -> !answer.isDone());
+        assertThat(put(tuner, "/api/v1/volunteers/me/preferences/default", "{\"cpuLimit\":40}").status())
+                .isEqualTo(200);
+
+        // the stub's deadline (30 s) is far shorter than the wait granted (10 min): only the change can end it in time
+        var control = answer.get(60, java.util.concurrent.TimeUnit.SECONDS).getControl();
+        assertThat(control.getPreferencesMap()).containsEntry("cpuLimit", "40");
+    }
+
+    @Test
     void renameAndRetireAndTheirBadInput() {
         String key = signUp("renamer");
         TestApi renamer = anonymous().withKey(key);
