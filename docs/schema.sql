@@ -246,7 +246,12 @@ CREATE TABLE host (
     -- the network it registered from (its address cut to starling.dispatch.network-bits); NULL: none counts
     network           text,
     -- when it failed a spot check: what it helped validate before is re-checked (Rechecker)
-    convicted_at      timestamptz
+    convicted_at      timestamptz,
+    -- why its last RequestWork got no task (NoWork.Reason in worker.proto), in words, and since when: written when
+    -- the reason changes, cleared when it is given tasks again; for its volunteer's page
+    no_work           text,
+    no_work_message   text,
+    no_work_at        timestamptz
 );
 CREATE INDEX host_volunteer ON host (volunteer_id);
 -- the re-checker's work list: the few convicted hosts

@@ -67,7 +67,12 @@ public final class TestHost implements AutoCloseable {
 
     /** Registers a host whose PeerService is said to listen at {@code peerAddress} (empty: serves no peers). */
     public RegisterResponse registerServing(String name, String peerAddress, String... apps) {
-        RegisterResponse r = stub(false).register(registration(name, apps).setPeerAddress(peerAddress).build());
+        return register(registration(name, apps).setPeerAddress(peerAddress).build());
+    }
+
+    /** Registers as {@code request} says (for example another worker version), and goes on as that host. */
+    public RegisterResponse register(RegisterRequest request) {
+        RegisterResponse r = stub(false).register(request);
         hostId = r.getHostId();
         token = r.getHostToken();
         return r;

@@ -104,6 +104,9 @@ final class LiveDisplay implements AutoCloseable {
         for (int i = 0; i < Math.min(MAX_TASK_LINES, s.tasks().size()); i++) {
             lines.add(StatusView.line(s.tasks().get(i), s.suspended().isPresent()));
         }
+        if (s.tasks().isEmpty() && s.suspended().isEmpty()) {
+            s.noWork().ifPresent(why -> lines.add("  no work: " + why));
+        }
         if (s.tasks().size() > MAX_TASK_LINES) {
             lines.add("  ... and " + (s.tasks().size() - MAX_TASK_LINES) + " more");
         }

@@ -235,8 +235,8 @@ public final class Worker {
                 .toList();
         return new Status(clock.instant(), WorkerDescription.version(), config.name(),
                 s != null && s.isRegistered() ? s.identity().hostId() : 0, config.coordinator().toString(),
-                contact.lastAnswer(), contact.failure(), contact.update(), contact.credit(), config.cores(),
-                cpuLimit.percent(), wasmMemory.budgetMiB(), wasmMemory.inUseMiB(), gate.reason(),
+                contact.lastAnswer(), contact.failure(), contact.update(), contact.noWork(), contact.credit(),
+                config.cores(), cpuLimit.percent(), wasmMemory.budgetMiB(), wasmMemory.inUseMiB(), gate.reason(),
                 network.isOpen(),
                 m == null ? 0 : m.stats().reportedToday(), m == null ? 0 : m.pending().size(), lines,
                 settingLines(config), controller.last().map(this::machine).orElse(Status.Machine.NOT_YET));

@@ -93,6 +93,7 @@ class JobPages {
         model.addAttribute("running", job.state().isFinal() ? List.of() : queries.running(id, RUNNING_SHOWN));
         model.addAttribute("failures", queries.recentFailures(id, FAILURES_SHOWN));
         model.addAttribute("failedWorkUnits", queries.failedWorkUnits(id, FAILURES_SHOWN));
+        model.addAttribute("waiting", jobService.waiting(job).orElse(null));
         if (job.retention() != null) {
             // purged (or being purged): the job's row keeps what its work units and transfer rows said
             JobView view = jobService.view(id, Caller.ADMIN);

@@ -78,7 +78,8 @@ class Dispatcher implements SmartLifecycle {
 
     /**
      * Claims up to {@code maxTasks} tasks for the host; when there are none, waits up to {@code wait}
-     * for work to appear. An empty answer is normal.
+     * for work to appear, or until its volunteer changes its controls on this coordinator (seen at the next look for
+     * work, within the recheck interval: the answer carries them). An empty answer is normal.
      */
     List<ClaimedTask> requestWork(AuthenticatedHost host, int maxTasks, Duration wait) throws InterruptedException {
         int limit = Math.min(Math.max(maxTasks, 0), settings.maxTasksPerRequest());
@@ -93,6 +94,7 @@ class Dispatcher implements SmartLifecycle {
         }
         // waiting is measured on the monotonic clock; the injected clock is for what gets written
         long giveUp = System.nanoTime() + min(wait, settings.maxWait()).toNanos();
+        long controlsSeen = controls.generation();
         for (boolean first = true; ; first = false) {
             long seen = signal.generation();
             List<ClaimedTask> tasks = claim(host, runnable.of(host), limit, first);
@@ -106,6 +108,9 @@ class Dispatcher implements SmartLifecycle {
             if (!tasks.isEmpty() || left.isNegative() || left.isZero() || !signal.isOpen()
                     || Context.current().isCancelled()) {
                 return tasks;
+            }
+            if (controls.changedSince(host.id(), controlsSeen)) {
+                return tasks; // its volunteer changed its controls here: the answer carries them now, not at max-wait
             }
             signal.awaitAfter(seen, left);
         }

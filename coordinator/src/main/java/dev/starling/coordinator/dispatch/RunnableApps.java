@@ -7,6 +7,7 @@ import dev.starling.coordinator.host.AuthenticatedHost;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.stereotype.Component;
@@ -53,6 +54,11 @@ public class RunnableApps {
             });
         }
         return apps;
+    }
+
+    /** The memory a deployed version with queued or running jobs asks for, in MiB; empty for any other app. */
+    public Optional<Integer> memoryOf(String app) {
+        return Optional.ofNullable(current().get(app));
     }
 
     /** A job of a deployed app was submitted here: the next claim reads which versions have jobs again. */

@@ -35,6 +35,7 @@ import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.HeartbeatResponse;
 import dev.starling.proto.v1.HostControl;
 import dev.starling.proto.v1.Lease;
+import dev.starling.proto.v1.NoWork;
 import dev.starling.proto.v1.RegisterRequest;
 import dev.starling.proto.v1.RegisterResponse;
 import dev.starling.proto.v1.ReportAck;
@@ -49,6 +50,7 @@ import dev.starling.proto.v1.TaskProgress;
 import dev.starling.proto.v1.TaskResult;
 import dev.starling.proto.v1.WorkerServiceGrpc;
 import io.grpc.BindableService;
+import io.grpc.Context;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -93,12 +95,14 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
     private final AppCatalog apps;
 
     private final BlobDrops drops;
+    private final NoWorkReasons reasons;
 
     WorkerGrpcService(HostService hosts, Dispatcher dispatcher, ReportService reports, Tracker peers,
             FetchGrants grants, VolunteerService volunteers, AccountPreferences preferences, PeerAddresses addresses,
             WorkerVersions versions, Admission admission, AppCatalog apps, StarlingProperties properties,
-            BlobDrops drops) {
+            BlobDrops drops, NoWorkReasons reasons) {
         this.drops = drops;
+        this.reasons = reasons;
         this.apps = apps;
         this.addresses = addresses;
         this.versions = versions;
@@ -196,6 +200,12 @@ class WorkerGrpcService implements WorkerServiceGrpc.AsyncService, BindableServi
             RequestWorkResponse.Builder b = RequestWorkResponse.newBuilder().setRotateToken(host.rotateToken())
                     .addAllDropBlobIds(drops.take(host.id()));
             control(host).ifPresent(b::setControl);
+            if (tasks.isEmpty() && !Context.current().isCancelled()) { // a call hung up hears nothing
+                reasons.explain(host, request.getMaxTasks()).ifPresent(r -> b.setNoWork(NoWork.newBuilder()
+                        .setReason(NoWork.Reason.valueOf(r.code().name())).setMessage(r.message())));
+            } else if (!tasks.isEmpty()) {
+                reasons.gaveWork(host.id());
+            }
             for (ClaimedTask t : tasks) {
                 Task.Builder task = b.addTasksBuilder()
                         .setResultId(t.resultId())

@@ -24,19 +24,22 @@ class HostControlTable {
         this.jdbc = jdbc;
     }
 
-    /** What the volunteer set for one host, and what it earned today. */
-    record Own(String label, Instant pausedAt, long validToday, double creditToday) {}
+    /** What the volunteer set for one host, what it earned today, and why its last call got no task (or null). */
+    record Own(String label, Instant pausedAt, long validToday, double creditToday, VolunteerHosts.NoWork noWork) {}
 
     /** The volunteer's hosts that are not retired, by id. */
     Map<Long, Own> own(long volunteerId, LocalDate today) {
         Map<Long, Own> own = new HashMap<>();
         jdbc.sql("""
-                        SELECT h.id, h.label, h.paused_at, coalesce(d.valid, 0) AS valid, coalesce(d.credit, 0) AS credit
+                        SELECT h.id, h.label, h.paused_at, coalesce(d.valid, 0) AS valid, coalesce(d.credit, 0) AS credit,
+                               h.no_work, h.no_work_message, h.no_work_at
                           FROM host h LEFT JOIN host_credit_day d ON d.host_id = h.id AND d.day = :today
                          WHERE h.volunteer_id = :volunteer AND h.retired_at IS NULL""")
                 .param("volunteer", volunteerId).param("today", java.sql.Date.valueOf(today))
                 .query((rs, i) -> own.put(rs.getLong("id"), new Own(rs.getString("label"),
-                        HostTable.instant(rs, "paused_at"), rs.getLong("valid"), rs.getDouble("credit"))))
+                        HostTable.instant(rs, "paused_at"), rs.getLong("valid"), rs.getDouble("credit"),
+                        rs.getString("no_work") == null ? null : new VolunteerHosts.NoWork(rs.getString("no_work"),
+                                rs.getString("no_work_message"), HostTable.instant(rs, "no_work_at")))))
                 .list();
         return own;
     }

@@ -301,16 +301,19 @@ public class HostTable {
                 .orElse(0.0);
     }
 
-    /** How many hosts there are, were heard from since {@code heardSince}, are quarantined and are banned. */
-    public record Counts(long total, long heard, long quarantined, long banned) {}
+    /** Hosts registered, heard from lately, quarantined, banned (by the admin) and retired (by their volunteers). */
+    public record Counts(long total, long heard, long quarantined, long banned, long retired) {}
 
+    /** How many hosts there are, were heard from since {@code heardSince}, are quarantined, banned and retired. */
     public Counts count(Instant heardSince) {
         return jdbc.sql("""
                         SELECT count(*), count(*) FILTER (WHERE last_contact_at >= :since),
-                               count(*) FILTER (WHERE quarantined_at IS NOT NULL), count(*) FILTER (WHERE banned_at IS NOT NULL)
+                               count(*) FILTER (WHERE quarantined_at IS NOT NULL), count(*) FILTER (WHERE banned_at IS NOT NULL),
+                               count(*) FILTER (WHERE retired_at IS NOT NULL)
                           FROM host""")
                 .param("since", Timestamp.from(heardSince))
-                .query((rs, i) -> new Counts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4))).single();
+                .query((rs, i) -> new Counts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
+                .single();
     }
 
     /** What a batch of judgements adds to one host's counters and credit. */

@@ -53,15 +53,25 @@ public class VolunteerHosts {
      * @param name the name the volunteer gave it on the web, else the one its worker registered with
      * @param pausedAt when the volunteer paused it; null while it computes
      * @param validToday results validated today (UTC), and {@code creditToday} their credit
+     * @param noWork why its worker's last request for work got none, while it holds no task; null when it got some,
+     *     holds some, or is paused (which {@code pausedAt} says)
      */
     public record Mine(HostView host, String name, boolean online, Instant pausedAt, long validToday,
-            double creditToday, List<Running> tasks) {
+            double creditToday, List<Running> tasks, NoWork noWork) {
 
         /** "Good", "Quarantined" or "Banned". */
         public String standing() {
             return host.bannedAt() != null ? "Banned" : host.quarantinedAt() != null ? "Quarantined" : "Good";
         }
     }
+
+    /**
+     * Why a host's last request for work got none, as its worker was told ({@code NoWork} in worker.proto).
+     *
+     * @param reason the code, such as {@code HAS_REPLICA}; {@code message} says it in words, with what to do
+     * @param since when the host was first told this
+     */
+    public record NoWork(String reason, String message, Instant since) {}
 
     /** The volunteer's hosts that are not retired, oldest first. */
     public List<Mine> of(long volunteerId) {
@@ -74,7 +84,8 @@ public class VolunteerHosts {
             if (o != null) {
                 mine.add(new Mine(h, o.label() != null ? o.label() : h.name(),
                         h.lastContactAt() != null && h.lastContactAt().isAfter(now.minus(ONLINE)), o.pausedAt(),
-                        o.validToday(), o.creditToday(), tasks.getOrDefault(h.id(), List.of())));
+                        o.validToday(), o.creditToday(), tasks.getOrDefault(h.id(), List.of()),
+                        o.pausedAt() == null && !tasks.containsKey(h.id()) ? o.noWork() : null));
             }
         }
         return mine;

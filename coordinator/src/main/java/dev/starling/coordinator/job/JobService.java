@@ -66,11 +66,13 @@ public class JobService {
     private final ApplicationEventPublisher events;
 
     private final ResearcherQuotas quotas;
+    private final WaitingWorkUnits waiting;
 
     JobService(JobTable jobs, WorkUnitTable workUnits, AppCatalog apps, JsonMapper json, Clock clock,
             StarlingProperties properties, Splitter splitter, TransferLedger transfers, BlobService blobs,
             Transactions transactions, RunnableApps runnable, ResearcherQuotas quotas,
-            ApplicationEventPublisher events) {
+            ApplicationEventPublisher events, WaitingWorkUnits waiting) {
+        this.waiting = waiting;
         this.quotas = quotas;
         this.runnable = runnable;
         this.events = events;
@@ -271,15 +273,20 @@ public class JobService {
     public JobView view(long id, Caller caller) {
         Job job = get(id, caller);
         JobView view = view(job, jobs.workUnitCounts(List.of(id)).get(id), transfers.totals(List.of(id)).get(id));
-        if (view.workUnits().failed() == 0 || job.retention() != null) {
+        if (job.retention() != null) {
             return view;
         }
-        return new JobView(view.id(), view.researcherId(), view.app(), view.state(), view.priority(), view.params(),
-                view.redundancy(), view.deadlineSeconds(), view.stage(), view.workUnits(), view.progress(),
-                view.createdAt(), view.startedAt(), view.finishedAt(), view.error(), view.transfer(),
-                view.maxFailedWorkUnits(), workUnits.failed(id, FAILED_LISTED).stream()
+        return view.with(view.workUnits().failed() == 0 ? null : workUnits.failed(id, FAILED_LISTED).stream()
                         .map(f -> new JobView.FailedWorkUnit(f.stage(), f.index(), f.error())).toList(),
-                view.reduce(), view.recheck(), null);
+                view.workUnits().open() > view.workUnits().unsplit() ? waiting(job).orElse(null) : null);
+    }
+
+    /**
+     * Why some of a running job's work units wait, when some do: too few volunteers (or hosts) can be sent them
+     * ({@link JobView#waiting}).
+     */
+    public Optional<JobView.Waiting> waiting(Job job) {
+        return waiting.of(job);
     }
 
     /**
@@ -396,7 +403,7 @@ public class JobService {
                 job.deadlineSeconds(), job.stage(), counts, progress, job.createdAt(), job.startedAt(),
                 job.finishedAt(), job.error(), moved == null ? new JobView.Transfer(0, 0)
                         : new JobView.Transfer(moved.bytesFromCoordinator(), moved.bytesFromPeers()),
-                job.maxFailedWorkUnits(), null, reduceView(job), job.recheck(), null);
+                job.maxFailedWorkUnits(), null, reduceView(job), job.recheck(), null, null);
     }
 
     /** A job whose work units and replicas are being or have been purged: its counts as they were before. */
@@ -412,7 +419,7 @@ public class JobService {
                         "this job's work units and replicas " + (r.purgedAt() == null ? "are being" : "were")
                                 + " archived and deleted (starling.retention.finished-jobs); the counts above are"
                                 + " as they were, the details are in the archive" + (download == null ? ""
-                                : ", a gzip JSON-lines file at " + download)));
+                                : ", a gzip JSON-lines file at " + download)), null);
     }
 
     /** The archive of a purged job's work units and replicas, if it has one (the caller may see the job). */

@@ -17,6 +17,8 @@ import java.util.List;
  *     check: how many, and how many of them were overturned (validated again with another canonical output); a
  *     succeeded job is RUNNING again until they are validated, then assimilated again
  * @param archive where the job's work units and replicas went, once retention purges them
+ * @param waiting in the view of one running job, when some of its work units wait because too few volunteers (or
+ *     hosts) can be sent them: why, and how many
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(
@@ -39,7 +41,25 @@ public record JobView(
         int maxFailedWorkUnits,
         List<FailedWorkUnit> failedWorkUnits,
         Reduce reduce,
-        Job.Recheck recheck, Archive archive) {
+        Job.Recheck recheck, Archive archive, Waiting waiting) {
+
+    /**
+     * Work units of a running job that wait because every volunteer (or host) that could be sent them, of those that
+     * asked for work lately, has a replica of them already, or because none can run the job's app.
+     *
+     * @param reason {@code NO_HOSTS}, {@code TOO_FEW_VOLUNTEERS} or {@code TOO_FEW_HOSTS}
+     * @param workUnits how many of its open work units wait so (of at most 1,000 looked at)
+     * @param able how many volunteers (or hosts) could be sent its tasks
+     * @param message the reason in words, with what would let them go on
+     */
+    public record Waiting(String reason, long workUnits, int able, String message) {}
+
+    /** This view with its failed work units listed and why some wait (either null: none). */
+    JobView with(List<FailedWorkUnit> failed, Waiting why) {
+        return new JobView(id, researcherId, app, state, priority, params, redundancy, deadlineSeconds, stage, workUnits,
+                progress, createdAt, startedAt, finishedAt, error, transfer, maxFailedWorkUnits, failed, reduce, recheck,
+                archive, why);
+    }
 
     /**
      * A job's work units and replicas were archived and deleted (or are being): the view's counts are as they were.

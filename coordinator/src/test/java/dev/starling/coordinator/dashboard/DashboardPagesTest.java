@@ -36,6 +36,25 @@ class DashboardPagesTest extends CoordinatorTest {
     }
 
     @Test
+    void theHostsHeaderCountsHostsTheirVolunteersRetired() throws Exception {
+        String key = signUp("retiring");
+        try (TestHost host = TestHost.registered(grpcPort(), key, "retiring-pc", "primes")) {
+            long before = retiredCount();
+
+            anonymous().withKey(key).postRaw("/api/v1/volunteers/me/hosts/" + host.id() + "/retire", null, null);
+
+            assertThat(retiredCount()).isEqualTo(before + 1);
+        }
+    }
+
+    private long retiredCount() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) retired by their volunteers")
+                .matcher(page("/dashboard/hosts"));
+        assertThat(m.find()).as("the header counts retired hosts").isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
     void emptyListsSaySo() {
         assertThat(page("/dashboard/jobs?show=failed")).as("no job of this class fails").contains("No failed jobs");
         assertThat(page("/dashboard/validation")).as("no result of this class is outvoted").contains("No disagreements");

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestHost;
+import dev.starling.proto.v1.NoWork;
 import dev.starling.proto.v1.Task;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -46,6 +47,7 @@ class SameNetworkTest extends CoordinatorTest {
 
         assertThat(forAlice).hasSize(3);
         assertThat(forBob).as("bob is on alice's network, and she holds a replica of every work unit").isEmpty();
+        assertThat(bob.poll(10).getNoWork().getReason()).as("and he is told so").isEqualTo(NoWork.Reason.SAME_NETWORK);
         assertThat(jdbc.sql("SELECT DISTINCT network FROM host WHERE id IN (?, ?)").param(alice.id()).param(bob.id())
                 .query(String.class).list()).containsExactly("127.0.0.0/24");
     }

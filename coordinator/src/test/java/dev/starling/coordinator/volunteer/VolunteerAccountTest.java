@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestApi;
 import dev.starling.coordinator.TestHost;
+import dev.starling.proto.v1.NoWork;
 import dev.starling.proto.v1.RequestWorkRequest;
 import dev.starling.proto.v1.Task;
 import io.grpc.Status;
@@ -90,6 +91,25 @@ class VolunteerAccountTest extends CoordinatorTest {
     }
 
     @Test
+    void theAccountPageSaysWhyAnIdleHostGetsNoWork() {
+        String key = signUp("ida");
+        TestApi ida = anonymous().withKey(key);
+        put(ida, "/api/v1/volunteers/me/password", "{\"password\":\"ida's password\"}");
+        // an app no job of this class uses: nothing is ever queued for it
+        TestHost idle = closedAfterTest(TestHost.registered(grpcPort(), key, "ida-idle", "integrate"));
+        WebSession web = WebSession.signIn(httpPort, email(ida), "ida's password").orElseThrow();
+        assertThat(web.get("/account").body()).doesNotContain("no work (told so first");
+
+        assertThat(idle.poll(4).getNoWork().getReason()).isEqualTo(NoWork.Reason.NO_WORK);
+
+        JsonNode noWork = ida.get("/api/v1/volunteers/me/hosts").json().get(0).get("noWork");
+        assertThat(noWork.get("reason").asString()).isEqualTo("NO_WORK");
+        assertThat(noWork.get("message").asString()).startsWith("no work is queued for the apps this host runs (integrate)");
+        assertThat(web.get("/account").body()).contains("id=\"no-work-" + idle.id() + "\"", "no work (told so first",
+                "no work is queued for the apps this host runs (integrate)");
+    }
+
+    @Test
     void aPausedHostIsToldSoGetsNoTaskUntilResumedAndAnotherVolunteerCannotTouchIt() throws Exception {
         String key = signUp("pauser");
         TestApi pauser = anonymous().withKey(key);
@@ -141,6 +161,24 @@ class VolunteerAccountTest extends CoordinatorTest {
 
         // the stub's deadline (30 s) is far shorter than the wait granted (10 min): only the resume can end it in time
         assertThat(answer.get(60, java.util.concurrent.TimeUnit.SECONDS).getControl().getPaused()).isTrue();
+    }
+
+    @Test
+    void anIdleHostsLongPollEndsSoonAfterItsVolunteerChangesThePreferences() throws Exception {
+        String key = signUp("tuner");
+        // an app no job of this class uses: its long poll finds no work
+        TestHost a = closedAfterTest(TestHost.registered(grpcPort(), key, "tuner-a", "integrate"));
+        TestApi tuner = anonymous().withKey(key);
+
+        var answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> a.stub(true).requestWork(
+                RequestWorkRequest.newBuilder().setMaxTasks(2).setWaitMillis(600_000).build()));
+        await().during(Duration.ofMillis(300)).until(() -> !answer.isDone());
+        assertThat(put(tuner, "/api/v1/volunteers/me/preferences/default", "{\"cpuLimit\":40}").status())
+                .isEqualTo(200);
+
+        // the stub's deadline (30 s) is far shorter than the wait granted (10 min): only the change can end it in time
+        var control = answer.get(60, java.util.concurrent.TimeUnit.SECONDS).getControl();
+        assertThat(control.getPreferencesMap()).containsEntry("cpuLimit", "40");
     }
 
     @Test

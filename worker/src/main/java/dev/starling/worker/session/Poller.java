@@ -1,5 +1,6 @@
 package dev.starling.worker.session;
 
+import dev.starling.proto.v1.NoWork;
 import dev.starling.proto.v1.RequestWorkResponse;
 import dev.starling.proto.v1.Task;
 import dev.starling.worker.control.ComputeGate;
@@ -21,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Poller extends Loop {
     private static final Logger log = LoggerFactory.getLogger(Poller.class);
+    /** the most characters of a coordinator's reason kept (worker.proto says 500) */
+    private static final int MAX_REASON = 500;
 
     private final CoordinatorClient client;
     private final Session session;
@@ -125,6 +128,8 @@ public final class Poller extends Loop {
         controls.apply(response.hasControl(), response.getControl());
         executor.abandon(response.getAbandonResultIdsList());
         executor.dropBlobs(response.getDropBlobIdsList());
+        session.contact().noWork(response.getTasksCount() > 0 || !response.hasNoWork() ? null
+                : text(response.getNoWork()));
         int used = start(response.getTasksList(), free);
         if (used == 0 && response.getTasksCount() > 0) {
             log.debug("Gave back all {} tasks sent; asking again in {} s", response.getTasksCount(),
@@ -137,6 +142,22 @@ public final class Poller extends Loop {
             }
         }
         return used;
+    }
+
+    /**
+     * A coordinator's reason as the volunteer reads it: its words, then its code (a newer coordinator's code this
+     * worker does not know is left out; its words say it). Both are cleaned of control characters and bounded.
+     */
+    static String text(NoWork noWork) {
+        String message = noWork.getMessage().codePoints().limit(MAX_REASON)
+                .map(c -> Character.isISOControl(c) ? ' ' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString().strip();
+        NoWork.Reason code = noWork.getReason();
+        boolean known = code != NoWork.Reason.UNRECOGNIZED && code != NoWork.Reason.REASON_UNSPECIFIED;
+        if (message.isEmpty()) {
+            return known ? code.name() : "the coordinator does not say why";
+        }
+        return known ? message + " (" + code.name() + ")" : message;
     }
 
     private int start(List<Task> tasks, int free) {

@@ -18,6 +18,8 @@ import java.util.Properties;
  * @param lastAnswer when the coordinator last answered; empty before it ever did
  * @param failure why calls to the coordinator fail now; empty while it answers
  * @param update what the coordinator said to install, when this worker is old; empty when it is current
+ * @param noWork why the coordinator's last answer to a request for work held no task, in its words and code; empty
+ *     when it held some, or the coordinator did not say
  * @param credit the host's credit as the coordinator last said; NaN before it did
  * @param wasmMemoryMiB the memory WebAssembly tasks may hold together ({@code --wasm-memory}); 0: none
  * @param wasmInUseMiB what the WebAssembly tasks computing now hold of it
@@ -29,9 +31,10 @@ import java.util.Properties;
  * @param machine the computer as the worker last looked at it
  */
 public record Status(Instant at, String version, String name, long hostId, String coordinator,
-        Optional<Instant> lastAnswer, Optional<String> failure, Optional<String> update, double credit, int cores,
-        int cpuLimitPercent, int wasmMemoryMiB, int wasmInUseMiB, Optional<String> suspended, boolean networkOpen,
-        long reportedToday, int unreported, List<TaskLine> tasks, List<SettingLine> settings, Machine machine) {
+        Optional<Instant> lastAnswer, Optional<String> failure, Optional<String> update, Optional<String> noWork,
+        double credit, int cores, int cpuLimitPercent, int wasmMemoryMiB, int wasmInUseMiB, Optional<String> suspended,
+        boolean networkOpen, long reportedToday, int unreported, List<TaskLine> tasks, List<SettingLine> settings,
+        Machine machine) {
 
     /**
      * The computer as the worker last looked at it.
@@ -80,6 +83,7 @@ public record Status(Instant at, String version, String name, long hostId, Strin
         lastAnswer.ifPresent(t -> p.setProperty("coordinator.last-answer", t.toString()));
         failure.ifPresent(f -> p.setProperty("coordinator.failure", f));
         update.ifPresent(u -> p.setProperty("coordinator.update", u));
+        noWork.ifPresent(w -> p.setProperty("coordinator.no-work", w));
         if (!Double.isNaN(credit)) {
             p.setProperty("credit", Double.toString(credit));
         }
@@ -167,6 +171,7 @@ public record Status(Instant at, String version, String name, long hostId, Strin
                     Optional.ofNullable(p.getProperty("coordinator.last-answer")).map(Instant::parse),
                     Optional.ofNullable(p.getProperty("coordinator.failure")),
                     Optional.ofNullable(p.getProperty("coordinator.update")),
+                    Optional.ofNullable(p.getProperty("coordinator.no-work")),
                     credit == null ? Double.NaN : Double.parseDouble(credit),
                     Integer.parseInt(p.getProperty("cores", "0")), Integer.parseInt(p.getProperty("cpu-limit", "100")),
                     Integer.parseInt(p.getProperty("wasm-memory", "0")),

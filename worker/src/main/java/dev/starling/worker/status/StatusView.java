@@ -3,6 +3,7 @@ package dev.starling.worker.status;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Optional;
 
 /** {@link Status} as the volunteer reads it, in the terminal. */
 public final class StatusView {
@@ -31,6 +32,7 @@ public final class StatusView {
                     .orElse(" (the computer is idle)"));
         }
         out.append('\n');
+        work(s).ifPresent(why -> out.append("Work         ").append(why).append('\n'));
         s.machine().newInstall().ifPresent(advice -> out.append("Gently       ").append(advice).append('\n'));
         if (!s.machine().userSeen()) {
             out.append("Activity     keyboard and mouse cannot be seen here (no input devices, as under the systemd"
@@ -65,6 +67,20 @@ public final class StatusView {
         }
         out.append('\n');
         return out.toString();
+    }
+
+    /**
+     * Why no work comes: the worker's own reasons first (it asks for none outside the network hours, nor while its tasks
+     * are suspended), then the coordinator's; empty while neither holds.
+     */
+    private static Optional<String> work(Status s) {
+        if (!s.networkOpen()) {
+            return Optional.of("not asked for outside the network hours");
+        }
+        if (s.suspended().isPresent()) {
+            return Optional.of("not asked for while computing is suspended");
+        }
+        return s.noWork().map(why -> "none came: " + why);
     }
 
     private static String temperature(Status.Machine m) {

@@ -17,8 +17,13 @@ class StatusTest {
 
     private static Status status(Optional<String> suspended, Optional<String> failure, Optional<String> update,
             double credit) {
+        return status(suspended, failure, update, Optional.empty(), true, credit);
+    }
+
+    private static Status status(Optional<String> suspended, Optional<String> failure, Optional<String> update,
+            Optional<String> noWork, boolean networkOpen, double credit) {
         return new Status(NOW, "1.2.3", "lab-pc-3", 12, "coord.example.org:9090", Optional.of(NOW.minusSeconds(4)),
-                failure, update, credit, 2, 60, 1024, 256, suspended, true, 5, 1, List.of(
+                failure, update, noWork, credit, 2, 60, 1024, 256, suspended, networkOpen, 5, 1, List.of(
                         new Status.TaskLine(101, "primes", 7, 0.5, Status.State.COMPUTING),
                         new Status.TaskLine(102, "signal-search", 8, 0.0, Status.State.WAITING)),
                 List.of(new Status.SettingLine("cores", "50%", "config file"),
@@ -34,6 +39,9 @@ class StatusTest {
         assertThat(Status.fromText(status.toText())).isEqualTo(status);
         Status old = status(Optional.empty(), Optional.empty(), Optional.of("install Starling worker 0.2.0"), 1);
         assertThat(Status.fromText(old.toText())).isEqualTo(old);
+        Status told = status(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of("no work is queued for the apps this host runs (primes) (NO_WORK)"), true, 1);
+        assertThat(Status.fromText(told.toText())).isEqualTo(told);
         Status unknownCredit = status(Optional.empty(), Optional.empty(), Double.NaN);
         assertThat(Status.fromText(unknownCredit.toText()).credit()).isNaN();
     }
@@ -87,7 +95,8 @@ class StatusTest {
         Status.Machine blind = new Status.Machine(Optional.empty(), false, Double.NaN,
                 "not readable here: no CPU package sensor", 85, Optional.of("a new install computes gently: to give more"));
         Status status = new Status(base.at(), base.version(), base.name(), base.hostId(), base.coordinator(),
-                base.lastAnswer(), base.failure(), base.update(), base.credit(), base.cores(), 100, base.wasmMemoryMiB(),
+                base.lastAnswer(), base.failure(), base.update(), base.noWork(), base.credit(), base.cores(), 100,
+                base.wasmMemoryMiB(),
                 base.wasmInUseMiB(), base.suspended(), base.networkOpen(), base.reportedToday(), base.unreported(),
                 base.tasks(), base.settings(), blind);
 
@@ -106,5 +115,20 @@ class StatusTest {
         assertThat(StatusView.render(status(Optional.empty(), Optional.empty(), Optional.of(notice), 1), NOW))
                 .contains("Update       " + notice);
         assertThat(StatusView.render(status(Optional.empty(), Optional.empty(), 1), NOW)).doesNotContain("Update");
+    }
+
+    @Test
+    void saysWhyNoWorkCameOrWhyNoneIsAskedFor() {
+        String why = "what is queued has a replica on this host already (HAS_REPLICA)";
+
+        assertThat(StatusView.render(status(Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(why),
+                true, 1), NOW)).contains("Work         none came: " + why);
+        assertThat(StatusView.render(status(Optional.of("outside the compute hours 19:00-07:00"), Optional.empty(),
+                Optional.empty(), Optional.of(why), true, 1), NOW))
+                .contains("Work         not asked for while computing is suspended").doesNotContain(why);
+        assertThat(StatusView.render(status(Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(why),
+                false, 1), NOW)).contains("Work         not asked for outside the network hours")
+                .doesNotContain(why);
+        assertThat(StatusView.render(status(Optional.empty(), Optional.empty(), 1), NOW)).doesNotContain("Work   ");
     }
 }

@@ -8,6 +8,7 @@ import dev.starling.proto.v1.BlobSource;
 import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.HeartbeatResponse;
 import dev.starling.proto.v1.HostControl;
+import dev.starling.proto.v1.NoWork;
 import dev.starling.proto.v1.Peer;
 import dev.starling.proto.v1.RegisterRequest;
 import dev.starling.proto.v1.RegisterResponse;
@@ -93,6 +94,7 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
     private final int maxWaitMillis;
     private volatile String updateNotice = "";
     private volatile HostControl control; // null: none sent, as a coordinator from before HostControl
+    private volatile NoWork noWork; // null: none sent, as a coordinator from before NoWork
 
     public FakeCoordinator() throws IOException {
         this(50, 200);
@@ -207,6 +209,11 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
     /** RequestWork and Heartbeat answers from now on carry this (the volunteer's decisions on the web). */
     public void control(HostControl value) {
         control = value;
+    }
+
+    /** RequestWork answers without a task from now on say why with this (null: they say nothing). */
+    public void noWork(NoWork value) {
+        noWork = value;
     }
 
     /** Registrations from now on are told to update the worker, with this notice. */
@@ -369,6 +376,10 @@ public final class FakeCoordinator extends WorkerServiceGrpc.WorkerServiceImplBa
         }
         RequestWorkResponse.Builder response = RequestWorkResponse.newBuilder().addAllTasks(given);
         drain(abandonOnPoll, response::addAbandonResultIds);
+        NoWork why = noWork;
+        if (given.isEmpty() && why != null) {
+            response.setNoWork(why);
+        }
         HostControl c = control;
         if (c != null) {
             response.setControl(c);
