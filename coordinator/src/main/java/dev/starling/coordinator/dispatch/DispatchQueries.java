@@ -1,6 +1,8 @@
 package dev.starling.coordinator.dispatch;
 
 import dev.starling.coordinator.support.SqlArrays;
+import java.sql.Array;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -18,8 +20,8 @@ class DispatchQueries {
         this.jdbc = jdbc;
     }
 
-    /** An unsent replica the claim may give away; {@code readsBlobs}: its work unit reads blobs. */
-    record Candidate(long resultId, long workUnitId, String app, boolean readsBlobs) {}
+    /** An unsent replica the claim may give away, and the blobs its work unit reads (most read none). */
+    record Candidate(long resultId, long workUnitId, String app, List<String> blobs) {}
 
     /**
      * Locks up to {@code scan} unsent replicas of the given apps, best priority first, then in slot order (the order
@@ -35,7 +37,11 @@ class DispatchQueries {
     List<Candidate> candidates(Long[] hostIds, Long[] volunteerIds, String[] networks, String[] apps, Instant recent,
             int scan) {
         return jdbc.sql("""
-                        SELECT c.id, c.work_unit_id, c.app, c.reads_blobs
+                        -- the blobs in the same round trip (the claim's transaction is serial): read only for the
+                        -- few candidates that read any, one probe of work_unit's primary key each
+                        SELECT c.id, c.work_unit_id, c.app,
+                               CASE WHEN c.reads_blobs
+                                    THEN (SELECT w.blobs FROM work_unit w WHERE w.id = c.work_unit_id) END AS blobs
                           FROM result c
                          WHERE c.state = 'UNSENT'
                            AND c.app = ANY(:apps)
@@ -58,7 +64,7 @@ class DispatchQueries {
                 .param("networks", SqlArrays.of("text", networks))
                 .param("recent", Timestamp.from(recent))
                 .param("scan", scan)
-                .query((rs, i) -> new Candidate(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getBoolean(4)))
+                .query((rs, i) -> new Candidate(rs.getLong(1), rs.getLong(2), rs.getString(3), strings(rs.getArray(4))))
                 .list();
     }
 
@@ -97,12 +103,8 @@ class DispatchQueries {
                 .list();
     }
 
-    /** The blobs each of the given work units reads, for those that read any. */
-    Map<Long, List<String>> blobs(Long[] workUnitIds) {
-        return jdbc.sql("SELECT id, blobs FROM work_unit WHERE id = ANY(:ids) AND cardinality(blobs) > 0")
-                .param("ids", SqlArrays.of("bigint", workUnitIds))
-                .query((rs, i) -> Map.entry(rs.getLong(1), List.of((String[]) rs.getArray(2).getArray())))
-                .list().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    private static List<String> strings(Array array) throws SQLException {
+        return array == null ? List.of() : List.of((String[]) array.getArray());
     }
 
     /**

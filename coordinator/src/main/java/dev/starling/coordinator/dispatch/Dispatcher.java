@@ -288,20 +288,20 @@ class Dispatcher implements SmartLifecycle {
      * right now (their producer is being re-run): they stay unsent for a later batch.
      */
     private Inputs inputs(List<DispatchQueries.Candidate> pool, Long[] hostIds) {
-        Long[] reading = pool.stream().filter(DispatchQueries.Candidate::readsBlobs)
-                .map(DispatchQueries.Candidate::workUnitId).toArray(Long[]::new);
-        if (reading.length == 0) {
-            return new Inputs(Map.of(), Map.of());
+        Map<Long, List<String>> blobs = new HashMap<>();
+        for (DispatchQueries.Candidate c : pool) {
+            if (!c.blobs().isEmpty()) {
+                blobs.put(c.workUnitId(), c.blobs());
+            }
         }
-        Map<Long, List<String>> blobs = queries.blobs(reading);
         if (blobs.isEmpty()) {
-            return new Inputs(blobs, Map.of());
+            return new Inputs(Map.of(), Map.of());
         }
         Set<String> all = new HashSet<>();
         blobs.values().forEach(all::addAll);
         Set<String> unavailable = tracker.unavailable(all);
         if (!unavailable.isEmpty()) {
-            pool.removeIf(c -> blobs.getOrDefault(c.workUnitId(), List.of()).stream().anyMatch(unavailable::contains));
+            pool.removeIf(c -> c.blobs().stream().anyMatch(unavailable::contains));
             signal.workCreated(tracker.recreate(unavailable).size());
         }
         return new Inputs(blobs, tracker.held(List.of(hostIds), all));

@@ -1,7 +1,10 @@
 package dev.starling.coordinator.peer;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.starling.coordinator.StarlingProperties;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,6 +34,14 @@ public class Tracker {
     private final Clock clock;
     private final FetchGrants grants;
     private final StarlingProperties.Peers settings;
+    /**
+     * Sizes of blobs the coordinator stores, by id, as read lately: the claim asks for the same few (a deployed app's
+     * module, a job's shared inputs) in every batch, and a stored blob's size never changes. The blob collector
+     * deletes only blobs nothing references any more, which no new task reads, so an entry outliving its blob by up
+     * to a minute offers nothing that is wanted.
+     */
+    private final Cache<String, Long> storedSizes = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(Duration.ofMinutes(1)).build();
 
     Tracker(TrackerQueries queries, Clock clock, FetchGrants grants, StarlingProperties properties) {
         this.queries = queries;
@@ -116,9 +127,9 @@ public class Tracker {
      * only of those in {@code fetched} (a module every host holds has as many holders as the fleet has hosts).
      */
     private Map<String, BlobInfo> blobInfo(Set<String> blobs, Set<String> fetched, Instant now) {
-        String[] ids = blobs.toArray(String[]::new);
-        Map<String, Long> stored = queries.storedSizes(ids);
-        Map<String, Long> produced = queries.producedSizes(ids);
+        Map<String, Long> stored = stored(blobs);
+        String[] others = blobs.stream().filter(id -> !stored.containsKey(id)).toArray(String[]::new);
+        Map<String, Long> produced = others.length == 0 ? Map.of() : queries.producedSizes(others);
         Map<String, List<Holder>> holders = fetched.isEmpty() ? Map.of()
                 // one more than a task is offered: a host is never offered itself
                 : queries.servingHolders(fetched.toArray(String[]::new), aliveSince(now), settings.peersPerTask() + 1);
@@ -135,10 +146,23 @@ public class Tracker {
      * serving, complete holder. Work units reading them wait (their producers are being re-run).
      */
     public Set<String> unavailable(Collection<String> blobs) {
-        if (blobs.isEmpty()) {
+        List<String> notStored = blobs.stream().filter(id -> storedSizes.getIfPresent(id) == null).toList();
+        if (notStored.isEmpty()) {
             return Set.of();
         }
-        return queries.unavailable(blobs, aliveSince(clock.instant()));
+        return queries.unavailable(notStored, aliveSince(clock.instant()));
+    }
+
+    /** The sizes of those of the blobs the coordinator stores: from {@link #storedSizes}, the database for the rest. */
+    private Map<String, Long> stored(Set<String> blobs) {
+        Map<String, Long> stored = new HashMap<>(storedSizes.getAllPresent(blobs));
+        if (stored.size() < blobs.size()) {
+            Map<String, Long> read = queries.storedSizes(
+                    blobs.stream().filter(id -> !stored.containsKey(id)).toArray(String[]::new));
+            storedSizes.putAll(read);
+            stored.putAll(read);
+        }
+        return stored;
     }
 
     /** Of the given hosts, which of the given blobs each holds in full. */
