@@ -2,8 +2,8 @@ package dev.starling.coordinator.web;
 
 import dev.starling.coordinator.support.Admission;
 import dev.starling.coordinator.support.Batcher;
-import dev.starling.coordinator.support.RetryHints;
 import dev.starling.coordinator.support.OverloadedException;
+import dev.starling.coordinator.support.RetryHints;
 import dev.starling.coordinator.support.Transactions;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

@@ -55,8 +55,8 @@ class BrowserFacadeTest extends CoordinatorTest {
         if (ownerKey == null) {
             ownerKey = researcherKey("browser-owner");
             owner = anonymous().withKey(ownerKey);
-            deploy("small", 16);
-            deploy("big", 48); // more memory than browsers may give (32 MiB here)
+            owner.deployCommand("small", 16);
+            owner.deployCommand("big", 48); // more memory than browsers may give (32 MiB here)
         }
         owner = anonymous().withKey(ownerKey);
     }
@@ -66,22 +66,9 @@ class BrowserFacadeTest extends CoordinatorTest {
         cancelActiveJobs();
     }
 
-    private void deploy(String name, int memoryMiB) {
-        TestApi.Response r = owner.deploy("{\"name\":\"" + name + "\",\"version\":\"1.0.0\","
-                + "\"limits\":{\"memoryMiB\":" + memoryMiB + ",\"maxCpuSeconds\":60,\"maxOutputBytes\":4096},"
-                + "\"validation\":{\"kind\":\"bitwise\"},\"credit\":{\"perWorkUnit\":1}}", WasmModules.command(name));
-        assertThat(r.status()).as(r.body()).isEqualTo(201);
-    }
-
     private long job(String app, int workUnits, int quorum) {
-        StringBuilder list = new StringBuilder();
-        for (int i = 0; i < workUnits; i++) {
-            list.append(i == 0 ? "" : ",").append("{\"args\":[\"").append(i).append("\"]}");
-        }
-        long id = owner.submit("{\"app\":\"" + app + "\",\"params\":{\"workUnits\":[" + list + "]},\"redundancy\":"
-                + "{\"quorum\":" + quorum + ",\"initialReplicas\":" + quorum + "}}");
-        await().until(() -> owner.job(id).get("workUnits").get("unsplit").asLong() == 0);
-        return id;
+        return owner.submitWorkUnits(app, workUnits,
+                ",\"redundancy\":{\"quorum\":" + quorum + ",\"initialReplicas\":" + quorum + "}");
     }
 
     /** A new volunteer with a web password, signed in on a tab showing the volunteer page. */
