@@ -9,6 +9,7 @@ import dev.starling.coordinator.TestApi;
 import dev.starling.coordinator.TestHost;
 import dev.starling.coordinator.app.WasmModules;
 import dev.starling.proto.v1.ReportAck;
+import dev.starling.proto.v1.RequestWorkRequest;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.WasmOutputFile;
 import dev.starling.sdk.ContentAddress;
@@ -167,6 +168,12 @@ class BrowserFacadeTest extends CoordinatorTest {
         });
         assertThat(tasks(tab.call("work", "{\"maxTasks\":10,\"waitMillis\":0}")))
                 .allSatisfy(t -> assertThat(t.get("app").asString()).isEqualTo("small@1.0.0"));
+        // the rule is dispatch's, not only the facade's: a gRPC worker saying it is a browser gets no built-in app
+        TestHost disguised = closedAfterTest(new TestHost(grpcPort(), signUp("tab-disguised")));
+        String token = disguised.stub(false).register(disguised.registration("tab-disguised", "primes")
+                .setOs("browser").build()).getHostToken();
+        assertThat(disguised.stubAs(token).requestWork(RequestWorkRequest.newBuilder().setMaxTasks(4).build())
+                .getTasksList()).isEmpty();
         JsonNode beat = tab.call("heartbeat", "{\"tasks\":[{\"resultId\":\"" + tasks.get(0).get("resultId").asString()
                 + "\",\"fractionDone\":0.5}]}").json();
         assertThat(beat.get("leases").get(0).get("resultId").asString())
