@@ -1,5 +1,6 @@
 package dev.starling.coordinator;
 
+import dev.starling.coordinator.app.WasmModules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -9,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import org.awaitility.Awaitility;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -110,6 +112,33 @@ public final class TestApi {
     public Response deploy(String manifestJson, byte[] module) {
         return postMultipart("/api/v1/apps", new Part("manifest", "application/json",
                 manifestJson.getBytes(StandardCharsets.UTF_8)), new Part("module", "application/wasm", module));
+    }
+
+    /**
+     * Deploys {@code name@1.0.0}, a WASI command printing its name ({@code WasmModules.command}) whose tasks ask for
+     * {@code memoryMiB}, 60 CPU seconds and 4096 output bytes, validated bitwise (fails the test on anything but 201).
+     */
+    public void deployCommand(String name, int memoryMiB) {
+        Response r = deploy("{\"name\":\"" + name + "\",\"version\":\"1.0.0\","
+                + "\"limits\":{\"memoryMiB\":" + memoryMiB + ",\"maxCpuSeconds\":60,\"maxOutputBytes\":4096},"
+                + "\"validation\":{\"kind\":\"bitwise\"},\"credit\":{\"perWorkUnit\":1}}", WasmModules.command(name));
+        if (r.status() != 201) {
+            throw new AssertionError("deploy answered " + r.status() + ": " + r.body());
+        }
+    }
+
+    /**
+     * Submits a job of a deployed app with {@code workUnits} work units (the args of work unit i are {@code ["i"]}) and
+     * {@code extra} fields (",\"redundancy\":{...}"); returns its id once it is split.
+     */
+    public long submitWorkUnits(String app, int workUnits, String extra) {
+        StringBuilder list = new StringBuilder();
+        for (int i = 0; i < workUnits; i++) {
+            list.append(i == 0 ? "" : ",").append("{\"args\":[\"").append(i).append("\"]}");
+        }
+        long id = submit("{\"app\":\"" + app + "\",\"params\":{\"workUnits\":[" + list + "]}" + extra + "}");
+        Awaitility.await().until(() -> job(id).get("workUnits").get("unsplit").asLong() == 0);
+        return id;
     }
 
     /** Uploads a blob and returns its id (fails the test on anything but 201). */

@@ -63,20 +63,11 @@ class WasmDispatchTest extends CoordinatorTest {
     }
 
     private void deploy(String name, int memoryMiB) {
-        TestApi.Response r = owner.deploy("{\"name\":\"" + name + "\",\"version\":\"1.0.0\","
-                + "\"limits\":{\"memoryMiB\":" + memoryMiB + ",\"maxCpuSeconds\":60,\"maxOutputBytes\":4096},"
-                + "\"validation\":{\"kind\":\"bitwise\"},\"credit\":{\"perWorkUnit\":1}}", WasmModules.command(name));
-        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        owner.deployCommand(name, memoryMiB);
     }
 
     private long job(String app, int workUnits, String extra) {
-        StringBuilder list = new StringBuilder();
-        for (int i = 0; i < workUnits; i++) {
-            list.append(i == 0 ? "" : ",").append("{\"args\":[\"").append(i).append("\"]}");
-        }
-        long id = owner.submit("{\"app\":\"" + app + "\",\"params\":{\"workUnits\":[" + list + "]}" + extra + "}");
-        await().until(() -> owner.job(id).get("workUnits").get("unsplit").asLong() == 0);
-        return id;
+        return owner.submitWorkUnits(app, workUnits, extra);
     }
 
     private TestHost wasmHost(String name, int memoryMib, String... apps) {
