@@ -37,7 +37,10 @@ CREATE TABLE researcher (
     -- researcher may read (uploads, deployed modules, output files kept for them); ResearcherQuotas
     quota_queued_work_units bigint  CHECK (quota_queued_work_units >= 0),
     quota_running_jobs      integer CHECK (quota_running_jobs >= 0),
-    quota_stored_bytes      bigint  CHECK (quota_stored_bytes >= 0)
+    quota_stored_bytes      bigint  CHECK (quota_stored_bytes >= 0),
+    -- the admin's share of dispatch (a weight): among the researchers with work waiting, dispatch serves each in
+    -- proportion to its share (FairShare)
+    share                   integer NOT NULL DEFAULT 1 CHECK (share BETWEEN 1 AND 1000000)
 );
 
 -- A researcher's API keys, "sr_<id>_<secret>"; several at once (a new one before the old is revoked).
