@@ -37,7 +37,10 @@ CREATE TABLE researcher (
     -- researcher may read (uploads, deployed modules, output files kept for them); ResearcherQuotas
     quota_queued_work_units bigint  CHECK (quota_queued_work_units >= 0),
     quota_running_jobs      integer CHECK (quota_running_jobs >= 0),
-    quota_stored_bytes      bigint  CHECK (quota_stored_bytes >= 0)
+    quota_stored_bytes      bigint  CHECK (quota_stored_bytes >= 0),
+    -- the admin's share of dispatch (a weight): among the researchers with work waiting, dispatch serves each in
+    -- proportion to its share (FairShare)
+    share                   integer NOT NULL DEFAULT 1 CHECK (share BETWEEN 1 AND 1000000)
 );
 
 -- A researcher's API keys, "sr_<id>_<secret>"; several at once (a new one before the old is revoked).
@@ -142,7 +145,7 @@ CREATE TABLE job (
     CONSTRAINT job_reduce_whole CHECK ((reduce_app IS NULL) = (reduce IS NULL))
 );
 CREATE INDEX job_newest ON job (id DESC);
--- the splitter's and the completer's work lists
+-- the splitter's (which sorts these few rows by split_next first) and the completer's work lists
 CREATE INDEX job_unsplit ON job (priority DESC, id) WHERE NOT split_complete AND state IN ('QUEUED', 'RUNNING');
 CREATE INDEX job_active ON job (id) WHERE state IN ('QUEUED', 'RUNNING');
 CREATE INDEX job_researcher_newest ON job (researcher_id, id DESC);
@@ -326,10 +329,14 @@ CREATE TABLE result (
     alone            boolean          NOT NULL DEFAULT false,
     -- a spot check: a validated work unit given out again; a result that disagrees with the canonical output
     -- convicts its host
-    spot_check       boolean          NOT NULL DEFAULT false
+    spot_check       boolean          NOT NULL DEFAULT false,
+    -- its job's researcher (0: a job of the admin's), the dispatch queue it waits in; written when the replica is
+    -- created (V73 wrote it for replicas then unsent or in progress only: decided ones of older jobs hold 0)
+    researcher_id    bigint           NOT NULL
 );
--- the dispatch claim walks this, best priority first, then by slot
-CREATE INDEX result_unsent_slot ON result (priority DESC, slot) WHERE state = 'UNSENT';
+-- the dispatch claim walks one researcher's part of this, best priority first, then by slot; the fair share's
+-- refresh skips through it for the researchers with work waiting
+CREATE INDEX result_unsent_researcher ON result (researcher_id, priority DESC, slot) WHERE state = 'UNSENT';
 -- the lease sweeper's work list
 CREATE INDEX result_lease ON result (lease_expires_at) WHERE state = 'IN_PROGRESS';
 CREATE INDEX result_job ON result (job_id);

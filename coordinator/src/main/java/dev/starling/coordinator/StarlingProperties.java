@@ -329,6 +329,10 @@ public record StarlingProperties(
      * @param networkBitsV6 the same for IPv6 addresses
      * @param sharedNetworks networks (CIDR) whose hosts are not told apart by address: by default this machine's
      *     loopback, where tests and benchmarks run every host
+     * @param fairShareRefresh how often a coordinator reads which researchers have work waiting, and their shares (a
+     *     claim that finds nothing reads them at once)
+     * @param fairShareTries the most researchers one claim batch asks for work, least served first, when the first
+     *     has too little its hosts may take
      */
     public record Dispatch(
             @DefaultValue("2m") Duration lease,
@@ -341,13 +345,19 @@ public record StarlingProperties(
             @DefaultValue("500ms") Duration replicaGap,
             @DefaultValue("24") int networkBits,
             @DefaultValue("48") int networkBitsV6,
-            @DefaultValue({"127.0.0.0/8", "::1"}) List<String> sharedNetworks) {
+            @DefaultValue({"127.0.0.0/8", "::1"}) List<String> sharedNetworks,
+            @DefaultValue("1s") Duration fairShareRefresh,
+            @DefaultValue("4") int fairShareTries) {
 
         public Dispatch {
             if (replicaGap.isNegative() || networkBits < 0 || networkBits > 32 || networkBitsV6 < 0
                     || networkBitsV6 > 128) {
                 throw new IllegalArgumentException("starling.dispatch: replica-gap must not be negative, network-bits"
                         + " be from 0 to 32 and network-bits-v6 from 0 to 128");
+            }
+            if (fairShareRefresh.isNegative() || fairShareTries < 1) {
+                throw new IllegalArgumentException("starling.dispatch: fair-share-refresh must not be negative and"
+                        + " fair-share-tries be at least 1");
             }
             sharedNetworks = List.copyOf(sharedNetworks);
         }

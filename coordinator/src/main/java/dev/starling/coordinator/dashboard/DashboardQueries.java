@@ -5,6 +5,8 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -19,6 +21,21 @@ class DashboardQueries {
 
     DashboardQueries(JdbcClient jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /**
+     * Work units validated since {@code since}, by researcher (0: the admin's jobs), from the per-minute activity
+     * (index job_activity_minute) of the jobs it names.
+     */
+    Map<Long, Long> validatedByResearcher(Instant since) {
+        return jdbc.sql("""
+                        SELECT coalesce(j.researcher_id, 0), sum(a.validated)
+                          FROM job_activity a JOIN job j ON j.id = a.job_id
+                         WHERE a.minute >= :since
+                         GROUP BY 1""")
+                .param("since", Timestamp.from(since))
+                .query((rs, i) -> Map.entry(rs.getLong(1), rs.getLong(2))).list().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
     /** Tasks being computed now, and on how many hosts: of one job, or of all when {@code jobId} is null. */

@@ -5,8 +5,10 @@ import java.sql.Array;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -24,18 +26,18 @@ class DispatchQueries {
     record Candidate(long resultId, long workUnitId, String app, List<String> blobs) {}
 
     /**
-     * Locks up to {@code scan} unsent replicas of the given apps, best priority first, then in slot order (the order
-     * they were written in, each moved by a random part: a work unit's replicas are not side by side), skipping
-     * rows other transactions hold and work units of which any of the given hosts, or any host of the given
-     * volunteers, already has a replica (conservative: such a work unit waits for a batch without that host), or of
-     * which a replica was sent after {@code recent} (requests made back to back never share a work unit), or went to
-     * a host of one of the given networks.
+     * Locks up to {@code scan} unsent replicas of the researcher's (0: the admin's jobs) of the given apps, best
+     * priority first, then in slot order (the order they were written in, each moved by a random part: a work unit's
+     * replicas are not side by side), skipping rows other transactions hold and work units of which any of the given
+     * hosts, or any host of the given volunteers, already has a replica (conservative: such a work unit waits for a
+     * batch without that host), or of which a replica was sent after {@code recent} (requests made back to back never
+     * share a work unit), or went to a host of one of the given networks.
      *
      * @param volunteerIds the volunteers of the hosts when replicas must go to distinct volunteers; else empty
      * @param networks the networks of the hosts ({@code AuthenticatedHost#network}), those that have one
      */
-    List<Candidate> candidates(Long[] hostIds, Long[] volunteerIds, String[] networks, String[] apps, Instant recent,
-            int scan) {
+    List<Candidate> candidates(long researcherId, Long[] hostIds, Long[] volunteerIds, String[] networks,
+            String[] apps, Instant recent, int scan) {
         return jdbc.sql("""
                         -- the blobs in the same round trip (the claim's transaction is serial): read only for the
                         -- few candidates that read any, one probe of work_unit's primary key each
@@ -43,7 +45,9 @@ class DispatchQueries {
                                CASE WHEN c.reads_blobs
                                     THEN (SELECT w.blobs FROM work_unit w WHERE w.id = c.work_unit_id) END AS blobs
                           FROM result c
+                         -- the head of one researcher's range of index result_unsent_researcher, in its order
                          WHERE c.state = 'UNSENT'
+                           AND c.researcher_id = :researcher
                            AND c.app = ANY(:apps)
                            -- OFFSET 0 keeps this a probe of the candidate's few replicas (index result_wu_host, by
                            -- work unit); as a join PostgreSQL would compare every candidate with every replica the
@@ -58,6 +62,7 @@ class DispatchQueries {
                          ORDER BY c.priority DESC, c.slot
                          LIMIT :scan
                            FOR UPDATE SKIP LOCKED""")
+                .param("researcher", researcherId)
                 .param("apps", SqlArrays.of("text", apps))
                 .param("hosts", SqlArrays.of("bigint", hostIds))
                 .param("volunteers", SqlArrays.of("bigint", volunteerIds))
@@ -65,6 +70,47 @@ class DispatchQueries {
                 .param("recent", Timestamp.from(recent))
                 .param("scan", scan)
                 .query((rs, i) -> new Candidate(rs.getLong(1), rs.getLong(2), rs.getString(3), strings(rs.getArray(4))))
+                .list();
+    }
+
+    /**
+     * A researcher with unsent replicas: their share, and the apps of their unfinished jobs (empty when none is: the
+     * replicas are of finished jobs, spot checks of their last work units, whose apps are not known here).
+     */
+    record Waiting(long researcherId, int share, Set<String> apps) {
+        /** Those of {@code wanted} the researcher's waiting replicas may be of. */
+        Set<String> mayBeOf(Set<String> wanted) {
+            Set<String> both = new HashSet<>(wanted);
+            if (!apps.isEmpty()) {
+                both.retainAll(apps);
+            }
+            return both;
+        }
+    }
+
+    /**
+     * The researchers with unsent replicas (0: the admin's jobs), found by skipping through index
+     * result_unsent_researcher one researcher at a time (a loose index scan: a few probes per researcher, however
+     * long the queue), with their shares and the apps their unfinished jobs' replicas may be of (the job's app and
+     * its reduce step's: a superset of the apps waiting).
+     */
+    List<Waiting> waiting() {
+        return jdbc.sql("""
+                        WITH RECURSIVE waiting(researcher_id) AS (
+                            SELECT min(researcher_id) FROM result WHERE state = 'UNSENT'
+                            UNION ALL
+                            SELECT (SELECT min(r.researcher_id) FROM result r
+                                     WHERE r.state = 'UNSENT' AND r.researcher_id > w.researcher_id)
+                              FROM waiting w WHERE w.researcher_id IS NOT NULL)
+                        SELECT w.researcher_id, coalesce(s.share, 1),
+                               ARRAY(SELECT DISTINCT a FROM job j CROSS JOIN unnest(ARRAY[j.app, j.reduce_app]) AS a
+                                      -- the few unfinished jobs, through index job_active
+                                      WHERE j.state IN ('QUEUED', 'RUNNING')
+                                        AND coalesce(j.researcher_id, 0) = w.researcher_id AND a IS NOT NULL) AS apps
+                          FROM waiting w LEFT JOIN researcher s ON s.id = w.researcher_id
+                         WHERE w.researcher_id IS NOT NULL""")
+                .query((rs, i) -> new Waiting(rs.getLong(1), rs.getInt(2),
+                        Set.of((String[]) rs.getArray(3).getArray())))
                 .list();
     }
 

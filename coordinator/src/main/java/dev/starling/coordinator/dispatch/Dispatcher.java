@@ -24,7 +24,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.ToIntFunction;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -49,6 +49,7 @@ class Dispatcher implements SmartLifecycle {
     private final Probation probation;
     private final ControlSignal controls;
     private final AdaptiveReplication adaptive;
+    private final FairShare fairShare;
     private final DomainMeters meters;
     private final Clock clock;
     private final StarlingProperties.Dispatch settings;
@@ -57,8 +58,10 @@ class Dispatcher implements SmartLifecycle {
 
     Dispatcher(DispatchQueries queries, TransactionTemplate tx, Transactions transactions, WorkSignal signal,
             RunnableApps runnable, Tracker tracker, HostStanding standing, Probation probation, ControlSignal controls,
-            AdaptiveReplication adaptive, DomainMeters meters, Clock clock, StarlingProperties properties) {
+            AdaptiveReplication adaptive, FairShare fairShare, DomainMeters meters, Clock clock,
+            StarlingProperties properties) {
         this.probation = probation;
+        this.fairShare = fairShare;
         this.controls = controls;
         this.adaptive = adaptive;
         this.runnable = runnable;
@@ -144,9 +147,10 @@ class Dispatcher implements SmartLifecycle {
 
     /**
      * Claims for every RequestWork of a batch in one transaction: one statement locks candidates for all of
-     * them (one scan of the queue's head instead of one per call), skipping work units that any host of the batch
-     * or any of their volunteers has a replica of; they are shared out here (one replica of a work unit per batch,
-     * so never two to one host or one volunteer), and one statement assigns them; then adaptive replication lets
+     * them from the queue of the researcher least served for their share ({@link FairShare}; the next one's when
+     * too few fit), skipping work units that any host of the batch or any of their volunteers has a replica of; they
+     * are shared out here (one replica of a work unit per batch, so never two to one host or one volunteer), and one
+     * statement assigns them; then adaptive replication lets
      * some tasks of trusted hosts stand alone ({@link AdaptiveReplication}). A job is marked RUNNING
      * by the first claim this coordinator makes of it (skipped for jobs it has seen running).
      */
@@ -166,76 +170,96 @@ class Dispatcher implements SmartLifecycle {
         }
     }
 
+    /** A request of a claim batch being served: what it may get, and what it got so far. */
+    private static final class Wanting {
+        final ClaimRequest request;
+        final int most;
+        final boolean inQuarantine;
+        /** a quarantined host's replicas, and a new volunteer's, count toward a quorum only with a trusted partner */
+        final boolean untrusted;
+        int given;
+
+        Wanting(ClaimRequest request, int most, boolean inQuarantine, boolean untrusted) {
+            this.request = request;
+            this.most = most;
+            this.inQuarantine = inQuarantine;
+            this.untrusted = untrusted;
+        }
+
+        long hostId() {
+            return request.host().id();
+        }
+    }
+
+    /** What a claim batch gives, in the arrays {@link DispatchQueries#assign} takes. */
+    private record Assignments(List<Long> ids, List<Long> hosts, List<Long> volunteers, List<String> networks,
+            List<Boolean> quarantined) {
+        Assignments() {
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
     private List<List<ClaimedTask>> claimOnce(List<ClaimRequest> requests) {
         Instant now = clock.instant();
         // a quarantined host gets what is left of its daily quota (its row stays locked until this commits)
         Map<Long, Integer> quota = quotas(requests, now);
-        ToIntFunction<ClaimRequest> limit = r -> Math.min(r.limit(), quota.getOrDefault(r.host().id(), r.limit()));
-        int wanted = requests.stream().mapToInt(limit).sum();
+        List<Wanting> wanting = new ArrayList<>();
+        Set<Long> hostsServed = new HashSet<>();
+        for (ClaimRequest r : requests) {
+            if (hostsServed.add(r.host().id())) { // two calls of one host in one batch: the second waits for the next
+                boolean inQuarantine = quota.containsKey(r.host().id());
+                wanting.add(new Wanting(r, Math.min(r.limit(), quota.getOrDefault(r.host().id(), r.limit())),
+                        inQuarantine, inQuarantine || probation.onProbation(r.host())));
+            }
+        }
         Long[] hostIds = requests.stream().map(r -> r.host().id()).distinct().toArray(Long[]::new);
         Long[] volunteerIds = requests.stream().map(r -> volunteer(r.host())).filter(Objects::nonNull).distinct()
                 .toArray(Long[]::new);
         String[] networks = requests.stream().map(r -> r.host().network()).filter(Objects::nonNull).distinct()
                 .toArray(String[]::new);
-        String[] apps = requests.stream().flatMap(r -> r.apps().stream()).distinct().toArray(String[]::new);
-        List<DispatchQueries.Candidate> candidates = queries.candidates(hostIds, volunteerIds, networks, apps,
-                now.minus(settings.replicaGap()), wanted * 4);
-        // one replica per work unit in a batch, best first (the candidates' order)
-        Set<Long> seen = new HashSet<>();
-        List<DispatchQueries.Candidate> pool = new ArrayList<>();
-        for (DispatchQueries.Candidate c : candidates) {
-            if (seen.add(c.workUnitId())) {
-                pool.add(c);
-            }
-        }
-        Inputs inputs = inputs(pool, hostIds);
-        List<Long> ids = new ArrayList<>();
-        List<Long> hosts = new ArrayList<>();
-        List<Long> volunteers = new ArrayList<>();
-        List<String> nets = new ArrayList<>();
-        List<Boolean> quarantined = new ArrayList<>();
-        Map<Long, Integer> spent = new HashMap<>();
-        Set<Long> hostsServed = new HashSet<>();
-        Set<Long> untrustedHosts = new HashSet<>();
-        for (ClaimRequest r : requests) {
-            if (!hostsServed.add(r.host().id())) {
-                continue; // two calls of one host in one batch: the second waits for the next batch
-            }
-            int given = 0;
-            int most = limit.applyAsInt(r);
-            boolean inQuarantine = quota.containsKey(r.host().id());
-            // a quarantined host's replicas, and a new volunteer's, count toward a quorum only with a trusted partner
-            boolean untrusted = inQuarantine || probation.onProbation(r.host());
-            if (untrusted) {
-                untrustedHosts.add(r.host().id());
-            }
-            // locality first: work units whose blobs the host holds already, then the rest in queue order
-            for (boolean local : inputs.isEmpty() ? new boolean[] {false} : new boolean[] {true, false}) {
-                for (var it = pool.iterator(); it.hasNext() && given < most; ) {
-                    DispatchQueries.Candidate c = it.next();
-                    if (r.apps().contains(c.app()) && (!local || inputs.isLocal(c, r.host().id()))) {
-                        ids.add(c.resultId());
-                        hosts.add(r.host().id());
-                        volunteers.add(volunteer(r.host()));
-                        nets.add(r.host().network());
-                        quarantined.add(untrusted);
-                        it.remove();
-                        given++;
+        Assignments given = new Assignments();
+        Inputs inputs = new Inputs(new HashMap<>(), new HashMap<>());
+        // the researchers least served for their share first (FairShare), each through its own part of the queue's
+        // index, until every request has its tasks or fair-share-tries researchers were asked; a claim that found
+        // nothing among the researchers it knew reads them again and asks those it had not
+        Set<Long> tried = new HashSet<>();
+        for (boolean reread : new boolean[] {false, true}) {
+            for (DispatchQueries.Waiting w : fairShare.order(appsWanted(wanting), reread)) {
+                Set<String> apps = w.mayBeOf(appsWanted(wanting));
+                if (tried.size() == settings.fairShareTries() || apps.isEmpty() || !tried.add(w.researcherId())) {
+                    continue;
+                }
+                int wanted = wanting.stream().mapToInt(x -> x.most - x.given).sum();
+                List<DispatchQueries.Candidate> candidates = queries.candidates(w.researcherId(), hostIds,
+                        volunteerIds, networks, apps.toArray(String[]::new), now.minus(settings.replicaGap()),
+                        wanted * 4);
+                // one replica per work unit in a batch, best first (the candidates' order)
+                Set<Long> seen = new HashSet<>();
+                List<DispatchQueries.Candidate> pool = new ArrayList<>();
+                for (DispatchQueries.Candidate c : candidates) {
+                    if (seen.add(c.workUnitId())) {
+                        pool.add(c);
                     }
                 }
+                inputs.add(inputs(pool, hostIds));
+                fairShare.served(w.researcherId(), shareOut(pool, wanting, inputs, given));
             }
-            if (inQuarantine && given > 0) {
-                spent.put(r.host().id(), given);
+            if (!given.ids().isEmpty() || tried.size() == settings.fairShareTries()) {
+                break;
             }
         }
         Map<Long, List<ClaimedTask>> byHost = new HashMap<>();
-        if (!ids.isEmpty()) {
-            List<ClaimedTask> claimed = queries.assign(ids.toArray(Long[]::new), hosts.toArray(Long[]::new),
-                    volunteers.toArray(Long[]::new), nets.toArray(String[]::new), quarantined.toArray(Boolean[]::new), now,
+        if (!given.ids().isEmpty()) {
+            List<ClaimedTask> claimed = queries.assign(given.ids().toArray(Long[]::new),
+                    given.hosts().toArray(Long[]::new), given.volunteers().toArray(Long[]::new),
+                    given.networks().toArray(String[]::new), given.quarantined().toArray(Boolean[]::new), now,
                     now.plus(settings.lease()));
+            Map<Long, Integer> spent = new HashMap<>();
+            wanting.stream().filter(x -> x.inQuarantine && x.given > 0).forEach(x -> spent.put(x.hostId(), x.given));
             standing.spendQuota(spent, HostStanding.day(now));
             // never alone: a quarantined host's task, nor a new volunteer's on probation
-            adaptive.acceptAlone(claimed, untrustedHosts);
+            adaptive.acceptAlone(claimed, wanting.stream().filter(x -> x.untrusted).map(Wanting::hostId)
+                    .collect(Collectors.toSet()));
             for (ClaimedTask t : withOffers(claimed, inputs)) {
                 byHost.computeIfAbsent(t.hostId(), h -> new ArrayList<>()).add(t);
             }
@@ -247,6 +271,40 @@ class Dispatcher implements SmartLifecycle {
             answers.add(answered.add(r.host().id()) ? byHost.getOrDefault(r.host().id(), List.of()) : List.of());
         }
         return answers;
+    }
+
+    /** The apps of the requests that want more tasks. */
+    private static Set<String> appsWanted(List<Wanting> wanting) {
+        return wanting.stream().filter(x -> x.given < x.most).flatMap(x -> x.request.apps().stream())
+                .collect(Collectors.toSet());
+    }
+
+    /**
+     * Shares a pool of candidates out among the requests, in order: to each, locality first (work units whose blobs
+     * its host holds already), then the rest in the pool's order. Returns how many were given.
+     */
+    private int shareOut(List<DispatchQueries.Candidate> pool, List<Wanting> wanting, Inputs inputs,
+            Assignments given) {
+        int total = 0;
+        for (Wanting x : wanting) {
+            AuthenticatedHost host = x.request.host();
+            for (boolean local : inputs.isEmpty() ? new boolean[] {false} : new boolean[] {true, false}) {
+                for (var it = pool.iterator(); it.hasNext() && x.given < x.most; ) {
+                    DispatchQueries.Candidate c = it.next();
+                    if (x.request.apps().contains(c.app()) && (!local || inputs.isLocal(c, host.id()))) {
+                        given.ids().add(c.resultId());
+                        given.hosts().add(host.id());
+                        given.volunteers().add(volunteer(host));
+                        given.networks().add(host.network());
+                        given.quarantined().add(x.untrusted);
+                        it.remove();
+                        x.given++;
+                        total++;
+                    }
+                }
+            }
+        }
+        return total;
     }
 
     /**
@@ -280,6 +338,12 @@ class Dispatcher implements SmartLifecycle {
 
         Set<String> heldBy(long hostId) {
             return heldByHost.getOrDefault(hostId, Set.of());
+        }
+
+        /** Adds what another pool's candidates read and their holders (into mutable maps). */
+        void add(Inputs other) {
+            byWorkUnit.putAll(other.byWorkUnit);
+            other.heldByHost.forEach((h, blobs) -> heldByHost.computeIfAbsent(h, x -> new HashSet<>()).addAll(blobs));
         }
     }
 

@@ -86,7 +86,7 @@ public class JobTable {
                 .param("offset", offset).param("limit", limit).query(MAPPER).list();
     }
 
-    /** Queued and running jobs, highest priority first, then oldest first (the order work is handed out). */
+    /** Queued and running jobs, highest priority first, then oldest first (a researcher's jobs are handed out so). */
     public List<Job> active() {
         return jdbc.sql("SELECT " + COLUMNS + " FROM job WHERE state IN ('QUEUED', 'RUNNING') ORDER BY priority DESC, id")
                 .query(MAPPER).list();
@@ -116,12 +116,16 @@ public class JobTable {
         return counts;
     }
 
-    /** The next job that still has work units to write, locked; skips jobs another coordinator is splitting. */
+    /**
+     * The next job that still has work units to write, locked; skips jobs another coordinator is splitting. The job
+     * with the fewest written goes first (then priority): a small job submitted while a big one is being split is
+     * written at once, not after it, so its researcher has work waiting for the fair share to serve.
+     */
     Optional<Job> claimUnsplit() {
         return jdbc.sql("SELECT " + COLUMNS + """
                          FROM job
                         WHERE NOT split_complete AND state IN ('QUEUED', 'RUNNING')
-                        ORDER BY priority DESC, id
+                        ORDER BY split_next, priority DESC, id
                         LIMIT 1
                         FOR UPDATE SKIP LOCKED""")
                 .query(MAPPER).optional();

@@ -10,7 +10,7 @@ import java.util.Map;
  *     the project's (adaptive replication: a long-trusted host's result may stand alone)
  * @param deadlineSeconds how long a host has to report a task (default 600; for a deployed app at least twice its
  *     maxCpuSeconds, by default four times, at least 600)
- * @param priority higher dispatches first (default 0, from -1000 to 1000)
+ * @param priority among the researcher's own jobs, higher dispatches first (default 0, from -1000 to 1000)
  * @param maxFailedWorkUnits how many work units of a deployed app's job may fail with the job still succeeding
  *     (default 0)
  * @param reduce a deployed app's job's reduce step: a deployed app version ({@code name@version}, or a name for its

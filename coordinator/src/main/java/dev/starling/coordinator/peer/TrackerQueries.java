@@ -232,8 +232,9 @@ class TrackerQueries {
      */
     List<Long> rerunProducers(Set<String> lost, Instant now) {
         return jdbc.sql("""
-                        INSERT INTO result (work_unit_id, job_id, app, priority, created_at, reads_blobs)
-                        SELECT w.id, w.job_id, {app}, j.priority, :now, cardinality(w.blobs) > 0
+                        INSERT INTO result (work_unit_id, job_id, app, priority, created_at, reads_blobs, researcher_id)
+                        SELECT w.id, w.job_id, {app}, j.priority, :now, cardinality(w.blobs) > 0,
+                               coalesce(j.researcher_id, 0)
                           FROM work_unit w JOIN job j ON j.id = w.job_id
                          WHERE w.state = 'VALIDATED' AND j.state IN ('QUEUED', 'RUNNING')
                            AND w.id IN (SELECT rb.work_unit_id FROM result_blob rb

@@ -58,15 +58,18 @@ class AdminResearcherController {
         return researchers.revoke(id, keyId);
     }
 
-    /** The researcher's quotas and what they use of them. */
+    /** The researcher's share, quotas and what they use of them. */
     @GetMapping("/{id}/quotas")
     ResearcherQuotas.View quotas(@PathVariable long id) {
         return quotas.view(id);
     }
 
-    /** Sets all of the researcher's quotas at once: a missing or null field is no limit. */
+    /**
+     * Sets the researcher's share and all of their quotas at once: a missing or null share is 1, a missing or null
+     * quota no limit.
+     */
     @PutMapping(path = "/{id}/quotas", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResearcherQuotas.View setQuotas(@PathVariable long id, @RequestBody ResearcherQuotas.Limits limits) {
-        return quotas.set(id, limits);
+    ResearcherQuotas.View setQuotas(@PathVariable long id, @RequestBody ResearcherQuotas.Settings settings) {
+        return quotas.set(id, settings);
     }
 }

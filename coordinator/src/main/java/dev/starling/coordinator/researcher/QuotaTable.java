@@ -4,7 +4,7 @@ import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** SQL of {@link ResearcherQuotas}: the quota columns of {@code researcher}, and what a researcher uses. */
+/** SQL of {@link ResearcherQuotas}: the quota and share columns of {@code researcher}, and what a researcher uses. */
 @Repository
 class QuotaTable {
     private final JdbcClient jdbc;
@@ -23,12 +23,18 @@ class QuotaTable {
                 .optional();
     }
 
-    /** Sets the researcher's limits; false when there is no such researcher. */
-    boolean set(long researcherId, ResearcherQuotas.Limits limits) {
+    Optional<Integer> share(long researcherId) {
+        return jdbc.sql("SELECT share FROM researcher WHERE id = :id").param("id", researcherId).query(Integer.class)
+                .optional();
+    }
+
+    /** Sets the researcher's share and limits; false when there is no such researcher. */
+    boolean set(long researcherId, int share, ResearcherQuotas.Limits limits) {
         return jdbc.sql("""
                         UPDATE researcher SET quota_queued_work_units = :queued, quota_running_jobs = :jobs,
-                                              quota_stored_bytes = :bytes
+                                              quota_stored_bytes = :bytes, share = :share
                          WHERE id = :id""")
+                .param("share", share)
                 .param("queued", limits.queuedWorkUnits())
                 .param("jobs", limits.runningJobs() == null ? null : limits.runningJobs().intValue())
                 .param("bytes", limits.storedBytes()).param("id", researcherId).update() > 0;

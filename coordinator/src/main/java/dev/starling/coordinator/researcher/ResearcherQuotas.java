@@ -8,7 +8,9 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The admin's quotas of each researcher and what the researcher uses of them. A check locks the researcher's row
+ * The admin's quotas and share of each researcher and what the researcher uses of the quotas. The share is a weight:
+ * among the researchers with work waiting, dispatch serves each in proportion to its share (dispatch's
+ * {@code FairShare}; 1 by default, from 1 to {@value #MAX_SHARE}). A check locks the researcher's row
  * until the caller's transaction ends, so that two calls of one researcher at once cannot both take the last of a
  * quota; what the call adds must be written in that same transaction.
  *
@@ -22,6 +24,8 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Service
 public class ResearcherQuotas {
+    public static final int MAX_SHARE = 1_000_000;
+
     private final QuotaTable table;
 
     ResearcherQuotas(QuotaTable table) {
@@ -34,26 +38,42 @@ public class ResearcherQuotas {
     /** What the researcher uses now. */
     public record Use(long queuedWorkUnits, long runningJobs, long storedBytes) {}
 
-    public record View(Limits limits, Use use) {}
+    public record View(int share, Limits limits, Use use) {}
+
+    /** What the admin sets at once: the share (null: 1) and every limit (null: none). */
+    public record Settings(Long share, Long queuedWorkUnits, Long runningJobs, Long storedBytes) {
+        Limits limits() {
+            return new Limits(queuedWorkUnits, runningJobs, storedBytes);
+        }
+    }
 
     @Transactional(readOnly = true)
     public View view(long researcherId) {
         QuotaTable.Unfinished unfinished = table.unfinished(researcherId);
-        return new View(limits(researcherId, false),
+        return new View(table.share(researcherId).orElseThrow(() -> notFound(researcherId)),
+                limits(researcherId, false),
                 new Use(unfinished.workUnits(), unfinished.jobs(), table.storedBytes(researcherId)));
     }
 
-    /** Sets every limit (null: none); the researcher's present use may be above them (nothing is taken away). */
+    /**
+     * Sets the share and every limit; the researcher's present use may be above the limits (nothing is taken away),
+     * and dispatch follows the new share within {@code starling.dispatch.fair-share-refresh} on every coordinator.
+     */
     @Transactional
-    public View set(long researcherId, Limits limits) {
+    public View set(long researcherId, Settings settings) {
+        long share = settings.share() == null ? 1 : settings.share();
+        if (share < 1 || share > MAX_SHARE) {
+            throw new BadRequestException("share", "must be from 1 to " + MAX_SHARE + " (null: 1)");
+        }
+        Limits limits = settings.limits();
         nonNegative("queuedWorkUnits", limits.queuedWorkUnits());
         nonNegative("runningJobs", limits.runningJobs());
         nonNegative("storedBytes", limits.storedBytes());
         if (limits.runningJobs() != null && limits.runningJobs() > Integer.MAX_VALUE) {
             throw new BadRequestException("runningJobs", "is at most " + Integer.MAX_VALUE);
         }
-        if (!table.set(researcherId, limits)) {
-            throw new NotFoundException("no researcher " + researcherId);
+        if (!table.set(researcherId, (int) share, limits)) {
+            throw notFound(researcherId);
         }
         return view(researcherId);
     }
@@ -116,7 +136,11 @@ public class ResearcherQuotas {
     }
 
     private Limits limits(long researcherId, boolean lock) {
-        return table.limits(researcherId, lock).orElseThrow(() -> new NotFoundException("no researcher " + researcherId));
+        return table.limits(researcherId, lock).orElseThrow(() -> notFound(researcherId));
+    }
+
+    private static NotFoundException notFound(long researcherId) {
+        return new NotFoundException("no researcher " + researcherId);
     }
 
     private static void nonNegative(String field, Long value) {

@@ -31,9 +31,10 @@ class SpotCheckQueries {
             return 0;
         }
         return jdbc.sql("""
-                        INSERT INTO result (work_unit_id, job_id, app, priority, created_at, reads_blobs, spot_check)
-                        SELECT w.id, w.job_id, c.app, c.priority + 1, :now, false, true
-                          FROM work_unit w JOIN result c ON c.id = w.canonical_result_id
+                        INSERT INTO result (work_unit_id, job_id, app, priority, created_at, reads_blobs, spot_check,
+                                            researcher_id)
+                        SELECT w.id, w.job_id, c.app, c.priority + 1, :now, false, true, coalesce(j.researcher_id, 0)
+                          FROM work_unit w JOIN result c ON c.id = w.canonical_result_id JOIN job j ON j.id = w.job_id
                          WHERE w.id = ANY(:wus) AND w.state = 'VALIDATED' AND cardinality(w.blobs) = 0""")
                 .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new)))
                 .param("now", Timestamp.from(now))

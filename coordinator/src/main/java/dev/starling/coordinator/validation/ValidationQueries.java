@@ -248,8 +248,9 @@ class ValidationQueries {
             return 0;
         }
         return jdbc.sql("""
-                        INSERT INTO result (work_unit_id, job_id, app, priority, created_at, reads_blobs)
-                        SELECT w.id, w.job_id, {app}, j.priority, :now, cardinality(w.blobs) > 0
+                        INSERT INTO result (work_unit_id, job_id, app, priority, created_at, reads_blobs, researcher_id)
+                        SELECT w.id, w.job_id, {app}, j.priority, :now, cardinality(w.blobs) > 0,
+                               coalesce(j.researcher_id, 0)
                           FROM unnest(:wus, :counts) AS u(wu, n)
                           JOIN work_unit w ON w.id = u.wu
                           JOIN job j ON j.id = w.job_id

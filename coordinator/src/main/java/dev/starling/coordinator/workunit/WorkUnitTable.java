@@ -62,8 +62,8 @@ public class WorkUnitTable {
                               FROM unnest(:idx, :inputs, :costs, :blobs) AS u(idx, input, cost, blobs)
                             ON CONFLICT (job_id, stage, idx) DO NOTHING
                             RETURNING id, cardinality(blobs) > 0 AS reads_blobs)
-                        INSERT INTO result (work_unit_id, job_id, app, priority, created_at, reads_blobs)
-                        SELECT wu.id, :job, :app, :priority, :now, wu.reads_blobs
+                        INSERT INTO result (work_unit_id, job_id, app, priority, created_at, reads_blobs, researcher_id)
+                        SELECT wu.id, :job, :app, :priority, :now, wu.reads_blobs, :researcher
                           FROM wu CROSS JOIN generate_series(1, :replicas)
                          ORDER BY wu.id""")
                 .param("job", job.id())
@@ -78,6 +78,7 @@ public class WorkUnitTable {
                 .param("blobs", SqlArrays.of("text", blobs))
                 .param("app", job.appOf(job.stage()))
                 .param("priority", job.priority())
+                .param("researcher", job.researcherId() == null ? 0L : job.researcherId())
                 .param("replicas", r.initialReplicas())
                 .update();
         String[] read = batch.stream().flatMap(w -> w.blobs().stream()).distinct().toArray(String[]::new);

@@ -24,12 +24,13 @@ import org.openqa.selenium.By;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The dashboard in a real browser (headless Chromium) against a real coordinator: the admin logs in (a wrong password
- * is refused), pages update in place as work is reported, the admin cancels a job, bans and unbans a host, and makes
- * and revokes a researcher's key; a post without the CSRF token is refused. Skipped, saying why, where no Chromium
- * is installed.
+ * is refused), pages update in place as work is reported, the admin cancels a job, bans and unbans a host, makes and
+ * revokes a researcher's key, and sets a researcher's share and quotas; a post without the CSRF token is refused.
+ * Skipped, saying why, where no Chromium is installed.
  */
 @TestPropertySource(properties = "starling.dashboard.refresh=300ms")
 class DashboardBrowserTest extends CoordinatorTest {
@@ -152,10 +153,45 @@ class DashboardBrowserTest extends CoordinatorTest {
 
         browser.go("/dashboard/researchers");
         assertThat(browser.driver().findElements(By.id("new-key"))).as("shown once").isEmpty();
-        browser.click(By.cssSelector("form[action$='/revoke'] button"));
+        // this researcher's row: other tests' researchers may be listed before it
+        browser.click(By.cssSelector("#researcher-" + key.split("_")[1] + " form[action$='/revoke'] button"));
         browser.until(d -> d.switchTo().alert()).accept();
         assertThat(browser.text(By.className("flash"))).contains("was revoked");
         assertThat(anonymous().withKey(key).get("/api/v1/jobs").status()).as("the key is refused").isEqualTo(401);
+    }
+
+    @Test
+    void theAdminSetsAResearchersShareAndQuotasBesideWhatTheyUse() {
+        String key = researcherKey("Seismology group");
+        long id = Long.parseLong(key.split("_")[1]);
+        anonymous().withKey(key).submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":20000,\"chunkSize\":1000}}");
+        try {
+            browser.go("/dashboard/researchers");
+            assertThat(browser.text(By.id("use-queued-" + id))).isEqualTo("20");
+            assertThat(browser.text(By.id("use-jobs-" + id))).isEqualTo("1");
+            assertThat(browser.find(By.id("share-" + id)).getDomProperty("value")).isEqualTo("1");
+            browser.find(By.id("share-" + id)).clear();
+            browser.find(By.id("share-" + id)).sendKeys("3");
+            browser.find(By.id("queued-" + id)).sendKeys("500");
+            browser.click(By.id("save-quotas-" + id));
+
+            assertThat(browser.text(By.className("flash"))).contains("Seismology group has a share of 3");
+            JsonNode quotas = api().get("/api/v1/admin/researchers/" + id + "/quotas").json();
+            assertThat(quotas.get("share").asInt()).isEqualTo(3);
+            assertThat(quotas.get("limits").get("queuedWorkUnits").asLong()).isEqualTo(500);
+            assertThat(quotas.get("limits").get("runningJobs").isNull()).as("left empty: no limit").isTrue();
+            assertThat(browser.find(By.id("queued-" + id)).getDomProperty("value")).isEqualTo("500");
+
+            browser.find(By.id("share-" + id)).clear();
+            browser.find(By.id("share-" + id)).sendKeys("0");
+            browser.click(By.id("save-quotas-" + id));
+            assertThat(browser.text(By.className("flash"))).contains("Nothing changed: share must be from 1 to");
+            assertThat(api().get("/api/v1/admin/researchers/" + id + "/quotas").json().get("share").asInt())
+                    .isEqualTo(3);
+            assertThat(browser.consoleErrors()).as("no script error, refused request or CSP violation").isEmpty();
+        } finally {
+            cancelActiveJobs(); // its work would go to the other tests' hosts
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestApi;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -104,6 +105,26 @@ class QuotaTest extends CoordinatorTest {
         assertThat(setQuotas(999_999, "{\"runningJobs\":1}").status()).isEqualTo(404);
         assertThat(api().get("/api/v1/admin/researchers/" + id + "/quotas").json().get("limits").get("storedBytes")
                 .isNull()).as("nothing changed").isTrue();
+    }
+
+    @Test
+    void aShareIsSetWithTheQuotasAndIsOneWhenMissing() {
+        long id = idOf(researcherKey("share"));
+        assertThat(api().get("/api/v1/admin/researchers/" + id + "/quotas").json().get("share").asInt()).isEqualTo(1);
+
+        TestApi.Response set = setQuotas(id, "{\"share\":3,\"runningJobs\":2}");
+        assertThat(set.status()).isEqualTo(200);
+        assertThat(set.json().get("share").asInt()).isEqualTo(3);
+        assertThat(set.json().get("limits").get("runningJobs").asLong()).isEqualTo(2);
+
+        for (String bad : List.of("0", "-1", "1000001", "\"three\"")) {
+            TestApi.Response refused = setQuotas(id, "{\"share\":" + bad + "}");
+            assertThat(refused.status()).as(bad).isEqualTo(400);
+            assertThat(refused.body()).as(bad).contains("share");
+        }
+        assertThat(api().get("/api/v1/admin/researchers/" + id + "/quotas").json().get("share").asInt())
+                .as("nothing changed").isEqualTo(3);
+        assertThat(setQuotas(id, "{}").json().get("share").asInt()).as("a PUT without a share sets 1").isEqualTo(1);
     }
 
     private TestApi.Response setQuotas(long id, String json) {

@@ -92,7 +92,7 @@ final class JobSubmitCommand implements Callable<Integer> {
     @Option(names = "--deadline", paramLabel = "SECONDS", description = "How long a host has for a task.")
     private Integer deadline;
 
-    @Option(names = "--priority", paramLabel = "N", description = "Higher is dispatched first (-1000 to 1000).")
+    @Option(names = "--priority", paramLabel = "N", description = "Among your own jobs, higher is dispatched first (-1000 to 1000).")
     private Integer priority;
 
     @Option(names = "--watch", description = "Then follow it as 'job watch' does, and exit with its final state.")
