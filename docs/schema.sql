@@ -259,8 +259,14 @@ CREATE TABLE host_app_trust (
     app               text    NOT NULL,
     consecutive_valid integer NOT NULL DEFAULT 0,
     resets            integer NOT NULL DEFAULT 0,
+    -- the latest sent_at of the host's results for the app judged valid against other hosts' results: they vouch
+    -- for its alone results reported before
+    vouched_at        timestamptz,
+    -- a result judged invalid since: its alone results reported from vouched_at on and up to this are re-checked
+    doubted_at        timestamptz,
     PRIMARY KEY (host_id, app)
 );
+CREATE INDEX host_app_trust_doubted ON host_app_trust (host_id) WHERE doubted_at IS NOT NULL;
 
 -- Credit and validated results per host and day (UTC), added by the fold that adds them to the host rows: the
 -- volunteer's credit history, which stays when old jobs and their results are purged.
@@ -338,6 +344,8 @@ CREATE INDEX result_failures ON result (job_id, (coalesce(reported_at, lease_exp
     WHERE state IN ('ERROR', 'TIMED_OUT');
 CREATE INDEX result_disagreements ON result (reported_at) WHERE state IN ('INVALID', 'INCONCLUSIVE');
 CREATE INDEX result_inconclusive ON result (work_unit_id) WHERE state = 'INCONCLUSIVE';
+-- the re-checker's: a doubted host's alone results
+CREATE INDEX result_alone_valid ON result (host_id, app, reported_at) WHERE alone AND state = 'VALID';
 
 -- ---------------------------------------------------------------------------------------------------------------
 -- Tallies: validation appends (an insert waits for nobody) instead of updating rows every report would queue on;

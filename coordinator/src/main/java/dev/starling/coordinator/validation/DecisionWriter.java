@@ -73,6 +73,7 @@ class DecisionWriter {
         queries.setStates(d.states());
         hosts.record(d.hosts());
         trust.record(d.trust());
+        trust.checked(d.vouching(), d.doubted(), now);
         activity.record(d.activity(), now);
         queries.validate(d.validated(), now);
         spotChecks.revalidated(d.recheckedValidated(), now);

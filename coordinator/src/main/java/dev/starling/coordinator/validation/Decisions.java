@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -27,6 +29,10 @@ final class Decisions {
     private final Map<Long, HostTable.Tally> hosts = new HashMap<>();
     /** (host, app) to what its judgements did to its run of valid results, in judgement order */
     private final Map<Map.Entry<Long, String>, HostTrustTable.Change> trust = new LinkedHashMap<>();
+    /** results judged valid against other hosts' results: each vouches for its host's earlier alone results */
+    private final List<Long> vouching = new ArrayList<>();
+    /** (host, app) with a result judged invalid: its alone results not vouched for are re-checked */
+    private final Set<Map.Entry<Long, String>> doubted = new LinkedHashSet<>();
     /** work units just validated by a quorum that are given out once more as spot checks */
     private final List<Long> spotChecks = new ArrayList<>();
     /** hosts that failed a spot check, to the work unit they failed it on, in host id order (the lock order) */
@@ -61,6 +67,27 @@ final class Decisions {
         trust.merge(Map.entry(hostId, wu.app()), new HostTrustTable.Change(hostId, wu.app(), !valid, valid ? 1 : 0),
                 (before, now) -> now.ended() ? now : new HostTrustTable.Change(hostId, wu.app(), before.ended(),
                         before.valid() + 1));
+    }
+
+    /**
+     * A result of the host for the work unit's app was judged against results of other hosts (not accepted alone):
+     * valid, it vouches for the host's alone results reported before it was sent; invalid, it doubts those not
+     * vouched for ({@link HostTrustTable#checked}).
+     */
+    void checked(WorkUnitRow wu, long resultId, long hostId, boolean valid) {
+        if (valid) {
+            vouching.add(resultId);
+        } else {
+            doubted.add(Map.entry(hostId, wu.app()));
+        }
+    }
+
+    List<Long> vouching() {
+        return vouching;
+    }
+
+    Set<Map.Entry<Long, String>> doubted() {
+        return doubted;
     }
 
     /** The validated work unit is given out once more, to check a host against its known answer. */

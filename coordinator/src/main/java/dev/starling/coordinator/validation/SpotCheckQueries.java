@@ -83,18 +83,67 @@ class SpotCheckQueries {
     }
 
     /**
-     * Up to {@code limit} work units in which a convicted host has a VALID result: every one, also those sent after
-     * the conviction (a claim that read its trust before the conviction committed may have sent it a task alone, and
-     * until its quarantine is seen everywhere it may form a quorum with another colluder), until the admin releases
-     * it.
+     * Up to {@code limit} work units to re-check: those in which a convicted host has a VALID result (every one, also
+     * those sent after the conviction: a claim that read its trust before the conviction committed may have sent it
+     * a task alone, and until its quarantine is seen everywhere it may form a quorum with another colluder, until the
+     * admin releases it), then those holding a doubted alone result ({@link #voidDoubted}).
      */
     List<Long> suspect(int limit) {
         return jdbc.sql("""
-                        SELECT DISTINCT r.work_unit_id
-                          FROM host h JOIN result r ON r.host_id = h.id
-                         WHERE h.convicted_at IS NOT NULL AND r.state = 'VALID'
-                         LIMIT :limit""")
+                        (SELECT DISTINCT r.work_unit_id
+                           FROM host h JOIN result r ON r.host_id = h.id
+                          WHERE h.convicted_at IS NOT NULL AND r.state = 'VALID'
+                          LIMIT :limit)
+                        UNION
+                        (SELECT r.work_unit_id
+                           FROM host_app_trust t JOIN result r ON r.host_id = t.host_id AND r.app = t.app
+                          WHERE t.doubted_at IS NOT NULL AND r.alone AND r.state = 'VALID'
+                            AND r.reported_at >= coalesce(t.vouched_at, '-infinity')
+                            AND r.reported_at <= t.doubted_at
+                          LIMIT :limit)
+                        LIMIT :limit""")
                 .param("limit", limit).query(Long.class).list();
+    }
+
+    /**
+     * In the (locked) work units, the alone results that are doubted (reported since their host was last vouched for
+     * and up to its last invalid result for the app, {@code HostTrustTable.checked}) are voided: CANCELLED, their
+     * valid counts and credit taken back, not counted as invalid (they are not known to be wrong), so that the work
+     * unit is re-opened for a full quorum of other hosts.
+     */
+    void voidDoubted(Long[] workUnitIds) {
+        jdbc.sql("""
+                        WITH voided AS (
+                            UPDATE result r SET state = 'CANCELLED'
+                              FROM host_app_trust t
+                             WHERE r.work_unit_id = ANY(:wus) AND r.alone AND r.state = 'VALID'
+                               AND t.host_id = r.host_id AND t.app = r.app AND t.doubted_at IS NOT NULL
+                               AND r.reported_at >= coalesce(t.vouched_at, '-infinity')
+                            AND r.reported_at <= t.doubted_at
+                            RETURNING r.host_id, r.credit)
+                        INSERT INTO host_tally (host_id, valid, credit)
+                        SELECT host_id, -count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id""")
+                .param("wus", SqlArrays.of("bigint", workUnitIds)).update();
+    }
+
+    /**
+     * Forgets the doubts whose alone results are all re-checked. Guarded by the doubt's time: a host doubted again
+     * meanwhile (by a transaction this statement's snapshot does not see) keeps its doubt.
+     */
+    void settleDoubts() {
+        jdbc.sql("""
+                        WITH settled AS (
+                            SELECT t.host_id, t.app, t.doubted_at FROM host_app_trust t
+                             WHERE t.doubted_at IS NOT NULL
+                               AND NOT EXISTS (SELECT 1 FROM result r
+                                                WHERE r.host_id = t.host_id AND r.app = t.app AND r.alone
+                                                  AND r.state = 'VALID'
+                                                  AND r.reported_at >= coalesce(t.vouched_at, '-infinity')
+                                                  AND r.reported_at <= t.doubted_at))
+                        UPDATE host_app_trust t SET doubted_at = NULL
+                          FROM settled s
+                         WHERE t.host_id = s.host_id AND t.app = s.app AND t.doubted_at = s.doubted_at""")
+                .update();
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.Task;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +35,9 @@ class AdaptiveReplicationTest extends CoordinatorTest {
 
     @AfterEach
     void cancel() {
+        // a doubted host's alone results re-checked first: a job they re-open later would feed the next test's hosts
+        await().until(() -> jdbc.sql("SELECT count(*) FROM host_app_trust WHERE doubted_at IS NOT NULL")
+                .query(Long.class).single() == 0);
         cancelActiveJobs();
     }
 
@@ -127,5 +131,79 @@ class AdaptiveReplicationTest extends CoordinatorTest {
         long after = job(10, null);
         assertThat(drain(trusted)).hasSize(10);
         assertThat(aloneWorkUnits(after)).isEmpty();
+    }
+
+    /**
+     * A turncoat, honest until trusted and then wrong wherever its result stands alone, is re-checked from its first
+     * replicated result judged invalid, without any spot check: its alone results reported since a replicated result
+     * of its last vouched for it are voided, their work units re-opened for a full quorum of other hosts, and the job
+     * whose outputs it forged is overturned and assimilated again. It is not convicted (an honest host may err once).
+     */
+    @Test
+    void anInvalidResultReChecksTheAloneResultsNoCheckVouchedFor() {
+        TestHost turncoat = volunteerHost("turncoat", "primes");
+        TestHost honest = volunteerHost("honest", "primes");
+        TestHost third = volunteerHost("tiebreaker", "primes");
+
+        long earning = job(4, null);
+        computeRight(turncoat, drain(turncoat));
+        computeRight(honest, drain(honest));
+        await().until(() -> api().job(earning).get("state").asString().equals("SUCCEEDED"));
+
+        // trusted and still honest where it stands alone; a replicated task sent after those reports vouches for them
+        long honestAlone = job(10, null);
+        computeRight(turncoat, drain(turncoat));
+        computeRight(honest, drain(honest));
+        await().until(() -> api().job(honestAlone).get("state").asString().equals("SUCCEEDED"));
+        assertThat(aloneWorkUnits(honestAlone)).isNotEmpty();
+        clock.advance(Duration.ofSeconds(1)); // times as they pass: a task sent after those reports
+        long vouching = job(1, "false");
+        computeRight(turncoat, drain(turncoat));
+        computeRight(honest, drain(honest));
+        await().until(() -> api().job(vouching).get("state").asString().equals("SUCCEEDED"));
+
+        // then it turns: wrong wherever it stands alone, right where it is replicated (no invalid result yet)
+        long forged = job(20, null);
+        List<Task> tasks = drain(turncoat);
+        List<Long> alone = aloneWorkUnits(forged);
+        assertThat(alone).as("each stands alone with probability 14/15 or more").isNotEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        for (Task t : tasks) {
+            turncoat.succeed(t, alone.contains(t.getWorkUnitId()) ? "999" : Primes.count(t.getIndex()));
+        }
+        computeRight(honest, drain(honest));
+        await().until(() -> api().job(forged).get("state").asString().equals("SUCCEEDED"));
+        assertThat(api().job(forged).has("recheck")).isFalse();
+
+        // then one of its replicated results is judged invalid (a tie-breaker decides)
+        long caught = job(1, "false");
+        turncoat.succeed(drain(turncoat).get(0), "999");
+        computeRight(honest, drain(honest));
+        computeRight(third, drain(third));
+        await().until(() -> api().job(caught).get("state").asString().equals("SUCCEEDED"));
+
+        // its alone results since its last replicated task was sent are re-checked: the forged job re-opened
+        await().until(() -> api().job(forged).has("recheck"));
+        assertThat(api().job(forged).get("recheck").get("workUnits").asInt()).isEqualTo(alone.size());
+        await().until(() -> {
+            computeRight(honest, drain(honest));
+            computeRight(third, drain(third));
+            return api().job(forged).get("state").asString().equals("SUCCEEDED");
+        });
+        assertThat(api().job(forged).get("recheck").get("overturned").asInt()).isEqualTo(alone.size());
+        assertThat(jdbc.sql("""
+                        SELECT count(*) FROM work_unit w JOIN result c ON c.id = w.canonical_result_id
+                         WHERE w.job_id = :job AND c.output_hash <> (SELECT output_hash FROM result
+                                                                    WHERE work_unit_id = w.id AND host_id = :honest)""")
+                .param("job", forged).param("honest", honest.id()).query(Long.class).single())
+                .as("every canonical output of the job is the honest host's").isZero();
+        assertThat(api().job(honestAlone).has("recheck")).as("its alone results vouched for are not re-checked")
+                .isFalse();
+        assertThat(api().get("/api/v1/hosts/" + turncoat.id()).json().get("quarantinedAt").isNull())
+                .as("doubted, not convicted").isTrue();
+        assertThat(api().get("/api/v1/hosts/" + turncoat.id()).json().get("validCount").asLong())
+                .as("its voided results no longer count").isEqualTo(jdbc.sql(
+                        "SELECT count(*) FROM result WHERE host_id = :h AND state = 'VALID'")
+                        .param("h", turncoat.id()).query(Long.class).single());
     }
 }
