@@ -246,7 +246,10 @@ CREATE TABLE host (
     -- the network it registered from (its address cut to starling.dispatch.network-bits); NULL: none counts
     network           text,
     -- when it failed a spot check: what it helped validate before is re-checked (Rechecker)
-    convicted_at      timestamptz
+    convicted_at      timestamptz,
+    -- the tasks it may take a day; NULL: starling.trust.daily-tasks, until its first results are folded (grows with
+    -- each valid result, halved by an invalid, error or timed-out one)
+    daily_tasks       integer
 );
 CREATE INDEX host_volunteer ON host (volunteer_id);
 -- the re-checker's work list: the few convicted hosts
@@ -267,6 +270,15 @@ CREATE TABLE host_app_trust (
     PRIMARY KEY (host_id, app)
 );
 CREATE INDEX host_app_trust_doubted ON host_app_trust (host_id) WHERE doubted_at IS NOT NULL;
+
+-- Tasks the claim gave each host a day (UTC), and those it gave back, against its daily limits (DailyLimits)
+CREATE TABLE host_task_day (
+    host_id    bigint  NOT NULL,
+    day        date    NOT NULL,
+    tasks      integer NOT NULL DEFAULT 0,
+    given_back integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (host_id, day)
+);
 
 -- Credit and validated results per host and day (UTC), added by the fold that adds them to the host rows: the
 -- volunteer's credit history, which stays when old jobs and their results are purged.

@@ -49,15 +49,19 @@ class Dispatcher implements SmartLifecycle {
     private final Probation probation;
     private final ControlSignal controls;
     private final AdaptiveReplication adaptive;
+    private final DailyLimits limits;
     private final DomainMeters meters;
     private final Clock clock;
     private final StarlingProperties.Dispatch settings;
+    private final int maxParked;
     /** jobs known to be past QUEUED (a cache: forgetting one costs one statement) */
     private final Set<Long> runningJobs = ConcurrentHashMap.newKeySet();
 
     Dispatcher(DispatchQueries queries, TransactionTemplate tx, Transactions transactions, WorkSignal signal,
             RunnableApps runnable, Tracker tracker, HostStanding standing, Probation probation, ControlSignal controls,
-            AdaptiveReplication adaptive, DomainMeters meters, Clock clock, StarlingProperties properties) {
+            AdaptiveReplication adaptive, DailyLimits limits, DomainMeters meters, Clock clock,
+            StarlingProperties properties) {
+        this.limits = limits;
         this.probation = probation;
         this.controls = controls;
         this.adaptive = adaptive;
@@ -71,6 +75,7 @@ class Dispatcher implements SmartLifecycle {
         this.signal = signal;
         this.clock = clock;
         this.settings = properties.dispatch();
+        this.maxParked = properties.trust().maxParked();
         this.claims = new Batcher<>("claims", 256, properties.admission().batchQueue(),
                 properties.admission().retryAfter(), this::claimBatch);
         meters.batchQueue("claims", claims);
@@ -89,6 +94,11 @@ class Dispatcher implements SmartLifecycle {
             return List.of();
         }
         if (limit == 0 || (host.apps().isEmpty() && host.wasmMemoryMib() == 0)) {
+            return List.of();
+        }
+        if (limits.refused(host.id(), clock.instant()) != null) {
+            // over a daily limit a moment ago (the reason was logged then): a long poll without claiming
+            controls.await(host.id(), min(wait, settings.maxWait()));
             return List.of();
         }
         // waiting is measured on the monotonic clock; the injected clock is for what gets written
@@ -165,7 +175,10 @@ class Dispatcher implements SmartLifecycle {
         Instant now = clock.instant();
         // a quarantined host gets what is left of its daily quota (its row stays locked until this commits)
         Map<Long, Integer> quota = quotas(requests, now);
-        ToIntFunction<ClaimRequest> limit = r -> Math.min(r.limit(), quota.getOrDefault(r.host().id(), r.limit()));
+        // daily limits: what each host (and its volunteer's hosts together) may still take today
+        DailyLimits.Allowance allowance = limits.allowance(requests.stream().map(ClaimRequest::host).toList(), now);
+        ToIntFunction<ClaimRequest> limit = r -> allowance.most(r.host(),
+                Math.min(r.limit(), quota.getOrDefault(r.host().id(), r.limit())));
         int wanted = requests.stream().mapToInt(limit).sum();
         Long[] hostIds = requests.stream().map(r -> r.host().id()).distinct().toArray(Long[]::new);
         Long[] volunteerIds = requests.stream().map(r -> volunteer(r.host())).filter(Objects::nonNull).distinct()
@@ -222,6 +235,7 @@ class Dispatcher implements SmartLifecycle {
             if (inQuarantine && given > 0) {
                 spent.put(r.host().id(), given);
             }
+            allowance.took(r.host(), given);
         }
         Map<Long, List<ClaimedTask>> byHost = new HashMap<>();
         if (!ids.isEmpty()) {
@@ -235,6 +249,7 @@ class Dispatcher implements SmartLifecycle {
                 byHost.computeIfAbsent(t.hostId(), h -> new ArrayList<>()).add(t);
             }
             markRunning(byHost, now);
+            limits.spend(allowance); // last: the rows it writes are locked until this commits
         }
         List<List<ClaimedTask>> answers = new ArrayList<>(requests.size());
         Set<Long> answered = new HashSet<>();
@@ -352,7 +367,8 @@ class Dispatcher implements SmartLifecycle {
             Instant now = clock.instant();
             long leasedUntil = now.plus(settings.lease()).toEpochMilli();
             long parkedUntil = Math.max(leasedUntil, now.plus(settings.maxPark()).toEpochMilli());
-            Long[] until = progress.keySet().stream().map(id -> parked.contains(id) ? parkedUntil : leasedUntil)
+            Set<Long> parking = parkable(host, parked, ids, now.plus(settings.lease()));
+            Long[] until = progress.keySet().stream().map(id -> parking.contains(id) ? parkedUntil : leasedUntil)
                     .toArray(Long[]::new);
             Map<Long, Instant> leases = queries.heartbeat(host.id(), ids, fractions, paused, until);
             List<Long> lost = new ArrayList<>(progress.keySet());
@@ -360,6 +376,24 @@ class Dispatcher implements SmartLifecycle {
             lost.removeAll(queries.stillUseful(host.id(), lost));
             return new Beat(leases, lost);
         });
+    }
+
+    /**
+     * Of the tasks the host asks to park, those it may: at most {@code starling.trust.max-parked} parked at once,
+     * counting those it parked before (lowest ids first); the others are leased like any task.
+     */
+    private Set<Long> parkable(AuthenticatedHost host, Set<Long> parked, Long[] beating, Instant leasedUntil) {
+        if (parked.isEmpty()) {
+            return parked;
+        }
+        int room = Math.max(0, maxParked - queries.parked(host.id(), leasedUntil, beating));
+        if (parked.size() <= room) {
+            return parked;
+        }
+        Set<Long> allowed = new HashSet<>(parked.stream().sorted().limit(room).toList());
+        AfterCommit.run(() -> log.info("Host {} asked to park {} task(s): {} parked, the others leased (at most {} "
+                + "parked, starling.trust.max-parked)", host.id(), parked.size(), allowed.size(), maxParked));
+        return allowed;
     }
 
     @Override

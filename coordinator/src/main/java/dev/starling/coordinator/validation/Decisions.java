@@ -51,6 +51,8 @@ final class Decisions {
     /** job id to the error of its first work unit that failed, in job id order (the lock order) */
     private final Map<Long, String> failedJobs = new TreeMap<>();
     private int givenBack;
+    /** host id to the tasks it gave back in this batch (against its daily give-back cap) */
+    private final Map<Long, Integer> gaveBack = new HashMap<>();
     private int failed;
     private boolean decided;
 
@@ -158,6 +160,15 @@ final class Decisions {
 
     void givenBack() {
         givenBack++;
+    }
+
+    /** The host gave a task back (or could not fetch its inputs): it counts against the host's day. */
+    void gaveBack(long hostId) {
+        gaveBack.merge(hostId, 1, Integer::sum);
+    }
+
+    Map<Long, Integer> gaveBack() {
+        return gaveBack;
     }
 
     /** A reported success stored blobs on its worker. */
