@@ -11,7 +11,6 @@ import dev.starling.proto.v1.HeartbeatResponse;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskProgress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,14 +55,6 @@ class DailyLimitsTest extends CoordinatorTest {
         return id;
     }
 
-    private static List<Task> drain(TestHost host) {
-        List<Task> all = new ArrayList<>();
-        for (List<Task> got = host.requestWork(64); !got.isEmpty(); got = host.requestWork(64)) {
-            all.addAll(got);
-        }
-        return all;
-    }
-
     private Integer dailyTasks(TestHost host) {
         return jdbc.sql("SELECT daily_tasks FROM host WHERE id = :h").param("h", host.id()).query(Integer.class)
                 .single();
@@ -79,14 +70,14 @@ class DailyLimitsTest extends CoordinatorTest {
         TestHost host = volunteerHost("limited", "primes");
         job(30);
 
-        List<Task> first = drain(host);
+        List<Task> first = host.drain();
         assertThat(first).as("a new host's day").hasSize(4);
         first.forEach(t -> host.succeed(t, "ok"));
         await().until(() -> Integer.valueOf(8).equals(dailyTasks(host)));
         assertThat(host.requestWork(64)).as("refused a moment ago: not asked again for a minute").isEmpty();
 
         aMinuteLater();
-        List<Task> second = drain(host);
+        List<Task> second = host.drain();
         assertThat(second).as("4 valid results: 4 more").hasSize(4);
         host.fail(second.get(0), Failure.Kind.COMPUTE_ERROR, "out of cheese");
         second.subList(1, 4).forEach(t -> host.succeed(t, "ok"));
@@ -95,7 +86,7 @@ class DailyLimitsTest extends CoordinatorTest {
         assertThat(host.requestWork(64)).as("8 taken today, 7 allowed").isEmpty();
 
         clock.advance(Duration.ofDays(1));
-        assertThat(drain(host)).as("a new day").hasSize(7);
+        assertThat(host.drain()).as("a new day").hasSize(7);
     }
 
     @Test
@@ -106,9 +97,9 @@ class DailyLimitsTest extends CoordinatorTest {
         TestHost other = volunteerHost("someone-else", "primes");
         job(20);
 
-        assertThat(drain(one)).hasSize(4);
-        assertThat(drain(two)).as("6 for the volunteer's hosts together").hasSize(2);
-        assertThat(drain(other)).as("another volunteer's host is not held back").hasSize(4);
+        assertThat(one.drain()).hasSize(4);
+        assertThat(two.drain()).as("6 for the volunteer's hosts together").hasSize(2);
+        assertThat(other.drain()).as("another volunteer's host is not held back").hasSize(4);
     }
 
     @Test

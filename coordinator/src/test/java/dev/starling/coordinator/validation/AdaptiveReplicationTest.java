@@ -7,7 +7,6 @@ import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.Task;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,15 +50,6 @@ class AdaptiveReplicationTest extends CoordinatorTest {
         return id;
     }
 
-    /** Every task the host can get now. */
-    private static List<Task> drain(TestHost host) {
-        List<Task> all = new ArrayList<>();
-        for (List<Task> got = host.requestWork(64); !got.isEmpty(); got = host.requestWork(64)) {
-            all.addAll(got);
-        }
-        return all;
-    }
-
     private void computeRight(TestHost host, List<Task> tasks) {
         tasks.forEach(t -> host.succeed(t, Primes.count(t.getIndex())));
     }
@@ -82,15 +72,15 @@ class AdaptiveReplicationTest extends CoordinatorTest {
 
         // four agreeing results each: a run of 4 (trust-after 3)
         long first = job(4, null);
-        computeRight(trusted, drain(trusted));
-        computeRight(partner, drain(partner));
+        computeRight(trusted, trusted.drain());
+        computeRight(partner, partner.drain());
         await().until(() -> api().job(first).get("state").asString().equals("SUCCEEDED"));
         assertThat(aloneWorkUnits(first)).as("nobody was trusted yet").isEmpty();
         assertThat(run(trusted)).isEqualTo(4);
 
         // 30 fresh work units: each of its tasks stands alone with probability 3/4 or more (none: 1e-18)
         long second = job(30, null);
-        List<Task> tasks = drain(trusted);
+        List<Task> tasks = trusted.drain();
         assertThat(tasks).hasSize(30);
         List<Long> alone = aloneWorkUnits(second);
         assertThat(alone).isNotEmpty();
@@ -99,7 +89,7 @@ class AdaptiveReplicationTest extends CoordinatorTest {
                     .param("wu", wu).query(String.class).list())
                     .as("the other replica of work unit %d is cancelled at claim time", wu).containsOnly("CANCELLED");
         }
-        List<Task> siblings = drain(partner);
+        List<Task> siblings = partner.drain();
         assertThat(siblings).as("the partner gets only the work units that were not trusted alone")
                 .hasSize(30 - alone.size());
         computeRight(trusted, tasks);
@@ -116,10 +106,10 @@ class AdaptiveReplicationTest extends CoordinatorTest {
 
         // a job that turns it off: replicated as before, even for the trusted host; there, an invalid result
         long off = job(1, "false");
-        Task lie = drain(trusted).get(0);
+        Task lie = trusted.drain().get(0);
         trusted.succeed(lie, "999");
-        computeRight(partner, drain(partner));
-        computeRight(third, drain(third));
+        computeRight(partner, partner.drain());
+        computeRight(third, third.drain());
         await().until(() -> api().job(off).get("state").asString().equals("SUCCEEDED"));
         assertThat(aloneWorkUnits(off)).isEmpty();
         assertThat(api().job(off).get("redundancy").get("adaptive").asBoolean()).isFalse();
@@ -129,7 +119,7 @@ class AdaptiveReplicationTest extends CoordinatorTest {
 
         // no longer trusted: nothing stands alone
         long after = job(10, null);
-        assertThat(drain(trusted)).hasSize(10);
+        assertThat(trusted.drain()).hasSize(10);
         assertThat(aloneWorkUnits(after)).isEmpty();
     }
 
@@ -146,48 +136,48 @@ class AdaptiveReplicationTest extends CoordinatorTest {
         TestHost third = volunteerHost("tiebreaker", "primes");
 
         long earning = job(4, null);
-        computeRight(turncoat, drain(turncoat));
-        computeRight(honest, drain(honest));
+        computeRight(turncoat, turncoat.drain());
+        computeRight(honest, honest.drain());
         await().until(() -> api().job(earning).get("state").asString().equals("SUCCEEDED"));
 
         // trusted and still honest where it stands alone; a replicated task sent after those reports vouches for them
         long honestAlone = job(10, null);
-        computeRight(turncoat, drain(turncoat));
-        computeRight(honest, drain(honest));
+        computeRight(turncoat, turncoat.drain());
+        computeRight(honest, honest.drain());
         await().until(() -> api().job(honestAlone).get("state").asString().equals("SUCCEEDED"));
         assertThat(aloneWorkUnits(honestAlone)).isNotEmpty();
         clock.advance(Duration.ofSeconds(1)); // times as they pass: a task sent after those reports
         long vouching = job(1, "false");
-        computeRight(turncoat, drain(turncoat));
-        computeRight(honest, drain(honest));
+        computeRight(turncoat, turncoat.drain());
+        computeRight(honest, honest.drain());
         await().until(() -> api().job(vouching).get("state").asString().equals("SUCCEEDED"));
 
         // then it turns: wrong wherever it stands alone, right where it is replicated (no invalid result yet)
         long forged = job(20, null);
-        List<Task> tasks = drain(turncoat);
+        List<Task> tasks = turncoat.drain();
         List<Long> alone = aloneWorkUnits(forged);
         assertThat(alone).as("each stands alone with probability 14/15 or more").isNotEmpty();
         clock.advance(Duration.ofSeconds(1));
         for (Task t : tasks) {
             turncoat.succeed(t, alone.contains(t.getWorkUnitId()) ? "999" : Primes.count(t.getIndex()));
         }
-        computeRight(honest, drain(honest));
+        computeRight(honest, honest.drain());
         await().until(() -> api().job(forged).get("state").asString().equals("SUCCEEDED"));
         assertThat(api().job(forged).has("recheck")).isFalse();
 
         // then one of its replicated results is judged invalid (a tie-breaker decides)
         long caught = job(1, "false");
-        turncoat.succeed(drain(turncoat).get(0), "999");
-        computeRight(honest, drain(honest));
-        computeRight(third, drain(third));
+        turncoat.succeed(turncoat.drain().get(0), "999");
+        computeRight(honest, honest.drain());
+        computeRight(third, third.drain());
         await().until(() -> api().job(caught).get("state").asString().equals("SUCCEEDED"));
 
         // its alone results since its last replicated task was sent are re-checked: the forged job re-opened
         await().until(() -> api().job(forged).has("recheck"));
         assertThat(api().job(forged).get("recheck").get("workUnits").asInt()).isEqualTo(alone.size());
         await().until(() -> {
-            computeRight(honest, drain(honest));
-            computeRight(third, drain(third));
+            computeRight(honest, honest.drain());
+            computeRight(third, third.drain());
             return api().job(forged).get("state").asString().equals("SUCCEEDED");
         });
         assertThat(api().job(forged).get("recheck").get("overturned").asInt()).isEqualTo(alone.size());
