@@ -44,7 +44,8 @@ public class HostStanding {
      * Moves up to {@code limit} tally rows into the host rows in one statement: adds them to the counters and
      * credit, decays the rolling counts by one {@code 1 - 1/window} per result and adds them, and quarantines a
      * host whose rolling invalid or error rate reached its threshold (with at least {@code min-results} results
-     * worth of evidence)
+     * worth of evidence; one quarantined for invalid results has every result it had accepted alone re-checked:
+     * {@code host_app_trust.doubted_at}, its vouches forgotten)
      * or lifts an automatic quarantine once both rates are below half their thresholds. The host's daily task limit
      * ({@code daily_tasks}) is halved when the rows hold an invalid, error or timed-out result, down to
      * {@code daily-tasks-least}, then grows by {@code daily-tasks-per-valid} per valid result. Tally rows another
@@ -90,8 +91,14 @@ public class HostStanding {
                                    END AS bad,
                                    (r.ri = 0 OR r.ri < :invalidRate / 2 * (r.rv + r.ri))
                                        AND (r.re + r.rt = 0 OR r.re + r.rt < :errorRate / 2 * (r.rv + r.ri + r.re + r.rt))
-                                       AS recovered
-                              FROM rolled r)
+                                       AS recovered,
+                                   r.rv + r.ri >= :minEvidence AND r.ri >= :invalidRate * (r.rv + r.ri) AS lying
+                              FROM rolled r),
+                        -- quarantined for invalid results: every result it had accepted alone is doubted, vouched
+                        -- for or not (a colluder partner may have vouched), and re-checked (Rechecker)
+                        unvouched AS (
+                            UPDATE host_app_trust t SET vouched_at = NULL, doubted_at = CAST(:now AS timestamptz)
+                              FROM judged j WHERE t.host_id = j.host_id AND j.was IS NULL AND j.lying)
                         UPDATE host h
                            SET valid_count = h.valid_count + j.valid, invalid_count = h.invalid_count + j.invalid,
                                error_count = h.error_count + j.errors, timeout_count = h.timeout_count + j.timed_out,

@@ -196,4 +196,54 @@ class AdaptiveReplicationTest extends CoordinatorTest {
                         "SELECT count(*) FROM result WHERE host_id = :h AND state = 'VALID'")
                         .param("h", turncoat.id()).query(Long.class).single());
     }
+
+    /**
+     * A turncoat whose forged alone results were vouched for (a partner agreed with it on a replicated task sent
+     * after them, as another colluder would) escapes a doubt; once its invalid results quarantine it, every result it
+     * had accepted alone is re-checked all the same.
+     */
+    @Test
+    void aHostQuarantinedForInvalidResultsHasEveryAloneResultReChecked() {
+        TestHost liar = volunteerHost("liar", "primes");
+        TestHost honest = volunteerHost("honest-too", "primes");
+        TestHost third = volunteerHost("third-too", "primes");
+        long earning = job(4, null);
+        computeRight(liar, liar.drain());
+        computeRight(honest, honest.drain());
+        await().until(() -> api().job(earning).get("state").asString().equals("SUCCEEDED"));
+
+        long forged = job(20, null);
+        List<Task> tasks = liar.drain();
+        List<Long> alone = aloneWorkUnits(forged);
+        assertThat(alone).isNotEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        for (Task t : tasks) {
+            liar.succeed(t, alone.contains(t.getWorkUnitId()) ? "999" : Primes.count(t.getIndex()));
+        }
+        computeRight(honest, honest.drain());
+        await().until(() -> api().job(forged).get("state").asString().equals("SUCCEEDED"));
+        clock.advance(Duration.ofSeconds(1));
+        long vouching = job(1, "false");
+        computeRight(liar, liar.drain());
+        computeRight(honest, honest.drain());
+        await().until(() -> api().job(vouching).get("state").asString().equals("SUCCEEDED"));
+
+        // then wrong where it is replicated too, until its invalid rate quarantines it (about 7 invalid results)
+        await().atMost(Duration.ofMinutes(3)).until(() -> {
+            long lie = job(1, "false");
+            liar.drain().forEach(t -> liar.succeed(t, "999"));
+            computeRight(honest, honest.drain());
+            computeRight(third, third.drain());
+            await().until(() -> api().job(lie).get("state").asString().equals("SUCCEEDED"));
+            return !api().get("/api/v1/hosts/" + liar.id()).json().get("quarantinedAt").isNull();
+        });
+        await().until(() -> api().job(forged).has("recheck"));
+        assertThat(api().job(forged).get("recheck").get("workUnits").asInt()).isEqualTo(alone.size());
+        await().until(() -> {
+            computeRight(honest, honest.drain());
+            computeRight(third, third.drain());
+            return api().job(forged).get("state").asString().equals("SUCCEEDED");
+        });
+        assertThat(api().job(forged).get("recheck").get("overturned").asInt()).isEqualTo(alone.size());
+    }
 }
