@@ -254,7 +254,10 @@ CREATE TABLE host (
     -- the reason changes, cleared when it is given tasks again; for its volunteer's page
     no_work           text,
     no_work_message   text,
-    no_work_at        timestamptz
+    no_work_at        timestamptz,
+    -- the tasks it may take a day; NULL: starling.trust.daily-tasks, until its first results are folded (grows with
+    -- each valid result, halved by an invalid, error or timed-out one)
+    daily_tasks       integer
 );
 CREATE INDEX host_volunteer ON host (volunteer_id);
 -- the re-checker's work list: the few convicted hosts
@@ -267,7 +270,22 @@ CREATE TABLE host_app_trust (
     app               text    NOT NULL,
     consecutive_valid integer NOT NULL DEFAULT 0,
     resets            integer NOT NULL DEFAULT 0,
+    -- the latest sent_at of the host's results for the app judged valid against other hosts' results: they vouch
+    -- for its alone results reported before
+    vouched_at        timestamptz,
+    -- a result judged invalid since: its alone results reported from vouched_at on and up to this are re-checked
+    doubted_at        timestamptz,
     PRIMARY KEY (host_id, app)
+);
+CREATE INDEX host_app_trust_doubted ON host_app_trust (host_id) WHERE doubted_at IS NOT NULL;
+
+-- Tasks the claim gave each host a day (UTC), and those it gave back, against its daily limits (DailyLimits)
+CREATE TABLE host_task_day (
+    host_id    bigint  NOT NULL,
+    day        date    NOT NULL,
+    tasks      integer NOT NULL DEFAULT 0,
+    given_back integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (host_id, day)
 );
 
 -- Credit and validated results per host and day (UTC), added by the fold that adds them to the host rows: the
@@ -350,6 +368,8 @@ CREATE INDEX result_failures ON result (job_id, (coalesce(reported_at, lease_exp
     WHERE state IN ('ERROR', 'TIMED_OUT');
 CREATE INDEX result_disagreements ON result (reported_at) WHERE state IN ('INVALID', 'INCONCLUSIVE');
 CREATE INDEX result_inconclusive ON result (work_unit_id) WHERE state = 'INCONCLUSIVE';
+-- the re-checker's: a doubted host's alone results
+CREATE INDEX result_alone_valid ON result (host_id, app, reported_at) WHERE alone AND state = 'VALID';
 
 -- ---------------------------------------------------------------------------------------------------------------
 -- Tallies: validation appends (an insert waits for nobody) instead of updating rows every report would queue on;

@@ -406,17 +406,42 @@ public record StarlingProperties(
      *     the start, for a project whose established volunteers exist already
      * @param recheck how often a coordinator counts the established volunteers until there are enough (once
      *     enforced, probation stays enforced until the coordinator restarts)
+     * @param dailyTasks the tasks a new host may take a day (UTC; BOINC's {@code max_jobs_per_day}); 0: no daily
+     *     limits at all (nor give-back cap)
+     * @param dailyTasksPerValid what each valid result adds to its host's daily limit (an invalid, error or timed-out
+     *     result halves it, down to {@code dailyTasksLeast})
+     * @param dailyTasksLeast the least a host's daily limit is cut to
+     * @param volunteerDailyTasks the tasks all of a volunteer's hosts together may take a day, plus what their hosts
+     *     earned above {@code dailyTasks}: a volunteer's many new hosts share this
+     * @param giveBacksPerDay a host that gave back this many tasks in a day gets no more that day (given-back tasks
+     *     count against its daily limit too); 0: no cap
+     * @param maxParked the most tasks a host may hold parked (kept for it until their deadlines by a stopping worker):
+     *     beyond them, a task it parks is leased like any other
      */
     public record Trust(
             @DefaultValue("50") long probationResults,
             @DefaultValue("10") long enforceAfter,
-            @DefaultValue("30s") Duration recheck) {
+            @DefaultValue("30s") Duration recheck,
+            @DefaultValue("500") int dailyTasks,
+            @DefaultValue("2") int dailyTasksPerValid,
+            @DefaultValue("50") int dailyTasksLeast,
+            @DefaultValue("2000") int volunteerDailyTasks,
+            @DefaultValue("100") int giveBacksPerDay,
+            @DefaultValue("64") int maxParked) {
 
         public Trust {
-            if (probationResults < 0 || enforceAfter < 0 || recheck.isNegative()) {
-                throw new IllegalArgumentException("starling.trust: probation-results, enforce-after and recheck must"
-                        + " not be negative");
+            if (probationResults < 0 || enforceAfter < 0 || recheck.isNegative() || dailyTasks < 0
+                    || dailyTasksPerValid < 0 || dailyTasksLeast < 1 || volunteerDailyTasks < 0 || giveBacksPerDay < 0
+                    || maxParked < 0) {
+                throw new IllegalArgumentException("starling.trust: probation-results, enforce-after, recheck, the"
+                        + " daily limits, give-backs-per-day and max-parked must not be negative, daily-tasks-least"
+                        + " at least 1");
             }
+        }
+
+        /** Whether hosts and volunteers have daily task limits. */
+        public boolean dailyLimits() {
+            return dailyTasks > 0;
         }
     }
 

@@ -25,6 +25,7 @@ import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -122,6 +123,15 @@ public final class TestHost implements AutoCloseable {
 
     public List<Task> requestWork(int max) {
         return poll(max).getTasksList();
+    }
+
+    /** Every task it can get now: RequestWork for 64 until an answer is empty. */
+    public List<Task> drain() {
+        List<Task> all = new ArrayList<>();
+        for (List<Task> got = requestWork(64); !got.isEmpty(); got = requestWork(64)) {
+            all.addAll(got);
+        }
+        return all;
     }
 
     /** RequestWork's whole answer (without waiting for work). */

@@ -200,6 +200,20 @@ class DispatchQueries {
                 .list().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
+    /**
+     * How many tasks the host holds parked (leased beyond {@code leasedUntil}, which only parking does), other than
+     * {@code except}: read through the lease index, whose far end holds only parked tasks.
+     */
+    int parked(long hostId, Instant leasedUntil, Long[] except) {
+        return jdbc.sql("""
+                        SELECT count(*) FROM result
+                         WHERE state = 'IN_PROGRESS' AND lease_expires_at > :until AND host_id = :host
+                           AND id <> ALL(:except)""")
+                .param("until", Timestamp.from(leasedUntil)).param("host", hostId)
+                .param("except", SqlArrays.of("bigint", except))
+                .query(Integer.class).single();
+    }
+
     /** Of the given replicas, those that timed out but whose work unit is still open: a late report may help. */
     List<Long> stillUseful(long hostId, List<Long> resultIds) {
         if (resultIds.isEmpty()) {

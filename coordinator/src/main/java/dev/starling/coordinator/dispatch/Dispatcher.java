@@ -50,16 +50,19 @@ class Dispatcher implements SmartLifecycle {
     private final ControlSignal controls;
     private final AdaptiveReplication adaptive;
     private final FairShare fairShare;
+    private final DailyLimits limits;
     private final DomainMeters meters;
     private final Clock clock;
     private final StarlingProperties.Dispatch settings;
+    private final int maxParked;
     /** jobs known to be past QUEUED (a cache: forgetting one costs one statement) */
     private final Set<Long> runningJobs = ConcurrentHashMap.newKeySet();
 
     Dispatcher(DispatchQueries queries, TransactionTemplate tx, Transactions transactions, WorkSignal signal,
             RunnableApps runnable, Tracker tracker, HostStanding standing, Probation probation, ControlSignal controls,
-            AdaptiveReplication adaptive, FairShare fairShare, DomainMeters meters, Clock clock,
+            AdaptiveReplication adaptive, FairShare fairShare, DailyLimits limits, DomainMeters meters, Clock clock,
             StarlingProperties properties) {
+        this.limits = limits;
         this.probation = probation;
         this.fairShare = fairShare;
         this.controls = controls;
@@ -74,6 +77,7 @@ class Dispatcher implements SmartLifecycle {
         this.signal = signal;
         this.clock = clock;
         this.settings = properties.dispatch();
+        this.maxParked = properties.trust().maxParked();
         this.claims = new Batcher<>("claims", 256, properties.admission().batchQueue(),
                 properties.admission().retryAfter(), this::claimBatch);
         meters.batchQueue("claims", claims);
@@ -93,6 +97,11 @@ class Dispatcher implements SmartLifecycle {
             return List.of();
         }
         if (limit == 0 || (host.apps().isEmpty() && host.wasmMemoryMib() == 0)) {
+            return List.of();
+        }
+        if (limits.refused(host.id(), clock.instant()) != null) {
+            // over a daily limit a moment ago (the reason was logged then): a long poll without claiming
+            controls.await(host.id(), min(wait, settings.maxWait()));
             return List.of();
         }
         // waiting is measured on the monotonic clock; the injected clock is for what gets written
@@ -203,12 +212,16 @@ class Dispatcher implements SmartLifecycle {
         Instant now = clock.instant();
         // a quarantined host gets what is left of its daily quota (its row stays locked until this commits)
         Map<Long, Integer> quota = quotas(requests, now);
+        // daily limits: what each host (and its volunteer's hosts together) may still take today; several hosts of one
+        // volunteer in one batch may each be given up to the volunteer's remainder (over by a batch at most)
+        DailyLimits.Allowance allowance = limits.allowance(requests.stream().map(ClaimRequest::host).toList(), now);
         List<Wanting> wanting = new ArrayList<>();
         Set<Long> hostsServed = new HashSet<>();
         for (ClaimRequest r : requests) {
             if (hostsServed.add(r.host().id())) { // two calls of one host in one batch: the second waits for the next
                 boolean inQuarantine = quota.containsKey(r.host().id());
-                wanting.add(new Wanting(r, Math.min(r.limit(), quota.getOrDefault(r.host().id(), r.limit())),
+                wanting.add(new Wanting(r, allowance.most(r.host(),
+                                Math.min(r.limit(), quota.getOrDefault(r.host().id(), r.limit()))),
                         inQuarantine, inQuarantine || probation.onProbation(r.host())));
             }
         }
@@ -248,6 +261,7 @@ class Dispatcher implements SmartLifecycle {
                 break;
             }
         }
+        wanting.forEach(x -> allowance.took(x.request.host(), x.given));
         Map<Long, List<ClaimedTask>> byHost = new HashMap<>();
         if (!given.ids().isEmpty()) {
             List<ClaimedTask> claimed = queries.assign(given.ids().toArray(Long[]::new),
@@ -264,6 +278,7 @@ class Dispatcher implements SmartLifecycle {
                 byHost.computeIfAbsent(t.hostId(), h -> new ArrayList<>()).add(t);
             }
             markRunning(byHost, now);
+            limits.spend(allowance); // last: the rows it writes are locked until this commits
         }
         List<List<ClaimedTask>> answers = new ArrayList<>(requests.size());
         Set<Long> answered = new HashSet<>();
@@ -421,7 +436,8 @@ class Dispatcher implements SmartLifecycle {
             Instant now = clock.instant();
             long leasedUntil = now.plus(settings.lease()).toEpochMilli();
             long parkedUntil = Math.max(leasedUntil, now.plus(settings.maxPark()).toEpochMilli());
-            Long[] until = progress.keySet().stream().map(id -> parked.contains(id) ? parkedUntil : leasedUntil)
+            Set<Long> parking = parkable(host, parked, ids, now.plus(settings.lease()));
+            Long[] until = progress.keySet().stream().map(id -> parking.contains(id) ? parkedUntil : leasedUntil)
                     .toArray(Long[]::new);
             Map<Long, Instant> leases = queries.heartbeat(host.id(), ids, fractions, paused, until);
             List<Long> lost = new ArrayList<>(progress.keySet());
@@ -429,6 +445,24 @@ class Dispatcher implements SmartLifecycle {
             lost.removeAll(queries.stillUseful(host.id(), lost));
             return new Beat(leases, lost);
         });
+    }
+
+    /**
+     * Of the tasks the host asks to park, those it may: at most {@code starling.trust.max-parked} parked at once,
+     * counting those it parked before (lowest ids first); the others are leased like any task.
+     */
+    private Set<Long> parkable(AuthenticatedHost host, Set<Long> parked, Long[] beating, Instant leasedUntil) {
+        if (parked.isEmpty()) {
+            return parked;
+        }
+        int room = Math.max(0, maxParked - queries.parked(host.id(), leasedUntil, beating));
+        if (parked.size() <= room) {
+            return parked;
+        }
+        Set<Long> allowed = new HashSet<>(parked.stream().sorted().limit(room).toList());
+        AfterCommit.run(() -> log.info("Host {} asked to park {} task(s): {} parked, the others leased (at most {} "
+                + "parked, starling.trust.max-parked)", host.id(), parked.size(), allowed.size(), maxParked));
+        return allowed;
     }
 
     @Override

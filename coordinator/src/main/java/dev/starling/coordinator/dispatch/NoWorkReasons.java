@@ -21,7 +21,8 @@ import org.springframework.transaction.TransactionException;
 /**
  * Why a RequestWork got no task, told to its worker ({@code NoWork} in worker.proto) and kept on the host's row for
  * its volunteer's page. Asked only when a call ends empty, after its claims: the claim path does nothing more. The
- * first that holds of: paused by its volunteer; quarantined with today's tasks used; what the head of the queue holds
+ * first that holds of: paused by its volunteer; a daily limit reached ({@link DailyLimits}); quarantined with today's
+ * tasks used; what the head of the queue holds
  * for its apps is kept from it by the claim's rules (a replica on this host or its volunteer's, on its network, sent
  * moments ago) or was taken by others first; the head holds only work it cannot run (an app it lacks, WebAssembly,
  * memory), or needs a newer worker; nothing queued. The words name no count, so they change only when the reason
@@ -44,7 +45,8 @@ class NoWorkReasons {
 
     /** The codes of {@code NoWork.Reason}, by the same names. */
     enum Code {
-        NO_WORK, NEEDS_CAPABILITY, HAS_REPLICA, SAME_NETWORK, HANDED_OUT, QUARANTINED, PAUSED, WORKER_TOO_OLD
+        NO_WORK, NEEDS_CAPABILITY, HAS_REPLICA, SAME_NETWORK, HANDED_OUT, QUARANTINED, PAUSED, WORKER_TOO_OLD,
+        DAILY_LIMIT
     }
 
     static final Reason PAUSED = new Reason(Code.PAUSED,
@@ -52,6 +54,7 @@ class NoWorkReasons {
 
     private final NoWorkQueries queries;
     private final RunnableApps runnable;
+    private final DailyLimits limits;
     private final WorkerVersions versions;
     private final Clock clock;
     private final StarlingProperties.Dispatch dispatch;
@@ -59,8 +62,9 @@ class NoWorkReasons {
     /** hosts whose row holds a reason, as far as this coordinator knows: cleared when they are given tasks */
     private final Set<Long> recorded = ConcurrentHashMap.newKeySet();
 
-    NoWorkReasons(NoWorkQueries queries, RunnableApps runnable, WorkerVersions versions, Clock clock,
+    NoWorkReasons(NoWorkQueries queries, RunnableApps runnable, DailyLimits limits, WorkerVersions versions, Clock clock,
             StarlingProperties properties) {
+        this.limits = limits;
         this.queries = queries;
         this.runnable = runnable;
         this.versions = versions;
@@ -112,6 +116,10 @@ class NoWorkReasons {
     }
 
     private Reason reason(AuthenticatedHost host, NoWorkQueries.HostRow row, Instant now) {
+        LimitReached limit = limits.refused(host.id(), now);
+        if (limit != null) {
+            return new Reason(Code.DAILY_LIMIT, limit.description() + ": more tasks the next day (UTC)");
+        }
         if (row.quarantine() != null && row.tasksToday() >= tasksPerDay) {
             return new Reason(Code.QUARANTINED, "quarantined" + (row.quarantine().isBlank() ? "" : " (" + row.quarantine()
                     + ")") + ": a quarantined host gets " + tasksPerDay + " tasks a day (UTC) and this one had them"

@@ -21,10 +21,12 @@ import org.springframework.stereotype.Repository;
 public class HostStanding {
     private final JdbcClient jdbc;
     private final StarlingProperties.Reliability settings;
+    private final StarlingProperties.Trust trust;
 
     HostStanding(JdbcClient jdbc, StarlingProperties properties) {
         this.jdbc = jdbc;
         this.settings = properties.reliability();
+        this.trust = properties.trust();
     }
 
     /** The day quotas are counted in (UTC). */
@@ -42,8 +44,11 @@ public class HostStanding {
      * Moves up to {@code limit} tally rows into the host rows in one statement: adds them to the counters and
      * credit, decays the rolling counts by one {@code 1 - 1/window} per result and adds them, and quarantines a
      * host whose rolling invalid or error rate reached its threshold (with at least {@code min-results} results
-     * worth of evidence)
-     * or lifts an automatic quarantine once both rates are below half their thresholds. Tally rows another
+     * worth of evidence; one quarantined for invalid results has every result it had accepted alone re-checked:
+     * {@code host_app_trust.doubted_at}, its vouches forgotten)
+     * or lifts an automatic quarantine once both rates are below half their thresholds. The host's daily task limit
+     * ({@code daily_tasks}) is halved when the rows hold an invalid, error or timed-out result, down to
+     * {@code daily-tasks-least}, then grows by {@code daily-tasks-per-valid} per valid result. Tally rows another
      * transaction is folding are skipped, so coordinators never fold a row twice; host rows are locked in id order
      * before they are read, so two folds of one host's rows (on two coordinators) add up.
      */
@@ -86,12 +91,23 @@ public class HostStanding {
                                    END AS bad,
                                    (r.ri = 0 OR r.ri < :invalidRate / 2 * (r.rv + r.ri))
                                        AND (r.re + r.rt = 0 OR r.re + r.rt < :errorRate / 2 * (r.rv + r.ri + r.re + r.rt))
-                                       AS recovered
-                              FROM rolled r)
+                                       AS recovered,
+                                   r.rv + r.ri >= :minEvidence AND r.ri >= :invalidRate * (r.rv + r.ri) AS lying
+                              FROM rolled r),
+                        -- quarantined for invalid results: every result it had accepted alone is doubted, vouched
+                        -- for or not (a colluder partner may have vouched), and re-checked (Rechecker)
+                        unvouched AS (
+                            UPDATE host_app_trust t SET vouched_at = NULL, doubted_at = CAST(:now AS timestamptz)
+                              FROM judged j WHERE t.host_id = j.host_id AND j.was IS NULL AND j.lying)
                         UPDATE host h
                            SET valid_count = h.valid_count + j.valid, invalid_count = h.invalid_count + j.invalid,
                                error_count = h.error_count + j.errors, timeout_count = h.timeout_count + j.timed_out,
                                credit = h.credit + j.credit,
+                               daily_tasks = least(1000000000, greatest(CAST(:dailyLeast AS integer),
+                                   CASE WHEN j.invalid + j.errors + j.timed_out > 0
+                                        THEN coalesce(h.daily_tasks, :dailyTasks) / 2
+                                        ELSE coalesce(h.daily_tasks, :dailyTasks) END)
+                                   + CAST(:perValid AS bigint) * greatest(j.valid, 0)),
                                recent_valid = j.rv, recent_invalid = j.ri, recent_errors = j.re, recent_timed_out = j.rt,
                                quarantined_at = CASE WHEN j.was IS NULL AND j.bad IS NOT NULL THEN CAST(:now AS timestamptz)
                                                      WHEN j.was IS NOT NULL AND NOT j.manual AND j.recovered THEN NULL
@@ -107,6 +123,9 @@ public class HostStanding {
                 .param("minEvidence", settings.minEvidence())
                 .param("invalidRate", settings.quarantineInvalidRate())
                 .param("errorRate", settings.quarantineErrorRate())
+                .param("dailyTasks", trust.dailyTasks())
+                .param("dailyLeast", trust.dailyTasksLeast())
+                .param("perValid", trust.dailyTasksPerValid())
                 .param("now", Timestamp.from(now))
                 .param("day", java.sql.Date.valueOf(day(now)))
                 .query((rs, i) -> new Folded(rs.getLong("id"), rs.getLong("folded"),

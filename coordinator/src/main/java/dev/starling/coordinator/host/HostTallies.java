@@ -4,6 +4,7 @@ import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.support.Sweeper;
 import dev.starling.coordinator.support.Transactions;
 import java.time.Clock;
+import java.time.LocalDate;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +13,8 @@ import org.springframework.stereotype.Component;
 /**
  * Folds the judgements validation appended to {@code host_tally} into the host rows, a batch per
  * transaction, so that host rows are written by one sweeper rather than by every report; the fold also rolls
- * the hosts' recent counts and quarantines or releases them ({@link HostStanding#fold}).
+ * the hosts' recent counts and quarantines or releases them ({@link HostStanding#fold}); once a day it deletes the
+ * daily task counts of the days before yesterday ({@link TaskDayTable}).
  */
 @Component
 class HostTallies extends Sweeper {
@@ -23,10 +25,14 @@ class HostTallies extends Sweeper {
     private final HostService hosts;
     private final Transactions transactions;
     private final Clock clock;
+    private final TaskDayTable taskDays;
+    /** the day whose earlier task counts this coordinator last deleted */
+    private LocalDate purged;
 
     HostTallies(HostStanding standing, HostService hosts, Transactions transactions, Clock clock,
-            StarlingProperties properties) {
+            TaskDayTable taskDays, StarlingProperties properties) {
         super("host-tallies", properties.sweep().interval());
+        this.taskDays = taskDays;
         this.standing = standing;
         this.hosts = hosts;
         this.transactions = transactions;
@@ -35,6 +41,11 @@ class HostTallies extends Sweeper {
 
     @Override
     protected boolean step() {
+        LocalDate today = HostStanding.day(clock.instant());
+        if (!today.equals(purged)) {
+            taskDays.purge(today.minusDays(1)); // yesterday's counts kept for a look, older ones deleted
+            purged = today;
+        }
         List<HostStanding.Folded> folded = transactions.retrying(() -> standing.fold(BATCH, clock.instant()));
         for (HostStanding.Folded f : folded) {
             if (f.entered()) {

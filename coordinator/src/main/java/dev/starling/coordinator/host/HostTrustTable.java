@@ -1,6 +1,9 @@
 package dev.starling.coordinator.host;
 
 import dev.starling.coordinator.support.SqlArrays;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -63,6 +66,35 @@ public class HostTrustTable {
                         .put(rs.getString(2), rs.getInt(3)))
                 .list();
         return runs;
+    }
+
+    /**
+     * What others' results said of hosts' results just judged, in one statement: each result in {@code vouching}
+     * (judged valid against results of other hosts: a replicated task or a spot check, never one accepted alone)
+     * vouches for the alone results its host reported for the app before it was sent ({@code vouched_at}); each
+     * (host, app) in {@code doubted} had a result judged invalid, which doubts its alone results not vouched for
+     * ({@code doubted_at}: the re-checker re-opens them). Rows in (host, app) order, as {@link #record}.
+     */
+    public void checked(Collection<Long> vouching, Collection<Map.Entry<Long, String>> doubted, Instant now) {
+        if (vouching.isEmpty() && doubted.isEmpty()) {
+            return;
+        }
+        jdbc.sql("""
+                        INSERT INTO host_app_trust AS t (host_id, app, vouched_at, doubted_at)
+                        SELECT host_id, app, max(vouched), max(doubted)
+                          FROM (SELECT r.host_id, r.app, r.sent_at AS vouched, NULL::timestamptz AS doubted
+                                  FROM result r WHERE r.id = ANY(:vouching) AND r.host_id IS NOT NULL
+                                UNION ALL
+                                SELECT d.host, d.app, NULL, CAST(:now AS timestamptz) FROM unnest(:hosts, :apps) AS d(host, app)) c
+                         GROUP BY host_id, app ORDER BY host_id, app
+                        ON CONFLICT (host_id, app) DO UPDATE
+                           SET vouched_at = greatest(t.vouched_at, EXCLUDED.vouched_at),
+                               doubted_at = coalesce(EXCLUDED.doubted_at, t.doubted_at)""")
+                .param("vouching", SqlArrays.of("bigint", vouching.toArray(Long[]::new)))
+                .param("hosts", SqlArrays.of("bigint", doubted.stream().map(Map.Entry::getKey).toArray(Long[]::new)))
+                .param("apps", SqlArrays.of("text", doubted.stream().map(Map.Entry::getValue).toArray(String[]::new)))
+                .param("now", Timestamp.from(now))
+                .update();
     }
 
     /** Ends every run of the host (it failed a spot check). */

@@ -3,9 +3,11 @@ package dev.starling.coordinator.validation;
 import dev.starling.coordinator.activity.ActivityTable;
 import dev.starling.coordinator.app.DeployedOutputs;
 import dev.starling.coordinator.dispatch.WorkSignal;
+import dev.starling.coordinator.host.HostStanding;
 import dev.starling.coordinator.host.HostTable;
 import dev.starling.coordinator.host.HostTable.Outcome;
 import dev.starling.coordinator.host.HostTrustTable;
+import dev.starling.coordinator.host.TaskDayTable;
 import dev.starling.coordinator.job.Job;
 import dev.starling.coordinator.job.JobTable;
 import dev.starling.coordinator.metrics.DomainMeters;
@@ -49,10 +51,12 @@ class DecisionWriter {
     private final Clock clock;
     private final HostTrustTable trust;
     private final SpotChecks spotChecks;
+    private final TaskDayTable taskDays;
 
     DecisionWriter(ValidationQueries queries, JobTable jobs, WorkUnitTable workUnits, HostTable hosts,
             ActivityTable activity, Tracker tracker, TransferLedger ledger, WorkSignal signal, DomainMeters meters,
-            DeployedOutputs outputs, Clock clock, HostTrustTable trust, SpotChecks spotChecks) {
+            DeployedOutputs outputs, Clock clock, HostTrustTable trust, SpotChecks spotChecks, TaskDayTable taskDays) {
+        this.taskDays = taskDays;
         this.trust = trust;
         this.spotChecks = spotChecks;
         this.outputs = outputs;
@@ -73,6 +77,7 @@ class DecisionWriter {
         queries.setStates(d.states());
         hosts.record(d.hosts());
         trust.record(d.trust());
+        trust.checked(d.vouching(), d.doubted(), now);
         activity.record(d.activity(), now);
         queries.validate(d.validated(), now);
         spotChecks.revalidated(d.recheckedValidated(), now);
@@ -85,6 +90,7 @@ class DecisionWriter {
         d.bytesFromPeers().forEach((job, bytes) -> ledger.record(job, 0, bytes));
         keepOutputFiles(d.outputFiles());
         signal.workCreated(created + d.givenBackCount());
+        taskDays.addGivenBack(d.gaveBack(), HostStanding.day(now));
         failJobs(d.failedJobs(), now);
         int validatedCount = d.validated().size();
         int failedCount = d.failedCount();

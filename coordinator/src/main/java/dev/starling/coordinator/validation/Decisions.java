@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -27,6 +29,10 @@ final class Decisions {
     private final Map<Long, HostTable.Tally> hosts = new HashMap<>();
     /** (host, app) to what its judgements did to its run of valid results, in judgement order */
     private final Map<Map.Entry<Long, String>, HostTrustTable.Change> trust = new LinkedHashMap<>();
+    /** results judged valid against other hosts' results: each vouches for its host's earlier alone results */
+    private final List<Long> vouching = new ArrayList<>();
+    /** (host, app) with a result judged invalid: its alone results not vouched for are re-checked */
+    private final Set<Map.Entry<Long, String>> doubted = new LinkedHashSet<>();
     /** work units just validated by a quorum that are given out once more as spot checks */
     private final List<Long> spotChecks = new ArrayList<>();
     /** hosts that failed a spot check, to the work unit they failed it on, in host id order (the lock order) */
@@ -45,6 +51,8 @@ final class Decisions {
     /** job id to the error of its first work unit that failed, in job id order (the lock order) */
     private final Map<Long, String> failedJobs = new TreeMap<>();
     private int givenBack;
+    /** host id to the tasks it gave back in this batch (against its daily give-back cap) */
+    private final Map<Long, Integer> gaveBack = new HashMap<>();
     private int failed;
     private boolean decided;
 
@@ -61,6 +69,27 @@ final class Decisions {
         trust.merge(Map.entry(hostId, wu.app()), new HostTrustTable.Change(hostId, wu.app(), !valid, valid ? 1 : 0),
                 (before, now) -> now.ended() ? now : new HostTrustTable.Change(hostId, wu.app(), before.ended(),
                         before.valid() + 1));
+    }
+
+    /**
+     * A result of the host for the work unit's app was judged against results of other hosts (not accepted alone):
+     * valid, it vouches for the host's alone results reported before it was sent; invalid, it doubts those not
+     * vouched for ({@link HostTrustTable#checked}).
+     */
+    void checked(WorkUnitRow wu, long resultId, long hostId, boolean valid) {
+        if (valid) {
+            vouching.add(resultId);
+        } else {
+            doubted.add(Map.entry(hostId, wu.app()));
+        }
+    }
+
+    List<Long> vouching() {
+        return vouching;
+    }
+
+    Set<Map.Entry<Long, String>> doubted() {
+        return doubted;
     }
 
     /** The validated work unit is given out once more, to check a host against its known answer. */
@@ -131,6 +160,15 @@ final class Decisions {
 
     void givenBack() {
         givenBack++;
+    }
+
+    /** The host gave a task back (or could not fetch its inputs): it counts against the host's day. */
+    void gaveBack(long hostId) {
+        gaveBack.merge(hostId, 1, Integer::sum);
+    }
+
+    Map<Long, Integer> gaveBack() {
+        return gaveBack;
     }
 
     /** A reported success stored blobs on its worker. */

@@ -15,10 +15,12 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Re-checks what convicted hosts (failed a spot check) helped validate: each of their VALID results becomes INVALID,
- * and its work unit, when its job is not over (or SUCCEEDED), is re-opened ({@link SpotCheckQueries#reopen}) and the
- * quorum rule asks for new replicas. Batches of work units, one transaction each, skipping those others hold; a crash
- * resumes where it stopped, since the work list is the convicted hosts' VALID results themselves.
+ * Re-checks what convicted hosts (failed a spot check) helped validate, and the doubted alone results of hosts that
+ * had a result judged invalid since they were last vouched for ({@code HostTrustTable.checked}): each VALID result of
+ * a convicted host becomes INVALID, each doubted alone result is voided, and its work unit, when its job is not over
+ * (or SUCCEEDED), is re-opened ({@link SpotCheckQueries#reopen}) and the quorum rule asks for new replicas. Batches of
+ * work units, one transaction each, skipping those others hold; a crash resumes where it stopped, since the work list
+ * is those results themselves.
  */
 @Component
 class Rechecker extends Sweeper {
@@ -45,12 +47,14 @@ class Rechecker extends Sweeper {
     protected boolean step() {
         List<Long> suspect = spotChecks.suspect(BATCH);
         if (suspect.isEmpty()) {
+            spotChecks.settleDoubts();
             return false;
         }
         Instant now = clock.instant();
         int reopened = transactions.retrying(() -> recheck(suspect, now));
         if (reopened > 0) {
-            log.info("{} work unit(s) re-opened: a host that helped validate them failed a spot check", reopened);
+            log.info("{} work unit(s) re-opened: a host that helped validate them failed a spot check, or one whose "
+                    + "result stood alone had a result judged invalid since", reopened);
         }
         return suspect.size() == BATCH;
     }
@@ -62,6 +66,7 @@ class Rechecker extends Sweeper {
         }
         Long[] ids = locked.stream().map(WorkUnitRow::id).toArray(Long[]::new);
         spotChecks.invalidateConvicted(ids);
+        spotChecks.voidDoubted(ids);
         List<Long> reopened = spotChecks.reopen(ids);
         if (reopened.isEmpty()) {
             return 0;

@@ -212,9 +212,13 @@ public class ReportService implements SmartLifecycle {
         if (stored) {
             switch (r.kind()) {
                 case ERROR -> decisions.host(wu, hostId, Outcome.ERROR, 0);
-                case GIVEN_BACK -> decisions.givenBack();
+                case GIVEN_BACK -> {
+                    decisions.givenBack();
+                    decisions.gaveBack(hostId);
+                }
                 case INPUT_UNAVAILABLE -> {
                     decisions.givenBack();
+                    decisions.gaveBack(hostId);
                     decisions.charge(hostId, Outcome.ERROR); // crying wolf costs the reporter its standing
                 }
                 case SUCCESS -> {

@@ -21,8 +21,9 @@ class SpotCheckQueries {
     }
 
     /**
-     * Adds one spot-check replica to each of the (validated) work units that read no blob: a spot check must not ask
-     * peers or the coordinator for inputs a finished job may have let go. It goes out ahead of its job's other work
+     * Adds one spot-check replica to each of the (validated) work units that read no blob but blobs the coordinator
+     * stores (a deployed app's module, uploaded inputs): a spot check must not ask peers for intermediate data a
+     * finished job may have let go. It goes out ahead of its job's other work
      * (priority + 1), so the work unit it names is one validated moments ago, near the ones hosts are being sent,
      * not an old one a host could tell apart. Returns how many were added.
      */
@@ -33,9 +34,12 @@ class SpotCheckQueries {
         return jdbc.sql("""
                         INSERT INTO result (work_unit_id, job_id, app, priority, created_at, reads_blobs, spot_check,
                                             researcher_id)
-                        SELECT w.id, w.job_id, c.app, c.priority + 1, :now, false, true, coalesce(j.researcher_id, 0)
+                        SELECT w.id, w.job_id, c.app, c.priority + 1, :now, cardinality(w.blobs) > 0, true,
+                               coalesce(j.researcher_id, 0)
                           FROM work_unit w JOIN result c ON c.id = w.canonical_result_id JOIN job j ON j.id = w.job_id
-                         WHERE w.id = ANY(:wus) AND w.state = 'VALIDATED' AND cardinality(w.blobs) = 0""")
+                         WHERE w.id = ANY(:wus) AND w.state = 'VALIDATED'
+                           AND NOT EXISTS (SELECT 1 FROM unnest(w.blobs) AS b(id)
+                                            WHERE NOT EXISTS (SELECT 1 FROM blob s WHERE s.id = b.id))""")
                 .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new)))
                 .param("now", Timestamp.from(now))
                 .update();
@@ -84,18 +88,67 @@ class SpotCheckQueries {
     }
 
     /**
-     * Up to {@code limit} work units in which a convicted host has a VALID result: every one, also those sent after
-     * the conviction (a claim that read its trust before the conviction committed may have sent it a task alone, and
-     * until its quarantine is seen everywhere it may form a quorum with another colluder), until the admin releases
-     * it.
+     * Up to {@code limit} work units to re-check: those in which a convicted host has a VALID result (every one, also
+     * those sent after the conviction: a claim that read its trust before the conviction committed may have sent it
+     * a task alone, and until its quarantine is seen everywhere it may form a quorum with another colluder, until the
+     * admin releases it), then those holding a doubted alone result ({@link #voidDoubted}).
      */
     List<Long> suspect(int limit) {
         return jdbc.sql("""
-                        SELECT DISTINCT r.work_unit_id
-                          FROM host h JOIN result r ON r.host_id = h.id
-                         WHERE h.convicted_at IS NOT NULL AND r.state = 'VALID'
-                         LIMIT :limit""")
+                        (SELECT DISTINCT r.work_unit_id
+                           FROM host h JOIN result r ON r.host_id = h.id
+                          WHERE h.convicted_at IS NOT NULL AND r.state = 'VALID'
+                          LIMIT :limit)
+                        UNION
+                        (SELECT r.work_unit_id
+                           FROM host_app_trust t JOIN result r ON r.host_id = t.host_id AND r.app = t.app
+                          WHERE t.doubted_at IS NOT NULL AND r.alone AND r.state = 'VALID'
+                            AND r.reported_at >= coalesce(t.vouched_at, '-infinity')
+                            AND r.reported_at <= t.doubted_at
+                          LIMIT :limit)
+                        LIMIT :limit""")
                 .param("limit", limit).query(Long.class).list();
+    }
+
+    /**
+     * In the (locked) work units, the alone results that are doubted (reported since their host was last vouched for
+     * and up to its last invalid result for the app, {@code HostTrustTable.checked}) are voided: CANCELLED, their
+     * valid counts and credit taken back, not counted as invalid (they are not known to be wrong), so that the work
+     * unit is re-opened for a full quorum of other hosts.
+     */
+    void voidDoubted(Long[] workUnitIds) {
+        jdbc.sql("""
+                        WITH voided AS (
+                            UPDATE result r SET state = 'CANCELLED'
+                              FROM host_app_trust t
+                             WHERE r.work_unit_id = ANY(:wus) AND r.alone AND r.state = 'VALID'
+                               AND t.host_id = r.host_id AND t.app = r.app AND t.doubted_at IS NOT NULL
+                               AND r.reported_at >= coalesce(t.vouched_at, '-infinity')
+                            AND r.reported_at <= t.doubted_at
+                            RETURNING r.host_id, r.credit)
+                        INSERT INTO host_tally (host_id, valid, credit)
+                        SELECT host_id, -count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id""")
+                .param("wus", SqlArrays.of("bigint", workUnitIds)).update();
+    }
+
+    /**
+     * Forgets the doubts whose alone results are all re-checked. Guarded by the doubt's time: a host doubted again
+     * meanwhile (by a transaction this statement's snapshot does not see) keeps its doubt.
+     */
+    void settleDoubts() {
+        jdbc.sql("""
+                        WITH settled AS (
+                            SELECT t.host_id, t.app, t.doubted_at FROM host_app_trust t
+                             WHERE t.doubted_at IS NOT NULL
+                               AND NOT EXISTS (SELECT 1 FROM result r
+                                                WHERE r.host_id = t.host_id AND r.app = t.app AND r.alone
+                                                  AND r.state = 'VALID'
+                                                  AND r.reported_at >= coalesce(t.vouched_at, '-infinity')
+                                                  AND r.reported_at <= t.doubted_at))
+                        UPDATE host_app_trust t SET doubted_at = NULL
+                          FROM settled s
+                         WHERE t.host_id = s.host_id AND t.app = s.app AND t.doubted_at = s.doubted_at""")
+                .update();
     }
 
     /**

@@ -71,6 +71,9 @@ class WorkUnitEvaluator {
                     j.to() == ReplicaState.INCONCLUSIVE || r == canonical);
             if (canonical != null) {
                 decisions.host(wu, r.hostId(), valid ? Outcome.VALID : Outcome.INVALID, valid ? wu.cost() : 0);
+                if (!r.alone() && r.hostId() != null) {
+                    decisions.checked(wu, r.id(), r.hostId(), valid);
+                }
             }
         }
         switch (verdict) {
@@ -102,6 +105,7 @@ class WorkUnitEvaluator {
         boolean agrees = to == ReplicaState.VALID;
         decisions.state(resultId, ReplicaState.REPORTED, to, agrees ? wu.cost() : null, false);
         decisions.host(wu, hostId, agrees ? Outcome.VALID : Outcome.INVALID, agrees ? wu.cost() : 0);
+        decisions.checked(wu, resultId, hostId, agrees);
         if (!agrees && spotChecks.isSpotCheck(resultId)) {
             decisions.convict(hostId, wu.id());
         }

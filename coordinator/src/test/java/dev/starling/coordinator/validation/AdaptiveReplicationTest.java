@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.Task;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +34,9 @@ class AdaptiveReplicationTest extends CoordinatorTest {
 
     @AfterEach
     void cancel() {
+        // a doubted host's alone results re-checked first: a job they re-open later would feed the next test's hosts
+        await().until(() -> jdbc.sql("SELECT count(*) FROM host_app_trust WHERE doubted_at IS NOT NULL")
+                .query(Long.class).single() == 0);
         cancelActiveJobs();
     }
 
@@ -45,15 +48,6 @@ class AdaptiveReplicationTest extends CoordinatorTest {
         await().until(() -> api().job(id).get("workUnits").get("total").asLong() == units
                 && api().job(id).get("workUnits").get("unsplit").asLong() == 0);
         return id;
-    }
-
-    /** Every task the host can get now. */
-    private static List<Task> drain(TestHost host) {
-        List<Task> all = new ArrayList<>();
-        for (List<Task> got = host.requestWork(64); !got.isEmpty(); got = host.requestWork(64)) {
-            all.addAll(got);
-        }
-        return all;
     }
 
     private void computeRight(TestHost host, List<Task> tasks) {
@@ -78,15 +72,15 @@ class AdaptiveReplicationTest extends CoordinatorTest {
 
         // four agreeing results each: a run of 4 (trust-after 3)
         long first = job(4, null);
-        computeRight(trusted, drain(trusted));
-        computeRight(partner, drain(partner));
+        computeRight(trusted, trusted.drain());
+        computeRight(partner, partner.drain());
         await().until(() -> api().job(first).get("state").asString().equals("SUCCEEDED"));
         assertThat(aloneWorkUnits(first)).as("nobody was trusted yet").isEmpty();
         assertThat(run(trusted)).isEqualTo(4);
 
         // 30 fresh work units: each of its tasks stands alone with probability 3/4 or more (none: 1e-18)
         long second = job(30, null);
-        List<Task> tasks = drain(trusted);
+        List<Task> tasks = trusted.drain();
         assertThat(tasks).hasSize(30);
         List<Long> alone = aloneWorkUnits(second);
         assertThat(alone).isNotEmpty();
@@ -95,7 +89,7 @@ class AdaptiveReplicationTest extends CoordinatorTest {
                     .param("wu", wu).query(String.class).list())
                     .as("the other replica of work unit %d is cancelled at claim time", wu).containsOnly("CANCELLED");
         }
-        List<Task> siblings = drain(partner);
+        List<Task> siblings = partner.drain();
         assertThat(siblings).as("the partner gets only the work units that were not trusted alone")
                 .hasSize(30 - alone.size());
         computeRight(trusted, tasks);
@@ -112,10 +106,10 @@ class AdaptiveReplicationTest extends CoordinatorTest {
 
         // a job that turns it off: replicated as before, even for the trusted host; there, an invalid result
         long off = job(1, "false");
-        Task lie = drain(trusted).get(0);
+        Task lie = trusted.drain().get(0);
         trusted.succeed(lie, "999");
-        computeRight(partner, drain(partner));
-        computeRight(third, drain(third));
+        computeRight(partner, partner.drain());
+        computeRight(third, third.drain());
         await().until(() -> api().job(off).get("state").asString().equals("SUCCEEDED"));
         assertThat(aloneWorkUnits(off)).isEmpty();
         assertThat(api().job(off).get("redundancy").get("adaptive").asBoolean()).isFalse();
@@ -125,7 +119,131 @@ class AdaptiveReplicationTest extends CoordinatorTest {
 
         // no longer trusted: nothing stands alone
         long after = job(10, null);
-        assertThat(drain(trusted)).hasSize(10);
+        assertThat(trusted.drain()).hasSize(10);
         assertThat(aloneWorkUnits(after)).isEmpty();
+    }
+
+    /**
+     * A turncoat, honest until trusted and then wrong wherever its result stands alone, is re-checked from its first
+     * replicated result judged invalid, without any spot check: its alone results reported since a replicated result
+     * of its last vouched for it are voided, their work units re-opened for a full quorum of other hosts, and the job
+     * whose outputs it forged is overturned and assimilated again. It is not convicted (an honest host may err once).
+     */
+    @Test
+    void anInvalidResultReChecksTheAloneResultsNoCheckVouchedFor() {
+        TestHost turncoat = volunteerHost("turncoat", "primes");
+        TestHost honest = volunteerHost("honest", "primes");
+        TestHost third = volunteerHost("tiebreaker", "primes");
+
+        long earning = job(4, null);
+        computeRight(turncoat, turncoat.drain());
+        computeRight(honest, honest.drain());
+        await().until(() -> api().job(earning).get("state").asString().equals("SUCCEEDED"));
+
+        // trusted and still honest where it stands alone; a replicated task sent after those reports vouches for them
+        long honestAlone = job(10, null);
+        computeRight(turncoat, turncoat.drain());
+        computeRight(honest, honest.drain());
+        await().until(() -> api().job(honestAlone).get("state").asString().equals("SUCCEEDED"));
+        assertThat(aloneWorkUnits(honestAlone)).isNotEmpty();
+        clock.advance(Duration.ofSeconds(1)); // times as they pass: a task sent after those reports
+        long vouching = job(1, "false");
+        computeRight(turncoat, turncoat.drain());
+        computeRight(honest, honest.drain());
+        await().until(() -> api().job(vouching).get("state").asString().equals("SUCCEEDED"));
+
+        // then it turns: wrong wherever it stands alone, right where it is replicated (no invalid result yet)
+        long forged = job(20, null);
+        List<Task> tasks = turncoat.drain();
+        List<Long> alone = aloneWorkUnits(forged);
+        assertThat(alone).as("each stands alone with probability 14/15 or more").isNotEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        for (Task t : tasks) {
+            turncoat.succeed(t, alone.contains(t.getWorkUnitId()) ? "999" : Primes.count(t.getIndex()));
+        }
+        computeRight(honest, honest.drain());
+        await().until(() -> api().job(forged).get("state").asString().equals("SUCCEEDED"));
+        assertThat(api().job(forged).has("recheck")).isFalse();
+
+        // then one of its replicated results is judged invalid (a tie-breaker decides)
+        long caught = job(1, "false");
+        turncoat.succeed(turncoat.drain().get(0), "999");
+        computeRight(honest, honest.drain());
+        computeRight(third, third.drain());
+        await().until(() -> api().job(caught).get("state").asString().equals("SUCCEEDED"));
+
+        // its alone results since its last replicated task was sent are re-checked: the forged job re-opened
+        await().until(() -> api().job(forged).has("recheck"));
+        assertThat(api().job(forged).get("recheck").get("workUnits").asInt()).isEqualTo(alone.size());
+        await().until(() -> {
+            computeRight(honest, honest.drain());
+            computeRight(third, third.drain());
+            return api().job(forged).get("state").asString().equals("SUCCEEDED");
+        });
+        assertThat(api().job(forged).get("recheck").get("overturned").asInt()).isEqualTo(alone.size());
+        assertThat(jdbc.sql("""
+                        SELECT count(*) FROM work_unit w JOIN result c ON c.id = w.canonical_result_id
+                         WHERE w.job_id = :job AND c.output_hash <> (SELECT output_hash FROM result
+                                                                    WHERE work_unit_id = w.id AND host_id = :honest)""")
+                .param("job", forged).param("honest", honest.id()).query(Long.class).single())
+                .as("every canonical output of the job is the honest host's").isZero();
+        assertThat(api().job(honestAlone).has("recheck")).as("its alone results vouched for are not re-checked")
+                .isFalse();
+        assertThat(api().get("/api/v1/hosts/" + turncoat.id()).json().get("quarantinedAt").isNull())
+                .as("doubted, not convicted").isTrue();
+        assertThat(api().get("/api/v1/hosts/" + turncoat.id()).json().get("validCount").asLong())
+                .as("its voided results no longer count").isEqualTo(jdbc.sql(
+                        "SELECT count(*) FROM result WHERE host_id = :h AND state = 'VALID'")
+                        .param("h", turncoat.id()).query(Long.class).single());
+    }
+
+    /**
+     * A turncoat whose forged alone results were vouched for (a partner agreed with it on a replicated task sent
+     * after them, as another colluder would) escapes a doubt; once its invalid results quarantine it, every result it
+     * had accepted alone is re-checked all the same.
+     */
+    @Test
+    void aHostQuarantinedForInvalidResultsHasEveryAloneResultReChecked() {
+        TestHost liar = volunteerHost("liar", "primes");
+        TestHost honest = volunteerHost("honest-too", "primes");
+        TestHost third = volunteerHost("third-too", "primes");
+        long earning = job(4, null);
+        computeRight(liar, liar.drain());
+        computeRight(honest, honest.drain());
+        await().until(() -> api().job(earning).get("state").asString().equals("SUCCEEDED"));
+
+        long forged = job(20, null);
+        List<Task> tasks = liar.drain();
+        List<Long> alone = aloneWorkUnits(forged);
+        assertThat(alone).isNotEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        for (Task t : tasks) {
+            liar.succeed(t, alone.contains(t.getWorkUnitId()) ? "999" : Primes.count(t.getIndex()));
+        }
+        computeRight(honest, honest.drain());
+        await().until(() -> api().job(forged).get("state").asString().equals("SUCCEEDED"));
+        clock.advance(Duration.ofSeconds(1));
+        long vouching = job(1, "false");
+        computeRight(liar, liar.drain());
+        computeRight(honest, honest.drain());
+        await().until(() -> api().job(vouching).get("state").asString().equals("SUCCEEDED"));
+
+        // then wrong where it is replicated too, until its invalid rate quarantines it (about 7 invalid results)
+        await().atMost(Duration.ofMinutes(3)).until(() -> {
+            long lie = job(1, "false");
+            liar.drain().forEach(t -> liar.succeed(t, "999"));
+            computeRight(honest, honest.drain());
+            computeRight(third, third.drain());
+            await().until(() -> api().job(lie).get("state").asString().equals("SUCCEEDED"));
+            return !api().get("/api/v1/hosts/" + liar.id()).json().get("quarantinedAt").isNull();
+        });
+        await().until(() -> api().job(forged).has("recheck"));
+        assertThat(api().job(forged).get("recheck").get("workUnits").asInt()).isEqualTo(alone.size());
+        await().until(() -> {
+            computeRight(honest, honest.drain());
+            computeRight(third, third.drain());
+            return api().job(forged).get("state").asString().equals("SUCCEEDED");
+        });
+        assertThat(api().job(forged).get("recheck").get("overturned").asInt()).isEqualTo(alone.size());
     }
 }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.starling.coordinator.CoordinatorTest;
+import dev.starling.coordinator.TestApi;
 import dev.starling.coordinator.TestHost;
 import dev.starling.coordinator.dashboard.AdminSession;
 import dev.starling.proto.v1.Task;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -53,14 +53,6 @@ class SpotCheckTest extends CoordinatorTest {
         return id;
     }
 
-    private static List<Task> drain(TestHost host) {
-        List<Task> all = new ArrayList<>();
-        for (List<Task> got = host.requestWork(64); !got.isEmpty(); got = host.requestWork(64)) {
-            all.addAll(got);
-        }
-        return all;
-    }
-
     private static void computeRight(TestHost host, List<Task> tasks) {
         tasks.forEach(t -> host.succeed(t, Primes.count(t.getIndex())));
     }
@@ -75,6 +67,35 @@ class SpotCheckTest extends CoordinatorTest {
     }
 
     @Test
+    void aDeployedAppsWorkUnitsAreSpotCheckedTooWithTheirModule() {
+        TestApi owner = anonymous().withKey(researcherKey("deployer"));
+        owner.deployCommand("checked", 16);
+        TestHost a = wasmHost("wasm-a");
+        TestHost b = wasmHost("wasm-b");
+        TestHost checker = wasmHost("wasm-checker");
+        long job = owner.submitWorkUnits("checked@1.0.0", 2,
+                ",\"redundancy\":{\"quorum\":2,\"adaptive\":false}");
+        for (TestHost h : List.of(a, b)) {
+            h.drain().forEach(t -> h.succeedWasm(t, "out " + t.getIndex() + "\n"));
+        }
+        succeeded(job);
+        assertThat(spotChecks(job)).as("its work units read a blob, the module, which the coordinator stores")
+                .isEqualTo(2);
+        List<Task> checks = checker.drain();
+        assertThat(checks).hasSize(2).allSatisfy(t -> assertThat(t.getInputsList()).as("the module, to fetch")
+                .singleElement().satisfies(in -> assertThat(in.getCoordinatorHasIt()).isTrue()));
+        checks.forEach(t -> checker.succeedWasm(t, "out " + t.getIndex() + "\n"));
+        await().until(() -> jdbc.sql("SELECT count(*) FROM result WHERE job_id = :job AND spot_check AND state = 'VALID'")
+                .param("job", job).query(Long.class).single() == 2);
+    }
+
+    private TestHost wasmHost(String name) {
+        TestHost host = closedAfterTest(new TestHost(grpcPort(), signUp(name)));
+        host.registerWasm(name, 64);
+        return host;
+    }
+
+    @Test
     void aTurncoatFailsASpotCheckAndEverythingItHelpedValidateIsRecheckedAndOverturned() {
         TestHost turncoat = volunteerHost("turncoat", "primes");
         TestHost honest = volunteerHost("honest", "primes");
@@ -82,11 +103,11 @@ class SpotCheckTest extends CoordinatorTest {
 
         // honest at first: three agreeing results make it trusted; each work unit gets a spot check, for the checker
         long earning = job(3);
-        computeRight(turncoat, drain(turncoat));
-        computeRight(honest, drain(honest));
+        computeRight(turncoat, turncoat.drain());
+        computeRight(honest, honest.drain());
         succeeded(earning);
         assertThat(spotChecks(earning)).isEqualTo(3);
-        List<Task> checks = drain(checker);
+        List<Task> checks = checker.drain();
         assertThat(checks).as("spot checks look like any task").hasSize(3)
                 .allSatisfy(t -> assertThat(t.getJobId()).isEqualTo(earning));
         computeRight(checker, checks);
@@ -95,14 +116,14 @@ class SpotCheckTest extends CoordinatorTest {
 
         // trusted, it turns: wrong wherever its result stands alone, right elsewhere
         long forged = job(20);
-        List<Task> tasks = drain(turncoat);
+        List<Task> tasks = turncoat.drain();
         Set<Long> alone = jdbc.sql("SELECT work_unit_id FROM result WHERE job_id = :job AND alone").param("job", forged)
                 .query(Long.class).list().stream().collect(Collectors.toSet());
         assertThat(alone).as("with a run of 3, each stands alone with probability 2/3 (none: 3e-10)").isNotEmpty();
         for (Task t : tasks) {
             turncoat.succeed(t, alone.contains(t.getWorkUnitId()) ? "999" : Primes.count(t.getIndex()));
         }
-        computeRight(honest, drain(honest));
+        computeRight(honest, honest.drain());
         succeeded(forged);
         JsonNode before = api().job(forged);
         assertThat(before.has("recheck")).isFalse();
@@ -110,13 +131,13 @@ class SpotCheckTest extends CoordinatorTest {
         // work units it did not compute, validated by two others (both trusted by now: replicated all the same, so
         // that their answer is known): their spot checks can go to it
         long bait = job(2, false);
-        List<Task> baitTasks = drain(honest);
+        List<Task> baitTasks = honest.drain();
         assertThat(baitTasks).hasSize(2);
         computeRight(honest, baitTasks);
-        List<Task> checkerTasks = drain(checker);
+        List<Task> checkerTasks = checker.drain();
         computeRight(checker, checkerTasks);
         succeeded(bait);
-        List<Task> toTurncoat = drain(turncoat);
+        List<Task> toTurncoat = turncoat.drain();
         assertThat(toTurncoat).isNotEmpty().allSatisfy(t -> assertThat(t.getJobId()).isEqualTo(bait));
         toTurncoat.forEach(t -> turncoat.succeed(t, "999"));
 
@@ -138,8 +159,8 @@ class SpotCheckTest extends CoordinatorTest {
 
         // honest hosts compute the new replicas: the forged outputs are overturned, the job assimilated again
         await().until(() -> {
-            computeRight(checker, drain(checker));
-            computeRight(honest, drain(honest));
+            computeRight(checker, checker.drain());
+            computeRight(honest, honest.drain());
             return api().job(forged).get("state").asString().equals("SUCCEEDED")
                     && api().job(earning).get("state").asString().equals("SUCCEEDED");
         });
