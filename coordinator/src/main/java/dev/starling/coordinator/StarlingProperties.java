@@ -28,6 +28,7 @@ import org.springframework.util.unit.DataSize;
  * @param adaptiveReplication long-trusted hosts' results accepted alone
  * @param spotChecks validated work units given out again to check hosts against a known answer
  * @param retention how long finished jobs' details and unreferenced blobs are kept
+ * @param browser browser tabs as hosts (the {@code /volunteer} page): what their tasks may ask of them
  */
 @ConfigurationProperties("starling")
 public record StarlingProperties(
@@ -49,7 +50,8 @@ public record StarlingProperties(
         @DefaultValue AdaptiveReplication adaptiveReplication,
         @DefaultValue SpotChecks spotChecks,
 
-        @DefaultValue Retention retention) {
+        @DefaultValue Retention retention,
+        @DefaultValue Browser browser) {
 
     public StarlingProperties {
         if (blobs.dir() == null) {
@@ -451,6 +453,38 @@ public record StarlingProperties(
             @DefaultValue("0") DataSize uploadRate,
             @DefaultValue List<String> privateNetworks,
             @DefaultValue List<String> trustedProxies) {}
+
+    /**
+     * Browser tabs volunteering from the {@code /volunteer} page (the {@code /api/v1/browser} facade). A browser host
+     * is given only deployed (WebAssembly) apps' tasks, and only of versions that fit all of these.
+     *
+     * @param maxMemoryMib the most linear memory a browser host may give WebAssembly tasks (what a page says it gives
+     *     is cut to this); a version whose {@code limits.memoryMiB} is above it is never sent to browsers
+     * @param maxCpuSeconds a version whose {@code limits.maxCpuSeconds} is above this is never sent to browsers
+     * @param maxInputBytes a version whose module is larger than this is never sent to browsers (the module is the
+     *     input every task of a version reads; a work unit's own input files are not weighed at claim time)
+     * @param maxCores the most cores a browser host may say it gives (what a page says is cut to this)
+     * @param giveBackTokenTtl how long a give-back token works (the page renews it well before)
+     * @param maxBody the largest request body the facade reads (a report with its outputs in base64)
+     */
+    public record Browser(
+            @DefaultValue("1024") int maxMemoryMib,
+            @DefaultValue("600") int maxCpuSeconds,
+            @DefaultValue("64MB") DataSize maxInputBytes,
+            @DefaultValue("16") int maxCores,
+            @DefaultValue("15m") Duration giveBackTokenTtl,
+            @DefaultValue("32MB") DataSize maxBody) {
+
+        public Browser {
+            if (maxMemoryMib < 1 || maxMemoryMib > 4096 || maxCpuSeconds < 1 || maxInputBytes.toBytes() < 1
+                    || maxCores < 1 || !giveBackTokenTtl.isPositive() || maxBody.toBytes() < 1024
+                    || maxBody.toBytes() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("starling.browser: max-memory-mib must be 1 to 4096, max-cpu-seconds,"
+                        + " max-input-bytes and max-cores at least 1, give-back-token-ttl longer than 0, max-body 1KB"
+                        + " to 2GB");
+            }
+        }
+    }
 
     /**
      * @param dir the content-addressed directory holding uploaded blobs' bytes; default {@code <data-dir>/blobs}

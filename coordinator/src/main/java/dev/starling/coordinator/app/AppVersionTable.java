@@ -86,8 +86,11 @@ public class AppVersionTable {
                 .param("now", Timestamp.from(now)).update() == 1;
     }
 
-    /** A version that jobs are running or queued for, and the memory its tasks need. */
-    public record Runnable(String app, int memoryMiB) {}
+    /**
+     * A version that jobs are running or queued for, the memory its tasks need, the CPU time they may take
+     * ({@code limits.maxCpuSeconds}) and its module's size.
+     */
+    public record Runnable(String app, int memoryMiB, int maxCpuSeconds, long moduleSize) {}
 
     /**
      * The versions (as {@code name@version}) with queued or running jobs (as their app or their reduce step's), not
@@ -96,7 +99,7 @@ public class AppVersionTable {
      */
     public List<Runnable> runnable() {
         return jdbc.sql("""
-                        SELECT a.app, v.memory_mib
+                        SELECT a.app, v.memory_mib, (v.manifest -> 'limits' ->> 'maxCpuSeconds')::int, v.module_size
                           FROM (SELECT app FROM job WHERE state IN ('QUEUED', 'RUNNING') AND strpos(app, '@') > 0
                                 UNION
                                 SELECT reduce_app FROM job WHERE state IN ('QUEUED', 'RUNNING')
@@ -104,7 +107,7 @@ public class AppVersionTable {
                           JOIN app_version v ON v.name = split_part(a.app, '@', 1)
                                             AND v.version = substr(a.app, strpos(a.app, '@') + 1)
                          WHERE v.state <> 'REVOKED'""")
-                .query((rs, i) -> new Runnable(rs.getString(1), rs.getInt(2))).list();
+                .query((rs, i) -> new Runnable(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getLong(4))).list();
     }
 
     private static VersionRow row(ResultSet rs, int i) throws SQLException {

@@ -1,11 +1,9 @@
 package dev.starling.coordinator.blob;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.host.HostTable;
-import dev.starling.coordinator.peer.FetchGrants;
 import dev.starling.coordinator.peer.Tracker;
 import dev.starling.coordinator.peer.TransferLedger;
 import dev.starling.coordinator.support.StrictRequests;
@@ -26,10 +24,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,7 +43,7 @@ import org.springframework.transaction.TransactionException;
 /**
  * The coordinator as the seed of last resort: PeerService (peer.proto) over the blobs uploaded to it. Calls carry
  * a fetch token in the message instead of a host token (the host interceptor lets them through); every call
- * checks it here, and that the host it was granted to is not banned, nor its volunteer (one primary-key read). Chunks go out under gRPC flow control, one 1 MiB chunk per message, each checked against its
+ * checks it ({@link FetchAuthorization}). Chunks go out under gRPC flow control, one 1 MiB chunk per message, each checked against its
  * hash before it leaves; chunks other hosts got recently are answered with those hosts ({@link SuperSeeder}).
  * Every byte served is counted for the job the token names.
  */
@@ -58,26 +53,24 @@ class PeerGrpcService implements PeerServiceGrpc.AsyncService, BindableService {
     static final int MAX_CHUNKS_PER_CALL = 16;
 
     private final BlobService blobs;
-    private final FetchGrants grants;
+    private final FetchAuthorization access;
     private final SuperSeeder seeder;
     private final HostTable hosts;
     private final TransferLedger ledger;
     private final Tracker tracker;
-    private final Clock clock;
     private final UploadPacer pacer;
     private final ScheduledExecutorService resumer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("starling-upload-pacer").daemon().factory());
 
-    PeerGrpcService(BlobService blobs, FetchGrants grants, SuperSeeder seeder, HostTable hosts, TransferLedger ledger,
-            Tracker tracker, Clock clock, StarlingProperties properties) {
+    PeerGrpcService(BlobService blobs, FetchAuthorization access, SuperSeeder seeder, HostTable hosts,
+            TransferLedger ledger, Tracker tracker, StarlingProperties properties) {
         this.tracker = tracker;
         this.pacer = new UploadPacer(properties.peers().uploadRate().toBytes(), System::nanoTime);
         this.blobs = blobs;
-        this.grants = grants;
+        this.access = access;
         this.seeder = seeder;
         this.hosts = hosts;
         this.ledger = ledger;
-        this.clock = clock;
     }
 
     @PreDestroy
@@ -94,8 +87,8 @@ class PeerGrpcService implements PeerServiceGrpc.AsyncService, BindableService {
     @Override
     public void getManifest(BlobRequest request, StreamObserver<Manifest> response) {
         answer(response, () -> {
-            authorize(request.getBlobId(), request.getToken());
-            Blob blob = stored(request.getBlobId());
+            access.authorize(request.getBlobId(), request.getToken());
+            Blob blob = access.stored(request.getBlobId());
             Manifest.Builder m = Manifest.newBuilder().setBlobId(blob.id()).setSize(blob.size())
                     .setChunkSize(ContentAddress.CHUNK_SIZE);
             for (int i = 0; i < blob.chunkCount(); i++) {
@@ -108,8 +101,8 @@ class PeerGrpcService implements PeerServiceGrpc.AsyncService, BindableService {
     @Override
     public void getHave(BlobRequest request, StreamObserver<Have> response) {
         answer(response, () -> {
-            authorize(request.getBlobId(), request.getToken());
-            int count = stored(request.getBlobId()).chunkCount();
+            access.authorize(request.getBlobId(), request.getToken());
+            int count = access.stored(request.getBlobId()).chunkCount();
             byte[] bits = new byte[(count + 7) / 8];
             for (int i = 0; i < count; i++) {
                 bits[i / 8] |= (byte) (1 << (i % 8));
@@ -123,8 +116,8 @@ class PeerGrpcService implements PeerServiceGrpc.AsyncService, BindableService {
         ServerCallStreamObserver<Chunk> call = (ServerCallStreamObserver<Chunk>) response;
         Transfer transfer;
         try {
-            FetchGrant grant = authorize(request.getBlobId(), request.getToken());
-            Blob blob = stored(request.getBlobId());
+            FetchGrant grant = access.authorize(request.getBlobId(), request.getToken());
+            Blob blob = access.stored(request.getBlobId());
             if (request.getChunksCount() < 1 || request.getChunksCount() > MAX_CHUNKS_PER_CALL) {
                 throw invalid("ask for 1 to " + MAX_CHUNKS_PER_CALL + " chunks per call, not " + request.getChunksCount());
             }
@@ -250,69 +243,8 @@ class PeerGrpcService implements PeerServiceGrpc.AsyncService, BindableService {
         }
     }
 
-    /** The grant a request's token carries for its blob; a missing or unacceptable token ends the call. */
-    private FetchGrant authorize(String blobId, String token) {
-        if (!ContentAddress.isValid(blobId)) {
-            throw invalid("blob_id must be sha256:<64 lower-case hex digits>, got '" + blobId + "'");
-        }
-        if (token.isEmpty()) {
-            throw Status.UNAUTHENTICATED.withDescription("no fetch token; every PeerService call carries the token"
-                    + " that came with the task reading the blob (BlobSource.token)").asRuntimeException();
-        }
-        FetchGrant grant = grants.check(token, blobId).orElseThrow(() -> refusal(token, blobId));
-        // a ban takes effect at once, not when the host's tokens expire
-        hosts.refusal(grant.getHostId()).ifPresent(refusal -> {
-            throw refused(Status.PERMISSION_DENIED, blobId, refusal);
-        });
-        return grant;
-    }
-
-    /**
-     * Why {@link FetchGrants#check} refused a token, with the status a worker's PeerService gives for the same token
-     * (docs/protocol.md), in the same order: UNAUTHENTICATED unless the token is this coordinator's and current,
-     * PERMISSION_DENIED when it then grants another blob. What an unsigned token claims is never believed.
-     */
-    private StatusRuntimeException refusal(String token, String blobId) {
-        Optional<FetchGrant> signed = grants.signed(token);
-        if (signed.isEmpty()) {
-            return refused(Status.UNAUTHENTICATED, blobId, wellFormed(token) ? "its signature is not this coordinator's"
-                    : "it is not a fetch token (<payload>.<signature>, base64url)");
-        }
-        FetchGrant grant = signed.get();
-        if (grant.getExpiresEpochMillis() < clock.millis()) {
-            return refused(Status.UNAUTHENTICATED, blobId, "it expired at "
-                    + Instant.ofEpochMilli(grant.getExpiresEpochMillis()) + "; the next task reading the blob brings a fresh one");
-        }
-        return refused(Status.PERMISSION_DENIED, blobId, "it grants blob '" + grant.getBlobId() + "', not this one");
-    }
-
-    /** Whether the token has the form of one: a grant and a signature, base64url, a dot between them. */
-    private static boolean wellFormed(String token) {
-        int dot = token.indexOf('.');
-        if (dot < 1 || dot == token.length() - 1) {
-            return false;
-        }
-        try {
-            FetchGrant.parseFrom(Base64.getUrlDecoder().decode(token.substring(0, dot)));
-            Base64.getUrlDecoder().decode(token.substring(dot + 1));
-            return true;
-        } catch (IllegalArgumentException | InvalidProtocolBufferException e) {
-            return false;
-        }
-    }
-
-    private static StatusRuntimeException refused(Status status, String blobId, String why) {
-        return status.withDescription("fetch token refused for blob " + blobId + ": " + why).asRuntimeException();
-    }
-
-    private Blob stored(String blobId) {
-        return blobs.find(blobId).orElseThrow(() -> Status.NOT_FOUND.withDescription("the coordinator holds no part"
-                + " of blob " + blobId + "; it serves uploaded blobs only, fetch this one from peers")
-                .asRuntimeException());
-    }
-
     private static StatusRuntimeException invalid(String description) {
-        return Status.INVALID_ARGUMENT.withDescription(description).asRuntimeException();
+        return FetchAuthorization.invalid(description);
     }
 
     private static <T> void answer(StreamObserver<T> response, Supplier<T> work) {

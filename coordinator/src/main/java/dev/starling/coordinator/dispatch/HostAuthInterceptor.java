@@ -1,11 +1,7 @@
 package dev.starling.coordinator.dispatch;
 
 import dev.starling.coordinator.host.AuthenticatedHost;
-import dev.starling.coordinator.host.HostService;
-import dev.starling.coordinator.host.WorkerVersions;
 import dev.starling.coordinator.peer.PeerAddresses;
-import dev.starling.coordinator.support.Admission;
-import dev.starling.coordinator.support.OverloadedException;
 import dev.starling.proto.v1.WorkerServiceGrpc;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -15,17 +11,15 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.net.InetAddress;
-import java.util.Optional;
-import org.springframework.dao.DataAccessException;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.TransactionException;
 
 /**
  * Every worker call states its protocol version ({@code starling-protocol}); every call but Register
  * carries {@code authorization: Bearer <host token>}. A version outside the range this coordinator takes
- * ({@link WorkerVersions}) gets FAILED_PRECONDITION saying what to install; a missing or unknown token gets UNAUTHENTICATED; a host banned by
+ * ({@link WorkerProtocol#checkProtocol}) gets FAILED_PRECONDITION saying what to install; a missing or unknown token gets UNAUTHENTICATED; a host banned by
  * the admin, or whose volunteer is, PERMISSION_DENIED with the admin's reason. The authenticated host goes into the gRPC {@link Context}.
  */
 @Component
@@ -39,16 +33,12 @@ class HostAuthInterceptor implements ServerInterceptor {
     /** Where a Register call comes from, as {@link PeerAddresses#client} tells it (null when it cannot) */
     static final Context.Key<InetAddress> CLIENT = Context.key("starling-client-address");
 
-    private final HostService hosts;
+    private final WorkerProtocol protocol;
     private final PeerAddresses addresses;
-    private final WorkerVersions versions;
-    private final Admission admission;
 
-    HostAuthInterceptor(HostService hosts, PeerAddresses addresses, WorkerVersions versions, Admission admission) {
-        this.hosts = hosts;
+    HostAuthInterceptor(WorkerProtocol protocol, PeerAddresses addresses) {
+        this.protocol = protocol;
         this.addresses = addresses;
-        this.versions = versions;
-        this.admission = admission;
     }
 
     @Override
@@ -59,9 +49,10 @@ class HostAuthInterceptor implements ServerInterceptor {
             // health, reflection, and PeerService, whose calls carry a fetch token that the service checks itself
             return next.startCall(call, headers);
         }
-        Optional<String> refusal = versions.refusal(headers.get(PROTOCOL));
-        if (refusal.isPresent()) {
-            return close(call, Status.FAILED_PRECONDITION.withDescription(refusal.get()));
+        try {
+            protocol.checkProtocol(headers.get(PROTOCOL));
+        } catch (StatusRuntimeException e) {
+            return close(call, e.getStatus());
         }
         // by name: the service's methods are described anew to parse their requests themselves (StrictRequests)
         if (call.getMethodDescriptor().getFullMethodName().equals(WorkerServiceGrpc.getRegisterMethod().getFullMethodName())) {
@@ -69,34 +60,13 @@ class HostAuthInterceptor implements ServerInterceptor {
                     headers.get(FORWARDED_FOR));
             return Contexts.interceptCall(Context.current().withValue(CLIENT, client), call, headers, next);
         }
-        String authorization = headers.get(AUTHORIZATION);
-        if (authorization == null || !authorization.startsWith("Bearer ")) {
-            return close(call, Status.UNAUTHENTICATED.withDescription(
-                    "missing 'authorization: Bearer <host token>'; call Register first"));
-        }
-        String token = authorization.substring("Bearer ".length()).trim();
-        if (token.length() > WireLimits.MAX_SECRET) {
-            return close(call, Status.UNAUTHENTICATED.withDescription(
-                    "unknown host token (longer than any this coordinator hands out): register again"));
-        }
-        Optional<AuthenticatedHost> host;
+        AuthenticatedHost host;
         try {
-            host = hosts.authenticate(token);
-        } catch (OverloadedException e) {
-            return close(call, Status.UNAVAILABLE.withDescription(e.getMessage()), RetryHints.trailers(e.retryAfter()));
-        } catch (DataAccessException | TransactionException e) {
-            return close(call, Status.UNAVAILABLE.withDescription(
-                    "the coordinator cannot reach its database right now; retry later"),
-                    RetryHints.trailers(admission.retryAfter()));
+            host = protocol.authenticate(headers.get(AUTHORIZATION));
+        } catch (StatusRuntimeException e) {
+            return close(call, e.getStatus(), e.getTrailers() == null ? new Metadata() : e.getTrailers());
         }
-        if (host.isEmpty()) {
-            return close(call, Status.UNAUTHENTICATED.withDescription(
-                    "unknown host token; the coordinator does not know this host: register again"));
-        }
-        if (host.get().banned()) {
-            return close(call, Status.PERMISSION_DENIED.withDescription(host.get().refusal()));
-        }
-        return Contexts.interceptCall(Context.current().withValue(HOST, host.get()), call, headers, next);
+        return Contexts.interceptCall(Context.current().withValue(HOST, host), call, headers, next);
     }
 
     private static <Q, A> ServerCall.Listener<Q> close(ServerCall<Q, A> call, Status status) {

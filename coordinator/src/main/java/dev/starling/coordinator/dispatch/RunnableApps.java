@@ -17,6 +17,9 @@ import org.springframework.stereotype.Component;
  * gives less is skipped, never given a smaller cap, so {@code memory.grow} behaves the same everywhere. The claim
  * statement is unchanged: the host's apps are its {@code c.app = ANY(:apps)} as before.
  *
+ * <p>A browser tab ({@link AuthenticatedHost#browser}) runs no built-in app, whatever it says, and only the deployed
+ * versions that fit the operator's limits for browsers ({@code starling.browser}): memory, CPU seconds, module size.
+ *
  * <p>The deployed versions with jobs are read at most every {@code starling.apps.refresh-interval} (and at the next
  * claim after a job of a deployed app is submitted here); when new ones appear, waiting long polls are woken to claim
  * their tasks. A job submitted to another coordinator is seen here within the interval.
@@ -26,8 +29,9 @@ public class RunnableApps {
     private final AppVersionTable versions;
     private final WorkSignal signal;
     private final long refreshNanos;
+    private final StarlingProperties.Browser browsers;
     private final ReentrantLock reloading = new ReentrantLock();
-    private volatile Map<String, Integer> memory = Map.of();
+    private volatile Map<String, AppVersionTable.Runnable> runnable = Map.of();
     private volatile long loadedAt;
     private volatile boolean stale = true;
 
@@ -35,19 +39,21 @@ public class RunnableApps {
         this.versions = versions;
         this.signal = signal;
         this.refreshNanos = properties.apps().refreshInterval().toNanos();
+        this.browsers = properties.browser();
     }
 
     /** The apps whose tasks the host may be given now. */
     Set<String> of(AuthenticatedHost host) {
         Set<String> apps = new HashSet<>();
         for (String app : host.apps()) {
-            if (!AppCatalog.isDeployed(app)) { // deployed versions come only through the WebAssembly capability
+            // deployed versions come only through the WebAssembly capability; a browser runs no built-in app
+            if (!AppCatalog.isDeployed(app) && !host.browser()) {
                 apps.add(app);
             }
         }
         if (host.wasmMemoryMib() > 0) {
-            current().forEach((app, mib) -> {
-                if (mib <= host.wasmMemoryMib()) {
+            current().forEach((app, version) -> {
+                if (version.memoryMiB() <= host.wasmMemoryMib() && (!host.browser() || fitsBrowsers(version))) {
                     apps.add(app);
                 }
             });
@@ -55,19 +61,24 @@ public class RunnableApps {
         return apps;
     }
 
+    private boolean fitsBrowsers(AppVersionTable.Runnable version) {
+        return version.memoryMiB() <= browsers.maxMemoryMib() && version.maxCpuSeconds() <= browsers.maxCpuSeconds()
+                && version.moduleSize() <= browsers.maxInputBytes().toBytes();
+    }
+
     /** A job of a deployed app was submitted here: the next claim reads which versions have jobs again. */
     public void jobSubmitted() {
         stale = true;
     }
 
-    private Map<String, Integer> current() {
+    private Map<String, AppVersionTable.Runnable> current() {
         if ((stale || System.nanoTime() - loadedAt > refreshNanos) && reloading.tryLock()) {
             try {
                 stale = false;
-                Map<String, Integer> fresh = new HashMap<>();
-                versions.runnable().forEach(r -> fresh.put(r.app(), r.memoryMiB()));
-                boolean more = !memory.keySet().containsAll(fresh.keySet());
-                memory = Map.copyOf(fresh);
+                Map<String, AppVersionTable.Runnable> fresh = new HashMap<>();
+                versions.runnable().forEach(r -> fresh.put(r.app(), r));
+                boolean more = !runnable.keySet().containsAll(fresh.keySet());
+                runnable = Map.copyOf(fresh);
                 loadedAt = System.nanoTime();
                 if (more) {
                     signal.wakeAll(); // long polls waiting for work: some of it is theirs now
@@ -76,6 +87,6 @@ public class RunnableApps {
                 reloading.unlock();
             }
         }
-        return memory;
+        return runnable;
     }
 }

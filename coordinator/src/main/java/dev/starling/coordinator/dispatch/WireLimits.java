@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * The bounds of the worker protocol, all in one place (docs/protocol.md lists them). A worker is a stranger's
- * program: {@link WorkerGrpcService} checks every request here before anything reads it, and a string or a repeated
+ * program: {@link WorkerProtocol} checks every request here before anything reads it, and a string or a repeated
  * field beyond its bound, a number out of its range, or a name holding a control character is INVALID_ARGUMENT naming
  * the field; nothing of the request is stored. Unsigned fields are read as unsigned, so 2^64-1 is not taken for -1.
  *

@@ -15,13 +15,16 @@ import java.util.List;
  * @param validResults the valid results of its volunteer's hosts together (its own, for an anonymous host), when it
  *     was looked up: what decides whether it is on probation
  * @param paused whether its volunteer paused it on the web: it is sent no tasks, and told to suspend those it holds
+ * @param browser whether it is a browser tab (os {@value #BROWSER}): it is given only tasks that fit a browser
  */
 public record AuthenticatedHost(long id, List<String> apps, Long volunteerId, boolean quarantined, String refusal,
-        boolean rotateToken, int wasmMemoryMib, String network, long validResults, boolean paused) {
+        boolean rotateToken, int wasmMemoryMib, String network, long validResults, boolean paused, boolean browser) {
+    /** the os of a browser tab's host */
+    public static final String BROWSER = "browser";
 
     public AuthenticatedHost(long id, List<String> apps, Long volunteerId, boolean quarantined, String refusal,
             boolean rotateToken, int wasmMemoryMib) {
-        this(id, apps, volunteerId, quarantined, refusal, rotateToken, wasmMemoryMib, null, 0, false);
+        this(id, apps, volunteerId, quarantined, refusal, rotateToken, wasmMemoryMib, null, 0, false, false);
     }
 
     public boolean banned() {

@@ -149,7 +149,7 @@ public class HostService {
         // as HostTable.find would read it (quarantined when its volunteer has a banned host)
         AuthenticatedHost host = new AuthenticatedHost(id, List.copyOf(info.apps()), volunteerId, inserted.quarantined(),
                 null, false, info.wasmMemoryMib() == null ? 0 : info.wasmMemoryMib(), info.network(),
-                hosts.validResults(volunteerId), false);
+                hosts.validResults(volunteerId), false, AuthenticatedHost.BROWSER.equals(info.os()));
         AfterCommit.run(() -> known.put(token, host));
         return new Registration(id, token);
     }

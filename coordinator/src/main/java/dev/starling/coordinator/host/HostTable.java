@@ -143,7 +143,8 @@ public class HostTable {
                         + REFUSAL + " AS refusal, h.token_rotation_asked_at IS NOT NULL AS rotate,"
                         + " h.next_token_hash IS NOT DISTINCT FROM :tokenHash AS next,"
                         + " coalesce(h.wasm_memory_mib, 0) AS wasm_memory_mib, h.network, "
-                        + VALID_RESULTS + " AS valid_results, h.paused_at IS NOT NULL AS paused"
+                        + VALID_RESULTS + " AS valid_results, h.paused_at IS NOT NULL AS paused,"
+                        + " h.os = '" + AuthenticatedHost.BROWSER + "' AS browser"
                         + " FROM host h LEFT JOIN volunteer v ON v.id = h.volunteer_id"
                         + " WHERE h.id = :id AND (h.token_hash = :tokenHash OR h.next_token_hash = :tokenHash)")
                 .param("id", id)
@@ -152,7 +153,7 @@ public class HostTable {
                         List.of((String[]) rs.getArray("apps").getArray()), rs.getObject("volunteer_id", Long.class),
                         rs.getBoolean("quarantined"), rs.getString("refusal"), rs.getBoolean("rotate") && !rs.getBoolean("next"),
                         rs.getInt("wasm_memory_mib"), rs.getString("network"), rs.getLong("valid_results"),
-                        rs.getBoolean("paused")), rs.getBoolean("next")))
+                        rs.getBoolean("paused"), rs.getBoolean("browser")), rs.getBoolean("next")))
                 .optional();
     }
 

@@ -5,10 +5,12 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.starling.coordinator.StarlingProperties;
 import dev.starling.proto.v1.FetchGrant;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -66,6 +68,21 @@ public class FetchGrants {
             this.publicKeyBytes = stored.publicKey();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up the Ed25519 key that signs fetch tokens", e);
+        }
+    }
+
+    /**
+     * A secret for {@code purpose} derived from the signing key: SHA-256 of the purpose, a zero byte and the private
+     * key. Every coordinator of one database derives the same, and it reveals nothing of the key.
+     */
+    public byte[] derivedSecret(String purpose) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(purpose.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            return sha.digest(privateKey.getEncoded());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -77,6 +77,10 @@ final class AccessProblems implements AuthenticationEntryPoint, AccessDeniedHand
             return "a researcher's API key ('Authorization: Bearer <key>'; the operator creates keys) or the admin's "
                     + "credentials";
         }
+        if (path.equals(SecurityConfig.BROWSER_REGISTER)) {
+            return "a signed-in volunteer's web session (sign in at " + SecurityConfig.ACCOUNT_LOGIN + ") and its CSRF"
+                    + " token (header X-CSRF-TOKEN, from the page's meta tag _csrf)";
+        }
         if (path.startsWith("/api/v1/volunteers/me")) {
             return "a volunteer's account key ('Authorization: Bearer <account key>', from POST /api/v1/volunteers)";
         }

@@ -16,7 +16,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * The REST API's and the dashboard's share of {@link Admission}: a volunteer's sign-up holds a permit of
  * {@code SIGN_UP}, any other call under {@code /api/} (but blob bytes, streamed for minutes with a database
- * connection only at their end) or {@code /dashboard} one of {@code API}, from before its credentials are checked
+ * connection only at their end, and the browser facade's worker protocol, whose calls take its permits as gRPC calls
+ * do) or {@code /dashboard} one of {@code API}, from before its credentials are checked
  * (which reads the database) to its answer. A call turned away, or one the database could not serve (no connection
  * free, the database down) before a controller was reached, is a 503 with {@code Retry-After}, never a 500. It runs
  * before the security filters ({@code WebConfig}).
@@ -57,7 +58,8 @@ public final class AdmissionFilter extends OncePerRequestFilter {
         if (path.equals("/api/v1/volunteers") && request.getMethod().equals("POST")) {
             return Admission.Kind.SIGN_UP;
         }
-        if (path.startsWith("/api/v1/blobs")) {
+        if (path.startsWith("/api/v1/blobs") || path.startsWith("/api/v1/browser/")) {
+            // the browser facade's calls take the worker protocol's permits, as over gRPC (a long poll holds none)
             return null;
         }
         return path.startsWith("/api/") || path.equals("/dashboard") || path.startsWith("/dashboard/")

@@ -90,11 +90,12 @@ public final class ErrorAnswers {
 
     /**
      * Whether a request to this path (without the context path) is answered as a page: the dashboard, the login
-     * page and logout, which a browser shows; everything else is answered with problem details.
+     * page and logout, the volunteer's pages, which a browser shows; everything else is answered with problem details.
      */
     public static boolean isPage(String path) {
         return path.equals("/dashboard") || path.startsWith("/dashboard/") || path.equals("/login")
-                || path.equals("/logout") || path.equals("/account") || path.startsWith("/account/");
+                || path.equals("/logout") || path.equals("/account") || path.startsWith("/account/")
+                || path.equals("/volunteer");
     }
 
     /** The request's path without the context path. */

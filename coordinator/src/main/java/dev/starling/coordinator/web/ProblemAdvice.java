@@ -1,8 +1,12 @@
 package dev.starling.coordinator.web;
 
 import dev.starling.coordinator.support.Admission;
+import dev.starling.coordinator.support.Batcher;
+import dev.starling.coordinator.support.RetryHints;
 import dev.starling.coordinator.support.OverloadedException;
 import dev.starling.coordinator.support.Transactions;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -112,6 +116,47 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     @ExceptionHandler
     ResponseEntity<ProblemDetail> busy(OverloadedException e) {
         return busy(e.getMessage(), e.retryAfter());
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> stopping(Batcher.StoppedException e) {
+        return busy("The coordinator is shutting down; retry.", admission.retryAfter());
+    }
+
+    /**
+     * The worker protocol's refusals where it is spoken over HTTP (the browser facade): the status of its code, its
+     * description as the detail, and the code itself as {@code code}.
+     */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> refused(StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        HttpStatus status = switch (code) {
+            case INVALID_ARGUMENT, OUT_OF_RANGE -> HttpStatus.BAD_REQUEST;
+            case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
+            case PERMISSION_DENIED -> HttpStatus.FORBIDDEN;
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case ALREADY_EXISTS, ABORTED -> HttpStatus.CONFLICT;
+            case FAILED_PRECONDITION -> HttpStatus.PRECONDITION_FAILED;
+            case RESOURCE_EXHAUSTED -> HttpStatus.TOO_MANY_REQUESTS;
+            case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+            default -> HttpStatus.INTERNAL_SERVER_ERROR;
+        };
+        if (status == HttpStatus.INTERNAL_SERVER_ERROR) {
+            log.error("A worker protocol call over HTTP failed: {}", e.getStatus());
+        }
+        String detail = e.getStatus().getDescription();
+        ProblemDetail p = ErrorAnswers.problem(status, detail == null || status == HttpStatus.INTERNAL_SERVER_ERROR
+                ? ErrorAnswers.FAILED : detail);
+        p.setProperty("code", code.name());
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(status);
+        if (status == HttpStatus.SERVICE_UNAVAILABLE) {
+            answer.header(HttpHeaders.RETRY_AFTER, AdmissionFilter.retryAfterSeconds(
+                    RetryHints.retryAfter(e).orElse(admission.retryAfter())));
+        }
+        if (status == HttpStatus.UNAUTHORIZED) {
+            answer.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"starling\"");
+        }
+        return answer.body(p);
     }
 
     /**
