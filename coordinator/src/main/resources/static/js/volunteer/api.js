@@ -15,6 +15,19 @@ export class ApiError extends Error {
     }
 }
 
+/** Throws the ApiError of a response that is not a success, with its problem's detail. */
+async function refused(response) {
+    if (!response.ok) {
+        let detail = null;
+        try {
+            detail = (await response.json()).detail;
+        } catch (e) {
+            // not problem+json: the status says enough
+        }
+        throw new ApiError(response.status, detail);
+    }
+}
+
 async function call(path, body, headers, signal) {
     let response;
     const text = JSON.stringify(body);
@@ -34,15 +47,7 @@ async function call(path, body, headers, signal) {
         }
         throw new ApiError(0, 'the coordinator cannot be reached (' + e.message + ')');
     }
-    if (!response.ok) {
-        let detail = null;
-        try {
-            detail = (await response.json()).detail;
-        } catch (e) {
-            // not problem+json: the status says enough
-        }
-        throw new ApiError(response.status, detail);
-    }
+    await refused(response);
     return response.status === 204 ? {} : response.json();
 }
 
@@ -98,15 +103,7 @@ export class HostApi {
         } catch (e) {
             throw new ApiError(0, 'the coordinator cannot be reached (' + e.message + ')');
         }
-        if (!response.ok) {
-            let detail = null;
-            try {
-                detail = (await response.json()).detail;
-            } catch (e) {
-                // not problem+json
-            }
-            throw new ApiError(response.status, detail);
-        }
+        await refused(response);
         return response;
     }
 }

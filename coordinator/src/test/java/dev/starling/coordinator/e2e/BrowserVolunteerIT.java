@@ -1,8 +1,9 @@
 package dev.starling.coordinator.e2e;
 
+import static dev.starling.coordinator.e2e.DeployedAppsIT.deploy;
 import static dev.starling.coordinator.e2e.EndToEndIT.awaitFinal;
 import static dev.starling.coordinator.e2e.EndToEndIT.name;
-import static dev.starling.coordinator.e2e.EndToEndIT.workUnits;
+import static dev.starling.coordinator.e2e.EndToEndIT.resultsOfHost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -13,8 +14,6 @@ import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,13 +56,6 @@ class BrowserVolunteerIT {
         });
     }
 
-    private static void deploy(TestApi api, String name, byte[] module) {
-        TestApi.Response r = api.deploy("{\"name\":\"" + name + "\",\"version\":\"1.0.0\",\"limits\":{\"memoryMiB\":32,"
-                + "\"maxCpuSeconds\":600,\"maxOutputBytes\":4096},\"validation\":{\"kind\":\"bitwise\"},"
-                + "\"credit\":{\"perWorkUnit\":1.0}}", module);
-        assertThat(r.status()).as(r.body()).isEqualTo(201);
-    }
-
     @Test
     void aTabComputesBesideAJavaWorkerIsCreditedGivesBackOnStopAndComesBackAsItself(TestInfo info)
             throws Exception {
@@ -98,7 +90,7 @@ class BrowserVolunteerIT {
                 JsonNode done = awaitFinal(api, job);
                 assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
                 assertThat(sumOfOutputs(api, job)).isEqualTo(PI_2E6);
-                assertThat(statesOfHost(api, job, hostId)).as("the tab's replicas").isNotEmpty()
+                assertThat(resultsOfHost(api, job, hostId)).as("the tab's replicas").isNotEmpty()
                         .allMatch("VALID"::equals);
                 browser.until(d -> !browser.text(By.id("vol-done")).equals("0"));
                 JsonNode tabHost = await().atMost(Duration.ofMinutes(1)).until(() -> hostOf(asVera, hostId),
@@ -113,11 +105,11 @@ class BrowserVolunteerIT {
                         + "]},\"redundancy\":{\"quorum\":1,\"initialReplicas\":1}}");
                 browser.until(d -> !browser.driver().findElements(By.cssSelector("#vol-tasks li[data-state=running]"))
                         .isEmpty());
-                assertThat(statesOfHost(api, slow, hostId)).contains("IN_PROGRESS");
+                assertThat(resultsOfHost(api, slow, hostId)).contains("IN_PROGRESS");
                 // docs/volunteer-browser.png (volunteer-guide.md) is this, from a run of this test
                 Files.write(p.folder("screenshots").resolve("volunteer-browser.png"), browser.screenshot());
                 browser.find(By.id("vol-stop")).click();
-                await().atMost(Duration.ofMinutes(1)).until(() -> statesOfHost(api, slow, hostId),
+                await().atMost(Duration.ofMinutes(1)).until(() -> resultsOfHost(api, slow, hostId),
                         states -> !states.contains("IN_PROGRESS"));
                 assertThat(browser.text(By.id("vol-status"))).contains("given back");
                 api.postRaw("/api/v1/jobs/" + slow + "/cancel", null, null);
@@ -137,7 +129,7 @@ class BrowserVolunteerIT {
                 JsonNode outvoted = awaitFinal(api, lied);
                 assertThat(outvoted.get("state").asString()).as(outvoted.toString()).isEqualTo("SUCCEEDED");
                 assertThat(sumOfOutputs(api, lied)).isEqualTo(PI_2E6);
-                assertThat(statesOfHost(api, lied, hostId)).as("the lying tab's replicas").contains("INVALID")
+                assertThat(resultsOfHost(api, lied, hostId)).as("the lying tab's replicas").contains("INVALID")
                         .doesNotContain("VALID");
                 browser.find(By.id("vol-stop")).click();
                 assertThat(browser.consoleErrors()).isEmpty();
@@ -169,17 +161,5 @@ class BrowserVolunteerIT {
             }
         }
         throw new AssertionError("no host " + id);
-    }
-
-    private static List<String> statesOfHost(TestApi api, long job, long hostId) {
-        List<String> states = new ArrayList<>();
-        for (JsonNode wu : workUnits(api, job)) {
-            for (JsonNode r : wu.get("results")) {
-                if (r.has("hostId") && r.get("hostId").asLong() == hostId) {
-                    states.add(r.get("state").asString());
-                }
-            }
-        }
-        return states;
     }
 }
