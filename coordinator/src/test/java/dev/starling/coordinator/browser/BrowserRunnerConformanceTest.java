@@ -137,15 +137,18 @@ class BrowserRunnerConformanceTest {
 
     @AfterAll
     static void close() {
-        if (browser != null) {
-            assertThat(browser.consoleErrors()).isEmpty();
-            browser.close();
-        }
         if (server != null) {
             server.close();
         }
         if (sandbox != null) {
             sandbox.close();
+        }
+        if (browser != null) {
+            try {
+                assertThat(browser.consoleErrors()).isEmpty();
+            } finally {
+                browser.close();
+            }
         }
     }
 
