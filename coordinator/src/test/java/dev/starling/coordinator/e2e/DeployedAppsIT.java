@@ -36,7 +36,7 @@ class DeployedAppsIT {
     /** the probe's steps in a work unit that computes for some seconds */
     private static final long COUNT = 8_000;
 
-    private static void deploy(TestApi api, String name, byte[] module) {
+    static void deploy(TestApi api, String name, byte[] module) {
         TestApi.Response r = api.deploy("{\"name\":\"" + name + "\",\"version\":\"1.0.0\",\"limits\":{\"memoryMiB\":32,"
                 + "\"maxCpuSeconds\":600,\"maxOutputBytes\":4096},\"validation\":{\"kind\":\"bitwise\"},"
                 + "\"credit\":{\"perWorkUnit\":1.0}}", module);

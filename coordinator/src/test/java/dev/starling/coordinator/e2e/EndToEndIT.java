@@ -314,7 +314,7 @@ class EndToEndIT {
         return all;
     }
 
-    private static List<String> resultsOfHost(TestApi api, long job, long hostId) {
+    static List<String> resultsOfHost(TestApi api, long job, long hostId) {
         List<String> states = new ArrayList<>();
         for (JsonNode wu : workUnits(api, job)) {
             for (JsonNode r : wu.get("results")) {
