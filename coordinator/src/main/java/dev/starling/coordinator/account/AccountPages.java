@@ -1,12 +1,20 @@
 package dev.starling.coordinator.account;
 
 import dev.starling.coordinator.host.VolunteerHosts;
+import dev.starling.coordinator.peer.PeerAddresses;
 import dev.starling.coordinator.security.Caller;
 import dev.starling.coordinator.volunteer.AccountPreferences;
 import dev.starling.coordinator.volunteer.PreferenceKeys;
 import dev.starling.coordinator.volunteer.VolunteerPasswords;
 import dev.starling.coordinator.volunteer.VolunteerService;
 import dev.starling.coordinator.web.BadRequestException;
+import dev.starling.coordinator.web.ConflictException;
+import dev.starling.coordinator.web.ForbiddenException;
+import dev.starling.coordinator.web.TooManyRequestsException;
+import dev.starling.coordinator.web.UnauthenticatedException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,14 +29,15 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
- * A volunteer's pages: sign-in (the form posts to {@code /login}, as the admin's does), setting the web password
- * with the account key, and their account: their hosts, live, which they pause, resume, rename and retire, their
+ * A volunteer's pages: sign-up (where sign-up is open: an account with its web password at once), sign-in (the form
+ * posts to {@code /login}, as the admin's does), setting the web password with the account key, and their account: their hosts, live, which they pause, resume, rename and retire, their
  * credit history, and their account key, which they rotate. Forms post and redirect with a notice.
  */
 @Controller
 class AccountPages {
     static final String LOGIN = "account/login";
     static final String PASSWORD = "account/password";
+    static final String SIGN_UP = "account/signup";
     static final String HOME = "account/home";
     static final String HX_REQUEST = "HX-Request";
 
@@ -36,9 +45,11 @@ class AccountPages {
     private final VolunteerPasswords passwords;
     private final VolunteerHosts hosts;
     private final AccountPreferences preferences;
+    private final PeerAddresses addresses;
 
     AccountPages(VolunteerService volunteers, VolunteerPasswords passwords, VolunteerHosts hosts,
-            AccountPreferences preferences) {
+            AccountPreferences preferences, PeerAddresses addresses) {
+        this.addresses = addresses;
         this.volunteers = volunteers;
         this.passwords = passwords;
         this.hosts = hosts;
@@ -56,6 +67,51 @@ class AccountPages {
             model.addAttribute("info", "You are signed out.");
         }
         return LOGIN;
+    }
+
+    @GetMapping("/account/signup")
+    String signUpForm(Model model) {
+        model.addAttribute("open", volunteers.signUpOpen());
+        return SIGN_UP;
+    }
+
+    /**
+     * Signs a visitor up, with the web password they chose, under the same rules as {@code POST /api/v1/volunteers}
+     * (open sign-up, the per-address limit); the page then shows the account key once, for their workers. Nothing is
+     * stored when the password or a field is refused.
+     */
+    @PostMapping("/account/signup")
+    String signUp(@RequestParam(defaultValue = "") String name, @RequestParam(defaultValue = "") String email,
+            @RequestParam(defaultValue = "") String password, HttpServletRequest http, Model model) {
+        model.addAttribute("open", volunteers.signUpOpen());
+        model.addAttribute("name", name.length() > 200 ? "" : name);
+        model.addAttribute("email", email.length() > 200 ? "" : email);
+        Optional<String> weak = VolunteerPasswords.problem(password);
+        if (weak.isPresent()) {
+            model.addAttribute("message", "The password " + weak.get() + ".");
+            return SIGN_UP;
+        }
+        // the socket's address, or through a trusted proxy (starling.peers.trusted-proxies) the one it forwards
+        InetAddress from = addresses.client(new InetSocketAddress(http.getRemoteAddr(), http.getRemotePort()),
+                http.getHeader("X-Forwarded-For"));
+        VolunteerService.SignedUp done;
+        try {
+            done = volunteers.signUp(name, email, Optional.empty(), from == null ? null : from.getHostAddress());
+        } catch (BadRequestException e) {
+            BadRequestException.FieldError first = e.errors().get(0);
+            model.addAttribute("message", "The " + first.field() + " " + first.message() + ".");
+            return SIGN_UP;
+        } catch (ConflictException | TooManyRequestsException | UnauthenticatedException | ForbiddenException e) {
+            model.addAttribute("message", capitalized(e.getMessage()) + ".");
+            return SIGN_UP;
+        }
+        passwords.set(done.id(), password);
+        model.addAttribute("signedUp", done);
+        return SIGN_UP;
+    }
+
+    private static String capitalized(String s) {
+        return s == null || s.isEmpty() ? "" : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     @GetMapping("/account/password")

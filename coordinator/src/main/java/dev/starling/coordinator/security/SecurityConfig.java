@@ -152,8 +152,8 @@ class SecurityConfig implements WebMvcConfigurer {
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/login", "/error", "/favicon.ico", "/css/**", "/js/**", "/images/**",
                                 "/webjars/**", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll()
-                        // a volunteer's sign-in page, and setting their password with their account key
-                        .requestMatchers(ACCOUNT_LOGIN, "/account/password").permitAll()
+                        // a volunteer's sign-in and sign-up pages, and setting their password with their account key
+                        .requestMatchers(ACCOUNT_LOGIN, "/account/password", "/account/signup").permitAll()
                         .requestMatchers("/account", "/account/**", VOLUNTEER_PAGE).hasRole("VOLUNTEER")
                         .anyRequest().hasRole("ADMIN"))
                 // the admin goes to the dashboard, a volunteer (who signs in with an email) to their account, or back to

@@ -44,15 +44,23 @@ public class VolunteerPasswords implements PasswordAuthenticator {
      */
     @Transactional
     public void set(long volunteerId, String password) {
-        if (password == null || password.codePointCount(0, password.length()) < MIN_LENGTH
-                || password.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
-            throw new BadRequestException("password", "must have at least " + MIN_LENGTH + " characters and at most "
-                    + MAX_BYTES + " bytes");
+        Optional<String> weak = problem(password);
+        if (weak.isPresent()) {
+            throw new BadRequestException("password", weak.get());
         }
         if (!table.setPassword(volunteerId, encoder.encode(password), clock.instant())) {
             throw new IllegalStateException("no volunteer " + volunteerId + " to set the password of");
         }
         log.info("Volunteer {} set their web password", volunteerId);
+    }
+
+    /** What is wrong with a password someone chose, in words ("must have ..."); empty when nothing is. */
+    public static Optional<String> problem(String password) {
+        if (password == null || password.codePointCount(0, password.length()) < MIN_LENGTH
+                || password.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+            return Optional.of("must have at least " + MIN_LENGTH + " characters and at most " + MAX_BYTES + " bytes");
+        }
+        return Optional.empty();
     }
 
     @Override

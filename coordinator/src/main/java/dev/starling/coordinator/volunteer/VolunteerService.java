@@ -60,6 +60,11 @@ public class VolunteerService implements KeyAuthenticator {
         this.settings = properties.volunteers();
     }
 
+    /** Whether anyone may sign up (not only the admin, by invitation). */
+    public boolean signUpOpen() {
+        return signUp != StarlingProperties.SignUp.INVITE;
+    }
+
     /** A new account, with its account key (the only time it is shown). */
     public record SignedUp(long id, String name, String email, Instant createdAt, String accountKey) {}
 

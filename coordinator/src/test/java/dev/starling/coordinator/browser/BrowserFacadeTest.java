@@ -329,6 +329,26 @@ class BrowserFacadeTest extends CoordinatorTest {
                 .endsWith("/volunteer");
     }
 
+    @Test
+    void aVisitorSignsUpOnThePageWithAPasswordAndSignsInToTheVolunteerPage() {
+        BrowserTab visitor = new BrowserTab(httpPort);
+        assertThat(visitor.open().statusCode()).as("signed out: to the sign-in page").isEqualTo(302);
+        assertThat(visitor.web.get("/account/login").body()).contains("href=\"/account/signup\"");
+
+        HttpResponse<String> weak = visitor.signUpOnPage("Wanda", "wanda@example.org", "short");
+        assertThat(weak.body()).contains("The password must have at least 8 characters");
+        HttpResponse<String> done = visitor.signUpOnPage("Wanda", "wanda@example.org", PASSWORD);
+        assertThat(done.statusCode()).isEqualTo(200);
+        assertThat(done.body()).contains("Welcome, <span>Wanda</span>").containsPattern("value=\"sv_[0-9]+_[^\"]+\"");
+        assertThat(visitor.signUpOnPage("Wanda again", "wanda@example.org", PASSWORD).body())
+                .as("an email signs up once").contains("exists already");
+
+        assertThat(visitor.signIn("wanda@example.org", PASSWORD)).as("signed in, back to the page that sent it")
+                .endsWith("/volunteer");
+        assertThat(visitor.open().statusCode()).isEqualTo(200);
+        assertThat(visitor.register().status()).as("and it volunteers").isEqualTo(200);
+    }
+
     private static WasmOutputFile file(String name, String content) {
         return WasmOutputFile.newBuilder().setName(name).setContent(ByteString.copyFromUtf8(content)).build();
     }

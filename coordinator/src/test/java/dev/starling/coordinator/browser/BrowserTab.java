@@ -50,6 +50,17 @@ final class BrowserTab {
         return r.headers().firstValue("Location").orElse("");
     }
 
+    /** Fills the sign-up page's form; answers the page it shows next. */
+    HttpResponse<String> signUpOnPage(String name, String email, String password) {
+        Matcher m = FORM_CSRF.matcher(web.get("/account/signup").body());
+        if (!m.find()) {
+            throw new AssertionError("the sign-up page has no CSRF token");
+        }
+        return web.exchange(web.request("/account/signup").header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("name=" + enc(name) + "&email=" + enc(email) + "&password="
+                        + enc(password) + "&_csrf=" + enc(m.group(1)))).build());
+    }
+
     /** Opens the volunteer page and reads its CSRF token, as the page's scripts do. */
     HttpResponse<String> open() {
         HttpResponse<String> page = web.exchange(web.request("/volunteer").GET().build());
