@@ -212,7 +212,8 @@ class WasmWorkerTest {
                 .checkpointInterval(Duration.ofSeconds(1)).workBuffer(Duration.ZERO).build();
         WorkerHarness first = fixture.start(w -> w.gracePeriod(Duration.ofHours(1)).preferences(preferences)
                 .sensors(sensors));
-        long task = offer(workUnit(probe, 16, 3600, "count", "8000"), probe);
+        // long enough to outlast the first checkpoint (a second) on a fast machine: 8,000 steps did not
+        long task = offer(workUnit(probe, 16, 3600, "count", "80000"), probe);
         until(() -> Files.exists(workDir.resolve("tasks").resolve(Long.toString(task)).resolve("checkpoint")));
         othersCpu.set(OptionalDouble.of(0.9));
         until(() -> aWasmTaskIn("awaitComputing"));
@@ -234,7 +235,7 @@ class WasmWorkerTest {
         fixture.start(w -> w.preferences(preferences).sensors(sensors));
 
         Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> coordinator().accepted().containsKey(task));
-        assertThat(stdout(coordinator().accepted().get(task))).startsWith("resumed at ").endsWith(", counted to 8000\n")
+        assertThat(stdout(coordinator().accepted().get(task))).startsWith("resumed at ").endsWith(", counted to 80000\n")
                 .doesNotStartWith("resumed at 0,");
     }
 
