@@ -185,7 +185,7 @@ class WasmWorkerTest {
     void aStoppingWorkerParksAModuleWithItsCheckpointAndResumesItAtItsNextStart() throws Exception {
         byte[] probe = c("probe");
         WorkerHarness first = fixture.start(w -> w.gracePeriod(Duration.ofSeconds(10)));
-        long task = offer(workUnit(probe, 16, 3600, "count", "3000"), probe);
+        long task = offer(workUnit(probe, 16, 3600, "count", "30000"), probe);
         untilAsserted(() -> assertThat(coordinator().heartbeats().stream().flatMap(h -> h.getTasksList().stream())
                 .filter(p -> p.getResultId() == task).anyMatch(p -> p.getFractionDone() > 0)).isTrue());
 
@@ -196,9 +196,10 @@ class WasmWorkerTest {
         assertThat(coordinator().wasEverReported(task)).isFalse();
         fixture.start();
 
-        // some 3,000 small steps: perhaps more than Eventually's bound on a loaded machine
+        // some 30,000 small steps (3,000 may end before the stop on a fast machine): perhaps more than Eventually's
+        // bound on a loaded machine
         Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> coordinator().accepted().containsKey(task));
-        assertThat(stdout(coordinator().accepted().get(task))).startsWith("resumed at ").endsWith(", counted to 3000\n")
+        assertThat(stdout(coordinator().accepted().get(task))).startsWith("resumed at ").endsWith(", counted to 30000\n")
                 .doesNotStartWith("resumed at 0,");
     }
 
