@@ -34,7 +34,7 @@ class DeployedAppsIT {
     /** primes below 2 * 10^7, as the built-in Java app counts them (EndToEndIT) */
     private static final long PI_2E7 = 1_270_607L;
     /** the probe's steps in a work unit that computes for some seconds */
-    private static final long COUNT = 80_000;
+    private static final long COUNT = 400_000;
 
     static void deploy(TestApi api, String name, byte[] module) {
         TestApi.Response r = api.deploy("{\"name\":\"" + name + "\",\"version\":\"1.0.0\",\"limits\":{\"memoryMiB\":32,"
