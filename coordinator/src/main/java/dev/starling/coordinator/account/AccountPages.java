@@ -14,7 +14,6 @@ import dev.starling.coordinator.web.TooManyRequestsException;
 import dev.starling.coordinator.web.UnauthenticatedException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,8 +91,7 @@ class AccountPages {
             return SIGN_UP;
         }
         // the socket's address, or through a trusted proxy (starling.peers.trusted-proxies) the one it forwards
-        InetAddress from = addresses.client(new InetSocketAddress(http.getRemoteAddr(), http.getRemotePort()),
-                http.getHeader("X-Forwarded-For"));
+        InetAddress from = addresses.client(http);
         VolunteerService.SignedUp done;
         try {
             done = volunteers.signUp(name, email, Optional.empty(), from == null ? null : from.getHostAddress());

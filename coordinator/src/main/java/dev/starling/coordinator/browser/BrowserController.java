@@ -21,8 +21,6 @@ import io.grpc.StatusRuntimeException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.function.BiFunction;
@@ -112,7 +110,7 @@ class BrowserController {
             b.setWasm(WasmCapability.newBuilder().setMemoryMib(limits.maxMemoryMib()));
         }
         checkClaimedHost(b, caller.id());
-        RegisterResponse r = protocol.register(b.build(), client(request), caller.id());
+        RegisterResponse r = protocol.register(b.build(), addresses.client(request), caller.id());
         ObjectNode answer = BrowserJson.tree(r);
         giveBackToken(answer, r.getHostId());
         return json(answer);
@@ -271,12 +269,6 @@ class BrowserController {
         GiveBackTokens.Issued issued = giveBacks.issue(hostId);
         answer.put("giveBackToken", issued.token());
         answer.put("giveBackTokenExpiresEpochMillis", Long.toString(issued.expires().toEpochMilli()));
-    }
-
-    /** Where the call comes from, as gRPC calls are told apart: through a trusted proxy, the address it forwards. */
-    private InetAddress client(HttpServletRequest request) {
-        InetSocketAddress remote = new InetSocketAddress(request.getRemoteAddr(), request.getRemotePort());
-        return addresses.client(remote, request.getHeader("X-Forwarded-For"));
     }
 
     /** The request body as text, refused when it is longer than {@code max} bytes (413). */

@@ -1,6 +1,7 @@
 package dev.starling.coordinator.peer;
 
 import dev.starling.coordinator.StarlingProperties;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -98,6 +99,12 @@ public class PeerAddresses {
      * it in {@code x-forwarded-for} that is not a trusted proxy too (a client may put anything at its start, so it is
      * read from the end). Null when it cannot be told (a malformed header from a trusted proxy, no socket address).
      */
+    /** The address an HTTP request came from, by the same rule ({@link #client(SocketAddress, String)}). */
+    public InetAddress client(HttpServletRequest request) {
+        return client(new InetSocketAddress(request.getRemoteAddr(), request.getRemotePort()),
+                request.getHeader("X-Forwarded-For"));
+    }
+
     public InetAddress client(SocketAddress remote, String forwardedFor) {
         if (!(remote instanceof InetSocketAddress socket) || socket.getAddress() == null) {
             return null;

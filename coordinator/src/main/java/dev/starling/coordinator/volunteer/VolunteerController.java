@@ -7,7 +7,6 @@ import dev.starling.coordinator.web.Page;
 import io.swagger.v3.oas.annotations.Parameter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
@@ -40,8 +39,7 @@ class VolunteerController {
     ResponseEntity<VolunteerService.SignedUp> signUp(@RequestBody SignUpRequest request,
             @Parameter(hidden = true) Optional<Caller> caller, HttpServletRequest http) {
         // the socket's address, or through a trusted proxy (starling.peers.trusted-proxies) the one it forwards
-        InetAddress from = addresses.client(new InetSocketAddress(http.getRemoteAddr(), http.getRemotePort()),
-                http.getHeader("X-Forwarded-For"));
+        InetAddress from = addresses.client(http);
         VolunteerService.SignedUp done = volunteers.signUp(request.name(), request.email(), caller,
                 from == null ? null : from.getHostAddress());
         return ResponseEntity.created(URI.create("/api/v1/volunteers/me")).body(done);
