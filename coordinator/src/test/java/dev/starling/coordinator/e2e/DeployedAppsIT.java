@@ -145,8 +145,9 @@ class DeployedAppsIT {
             // the workers drop the counting tasks at their next heartbeat; this job's task is redone by another worker
             // once the one running it is killed
             deploy(api, "probe2", WasmModules.c("probe"));
+            // COUNT steps, some seconds: 5,000 ended within 0.1 s on CI, before the kill came
             long killed = api.submit("{\"app\":\"probe2\",\"params\":{\"workUnits\":[{\"args\":[\"count\","
-                    + "\"5000\"]}]},\"redundancy\":{\"quorum\":1}}");
+                    + "\"" + COUNT + "\"]}]},\"redundancy\":{\"quorum\":1}}");
             long[] victim = new long[1];
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
                 for (JsonNode r : results(api, killed)) {
@@ -162,7 +163,7 @@ class DeployedAppsIT {
             JsonNode done = awaitFinal(api, killed);
             assertThat(done.get("state").asString()).isEqualTo("SUCCEEDED");
             assertThat(api.get("/api/v1/jobs/" + killed + "/outputs").body())
-                    .isEqualTo("started at 0, counted to 5000\n");
+                    .isEqualTo("started at 0, counted to " + COUNT + "\n");
             assertThat(results(api, killed)).anySatisfy(r -> {
                 assertThat(r.path("hostId").asLong()).isEqualTo(victim[0]);
                 assertThat(r.get("state").asString()).isEqualTo("TIMED_OUT");
