@@ -194,13 +194,23 @@ public class JobTable {
                 .param("id", id).param("error", error).param("now", Timestamp.from(now)).update() == 1;
     }
 
-    /** Work unit counts by state for each of the given jobs. */
+    /**
+     * Work unit counts by state for each of the given jobs: a few rows each, not the job's work units. Triggers on
+     * {@code work_unit} append every statement's change to {@code job_work_unit_tally}; {@link #foldCounts} moves
+     * those into {@code job_work_unit_count}; this adds both, so it is exact in the caller's snapshot
+     * (V76__job_work_unit_counts.sql).
+     */
     Map<Long, Map<String, Long>> workUnitCounts(List<Long> jobIds) {
         Map<Long, Map<String, Long>> counts = new java.util.HashMap<>();
         if (jobIds.isEmpty()) {
             return counts;
         }
-        jdbc.sql("SELECT job_id, state, count(*) AS n FROM work_unit WHERE job_id = ANY(:ids) GROUP BY job_id, state")
+        jdbc.sql("""
+                        SELECT job_id, state, sum(n) AS n
+                          FROM (SELECT job_id, state, n FROM job_work_unit_count WHERE job_id = ANY(:ids)
+                                UNION ALL
+                                SELECT job_id, state, n FROM job_work_unit_tally WHERE job_id = ANY(:ids)) c
+                         GROUP BY job_id, state""")
                 .param("ids", SqlArrays.of("bigint", jobIds.toArray(Long[]::new)))
                 .query((RowMapper<Void>) (rs, i) -> {
                     counts.computeIfAbsent(rs.getLong("job_id"), k -> new java.util.HashMap<>())
@@ -209,6 +219,27 @@ public class JobTable {
                 })
                 .list();
         return counts;
+    }
+
+    /**
+     * Moves up to {@code limit} rows of {@code job_work_unit_tally} into {@code job_work_unit_count} in one statement;
+     * returns how many it moved. Rows another transaction is folding are skipped, so coordinators never fold a row
+     * twice; the upserts run in key order, so two folds never wait for each other in a cycle.
+     */
+    int foldCounts(int limit) {
+        return jdbc.sql("""
+                        WITH taken AS (
+                            DELETE FROM job_work_unit_tally
+                             WHERE ctid = ANY(ARRAY(SELECT ctid FROM job_work_unit_tally LIMIT :limit
+                                                       FOR UPDATE SKIP LOCKED))
+                            RETURNING job_id, state, n),
+                        folded AS (
+                            INSERT INTO job_work_unit_count AS c (job_id, state, n)
+                            SELECT job_id, state, sum(n) FROM taken GROUP BY job_id, state ORDER BY job_id, state
+                            ON CONFLICT (job_id, state) DO UPDATE SET n = c.n + excluded.n)
+                        SELECT count(*) FROM taken""")
+                .param("limit", limit)
+                .query(Long.class).single().intValue();
     }
 
     private static void expectOne(int rows, long id) {

@@ -57,8 +57,13 @@ class WorkUnitQueries {
         return List.copyOf(units.values());
     }
 
+    /** The job's work units, from the counts kept by state (V76__job_work_unit_counts.sql), not by counting them. */
     long count(long jobId) {
-        return jdbc.sql("SELECT count(*) FROM work_unit WHERE job_id = :job")
+        return jdbc.sql("""
+                        SELECT coalesce(sum(n), 0)
+                          FROM (SELECT n FROM job_work_unit_count WHERE job_id = :job
+                                UNION ALL
+                                SELECT n FROM job_work_unit_tally WHERE job_id = :job) c""")
                 .param("job", jobId).query(Long.class).single();
     }
 
