@@ -16,7 +16,8 @@ class AdaptiveQueries {
     /**
      * Marks the given replicas (claimed in this transaction) alone and cancels their work units' other unsent
      * replicas, for each whose work unit is open and fresh, is no spot check, whose job allows adaptive replication,
-     * and whose other replicas are all unsent (or cancelled) and free to lock. One statement.
+     * and whose other replicas are all unsent (or cancelled) and free to lock. One statement. The replicas must be
+     * in progress, given in the caller's transaction.
      */
     int standAlone(Long[] resultIds) {
         return jdbc.sql("""
@@ -41,8 +42,11 @@ class AdaptiveQueries {
                             UPDATE result SET state = 'CANCELLED'
                              WHERE id IN (SELECT o.id FROM others o JOIN eligible e ON e.work_unit_id = o.work_unit_id)
                             RETURNING id)
+                        -- no state filter: the replicas were given in this transaction, so they are in progress;
+                        -- with one, PostgreSQL (whose statistics may count no replica in progress) walked every
+                        -- replica in progress through index result_lease and compared each with every eligible one
                         UPDATE result SET alone = true
-                         WHERE id IN (SELECT id FROM eligible) AND state = 'IN_PROGRESS'
+                         WHERE id IN (SELECT id FROM eligible)
                         RETURNING id""")
                 .param("ids", SqlArrays.of("bigint", resultIds))
                 .query(Long.class).list().size();
