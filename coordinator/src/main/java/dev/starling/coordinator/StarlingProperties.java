@@ -269,14 +269,19 @@ public record StarlingProperties(
      * @param minProtocol the oldest worker protocol taken: raise it to retire old workers (they are refused with what
      *     to install, and stop)
      * @param maxProtocol the newest worker protocol taken
-     * @param release the worker release workers are told to install; default: this coordinator's own release
+     * @param release the worker release workers are told to install, and older than which a worker is told to update;
+     *     must begin with its number ({@code 0.6.0}); default: this coordinator's own release
      * @param downloadUrl where that release is downloaded, said with it (none by default)
+     * @param devBuildsCurrent whether a worker whose version begins with no number (a development build, {@code dev})
+     *     counts as current; by default it counts as older than every release, so that a version that names no release
+     *     never passes for the one the operator asks for
      */
     public record Workers(
             @DefaultValue("1") int minProtocol,
             @DefaultValue("1") int maxProtocol,
             String release,
-            String downloadUrl) {}
+            String downloadUrl,
+            @DefaultValue("false") boolean devBuildsCurrent) {}
 
     /** Who may sign up as a volunteer with {@code POST /api/v1/volunteers}. */
     public enum SignUp {

@@ -99,7 +99,7 @@ class BrowserController {
         b.setName(name.isEmpty() ? AuthenticatedHost.BROWSER : name)
                 .setOs(AuthenticatedHost.BROWSER)
                 .setArch(arch.isEmpty() ? "wasm32" : arch)
-                // no leading number: never taken for an old Java worker ("a newer worker is available")
+                // "browser ...": the page this coordinator serves, never taken for an old Java worker (WorkerVersions)
                 .setWorkerVersion(page.isEmpty() ? AuthenticatedHost.BROWSER : AuthenticatedHost.BROWSER + " " + page)
                 .clearApps() // a tab runs no built-in (Java) app
                 .clearPeerAddress(); // nor serves peers

@@ -24,11 +24,14 @@ import org.springframework.stereotype.Component;
  * with, grown by each valid result, halved by each invalid, error or timed-out one), all of a volunteer's hosts
  * together {@code volunteer-daily-tasks} plus what their hosts earned above the start, and a host that gave back
  * {@code give-backs-per-day} tasks gets no more that day. The counts are read by key for the batch's hosts and their
- * volunteers' other hosts (one statement), and the tasks given are added after the claim (one statement).
+ * volunteers' other hosts (one statement), and the tasks given are added after the claim (one statement). Within a
+ * batch each task given is taken from its host's and its volunteer's remainder as it is given ({@link Allowance#took}),
+ * so several hosts of one volunteer in one batch together get at most the volunteer's remainder.
  *
- * <p>Two coordinators claiming for one host at the same instant each read the counts before the other's claim
- * committed, so a host may go over its limit by one claim batch per coordinator; nothing is locked for it. A host
- * found over its limit is remembered (for a minute, or until the day ends) so that its long polls do not claim.
+ * <p>Two coordinators claiming for one host (or for hosts of one volunteer) at the same instant each read the counts
+ * before the other's claim committed, so a host, or a volunteer, may go over its limit by one claim batch per other
+ * coordinator; nothing is locked for it. A host found over its limit is remembered (for a minute, or until the day
+ * ends) so that its long polls do not claim.
  */
 @Component
 class DailyLimits {
@@ -136,7 +139,26 @@ class DailyLimits {
             return most;
         }
 
-        /** The host was given {@code n} tasks. */
+        /** How many more tasks the host may take now, within its own remainder and its volunteer's. */
+        int left(AuthenticatedHost host) {
+            if (hostLeft.isEmpty()) {
+                return Integer.MAX_VALUE;
+            }
+            int left = Math.max(0, hostLeft.getOrDefault(host.id(), Integer.MAX_VALUE)); // GAVE_BACK: 0
+            Integer volunteer = host.volunteerId() == null ? null : volunteerLeft.get(host.volunteerId());
+            return volunteer == null ? left : Math.min(left, volunteer);
+        }
+
+        /**
+         * Refuses the host, as {@link #most} would at its next claim, when nothing is left for it: called for a host
+         * the batch gave nothing because its volunteer's other hosts of the batch took what was left, so that its
+         * empty answer says why.
+         */
+        void refuseIfSpent(AuthenticatedHost host) {
+            most(host, 1);
+        }
+
+        /** The host was given {@code n} tasks: taken from its remainder and its volunteer's at once. */
         void took(AuthenticatedHost host, int n) {
             if (n == 0 || hostLeft.isEmpty()) {
                 return;

@@ -179,17 +179,25 @@ class Dispatcher implements SmartLifecycle {
         }
     }
 
-    /** A request of a claim batch being served: what it may get, and what it got so far. */
+    /**
+     * A request of a claim batch being served: what it may get, and what it got so far. Each task given is taken from
+     * its host's and its volunteer's daily remainder at once, so that the hosts of one volunteer in one batch share
+     * that remainder instead of each being offered all of it.
+     */
     private static final class Wanting {
         final ClaimRequest request;
+        /** the most it may get: what it asked, within its quarantine quota and its daily limits as the batch began */
         final int most;
         final boolean inQuarantine;
         /** a quarantined host's replicas, and a new volunteer's, count toward a quorum only with a trusted partner */
         final boolean untrusted;
+        private final DailyLimits.Allowance allowance;
         int given;
 
-        Wanting(ClaimRequest request, int most, boolean inQuarantine, boolean untrusted) {
+        Wanting(ClaimRequest request, DailyLimits.Allowance allowance, int most, boolean inQuarantine,
+                boolean untrusted) {
             this.request = request;
+            this.allowance = allowance;
             this.most = most;
             this.inQuarantine = inQuarantine;
             this.untrusted = untrusted;
@@ -197,6 +205,16 @@ class Dispatcher implements SmartLifecycle {
 
         long hostId() {
             return request.host().id();
+        }
+
+        /** How many more it may get now: what the batch already gave its volunteer's other hosts counts. */
+        int wants() {
+            return Math.min(most - given, allowance.left(request.host()));
+        }
+
+        void gave() {
+            given++;
+            allowance.took(request.host(), 1);
         }
     }
 
@@ -212,15 +230,15 @@ class Dispatcher implements SmartLifecycle {
         Instant now = clock.instant();
         // a quarantined host gets what is left of its daily quota (its row stays locked until this commits)
         Map<Long, Integer> quota = quotas(requests, now);
-        // daily limits: what each host (and its volunteer's hosts together) may still take today; several hosts of one
-        // volunteer in one batch may each be given up to the volunteer's remainder (over by a batch at most)
+        // daily limits: what each host (and its volunteer's hosts together) may still take today, taken from as the
+        // batch gives tasks (Wanting.gave), so one volunteer's hosts of the batch share its remainder exactly
         DailyLimits.Allowance allowance = limits.allowance(requests.stream().map(ClaimRequest::host).toList(), now);
         List<Wanting> wanting = new ArrayList<>();
         Set<Long> hostsServed = new HashSet<>();
         for (ClaimRequest r : requests) {
             if (hostsServed.add(r.host().id())) { // two calls of one host in one batch: the second waits for the next
                 boolean inQuarantine = quota.containsKey(r.host().id());
-                wanting.add(new Wanting(r, allowance.most(r.host(),
+                wanting.add(new Wanting(r, allowance, allowance.most(r.host(),
                                 Math.min(r.limit(), quota.getOrDefault(r.host().id(), r.limit()))),
                         inQuarantine, inQuarantine || probation.onProbation(r.host())));
             }
@@ -242,7 +260,7 @@ class Dispatcher implements SmartLifecycle {
                 if (tried.size() == settings.fairShareTries() || apps.isEmpty() || !tried.add(w.researcherId())) {
                     continue;
                 }
-                int wanted = wanting.stream().mapToInt(x -> x.most - x.given).sum();
+                int wanted = wanting.stream().mapToInt(Wanting::wants).sum();
                 List<DispatchQueries.Candidate> candidates = queries.candidates(w.researcherId(), hostIds,
                         volunteerIds, networks, apps.toArray(String[]::new), now.minus(settings.replicaGap()),
                         wanted * 4);
@@ -261,7 +279,8 @@ class Dispatcher implements SmartLifecycle {
                 break;
             }
         }
-        wanting.forEach(x -> allowance.took(x.request.host(), x.given));
+        wanting.stream().filter(x -> x.given == 0 && x.most > 0)
+                .forEach(x -> allowance.refuseIfSpent(x.request.host()));
         Map<Long, List<ClaimedTask>> byHost = new HashMap<>();
         if (!given.ids().isEmpty()) {
             List<ClaimedTask> claimed = queries.assign(given.ids().toArray(Long[]::new),
@@ -290,7 +309,7 @@ class Dispatcher implements SmartLifecycle {
 
     /** The apps of the requests that want more tasks. */
     private static Set<String> appsWanted(List<Wanting> wanting) {
-        return wanting.stream().filter(x -> x.given < x.most).flatMap(x -> x.request.apps().stream())
+        return wanting.stream().filter(x -> x.wants() > 0).flatMap(x -> x.request.apps().stream())
                 .collect(Collectors.toSet());
     }
 
@@ -304,7 +323,8 @@ class Dispatcher implements SmartLifecycle {
         for (Wanting x : wanting) {
             AuthenticatedHost host = x.request.host();
             for (boolean local : inputs.isEmpty() ? new boolean[] {false} : new boolean[] {true, false}) {
-                for (var it = pool.iterator(); it.hasNext() && x.given < x.most; ) {
+                int room = x.wants(); // only x takes from its remainders in this loop
+                for (var it = pool.iterator(); it.hasNext() && room > 0; ) {
                     DispatchQueries.Candidate c = it.next();
                     if (x.request.apps().contains(c.app()) && (!local || inputs.isLocal(c, host.id()))) {
                         given.ids().add(c.resultId());
@@ -313,7 +333,8 @@ class Dispatcher implements SmartLifecycle {
                         given.networks().add(host.network());
                         given.quarantined().add(x.untrusted);
                         it.remove();
-                        x.given++;
+                        x.gave();
+                        room--;
                         total++;
                     }
                 }

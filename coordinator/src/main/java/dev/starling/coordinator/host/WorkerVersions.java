@@ -2,6 +2,7 @@ package dev.starling.coordinator.host;
 
 import dev.starling.coordinator.StarlingCoordinator;
 import dev.starling.coordinator.StarlingProperties;
+import dev.starling.coordinator.StartupProblem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +13,12 @@ import org.springframework.stereotype.Component;
  * {@value #NEWEST}; the operator may narrow that ({@code starling.workers.min-protocol} retires old workers). A worker
  * outside the range is refused with the release to install; one inside it but older than the coordinator's release,
  * or speaking less than the newest protocol, is told it should update, and the admin sees it marked.
+ *
+ * <p>Releases are compared by their leading numbers. A worker whose version begins with no number ({@code dev}, a
+ * development build, or whatever a stranger's program sends) names no release, so it counts as older than every
+ * release: a minimum the operator sets is never passed by a version that cannot be compared with it. The operator may
+ * take such builds as current ({@code starling.workers.dev-builds-current}). Browser tabs ({@code browser ...}) run the
+ * page this coordinator serves, so they are always current.
  */
 @Component
 public class WorkerVersions {
@@ -23,7 +30,10 @@ public class WorkerVersions {
     private final int min;
     private final int max;
     private final String release;
+    /** the release's leading numbers: empty when there is none to compare with (this coordinator runs from classes) */
+    private final List<Integer> releaseNumbers;
     private final String downloadUrl;
+    private final boolean devBuildsCurrent;
 
     WorkerVersions(StarlingProperties properties) {
         StarlingProperties.Workers workers = properties.workers();
@@ -35,8 +45,16 @@ public class WorkerVersions {
         this.min = workers.minProtocol();
         this.max = workers.maxProtocol();
         String own = StarlingCoordinator.class.getPackage().getImplementationVersion();
-        this.release = workers.release() != null && !workers.release().isBlank() ? workers.release().strip() : own;
+        boolean set = workers.release() != null && !workers.release().isBlank();
+        if (set && numbers(workers.release()).isEmpty()) {
+            throw new StartupProblem("starling.workers.release is " + workers.release().strip() + ", which begins"
+                    + " with no release number: workers could not be compared with it",
+                    "Set the worker release to install, beginning with its number (0.6.0), or leave it out.");
+        }
+        this.release = set ? workers.release().strip() : own;
+        this.releaseNumbers = numbers(release);
         this.downloadUrl = workers.downloadUrl() == null ? "" : workers.downloadUrl().strip();
+        this.devBuildsCurrent = workers.devBuildsCurrent();
     }
 
     /** The lowest protocol taken. */
@@ -81,15 +99,32 @@ public class WorkerVersions {
         if (!outdated(protocol, workerVersion)) {
             return Optional.empty();
         }
-        return Optional.of("a newer Starling worker is available: this one is " + workerVersion + " (protocol "
-                + protocol + "), the project's coordinator runs " + (release == null ? "a newer release" : release)
-                + " and speaks protocol " + range(min, max) + "; install " + toInstall(true) + whereFrom()
+        String which = numbers(workerVersion).isEmpty() && olderThanRelease(workerVersion)
+                ? "this worker's version names no release, so it counts as older than the project's: it is "
+                : "a newer Starling worker is available: this one is ";
+        return Optional.of(which + workerVersion + " (protocol " + protocol + "), the project's coordinator runs "
+                + (release == null ? "a newer release" : release) + " and speaks protocol " + range(min, max)
+                + "; install " + toInstall(true) + whereFrom()
                 + (protocol < max ? " before the project stops taking protocol " + protocol : ""));
     }
 
     /** Whether a worker of this protocol (null: not known) and release runs an old version. */
     public boolean outdated(Integer protocol, String workerVersion) {
-        return (protocol != null && protocol < max) || (release != null && compare(workerVersion, release) < 0);
+        return (protocol != null && protocol < max) || olderThanRelease(workerVersion);
+    }
+
+    private boolean olderThanRelease(String workerVersion) {
+        if (releaseNumbers.isEmpty() || isBrowser(workerVersion)) {
+            return false;
+        }
+        List<Integer> numbers = numbers(workerVersion);
+        return numbers.isEmpty() ? !devBuildsCurrent : compare(numbers, releaseNumbers) < 0;
+    }
+
+    /** A browser tab's version, as the browser facade writes it: the page this coordinator serves. */
+    private static boolean isBrowser(String workerVersion) {
+        return workerVersion != null && (workerVersion.equals(AuthenticatedHost.BROWSER)
+                || workerVersion.startsWith(AuthenticatedHost.BROWSER + " "));
     }
 
     private String toInstall(boolean orLater) {
@@ -105,16 +140,8 @@ public class WorkerVersions {
         return from == to ? Integer.toString(from) : from + " to " + to;
     }
 
-    /**
-     * Compares releases by their leading numbers ({@code 0.10.1-SNAPSHOT} is 0, 10, 1); 0 when either has none (a
-     * development build, {@code dev}): such releases are never taken for old.
-     */
-    static int compare(String a, String b) {
-        List<Integer> x = numbers(a);
-        List<Integer> y = numbers(b);
-        if (x.isEmpty() || y.isEmpty()) {
-            return 0;
-        }
+    /** Compares releases by their leading numbers ({@code 0.10.1-SNAPSHOT} is 0, 10, 1; missing ones are 0). */
+    private static int compare(List<Integer> x, List<Integer> y) {
         for (int i = 0; i < Math.max(x.size(), y.size()); i++) {
             int c = Integer.compare(i < x.size() ? x.get(i) : 0, i < y.size() ? y.get(i) : 0);
             if (c != 0) {
@@ -124,6 +151,7 @@ public class WorkerVersions {
         return 0;
     }
 
+    /** A version's leading numbers; empty when it begins with none. */
     private static List<Integer> numbers(String version) {
         List<Integer> numbers = new ArrayList<>();
         if (version == null) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestHost;
+import dev.starling.coordinator.host.HostStanding;
 import dev.starling.proto.v1.Failure;
 import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.HeartbeatResponse;
@@ -12,8 +13,16 @@ import dev.starling.proto.v1.NoWork;
 import dev.starling.proto.v1.RequestWorkResponse;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskProgress;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -29,6 +38,12 @@ import org.springframework.test.context.DynamicPropertySource;
 class DailyLimitsTest extends CoordinatorTest {
     @Autowired
     private JdbcClient jdbc;
+
+    @Autowired
+    private DataSource dataSource;
+
+    @Autowired
+    private MeterRegistry meters;
 
     @DynamicPropertySource
     static void settings(DynamicPropertyRegistry registry) {
@@ -105,6 +120,57 @@ class DailyLimitsTest extends CoordinatorTest {
         assertThat(one.drain()).hasSize(4);
         assertThat(two.drain()).as("6 for the volunteer's hosts together").hasSize(2);
         assertThat(other.drain()).as("another volunteer's host is not held back").hasSize(4);
+    }
+
+    /**
+     * Three hosts of one volunteer asking in one claim batch share what the volunteer has left: 6, given as 4 (the
+     * first host's own limit), 2 and nothing, and the one left empty is told why. The batch is made certain by
+     * holding the claim before it: a host of another volunteer claims first, and its claim waits, before it commits, on
+     * its {@code host_task_day} row, which this test locks until the three requests are queued.
+     */
+    @Test
+    void aVolunteersHostsInOneClaimBatchShareWhatTheVolunteerHasLeft() throws Exception {
+        String account = signUp("one-batch");
+        List<TestHost> hosts = Stream.of("a", "b", "c")
+                .map(name -> closedAfterTest(TestHost.registered(grpcPort(), account, name, "primes"))).toList();
+        TestHost blocker = volunteerHost("blocker", "primes");
+        job(20);
+        jdbc.sql("INSERT INTO host_task_day (host_id, day, tasks, given_back) VALUES (:h, :day, 0, 0)")
+                .param("h", blocker.id()).param("day", java.sql.Date.valueOf(HostStanding.day(clock.instant())))
+                .update();
+
+        List<CompletableFuture<RequestWorkResponse>> answers;
+        try (Connection lock = dataSource.getConnection();
+                ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor()) {
+            lock.setAutoCommit(false);
+            try (PreparedStatement s = lock.prepareStatement(
+                    "SELECT tasks FROM host_task_day WHERE host_id = ? FOR UPDATE")) {
+                s.setLong(1, blocker.id());
+                s.executeQuery().close();
+            }
+            CompletableFuture<List<Task>> blocked = CompletableFuture.supplyAsync(() -> blocker.requestWork(1), calls);
+            await().until(this::claimWaitsForTaskDay);
+            answers = hosts.stream().map(h -> CompletableFuture.supplyAsync(() -> h.poll(4), calls)).toList();
+            await().until(() -> meters.get("starling.batch.queued").tag("batch", "claims").gauge().value() == 3);
+            lock.commit();
+            assertThat(blocked.get()).hasSize(1);
+        }
+
+        List<RequestWorkResponse> got = answers.stream().map(CompletableFuture::join).toList();
+        assertThat(got).as("6 for the volunteer's hosts together, 4 for one host")
+                .extracting(r -> r.getTasksCount()).containsExactlyInAnyOrder(4, 2, 0);
+        assertThat(got).filteredOn(r -> r.getTasksCount() == 0).singleElement()
+                .satisfies(r -> assertThat(r.getNoWork().getReason()).isEqualTo(NoWork.Reason.DAILY_LIMIT))
+                .satisfies(r -> assertThat(r.getNoWork().getMessage()).contains("the volunteer's hosts took"));
+        assertThat(jdbc.sql("SELECT sum(d.tasks) FROM host_task_day d JOIN host h ON h.id = d.host_id"
+                + " WHERE h.volunteer_id = (SELECT volunteer_id FROM host WHERE id = :h)").param("h", hosts.get(0).id())
+                .query(Integer.class).single()).as("counted against the day").isEqualTo(6);
+    }
+
+    /** Whether a claim waits for a {@code host_task_day} row's lock ({@link DailyLimits#spend}). */
+    private boolean claimWaitsForTaskDay() {
+        return jdbc.sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                + " AND query LIKE 'INSERT INTO host_task_day%'").query(Long.class).single() > 0;
     }
 
     @Test

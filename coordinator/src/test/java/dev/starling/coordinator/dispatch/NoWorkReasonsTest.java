@@ -36,8 +36,10 @@ class NoWorkReasonsTest extends CoordinatorTest {
         configure(registry);
         // the clock stands still: replicas sent in a test stay "moments ago" until it moves
         registry.add("starling.dispatch.replica-gap", () -> "500ms");
-        // a host registering with worker 0.9.0 is old; the tests' "test" workers are not
+        // a host registering with worker 0.9.0 is old; the tests' "test" workers are development builds, taken as
+        // current here (by default a version that names no release is older than every release: WorkerProtocolTest)
         registry.add("starling.workers.release", () -> "1.0.0");
+        registry.add("starling.workers.dev-builds-current", () -> "true");
         registry.add("starling.apps.refresh-interval", () -> "100ms");
     }
 

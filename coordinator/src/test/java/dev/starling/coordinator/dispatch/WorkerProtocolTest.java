@@ -9,10 +9,12 @@ import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.Failure;
 import dev.starling.proto.v1.HeartbeatRequest;
 import dev.starling.proto.v1.HeartbeatResponse;
+import dev.starling.proto.v1.NoWork;
 import dev.starling.proto.v1.RegisterRequest;
 import dev.starling.proto.v1.RegisterResponse;
 import dev.starling.proto.v1.ReportAck;
 import dev.starling.proto.v1.RequestWorkRequest;
+import dev.starling.proto.v1.RequestWorkResponse;
 import dev.starling.proto.v1.Task;
 import dev.starling.proto.v1.TaskProgress;
 import io.grpc.ManagedChannel;
@@ -426,6 +428,28 @@ class WorkerProtocolTest extends CoordinatorTest {
         RegisterResponse current = a.stub(false).register(a.registration("current").setWorkerVersion("9.9.9").build());
         assertThat(current.getUpdateNotice()).isEmpty();
         assertThat(api().get("/api/v1/hosts/" + current.getHostId()).json().get("outdated").asBoolean()).isFalse();
+    }
+
+    /**
+     * A worker whose version names no release (a development build, or any text) cannot be shown to be as new as the
+     * release the operator asks for: it counts as older, so it is told to update, marked, and told WORKER_TOO_OLD when
+     * what is queued is for an app it lacks.
+     */
+    @Test
+    void aWorkerWhoseVersionNamesNoReleaseCountsAsOld() {
+        TestHost dev = closedAfterTest(new TestHost(grpcPort(), signUp("dev-build")));
+        RegisterResponse registered = dev.register(dev.registration("dev-build", "wordcount").setWorkerVersion("dev")
+                .build());
+        assertThat(registered.getUpdateNotice()).startsWith("this worker's version names no release")
+                .contains("it is dev (protocol 1)", "install Starling worker 9.9.9");
+        assertThat(api().get("/api/v1/hosts/" + registered.getHostId()).json().get("outdated").asBoolean()).isTrue();
+
+        job(1);
+        RequestWorkResponse answer = dev.poll(1);
+
+        assertThat(answer.getTasksList()).isEmpty();
+        assertThat(answer.getNoWork().getReason()).isEqualTo(NoWork.Reason.WORKER_TOO_OLD);
+        assertThat(answer.getNoWork().getMessage()).contains("for primes", "install Starling worker 9.9.9");
     }
 
     @Test

@@ -59,9 +59,9 @@ final class SimulatedHost implements Runnable {
     private static final Duration POLL_MARGIN = Duration.ofSeconds(15);
     private static final int DEFAULT_WAIT_MILLIS = 20_000;
     private static final int REPORT_ATTEMPTS = 8;
-    private static final String VERSION = "starling-swarm "
-            + (SimulatedHost.class.getPackage().getImplementationVersion() == null ? "dev"
-                    : SimulatedHost.class.getPackage().getImplementationVersion());
+    /** the release first, as a worker's: a version that begins with no number counts as an old worker */
+    private static final String VERSION = (SimulatedHost.class.getPackage().getImplementationVersion() == null ? "dev"
+            : SimulatedHost.class.getPackage().getImplementationVersion()) + " (starling-swarm)";
 
     private final HostContext context;
     private final HostTally tally;
