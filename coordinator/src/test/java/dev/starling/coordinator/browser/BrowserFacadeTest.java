@@ -34,9 +34,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * The browser hosts' facade over real HTTP against a whole coordinator: Register with the volunteer's web session and
  * CSRF token (the same host on the next visit, never another volunteer's), the long poll giving deployed apps' tasks
- * that fit browsers (never a built-in app's) with their work unit decoded, a report's {@code wasmOutput} agreeing
- * byte for byte with a Java worker's replica, give-back by token, blobs by fetch token with ranges, bad input as
- * problems, and the volunteer page's headers.
+ * that fit browsers (never a built-in app's) with their work unit decoded, and never a task whose module and input
+ * files exceed the browser limit, a report's {@code wasmOutput} agreeing byte for byte with a Java worker's replica,
+ * give-back by token, blobs by fetch token with ranges (their bytes counted for the job), bad input as problems, and
+ * the volunteer page's headers.
  */
 class BrowserFacadeTest extends CoordinatorTest {
     private static final String PASSWORD = "browser volunteer";
@@ -279,6 +280,7 @@ class BrowserFacadeTest extends CoordinatorTest {
                 400, "account_key");
         assertProblem(tab.register("{\"name\":\"x\",\"cores\":1}"), 400, "wasm.memoryMib");
         assertProblem(tab.register("{\"name\":\"x\",\"cores\":0,\"wasm\":{\"memoryMib\":16}}"), 400, "cores");
+        assertProblem(tab.call("rotate-token", "{\"hostToken\":\"mine\"}"), 400, "RotateTokenRequest");
 
         tab.hostToken = tab.hostToken + "x";
         assertProblem(tab.call("work", "{}"), 401, "unknown host token");
