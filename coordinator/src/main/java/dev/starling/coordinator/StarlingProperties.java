@@ -501,8 +501,9 @@ public record StarlingProperties(
      * @param maxMemoryMib the most linear memory a browser host may give WebAssembly tasks (what a page says it gives
      *     is cut to this); a version whose {@code limits.memoryMiB} is above it is never sent to browsers
      * @param maxCpuSeconds a version whose {@code limits.maxCpuSeconds} is above this is never sent to browsers
-     * @param maxInputBytes a version whose module is larger than this is never sent to browsers (the module is the
-     *     input every task of a version reads; a work unit's own input files are not weighed at claim time)
+     * @param maxInputBytes the most a browser host downloads for one task: a task whose module and input files together
+     *     are larger (or that reads a blob the coordinator does not store) is left for workers at claim time, and a
+     *     version whose module alone is larger is never sent to browsers
      * @param maxCores the most cores a browser host may say it gives (what a page says is cut to this)
      * @param giveBackTokenTtl how long a give-back token works (the page renews it well before)
      * @param maxBody the largest request body the facade reads (a report with its outputs in base64)

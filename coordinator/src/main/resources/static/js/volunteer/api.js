@@ -56,8 +56,20 @@ export class HostApi {
         this.identity = identity; // {hostId, hostToken}
     }
 
-    auth() {
-        return { Authorization: 'Bearer ' + this.identity.hostToken };
+    /**
+     * A call with the host token. One refused (401) with a token replaced while it was on its way (a rotation: the
+     * new token's first use ends the old one) is made again with the new token.
+     */
+    async call(path, body, signal) {
+        const token = this.identity.hostToken;
+        try {
+            return await call(path, body, { Authorization: 'Bearer ' + token }, signal);
+        } catch (e) {
+            if (e instanceof ApiError && e.status === 401 && token !== this.identity.hostToken) {
+                return call(path, body, { Authorization: 'Bearer ' + this.identity.hostToken }, signal);
+            }
+            throw e;
+        }
     }
 
     /** Registers (or, with a kept identity, re-registers) this browser as a host of the signed-in volunteer. */
@@ -66,19 +78,24 @@ export class HostApi {
     }
 
     work(maxTasks, waitMillis, signal) {
-        return call('/work', { maxTasks, waitMillis }, this.auth(), signal);
+        return this.call('/work', { maxTasks, waitMillis }, signal);
     }
 
     heartbeat(tasks) {
-        return call('/heartbeat', { tasks }, this.auth());
+        return this.call('/heartbeat', { tasks });
     }
 
     report(results) {
-        return call('/report', { results }, this.auth());
+        return this.call('/report', { results });
+    }
+
+    /** A new host token (the coordinator asked for one); the current one works until the new one is first used. */
+    rotateToken() {
+        return this.call('/rotate-token', {});
     }
 
     giveBackToken() {
-        return call('/give-back-token', {}, this.auth());
+        return this.call('/give-back-token', {});
     }
 
     /**

@@ -156,6 +156,7 @@ class Session {
             this.waiting = 'Waiting for work from the coordinator';
             this.render();
             let answer;
+            const token = this.identity.hostToken;
             try {
                 answer = await this.api.work(free, this.maxWait, this.abort.signal);
                 backoff = 1000;
@@ -175,14 +176,18 @@ class Session {
                 continue;
             }
             this.waiting = null;
-            this.control(answer);
+            this.control(answer, token);
             for (const task of answer.tasks || []) {
                 this.begin(task);
             }
         }
     }
 
-    control(answer) {
+    /** What an answer to a call made with `token` asks of the tab. */
+    control(answer, token) {
+        if (answer.rotateToken) {
+            this.rotate(token);
+        }
         for (const id of answer.abandonResultIds || []) {
             this.running.get(String(id))?.handle?.cancel('cancelled: the coordinator no longer needs the task');
         }
@@ -270,13 +275,40 @@ class Session {
         this.flush();
         const suspended = this.blocked() !== null;
         const tasks = [...this.running].map(([id, t]) => ({ resultId: id, fractionDone: t.progress, suspended }));
+        const token = this.identity.hostToken;
         try {
-            this.control(await this.api.heartbeat(tasks));
+            this.control(await this.api.heartbeat(tasks), token);
             this.render();
         } catch (e) {
             if (e instanceof ApiError && !e.transient) {
                 this.fail(e);
             }
+        }
+    }
+
+    /**
+     * Replaces the host token, as the coordinator asked in an answer to a call made with `asked`, as the Java
+     * worker does: takes a new one, keeps it (localStorage) and only then uses it. The old one works until the new one
+     * is first used, so a tab closed in between comes back with one that works. Nothing to do when the token changed
+     * since `asked`; a failure is left to the next answer, which asks again.
+     */
+    async rotate(asked) {
+        if (this.rotating || asked !== this.identity.hostToken || this.stopped) {
+            return;
+        }
+        this.rotating = true;
+        try {
+            const answer = await this.api.rotateToken();
+            if (typeof answer.hostToken !== 'string' || !answer.hostToken.startsWith(this.identity.hostId + '.')) {
+                throw new Error('the answer holds no token of this host');
+            }
+            this.identity = { hostId: this.identity.hostId, hostToken: answer.hostToken };
+            save(IDENTITY, this.identity);
+            this.api.identity = this.identity;
+        } catch (e) {
+            console.warn('could not replace the host token; the old one works until then:', e.message);
+        } finally {
+            this.rotating = false;
         }
     }
 

@@ -13,6 +13,7 @@ import dev.starling.proto.v1.RegisterRequest;
 import dev.starling.proto.v1.RegisterResponse;
 import dev.starling.proto.v1.ReportResultsRequest;
 import dev.starling.proto.v1.RequestWorkRequest;
+import dev.starling.proto.v1.RotateTokenRequest;
 import dev.starling.proto.v1.TaskResult;
 import dev.starling.proto.v1.WasmCapability;
 import io.grpc.Status;
@@ -164,6 +165,20 @@ class BrowserController {
             HttpServletRequest request) throws IOException {
         return call(version, authorization, request,
                 (host, body) -> BrowserJson.tree(protocol.reportResults(host, BrowserJson.report(body))));
+    }
+
+    /**
+     * RotateToken: a new host token, asked for when a work or heartbeat answer says {@code rotateToken}. The token the
+     * call was made with works until the new one is first used, so the page keeps the new one (localStorage) first.
+     */
+    @PostMapping("/rotate-token")
+    ResponseEntity<String> rotateToken(@RequestHeader(value = PROTOCOL, required = false) String version,
+            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+            HttpServletRequest request) throws IOException {
+        return call(version, authorization, request, (host, body) -> {
+            BrowserJson.parse(body, RotateTokenRequest.newBuilder()); // empty, but no unknown fields either
+            return BrowserJson.tree(protocol.rotateToken(host));
+        });
     }
 
     /** A call made with a host token: its host, its body read (bounded), its answer as JSON. */

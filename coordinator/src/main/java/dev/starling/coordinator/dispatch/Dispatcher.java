@@ -55,6 +55,8 @@ class Dispatcher implements SmartLifecycle {
     private final Clock clock;
     private final StarlingProperties.Dispatch settings;
     private final int maxParked;
+    /** the most a browser tab may download for one task: its module and input files together */
+    private final long browserMaxInput;
     /** jobs known to be past QUEUED (a cache: forgetting one costs one statement) */
     private final Set<Long> runningJobs = ConcurrentHashMap.newKeySet();
 
@@ -78,6 +80,7 @@ class Dispatcher implements SmartLifecycle {
         this.clock = clock;
         this.settings = properties.dispatch();
         this.maxParked = properties.trust().maxParked();
+        this.browserMaxInput = properties.browser().maxInputBytes().toBytes();
         this.claims = new Batcher<>("claims", 256, properties.admission().batchQueue(),
                 properties.admission().retryAfter(), this::claimBatch);
         meters.batchQueue("claims", claims);
@@ -249,7 +252,8 @@ class Dispatcher implements SmartLifecycle {
         String[] networks = requests.stream().map(r -> r.host().network()).filter(Objects::nonNull).distinct()
                 .toArray(String[]::new);
         Assignments given = new Assignments();
-        Inputs inputs = new Inputs(new HashMap<>(), new HashMap<>());
+        Inputs inputs = new Inputs(new HashMap<>(), new HashMap<>(), new HashMap<>());
+        boolean browsers = requests.stream().anyMatch(r -> r.host().browser());
         // the researchers least served for their share first (FairShare), each through its own part of the queue's
         // index, until every request has its tasks or fair-share-tries researchers were asked; a claim that found
         // nothing among the researchers it knew reads them again and asks those it had not
@@ -272,7 +276,7 @@ class Dispatcher implements SmartLifecycle {
                         pool.add(c);
                     }
                 }
-                inputs.add(inputs(pool, hostIds));
+                inputs.add(inputs(pool, hostIds, browsers));
                 fairShare.served(w.researcherId(), shareOut(pool, wanting, inputs, given));
             }
             if (!given.ids().isEmpty() || tried.size() == settings.fairShareTries()) {
@@ -315,7 +319,9 @@ class Dispatcher implements SmartLifecycle {
 
     /**
      * Shares a pool of candidates out among the requests, in order: to each, locality first (work units whose blobs
-     * its host holds already), then the rest in the pool's order. Returns how many were given.
+     * its host holds already), then the rest in the pool's order; never to a browser tab one whose blobs it could not
+     * download ({@link Inputs#fitsBrowser}): those stay in the pool for the batch's workers, or unsent for a later one.
+     * Returns how many were given.
      */
     private int shareOut(List<DispatchQueries.Candidate> pool, List<Wanting> wanting, Inputs inputs,
             Assignments given) {
@@ -326,7 +332,8 @@ class Dispatcher implements SmartLifecycle {
                 int room = x.wants(); // only x takes from its remainders in this loop
                 for (var it = pool.iterator(); it.hasNext() && room > 0; ) {
                     DispatchQueries.Candidate c = it.next();
-                    if (x.request.apps().contains(c.app()) && (!local || inputs.isLocal(c, host.id()))) {
+                    if (x.request.apps().contains(c.app()) && (!local || inputs.isLocal(c, host.id()))
+                            && (!host.browser() || inputs.fitsBrowser(c, browserMaxInput))) {
                         given.ids().add(c.resultId());
                         given.hosts().add(host.id());
                         given.volunteers().add(volunteer(host));
@@ -361,8 +368,12 @@ class Dispatcher implements SmartLifecycle {
         return settings.distinct() == StarlingProperties.Distinct.VOLUNTEERS ? host.volunteerId() : null;
     }
 
-    /** The blobs the candidates read, and which of them each host of the batch holds. */
-    private record Inputs(Map<Long, List<String>> byWorkUnit, Map<Long, Set<String>> heldByHost) {
+    /**
+     * The blobs the candidates read, which of them each host of the batch holds, and (when the batch has a browser
+     * tab) the sizes of those the coordinator stores.
+     */
+    private record Inputs(Map<Long, List<String>> byWorkUnit, Map<Long, Set<String>> heldByHost,
+            Map<String, Long> storedSizes) {
         boolean isEmpty() {
             return byWorkUnit.isEmpty();
         }
@@ -370,6 +381,22 @@ class Dispatcher implements SmartLifecycle {
         boolean isLocal(DispatchQueries.Candidate c, long hostId) {
             List<String> blobs = byWorkUnit.get(c.workUnitId());
             return blobs != null && heldBy(hostId).containsAll(blobs);
+        }
+
+        /**
+         * Whether a browser tab may be given the candidate: it downloads every blob the work unit reads (its module and
+         * input files) from the coordinator, so each must be stored there and together be at most {@code max} bytes.
+         */
+        boolean fitsBrowser(DispatchQueries.Candidate c, long max) {
+            long total = 0;
+            for (String blob : c.blobs()) {
+                Long size = storedSizes.get(blob);
+                if (size == null) {
+                    return false; // kept on workers only (a previous stage's output): a tab cannot reach it
+                }
+                total += size;
+            }
+            return total <= max;
         }
 
         Set<String> heldBy(long hostId) {
@@ -380,14 +407,17 @@ class Dispatcher implements SmartLifecycle {
         void add(Inputs other) {
             byWorkUnit.putAll(other.byWorkUnit);
             other.heldByHost.forEach((h, blobs) -> heldByHost.computeIfAbsent(h, x -> new HashSet<>()).addAll(blobs));
+            storedSizes.putAll(other.storedSizes);
         }
     }
 
     /**
      * Looks up the blobs of the candidates' work units and drops candidates that read a blob nobody can serve
-     * right now (their producer is being re-run): they stay unsent for a later batch.
+     * right now (their producer is being re-run): they stay unsent for a later batch. For a batch with a browser tab,
+     * also the sizes of those the coordinator stores (the tracker's cache: a version's module and a job's shared
+     * inputs are read once a minute; a work unit's own files once, and then again from the cache for the offers).
      */
-    private Inputs inputs(List<DispatchQueries.Candidate> pool, Long[] hostIds) {
+    private Inputs inputs(List<DispatchQueries.Candidate> pool, Long[] hostIds, boolean browsers) {
         Map<Long, List<String>> blobs = new HashMap<>();
         for (DispatchQueries.Candidate c : pool) {
             if (!c.blobs().isEmpty()) {
@@ -395,16 +425,17 @@ class Dispatcher implements SmartLifecycle {
             }
         }
         if (blobs.isEmpty()) {
-            return new Inputs(Map.of(), Map.of());
+            return new Inputs(Map.of(), Map.of(), Map.of());
         }
         Set<String> all = new HashSet<>();
         blobs.values().forEach(all::addAll);
+        Map<String, Long> sizes = browsers ? tracker.stored(all) : Map.of(); // first: unavailable() uses the cache
         Set<String> unavailable = tracker.unavailable(all);
         if (!unavailable.isEmpty()) {
             pool.removeIf(c -> c.blobs().stream().anyMatch(unavailable::contains));
             signal.workCreated(tracker.recreate(unavailable).size());
         }
-        return new Inputs(blobs, tracker.held(List.of(hostIds), all));
+        return new Inputs(blobs, tracker.held(List.of(hostIds), all), sizes);
     }
 
     /** The claimed tasks, those that read blobs with where to fetch them. */

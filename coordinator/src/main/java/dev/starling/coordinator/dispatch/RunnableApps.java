@@ -20,6 +20,8 @@ import org.springframework.stereotype.Component;
  *
  * <p>A browser tab ({@link AuthenticatedHost#browser}) runs no built-in app, whatever it says, and only the deployed
  * versions that fit the operator's limits for browsers ({@code starling.browser}): memory, CPU seconds, module size.
+ * (Whether one task's module and input files together fit is the claim's to decide, from its candidates' blobs:
+ * {@code Dispatcher.shareOut}.)
  *
  * <p>The deployed versions with jobs are read at most every {@code starling.apps.refresh-interval} (and at the next
  * claim after a job of a deployed app is submitted here); when new ones appear, waiting long polls are woken to claim

@@ -154,7 +154,7 @@ public class Tracker {
     }
 
     /** The sizes of those of the blobs the coordinator stores: from {@link #storedSizes}, the database for the rest. */
-    private Map<String, Long> stored(Set<String> blobs) {
+    public Map<String, Long> stored(Set<String> blobs) {
         Map<String, Long> stored = new HashMap<>(storedSizes.getAllPresent(blobs));
         if (stored.size() < blobs.size()) {
             Map<String, Long> read = queries.storedSizes(

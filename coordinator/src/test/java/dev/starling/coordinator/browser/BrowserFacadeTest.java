@@ -34,9 +34,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * The browser hosts' facade over real HTTP against a whole coordinator: Register with the volunteer's web session and
  * CSRF token (the same host on the next visit, never another volunteer's), the long poll giving deployed apps' tasks
- * that fit browsers (never a built-in app's) with their work unit decoded, a report's {@code wasmOutput} agreeing
- * byte for byte with a Java worker's replica, give-back by token, blobs by fetch token with ranges, bad input as
- * problems, and the volunteer page's headers.
+ * that fit browsers (never a built-in app's) with their work unit decoded, and never a task whose module and input
+ * files exceed the browser limit, a report's {@code wasmOutput} agreeing byte for byte with a Java worker's replica,
+ * give-back by token, blobs by fetch token with ranges (their bytes counted for the job), bad input as problems, and
+ * the volunteer page's headers.
  */
 class BrowserFacadeTest extends CoordinatorTest {
     private static final String PASSWORD = "browser volunteer";
@@ -49,6 +50,7 @@ class BrowserFacadeTest extends CoordinatorTest {
         registry.add("starling.apps.refresh-interval", () -> "100ms");
         registry.add("starling.browser.max-memory-mib", () -> "32");
         registry.add("starling.browser.max-body", () -> "64KB");
+        registry.add("starling.browser.max-input-bytes", () -> "4KB"); // a module and its work unit's files together
     }
 
     @BeforeEach
@@ -181,6 +183,28 @@ class BrowserFacadeTest extends CoordinatorTest {
     }
 
     @Test
+    void aTabIsGivenNoTaskWhoseModuleAndInputFilesExceedTheBrowserLimitAndAWorkerIs() {
+        byte[] module = WasmModules.command("small");
+        String fits = owner.upload(new byte[4096 - module.length]);
+        String tooLarge = owner.upload(new byte[4096 - module.length + 1]);
+        long id = owner.submit("{\"app\":\"small\",\"params\":{\"workUnits\":[{\"args\":[\"a\"],\"files\":{\"data\":\""
+                + tooLarge + "\"}},{\"args\":[\"b\"],\"files\":{\"data\":\"" + fits + "\"}}]},"
+                + "\"redundancy\":{\"quorum\":1,\"initialReplicas\":1}}");
+        await().until(() -> owner.job(id).get("workUnits").get("unsplit").asLong() == 0);
+        BrowserTab tab = registered(tab("tab-limited"));
+
+        List<JsonNode> tasks = tasks(tab.call("work", "{\"maxTasks\":4,\"waitMillis\":0}"));
+        assertThat(tasks).as("4096 bytes with its module: the limit, not over it").singleElement()
+                .satisfies(t -> assertThat(t.get("wasm").get("files").get(0).get("blobId").asString()).isEqualTo(fits));
+        assertThat(tasks(tab.call("work", "{\"maxTasks\":4,\"waitMillis\":0}"))).as("one byte over: left for workers")
+                .isEmpty();
+        TestHost java = closedAfterTest(new TestHost(grpcPort(), signUp("tab-limit-worker")));
+        java.registerWasm("tab-limit-worker", 64);
+        assertThat(java.requestWork(4)).singleElement().satisfies(t -> assertThat(t.getInputsList())
+                .extracting(dev.starling.proto.v1.BlobSource::getBlobId).contains(tooLarge));
+    }
+
+    @Test
     void aWasmOutputAgreesByteForByteWithAJavaWorkersReplica() {
         long id = job("small", 1, 2);
         BrowserTab tab = registered(tab("tab-reporter"));
@@ -256,6 +280,7 @@ class BrowserFacadeTest extends CoordinatorTest {
                 400, "account_key");
         assertProblem(tab.register("{\"name\":\"x\",\"cores\":1}"), 400, "wasm.memoryMib");
         assertProblem(tab.register("{\"name\":\"x\",\"cores\":0,\"wasm\":{\"memoryMib\":16}}"), 400, "cores");
+        assertProblem(tab.call("rotate-token", "{\"hostToken\":\"mine\"}"), 400, "RotateTokenRequest");
 
         tab.hostToken = tab.hostToken + "x";
         assertProblem(tab.call("work", "{}"), 401, "unknown host token");
@@ -268,8 +293,8 @@ class BrowserFacadeTest extends CoordinatorTest {
     }
 
     @Test
-    void blobsComeWithTheirManifestAndRangesToHoldersOfAFetchToken() throws Exception {
-        job("small", 1, 1);
+    void blobsComeWithTheirManifestAndRangesToHoldersOfAFetchTokenAndCountInTheJobsTransfers() throws Exception {
+        long id = job("small", 1, 1);
         BrowserTab tab = registered(tab("tab-fetcher"));
         JsonNode task = tasks(tab.call("work", "{\"maxTasks\":1}")).get(0);
         JsonNode source = task.get("inputs").get(0);
@@ -289,6 +314,19 @@ class BrowserFacadeTest extends CoordinatorTest {
         assertThat(range.statusCode()).isEqualTo(206);
         assertThat(range.body()).isEqualTo(Arrays.copyOfRange(module, 2, 10));
         assertThat(range.headers().firstValue("Content-Range")).hasValue("bytes 2-9/" + module.length);
+        HttpResponse<byte[]> whole = tab.http.send(HttpRequest.newBuilder(java.net.URI.create(tab.base
+                + "/api/v1/browser/blobs/" + blob)).header("Starling-Fetch-Token", token).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(whole.body()).isEqualTo(module);
+        HttpResponse<byte[]> cached = tab.http.send(HttpRequest.newBuilder(java.net.URI.create(tab.base
+                + "/api/v1/browser/blobs/" + blob)).header("Starling-Fetch-Token", token)
+                .header("If-None-Match", whole.headers().firstValue("ETag").orElseThrow()).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(cached.statusCode()).isEqualTo(304);
+        // the bytes served, as PeerService counts them: the range and the whole blob, nothing for the manifest or a 304
+        // (recorded as each read ends, which may be just after the client has the last byte)
+        await().until(() -> owner.job(id).path("transfer").path("bytesFromCoordinator").asLong(0),
+                bytes -> bytes == 8 + module.length);
 
         assertProblem(tab.web.get("/api/v1/browser/blobs/" + blob, "Starling-Fetch-Token", "forged.token"), 401,
                 "fetch token refused");
