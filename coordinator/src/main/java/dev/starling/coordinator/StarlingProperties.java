@@ -80,6 +80,7 @@ public record StarlingProperties(
             @DefaultValue("1GB") DataSize maxScratch,
             @DefaultValue("1000") double maxCreditPerWorkUnit,
             @DefaultValue("2s") Duration refreshInterval,
+            @DefaultValue("1h") Duration finishedGrace,
             @DefaultValue Signing signing) {
 
         public Apps {

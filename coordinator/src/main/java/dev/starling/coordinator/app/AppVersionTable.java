@@ -93,20 +93,25 @@ public class AppVersionTable {
     public record Runnable(String app, int memoryMiB, int maxCpuSeconds, long moduleSize) {}
 
     /**
-     * The versions (as {@code name@version}) with queued or running jobs (as their app or their reduce step's), not
-     * revoked: those whose tasks dispatch may hand out. Reads the few active jobs (index job_active), then each
-     * version by its key.
+     * The versions (as {@code name@version}) with queued or running jobs (as their app or their reduce step's), or
+     * with jobs finished after {@code finishedSince} and not purged (their spot checks and re-opened work units may
+     * still wait to be sent after the job ended), not revoked: those whose tasks dispatch may hand out. Reads the few
+     * active jobs (index job_active) and the recently finished ones (index job_purge_due), then each version by its
+     * key.
      */
-    public List<Runnable> runnable() {
+    public List<Runnable> runnable(Instant finishedSince) {
         return jdbc.sql("""
                         SELECT a.app, v.memory_mib, (v.manifest -> 'limits' ->> 'maxCpuSeconds')::int, v.module_size
-                          FROM (SELECT app FROM job WHERE state IN ('QUEUED', 'RUNNING') AND strpos(app, '@') > 0
-                                UNION
-                                SELECT reduce_app FROM job WHERE state IN ('QUEUED', 'RUNNING')
-                                                             AND reduce_app IS NOT NULL) a
+                          FROM (SELECT x.app
+                                  FROM job j CROSS JOIN unnest(ARRAY[j.app, j.reduce_app]) AS x(app)
+                                 WHERE (j.state IN ('QUEUED', 'RUNNING')
+                                        OR j.finished_at > :since AND j.purged_at IS NULL)
+                                   AND strpos(x.app, '@') > 0
+                                 GROUP BY x.app) a
                           JOIN app_version v ON v.name = split_part(a.app, '@', 1)
                                             AND v.version = substr(a.app, strpos(a.app, '@') + 1)
                          WHERE v.state <> 'REVOKED'""")
+                .param("since", Timestamp.from(finishedSince))
                 .query((rs, i) -> new Runnable(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getLong(4))).list();
     }
 

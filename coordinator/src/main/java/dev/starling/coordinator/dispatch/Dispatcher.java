@@ -256,14 +256,22 @@ class Dispatcher implements SmartLifecycle {
         boolean browsers = requests.stream().anyMatch(r -> r.host().browser());
         // the researchers least served for their share first (FairShare), each through its own part of the queue's
         // index, until every request has its tasks or fair-share-tries researchers were asked; a claim that found
-        // nothing among the researchers it knew reads them again and asks those it had not
-        Set<Long> tried = new HashSet<>();
+        // nothing among the researchers it knew reads them again, and asks those it had not, and those it had for the
+        // apps their stale entries did not name (their jobs changed since), never twice for one app
+        Map<Long, Set<String>> tried = new HashMap<>();
         for (boolean reread : new boolean[] {false, true}) {
             for (DispatchQueries.Waiting w : fairShare.order(appsWanted(wanting), reread)) {
                 Set<String> apps = w.mayBeOf(appsWanted(wanting));
-                if (tried.size() == settings.fairShareTries() || apps.isEmpty() || !tried.add(w.researcherId())) {
+                Set<String> asked = tried.get(w.researcherId());
+                if (asked != null) {
+                    apps.removeAll(asked);
+                } else if (tried.size() == settings.fairShareTries()) {
                     continue;
                 }
+                if (apps.isEmpty()) {
+                    continue;
+                }
+                tried.computeIfAbsent(w.researcherId(), r -> new HashSet<>()).addAll(apps);
                 int wanted = wanting.stream().mapToInt(Wanting::wants).sum();
                 List<DispatchQueries.Candidate> candidates = queries.candidates(w.researcherId(), hostIds,
                         volunteerIds, networks, apps.toArray(String[]::new), now.minus(settings.replicaGap()),

@@ -4,6 +4,8 @@ import dev.starling.coordinator.StarlingProperties;
 import dev.starling.coordinator.app.AppCatalog;
 import dev.starling.coordinator.app.AppVersionTable;
 import dev.starling.coordinator.host.AuthenticatedHost;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -25,7 +27,10 @@ import org.springframework.stereotype.Component;
  *
  * <p>The deployed versions with jobs are read at most every {@code starling.apps.refresh-interval} (and at the next
  * claim after a job of a deployed app is submitted here); when new ones appear, waiting long polls are woken to claim
- * their tasks. A job submitted to another coordinator is seen here within the interval.
+ * their tasks. A job submitted to another coordinator is seen here within the interval. A version stays runnable for
+ * {@code starling.apps.finished-grace} after its last job finished: a job's spot checks are sent after its work
+ * units are validated, often after it succeeded, and a re-check may re-open work units of a job that stays SUCCEEDED
+ * (one with a reduce step); without it their replicas would wait in the queue with no host able to take them.
  */
 @Component
 public class RunnableApps {
@@ -33,13 +38,17 @@ public class RunnableApps {
     private final WorkSignal signal;
     private final long refreshNanos;
     private final StarlingProperties.Browser browsers;
+    private final Clock clock;
+    private final Duration finishedGrace;
     private final ReentrantLock reloading = new ReentrantLock();
     private volatile Map<String, AppVersionTable.Runnable> runnable = Map.of();
     private volatile long loadedAt;
     private volatile boolean stale = true;
 
-    RunnableApps(AppVersionTable versions, WorkSignal signal, StarlingProperties properties) {
+    RunnableApps(AppVersionTable versions, WorkSignal signal, Clock clock, StarlingProperties properties) {
         this.versions = versions;
+        this.clock = clock;
+        this.finishedGrace = properties.apps().finishedGrace();
         this.signal = signal;
         this.refreshNanos = properties.apps().refreshInterval().toNanos();
         this.browsers = properties.browser();
@@ -84,7 +93,7 @@ public class RunnableApps {
             try {
                 stale = false;
                 Map<String, AppVersionTable.Runnable> fresh = new HashMap<>();
-                versions.runnable().forEach(r -> fresh.put(r.app(), r));
+                versions.runnable(clock.instant().minus(finishedGrace)).forEach(r -> fresh.put(r.app(), r));
                 boolean more = !runnable.keySet().containsAll(fresh.keySet());
                 runnable = Map.copyOf(fresh);
                 loadedAt = System.nanoTime();

@@ -7,6 +7,7 @@ import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestApi;
 import dev.starling.coordinator.TestHost;
 import dev.starling.coordinator.dashboard.AdminSession;
+import dev.starling.coordinator.dispatch.RunnableApps;
 import dev.starling.proto.v1.Task;
 import java.util.List;
 import java.util.Set;
@@ -28,6 +29,9 @@ import tools.jackson.databind.JsonNode;
 class SpotCheckTest extends CoordinatorTest {
     @Autowired
     private JdbcClient jdbc;
+
+    @Autowired
+    private RunnableApps runnableApps;
 
     @DynamicPropertySource
     static void settings(DynamicPropertyRegistry registry) {
@@ -81,6 +85,9 @@ class SpotCheckTest extends CoordinatorTest {
         succeeded(job);
         assertThat(spotChecks(job)).as("its work units read a blob, the module, which the coordinator stores")
                 .isEqualTo(2);
+        // the versions with jobs are read again (as every refresh-interval), now that the job has ended: its version
+        // must still be runnable, or its spot checks would wait for a host forever
+        runnableApps.jobSubmitted();
         List<Task> checks = checker.drain();
         assertThat(checks).hasSize(2).allSatisfy(t -> assertThat(t.getInputsList()).as("the module, to fetch")
                 .singleElement().satisfies(in -> assertThat(in.getCoordinatorHasIt()).isTrue()));
