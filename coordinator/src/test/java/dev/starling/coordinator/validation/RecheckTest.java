@@ -51,15 +51,7 @@ class RecheckTest extends CoordinatorTest {
 
     /** A job of replicated work units (quorum 2, never alone), split. */
     private long job(int units) {
-        long id = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":" + units * 1000
-                + ",\"chunkSize\":1000},\"redundancy\":{\"quorum\":2,\"adaptive\":false}}");
-        await().until(() -> api().job(id).get("workUnits").get("total").asLong() == units
-                && api().job(id).get("workUnits").get("unsplit").asLong() == 0);
-        return id;
-    }
-
-    private static void computeRight(TestHost host, List<Task> tasks) {
-        tasks.forEach(t -> host.succeed(t, Primes.count(t.getIndex())));
+        return Primes.job(api(), units, false);
     }
 
     private long valid(TestHost host) {
@@ -80,20 +72,20 @@ class RecheckTest extends CoordinatorTest {
 
         // validated with the turncoat's help; their spot checks go to the checker, who computed neither
         long before = job(2);
-        computeRight(turncoat, turncoat.drain());
-        computeRight(honest, honest.drain());
+        Primes.computeRight(turncoat, turncoat.drain());
+        Primes.computeRight(honest, honest.drain());
         await().until(() -> api().job(before).get("state").asString().equals("SUCCEEDED"));
         // in progress when it is convicted: reported, and judged VALID, after
         long during = job(1);
         List<Task> late = turncoat.drain();
         assertThat(late).singleElement().satisfies(t -> assertThat(t.getJobId()).isEqualTo(during));
         List<Task> lateHonest = honest.drain();
-        computeRight(checker, checker.drain());
+        Primes.computeRight(checker, checker.drain());
 
         // a work unit it did not compute; its spot check goes to it, and it answers wrong
         long bait = job(1);
-        computeRight(honest, honest.drain());
-        computeRight(checker, checker.drain());
+        Primes.computeRight(honest, honest.drain());
+        Primes.computeRight(checker, checker.drain());
         await().until(() -> api().job(bait).get("state").asString().equals("SUCCEEDED"));
         List<Task> check = turncoat.drain();
         assertThat(check).singleElement().satisfies(t -> assertThat(t.getJobId()).isEqualTo(bait));
@@ -101,8 +93,8 @@ class RecheckTest extends CoordinatorTest {
         await().until(() -> jdbc.sql("SELECT convicted_at IS NOT NULL FROM host WHERE id = :h")
                 .param("h", turncoat.id()).query(Boolean.class).single());
 
-        computeRight(turncoat, late);
-        computeRight(honest, lateHonest);
+        Primes.computeRight(turncoat, late);
+        Primes.computeRight(honest, lateHonest);
         await().until(() -> rechecked(before) == 2 && rechecked(during) == 1 && valid(turncoat) == 0);
         assertThat(jdbc.sql("SELECT state FROM result WHERE id = :id").param("id", late.get(0).getResultId())
                 .query(String.class).single()).as("judged VALID after the conviction, then voided")
@@ -111,8 +103,8 @@ class RecheckTest extends CoordinatorTest {
 
         // honest hosts compute the new replicas; the outputs stand
         await().until(() -> {
-            computeRight(checker, checker.drain());
-            computeRight(honest, honest.drain());
+            Primes.computeRight(checker, checker.drain());
+            Primes.computeRight(honest, honest.drain());
             return api().job(before).get("state").asString().equals("SUCCEEDED")
                     && api().job(during).get("state").asString().equals("SUCCEEDED");
         });
@@ -126,7 +118,7 @@ class RecheckTest extends CoordinatorTest {
         long job = job(1);
         Task task = convicted.drain().get(0);
         Task other = honest.drain().get(0);
-        computeRight(honest, List.of(other));
+        Primes.computeRight(honest, List.of(other));
 
         try (Connection judging = dataSource.getConnection()) {
             judging.setAutoCommit(false);
@@ -169,8 +161,8 @@ class RecheckTest extends CoordinatorTest {
         TestHost released = volunteerHost("released", "primes");
         TestHost honest = volunteerHost("honest", "primes");
         long job = job(1);
-        computeRight(released, released.drain());
-        computeRight(honest, honest.drain());
+        Primes.computeRight(released, released.drain());
+        Primes.computeRight(honest, honest.drain());
         await().until(() -> api().job(job).get("state").asString().equals("SUCCEEDED"));
         long workUnit = jdbc.sql("SELECT id FROM work_unit WHERE job_id = :job").param("job", job)
                 .query(Long.class).single();
