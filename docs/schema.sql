@@ -257,11 +257,23 @@ CREATE TABLE host (
     no_work_at        timestamptz,
     -- the tasks it may take a day; NULL: starling.trust.daily-tasks, until its first results are folded (grows with
     -- each valid result, halved by an invalid, error or timed-out one)
-    daily_tasks       integer
+    daily_tasks       integer,
+    -- a conviction's work list (Rechecker): when the re-checker first saw it committed (the database's clock), and
+    -- when, every transaction begun before that having ended, it listed the work units of the host's VALID results
+    -- in recheck_work_unit (one pass over result per conviction); cleared when the admin releases the host
+    convicted_seen_at    timestamptz,
+    convicted_scanned_at timestamptz
 );
 CREATE INDEX host_volunteer ON host (volunteer_id);
 -- the re-checker's work list: the few convicted hosts
 CREATE INDEX host_convicted ON host (id) WHERE convicted_at IS NOT NULL;
+
+-- Work units holding a VALID result of a convicted host, to re-check (Rechecker): listed by the conviction's one pass
+-- over result, and by the statement that judges a convicted host's result VALID later; a batch's rows are deleted in
+-- the transaction that re-checks it. No foreign key (V7).
+CREATE TABLE recheck_work_unit (
+    work_unit_id bigint PRIMARY KEY
+);
 
 -- Adaptive replication: a host's run of consecutive valid results per app (a valid one adds one; an invalid, error
 -- or timed-out one, or a failed spot check, ends it: resets counts the ends). No foreign key (V7).

@@ -161,7 +161,7 @@ public class HostStanding {
     boolean release(long hostId) {
         return jdbc.sql("""
                         UPDATE host SET quarantined_at = NULL, quarantine_reason = NULL, quarantine_manual = false,
-                                        convicted_at = NULL,
+                                        convicted_at = NULL, convicted_seen_at = NULL, convicted_scanned_at = NULL,
                                         recent_valid = 0, recent_invalid = 0, recent_errors = 0, recent_timed_out = 0
                          WHERE id = :id""")
                 .param("id", hostId).update() == 1;

@@ -8,7 +8,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +22,9 @@ import org.springframework.stereotype.Component;
  * a convicted host becomes INVALID, each doubted alone result is voided, and its work unit, when its job is not over
  * (or SUCCEEDED), is re-opened ({@link SpotCheckQueries#reopen}) and the quorum rule asks for new replicas. Batches of
  * work units, one transaction each, skipping those others hold; a crash resumes where it stopped, since the work list
- * is those results themselves.
+ * shrinks in the transaction that works it: for convicted hosts, {@code recheck_work_unit}, filled once per conviction
+ * by one pass over result ({@link SpotCheckQueries#listConvicted}) and by the judgements of their later results
+ * (never a scan of result per sweep); for doubted alone results, those results themselves.
  */
 @Component
 class Rechecker extends Sweeper {
@@ -45,6 +49,11 @@ class Rechecker extends Sweeper {
 
     @Override
     protected boolean step() {
+        spotChecks.noteConvictions();
+        List<Long> listed = transactions.retrying(spotChecks::listConvicted);
+        if (!listed.isEmpty()) {
+            log.info("The VALID results of convicted host(s) {} are listed for re-checking", listed);
+        }
         List<Long> suspect = spotChecks.suspect(BATCH);
         if (suspect.isEmpty()) {
             spotChecks.settleDoubts();
@@ -61,13 +70,14 @@ class Rechecker extends Sweeper {
 
     private int recheck(List<Long> suspect, Instant now) {
         List<WorkUnitRow> locked = queries.tryLockWorkUnits(suspect);
+        Long[] ids = locked.stream().map(WorkUnitRow::id).toArray(Long[]::new);
+        spotChecks.unlist(suspect, ids);
         if (locked.isEmpty()) {
             return 0;
         }
-        Long[] ids = locked.stream().map(WorkUnitRow::id).toArray(Long[]::new);
-        spotChecks.invalidateConvicted(ids);
-        spotChecks.voidDoubted(ids);
-        List<Long> reopened = spotChecks.reopen(ids);
+        Set<Long> voided = new TreeSet<>(spotChecks.invalidateConvicted(ids));
+        voided.addAll(spotChecks.voidDoubted(ids));
+        List<Long> reopened = spotChecks.reopen(voided);
         if (reopened.isEmpty()) {
             return 0;
         }
@@ -82,7 +92,8 @@ class Rechecker extends Sweeper {
         // jobs in id order, the lock order
         Map<Long, Long> perJob = open.stream()
                 .collect(Collectors.groupingBy(WorkUnitRow::jobId, TreeMap::new, Collectors.counting()));
-        perJob.forEach((job, n) -> spotChecks.jobRechecked(job, n, ids));
+        Long[] reopenedIds = reopened.toArray(Long[]::new);
+        perJob.forEach((job, n) -> spotChecks.jobRechecked(job, n, reopenedIds));
         evaluator.settle(open, decisions, now);
         return open.size();
     }

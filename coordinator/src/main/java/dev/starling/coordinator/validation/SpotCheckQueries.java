@@ -88,17 +88,64 @@ class SpotCheckQueries {
     }
 
     /**
-     * Up to {@code limit} work units to re-check: those in which a convicted host has a VALID result (every one, also
-     * those sent after the conviction: a claim that read its trust before the conviction committed may have sent it
-     * a task alone, and until its quarantine is seen everywhere it may form a quorum with another colluder, until the
-     * admin releases it), then those holding a doubted alone result ({@link #voidDoubted}).
+     * Notes when this statement first sees each conviction committed, by the database's clock: every transaction that
+     * began before then must end before the conviction's results are listed ({@link #listConvicted}).
+     */
+    void noteConvictions() {
+        jdbc.sql("""
+                        UPDATE host SET convicted_seen_at = clock_timestamp()
+                         WHERE convicted_at IS NOT NULL AND convicted_seen_at IS NULL""")
+                .update();
+    }
+
+    /**
+     * Lists in the re-checker's work list the work units of the VALID results of each convicted host not listed yet
+     * whose conviction was seen before every transaction still open began: one pass over result, once per conviction.
+     * A transaction that read the host as not convicted began before the conviction committed, so before it was seen:
+     * when none is left, every VALID result of the host is either committed, and found here, or judged by a statement
+     * that sees the conviction and lists it ({@link ValidationQueries#setStates}). Call in a transaction begun after
+     * {@link #noteConvictions}. Returns the hosts listed.
+     */
+    List<Long> listConvicted() {
+        record Due(long host, Timestamp seen) {}
+        List<Due> due = jdbc.sql("""
+                        SELECT h.id, h.convicted_seen_at FROM host h
+                         WHERE h.convicted_at IS NOT NULL AND h.convicted_scanned_at IS NULL
+                           AND h.convicted_seen_at IS NOT NULL
+                           AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                                            WHERE a.datname = current_database() AND a.backend_type = 'client backend'
+                                              AND a.xact_start < h.convicted_seen_at)""")
+                .query((rs, i) -> new Due(rs.getLong(1), rs.getTimestamp(2))).list();
+        if (due.isEmpty()) {
+            return List.of();
+        }
+        Long[] hosts = due.stream().map(Due::host).toArray(Long[]::new);
+        // the one pass over result (no index leads with host_id); the host rows are locked only after it
+        jdbc.sql("""
+                        INSERT INTO recheck_work_unit (work_unit_id)
+                        SELECT DISTINCT work_unit_id FROM result WHERE host_id = ANY(:hosts) AND state = 'VALID'
+                        ON CONFLICT DO NOTHING""")
+                .param("hosts", SqlArrays.of("bigint", hosts)).update();
+        // guarded by the time seen: a host released (and convicted again) meanwhile is listed again
+        return jdbc.sql("""
+                        UPDATE host h SET convicted_scanned_at = clock_timestamp()
+                          FROM unnest(:hosts, :seen) AS d(id, seen)
+                         WHERE h.id = d.id AND h.convicted_seen_at = d.seen AND h.convicted_at IS NOT NULL
+                        RETURNING h.id""")
+                .param("hosts", SqlArrays.of("bigint", hosts))
+                .param("seen", SqlArrays.of("timestamptz", due.stream().map(Due::seen).toArray(Timestamp[]::new)))
+                .query(Long.class).list();
+    }
+
+    /**
+     * Up to {@code limit} work units to re-check: those on the work list of convicted hosts' VALID results (every
+     * one, also those judged after the conviction: a claim that read its trust before the conviction committed may
+     * have sent it a task alone, and until its quarantine is seen everywhere it may form a quorum with another
+     * colluder, until the admin releases it), then those holding a doubted alone result ({@link #voidDoubted}).
      */
     List<Long> suspect(int limit) {
         return jdbc.sql("""
-                        (SELECT DISTINCT r.work_unit_id
-                           FROM host h JOIN result r ON r.host_id = h.id
-                          WHERE h.convicted_at IS NOT NULL AND r.state = 'VALID'
-                          LIMIT :limit)
+                        (SELECT work_unit_id FROM recheck_work_unit LIMIT :limit)
                         UNION
                         (SELECT r.work_unit_id
                            FROM host_app_trust t JOIN result r ON r.host_id = t.host_id AND r.app = t.app
@@ -111,13 +158,27 @@ class SpotCheckQueries {
     }
 
     /**
+     * Takes off the work list the (locked) work units being re-checked, and those of the {@code suspect} ones that are
+     * gone (purged with their job).
+     */
+    void unlist(List<Long> suspect, Long[] locked) {
+        jdbc.sql("""
+                        DELETE FROM recheck_work_unit q
+                         WHERE q.work_unit_id = ANY(:suspect)
+                           AND (q.work_unit_id = ANY(:locked)
+                                OR NOT EXISTS (SELECT 1 FROM work_unit w WHERE w.id = q.work_unit_id))""")
+                .param("suspect", SqlArrays.of("bigint", suspect.toArray(Long[]::new)))
+                .param("locked", SqlArrays.of("bigint", locked)).update();
+    }
+
+    /**
      * In the (locked) work units, the alone results that are doubted (reported since their host was last vouched for
      * and up to its last invalid result for the app, {@code HostTrustTable.checked}) are voided: CANCELLED, their
      * valid counts and credit taken back, not counted as invalid (they are not known to be wrong), so that the work
-     * unit is re-opened for a full quorum of other hosts.
+     * unit is re-opened for a full quorum of other hosts. Returns the work units in which one was.
      */
-    void voidDoubted(Long[] workUnitIds) {
-        jdbc.sql("""
+    List<Long> voidDoubted(Long[] workUnitIds) {
+        return jdbc.sql("""
                         WITH voided AS (
                             UPDATE result r SET state = 'CANCELLED'
                               FROM host_app_trust t
@@ -125,10 +186,12 @@ class SpotCheckQueries {
                                AND t.host_id = r.host_id AND t.app = r.app AND t.doubted_at IS NOT NULL
                                AND r.reported_at >= coalesce(t.vouched_at, '-infinity')
                             AND r.reported_at <= t.doubted_at
-                            RETURNING r.host_id, r.credit)
-                        INSERT INTO host_tally (host_id, valid, credit)
-                        SELECT host_id, -count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id""")
-                .param("wus", SqlArrays.of("bigint", workUnitIds)).update();
+                            RETURNING r.work_unit_id, r.host_id, r.credit),
+                        tallied AS (
+                            INSERT INTO host_tally (host_id, valid, credit)
+                            SELECT host_id, -count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id)
+                        SELECT DISTINCT work_unit_id FROM voided""")
+                .param("wus", SqlArrays.of("bigint", workUnitIds)).query(Long.class).list();
     }
 
     /**
@@ -153,19 +216,22 @@ class SpotCheckQueries {
 
     /**
      * In the (locked) work units, convicted hosts' VALID results become INVALID, and their hosts' counts say so (a
-     * valid result and its credit taken back, an invalid one added, through {@code host_tally}).
+     * valid result and its credit taken back, an invalid one added, through {@code host_tally}). Returns the work
+     * units in which one was.
      */
-    void invalidateConvicted(Long[] workUnitIds) {
-        jdbc.sql("""
+    List<Long> invalidateConvicted(Long[] workUnitIds) {
+        return jdbc.sql("""
                         WITH voided AS (
                             UPDATE result r SET state = 'INVALID'
                               FROM host h
                              WHERE r.work_unit_id = ANY(:wus) AND r.state = 'VALID' AND h.id = r.host_id
                                AND h.convicted_at IS NOT NULL
-                            RETURNING r.host_id, r.credit)
-                        INSERT INTO host_tally (host_id, valid, invalid, credit)
-                        SELECT host_id, -count(*), count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id""")
-                .param("wus", SqlArrays.of("bigint", workUnitIds)).update();
+                            RETURNING r.work_unit_id, r.host_id, r.credit),
+                        tallied AS (
+                            INSERT INTO host_tally (host_id, valid, invalid, credit)
+                            SELECT host_id, -count(*), count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id)
+                        SELECT DISTINCT work_unit_id FROM voided""")
+                .param("wus", SqlArrays.of("bigint", workUnitIds)).query(Long.class).list();
     }
 
     /**
@@ -177,7 +243,7 @@ class SpotCheckQueries {
      * and spot checks still count in its total, and a work unit re-checked twice would otherwise fail on
      * {@code maxResults}). Returns the ids re-opened.
      */
-    List<Long> reopen(Long[] workUnitIds) {
+    List<Long> reopen(Collection<Long> workUnitIds) {
         return jdbc.sql("""
                         WITH reopen AS (
                             SELECT w.id, c.output_hash AS hash, c.output
@@ -205,7 +271,7 @@ class SpotCheckQueries {
                                                recheck_hash = o.hash, max_results = w.max_results + w.quorum
                           FROM reopen o WHERE w.id = o.id
                         RETURNING w.id""")
-                .param("wus", SqlArrays.of("bigint", workUnitIds)).query(Long.class).list();
+                .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new))).query(Long.class).list();
     }
 
     /**

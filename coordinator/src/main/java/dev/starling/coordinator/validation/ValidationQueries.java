@@ -196,7 +196,8 @@ class ValidationQueries {
 
     /**
      * Moves replicas to judged states, each guarded by the state it was read in under its work unit's lock;
-     * drops the outputs of all but canonical replicas (their hashes stay).
+     * drops the outputs of all but canonical replicas (their hashes stay). A result of a convicted host judged VALID
+     * lists its work unit for the re-checker ({@link SpotCheckQueries#listConvicted} says why that is enough).
      */
     void setStates(List<Decisions.StateChange> changes) {
         if (changes.isEmpty()) {
@@ -217,17 +218,29 @@ class ValidationQueries {
             keep[i] = c.keepOutput();
         }
         int rows = jdbc.sql("""
-                        UPDATE result r
-                           SET state = u.to_state, credit = u.credit,
-                               output = CASE WHEN u.keep THEN r.output END
-                          FROM unnest(:ids, :from, :to, :credit, :keep) AS u(id, from_state, to_state, credit, keep)
-                         WHERE r.id = u.id AND r.state = u.from_state""")
+                        WITH changed AS (
+                            UPDATE result r
+                               SET state = u.to_state, credit = u.credit,
+                                   output = CASE WHEN u.keep THEN r.output END
+                              FROM unnest(:ids, :from, :to, :credit, :keep)
+                                   AS u(id, from_state, to_state, credit, keep)
+                             WHERE r.id = u.id AND r.state = u.from_state
+                            RETURNING r.work_unit_id, r.host_id, r.state),
+                        -- a convicted host's result judged VALID goes on the re-checker's work list (the few convicted
+                        -- hosts, read once through host_convicted)
+                        suspect AS (
+                            INSERT INTO recheck_work_unit (work_unit_id)
+                            SELECT DISTINCT work_unit_id FROM changed
+                             WHERE state = 'VALID'
+                               AND host_id IN (SELECT id FROM host WHERE convicted_at IS NOT NULL)
+                            ON CONFLICT DO NOTHING)
+                        SELECT count(*)::int FROM changed""")
                 .param("ids", SqlArrays.of("bigint", ids))
                 .param("from", SqlArrays.of("text", from))
                 .param("to", SqlArrays.of("text", to))
                 .param("credit", SqlArrays.of("float8", credit))
                 .param("keep", SqlArrays.of("boolean", keep))
-                .update();
+                .query(Integer.class).single();
         if (rows != n) {
             throw new IllegalStateException("of " + n + " results, " + (n - rows)
                     + " were not in the state read under their work unit's lock");

@@ -50,15 +50,7 @@ class SpotCheckTest extends CoordinatorTest {
     }
 
     private long job(int units, boolean adaptive) {
-        long id = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":" + units * 1000
-                + ",\"chunkSize\":1000},\"redundancy\":{\"quorum\":2,\"adaptive\":" + adaptive + "}}");
-        await().until(() -> api().job(id).get("workUnits").get("total").asLong() == units
-                && api().job(id).get("workUnits").get("unsplit").asLong() == 0);
-        return id;
-    }
-
-    private static void computeRight(TestHost host, List<Task> tasks) {
-        tasks.forEach(t -> host.succeed(t, Primes.count(t.getIndex())));
+        return Primes.job(api(), units, adaptive);
     }
 
     private void succeeded(long job) {
@@ -110,14 +102,14 @@ class SpotCheckTest extends CoordinatorTest {
 
         // honest at first: three agreeing results make it trusted; each work unit gets a spot check, for the checker
         long earning = job(3);
-        computeRight(turncoat, turncoat.drain());
-        computeRight(honest, honest.drain());
+        Primes.computeRight(turncoat, turncoat.drain());
+        Primes.computeRight(honest, honest.drain());
         succeeded(earning);
         assertThat(spotChecks(earning)).isEqualTo(3);
         List<Task> checks = checker.drain();
         assertThat(checks).as("spot checks look like any task").hasSize(3)
                 .allSatisfy(t -> assertThat(t.getJobId()).isEqualTo(earning));
-        computeRight(checker, checks);
+        Primes.computeRight(checker, checks);
         await().until(() -> jdbc.sql("SELECT count(*) FROM result WHERE job_id = :job AND spot_check AND state = 'VALID'")
                 .param("job", earning).query(Long.class).single() == 3);
 
@@ -130,7 +122,7 @@ class SpotCheckTest extends CoordinatorTest {
         for (Task t : tasks) {
             turncoat.succeed(t, alone.contains(t.getWorkUnitId()) ? "999" : Primes.count(t.getIndex()));
         }
-        computeRight(honest, honest.drain());
+        Primes.computeRight(honest, honest.drain());
         succeeded(forged);
         JsonNode before = api().job(forged);
         assertThat(before.has("recheck")).isFalse();
@@ -140,9 +132,9 @@ class SpotCheckTest extends CoordinatorTest {
         long bait = job(2, false);
         List<Task> baitTasks = honest.drain();
         assertThat(baitTasks).hasSize(2);
-        computeRight(honest, baitTasks);
+        Primes.computeRight(honest, baitTasks);
         List<Task> checkerTasks = checker.drain();
-        computeRight(checker, checkerTasks);
+        Primes.computeRight(checker, checkerTasks);
         succeeded(bait);
         List<Task> toTurncoat = turncoat.drain();
         assertThat(toTurncoat).isNotEmpty().allSatisfy(t -> assertThat(t.getJobId()).isEqualTo(bait));
@@ -166,8 +158,8 @@ class SpotCheckTest extends CoordinatorTest {
 
         // honest hosts compute the new replicas: the forged outputs are overturned, the job assimilated again
         await().until(() -> {
-            computeRight(checker, checker.drain());
-            computeRight(honest, honest.drain());
+            Primes.computeRight(checker, checker.drain());
+            Primes.computeRight(honest, honest.drain());
             return api().job(forged).get("state").asString().equals("SUCCEEDED")
                     && api().job(earning).get("state").asString().equals("SUCCEEDED");
         });
