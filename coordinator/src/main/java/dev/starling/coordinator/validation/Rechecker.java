@@ -67,15 +67,16 @@ class Rechecker extends Sweeper {
         Long[] ids = locked.stream().map(WorkUnitRow::id).toArray(Long[]::new);
         spotChecks.invalidateConvicted(ids);
         spotChecks.voidDoubted(ids);
-        List<Long> reopened = spotChecks.reopen(ids);
+        Map<Long, Integer> reopened = spotChecks.reopen(ids);
         if (reopened.isEmpty()) {
             return 0;
         }
         List<WorkUnitRow> open = new ArrayList<>();
         Decisions decisions = new Decisions();
         for (WorkUnitRow wu : locked) {
-            if (reopened.contains(wu.id())) {
-                open.add(wu.reopened());
+            Integer maxResults = reopened.get(wu.id());
+            if (maxResults != null) {
+                open.add(wu.reopened(maxResults));
                 decisions.activity().reopened(wu.jobId(), wu.stage());
             }
         }
