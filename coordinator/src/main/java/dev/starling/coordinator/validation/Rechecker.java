@@ -67,6 +67,7 @@ class Rechecker extends Sweeper {
         Long[] ids = locked.stream().map(WorkUnitRow::id).toArray(Long[]::new);
         spotChecks.invalidateConvicted(ids);
         spotChecks.voidDoubted(ids);
+        spotChecks.voidQuarantinedWins(ids);
         Map<Long, Integer> reopened = spotChecks.reopen(ids);
         if (reopened.isEmpty()) {
             return 0;

@@ -93,7 +93,8 @@ class SpotCheckQueries {
      * Up to {@code limit} work units to re-check: those in which a convicted host has a VALID result (every one, also
      * those sent after the conviction: a claim that read its trust before the conviction committed may have sent it
      * a task alone, and until its quarantine is seen everywhere it may form a quorum with another colluder, until the
-     * admin releases it), then those holding a doubted alone result ({@link #voidDoubted}).
+     * admin releases it), then those holding a doubted alone result ({@link #voidDoubted}), then those validated by
+     * a replicated quorum of hosts that are all quarantined now ({@link #voidQuarantinedWins}).
      */
     List<Long> suspect(int limit) {
         return jdbc.sql("""
@@ -108,7 +109,13 @@ class SpotCheckQueries {
                             AND r.reported_at >= coalesce(t.vouched_at, '-infinity')
                             AND r.reported_at <= t.doubted_at
                           LIMIT :limit)
-                        LIMIT :limit""")
+                        UNION
+                        (SELECT r.work_unit_id
+                           FROM host h JOIN result r ON r.host_id = h.id
+                          WHERE h.quarantined_at IS NOT NULL AND h.convicted_at IS NULL AND r.state = 'VALID'
+                            AND NOT r.alone AND NOT EXISTS (%s)
+                          LIMIT :limit)
+                        LIMIT :limit""".formatted(IN_GOOD_STANDING))
                 .param("limit", limit).query(Long.class).list();
     }
 
@@ -130,6 +137,32 @@ class SpotCheckQueries {
                             RETURNING r.host_id, r.credit)
                         INSERT INTO host_tally (host_id, valid, credit)
                         SELECT host_id, -count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id""")
+                .param("wus", SqlArrays.of("bigint", workUnitIds)).update();
+    }
+
+    /** A VALID result of the work unit of {@code r} whose host is in good standing (not quarantined) now. */
+    private static final String IN_GOOD_STANDING = """
+            SELECT 1 FROM result g JOIN host gh ON gh.id = g.host_id
+             WHERE g.work_unit_id = r.work_unit_id AND g.state = 'VALID' AND gh.quarantined_at IS NULL""";
+
+    /**
+     * In the (locked) work units, the VALID results of a group whose hosts are all quarantined now (for invalid
+     * results, or by the admin) are voided as doubted ones are: two colluders that won a replicated quorum together
+     * were both in good standing then, and a quarantine for invalid results doubts only the results a host had
+     * accepted alone. A group that still holds a host in good standing stands; so the last of the two quarantined
+     * re-opens it. Convicted hosts' results are INVALID by then ({@link #invalidateConvicted} runs first).
+     */
+    void voidQuarantinedWins(Long[] workUnitIds) {
+        jdbc.sql("""
+                        WITH voided AS (
+                            UPDATE result r SET state = 'CANCELLED'
+                              FROM host h
+                             WHERE r.work_unit_id = ANY(:wus) AND r.state = 'VALID' AND h.id = r.host_id
+                               AND h.quarantined_at IS NOT NULL AND NOT EXISTS (%s)
+                            RETURNING r.host_id, r.credit)
+                        INSERT INTO host_tally (host_id, valid, credit)
+                        SELECT host_id, -count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id"""
+                        .formatted(IN_GOOD_STANDING))
                 .param("wus", SqlArrays.of("bigint", workUnitIds)).update();
     }
 
