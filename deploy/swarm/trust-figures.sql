@@ -41,3 +41,63 @@ SELECT c.alone, count(*) AS wrong,
   FROM work_unit w JOIN result c ON c.id = w.canonical_result_id JOIN host h ON h.id = c.host_id
  WHERE w.job_id = :job AND convert_from(c.output, 'UTF8') ~ '^(wrong|turncoat)-'
  GROUP BY c.alone;
+
+-- where the wrong alone results escaped: each one's host, its trust row for the app, whether the alone result was
+-- vouched for (reported before vouched_at) and by what (the first result of the host judged valid against others that
+-- was sent after it: its work unit's canonical output wrong means a colluder agreed), and the host's first result
+-- judged invalid after it
+SELECT c.id AS result, w.idx, c.host_id AS host, h.convicted_at IS NOT NULL AS convicted,
+       h.quarantined_at IS NOT NULL AS quarantined, t.consecutive_valid AS run, t.resets,
+       CASE WHEN c.reported_at < t.vouched_at THEN 'vouched'
+            WHEN t.doubted_at IS NULL THEN 'never doubted'
+            WHEN c.reported_at > t.doubted_at THEN 'reported after doubt'
+            ELSE 'doubted, not re-checked' END AS why,
+       to_char(c.reported_at, 'MI:SS.MS') AS reported, to_char(t.vouched_at, 'MI:SS.MS') AS vouched_at,
+       to_char(t.doubted_at, 'MI:SS.MS') AS doubted_at,
+       v.id AS vouch, v.spot_check AS vouch_spot, to_char(v.sent_at, 'MI:SS.MS') AS vouch_sent,
+       convert_from(vc.output, 'UTF8') ~ '^turncoat-' AS vouch_wrong, vg.hosts AS vouch_group,
+       to_char(i.sent_at, 'MI:SS.MS') AS first_invalid_sent, wg.hosts AS won_by
+  FROM work_unit w JOIN result c ON c.id = w.canonical_result_id JOIN host h ON h.id = c.host_id
+  LEFT JOIN host_app_trust t ON t.host_id = c.host_id AND t.app = c.app
+  LEFT JOIN LATERAL (SELECT r.* FROM result r
+                      WHERE r.host_id = c.host_id AND r.app = c.app AND NOT r.alone AND r.state = 'VALID'
+                        AND r.sent_at > c.reported_at ORDER BY r.sent_at LIMIT 1) v ON true
+  LEFT JOIN work_unit vw ON vw.id = v.work_unit_id LEFT JOIN result vc ON vc.id = vw.canonical_result_id
+  LEFT JOIN LATERAL (SELECT string_agg(g.host_id || CASE WHEN g.spot_check THEN 's' ELSE '' END, ',') AS hosts
+                       FROM result g WHERE g.work_unit_id = v.work_unit_id AND g.state = 'VALID') vg ON true
+  -- the group that won the wrong output, each host marked q (quarantined now) or c (convicted)
+  LEFT JOIN LATERAL (SELECT string_agg(g.host_id || CASE WHEN gh.convicted_at IS NOT NULL THEN 'c'
+                                                        WHEN gh.quarantined_at IS NOT NULL THEN 'q' ELSE '' END, ',')
+                            AS hosts
+                       FROM result g JOIN host gh ON gh.id = g.host_id
+                      WHERE g.work_unit_id = w.id AND g.state = 'VALID') wg ON true
+  LEFT JOIN LATERAL (SELECT r.sent_at FROM result r
+                      WHERE r.host_id = c.host_id AND r.app = c.app AND r.state = 'INVALID'
+                        AND r.sent_at > c.reported_at ORDER BY r.sent_at LIMIT 1) i ON true
+ WHERE w.job_id = :job AND convert_from(c.output, 'UTF8') ~ '^(wrong|turncoat)-'
+ ORDER BY c.host_id, c.reported_at;
+
+-- the turncoats (hosts with a wrong result judged, or a wrong canonical output) and what became of them
+SELECT h.id AS host, h.convicted_at IS NOT NULL AS convicted, h.quarantine_reason, t.consecutive_valid AS run,
+       t.resets, to_char(t.vouched_at, 'MI:SS.MS') AS vouched_at, to_char(t.doubted_at, 'MI:SS.MS') AS doubted_at,
+       count(*) FILTER (WHERE r.alone AND r.state = 'VALID') AS alone_valid,
+       count(*) FILTER (WHERE r.alone AND r.state = 'CANCELLED') AS alone_cancelled,
+       count(*) FILTER (WHERE NOT r.alone AND r.state = 'VALID') AS replicated_valid,
+       count(*) FILTER (WHERE r.state = 'INVALID') AS invalid, count(*) FILTER (WHERE r.spot_check) AS spot,
+       to_char(max(r.sent_at), 'MI:SS.MS') AS last_sent
+  FROM host h JOIN result r ON r.host_id = h.id
+  LEFT JOIN host_app_trust t ON t.host_id = h.id AND t.app = r.app
+ WHERE h.id IN (SELECT c.host_id FROM work_unit w JOIN result c ON c.id = w.canonical_result_id
+                 WHERE w.job_id = :job AND convert_from(c.output, 'UTF8') ~ '^turncoat-')
+    OR h.convicted_at IS NOT NULL
+ GROUP BY h.id, t.consecutive_valid, t.resets, t.vouched_at, t.doubted_at
+ ORDER BY h.id;
+
+-- the replicas of work units that FAILED (or are open), what each was
+SELECT w.idx, w.state AS wu, w.max_results, r.id, r.host_id AS host, r.state, r.alone, r.quarantined, r.spot_check,
+       h.convicted_at IS NOT NULL AS convicted, r.output_hash = c.output_hash AS canonical,
+       to_char(r.sent_at, 'MI:SS.MS') AS sent, to_char(r.reported_at, 'MI:SS.MS') AS reported
+  FROM work_unit w JOIN result r ON r.work_unit_id = w.id LEFT JOIN host h ON h.id = r.host_id
+  LEFT JOIN result c ON c.id = w.canonical_result_id
+ WHERE w.job_id = :job AND w.state = 'FAILED'
+ ORDER BY w.idx, r.id;

@@ -73,7 +73,10 @@ public class HostTrustTable {
      * (judged valid against results of other hosts: a replicated task or a spot check, never one accepted alone)
      * vouches for the alone results its host reported for the app before it was sent ({@code vouched_at}); each
      * (host, app) in {@code doubted} had a result judged invalid, which doubts its alone results not vouched for
-     * ({@code doubted_at}: the re-checker re-opens them). Rows in (host, app) order, as {@link #record}.
+     * ({@code doubted_at}: the re-checker re-opens them). While a doubt waits for the re-checker, vouches are not
+     * written: one would move {@code vouched_at} past the doubted alone results not yet re-checked, and they would
+     * stand (a quarantined turncoat's, vouched for by another turncoat after its quarantine had cleared
+     * {@code vouched_at}). Rows in (host, app) order, as {@link #record}.
      */
     public void checked(Collection<Long> vouching, Collection<Map.Entry<Long, String>> doubted, Instant now) {
         if (vouching.isEmpty() && doubted.isEmpty()) {
@@ -88,7 +91,9 @@ public class HostTrustTable {
                                 SELECT d.host, d.app, NULL, CAST(:now AS timestamptz) FROM unnest(:hosts, :apps) AS d(host, app)) c
                          GROUP BY host_id, app ORDER BY host_id, app
                         ON CONFLICT (host_id, app) DO UPDATE
-                           SET vouched_at = greatest(t.vouched_at, EXCLUDED.vouched_at),
+                           SET vouched_at = CASE WHEN t.doubted_at IS NULL
+                                                 THEN greatest(t.vouched_at, EXCLUDED.vouched_at)
+                                                 ELSE t.vouched_at END,
                                doubted_at = coalesce(EXCLUDED.doubted_at, t.doubted_at)""")
                 .param("vouching", SqlArrays.of("bigint", vouching.toArray(Long[]::new)))
                 .param("hosts", SqlArrays.of("bigint", doubted.stream().map(Map.Entry::getKey).toArray(Long[]::new)))

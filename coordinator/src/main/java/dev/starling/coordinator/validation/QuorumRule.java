@@ -23,8 +23,9 @@ import java.util.List;
  *       needed;</li>
  *   <li>replicas still needed = quorum - (largest group, or successes) - pending (none while a replica sent alone
  *       is on its way); ask for them up to
- *       {@code maxResults} replicas in all (cancelled ones not counted); at that limit with nothing pending,
- *       fail.</li>
+ *       {@code maxResults} replicas in all (cancelled ones not counted, nor those sent to a quarantined host or one
+ *       on probation: they never decide alone, and a re-checked work unit whose new replicas went to such hosts must
+ *       not fail for them); at that limit with nothing pending, fail.</li>
  * </ol>
  *
  * <p>Grouping depends on the {@link Equivalence}: one that is transitive (equal hashes, an app comparing canonical
@@ -96,7 +97,7 @@ final class QuorumRule {
         List<ReplicaRow> successes = replicas.stream().filter(r -> r.state().isSuccess()).toList();
         List<ReplicaRow> errors = replicas.stream().filter(r -> r.state().isError()).toList();
         long pending = replicas.stream().filter(r -> r.state().isPending()).count();
-        long total = replicas.stream().filter(r -> r.state() != ReplicaState.CANCELLED).count();
+        long total = replicas.stream().filter(r -> r.state() != ReplicaState.CANCELLED && !r.quarantined()).count();
 
         if (errors.size() >= limits.maxErrors()) {
             ReplicaRow last = errors.get(errors.size() - 1);

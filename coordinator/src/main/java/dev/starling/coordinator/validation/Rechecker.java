@@ -77,22 +77,24 @@ class Rechecker extends Sweeper {
         }
         Set<Long> voided = new TreeSet<>(spotChecks.invalidateConvicted(ids));
         voided.addAll(spotChecks.voidDoubted(ids));
-        List<Long> reopened = spotChecks.reopen(voided);
+        voided.addAll(spotChecks.voidQuarantinedWins(ids));
+        Map<Long, Integer> reopened = spotChecks.reopen(voided);
         if (reopened.isEmpty()) {
             return 0;
         }
         List<WorkUnitRow> open = new ArrayList<>();
         Decisions decisions = new Decisions();
         for (WorkUnitRow wu : locked) {
-            if (reopened.contains(wu.id())) {
-                open.add(wu.reopened());
+            Integer maxResults = reopened.get(wu.id());
+            if (maxResults != null) {
+                open.add(wu.reopened(maxResults));
                 decisions.activity().reopened(wu.jobId(), wu.stage());
             }
         }
         // jobs in id order, the lock order
         Map<Long, Long> perJob = open.stream()
                 .collect(Collectors.groupingBy(WorkUnitRow::jobId, TreeMap::new, Collectors.counting()));
-        Long[] reopenedIds = reopened.toArray(Long[]::new);
+        Long[] reopenedIds = reopened.keySet().toArray(Long[]::new);
         perJob.forEach((job, n) -> spotChecks.jobRechecked(job, n, reopenedIds));
         evaluator.settle(open, decisions, now);
         return open.size();

@@ -4,7 +4,9 @@ import dev.starling.coordinator.support.SqlArrays;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -141,7 +143,8 @@ class SpotCheckQueries {
      * Up to {@code limit} work units to re-check: those on the work list of convicted hosts' VALID results (every
      * one, also those judged after the conviction: a claim that read its trust before the conviction committed may
      * have sent it a task alone, and until its quarantine is seen everywhere it may form a quorum with another
-     * colluder, until the admin releases it), then those holding a doubted alone result ({@link #voidDoubted}).
+     * colluder, until the admin releases it), then those holding a doubted alone result ({@link #voidDoubted}), then
+     * those validated by a replicated quorum of hosts that are all quarantined now ({@link #voidQuarantinedWins}).
      */
     List<Long> suspect(int limit) {
         return jdbc.sql("""
@@ -153,7 +156,13 @@ class SpotCheckQueries {
                             AND r.reported_at >= coalesce(t.vouched_at, '-infinity')
                             AND r.reported_at <= t.doubted_at
                           LIMIT :limit)
-                        LIMIT :limit""")
+                        UNION
+                        (SELECT r.work_unit_id
+                           FROM host h JOIN result r ON r.host_id = h.id
+                          WHERE h.quarantined_at IS NOT NULL AND h.convicted_at IS NULL AND r.state = 'VALID'
+                            AND NOT r.alone AND NOT EXISTS (%s)
+                          LIMIT :limit)
+                        LIMIT :limit""".formatted(IN_GOOD_STANDING))
                 .param("limit", limit).query(Long.class).list();
     }
 
@@ -191,6 +200,35 @@ class SpotCheckQueries {
                             INSERT INTO host_tally (host_id, valid, credit)
                             SELECT host_id, -count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id)
                         SELECT DISTINCT work_unit_id FROM voided""")
+                .param("wus", SqlArrays.of("bigint", workUnitIds)).query(Long.class).list();
+    }
+
+    /** A VALID result of the work unit of {@code r} whose host is in good standing (not quarantined) now. */
+    private static final String IN_GOOD_STANDING = """
+            SELECT 1 FROM result g JOIN host gh ON gh.id = g.host_id
+             WHERE g.work_unit_id = r.work_unit_id AND g.state = 'VALID' AND gh.quarantined_at IS NULL""";
+
+    /**
+     * In the (locked) work units, the VALID results of a group whose hosts are all quarantined now (for invalid
+     * results, or by the admin) are voided as doubted ones are: two colluders that won a replicated quorum together
+     * were both in good standing then, and a quarantine for invalid results doubts only the results a host had
+     * accepted alone. A group that still holds a host in good standing stands; so the last of the two quarantined
+     * re-opens it. Convicted hosts' results are INVALID by then ({@link #invalidateConvicted} runs first). Returns
+     * the work units in which it voided any.
+     */
+    List<Long> voidQuarantinedWins(Long[] workUnitIds) {
+        return jdbc.sql("""
+                        WITH voided AS (
+                            UPDATE result r SET state = 'CANCELLED'
+                              FROM host h
+                             WHERE r.work_unit_id = ANY(:wus) AND r.state = 'VALID' AND h.id = r.host_id
+                               AND h.quarantined_at IS NOT NULL AND NOT EXISTS (%s)
+                            RETURNING r.work_unit_id, r.host_id, r.credit),
+                        tallied AS (
+                            INSERT INTO host_tally (host_id, valid, credit)
+                            SELECT host_id, -count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id)
+                        SELECT DISTINCT work_unit_id FROM voided"""
+                        .formatted(IN_GOOD_STANDING))
                 .param("wus", SqlArrays.of("bigint", workUnitIds)).query(Long.class).list();
     }
 
@@ -238,15 +276,19 @@ class SpotCheckQueries {
      * Re-opens those of the (locked) work units that are validated and whose jobs are not over or SUCCEEDED: the
      * results still VALID that agree with the canonical output by hash become INCONCLUSIVE with that output, those
      * that agreed only by the app's equivalence (their bytes are gone) CANCELLED, their hosts' valid counts and credit
-     * taken back (they are judged again); the canonical output's hash is kept
-     * in {@code recheck_hash}; it may have {@code quorum} more results than before (the convicted host's, INVALID now,
-     * and spot checks still count in its total, and a work unit re-checked twice would otherwise fail on
-     * {@code maxResults}). Returns the ids re-opened.
+     * taken back (they are judged again); the canonical output's hash is kept in {@code recheck_hash}. Its
+     * {@code max_results} becomes the results it holds (not cancelled) plus its job's {@code maxResults}: what the
+     * re-check voided (a convicted host's results, INVALID now), the spot checks and the results judged against the
+     * old canonical output still count in its total, and without a bound of its own again a work unit re-checked
+     * once or twice would fail on {@code maxResults} for what colluders did, failing its job. The bound still holds
+     * per round: each re-opening needs a conviction or a doubt. Returns each work unit re-opened with its new
+     * {@code max_results}.
      */
-    List<Long> reopen(Collection<Long> workUnitIds) {
-        return jdbc.sql("""
+    Map<Long, Integer> reopen(Collection<Long> workUnitIds) {
+        Map<Long, Integer> reopened = new HashMap<>();
+        jdbc.sql("""
                         WITH reopen AS (
-                            SELECT w.id, c.output_hash AS hash, c.output
+                            SELECT w.id, c.output_hash AS hash, c.output, j.max_results
                               FROM work_unit w JOIN job j ON j.id = w.job_id
                               JOIN result c ON c.id = w.canonical_result_id
                              WHERE w.id = ANY(:wus) AND w.state = 'VALIDATED'
@@ -260,18 +302,27 @@ class SpotCheckQueries {
                             UPDATE result r SET state = 'CANCELLED'
                               FROM reopen o
                              WHERE r.work_unit_id = o.id AND r.state = 'VALID' AND r.output_hash <> o.hash
-                            RETURNING r.host_id, r.credit),
+                            RETURNING r.host_id, r.credit, r.work_unit_id),
                         -- judged again when the work unit is validated again: their valid results and credit are
                         -- taken back from their hosts' counts until then, so nothing is counted twice
                         untallied AS (
                             INSERT INTO host_tally (host_id, valid, credit)
                             SELECT host_id, -count(*), -coalesce(sum(credit), 0)
-                              FROM (SELECT * FROM agreeing UNION ALL SELECT * FROM equivalent) u GROUP BY host_id)
+                              FROM (SELECT host_id, credit FROM agreeing
+                                    UNION ALL SELECT host_id, credit FROM equivalent) u GROUP BY host_id),
+                        -- the results it holds: this statement's snapshot does not see those cancelled just above
+                        held AS (
+                            SELECT o.id, (SELECT count(*) FROM result r
+                                           WHERE r.work_unit_id = o.id AND r.state <> 'CANCELLED')
+                                         - (SELECT count(*) FROM equivalent e WHERE e.work_unit_id = o.id) AS n
+                              FROM reopen o)
                         UPDATE work_unit w SET state = 'OPEN', canonical_result_id = NULL, finished_at = NULL,
-                                               recheck_hash = o.hash, max_results = w.max_results + w.quorum
-                          FROM reopen o WHERE w.id = o.id
-                        RETURNING w.id""")
-                .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new))).query(Long.class).list();
+                                               recheck_hash = o.hash, max_results = h.n + o.max_results
+                          FROM reopen o JOIN held h ON h.id = o.id WHERE w.id = o.id
+                        RETURNING w.id, w.max_results""")
+                .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new)))
+                .query((rs, i) -> reopened.put(rs.getLong(1), rs.getInt(2))).list();
+        return reopened;
     }
 
     /**

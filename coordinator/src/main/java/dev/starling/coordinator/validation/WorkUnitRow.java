@@ -13,10 +13,13 @@ record WorkUnitRow(long id, long jobId, int stage, long index, String app, WorkU
         return state == WorkUnitState.OPEN;
     }
 
-    /** The work unit as re-opening it leaves it: open, no canonical result, being re-checked. */
-    WorkUnitRow reopened() {
-        return new WorkUnitRow(id, jobId, stage, index, app, WorkUnitState.OPEN, quorum, maxResults, maxErrors, cost,
-                null, input, true);
+    /**
+     * The work unit as re-opening it leaves it: open, no canonical result, being re-checked, with the bound on its
+     * results re-opening gave it.
+     */
+    WorkUnitRow reopened(int newMaxResults) {
+        return new WorkUnitRow(id, jobId, stage, index, app, WorkUnitState.OPEN, quorum, newMaxResults, maxErrors,
+                cost, null, input, true);
     }
 
     QuorumRule.Limits limits() {

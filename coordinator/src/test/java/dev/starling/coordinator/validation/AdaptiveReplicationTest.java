@@ -54,6 +54,21 @@ class AdaptiveReplicationTest extends CoordinatorTest {
         tasks.forEach(t -> host.succeed(t, Primes.count(t.getIndex())));
     }
 
+    /**
+     * One-work-unit jobs, replicated, each with the liar wrong and the two others right, until the liar's invalid rate
+     * quarantines it (about 7 invalid results).
+     */
+    private void lieUntilQuarantined(TestHost liar, TestHost honest, TestHost third) {
+        await().atMost(Duration.ofMinutes(3)).until(() -> {
+            long lie = job(1, "false");
+            liar.drain().forEach(t -> liar.succeed(t, "999"));
+            computeRight(honest, honest.drain());
+            computeRight(third, third.drain());
+            await().until(() -> api().job(lie).get("state").asString().equals("SUCCEEDED"));
+            return !api().get("/api/v1/hosts/" + liar.id()).json().get("quarantinedAt").isNull();
+        });
+    }
+
     private int run(TestHost host) {
         return jdbc.sql("SELECT coalesce(max(consecutive_valid), 0) FROM host_app_trust WHERE host_id = :h")
                 .param("h", host.id()).query(Integer.class).single();
@@ -229,14 +244,7 @@ class AdaptiveReplicationTest extends CoordinatorTest {
         await().until(() -> api().job(vouching).get("state").asString().equals("SUCCEEDED"));
 
         // then wrong where it is replicated too, until its invalid rate quarantines it (about 7 invalid results)
-        await().atMost(Duration.ofMinutes(3)).until(() -> {
-            long lie = job(1, "false");
-            liar.drain().forEach(t -> liar.succeed(t, "999"));
-            computeRight(honest, honest.drain());
-            computeRight(third, third.drain());
-            await().until(() -> api().job(lie).get("state").asString().equals("SUCCEEDED"));
-            return !api().get("/api/v1/hosts/" + liar.id()).json().get("quarantinedAt").isNull();
-        });
+        lieUntilQuarantined(liar, honest, third);
         await().until(() -> api().job(forged).has("recheck"));
         assertThat(api().job(forged).get("recheck").get("workUnits").asInt()).isEqualTo(alone.size());
         await().until(() -> {
@@ -245,5 +253,41 @@ class AdaptiveReplicationTest extends CoordinatorTest {
             return api().job(forged).get("state").asString().equals("SUCCEEDED");
         });
         assertThat(api().job(forged).get("recheck").get("overturned").asInt()).isEqualTo(alone.size());
+    }
+
+    /**
+     * Two colluders that won a replicated quorum together, both in good standing then, are later quarantined for
+     * their invalid results: once the second is, the work unit they validated is re-checked by other hosts and its
+     * forged output overturned.
+     */
+    @Test
+    void aQuorumWonByHostsQuarantinedSinceIsReChecked() {
+        TestHost first = volunteerHost("colluder-one", "primes");
+        TestHost second = volunteerHost("colluder-two", "primes");
+        TestHost honest = volunteerHost("honest-three", "primes");
+        TestHost third = volunteerHost("third-three", "primes");
+        long won = job(1, "false");
+        first.drain().forEach(t -> first.succeed(t, "999"));
+        second.drain().forEach(t -> second.succeed(t, "999"));
+        await().until(() -> api().job(won).get("state").asString().equals("SUCCEEDED"));
+
+        // each wrong where it is replicated with honest hosts, until its invalid rate quarantines it
+        for (TestHost liar : List.of(first, second)) {
+            lieUntilQuarantined(liar, honest, third);
+            if (liar == first) {
+                assertThat(api().job(won).has("recheck")).as("its partner is still in good standing").isFalse();
+            }
+        }
+        await().until(() -> api().job(won).has("recheck"));
+        await().until(() -> {
+            computeRight(honest, honest.drain());
+            computeRight(third, third.drain());
+            return api().job(won).get("state").asString().equals("SUCCEEDED");
+        });
+        assertThat(api().job(won).get("recheck").get("overturned").asInt()).isEqualTo(1);
+        assertThat(api().get("/api/v1/hosts/" + first.id()).json().get("validCount").asLong())
+                .as("its voided result no longer counts").isEqualTo(jdbc.sql(
+                        "SELECT count(*) FROM result WHERE host_id = :h AND state = 'VALID'")
+                        .param("h", first.id()).query(Long.class).single());
     }
 }

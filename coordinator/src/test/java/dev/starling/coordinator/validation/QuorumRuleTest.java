@@ -113,6 +113,8 @@ class QuorumRuleTest {
             a trusted group beats a larger untrusted   | 2/6/3  | R:a! R:a! R:a! R:b R:b | validate #4; VALID 4 5; INVALID 1 2 3
             waiting for a host in good standing        | 2/6/3  | I:a! I:a! P            | wait
             a quorum of one, quarantined               | 1/3/3  | R:a!                   | more 1; INCONCLUSIVE 1
+            they do not use up maxResults              | 2/4/3  | R:a! R:a! R:a! R:a!    | more 1; INCONCLUSIVE 1 2 3 4
+            only the others count toward it            | 2/3/3  | R:a R:b! R:b! R:c      | more 1; INCONCLUSIVE 1 2 3 4
             """)
     void quarantinedHostsDecideOnlyBesideAHostInGoodStanding(String name, String limits, String replicas,
             String verdict) {

@@ -53,6 +53,15 @@ class SpotCheckTest extends CoordinatorTest {
         return Primes.job(api(), units, adaptive);
     }
 
+    /** A primes job of one work unit, quorum 2 and at most {@code maxResults} results, replicated. */
+    private long bounded(int maxResults) {
+        long id = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":1000,\"chunkSize\":1000},"
+                + "\"redundancy\":{\"quorum\":2,\"maxResults\":" + maxResults + ",\"adaptive\":false}}");
+        await().until(() -> api().job(id).get("workUnits").get("total").asLong() == 1
+                && api().job(id).get("workUnits").get("unsplit").asLong() == 0);
+        return id;
+    }
+
     private void succeeded(long job) {
         await().until(() -> api().job(job).get("state").asString().equals("SUCCEEDED"));
     }
@@ -184,5 +193,48 @@ class SpotCheckTest extends CoordinatorTest {
         assertThat(api().get("/api/v1/hosts/" + turncoat.id()).json().get("validCount").asLong())
                 .isEqualTo(jdbc.sql("SELECT count(*) FROM result WHERE host_id = :h AND state = 'VALID'")
                         .param("h", turncoat.id()).query(Long.class).single());
+    }
+
+    /**
+     * A re-checked work unit is not failed for results its re-check voided: it holds its job's whole
+     * {@code maxResults} (3 here) anew beside them. Its quorum's two results, a third host's failed spot check of it,
+     * and then one of the two convicted: three results are held (two INVALID), one agrees.
+     */
+    @Test
+    void aReCheckedWorkUnitIsNotFailedForTheResultsItsReCheckVoided() {
+        TestHost convicted = volunteerHost("soon-convicted", "primes");
+        TestHost honest = volunteerHost("steadfast", "primes");
+        TestHost liar = volunteerHost("spot-liar", "primes");
+        TestHost checker = volunteerHost("late-checker", "primes");
+
+        long job = bounded(3);
+        Primes.computeRight(convicted, convicted.drain());
+        Primes.computeRight(honest, honest.drain());
+        succeeded(job);
+        List<Task> check = liar.drain();
+        assertThat(check).as("its spot check").singleElement()
+                .satisfies(t -> assertThat(t.getJobId()).isEqualTo(job));
+        liar.succeed(check.get(0), "999");
+        await().until(() -> !api().get("/api/v1/hosts/" + liar.id()).json().get("quarantinedAt").isNull());
+
+        // a work unit of another job, validated by the honest host and the checker: its spot check convicts the other
+        long bait = bounded(3);
+        Primes.computeRight(honest, honest.drain());
+        Primes.computeRight(checker, checker.drain());
+        succeeded(bait);
+        List<Task> toConvict = convicted.drain();
+        assertThat(toConvict).singleElement().satisfies(t -> assertThat(t.getJobId()).isEqualTo(bait));
+        convicted.succeed(toConvict.get(0), "999");
+
+        // re-checked: its held results are three, its job's maxResults; it asks for one more result all the same
+        await().until(() -> api().job(job).has("recheck"));
+        await().until(() -> {
+            Primes.computeRight(checker, checker.drain());
+            return !api().job(job).get("state").asString().equals("RUNNING");
+        });
+        assertThat(api().job(job).get("state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(jdbc.sql("SELECT count(*) FROM result WHERE job_id = :job AND state = 'VALID'").param("job", job)
+                .query(Long.class).single()).as("the honest host's and the checker's").isEqualTo(2);
+        assertThat(api().job(job).get("recheck").get("overturned").asInt()).isZero();
     }
 }
