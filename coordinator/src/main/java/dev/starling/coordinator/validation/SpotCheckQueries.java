@@ -143,8 +143,11 @@ class SpotCheckQueries {
      * Up to {@code limit} work units to re-check: those on the work list of convicted hosts' VALID results (every
      * one, also those judged after the conviction: a claim that read its trust before the conviction committed may
      * have sent it a task alone, and until its quarantine is seen everywhere it may form a quorum with another
-     * colluder, until the admin releases it), then those holding a doubted alone result ({@link #voidDoubted}), then
-     * those validated by a replicated quorum of hosts that are all quarantined now ({@link #voidQuarantinedWins}).
+     * colluder, until the admin releases it), then those holding a doubted alone result ({@link #voidDoubted}). Work
+     * units validated by a replicated quorum of hosts that are all quarantined now are not looked for here: finding
+     * them means reading every result of the quarantined hosts, and no index leads with the host (a scan of
+     * {@code result} every sweep while any host is quarantined); {@link #voidQuarantinedWins} voids them in the work
+     * units re-checked for another reason.
      */
     List<Long> suspect(int limit) {
         return jdbc.sql("""
@@ -156,13 +159,7 @@ class SpotCheckQueries {
                             AND r.reported_at >= coalesce(t.vouched_at, '-infinity')
                             AND r.reported_at <= t.doubted_at
                           LIMIT :limit)
-                        UNION
-                        (SELECT r.work_unit_id
-                           FROM host h JOIN result r ON r.host_id = h.id
-                          WHERE h.quarantined_at IS NOT NULL AND h.convicted_at IS NULL AND r.state = 'VALID'
-                            AND NOT r.alone AND NOT EXISTS (%s)
-                          LIMIT :limit)
-                        LIMIT :limit""".formatted(IN_GOOD_STANDING))
+                        LIMIT :limit""")
                 .param("limit", limit).query(Long.class).list();
     }
 

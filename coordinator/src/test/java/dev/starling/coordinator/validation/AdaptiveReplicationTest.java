@@ -254,40 +254,4 @@ class AdaptiveReplicationTest extends CoordinatorTest {
         });
         assertThat(api().job(forged).get("recheck").get("overturned").asInt()).isEqualTo(alone.size());
     }
-
-    /**
-     * Two colluders that won a replicated quorum together, both in good standing then, are later quarantined for
-     * their invalid results: once the second is, the work unit they validated is re-checked by other hosts and its
-     * forged output overturned.
-     */
-    @Test
-    void aQuorumWonByHostsQuarantinedSinceIsReChecked() {
-        TestHost first = volunteerHost("colluder-one", "primes");
-        TestHost second = volunteerHost("colluder-two", "primes");
-        TestHost honest = volunteerHost("honest-three", "primes");
-        TestHost third = volunteerHost("third-three", "primes");
-        long won = job(1, "false");
-        first.drain().forEach(t -> first.succeed(t, "999"));
-        second.drain().forEach(t -> second.succeed(t, "999"));
-        await().until(() -> api().job(won).get("state").asString().equals("SUCCEEDED"));
-
-        // each wrong where it is replicated with honest hosts, until its invalid rate quarantines it
-        for (TestHost liar : List.of(first, second)) {
-            lieUntilQuarantined(liar, honest, third);
-            if (liar == first) {
-                assertThat(api().job(won).has("recheck")).as("its partner is still in good standing").isFalse();
-            }
-        }
-        await().until(() -> api().job(won).has("recheck"));
-        await().until(() -> {
-            computeRight(honest, honest.drain());
-            computeRight(third, third.drain());
-            return api().job(won).get("state").asString().equals("SUCCEEDED");
-        });
-        assertThat(api().job(won).get("recheck").get("overturned").asInt()).isEqualTo(1);
-        assertThat(api().get("/api/v1/hosts/" + first.id()).json().get("validCount").asLong())
-                .as("its voided result no longer counts").isEqualTo(jdbc.sql(
-                        "SELECT count(*) FROM result WHERE host_id = :h AND state = 'VALID'")
-                        .param("h", first.id()).query(Long.class).single());
-    }
 }
