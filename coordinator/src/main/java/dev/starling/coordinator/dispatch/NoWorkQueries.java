@@ -65,8 +65,9 @@ class NoWorkQueries {
     record Head(int probed, int own, int volunteer, int network, int recent, Map<String, Long> others) {}
 
     /**
-     * Reads the first {@link #WINDOW} unsent replicas in the claim's order (through its index,
-     * {@code result_unsent_slot}, whatever their apps: bounded however long the queue) and probes the replicas of up
+     * Reads the first {@link #WINDOW} unsent replicas in the order of the claim's index ({@code
+     * result_unsent_researcher}: the researchers' queues one after the other, each in the claim's order; whatever their
+     * apps: bounded however long the queue) and probes the replicas of up
      * to {@link #PROBE} of those the host's apps have, through {@code result_wu_host}, with the claim's anti-join's
      * terms counted instead of applied.
      *
@@ -80,7 +81,10 @@ class NoWorkQueries {
                         WITH head AS MATERIALIZED (
                             SELECT c.work_unit_id, c.app FROM result c
                              WHERE c.state = 'UNSENT'
-                             ORDER BY c.priority DESC, c.slot
+                             -- the order of index result_unsent_researcher (researcher, priority, slot): by
+                             -- priority and slot alone, no index serves it since fair share, and each empty long poll
+                             -- sorted the whole queue (5-7 s at 1.4M unsent, stalling the bench for 20 s)
+                             ORDER BY c.researcher_id, c.priority DESC, c.slot
                              LIMIT :window),
                         mine AS (
                             SELECT DISTINCT work_unit_id FROM head WHERE app = ANY(:apps) LIMIT :probe),
