@@ -200,11 +200,6 @@ class SpotCheckQueries {
                 .param("wus", SqlArrays.of("bigint", workUnitIds)).query(Long.class).list();
     }
 
-    /** A VALID result of the work unit of {@code r} whose host is in good standing (not quarantined) now. */
-    private static final String IN_GOOD_STANDING = """
-            SELECT 1 FROM result g JOIN host gh ON gh.id = g.host_id
-             WHERE g.work_unit_id = r.work_unit_id AND g.state = 'VALID' AND gh.quarantined_at IS NULL""";
-
     /**
      * In the (locked) work units, the VALID results of a group whose hosts are all quarantined now (for invalid
      * results, or by the admin) are voided as doubted ones are: two colluders that won a replicated quorum together
@@ -219,13 +214,16 @@ class SpotCheckQueries {
                             UPDATE result r SET state = 'CANCELLED'
                               FROM host h
                              WHERE r.work_unit_id = ANY(:wus) AND r.state = 'VALID' AND h.id = r.host_id
-                               AND h.quarantined_at IS NOT NULL AND NOT EXISTS (%s)
+                               AND h.quarantined_at IS NOT NULL
+                               -- no VALID result of the work unit is of a host in good standing now
+                               AND NOT EXISTS (SELECT 1 FROM result g JOIN host gh ON gh.id = g.host_id
+                                                WHERE g.work_unit_id = r.work_unit_id AND g.state = 'VALID'
+                                                  AND gh.quarantined_at IS NULL)
                             RETURNING r.work_unit_id, r.host_id, r.credit),
                         tallied AS (
                             INSERT INTO host_tally (host_id, valid, credit)
                             SELECT host_id, -count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id)
-                        SELECT DISTINCT work_unit_id FROM voided"""
-                        .formatted(IN_GOOD_STANDING))
+                        SELECT DISTINCT work_unit_id FROM voided""")
                 .param("wus", SqlArrays.of("bigint", workUnitIds)).query(Long.class).list();
     }
 
