@@ -411,7 +411,7 @@ public record StarlingProperties(
      *     and the first volunteers to reach {@code probationResults} become the established ones. 0 enforces it from
      *     the start, for a project whose established volunteers exist already
      * @param recheck how often a coordinator counts the established volunteers until there are enough (once
-     *     enforced, probation stays enforced until the coordinator restarts)
+     *     enforced, probation stays enforced until the coordinator restarts), and a new volunteer's valid results
      * @param dailyTasks the tasks a new host may take a day (UTC; BOINC's {@code max_jobs_per_day}); 0: no daily
      *     limits at all (nor give-back cap)
      * @param dailyTasksPerValid what each valid result adds to its host's daily limit (an invalid, error or timed-out

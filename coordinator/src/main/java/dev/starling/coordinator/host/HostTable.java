@@ -50,6 +50,12 @@ public class HostTable {
             CASE WHEN h.volunteer_id IS NULL THEN h.valid_count
                  ELSE (SELECT coalesce(sum(x.valid_count), 0) FROM host x WHERE x.volunteer_id = h.volunteer_id) END""";
 
+    /** The valid results probation counts for host {@code hostId} (its volunteer's hosts together), read now. */
+    long validResultsOf(long hostId) {
+        return jdbc.sql("SELECT " + VALID_RESULTS + " FROM host h WHERE h.id = ?").param(hostId).query(Long.class)
+                .optional().orElse(0L);
+    }
+
     /** The valid results of a volunteer's hosts together (0 for none, or no volunteer). */
     long validResults(Long volunteerId) {
         return volunteerId == null ? 0 : jdbc.sql("SELECT coalesce(sum(valid_count), 0) FROM host WHERE volunteer_id = ?")

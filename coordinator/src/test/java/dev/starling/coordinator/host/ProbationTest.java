@@ -8,7 +8,10 @@ import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.Task;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -19,6 +22,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * they always did; once enough volunteers are established, two new volunteers agreeing (on a wrong answer) are not a
  * quorum, and the next replica goes to an established volunteer's host.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // once enforced, probation stays enforced: the fresh project first
 class ProbationTest extends CoordinatorTest {
     @Autowired
     private JdbcClient jdbc;
@@ -49,6 +53,7 @@ class ProbationTest extends CoordinatorTest {
     }
 
     @Test
+    @Order(1)
     void aFreshProjectValidatesThenNewVolunteersNeedAnEstablishedPartner() {
         String aliceKey = signUp("alice");
         TestHost alice = closedAfterTest(TestHost.registered(grpcPort(), aliceKey, "alice-1", "primes"));
@@ -85,5 +90,39 @@ class ProbationTest extends CoordinatorTest {
                 .query(Boolean.class).single()).as("carol's replica was marked as needing a partner").isTrue();
         assertThat(jdbc.sql("SELECT quarantined FROM result WHERE id = ?").param(third.get(0).getResultId())
                 .query(Boolean.class).single()).isFalse();
+    }
+
+    /**
+     * A host's valid count comes with its token, remembered for a minute: a volunteer that became established meanwhile
+     * must not be on probation until the token is looked up again (every host's results waited for a partner in good
+     * standing for a minute, and the bench's hosts ran into their daily limits with nothing judged).
+     */
+    @Test
+    @Order(2)
+    void aVolunteerEstablishedWhileTheTokenIsRememberedIsOffProbationAtOnce() {
+        TestHost erin = volunteerHost("erin", "primes");
+        TestHost frank = volunteerHost("frank", "primes");
+        TestHost gina = volunteerHost("gina", "primes");
+        // erin and frank are established (what the fold of their validated results writes), so probation is enforced
+        jdbc.sql("UPDATE host SET valid_count = 5 WHERE id IN (?, ?)").param(erin.id()).param(frank.id())
+                .update();
+
+        job();
+        List<Task> forGina = gina.requestWork(1);
+        assertThat(forGina).hasSize(1);
+        assertThat(quarantined(forGina.get(0))).as("gina is new: her replica needs a partner in good standing").isTrue();
+
+        // gina's valid results are counted now, while the coordinator still remembers her token with none
+        jdbc.sql("UPDATE host SET valid_count = 1 WHERE id = ?").param(gina.id()).update();
+        cancel();
+        job();
+        List<Task> next = gina.requestWork(1);
+        assertThat(next).hasSize(1);
+        assertThat(quarantined(next.get(0))).as("gina is established now").isFalse();
+    }
+
+    private boolean quarantined(Task task) {
+        return jdbc.sql("SELECT quarantined FROM result WHERE id = ?").param(task.getResultId()).query(Boolean.class)
+                .single();
     }
 }
