@@ -90,7 +90,14 @@ public class AppVersionTable {
      * A version that jobs are running or queued for, the memory its tasks need, the CPU time they may take
      * ({@code limits.maxCpuSeconds}) and its module's size.
      */
-    public record Runnable(String app, int memoryMiB, int maxCpuSeconds, long moduleSize) {}
+    public record Runnable(String app, int memoryMiB, int maxCpuSeconds, long moduleSize, String moduleBlob) {}
+
+    /** The module of a version given as {@code name@version}; empty when there is no such version. */
+    public Optional<String> moduleBlob(String app) {
+        int at = app.indexOf('@');
+        return at < 0 ? Optional.empty() : jdbc.sql("SELECT module_blob FROM app_version WHERE name = ? AND version = ?")
+                .param(app.substring(0, at)).param(app.substring(at + 1)).query(String.class).optional();
+    }
 
     /**
      * The versions (as {@code name@version}) with queued or running jobs (as their app or their reduce step's), or
@@ -101,7 +108,8 @@ public class AppVersionTable {
      */
     public List<Runnable> runnable(Instant finishedSince) {
         return jdbc.sql("""
-                        SELECT a.app, v.memory_mib, (v.manifest -> 'limits' ->> 'maxCpuSeconds')::int, v.module_size
+                        SELECT a.app, v.memory_mib, (v.manifest -> 'limits' ->> 'maxCpuSeconds')::int, v.module_size,
+                               v.module_blob
                           FROM (SELECT x.app
                                   FROM job j CROSS JOIN unnest(ARRAY[j.app, j.reduce_app]) AS x(app)
                                  WHERE (j.state IN ('QUEUED', 'RUNNING')
@@ -112,7 +120,8 @@ public class AppVersionTable {
                                             AND v.version = substr(a.app, strpos(a.app, '@') + 1)
                          WHERE v.state <> 'REVOKED'""")
                 .param("since", Timestamp.from(finishedSince))
-                .query((rs, i) -> new Runnable(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getLong(4))).list();
+                .query((rs, i) -> new Runnable(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getLong(4),
+                        rs.getString(5))).list();
     }
 
     private static VersionRow row(ResultSet rs, int i) throws SQLException {

@@ -104,8 +104,8 @@ public final class DeployedApp implements App {
         Map<String, String> files = new java.util.TreeMap<>(sharedFiles);
         files.putAll(unit.files());
         WasmWorkUnit.Builder input = task(index, unit.args()).setStdin(ByteString.copyFromUtf8(unit.stdin()));
+        // the module is the version's, not stored with each work unit: the claim adds it (RunnableApps.blobsOf)
         Set<String> blobs = new LinkedHashSet<>();
-        blobs.add(module);
         files.forEach((file, blob) -> {
             input.addFiles(WasmInputFile.newBuilder().setName(file).setBlobId(blob));
             blobs.add(blob);
@@ -134,12 +134,11 @@ public final class DeployedApp implements App {
     public WorkUnitSpec reduceWorkUnit(long index, List<String> args, String outputsBlob) {
         WasmWorkUnit.Builder input = task(index, args);
         if (outputsBlob == null) {
-            return new WorkUnitSpec(input.build().toByteArray(), manifest.creditPerWorkUnit(), List.of(module));
+            return new WorkUnitSpec(input.build().toByteArray(), manifest.creditPerWorkUnit(), List.of());
         }
         input.addFiles(WasmInputFile.newBuilder().setName(REDUCE_INPUT).setBlobId(outputsBlob))
                 .setStdinFile(REDUCE_INPUT);
-        return new WorkUnitSpec(input.build().toByteArray(), manifest.creditPerWorkUnit(),
-                List.of(module, outputsBlob));
+        return new WorkUnitSpec(input.build().toByteArray(), manifest.creditPerWorkUnit(), List.of(outputsBlob));
     }
 
     /** The coordinator never runs researcher code: workers do, in their sandbox. */

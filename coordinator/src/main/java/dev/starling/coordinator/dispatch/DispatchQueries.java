@@ -23,7 +23,11 @@ class DispatchQueries {
     }
 
     /** An unsent replica the claim may give away, and the blobs its work unit reads (most read none). */
-    record Candidate(long resultId, long workUnitId, String app, List<String> blobs) {}
+    record Candidate(long resultId, long workUnitId, String app, List<String> blobs) {
+        Candidate withBlobs(List<String> all) {
+            return all == blobs ? this : new Candidate(resultId, workUnitId, app, all);
+        }
+    }
 
     /**
      * Locks up to {@code scan} unsent replicas of the researcher's (0: the admin's jobs) of the given apps, best

@@ -281,7 +281,7 @@ class Dispatcher implements SmartLifecycle {
                 List<DispatchQueries.Candidate> pool = new ArrayList<>();
                 for (DispatchQueries.Candidate c : candidates) {
                     if (seen.add(c.workUnitId())) {
-                        pool.add(c);
+                        pool.add(c.withBlobs(runnable.blobsOf(c.app(), c.blobs())));
                     }
                 }
                 inputs.add(inputs(pool, hostIds, browsers));
@@ -298,7 +298,8 @@ class Dispatcher implements SmartLifecycle {
             List<ClaimedTask> claimed = queries.assign(given.ids().toArray(Long[]::new),
                     given.hosts().toArray(Long[]::new), given.volunteers().toArray(Long[]::new),
                     given.networks().toArray(String[]::new), given.quarantined().toArray(Boolean[]::new), now,
-                    now.plus(settings.lease()));
+                    now.plus(settings.lease())).stream().map(t -> t.withBlobs(runnable.blobsOf(t.app(), t.blobs())))
+                    .toList();
             Map<Long, Integer> spent = new HashMap<>();
             wanting.stream().filter(x -> x.inQuarantine && x.given > 0).forEach(x -> spent.put(x.hostId(), x.given));
             standing.spendQuota(spent, HostStanding.day(now));

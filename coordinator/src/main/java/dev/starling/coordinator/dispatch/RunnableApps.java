@@ -6,11 +6,14 @@ import dev.starling.coordinator.app.AppVersionTable;
 import dev.starling.coordinator.host.AuthenticatedHost;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.stereotype.Component;
 
@@ -42,6 +45,8 @@ public class RunnableApps {
     private final Duration finishedGrace;
     private final ReentrantLock reloading = new ReentrantLock();
     private volatile Map<String, AppVersionTable.Runnable> runnable = Map.of();
+    /** deployed versions' modules (by {@code name@version}), as read: a version never changes */
+    private final Map<String, String> modules = new ConcurrentHashMap<>();
     private volatile long loadedAt;
     private volatile boolean stale = true;
 
@@ -73,6 +78,35 @@ public class RunnableApps {
         return apps;
     }
 
+    /**
+     * The blobs a task of {@code app} reads: {@code blobs} (its work unit's), led by the module when the app is a
+     * deployed version. Work units do not store their version's module (700,000 copies of one id made a deployed app's
+     * work units and the claim's reads of them larger); a version's module never changes, so it is remembered.
+     */
+    List<String> blobsOf(String app, List<String> blobs) {
+        if (!AppCatalog.isDeployed(app)) {
+            return blobs;
+        }
+        String module = modules.get(app);
+        if (module == null) {
+            module = versions.moduleBlob(app).orElse(null);
+            if (module == null) {
+                return blobs; // no such version (it never dispatches): nothing to add
+            }
+            modules.put(app, module);
+        }
+        if (blobs.isEmpty()) {
+            return List.of(module);
+        }
+        if (blobs.contains(module)) {
+            return blobs; // a work unit written before modules were left out of them
+        }
+        List<String> all = new ArrayList<>(blobs.size() + 1);
+        all.add(module);
+        all.addAll(blobs);
+        return all;
+    }
+
     /** The memory a deployed version with queued or running jobs asks for, in MiB; empty for any other app. */
     public Optional<Integer> memoryOf(String app) {
         return Optional.ofNullable(current().get(app)).map(AppVersionTable.Runnable::memoryMiB);
@@ -93,7 +127,10 @@ public class RunnableApps {
             try {
                 stale = false;
                 Map<String, AppVersionTable.Runnable> fresh = new HashMap<>();
-                versions.runnable(clock.instant().minus(finishedGrace)).forEach(r -> fresh.put(r.app(), r));
+                versions.runnable(clock.instant().minus(finishedGrace)).forEach(r -> {
+                    fresh.put(r.app(), r);
+                    modules.put(r.app(), r.moduleBlob());
+                });
                 boolean more = !runnable.keySet().containsAll(fresh.keySet());
                 runnable = Map.copyOf(fresh);
                 loadedAt = System.nanoTime();
