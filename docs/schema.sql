@@ -262,15 +262,23 @@ CREATE TABLE host (
     -- when, every transaction begun before that having ended, it listed the work units of the host's VALID results
     -- in recheck_work_unit (one pass over result per conviction); cleared when the admin releases the host
     convicted_seen_at    timestamptz,
-    convicted_scanned_at timestamptz
+    convicted_scanned_at timestamptz,
+    -- a quarantine's work list (Rechecker), as a conviction's: when the re-checker first saw it committed, and when
+    -- it listed the work units where the host holds a VALID result, not alone, beside no host in good standing (one
+    -- pass over result per quarantine); cleared when the quarantine is lifted, so a new one gets a new pass
+    quarantine_seen_at    timestamptz,
+    quarantine_scanned_at timestamptz
 );
 CREATE INDEX host_volunteer ON host (volunteer_id);
 -- the re-checker's work list: the few convicted hosts
 CREATE INDEX host_convicted ON host (id) WHERE convicted_at IS NOT NULL;
+-- the quarantined hosts, read once (hashed) by the statement that judges results
+CREATE INDEX host_quarantined ON host (id) WHERE quarantined_at IS NOT NULL;
 
--- Work units holding a VALID result of a convicted host, to re-check (Rechecker): listed by the conviction's one pass
--- over result, and by the statement that judges a convicted host's result VALID later; a batch's rows are deleted in
--- the transaction that re-checks it. No foreign key (V7).
+-- Work units to re-check (Rechecker): those holding a VALID result of a convicted host, listed by the conviction's
+-- one pass over result and by the statement that judges a convicted host's result VALID later; those whose VALID
+-- results were all of hosts quarantined now, listed by the quarantine's one pass and by that statement likewise. A
+-- batch's rows are deleted in the transaction that re-checks it. No foreign key (V7).
 CREATE TABLE recheck_work_unit (
     work_unit_id bigint PRIMARY KEY
 );

@@ -114,7 +114,13 @@ public class HostStanding {
                                                      ELSE h.quarantined_at END,
                                quarantine_reason = CASE WHEN j.was IS NULL AND j.bad IS NOT NULL THEN j.bad
                                                         WHEN j.was IS NOT NULL AND NOT j.manual AND j.recovered THEN NULL
-                                                        ELSE h.quarantine_reason END
+                                                        ELSE h.quarantine_reason END,
+                               -- a lifted quarantine's pass is forgotten: the next one gets its own
+                               -- (SpotCheckQueries.listQuarantined)
+                               quarantine_seen_at = CASE WHEN j.was IS NOT NULL AND NOT j.manual AND j.recovered
+                                                         THEN NULL ELSE h.quarantine_seen_at END,
+                               quarantine_scanned_at = CASE WHEN j.was IS NOT NULL AND NOT j.manual AND j.recovered
+                                                            THEN NULL ELSE h.quarantine_scanned_at END
                           FROM judged j WHERE h.id = j.host_id
                         RETURNING h.id, j.folded, j.was IS NOT NULL AS was, h.quarantined_at IS NOT NULL AS now_in,
                                   h.quarantine_reason""")
@@ -156,12 +162,14 @@ public class HostStanding {
 
     /**
      * Lifts a quarantine and gives the host a fresh start: its rolling counts begin again from nothing, and a
-     * conviction (a failed spot check) is forgiven: its valid results are no longer re-checked.
+     * conviction (a failed spot check) is forgiven: its valid results are no longer re-checked. A later quarantine
+     * gets its own pass over the host's results ({@code SpotCheckQueries.listQuarantined}).
      */
     boolean release(long hostId) {
         return jdbc.sql("""
                         UPDATE host SET quarantined_at = NULL, quarantine_reason = NULL, quarantine_manual = false,
                                         convicted_at = NULL, convicted_seen_at = NULL, convicted_scanned_at = NULL,
+                                        quarantine_seen_at = NULL, quarantine_scanned_at = NULL,
                                         recent_valid = 0, recent_invalid = 0, recent_errors = 0, recent_timed_out = 0
                          WHERE id = :id""")
                 .param("id", hostId).update() == 1;

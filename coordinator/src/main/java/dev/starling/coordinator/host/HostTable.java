@@ -80,13 +80,18 @@ public class HostTable {
         return jdbc.sql("""
                         INSERT INTO host (name, token_hash, cores, memory_bytes, os, arch, worker_version, protocol_version,
                                           apps, peer_address, volunteer_id, created_at, last_contact_at,
-                                          quarantined_at, quarantine_reason, quarantine_manual, wasm_memory_mib, network)
+                                          quarantined_at, quarantine_reason, quarantine_manual, wasm_memory_mib, network,
+                                          quarantine_seen_at, quarantine_scanned_at)
                         SELECT :name, :tokenHash, :cores, :memory, :os, :arch, :version, :protocol, :apps, :peerAddress,
                                CAST(:volunteer AS bigint), :now, :now,
                                CASE WHEN b.id IS NOT NULL THEN CAST(:now AS timestamptz) END,
                                CASE WHEN b.id IS NOT NULL
                                     THEN format('host %s of the same volunteer is banned (%s)', b.id, b.ban_reason) END,
-                               b.id IS NOT NULL, :wasmMemory, :network
+                               b.id IS NOT NULL, :wasmMemory, :network,
+                               -- born quarantined, it has no result for the re-checker's pass to list
+                               -- (SpotCheckQueries.listQuarantined): none is due, however many such hosts register
+                               CASE WHEN b.id IS NOT NULL THEN clock_timestamp() END,
+                               CASE WHEN b.id IS NOT NULL THEN clock_timestamp() END
                           FROM (SELECT 1) one
                           LEFT JOIN LATERAL (SELECT id, ban_reason FROM host
                                               WHERE volunteer_id = CAST(:volunteer AS bigint) AND banned_at IS NOT NULL

@@ -17,14 +17,17 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Re-checks what convicted hosts (failed a spot check) helped validate, and the doubted alone results of hosts that
- * had a result judged invalid since they were last vouched for ({@code HostTrustTable.checked}): each VALID result of
- * a convicted host becomes INVALID, each doubted alone result is voided, and its work unit, when its job is not over
+ * Re-checks what convicted hosts (failed a spot check) helped validate, the quorums won by hosts that are all
+ * quarantined now, and the doubted alone results of hosts that had a result judged invalid since they were last
+ * vouched for ({@code HostTrustTable.checked}): each VALID result of a convicted host becomes INVALID, each doubted
+ * alone result and each result of such a quorum is voided, and its work unit, when its job is not over
  * (or SUCCEEDED), is re-opened ({@link SpotCheckQueries#reopen}) and the quorum rule asks for new replicas. Batches of
  * work units, one transaction each, skipping those others hold; a crash resumes where it stopped, since the work list
  * shrinks in the transaction that works it: for convicted hosts, {@code recheck_work_unit}, filled once per conviction
  * by one pass over result ({@link SpotCheckQueries#listConvicted}) and by the judgements of their later results
- * (never a scan of result per sweep); for doubted alone results, those results themselves.
+ * (never a scan of result per sweep); for quorums won by hosts that are all quarantined now (colluders that won
+ * together while in good standing), the same list, filled once per quarantine
+ * ({@link SpotCheckQueries#listQuarantined}) and by the judgements; for doubted alone results, those results themselves.
  */
 @Component
 class Rechecker extends Sweeper {
@@ -50,9 +53,15 @@ class Rechecker extends Sweeper {
     @Override
     protected boolean step() {
         spotChecks.noteConvictions();
+        spotChecks.noteQuarantines();
         List<Long> listed = transactions.retrying(spotChecks::listConvicted);
         if (!listed.isEmpty()) {
             log.info("The VALID results of convicted host(s) {} are listed for re-checking", listed);
+        }
+        List<Long> quarantined = transactions.retrying(spotChecks::listQuarantined);
+        if (!quarantined.isEmpty()) {
+            log.info("The work units quarantined host(s) {} won beside no host in good standing are listed for "
+                    + "re-checking", quarantined);
         }
         List<Long> suspect = spotChecks.suspect(BATCH);
         if (suspect.isEmpty()) {

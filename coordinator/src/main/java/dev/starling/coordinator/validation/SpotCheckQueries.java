@@ -140,14 +140,75 @@ class SpotCheckQueries {
     }
 
     /**
+     * Notes when this statement first sees each quarantine committed, by the database's clock, as
+     * {@link #noteConvictions} does for convictions. Not for a convicted host (its conviction's pass lists every work
+     * unit of its VALID results), nor for one quarantined when it registered (a banned volunteer's new host has no
+     * result: {@code HostTable.insert} marks its quarantine scanned); a host quarantined again after a lift is noted
+     * again (the lift clears the marks).
+     */
+    void noteQuarantines() {
+        jdbc.sql("""
+                        UPDATE host SET quarantine_seen_at = clock_timestamp()
+                         WHERE quarantined_at IS NOT NULL AND quarantine_seen_at IS NULL AND convicted_at IS NULL""")
+                .update();
+    }
+
+    /**
+     * Lists in the re-checker's work list the work units where a quarantined host not listed yet holds a VALID result
+     * that is not alone and no host in good standing holds one (two colluders that won a quorum together, both
+     * quarantined now; {@link #voidQuarantinedWins} voids them if they still are when it gets there), for each
+     * quarantine seen before every transaction still open began: one pass over result, once per quarantine, never per
+     * sweep. Its alone results need no pass: a quarantine for invalid results doubts them all. Why waiting is enough,
+     * as for {@link #listConvicted}: a judgement that read the host as in good standing began before the quarantine
+     * was seen, so its VALID results are committed when the pass reads; a later one lists the work unit itself
+     * ({@link ValidationQueries#setStates}). A work unit whose last host in good standing is quarantined later is
+     * found by that host's pass. Call in a transaction begun after {@link #noteQuarantines}. Returns the hosts listed.
+     */
+    List<Long> listQuarantined() {
+        record Due(long host, Timestamp seen) {}
+        List<Due> due = jdbc.sql("""
+                        SELECT h.id, h.quarantine_seen_at FROM host h
+                         WHERE h.quarantined_at IS NOT NULL AND h.quarantine_scanned_at IS NULL
+                           AND h.quarantine_seen_at IS NOT NULL
+                           AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                                            WHERE a.datname = current_database() AND a.backend_type = 'client backend'
+                                              AND a.xact_start < h.quarantine_seen_at)""")
+                .query((rs, i) -> new Due(rs.getLong(1), rs.getTimestamp(2))).list();
+        if (due.isEmpty()) {
+            return List.of();
+        }
+        Long[] hosts = due.stream().map(Due::host).toArray(Long[]::new);
+        // The one pass, for every quarantine due at once. No index of result leads with host_id (one on every VALID
+        // result would cost each validation a write, V77), so this reads all of result_wu_host (host_id is its second
+        // column) or result itself, as the planner prefers; each VALID result of the hosts found then costs one probe
+        // of result_wu_host by work unit (its other VALID results) and of host by key. The host rows are locked only
+        // after it.
+        jdbc.sql("""
+                        INSERT INTO recheck_work_unit (work_unit_id)
+                        SELECT DISTINCT r.work_unit_id FROM result r
+                         WHERE r.host_id = ANY(:hosts) AND r.state = 'VALID' AND NOT r.alone
+                           AND NOT EXISTS (SELECT 1 FROM result g JOIN host gh ON gh.id = g.host_id
+                                            WHERE g.work_unit_id = r.work_unit_id AND g.state = 'VALID'
+                                              AND gh.quarantined_at IS NULL)
+                        ON CONFLICT DO NOTHING""")
+                .param("hosts", SqlArrays.of("bigint", hosts)).update();
+        // guarded by the time seen: a host whose quarantine was lifted (and entered again) meanwhile is listed again
+        return jdbc.sql("""
+                        UPDATE host h SET quarantine_scanned_at = clock_timestamp()
+                          FROM unnest(:hosts, :seen) AS d(id, seen)
+                         WHERE h.id = d.id AND h.quarantine_seen_at = d.seen AND h.quarantined_at IS NOT NULL
+                        RETURNING h.id""")
+                .param("hosts", SqlArrays.of("bigint", hosts))
+                .param("seen", SqlArrays.of("timestamptz", due.stream().map(Due::seen).toArray(Timestamp[]::new)))
+                .query(Long.class).list();
+    }
+
+    /**
      * Up to {@code limit} work units to re-check: those on the work list of convicted hosts' VALID results (every
      * one, also those judged after the conviction: a claim that read its trust before the conviction committed may
      * have sent it a task alone, and until its quarantine is seen everywhere it may form a quorum with another
-     * colluder, until the admin releases it), then those holding a doubted alone result ({@link #voidDoubted}). Work
-     * units validated by a replicated quorum of hosts that are all quarantined now are not looked for here: finding
-     * them means reading every result of the quarantined hosts, and no index leads with the host (a scan of
-     * {@code result} every sweep while any host is quarantined); {@link #voidQuarantinedWins} voids them in the work
-     * units re-checked for another reason.
+     * colluder, until the admin releases it) and of work units validated by hosts that are all quarantined now
+     * ({@link #listQuarantined}), then those holding a doubted alone result ({@link #voidDoubted}).
      */
     List<Long> suspect(int limit) {
         return jdbc.sql("""
@@ -205,8 +266,8 @@ class SpotCheckQueries {
      * results, or by the admin) are voided as doubted ones are: two colluders that won a replicated quorum together
      * were both in good standing then, and a quarantine for invalid results doubts only the results a host had
      * accepted alone. A group that still holds a host in good standing stands; so the last of the two quarantined
-     * re-opens it. Convicted hosts' results are INVALID by then ({@link #invalidateConvicted} runs first). Returns
-     * the work units in which it voided any.
+     * re-opens it (its quarantine's pass lists the work unit, {@link #listQuarantined}). Convicted hosts' results are
+     * INVALID by then ({@link #invalidateConvicted} runs first). Returns the work units in which it voided any.
      */
     List<Long> voidQuarantinedWins(Long[] workUnitIds) {
         return jdbc.sql("""

@@ -197,7 +197,9 @@ class ValidationQueries {
     /**
      * Moves replicas to judged states, each guarded by the state it was read in under its work unit's lock;
      * drops the outputs of all but canonical replicas (their hashes stay). A result of a convicted host judged VALID
-     * lists its work unit for the re-checker ({@link SpotCheckQueries#listConvicted} says why that is enough).
+     * lists its work unit for the re-checker ({@link SpotCheckQueries#listConvicted} says why that is enough), and so
+     * does one of a quarantined host, not alone, that no host in good standing agrees with here
+     * ({@link SpotCheckQueries#listQuarantined}).
      */
     void setStates(List<Decisions.StateChange> changes) {
         if (changes.isEmpty()) {
@@ -225,14 +227,23 @@ class ValidationQueries {
                               FROM unnest(:ids, :from, :to, :credit, :keep)
                                    AS u(id, from_state, to_state, credit, keep)
                              WHERE r.id = u.id AND r.state = u.from_state
-                            RETURNING r.work_unit_id, r.host_id, r.state),
-                        -- a convicted host's result judged VALID goes on the re-checker's work list (the few convicted
-                        -- hosts, read once through host_convicted)
+                            RETURNING r.work_unit_id, r.host_id, r.state, r.alone),
+                        -- the quarantined hosts, read once through host_quarantined (the convicted are among them)
+                        quarantined AS (
+                            SELECT id, convicted_at IS NOT NULL AS convicted FROM host
+                             WHERE quarantined_at IS NOT NULL),
+                        -- on the re-checker's work list: the work unit of a convicted host's result judged VALID, and
+                        -- of a quarantined host's (not alone) judged VALID beside no host in good standing in this
+                        -- statement (their work units are re-checked, the group voided if all its hosts still are)
                         suspect AS (
                             INSERT INTO recheck_work_unit (work_unit_id)
-                            SELECT DISTINCT work_unit_id FROM changed
-                             WHERE state = 'VALID'
-                               AND host_id IN (SELECT id FROM host WHERE convicted_at IS NOT NULL)
+                            SELECT DISTINCT c.work_unit_id FROM changed c JOIN quarantined q ON q.id = c.host_id
+                             WHERE c.state = 'VALID'
+                               AND (q.convicted
+                                    OR NOT c.alone
+                                       AND NOT EXISTS (SELECT 1 FROM changed g
+                                                        WHERE g.work_unit_id = c.work_unit_id AND g.state = 'VALID'
+                                                          AND g.host_id NOT IN (SELECT id FROM quarantined)))
                             ON CONFLICT DO NOTHING)
                         SELECT count(*)::int FROM changed""")
                 .param("ids", SqlArrays.of("bigint", ids))

@@ -146,6 +146,9 @@ class HostModerationTest extends CoordinatorTest {
             assertThat(view.get("quarantineReason").asString())
                     .isEqualTo("host " + banned.id() + " of the same volunteer is banned (forged results)");
             assertThat(view.get("bannedAt").isNull()).isTrue();
+            assertThat(jdbc.sql("SELECT quarantine_scanned_at IS NOT NULL FROM host WHERE id = :h")
+                    .param("h", again.id()).query(Boolean.class).single())
+                    .as("no result of its own to list: no pass over result for this quarantine").isTrue();
             // its first call, right after Register (its token known without a lookup), is served as what it is
             long job = api().submit("{\"app\":\"primes\",\"params\":{\"from\":0,\"to\":1000,\"chunkSize\":1000},"
                     + "\"redundancy\":{\"quorum\":2}}");

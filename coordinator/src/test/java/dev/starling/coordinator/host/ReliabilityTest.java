@@ -119,12 +119,19 @@ class ReliabilityTest extends CoordinatorTest {
         TestHost tieBreaker = host("tie-breaker-2");
         outvote(liar, honest, tieBreaker, 3);
         await().until(() -> view(liar), v -> !v.get("quarantinedAt").isNull());
+        // the re-checker's one pass over its results for this quarantine (Rechecker)
+        await().until(() -> jdbc.sql("SELECT quarantine_scanned_at IS NOT NULL FROM host WHERE id = ?")
+                .param(liar.id()).query(Boolean.class).single());
 
         // what validation appends for 12 valid results: invalid drops below half the threshold (0.25)
         jdbc.sql("INSERT INTO host_tally (host_id, valid, credit) VALUES (?, 12, 0.012)").param(liar.id()).update();
 
         JsonNode recovered = await().until(() -> view(liar), v -> v.get("quarantinedAt").isNull());
         assertThat(recovered.get("quarantineReason").isNull()).isTrue();
+        assertThat(jdbc.sql("""
+                        SELECT quarantine_seen_at IS NULL AND quarantine_scanned_at IS NULL FROM host WHERE id = ?""")
+                .param(liar.id()).query(Boolean.class).single()).as("quarantined again, it gets a new pass")
+                .isTrue();
         // 12 valid against about 3 x 0.98^12 = 2.35 invalid
         assertThat(recovered.get("reliability").asDouble()).isBetween(0.83, 0.84);
 

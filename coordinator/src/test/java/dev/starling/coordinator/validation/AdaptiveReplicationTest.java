@@ -254,4 +254,104 @@ class AdaptiveReplicationTest extends CoordinatorTest {
         });
         assertThat(api().job(forged).get("recheck").get("overturned").asInt()).isEqualTo(alone.size());
     }
+
+    private boolean quarantineScanned(TestHost host) {
+        return jdbc.sql("SELECT quarantine_scanned_at IS NOT NULL FROM host WHERE id = :h").param("h", host.id())
+                .query(Boolean.class).single();
+    }
+
+    private boolean succeeded(long job) {
+        return api().job(job).get("state").asString().equals("SUCCEEDED");
+    }
+
+    /** Whether the job's one work unit's canonical output is the one {@code host} reported. */
+    private boolean canonicalIs(long job, TestHost host) {
+        return jdbc.sql("""
+                        SELECT c.output_hash = r.output_hash
+                          FROM work_unit w JOIN result c ON c.id = w.canonical_result_id
+                          JOIN result r ON r.work_unit_id = w.id AND r.host_id = :h
+                         WHERE w.job_id = :job""")
+                .param("job", job).param("h", host.id()).query(Boolean.class).single();
+    }
+
+    /**
+     * Two colluders win a replicated quorum together (the same wrong output) while both are in good standing, and
+     * are quarantined later for their invalid rate, never convicted: the second quarantine's one pass over its
+     * results lists the work unit, the re-checker voids the pair's results, and two other hosts compute it again.
+     */
+    @Test
+    void aQuorumWonByTwoHostsQuarantinedLaterIsComputedAgainByOthers() {
+        TestHost one = volunteerHost("colluder-one", "primes");
+        TestHost two = volunteerHost("colluder-two", "primes");
+        TestHost honest = volunteerHost("honest-three", "primes");
+        TestHost third = volunteerHost("third-three", "primes");
+        long won = job(1, "false");
+        one.drain().forEach(t -> one.succeed(t, "999"));
+        two.drain().forEach(t -> two.succeed(t, "999"));
+        await().until(() -> succeeded(won));
+        assertThat(canonicalIs(won, one)).isTrue();
+
+        // wrong where they are replicated beside honest hosts, until their invalid rates quarantine them
+        lieUntilQuarantined(one, honest, third);
+        await().until(() -> quarantineScanned(one));
+        assertThat(api().job(won).has("recheck")).as("its partner is in good standing still: the group stands")
+                .isFalse();
+        lieUntilQuarantined(two, honest, third);
+
+        await().until(() -> api().job(won).has("recheck"));
+        await().until(() -> {
+            computeRight(honest, honest.drain());
+            computeRight(third, third.drain());
+            return succeeded(won);
+        });
+        assertThat(api().job(won).get("recheck").get("overturned").asInt()).isEqualTo(1);
+        assertThat(canonicalIs(won, honest)).isTrue();
+        assertThat(jdbc.sql("SELECT state FROM result WHERE job_id = :job AND host_id IN (:one, :two)")
+                .param("job", won).param("one", one.id()).param("two", two.id()).query(String.class).list())
+                .as("voided as doubted results are, not counted as invalid").containsOnly("CANCELLED");
+    }
+
+    /**
+     * A quorum won by a host quarantined (by the admin here) and one in good standing stands, whichever of the two is
+     * quarantined; a host released and quarantined again gets a new pass, which finds both quarantined.
+     */
+    @Test
+    void aQuorumHoldingAHostInGoodStandingStandsAndEachQuarantineHasItsOwnPass() {
+        TestHost first = volunteerHost("quarantined-first", "primes");
+        TestHost partner = volunteerHost("partner-in-good-standing", "primes");
+        TestHost honest = volunteerHost("honest-four", "primes");
+        TestHost third = volunteerHost("third-four", "primes");
+        long won = job(1, "false");
+        first.drain().forEach(t -> first.succeed(t, "999"));
+        partner.drain().forEach(t -> partner.succeed(t, "999"));
+        await().until(() -> succeeded(won));
+
+        String quarantine = "{\"reason\":\"looks odd\"}";
+        assertThat(api().post("/api/v1/admin/hosts/" + first.id() + "/quarantine", quarantine).status())
+                .isEqualTo(200);
+        await().until(() -> quarantineScanned(first));
+        api().postRaw("/api/v1/admin/hosts/" + first.id() + "/release", null, null);
+        assertThat(jdbc.sql("""
+                        SELECT quarantine_seen_at IS NULL AND quarantine_scanned_at IS NULL FROM host WHERE id = :h""")
+                .param("h", first.id()).query(Boolean.class).single()).as("the release forgets the pass").isTrue();
+        assertThat(api().post("/api/v1/admin/hosts/" + partner.id() + "/quarantine", quarantine).status())
+                .isEqualTo(200);
+        await().until(() -> quarantineScanned(partner));
+        await().until(() -> jdbc.sql("SELECT count(*) FROM recheck_work_unit").query(Long.class).single() == 0);
+        assertThat(api().job(won).has("recheck")).as("one of the two is in good standing each time").isFalse();
+        assertThat(jdbc.sql("SELECT count(*) FROM result WHERE job_id = :job AND state = 'VALID'").param("job", won)
+                .query(Long.class).single()).isEqualTo(2);
+
+        // quarantined again: its new pass finds both hosts of the group quarantined
+        assertThat(api().post("/api/v1/admin/hosts/" + first.id() + "/quarantine", quarantine).status())
+                .isEqualTo(200);
+        await().until(() -> api().job(won).has("recheck"));
+        await().until(() -> {
+            computeRight(honest, honest.drain());
+            computeRight(third, third.drain());
+            return succeeded(won);
+        });
+        assertThat(api().job(won).get("recheck").get("overturned").asInt()).isEqualTo(1);
+        assertThat(canonicalIs(won, honest)).isTrue();
+    }
 }
