@@ -74,11 +74,16 @@ public class HostStanding {
                               FROM host WHERE id IN (SELECT host_id FROM sums) ORDER BY id FOR UPDATE),
                         rolled AS (
                             SELECT s.*, l.quarantined_at AS was, l.quarantine_manual AS manual,
-                                   l.recent_valid * d.d + s.valid AS rv, l.recent_invalid * d.d + s.invalid AS ri,
-                                   l.recent_errors * d.d + s.errors AS re, l.recent_timed_out * d.d + s.timed_out AS rt
+                                   greatest(0, l.recent_valid * d.d + s.valid) AS rv,
+                                   greatest(0, l.recent_invalid * d.d + s.invalid) AS ri,
+                                   greatest(0, l.recent_errors * d.d + s.errors) AS re,
+                                   greatest(0, l.recent_timed_out * d.d + s.timed_out) AS rt
                               FROM sums s JOIN locked l ON l.id = s.host_id
+                             -- only results added age the older ones: a re-check taking back voided valid results
+                             -- (negative counts) must not make them weigh more (a decay to a negative power)
                              CROSS JOIN LATERAL (SELECT power(CAST(:decay AS float8),
-                                                              s.valid + s.invalid + s.errors + s.timed_out) AS d) d),
+                                                              greatest(s.valid, 0) + greatest(s.invalid, 0)
+                                                              + greatest(s.errors, 0) + greatest(s.timed_out, 0)) AS d) d),
                         judged AS (
                             SELECT r.*,
                                    CASE WHEN r.rv + r.ri >= :minEvidence AND r.ri >= :invalidRate * (r.rv + r.ri)

@@ -147,6 +147,21 @@ class ReliabilityTest extends CoordinatorTest {
     }
 
     @Test
+    void validResultsTakenBackDoNotMakeTheOlderOnesWeighMore() {
+        TestHost host = host("re-checked");
+        jdbc.sql("UPDATE host SET recent_valid = 10, recent_invalid = 2 WHERE id = ?").param(host.id()).update();
+        // what the re-checker appends when it voids 5 of the host's valid results (their count and credit taken back)
+        jdbc.sql("INSERT INTO host_tally (host_id, valid, credit) VALUES (?, -5, -0.005)").param(host.id()).update();
+        await().until(() -> jdbc.sql("SELECT count(*) FROM host_tally WHERE host_id = ?").param(host.id())
+                .query(Long.class).single() == 0);
+
+        JsonNode recent = view(host).get("recent");
+        assertThat(recent.get("valid").asDouble()).isEqualTo(5.0);
+        assertThat(recent.get("invalid").asDouble()).as("no result was added: nothing decays, nothing grows")
+                .isEqualTo(2.0);
+    }
+
+    @Test
     void tasksGivenBackCountNothingAgainstAHost() {
         TestHost shy = host("shy");
         job(5, 1);
