@@ -109,31 +109,54 @@ class SpotCheckQueries {
      * {@link #noteConvictions}. Returns the hosts listed.
      */
     List<Long> listConvicted() {
+        // the one pass over result (no index leads with host_id); the host rows are locked only after it
+        return listOnce(Pass.CONVICTION, """
+                INSERT INTO recheck_work_unit (work_unit_id)
+                SELECT DISTINCT work_unit_id FROM result WHERE host_id = ANY(:hosts) AND state = 'VALID'
+                ON CONFLICT DO NOTHING""");
+    }
+
+    /** A pass the re-checker makes once per conviction or quarantine: the host's columns that mark and time it. */
+    private enum Pass {
+        CONVICTION("convicted_at", "convicted_seen_at", "convicted_scanned_at"),
+        QUARANTINE("quarantined_at", "quarantine_seen_at", "quarantine_scanned_at");
+
+        final String marked;
+        final String seen;
+        final String scanned;
+
+        Pass(String marked, String seen, String scanned) {
+            this.marked = marked;
+            this.seen = seen;
+            this.scanned = scanned;
+        }
+    }
+
+    /**
+     * Makes the passes that are due (seen before every transaction still open began, not made yet): {@code listing},
+     * given the hosts as {@code :hosts}, then each host marked as listed, guarded by the time seen (a host released and
+     * convicted or quarantined again meanwhile is listed again). Returns the hosts listed.
+     */
+    private List<Long> listOnce(Pass pass, String listing) {
         record Due(long host, Timestamp seen) {}
         List<Due> due = jdbc.sql("""
-                        SELECT h.id, h.convicted_seen_at FROM host h
-                         WHERE h.convicted_at IS NOT NULL AND h.convicted_scanned_at IS NULL
-                           AND h.convicted_seen_at IS NOT NULL
+                        SELECT h.id, h.%2$s FROM host h
+                         WHERE h.%1$s IS NOT NULL AND h.%3$s IS NULL AND h.%2$s IS NOT NULL
                            AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
                                             WHERE a.datname = current_database() AND a.backend_type = 'client backend'
-                                              AND a.xact_start < h.convicted_seen_at)""")
+                                              AND a.xact_start < h.%2$s)"""
+                        .formatted(pass.marked, pass.seen, pass.scanned))
                 .query((rs, i) -> new Due(rs.getLong(1), rs.getTimestamp(2))).list();
         if (due.isEmpty()) {
             return List.of();
         }
         Long[] hosts = due.stream().map(Due::host).toArray(Long[]::new);
-        // the one pass over result (no index leads with host_id); the host rows are locked only after it
-        jdbc.sql("""
-                        INSERT INTO recheck_work_unit (work_unit_id)
-                        SELECT DISTINCT work_unit_id FROM result WHERE host_id = ANY(:hosts) AND state = 'VALID'
-                        ON CONFLICT DO NOTHING""")
-                .param("hosts", SqlArrays.of("bigint", hosts)).update();
-        // guarded by the time seen: a host released (and convicted again) meanwhile is listed again
+        jdbc.sql(listing).param("hosts", SqlArrays.of("bigint", hosts)).update();
         return jdbc.sql("""
-                        UPDATE host h SET convicted_scanned_at = clock_timestamp()
+                        UPDATE host h SET %3$s = clock_timestamp()
                           FROM unnest(:hosts, :seen) AS d(id, seen)
-                         WHERE h.id = d.id AND h.convicted_seen_at = d.seen AND h.convicted_at IS NOT NULL
-                        RETURNING h.id""")
+                         WHERE h.id = d.id AND h.%2$s = d.seen AND h.%1$s IS NOT NULL
+                        RETURNING h.id""".formatted(pass.marked, pass.seen, pass.scanned))
                 .param("hosts", SqlArrays.of("bigint", hosts))
                 .param("seen", SqlArrays.of("timestamptz", due.stream().map(Due::seen).toArray(Timestamp[]::new)))
                 .query(Long.class).list();
@@ -165,42 +188,19 @@ class SpotCheckQueries {
      * found by that host's pass. Call in a transaction begun after {@link #noteQuarantines}. Returns the hosts listed.
      */
     List<Long> listQuarantined() {
-        record Due(long host, Timestamp seen) {}
-        List<Due> due = jdbc.sql("""
-                        SELECT h.id, h.quarantine_seen_at FROM host h
-                         WHERE h.quarantined_at IS NOT NULL AND h.quarantine_scanned_at IS NULL
-                           AND h.quarantine_seen_at IS NOT NULL
-                           AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
-                                            WHERE a.datname = current_database() AND a.backend_type = 'client backend'
-                                              AND a.xact_start < h.quarantine_seen_at)""")
-                .query((rs, i) -> new Due(rs.getLong(1), rs.getTimestamp(2))).list();
-        if (due.isEmpty()) {
-            return List.of();
-        }
-        Long[] hosts = due.stream().map(Due::host).toArray(Long[]::new);
         // The one pass, for every quarantine due at once. No index of result leads with host_id (one on every VALID
         // result would cost each validation a write, V77), so this reads all of result_wu_host (host_id is its second
         // column) or result itself, as the planner prefers; each VALID result of the hosts found then costs one probe
         // of result_wu_host by work unit (its other VALID results) and of host by key. The host rows are locked only
         // after it.
-        jdbc.sql("""
-                        INSERT INTO recheck_work_unit (work_unit_id)
-                        SELECT DISTINCT r.work_unit_id FROM result r
-                         WHERE r.host_id = ANY(:hosts) AND r.state = 'VALID' AND NOT r.alone
-                           AND NOT EXISTS (SELECT 1 FROM result g JOIN host gh ON gh.id = g.host_id
-                                            WHERE g.work_unit_id = r.work_unit_id AND g.state = 'VALID'
-                                              AND gh.quarantined_at IS NULL)
-                        ON CONFLICT DO NOTHING""")
-                .param("hosts", SqlArrays.of("bigint", hosts)).update();
-        // guarded by the time seen: a host whose quarantine was lifted (and entered again) meanwhile is listed again
-        return jdbc.sql("""
-                        UPDATE host h SET quarantine_scanned_at = clock_timestamp()
-                          FROM unnest(:hosts, :seen) AS d(id, seen)
-                         WHERE h.id = d.id AND h.quarantine_seen_at = d.seen AND h.quarantined_at IS NOT NULL
-                        RETURNING h.id""")
-                .param("hosts", SqlArrays.of("bigint", hosts))
-                .param("seen", SqlArrays.of("timestamptz", due.stream().map(Due::seen).toArray(Timestamp[]::new)))
-                .query(Long.class).list();
+        return listOnce(Pass.QUARANTINE, """
+                INSERT INTO recheck_work_unit (work_unit_id)
+                SELECT DISTINCT r.work_unit_id FROM result r
+                 WHERE r.host_id = ANY(:hosts) AND r.state = 'VALID' AND NOT r.alone
+                   AND NOT EXISTS (SELECT 1 FROM result g JOIN host gh ON gh.id = g.host_id
+                                    WHERE g.work_unit_id = r.work_unit_id AND g.state = 'VALID'
+                                      AND gh.quarantined_at IS NULL)
+                ON CONFLICT DO NOTHING""");
     }
 
     /**
