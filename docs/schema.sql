@@ -142,6 +142,9 @@ CREATE TABLE job (
     purged_at        timestamptz,
     deleted_at       timestamptz,
     purge_lease      timestamptz,
+    -- the last stage whose work units that stood alone, not vouched for (or won by hosts all quarantined), were
+    -- listed for re-checking before the job moved past it (V79; JobTable.holdUnvouched)
+    alone_checked_stage integer,
     CONSTRAINT job_reduce_whole CHECK ((reduce_app IS NULL) = (reduce IS NULL))
 );
 CREATE INDEX job_newest ON job (id DESC);
@@ -280,8 +283,15 @@ CREATE INDEX host_quarantined ON host (id) WHERE quarantined_at IS NOT NULL;
 -- results were all of hosts quarantined now, listed by the quarantine's one pass and by that statement likewise. A
 -- batch's rows are deleted in the transaction that re-checks it. No foreign key (V7).
 CREATE TABLE recheck_work_unit (
-    work_unit_id bigint PRIMARY KEY
+    work_unit_id bigint PRIMARY KEY,
+    -- listed by the completer at the end of a stage (V79): its canonical result stood alone and is not vouched for
+    -- (the re-checker voids it if it still is not), or its quorum's hosts are all quarantined now; the job (job_id)
+    -- is not complete while the row is here
+    job_id       bigint,
+    stage_end    boolean NOT NULL DEFAULT false
 );
+-- the completer's "is anything of this job still listed"
+CREATE INDEX recheck_work_unit_stage_end ON recheck_work_unit (job_id) WHERE stage_end;
 
 -- Adaptive replication: a host's run of consecutive valid results per app (a valid one adds one; an invalid, error
 -- or timed-out one, or a failed spot check, ends it: resets counts the ends). No foreign key (V7).
@@ -290,8 +300,8 @@ CREATE TABLE host_app_trust (
     app               text    NOT NULL,
     consecutive_valid integer NOT NULL DEFAULT 0,
     resets            integer NOT NULL DEFAULT 0,
-    -- the latest sent_at of the host's results for the app judged valid against other hosts' results: they vouch
-    -- for its alone results reported before
+    -- the latest sent_at of the host's spot checks for the app judged valid (V79: before, any result judged valid
+    -- against other hosts' results): they vouch for its alone results reported before
     vouched_at        timestamptz,
     -- a result judged invalid since: its alone results reported from vouched_at on and up to this are re-checked
     doubted_at        timestamptz,

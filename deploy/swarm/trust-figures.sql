@@ -29,7 +29,7 @@ SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY t)::numeric, 2) AS medi
          WHERE w.job_id = :job AND w.state = 'VALIDATED' AND r.sent_at IS NOT NULL
          GROUP BY w.id, w.finished_at) v;
 
-SELECT state, left(error, 160) AS error, rechecked_work_units, overturned_work_units,
+SELECT state, left(error, 160) AS error, rechecked_work_units, overturned_work_units, alone_checked_stage,
        (SELECT count(*) FROM host WHERE convicted_at IS NOT NULL) AS convicted_hosts,
        (SELECT count(*) FROM host WHERE quarantined_at IS NOT NULL) AS quarantined_hosts
   FROM job WHERE id = :job;
@@ -43,9 +43,9 @@ SELECT c.alone, count(*) AS wrong,
  GROUP BY c.alone;
 
 -- where the wrong alone results escaped: each one's host, its trust row for the app, whether the alone result was
--- vouched for (reported before vouched_at) and by what (the first result of the host judged valid against others that
--- was sent after it: its work unit's canonical output wrong means a colluder agreed), and the host's first result
--- judged invalid after it
+-- vouched for (reported before vouched_at) and by what (the first spot check of the host judged valid that was sent
+-- after it: its work unit's canonical output wrong means colluders had won its known answer), and the host's first
+-- result judged invalid after it
 SELECT c.id AS result, w.idx, c.host_id AS host, h.convicted_at IS NOT NULL AS convicted,
        h.quarantined_at IS NOT NULL AS quarantined, t.consecutive_valid AS run, t.resets,
        CASE WHEN c.reported_at < t.vouched_at THEN 'vouched'
@@ -60,7 +60,7 @@ SELECT c.id AS result, w.idx, c.host_id AS host, h.convicted_at IS NOT NULL AS c
   FROM work_unit w JOIN result c ON c.id = w.canonical_result_id JOIN host h ON h.id = c.host_id
   LEFT JOIN host_app_trust t ON t.host_id = c.host_id AND t.app = c.app
   LEFT JOIN LATERAL (SELECT r.* FROM result r
-                      WHERE r.host_id = c.host_id AND r.app = c.app AND NOT r.alone AND r.state = 'VALID'
+                      WHERE r.host_id = c.host_id AND r.app = c.app AND r.spot_check AND r.state = 'VALID'
                         AND r.sent_at > c.reported_at ORDER BY r.sent_at LIMIT 1) v ON true
   LEFT JOIN work_unit vw ON vw.id = v.work_unit_id LEFT JOIN result vc ON vc.id = vw.canonical_result_id
   LEFT JOIN LATERAL (SELECT string_agg(g.host_id || CASE WHEN g.spot_check THEN 's' ELSE '' END, ',') AS hosts

@@ -140,10 +140,16 @@ public record StarlingProperties(
      * @param enabled the project's default for jobs that do not say ({@code redundancy.adaptive}); false turns it off
      *     for every job
      * @param trustAfter consecutive valid results after which a host is trusted for an app
+     * @param recheckUnvouched a job moves past a stage (its next stage, reduce level, or its result) only once the
+     *     stage's work units whose result stood alone and no spot check vouched for (or won by hosts all quarantined
+     *     by then) are computed again by a full quorum of other hosts: a turncoat's last forged results are otherwise
+     *     checked by nobody. Costly on short jobs (each host's alone results since its last passed spot check). Needs
+     *     quorum + 1 volunteers able to compute the app, or the stage waits for them
      */
     public record AdaptiveReplication(
             @DefaultValue("true") boolean enabled,
-            @DefaultValue("10") int trustAfter) {
+            @DefaultValue("10") int trustAfter,
+            @DefaultValue("true") boolean recheckUnvouched) {
 
         public AdaptiveReplication {
             if (trustAfter < 2) {

@@ -16,15 +16,18 @@ class AdaptiveQueries {
     /**
      * Marks the given replicas (claimed in this transaction) alone and cancels their work units' other unsent
      * replicas, for each whose work unit is open and fresh, is no spot check, whose job allows adaptive replication,
-     * and whose other replicas are all unsent (or cancelled) and free to lock. One statement. The replicas must be
-     * in progress, given in the caller's transaction.
+     * and whose other replicas are all unsent (or cancelled) and free to lock. A work unit being re-checked
+     * ({@code recheck_hash}: re-opened because an alone result of it was voided, or a convicted host helped validate
+     * it) is not fresh: it needs a full quorum of other hosts, and one result alone would be checked by nobody again.
+     * One statement. The replicas must be in progress, given in the caller's transaction.
      */
     int standAlone(Long[] resultIds) {
         return jdbc.sql("""
                         WITH mine AS (
                             SELECT r.id, r.work_unit_id FROM result r
                               JOIN work_unit w ON w.id = r.work_unit_id JOIN job j ON j.id = r.job_id
-                             WHERE r.id = ANY(:ids) AND NOT r.spot_check AND w.state = 'OPEN' AND j.adaptive),
+                             WHERE r.id = ANY(:ids) AND NOT r.spot_check AND w.state = 'OPEN' AND w.recheck_hash IS NULL
+                               AND j.adaptive),
                         others AS (
                             SELECT o.id, o.work_unit_id, o.state
                               FROM result o JOIN mine m ON m.work_unit_id = o.work_unit_id

@@ -70,8 +70,9 @@ public class HostTrustTable {
 
     /**
      * What others' results said of hosts' results just judged, in one statement: each result in {@code vouching}
-     * (judged valid against results of other hosts: a replicated task or a spot check, never one accepted alone)
-     * vouches for the alone results its host reported for the app before it was sent ({@code vouched_at}); each
+     * (a spot check judged valid against its work unit's known answer; not a replicated task that agreed with its
+     * partner, who may be a colluder) vouches for the alone results its host reported for the app before it was sent
+     * ({@code vouched_at}); each
      * (host, app) in {@code doubted} had a result judged invalid, which doubts its alone results not vouched for
      * ({@code doubted_at}: the re-checker re-opens them). While a doubt waits for the re-checker, vouches are not
      * written: one would move {@code vouched_at} past the doubted alone results not yet re-checked, and they would

@@ -27,8 +27,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Moves on jobs whose current stage has no open work unit left: when the app plans a next stage from the
- * stage's canonical outputs, the job moves to it and the splitter writes its work units; otherwise the app
+ * Moves on jobs whose current stage has no open work unit left. First, once per stage, the stage's work units whose
+ * result stood alone and no spot check vouched for are listed for re-checking ({@link JobTable#holdUnvouched}): the
+ * job waits until they are validated again by a full quorum of other hosts. Then, when the app plans a next stage
+ * from the stage's canonical outputs, the job moves to it and the splitter writes its work units; otherwise the app
  * assimilates the canonical outputs (streamed in index order) into the job's result, in the same transaction
  * that marks the job SUCCEEDED. A deployed app's job with a reduce step moves on to the step's levels instead
  * ({@link ReduceStages}), and succeeds after the last. Validation nudges it; its interval is the safety net for nudges
@@ -48,12 +50,14 @@ public class JobCompleter extends Sweeper {
     private final Splitter splitter;
     private final long maxWorkUnitsPerStage;
     private final ReduceStages reduce;
+    private final boolean recheckUnvouched;
 
     JobCompleter(JobTable jobs, WorkUnitTable workUnits, JobParamsReader params, AppCatalog apps,
             TransactionTemplate tx, JsonMapper json, Clock clock, Splitter splitter, StarlingProperties properties,
             ReduceStages reduce) {
         super("completer", properties.sweep().interval());
         this.reduce = reduce;
+        this.recheckUnvouched = properties.adaptiveReplication().recheckUnvouched();
         this.splitter = splitter;
         this.maxWorkUnitsPerStage = properties.limits().maxWorkUnitsPerStage();
         this.jobs = jobs;
@@ -88,6 +92,16 @@ public class JobCompleter extends Sweeper {
             // normally the validation that failed the work unit failed the job in the same transaction
             jobs.finish(job.id(), JobState.FAILED, null, failed + " work unit(s) failed", clock.instant());
             return;
+        }
+        if (recheckUnvouched) {
+            long held = jobs.holdUnvouched(job.id(), job.stage());
+            if (held > 0) {
+                // the stage ends once they are validated again, by a full quorum of other hosts (Rechecker)
+                AfterCommit.run(() -> log.info("Job {} ({}): stage {} held: {} work unit(s) whose result stood alone, "
+                        + "not vouched for by a spot check, to be computed again", job.id(), job.app(), job.stage(),
+                        held));
+                return;
+            }
         }
         App app = apps.installed(job.app());
         JobParams jobParams = params.params(job);

@@ -137,10 +137,49 @@ public class JobTable {
                          FROM job j
                         WHERE j.state IN ('QUEUED', 'RUNNING') AND j.split_complete
                           AND NOT EXISTS (SELECT 1 FROM work_unit w WHERE w.job_id = j.id AND w.state = 'OPEN')
+                          -- nor any listed for re-checking at its stage's end, not re-opened yet (holdUnvouched)
+                          AND NOT EXISTS (SELECT 1 FROM recheck_work_unit q WHERE q.job_id = j.id AND q.stage_end)
                         ORDER BY j.id
                         LIMIT 1
                         FOR UPDATE SKIP LOCKED""")
                 .query(MAPPER).optional();
+    }
+
+    /**
+     * Before the (locked) job moves past its current stage, once per stage: lists in the re-checker's work list the
+     * stage's work units of a quorum above 1 whose canonical result stood alone and is not vouched for (reported from its host's
+     * {@code host_app_trust.vouched_at} on: no spot check passed since), and those won by a replicated quorum whose
+     * hosts are all quarantined now (two colluders that won it in good standing: the re-checker voids such groups in
+     * the work units it re-checks), and notes the stage as checked, in one statement over the stage's work units (a
+     * host read by key for each; the quorum's other results only where the canonical one's host is quarantined).
+     * Returns how many it listed: while any is listed or, re-opened, open, the job is not complete
+     * ({@link #claimStageComplete}); when they are validated again the completer finds the stage checked and moves
+     * on. 0 when the stage was checked already or nothing was found.
+     */
+    long holdUnvouched(long id, int stage) {
+        return jdbc.sql("""
+                        WITH due AS (
+                            UPDATE job SET alone_checked_stage = :stage
+                             WHERE id = :id AND alone_checked_stage IS DISTINCT FROM :stage
+                            RETURNING id),
+                        listed AS (
+                            INSERT INTO recheck_work_unit AS q (work_unit_id, job_id, stage_end)
+                            SELECT w.id, w.job_id, true
+                              FROM due JOIN work_unit w ON w.job_id = due.id
+                              JOIN result r ON r.id = w.canonical_result_id
+                              LEFT JOIN host_app_trust t ON t.host_id = r.host_id AND t.app = r.app
+                              LEFT JOIN host h ON h.id = r.host_id
+                             -- a work unit of quorum 1 is decided by one result anyway: its job asked for no check
+                             WHERE w.stage = :stage AND w.state = 'VALIDATED' AND w.quorum > 1 AND r.state = 'VALID'
+                               AND CASE WHEN r.alone THEN r.reported_at >= coalesce(t.vouched_at, '-infinity')
+                                        ELSE h.quarantined_at IS NOT NULL
+                                             AND NOT EXISTS (SELECT 1 FROM result g JOIN host gh ON gh.id = g.host_id
+                                                              WHERE g.work_unit_id = w.id AND g.state = 'VALID'
+                                                                AND gh.quarantined_at IS NULL) END
+                            ON CONFLICT (work_unit_id) DO UPDATE SET job_id = EXCLUDED.job_id, stage_end = true
+                            RETURNING 1)
+                        SELECT count(*) FROM listed""")
+                .param("id", id).param("stage", stage).query(Long.class).single();
     }
 
     /**

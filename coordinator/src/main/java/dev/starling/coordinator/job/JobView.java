@@ -14,8 +14,9 @@ import java.util.List;
  *     order), in the view of one job that has any
  * @param reduce the job's reduce step, if it has one: its stages after the first are the step's levels
  * @param recheck when some of its work units were re-opened because a host that helped validate them failed a spot
- *     check: how many, and how many of them were overturned (validated again with another canonical output); a
- *     succeeded job is RUNNING again until they are validated, then assimilated again
+ *     check, or their result stood alone and was doubted, or not vouched for when their stage ended: how many, and how
+ *     many of them were overturned (validated again with another canonical output); a succeeded job is RUNNING again
+ *     until they are validated, then assimilated again
  * @param archive where the job's work units and replicas went, once retention purges them
  * @param waiting in the view of one running job, when some of its work units wait because too few volunteers (or
  *     hosts) can be sent them: why, and how many

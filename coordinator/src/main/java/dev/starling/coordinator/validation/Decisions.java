@@ -29,7 +29,7 @@ final class Decisions {
     private final Map<Long, HostTable.Tally> hosts = new HashMap<>();
     /** (host, app) to what its judgements did to its run of valid results, in judgement order */
     private final Map<Map.Entry<Long, String>, HostTrustTable.Change> trust = new LinkedHashMap<>();
-    /** results judged valid against other hosts' results: each vouches for its host's earlier alone results */
+    /** spot checks judged valid (against a known answer): each vouches for its host's earlier alone results */
     private final List<Long> vouching = new ArrayList<>();
     /** (host, app) with a result judged invalid: its alone results not vouched for are re-checked */
     private final Set<Map.Entry<Long, String>> doubted = new LinkedHashSet<>();
@@ -72,16 +72,21 @@ final class Decisions {
     }
 
     /**
-     * A result of the host for the work unit's app was judged against results of other hosts (not accepted alone):
-     * valid, it vouches for the host's alone results reported before it was sent; invalid, it doubts those not
-     * vouched for ({@link HostTrustTable#checked}).
+     * A spot check was judged valid against its work unit's known answer (decided before the task was sent, so no
+     * partner of the host's could make it up): it vouches for its host's alone results reported before it was sent
+     * ({@link HostTrustTable#checked}). A result that merely agreed with others in a quorum does not: its partner may
+     * be a colluder.
      */
-    void checked(WorkUnitRow wu, long resultId, long hostId, boolean valid) {
-        if (valid) {
-            vouching.add(resultId);
-        } else {
-            doubted.add(Map.entry(hostId, wu.app()));
-        }
+    void vouch(long resultId) {
+        vouching.add(resultId);
+    }
+
+    /**
+     * A result of the host for the work unit's app, not accepted alone, was judged invalid against results of other
+     * hosts: it doubts the host's alone results not vouched for ({@link HostTrustTable#checked}).
+     */
+    void doubt(WorkUnitRow wu, long hostId) {
+        doubted.add(Map.entry(hostId, wu.app()));
     }
 
     List<Long> vouching() {

@@ -18,16 +18,16 @@ import org.springframework.stereotype.Component;
 
 /**
  * Re-checks what convicted hosts (failed a spot check) helped validate, the quorums won by hosts that are all
- * quarantined now, and the doubted alone results of hosts that had a result judged invalid since they were last
- * vouched for ({@code HostTrustTable.checked}): each VALID result of a convicted host becomes INVALID, each doubted
- * alone result and each result of such a quorum is voided, and its work unit, when its job is not over
+ * quarantined now, the doubted alone results of hosts that had a result judged invalid since they were last vouched
+ * for ({@code HostTrustTable.checked}), and the alone results not vouched for of stages that have ended
+ * ({@code JobTable.holdUnvouched}): each VALID result of a convicted host becomes INVALID, each doubted or unvouched
+ * alone result and each such quorum is voided, and its work unit, when its job is not over
  * (or SUCCEEDED), is re-opened ({@link SpotCheckQueries#reopen}) and the quorum rule asks for new replicas. Batches of
  * work units, one transaction each, skipping those others hold; a crash resumes where it stopped, since the work list
- * shrinks in the transaction that works it: for convicted hosts, {@code recheck_work_unit}, filled once per conviction
- * by one pass over result ({@link SpotCheckQueries#listConvicted}) and by the judgements of their later results
- * (never a scan of result per sweep); for quorums won by hosts that are all quarantined now (colluders that won
- * together while in good standing), the same list, filled once per quarantine
- * ({@link SpotCheckQueries#listQuarantined}) and by the judgements; for doubted alone results, those results themselves.
+ * shrinks in the transaction that works it: {@code recheck_work_unit}, filled once per conviction and once per
+ * quarantine by one pass over result ({@link SpotCheckQueries#listConvicted}, {@link SpotCheckQueries#listQuarantined}),
+ * by the judgements of convicted and quarantined hosts' later results, and once per stage by one statement over its
+ * work units (never a scan of result per sweep); for doubted alone results, those results themselves.
  */
 @Component
 class Rechecker extends Sweeper {
@@ -72,7 +72,8 @@ class Rechecker extends Sweeper {
         int reopened = transactions.retrying(() -> recheck(suspect, now));
         if (reopened > 0) {
             log.info("{} work unit(s) re-opened: a host that helped validate them failed a spot check, or one whose "
-                    + "result stood alone had a result judged invalid since", reopened);
+                    + "result stood alone had a result judged invalid since, or that result was not vouched for when "
+                    + "its stage ended", reopened);
         }
         return suspect.size() == BATCH;
     }
@@ -80,12 +81,13 @@ class Rechecker extends Sweeper {
     private int recheck(List<Long> suspect, Instant now) {
         List<WorkUnitRow> locked = queries.tryLockWorkUnits(suspect);
         Long[] ids = locked.stream().map(WorkUnitRow::id).toArray(Long[]::new);
-        spotChecks.unlist(suspect, ids);
+        List<Long> stageEnd = spotChecks.unlist(suspect, ids);
         if (locked.isEmpty()) {
             return 0;
         }
         Set<Long> voided = new TreeSet<>(spotChecks.invalidateConvicted(ids));
         voided.addAll(spotChecks.voidDoubted(ids));
+        voided.addAll(spotChecks.voidUnvouched(stageEnd));
         voided.addAll(spotChecks.voidQuarantinedWins(ids));
         Map<Long, Integer> reopened = spotChecks.reopen(voided);
         if (reopened.isEmpty()) {

@@ -226,16 +226,50 @@ class SpotCheckQueries {
 
     /**
      * Takes off the work list the (locked) work units being re-checked, and those of the {@code suspect} ones that are
-     * gone (purged with their job).
+     * gone (purged with their job). Returns those of the locked ones that the end of their stage listed
+     * ({@code JobTable.holdUnvouched}): their alone results not vouched for are voided ({@link #voidUnvouched}); a
+     * quorum of hosts all quarantined now is voided in any work unit re-checked ({@link #voidQuarantinedWins}).
      */
-    void unlist(List<Long> suspect, Long[] locked) {
-        jdbc.sql("""
-                        DELETE FROM recheck_work_unit q
-                         WHERE q.work_unit_id = ANY(:suspect)
-                           AND (q.work_unit_id = ANY(:locked)
-                                OR NOT EXISTS (SELECT 1 FROM work_unit w WHERE w.id = q.work_unit_id))""")
+    List<Long> unlist(List<Long> suspect, Long[] locked) {
+        return jdbc.sql("""
+                        WITH gone AS (
+                            DELETE FROM recheck_work_unit q
+                             WHERE q.work_unit_id = ANY(:suspect)
+                               AND (q.work_unit_id = ANY(:locked)
+                                    OR NOT EXISTS (SELECT 1 FROM work_unit w WHERE w.id = q.work_unit_id))
+                            RETURNING q.work_unit_id, q.stage_end)
+                        SELECT work_unit_id FROM gone WHERE stage_end AND work_unit_id = ANY(:locked)""")
                 .param("suspect", SqlArrays.of("bigint", suspect.toArray(Long[]::new)))
-                .param("locked", SqlArrays.of("bigint", locked)).update();
+                .param("locked", SqlArrays.of("bigint", locked))
+                .query(Long.class).list();
+    }
+
+    /**
+     * In the (locked) work units, listed at the end of their stage ({@code JobTable.holdUnvouched}), the alone results
+     * still VALID and still not vouched for (reported from their host's {@code vouched_at} on: a spot check passed
+     * since the listing vouches for them after all) are voided as doubted ones are: CANCELLED, their valid counts and
+     * credit taken back, not counted as invalid, so that the work unit is re-opened for a full quorum of other hosts.
+     * Only while their job runs: a cancelled or failed job is not re-computed. Returns the work units in which one was.
+     */
+    List<Long> voidUnvouched(List<Long> workUnitIds) {
+        if (workUnitIds.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("""
+                        WITH voided AS (
+                            UPDATE result r SET state = 'CANCELLED'
+                              FROM job j
+                             WHERE r.work_unit_id = ANY(:wus) AND r.alone AND r.state = 'VALID'
+                               AND j.id = r.job_id AND j.state IN ('QUEUED', 'RUNNING')
+                               AND r.reported_at >= coalesce((SELECT t.vouched_at FROM host_app_trust t
+                                                               WHERE t.host_id = r.host_id AND t.app = r.app),
+                                                             '-infinity')
+                            RETURNING r.work_unit_id, r.host_id, r.credit),
+                        tallied AS (
+                            INSERT INTO host_tally (host_id, valid, credit)
+                            SELECT host_id, -count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id)
+                        SELECT DISTINCT work_unit_id FROM voided""")
+                .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new))).query(Long.class).list();
     }
 
     /**

@@ -71,8 +71,9 @@ class WorkUnitEvaluator {
                     j.to() == ReplicaState.INCONCLUSIVE || r == canonical);
             if (canonical != null) {
                 decisions.host(wu, r.hostId(), valid ? Outcome.VALID : Outcome.INVALID, valid ? wu.cost() : 0);
-                if (!r.alone() && r.hostId() != null) {
-                    decisions.checked(wu, r.id(), r.hostId(), valid);
+                // outvoted, it doubts; agreeing with a partner vouches for nothing (the partner may be a colluder)
+                if (!valid && !r.alone() && r.hostId() != null) {
+                    decisions.doubt(wu, r.hostId());
                 }
             }
         }
@@ -96,18 +97,26 @@ class WorkUnitEvaluator {
     }
 
     /**
-     * Judges a result reported after its work unit was validated against the canonical output; a spot check that
-     * disagrees convicts its host.
+     * Judges a result reported after its work unit was validated against the canonical output. A spot check (the
+     * known answer was decided before it was sent) that agrees vouches for its host's earlier alone results; one that
+     * disagrees convicts its host. Any late result that disagrees doubts its host's alone results; a late replica
+     * that agrees (not a spot check: it was sent before the answer was known, and the answer may be a colluder's)
+     * vouches for nothing.
      */
     void judgeLate(WorkUnitRow wu, long resultId, byte[] output, String hash, long hostId, Decisions decisions) {
         ValidationQueries.Output canonical = queries.output(wu.canonicalResultId());
         ReplicaState to = QuorumRule.judgeLate(canonical.hash(), canonical.bytes(), hash, output, equivalence(wu));
         boolean agrees = to == ReplicaState.VALID;
+        boolean spotCheck = spotChecks.isSpotCheck(resultId);
         decisions.state(resultId, ReplicaState.REPORTED, to, agrees ? wu.cost() : null, false);
         decisions.host(wu, hostId, agrees ? Outcome.VALID : Outcome.INVALID, agrees ? wu.cost() : 0);
-        decisions.checked(wu, resultId, hostId, agrees);
-        if (!agrees && spotChecks.isSpotCheck(resultId)) {
-            decisions.convict(hostId, wu.id());
+        if (agrees && spotCheck) {
+            decisions.vouch(resultId);
+        } else if (!agrees) {
+            decisions.doubt(wu, hostId);
+            if (spotCheck) {
+                decisions.convict(hostId, wu.id());
+            }
         }
     }
 

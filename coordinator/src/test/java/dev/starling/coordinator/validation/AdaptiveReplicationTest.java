@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.starling.coordinator.CoordinatorTest;
 import dev.starling.coordinator.TestHost;
 import dev.starling.proto.v1.Task;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +31,8 @@ class AdaptiveReplicationTest extends CoordinatorTest {
         configure(registry);
         registry.add("starling.adaptive-replication.trust-after", () -> "3");
         registry.add("starling.spot-checks.rate", () -> "0");
+        // a job's alone results not vouched for are re-checked at its end: UnvouchedAtStageEndTest
+        registry.add("starling.adaptive-replication.recheck-unvouched", () -> "false");
     }
 
     @AfterEach
@@ -140,12 +143,13 @@ class AdaptiveReplicationTest extends CoordinatorTest {
 
     /**
      * A turncoat, honest until trusted and then wrong wherever its result stands alone, is re-checked from its first
-     * replicated result judged invalid, without any spot check: its alone results reported since a replicated result
-     * of its last vouched for it are voided, their work units re-opened for a full quorum of other hosts, and the job
-     * whose outputs it forged is overturned and assimilated again. It is not convicted (an honest host may err once).
+     * replicated result judged invalid, without any spot check: its alone results not vouched for (no spot check here,
+     * so all of them: a replicated task that agreed with its partner vouches for nothing) are voided, their work units
+     * re-opened for a full quorum of other hosts, and the job whose outputs it forged is overturned and assimilated
+     * again. It is not convicted (an honest host may err once).
      */
     @Test
-    void anInvalidResultReChecksTheAloneResultsNoCheckVouchedFor() {
+    void anInvalidResultReChecksTheAloneResultsNoSpotCheckVouchedFor() {
         TestHost turncoat = volunteerHost("turncoat", "primes");
         TestHost honest = volunteerHost("honest", "primes");
         TestHost third = volunteerHost("tiebreaker", "primes");
@@ -155,17 +159,18 @@ class AdaptiveReplicationTest extends CoordinatorTest {
         computeRight(honest, honest.drain());
         await().until(() -> api().job(earning).get("state").asString().equals("SUCCEEDED"));
 
-        // trusted and still honest where it stands alone; a replicated task sent after those reports vouches for them
+        // trusted and still honest where it stands alone; a replicated task sent after those reports agrees
         long honestAlone = job(10, null);
         computeRight(turncoat, turncoat.drain());
         computeRight(honest, honest.drain());
         await().until(() -> api().job(honestAlone).get("state").asString().equals("SUCCEEDED"));
-        assertThat(aloneWorkUnits(honestAlone)).isNotEmpty();
+        List<Long> honestlyAlone = aloneWorkUnits(honestAlone);
+        assertThat(honestlyAlone).isNotEmpty();
         clock.advance(Duration.ofSeconds(1)); // times as they pass: a task sent after those reports
-        long vouching = job(1, "false");
+        long agreeing = job(1, "false");
         computeRight(turncoat, turncoat.drain());
         computeRight(honest, honest.drain());
-        await().until(() -> api().job(vouching).get("state").asString().equals("SUCCEEDED"));
+        await().until(() -> api().job(agreeing).get("state").asString().equals("SUCCEEDED"));
 
         // then it turns: wrong wherever it stands alone, right where it is replicated (no invalid result yet)
         long forged = job(20, null);
@@ -187,23 +192,24 @@ class AdaptiveReplicationTest extends CoordinatorTest {
         computeRight(third, third.drain());
         await().until(() -> api().job(caught).get("state").asString().equals("SUCCEEDED"));
 
-        // its alone results since its last replicated task was sent are re-checked: the forged job re-opened
-        await().until(() -> api().job(forged).has("recheck"));
+        // every alone result it reported is re-checked, the honest ones too: the agreeing task vouched for none
+        await().until(() -> api().job(forged).has("recheck") && api().job(honestAlone).has("recheck"));
         assertThat(api().job(forged).get("recheck").get("workUnits").asInt()).isEqualTo(alone.size());
+        assertThat(api().job(honestAlone).get("recheck").get("workUnits").asInt()).isEqualTo(honestlyAlone.size());
         await().until(() -> {
             computeRight(honest, honest.drain());
             computeRight(third, third.drain());
-            return api().job(forged).get("state").asString().equals("SUCCEEDED");
+            return api().job(forged).get("state").asString().equals("SUCCEEDED")
+                    && api().job(honestAlone).get("state").asString().equals("SUCCEEDED");
         });
         assertThat(api().job(forged).get("recheck").get("overturned").asInt()).isEqualTo(alone.size());
+        assertThat(api().job(honestAlone).get("recheck").get("overturned").asInt()).isZero();
         assertThat(jdbc.sql("""
                         SELECT count(*) FROM work_unit w JOIN result c ON c.id = w.canonical_result_id
                          WHERE w.job_id = :job AND c.output_hash <> (SELECT output_hash FROM result
                                                                     WHERE work_unit_id = w.id AND host_id = :honest)""")
                 .param("job", forged).param("honest", honest.id()).query(Long.class).single())
                 .as("every canonical output of the job is the honest host's").isZero();
-        assertThat(api().job(honestAlone).has("recheck")).as("its alone results vouched for are not re-checked")
-                .isFalse();
         assertThat(api().get("/api/v1/hosts/" + turncoat.id()).json().get("quarantinedAt").isNull())
                 .as("doubted, not convicted").isTrue();
         assertThat(api().get("/api/v1/hosts/" + turncoat.id()).json().get("validCount").asLong())
@@ -213,9 +219,62 @@ class AdaptiveReplicationTest extends CoordinatorTest {
     }
 
     /**
-     * A turncoat whose forged alone results were vouched for (a partner agreed with it on a replicated task sent
-     * after them, as another colluder would) escapes a doubt; once its invalid results quarantine it, every result it
-     * had accepted alone is re-checked all the same.
+     * Two turncoats that share a replicated task agree on their one wrong output: the quorum is theirs, VALID for both,
+     * and (since V79) vouches for nothing. So the turncoat's forged alone results before it are still doubted by its
+     * next result judged invalid, and re-checked.
+     */
+    @Test
+    void aQuorumOfTwoColludersVouchesForNeitherOfThem() {
+        TestHost turncoat = volunteerHost("turncoat-pair", "primes");
+        TestHost colluder = volunteerHost("colluder-pair", "primes");
+        TestHost honest = volunteerHost("honest-pair", "primes");
+        TestHost third = volunteerHost("third-pair", "primes");
+        long earning = job(4, null);
+        computeRight(turncoat, turncoat.drain());
+        computeRight(colluder, colluder.drain());
+        await().until(() -> api().job(earning).get("state").asString().equals("SUCCEEDED"));
+
+        long forged = job(20, null);
+        List<Task> tasks = turncoat.drain();
+        List<Long> alone = aloneWorkUnits(forged);
+        assertThat(alone).isNotEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        for (Task t : tasks) {
+            turncoat.succeed(t, alone.contains(t.getWorkUnitId()) ? "999" : Primes.count(t.getIndex()));
+        }
+        computeRight(colluder, colluder.drain());
+        await().until(() -> api().job(forged).get("state").asString().equals("SUCCEEDED"));
+
+        // the two share a replicated task, sent after the forged reports, and return the same wrong output
+        clock.advance(Duration.ofSeconds(1));
+        long shared = job(1, "false");
+        turncoat.succeed(turncoat.drain().get(0), "999");
+        colluder.succeed(colluder.drain().get(0), "999");
+        await().until(() -> api().job(shared).get("state").asString().equals("SUCCEEDED"));
+        assertThat(jdbc.sql("SELECT count(*) FROM result WHERE job_id = :job AND state = 'VALID'")
+                .param("job", shared).query(Long.class).single()).as("their quorum won").isEqualTo(2);
+
+        // then the turncoat is outvoted on a replicated task
+        long caught = job(1, "false");
+        turncoat.succeed(turncoat.drain().get(0), "999");
+        computeRight(honest, honest.drain());
+        computeRight(third, third.drain());
+        await().until(() -> api().job(caught).get("state").asString().equals("SUCCEEDED"));
+
+        await().until(() -> api().job(forged).has("recheck"));
+        assertThat(api().job(forged).get("recheck").get("workUnits").asInt()).isEqualTo(alone.size());
+        await().until(() -> {
+            computeRight(honest, honest.drain());
+            computeRight(third, third.drain());
+            return api().job(forged).get("state").asString().equals("SUCCEEDED");
+        });
+        assertThat(api().job(forged).get("recheck").get("overturned").asInt()).isEqualTo(alone.size());
+    }
+
+    /**
+     * A turncoat whose forged alone results were vouched for (a spot check sent after them passed, as one whose known
+     * answer colluders had won would) escapes a doubt; once its invalid results quarantine it, every result it had
+     * accepted alone is re-checked all the same.
      */
     @Test
     void aHostQuarantinedForInvalidResultsHasEveryAloneResultReChecked() {
@@ -237,11 +296,10 @@ class AdaptiveReplicationTest extends CoordinatorTest {
         }
         computeRight(honest, honest.drain());
         await().until(() -> api().job(forged).get("state").asString().equals("SUCCEEDED"));
+        // a spot check (none here: rate 0) sent after the forged reports passed: written as HostTrustTable does
         clock.advance(Duration.ofSeconds(1));
-        long vouching = job(1, "false");
-        computeRight(liar, liar.drain());
-        computeRight(honest, honest.drain());
-        await().until(() -> api().job(vouching).get("state").asString().equals("SUCCEEDED"));
+        jdbc.sql("UPDATE host_app_trust SET vouched_at = :sent WHERE host_id = :h AND app = 'primes'")
+                .param("sent", Timestamp.from(clock.instant())).param("h", liar.id()).update();
 
         // then wrong where it is replicated too, until its invalid rate quarantines it (about 7 invalid results)
         lieUntilQuarantined(liar, honest, third);

@@ -9,6 +9,7 @@ import dev.starling.coordinator.TestHost;
 import dev.starling.coordinator.dashboard.AdminSession;
 import dev.starling.coordinator.dispatch.RunnableApps;
 import dev.starling.proto.v1.Task;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -38,6 +39,8 @@ class SpotCheckTest extends CoordinatorTest {
         configure(registry);
         registry.add("starling.adaptive-replication.trust-after", () -> "3");
         registry.add("starling.spot-checks.rate", () -> "1");
+        // a job's alone results not vouched for are re-checked at its end: UnvouchedAtStageEndTest
+        registry.add("starling.adaptive-replication.recheck-unvouched", () -> "false");
     }
 
     @AfterEach
@@ -193,6 +196,89 @@ class SpotCheckTest extends CoordinatorTest {
         assertThat(api().get("/api/v1/hosts/" + turncoat.id()).json().get("validCount").asLong())
                 .isEqualTo(jdbc.sql("SELECT count(*) FROM result WHERE host_id = :h AND state = 'VALID'")
                         .param("h", turncoat.id()).query(Long.class).single());
+    }
+
+    /** The host takes the job's tasks: wrong wherever it stands alone, right elsewhere. Returns the alone ones. */
+    private Set<Long> forge(TestHost turncoat, long job) {
+        List<Task> tasks = turncoat.drain();
+        Set<Long> alone = jdbc.sql("SELECT work_unit_id FROM result WHERE job_id = :job AND alone").param("job", job)
+                .query(Long.class).list().stream().collect(Collectors.toSet());
+        assertThat(alone).as("with a run of 3 or more, each stands alone with probability 2/3 or more").isNotEmpty();
+        for (Task t : tasks) {
+            turncoat.succeed(t, alone.contains(t.getWorkUnitId()) ? "999" : Primes.count(t.getIndex()));
+        }
+        return alone;
+    }
+
+    /**
+     * Only a spot check passed vouches for a host's earlier alone results: its answer was known before it was sent.
+     * A replicated task that agreed with its partner does not (the partner may be a colluder). So a turncoat's forged
+     * alone results before a spot check it passed escape its next doubt (the price: a known answer colluders won
+     * would vouch the same way, f^q), and those after it are re-checked, though a replicated task agreed with it since.
+     */
+    @Test
+    void aSpotCheckPassedVouchesForEarlierAloneResultsAnAgreeingPartnerDoesNot() {
+        TestHost turncoat = volunteerHost("vouched-turncoat", "primes");
+        TestHost honest = volunteerHost("its-partner", "primes");
+        TestHost checker = volunteerHost("spot-checker", "primes");
+        TestHost third = volunteerHost("tie-breaker", "primes");
+
+        long earning = job(3);
+        Primes.computeRight(turncoat, turncoat.drain());
+        Primes.computeRight(honest, honest.drain());
+        succeeded(earning);
+        Primes.computeRight(checker, checker.drain()); // its spot checks
+
+        // forged alone results, then a spot check it passes, sent after their reports
+        long before = job(10);
+        Set<Long> aloneBefore = forge(turncoat, before);
+        Primes.computeRight(honest, honest.drain());
+        succeeded(before);
+        Primes.computeRight(checker, checker.drain());
+        clock.advance(Duration.ofSeconds(1));
+        long bait = job(1, false);
+        Primes.computeRight(honest, honest.drain());
+        Primes.computeRight(checker, checker.drain());
+        succeeded(bait);
+        List<Task> spot = turncoat.drain();
+        assertThat(spot).as("the bait's spot check").singleElement()
+                .satisfies(t -> assertThat(t.getJobId()).isEqualTo(bait));
+        Primes.computeRight(turncoat, spot);
+        await().until(() -> jdbc.sql("SELECT state FROM result WHERE id = :id").param("id", spot.get(0).getResultId())
+                .query(String.class).single().equals("VALID"));
+
+        // forged alone results after it, then a replicated task that agrees with its partner
+        clock.advance(Duration.ofSeconds(1));
+        long after = job(10);
+        Set<Long> aloneAfter = forge(turncoat, after);
+        Primes.computeRight(honest, honest.drain());
+        succeeded(after);
+        Primes.computeRight(checker, checker.drain());
+        clock.advance(Duration.ofSeconds(1));
+        long agreeing = job(1, false);
+        Primes.computeRight(turncoat, turncoat.drain());
+        Primes.computeRight(honest, honest.drain());
+        succeeded(agreeing);
+        Primes.computeRight(checker, checker.drain());
+
+        // then outvoted on a replicated task: a doubt
+        long caught = job(1, false);
+        turncoat.succeed(turncoat.drain().get(0), "999");
+        Primes.computeRight(honest, honest.drain());
+        Primes.computeRight(third, third.drain());
+        succeeded(caught);
+
+        await().until(() -> api().job(after).has("recheck"));
+        assertThat(api().job(after).get("recheck").get("workUnits").asInt()).isEqualTo(aloneAfter.size());
+        await().until(() -> {
+            for (TestHost h : List.of(honest, checker, third)) {
+                Primes.computeRight(h, h.drain());
+            }
+            return api().job(after).get("state").asString().equals("SUCCEEDED");
+        });
+        assertThat(api().job(after).get("recheck").get("overturned").asInt()).isEqualTo(aloneAfter.size());
+        assertThat(aloneBefore).isNotEmpty();
+        assertThat(api().job(before).has("recheck")).as("vouched for by the spot check it passed").isFalse();
     }
 
     /**
