@@ -270,7 +270,10 @@ CREATE TABLE host (
     -- it listed the work units where the host holds a VALID result, not alone, beside no host in good standing (one
     -- pass over result per quarantine); cleared when the quarantine is lifted, so a new one gets a new pass
     quarantine_seen_at    timestamptz,
-    quarantine_scanned_at timestamptz
+    quarantine_scanned_at timestamptz,
+    -- quarantined for its invalid rate, by the admin or convicted: the quarantine doubts what the host validated
+    -- (V80); one for errors or timeouts does not
+    quarantine_doubts     boolean NOT NULL DEFAULT false
 );
 CREATE INDEX host_volunteer ON host (volunteer_id);
 -- the re-checker's work list: the few convicted hosts

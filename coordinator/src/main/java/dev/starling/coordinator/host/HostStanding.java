@@ -122,6 +122,10 @@ public class HostStanding {
                                                         ELSE h.quarantine_reason END,
                                -- a lifted quarantine's pass is forgotten: the next one gets its own
                                -- (SpotCheckQueries.listQuarantined)
+                               -- quarantined for its invalid rate, it doubts what the host validated; for errors or
+                               -- timeouts (a flaky machine, a coordinator that was down) it does not (V80)
+                               quarantine_doubts = CASE WHEN j.was IS NOT NULL AND NOT j.manual AND j.recovered
+                                                        THEN false ELSE h.quarantine_doubts OR j.lying END,
                                quarantine_seen_at = CASE WHEN j.was IS NOT NULL AND NOT j.manual AND j.recovered
                                                          THEN NULL ELSE h.quarantine_seen_at END,
                                quarantine_scanned_at = CASE WHEN j.was IS NOT NULL AND NOT j.manual AND j.recovered
@@ -160,7 +164,7 @@ public class HostStanding {
     boolean quarantine(long hostId, String reason, Instant now) {
         return jdbc.sql("""
                         UPDATE host SET quarantined_at = coalesce(quarantined_at, :now), quarantine_reason = :reason,
-                                        quarantine_manual = true
+                                        quarantine_manual = true, quarantine_doubts = true
                          WHERE id = :id""")
                 .param("id", hostId).param("reason", reason).param("now", Timestamp.from(now)).update() == 1;
     }
@@ -174,7 +178,7 @@ public class HostStanding {
         return jdbc.sql("""
                         UPDATE host SET quarantined_at = NULL, quarantine_reason = NULL, quarantine_manual = false,
                                         convicted_at = NULL, convicted_seen_at = NULL, convicted_scanned_at = NULL,
-                                        quarantine_seen_at = NULL, quarantine_scanned_at = NULL,
+                                        quarantine_seen_at = NULL, quarantine_scanned_at = NULL, quarantine_doubts = false,
                                         recent_valid = 0, recent_invalid = 0, recent_errors = 0, recent_timed_out = 0
                          WHERE id = :id""")
                 .param("id", hostId).update() == 1;

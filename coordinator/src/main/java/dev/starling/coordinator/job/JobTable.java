@@ -172,10 +172,10 @@ public class JobTable {
                              -- a work unit of quorum 1 is decided by one result anyway: its job asked for no check
                              WHERE w.stage = :stage AND w.state = 'VALIDATED' AND w.quorum > 1 AND r.state = 'VALID'
                                AND CASE WHEN r.alone THEN r.reported_at >= coalesce(t.vouched_at, '-infinity')
-                                        ELSE h.quarantined_at IS NOT NULL
+                                        ELSE h.quarantine_doubts
                                              AND NOT EXISTS (SELECT 1 FROM result g JOIN host gh ON gh.id = g.host_id
                                                               WHERE g.work_unit_id = w.id AND g.state = 'VALID'
-                                                                AND gh.quarantined_at IS NULL) END
+                                                                AND NOT gh.quarantine_doubts) END
                             ON CONFLICT (work_unit_id) DO UPDATE SET job_id = EXCLUDED.job_id, stage_end = true
                             RETURNING 1)
                         SELECT count(*) FROM listed""")

@@ -60,7 +60,7 @@ class SpotCheckQueries {
         jdbc.sql("""
                         UPDATE host SET convicted_at = coalesce(convicted_at, :now),
                                         quarantined_at = coalesce(quarantined_at, :now), quarantine_manual = true,
-                                        quarantine_reason = :reason
+                                        quarantine_doubts = true, quarantine_reason = :reason
                          WHERE id = :id""")
                 .param("id", hostId).param("now", Timestamp.from(now)).param("reason", reason).update();
     }
@@ -172,7 +172,8 @@ class SpotCheckQueries {
     void noteQuarantines() {
         jdbc.sql("""
                         UPDATE host SET quarantine_seen_at = clock_timestamp()
-                         WHERE quarantined_at IS NOT NULL AND quarantine_seen_at IS NULL AND convicted_at IS NULL""")
+                         WHERE quarantined_at IS NOT NULL AND quarantine_doubts AND quarantine_seen_at IS NULL
+                           AND convicted_at IS NULL""")
                 .update();
     }
 
@@ -199,7 +200,7 @@ class SpotCheckQueries {
                  WHERE r.host_id = ANY(:hosts) AND r.state = 'VALID' AND NOT r.alone
                    AND NOT EXISTS (SELECT 1 FROM result g JOIN host gh ON gh.id = g.host_id
                                     WHERE g.work_unit_id = r.work_unit_id AND g.state = 'VALID'
-                                      AND gh.quarantined_at IS NULL)
+                                      AND NOT gh.quarantine_doubts)
                 ON CONFLICT DO NOTHING""");
     }
 
@@ -309,11 +310,11 @@ class SpotCheckQueries {
                             UPDATE result r SET state = 'CANCELLED'
                               FROM host h
                              WHERE r.work_unit_id = ANY(:wus) AND r.state = 'VALID' AND h.id = r.host_id
-                               AND h.quarantined_at IS NOT NULL
+                               AND h.quarantine_doubts
                                -- no VALID result of the work unit is of a host in good standing now
                                AND NOT EXISTS (SELECT 1 FROM result g JOIN host gh ON gh.id = g.host_id
                                                 WHERE g.work_unit_id = r.work_unit_id AND g.state = 'VALID'
-                                                  AND gh.quarantined_at IS NULL)
+                                                  AND NOT gh.quarantine_doubts)
                             RETURNING r.work_unit_id, r.host_id, r.credit),
                         tallied AS (
                             INSERT INTO host_tally (host_id, valid, credit)

@@ -231,7 +231,7 @@ class ValidationQueries {
                         -- the quarantined hosts, read once through host_quarantined (the convicted are among them)
                         quarantined AS (
                             SELECT id, convicted_at IS NOT NULL AS convicted FROM host
-                             WHERE quarantined_at IS NOT NULL),
+                             WHERE quarantined_at IS NOT NULL AND (quarantine_doubts OR convicted_at IS NOT NULL)),
                         -- on the re-checker's work list: the work unit of a convicted host's result judged VALID, and
                         -- of a quarantined host's (not alone) judged VALID beside no host in good standing in this
                         -- statement (their work units are re-checked, the group voided if all its hosts still are)

@@ -412,4 +412,39 @@ class AdaptiveReplicationTest extends CoordinatorTest {
         assertThat(api().job(won).get("recheck").get("overturned").asInt()).isEqualTo(1);
         assertThat(canonicalIs(won, honest)).isTrue();
     }
+
+    /**
+     * A quarantine for timed-out tasks (a flaky machine, or every worker of a coordinator that was down a while) doubts
+     * nothing: a quorum its hosts won stands and gets no pass, while a quarantine by the admin noted in the same sweep
+     * gets one. (EndToEndIT's killed coordinator had all three workers quarantined for timeouts, and every quorum they
+     * had won re-opened for lack of other volunteers.)
+     */
+    @Test
+    void aQuorumOfHostsQuarantinedForTimeoutsStands() {
+        TestHost one = volunteerHost("flaky-one", "primes");
+        TestHost two = volunteerHost("flaky-two", "primes");
+        TestHost odd = volunteerHost("looks-odd", "primes");
+        long won = job(1, "false");
+        computeRight(one, one.drain());
+        computeRight(two, two.drain());
+        await().until(() -> succeeded(won));
+
+        for (TestHost h : List.of(one, two)) {
+            jdbc.sql("INSERT INTO host_tally (host_id, timed_out, credit) VALUES (:h, 20, 0)").param("h", h.id())
+                    .update();
+        }
+        await().until(() -> jdbc.sql("SELECT count(*) FROM host WHERE id IN (:one, :two) AND quarantined_at IS NOT NULL")
+                .param("one", one.id()).param("two", two.id()).query(Long.class).single() == 2);
+        assertThat(api().post("/api/v1/admin/hosts/" + odd.id() + "/quarantine", "{\"reason\":\"looks odd\"}")
+                .status()).isEqualTo(200);
+        await().until(() -> quarantineScanned(odd));
+
+        assertThat(jdbc.sql("SELECT count(*) FROM host WHERE id IN (:one, :two) AND quarantine_seen_at IS NULL")
+                .param("one", one.id()).param("two", two.id()).query(Long.class).single())
+                .as("no pass for a quarantine for timeouts").isEqualTo(2);
+        assertThat(jdbc.sql("SELECT count(*) FROM recheck_work_unit").query(Long.class).single()).isZero();
+        assertThat(api().job(won).has("recheck")).isFalse();
+        assertThat(jdbc.sql("SELECT count(*) FROM result WHERE job_id = :job AND state = 'VALID'").param("job", won)
+                .query(Long.class).single()).isEqualTo(2);
+    }
 }
