@@ -144,12 +144,13 @@ public record StarlingProperties(
      *     stage's work units whose result stood alone and no spot check vouched for (or won by hosts all quarantined
      *     by then) are computed again by a full quorum of other hosts: a turncoat's last forged results are otherwise
      *     checked by nobody. Costly on short jobs (each host's alone results since its last passed spot check). Needs
-     *     quorum + 1 volunteers able to compute the app, or the stage waits for them
+     *     quorum + 1 volunteers able to compute the app, or the stage waits for them. Off by default until the end of a
+     *     stage costs less: on a job of 100 to 200 tasks per host it doubled the results per validated work unit
      */
     public record AdaptiveReplication(
             @DefaultValue("true") boolean enabled,
             @DefaultValue("10") int trustAfter,
-            @DefaultValue("true") boolean recheckUnvouched) {
+            @DefaultValue("false") boolean recheckUnvouched) {
 
         public AdaptiveReplication {
             if (trustAfter < 2) {
