@@ -198,10 +198,8 @@ class SpotCheckQueries {
                 INSERT INTO recheck_work_unit (work_unit_id)
                 SELECT DISTINCT r.work_unit_id FROM result r
                  WHERE r.host_id = ANY(:hosts) AND r.state = 'VALID' AND NOT r.alone
-                   AND NOT EXISTS (SELECT 1 FROM result g JOIN host gh ON gh.id = g.host_id
-                                    WHERE g.work_unit_id = r.work_unit_id AND g.state = 'VALID'
-                                      AND NOT gh.quarantine_doubts)
-                ON CONFLICT DO NOTHING""");
+                   AND NOT EXISTS (%s)
+                ON CONFLICT DO NOTHING""".formatted(IN_GOOD_STANDING));
     }
 
     /**
@@ -246,6 +244,32 @@ class SpotCheckQueries {
     }
 
     /**
+     * A VALID result of the work unit of {@code r} whose host is in good standing now: not quarantined by a quarantine
+     * that doubts (for invalid results, by the admin, or convicted; V80).
+     */
+    private static final String IN_GOOD_STANDING = """
+            SELECT 1 FROM result g JOIN host gh ON gh.id = g.host_id
+             WHERE g.work_unit_id = r.work_unit_id AND g.state = 'VALID' AND NOT gh.quarantine_doubts""";
+
+    /**
+     * The statement that voids the VALID results {@code r} of the work units {@code :wus} that {@code where} picks
+     * (joined with {@code from}): CANCELLED, their valid counts and credit taken back through {@code host_tally}, not
+     * counted as invalid (they are not known to be wrong). It returns the work units in which one was.
+     */
+    private static String voiding(String from, String where) {
+        return """
+                WITH voided AS (
+                    UPDATE result r SET state = 'CANCELLED'
+                      FROM %s
+                     WHERE r.work_unit_id = ANY(:wus) AND r.state = 'VALID' AND %s
+                    RETURNING r.work_unit_id, r.host_id, r.credit),
+                tallied AS (
+                    INSERT INTO host_tally (host_id, valid, credit)
+                    SELECT host_id, -count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id)
+                SELECT DISTINCT work_unit_id FROM voided""".formatted(from, where);
+    }
+
+    /**
      * In the (locked) work units, listed at the end of their stage ({@code JobTable.holdUnvouched}), the alone results
      * still VALID and still not vouched for (reported from their host's {@code vouched_at} on: a spot check passed
      * since the listing vouches for them after all) are voided as doubted ones are: CANCELLED, their valid counts and
@@ -256,20 +280,10 @@ class SpotCheckQueries {
         if (workUnitIds.isEmpty()) {
             return List.of();
         }
-        return jdbc.sql("""
-                        WITH voided AS (
-                            UPDATE result r SET state = 'CANCELLED'
-                              FROM job j
-                             WHERE r.work_unit_id = ANY(:wus) AND r.alone AND r.state = 'VALID'
-                               AND j.id = r.job_id AND j.state IN ('QUEUED', 'RUNNING')
-                               AND r.reported_at >= coalesce((SELECT t.vouched_at FROM host_app_trust t
-                                                               WHERE t.host_id = r.host_id AND t.app = r.app),
-                                                             '-infinity')
-                            RETURNING r.work_unit_id, r.host_id, r.credit),
-                        tallied AS (
-                            INSERT INTO host_tally (host_id, valid, credit)
-                            SELECT host_id, -count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id)
-                        SELECT DISTINCT work_unit_id FROM voided""")
+        return jdbc.sql(voiding("job j", """
+                r.alone AND j.id = r.job_id AND j.state IN ('QUEUED', 'RUNNING')
+                AND r.reported_at >= coalesce((SELECT t.vouched_at FROM host_app_trust t
+                                                WHERE t.host_id = r.host_id AND t.app = r.app), '-infinity')"""))
                 .param("wus", SqlArrays.of("bigint", workUnitIds.toArray(Long[]::new))).query(Long.class).list();
     }
 
@@ -280,19 +294,9 @@ class SpotCheckQueries {
      * unit is re-opened for a full quorum of other hosts. Returns the work units in which one was.
      */
     List<Long> voidDoubted(Long[] workUnitIds) {
-        return jdbc.sql("""
-                        WITH voided AS (
-                            UPDATE result r SET state = 'CANCELLED'
-                              FROM host_app_trust t
-                             WHERE r.work_unit_id = ANY(:wus) AND r.alone AND r.state = 'VALID'
-                               AND t.host_id = r.host_id AND t.app = r.app AND t.doubted_at IS NOT NULL
-                               AND r.reported_at >= coalesce(t.vouched_at, '-infinity')
-                            AND r.reported_at <= t.doubted_at
-                            RETURNING r.work_unit_id, r.host_id, r.credit),
-                        tallied AS (
-                            INSERT INTO host_tally (host_id, valid, credit)
-                            SELECT host_id, -count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id)
-                        SELECT DISTINCT work_unit_id FROM voided""")
+        return jdbc.sql(voiding("host_app_trust t", """
+                r.alone AND t.host_id = r.host_id AND t.app = r.app AND t.doubted_at IS NOT NULL
+                AND r.reported_at >= coalesce(t.vouched_at, '-infinity') AND r.reported_at <= t.doubted_at"""))
                 .param("wus", SqlArrays.of("bigint", workUnitIds)).query(Long.class).list();
     }
 
@@ -305,21 +309,8 @@ class SpotCheckQueries {
      * INVALID by then ({@link #invalidateConvicted} runs first). Returns the work units in which it voided any.
      */
     List<Long> voidQuarantinedWins(Long[] workUnitIds) {
-        return jdbc.sql("""
-                        WITH voided AS (
-                            UPDATE result r SET state = 'CANCELLED'
-                              FROM host h
-                             WHERE r.work_unit_id = ANY(:wus) AND r.state = 'VALID' AND h.id = r.host_id
-                               AND h.quarantine_doubts
-                               -- no VALID result of the work unit is of a host in good standing now
-                               AND NOT EXISTS (SELECT 1 FROM result g JOIN host gh ON gh.id = g.host_id
-                                                WHERE g.work_unit_id = r.work_unit_id AND g.state = 'VALID'
-                                                  AND NOT gh.quarantine_doubts)
-                            RETURNING r.work_unit_id, r.host_id, r.credit),
-                        tallied AS (
-                            INSERT INTO host_tally (host_id, valid, credit)
-                            SELECT host_id, -count(*), -coalesce(sum(credit), 0) FROM voided GROUP BY host_id)
-                        SELECT DISTINCT work_unit_id FROM voided""")
+        return jdbc.sql(voiding("host h", "h.id = r.host_id AND h.quarantine_doubts AND NOT EXISTS ("
+                + IN_GOOD_STANDING + ")"))
                 .param("wus", SqlArrays.of("bigint", workUnitIds)).query(Long.class).list();
     }
 
